@@ -1,0 +1,231 @@
+"""The core app's API: the unit hierarchy (read for police users, write for admins) and /me.
+
+Writes go through the same services as the staff pages: a service's PermissionDenied becomes 403
+and its ValidationError a 400 carrying the service's message.
+"""
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models.functions import Substr
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
+from rest_framework.generics import GenericAPIView
+from rest_framework.response import Response
+
+from nim_portal import selectors, services
+from nim_portal.api.serializers import (
+    MeSerializer,
+    TokenSerializer,
+    UnitCreateSerializer,
+    UnitDeactivateSerializer,
+    UnitMoveSerializer,
+    UnitRenameSerializer,
+    UnitSerializer,
+)
+from nim_portal.filters import UnitFilter
+from nim_portal.models import Membership, Unit, User
+
+
+def with_parent_id(units: QuerySet[Unit]) -> QuerySet[Unit]:
+    """Annotate each unit with its parent's id, found by the path prefix, inside the same query."""
+    parent = Unit.objects.filter(
+        path=Substr(OuterRef("path"), 1, (OuterRef("depth") - 1) * Unit.steplen)
+    )
+    return units.annotate(parent_id=Subquery(parent.values("pk")[:1]))
+
+
+def run_service(service, **kwargs):
+    """Call a service, turning its (Django) ValidationError into the API's 400."""
+    try:
+        return service(**kwargs)
+    except DjangoValidationError as exc:
+        detail = exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}
+        raise ValidationError(detail) from exc
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List units", description="Every unit, filtered and paginated."),
+    retrieve=extend_schema(summary="One unit"),
+    create=extend_schema(
+        summary="Add a unit",
+        description="Admins of the parent unit add a unit of the kind that sits under it.",
+        request=UnitCreateSerializer,
+        responses={201: UnitSerializer},
+    ),
+    partial_update=extend_schema(
+        summary="Rename a unit",
+        description="Change the code and/or name of a unit you administer.",
+        request=UnitRenameSerializer,
+        responses={200: UnitSerializer},
+    ),
+)
+class UnitViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """The policing hierarchy: national > region > force > BCU."""
+
+    serializer_class = UnitSerializer
+    filterset_class = UnitFilter
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def get_queryset(self):
+        return with_parent_id(selectors.visible_units(self.request.user)).order_by("path")
+
+    def get_serializer_context(self):
+        context = super().get_serializer_context()
+        if not hasattr(self, "_administered_paths"):
+            self._administered_paths = selectors.administered_paths(self.request.user)
+        context["administered_paths"] = self._administered_paths
+        return context
+
+    def _respond(self, unit: Unit, status_code=status.HTTP_200_OK) -> Response:
+        unit = self.get_queryset().get(pk=unit.pk)
+        return Response(self.get_serializer(unit).data, status=status_code)
+
+    def _input(self, serializer_class):
+        serializer = serializer_class(data=self.request.data, context=self.get_serializer_context())
+        serializer.is_valid(raise_exception=True)
+        return serializer.validated_data
+
+    def create(self, request, *args, **kwargs):
+        data = self._input(UnitCreateSerializer)
+        unit = run_service(services.unit_create, acting_user=request.user, request=request, **data)
+        return self._respond(unit, status.HTTP_201_CREATED)
+
+    def partial_update(self, request, *args, **kwargs):
+        unit = self.get_object()
+        data = self._input(UnitRenameSerializer)
+        unit = run_service(
+            services.unit_rename,
+            acting_user=request.user,
+            unit=unit,
+            code=data.get("code", unit.code),
+            name=data.get("name", unit.name),
+            request=request,
+        )
+        return self._respond(unit)
+
+    @extend_schema(
+        summary="The hierarchy as a flat tree",
+        description=(
+            "Units in tree order (each after its parent), with depth and parent id, unpaginated. "
+            "Give `parent` for the branch below one unit and `depth` to stop after that many "
+            "levels below it (or below the top of the hierarchy)."
+        ),
+        parameters=[
+            OpenApiParameter(
+                "parent", OpenApiTypes.INT, description="Id of the branch's top unit."
+            ),
+            OpenApiParameter(
+                "depth", OpenApiTypes.INT, description="Levels to include (1 or more)."
+            ),
+        ],
+        responses={200: UnitSerializer(many=True)},
+    )
+    @action(detail=False, methods=["get"], filterset_class=None, pagination_class=None)
+    def tree(self, request):
+        units = self.get_queryset()
+        base_depth = 0
+        if request.query_params.get("parent"):
+            top = self.get_object_from_param("parent")
+            units = units.filter(path__startswith=top.path, depth__gt=top.depth)
+            base_depth = top.depth
+        levels = self.positive_int_param("depth")
+        if levels is not None:
+            units = units.filter(depth__lte=base_depth + levels)
+        return Response(self.get_serializer(units, many=True).data)
+
+    def get_object_from_param(self, name: str) -> Unit:
+        pk = self.positive_int_param(name)
+        return selectors.get_unit_for(self.request.user, pk)
+
+    def positive_int_param(self, name: str) -> int | None:
+        raw = self.request.query_params.get(name)
+        if raw in (None, ""):
+            return None
+        if not raw.isdigit() or int(raw) < 1:
+            raise ValidationError({name: "Give a whole number of 1 or more."})
+        return int(raw)
+
+    @extend_schema(
+        summary="Move a unit",
+        description="Move a unit you administer, with everything below it, under a new parent.",
+        request=UnitMoveSerializer,
+        responses={200: UnitSerializer},
+    )
+    @action(detail=True, methods=["post"])
+    def move(self, request, pk=None):
+        unit = self.get_object()
+        data = self._input(UnitMoveSerializer)
+        unit = run_service(
+            services.unit_move,
+            acting_user=request.user,
+            unit=unit,
+            new_parent=data["parent"],
+            request=request,
+        )
+        return self._respond(unit)
+
+    @extend_schema(
+        summary="Deactivate a unit",
+        request=UnitDeactivateSerializer,
+        responses={200: UnitSerializer},
+    )
+    @action(detail=True, methods=["post"])
+    def deactivate(self, request, pk=None):
+        unit = self.get_object()
+        data = self._input(UnitDeactivateSerializer)
+        unit = run_service(
+            services.unit_deactivate,
+            acting_user=request.user,
+            unit=unit,
+            reason=data["reason"],
+            request=request,
+        )
+        return self._respond(unit)
+
+    @extend_schema(summary="Reactivate a unit", request=None, responses={200: UnitSerializer})
+    @action(detail=True, methods=["post"])
+    def reactivate(self, request, pk=None):
+        unit = self.get_object()
+        unit = run_service(
+            services.unit_reactivate, acting_user=request.user, unit=unit, request=request
+        )
+        return self._respond(unit)
+
+
+class MeView(GenericAPIView):
+    """The signed-in user: vetting, the marking they may read, and their roles."""
+
+    serializer_class = MeSerializer
+
+    @extend_schema(summary="Who you are", responses={200: MeSerializer})
+    def get(self, request):
+        memberships = Membership.objects.select_related("unit").order_by("unit__path", "role")
+        user = User.objects.prefetch_related(Prefetch("memberships", queryset=memberships)).get(
+            pk=request.user.pk
+        )
+        return Response(self.get_serializer(user).data)
+
+
+class MeTokenView(GenericAPIView):
+    """Create or replace your own API token: the earlier one stops working at once."""
+
+    serializer_class = TokenSerializer
+
+    @extend_schema(
+        summary="Create or replace your API token", request=None, responses={201: TokenSerializer}
+    )
+    def post(self, request):
+        token = services.api_token_replace(acting_user=request.user, request=request)
+        return Response(
+            self.get_serializer({"token": token.key, "created": token.created}).data,
+            status=status.HTTP_201_CREATED,
+        )

@@ -1,0 +1,19 @@
+from django.urls import include, path
+
+from nim_portal.views import dashboard, health, notifications
+
+notification_patterns = (
+    [
+        path("", notifications.notification_list, name="list"),
+        path("<int:pk>/open/", notifications.notification_open, name="open"),
+        path("read/", notifications.notifications_read_all, name="read_all"),
+    ],
+    "notifications",
+)
+
+urlpatterns = [
+    path("", dashboard.dashboard, name="dashboard"),
+    path("healthz", health.healthz, name="healthz"),
+    path("notifications/", include(notification_patterns)),
+    path("staff/", include("nim_portal.urls.staff")),
+]

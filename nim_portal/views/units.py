@@ -1,0 +1,272 @@
+"""The admins' pages for the unit hierarchy: the tree, a unit's page and its change forms.
+
+Views only parse and render; every change goes through nim_portal.services, which checks the
+permission and raises PermissionDenied (403) or ValidationError (shown on the form).
+"""
+
+from dataclasses import dataclass, field
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from nim_portal import selectors, services
+from nim_portal.choices import UnitKind
+from nim_portal.forms.staff import (
+    CHILD_KIND_OF_KIND,
+    UnitCreateForm,
+    UnitDeactivateForm,
+    UnitMoveForm,
+    UnitRenameForm,
+    add_service_errors,
+)
+from nim_portal.models import Membership, Unit
+
+HISTORY_LIMIT = 50
+
+
+def staff_required(view):
+    """Admin pages: partners get 404 like every police page; police users who administer no unit
+    get 403."""
+
+    @wraps(view)
+    @login_required
+    def wrapper(request, *args, **kwargs):
+        if request.user.is_partner:
+            raise Http404
+        if not selectors.user_is_unit_admin(request.user):
+            raise PermissionDenied("Only unit administrators can use the staff pages.")
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+@dataclass
+class HistoryEntry:
+    """One change of a record, as the page shows it: who, when, why and which fields changed."""
+
+    when: object
+    who: object
+    kind: str
+    reason: str
+    changes: list = field(default_factory=list)
+
+
+HISTORY_TYPES = {"+": "Created", "~": "Changed", "-": "Deleted"}
+
+
+def history_entries(records, fields: list[str]) -> list[HistoryEntry]:
+    """Turn history records (newest first, with one older record beyond the page) into entries,
+    each compared with the record before it."""
+    records = list(records)
+    entries = []
+    for newer, older in zip(records, [*records[1:], None], strict=True):
+        if len(entries) == HISTORY_LIMIT:
+            break
+        changes = []
+        if older is not None:
+            delta = newer.diff_against(older, included_fields=fields)
+            changes = [
+                (change.field, change.old, change.new)
+                for change in delta.changes
+                if change.old != change.new
+            ]
+        entries.append(
+            HistoryEntry(
+                when=newer.history_date,
+                who=newer.history_user,
+                kind=HISTORY_TYPES.get(newer.history_type, newer.history_type),
+                reason=newer.history_change_reason or "",
+                changes=changes,
+            )
+        )
+    return entries
+
+
+@require_GET
+@staff_required
+def unit_tree(request):
+    """The whole hierarchy in one query, with links to act where the viewer administers."""
+    paths = selectors.administered_paths(request.user)
+    nodes_by_path = {}
+    roots = []
+    for unit in selectors.visible_units(request.user).order_by("path"):
+        node = {
+            "unit": unit,
+            "may_administer": selectors.path_is_administered(unit.path, paths),
+            "children": [],
+        }
+        nodes_by_path[unit.path] = node
+        parent = nodes_by_path.get(unit.parent_path)
+        (parent["children"] if parent else roots).append(node)
+    return render(
+        request,
+        "units/tree.html",
+        {"roots": roots, "child_kinds": CHILD_KIND_OF_KIND, "unit_count": len(nodes_by_path)},
+    )
+
+
+def _unit_for_admin(request, pk: int) -> Unit:
+    """A unit the viewer may change: 404 when unknown, 403 when someone else administers it."""
+    unit = selectors.get_unit_for(request.user, pk)
+    if not selectors.user_may_administer(request.user, unit):
+        raise PermissionDenied(f"You do not administer {unit}.")
+    return unit
+
+
+@require_GET
+@staff_required
+def unit_detail(request, pk: int):
+    user = request.user
+    unit = selectors.get_unit_for(user, pk)
+    may_administer = selectors.user_may_administer(user, unit)
+    memberships = (
+        Membership.objects.filter(unit=unit).select_related("user").order_by("role", "user")
+        if may_administer
+        else Membership.objects.none()
+    )
+    records = unit.history.select_related("history_user").order_by("-history_date", "-history_id")
+    events = selectors.audit_events_visible_to(user).filter(
+        content_type=ContentType.objects.get_for_model(Unit), object_id=str(unit.pk)
+    )
+    return render(
+        request,
+        "units/detail.html",
+        {
+            "unit": unit,
+            "ancestors": list(Unit.objects.get_ancestors(unit)),
+            "children": Unit.objects.get_children(unit),
+            "may_administer": may_administer,
+            "may_add_child": may_administer and unit.is_active and unit.kind in CHILD_KIND_OF_KIND,
+            "child_kind": CHILD_KIND_OF_KIND.get(UnitKind(unit.kind)),
+            "memberships": memberships,
+            "history": history_entries(
+                records[: HISTORY_LIMIT + 1], ["kind", "code", "name", "is_active"]
+            ),
+            "events": events[:HISTORY_LIMIT],
+        },
+    )
+
+
+def _unit_form_page(request, unit, form, template, *, action, on_valid, success):
+    """Render a unit's change form; on a valid POST run the service, or show its errors."""
+    if request.method == "POST" and form.is_valid():
+        try:
+            changed = on_valid(form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, success)
+            return redirect("units:detail", pk=changed.pk)
+    return render(
+        request,
+        template,
+        {
+            "unit": unit,
+            "form": form,
+            "action": action,
+            "ancestors": Unit.objects.get_ancestors(unit),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@staff_required
+def unit_create(request, pk: int):
+    """Add a unit under `pk`, of the kind that sits under it."""
+    parent = _unit_for_admin(request, pk)
+    kind = CHILD_KIND_OF_KIND.get(UnitKind(parent.kind))
+    if kind is None:
+        raise Http404("No unit can be added under a basic command unit.")
+    form = UnitCreateForm(request.POST if request.method == "POST" else None)
+    return _unit_form_page(
+        request,
+        parent,
+        form,
+        "units/create.html",
+        action=f"Add a {kind.label.lower()} under {parent}",
+        on_valid=lambda data: services.unit_create(
+            acting_user=request.user, parent=parent, kind=kind, request=request, **data
+        ),
+        success=f"New {kind.label.lower()} added under {parent}.",
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@staff_required
+def unit_rename(request, pk: int):
+    unit = _unit_for_admin(request, pk)
+    form = UnitRenameForm(
+        request.POST if request.method == "POST" else None,
+        initial={"code": unit.code, "name": unit.name},
+    )
+    return _unit_form_page(
+        request,
+        unit,
+        form,
+        "units/rename.html",
+        action=f"Rename {unit}",
+        on_valid=lambda data: services.unit_rename(
+            acting_user=request.user, unit=unit, request=request, **data
+        ),
+        success="Unit renamed.",
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@staff_required
+def unit_move(request, pk: int):
+    unit = _unit_for_admin(request, pk)
+    form = UnitMoveForm(
+        request.POST if request.method == "POST" else None,
+        unit=unit,
+        candidates=selectors.administered_units(request.user),
+    )
+    return _unit_form_page(
+        request,
+        unit,
+        form,
+        "units/move.html",
+        action=f"Move {unit}",
+        on_valid=lambda data: services.unit_move(
+            acting_user=request.user, unit=unit, new_parent=data["parent"], request=request
+        ),
+        success=f"{unit} moved.",
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@staff_required
+def unit_deactivate(request, pk: int):
+    unit = _unit_for_admin(request, pk)
+    form = UnitDeactivateForm(request.POST if request.method == "POST" else None)
+    return _unit_form_page(
+        request,
+        unit,
+        form,
+        "units/deactivate.html",
+        action=f"Deactivate {unit}",
+        on_valid=lambda data: services.unit_deactivate(
+            acting_user=request.user, unit=unit, reason=data["reason"], request=request
+        ),
+        success=f"{unit} deactivated.",
+    )
+
+
+@require_POST
+@staff_required
+def unit_reactivate(request, pk: int):
+    unit = _unit_for_admin(request, pk)
+    try:
+        services.unit_reactivate(acting_user=request.user, unit=unit, request=request)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, f"{unit} reactivated.")
+    return redirect("units:detail", pk=unit.pk)

@@ -1,0 +1,46 @@
+from django.apps import AppConfig
+
+
+def register_staff_sections() -> None:
+    """The police side: partner releases and agencies, under one navigation item."""
+    from nim_portal.portal_sections import police_users, register_navigation
+
+    register_navigation(
+        key="partners",
+        label="Partners",
+        url_name="partners:release_list",
+        audience=police_users,
+    )
+
+
+def register_partner_sections() -> None:
+    """The partner area in the navigation and the partner panel on the dashboard, for partner
+    users only."""
+    from nim_portal.portal_sections import (
+        partner_users,
+        register_dashboard_panel,
+        register_navigation,
+    )
+    from partners.views.partner_area import partner_panel
+
+    register_navigation(
+        key="partner_area",
+        label="Releases",
+        url_name="partners:area_releases",
+        audience=partner_users,
+    )
+    register_dashboard_panel(
+        key="partner_releases",
+        template_name="partners/area/dashboard_panel.html",
+        context=partner_panel,
+        audience=partner_users,
+    )
+
+
+class PartnersConfig(AppConfig):
+    name = "partners"
+    verbose_name = "Partner agencies and releases"
+
+    def ready(self):
+        register_staff_sections()
+        register_partner_sections()

@@ -1,0 +1,214 @@
+import secrets
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from simple_history.models import HistoricalRecords
+
+from nim_portal.choices import GSCMarking
+from partners.choices import (
+    NO_ONWARD_DISCLOSURE,
+    RELEASE_MARKING_CHOICES,
+    RELEASE_MARKINGS,
+    RETENTION_MONTHS_MAX,
+    RETENTION_MONTHS_MIN,
+    DocumentStatus,
+    ReleaseStatus,
+)
+
+
+class Release(models.Model):
+    """One published product version released, sanitised, to one or more partner agencies.
+
+    What a partner receives is `partner_content` and nothing else: the allow-listed text of
+    partners.sanitise.build_partner_text, frozen when the release is approved. Lifecycle and
+    grants go through partners.services; reads through partners.selectors.
+    """
+
+    reference = models.CharField(max_length=20, unique=True, help_text="e.g. REL-2026-0042")
+    version = models.ForeignKey(
+        "products.ProductVersion", on_delete=models.PROTECT, related_name="partner_releases"
+    )
+    section_ids = models.JSONField(default=list, help_text="Sections of the version released.")
+    marking = models.PositiveSmallIntegerField(choices=RELEASE_MARKING_CHOICES)
+    purpose = models.TextField(help_text="Why the partners receive it (handling condition).")
+    retention_months = models.PositiveSmallIntegerField(
+        validators=[
+            MinValueValidator(RETENTION_MONTHS_MIN),
+            MaxValueValidator(RETENTION_MONTHS_MAX),
+        ],
+        help_text="How long partners may keep it (handling condition).",
+    )
+    expires_on = models.DateField(help_text="No download after this date.")
+    status = models.CharField(
+        max_length=16, choices=ReleaseStatus.choices, default=ReleaseStatus.DRAFT
+    )
+    agencies = models.ManyToManyField(
+        "partners.PartnerAgency", through="partners.ReleaseRecipient", related_name="releases"
+    )
+    prepared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    prepared_at = models.DateTimeField(auto_now_add=True)
+    acknowledged_warning_ids = models.JSONField(
+        default=list, blank=True, help_text="Personal-data warnings the analyst acknowledged."
+    )
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    approved_at = models.DateTimeField(null=True, blank=True)
+    partner_content = models.JSONField(
+        null=True, blank=True, help_text="The sanitised partner text, frozen at approval."
+    )
+    available_at = models.DateTimeField(
+        null=True, blank=True, help_text="When every agency's PDF was first ready."
+    )
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_reason = models.TextField(blank=True)
+    expired_at = models.DateTimeField(null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-prepared_at", "-id"]
+        indexes = [models.Index(fields=["status", "expires_on"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(marking__in=[m.value for m in RELEASE_MARKINGS]),
+                name="release_marking_official_sensitive_at_most",
+                violation_error_message="A partner release is OFFICIAL or OFFICIAL-SENSITIVE.",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status=ReleaseStatus.DRAFT)
+                | models.Q(approved_at__isnull=True, status=ReleaseStatus.WITHDRAWN)
+                | (
+                    models.Q(approved_by__isnull=False, approved_at__isnull=False)
+                    & models.Q(partner_content__isnull=False)
+                ),
+                name="release_approved_has_content",
+                violation_error_message="An approved release has its approver and frozen text.",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(approved_by=models.F("prepared_by")),
+                name="release_approver_not_preparer",
+                violation_error_message="Nobody approves their own release.",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status=ReleaseStatus.WITHDRAWN)
+                | (models.Q(withdrawn_at__isnull=False) & ~models.Q(withdrawn_reason="")),
+                name="release_withdrawn_has_reason",
+                violation_error_message="A withdrawn release has its date and reason.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+    @property
+    def marking_label(self) -> str:
+        return GSCMarking(self.marking).label
+
+    @property
+    def handling_conditions(self) -> list[str]:
+        """The conditions printed on the PDF and shown before a partner downloads it."""
+        months = self.retention_months
+        return [
+            NO_ONWARD_DISCLOSURE,
+            f"Purpose: {self.purpose}",
+            f"Retention: delete within {months} month{'s' if months != 1 else ''} of receipt.",
+            f"Downloads end on {self.expires_on:%-d %B %Y}.",
+        ]
+
+
+class ReleaseRecipient(models.Model):
+    """An agency a release is for: the record of the sharing decision, kept after withdrawal."""
+
+    release = models.ForeignKey(Release, on_delete=models.CASCADE, related_name="recipients")
+    agency = models.ForeignKey(
+        "partners.PartnerAgency", on_delete=models.PROTECT, related_name="release_recipients"
+    )
+
+    class Meta:
+        ordering = ["release", "agency__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["release", "agency"], name="release_recipient_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.release} to {self.agency}"
+
+
+def release_document_file_name(instance: "ReleaseDocument", filename: str) -> str:
+    """A name nobody can guess: the PDF is served only through the audited download service."""
+    return f"partner-releases/{secrets.token_urlsafe(32)}.pdf"
+
+
+class ReleaseDocument(models.Model):
+    """The PDF of a release for one agency, watermarked with the agency and the reference.
+
+    Rendered once by Celery (partners.tasks.render_release_document); a render that a worker lost
+    is found by the sweeper (partners.tasks.sweep_release_documents) and enqueued again.
+    """
+
+    release = models.ForeignKey(Release, on_delete=models.PROTECT, related_name="documents")
+    agency = models.ForeignKey(
+        "partners.PartnerAgency", on_delete=models.PROTECT, related_name="release_documents"
+    )
+    status = models.CharField(
+        max_length=16, choices=DocumentStatus.choices, default=DocumentStatus.PENDING
+    )
+    file = models.FileField(upload_to=release_document_file_name, blank=True)
+    sha256 = models.CharField("SHA-256 of the PDF", max_length=64, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True, help_text="Why the last attempt failed.")
+    render_task_id = models.CharField(
+        max_length=64, blank=True, help_text="The Celery task rendering it now or last."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    rendered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["release", "agency__name"]
+        indexes = [models.Index(fields=["status", "updated_at"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["release", "agency"], name="release_document_unique_agency"
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status=DocumentStatus.READY)
+                | (~models.Q(file="") & ~models.Q(sha256="") & models.Q(rendered_at__isnull=False)),
+                name="release_document_ready_has_file",
+                violation_error_message="A ready document has its file, checksum and date.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.release_id} for {self.agency_id}: {self.get_status_display()}"
+
+    @property
+    def watermark(self) -> str:
+        return f"Released to {self.agency.name} — {self.release.reference}"
+
+
+class HandlingAcknowledgement(models.Model):
+    """A partner user accepted a release's handling conditions (once, before downloading)."""
+
+    release = models.ForeignKey(Release, on_delete=models.CASCADE, related_name="acknowledgements")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    agency = models.ForeignKey("partners.PartnerAgency", on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["release", "at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["release", "user"], name="handling_acknowledgement_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} accepted the conditions of {self.release_id}"

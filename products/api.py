@@ -1,0 +1,591 @@
+"""The products API: the register, a product with its sections, terms of reference, drafting,
+the lifecycle's transitions, published versions and review comments.
+
+Thin like the pages: every read goes through products.selectors (missing and forbidden give the
+same 404) and every write through products.services. A service's PermissionDenied becomes 403
+with its message, its ValidationError 400 with its message, and a stale section save 409 with
+both texts.
+"""
+
+import re
+
+import django_filters
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
+from django.db.models import Prefetch
+from django.http import Http404
+from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import APIException, ValidationError
+from rest_framework.response import Response
+
+from nim_portal.choices import GSCMarking
+from nim_portal.models import Unit, User
+from products import selectors, services
+from products.choices import ProductKind, ProductStatus
+from products.models import Product, Section
+from products.serializers import (
+    ID_PATTERN,
+    MAX_DATABASE_ID,
+    CloseSerializer,
+    ComparisonSerializer,
+    GrantNeedToKnowSerializer,
+    NeedToKnowGrantedSerializer,
+    ProductCommissionSerializer,
+    ProductDetailSerializer,
+    ProductSerializer,
+    ProductUpdateSerializer,
+    ReturnSerializer,
+    ReviewCommentCreateSerializer,
+    ReviewCommentSerializer,
+    SectionAddSerializer,
+    SectionEditConflictSerializer,
+    SectionReorderSerializer,
+    SectionSavedSerializer,
+    SectionSerializer,
+    SectionUpdateSerializer,
+    ShareInputSerializer,
+    ShareSerializer,
+    TermsSerializer,
+    TermsUpdateSerializer,
+    VersionDetailSerializer,
+    VersionSerializer,
+)
+
+REFUSED = {
+    400: OpenApiResponse(description="Refused: the message says why; nothing changed."),
+    403: OpenApiResponse(description="You may see the product but not do this."),
+    404: OpenApiResponse(description="No such product, or not one you may see."),
+}
+SECTION_PK = OpenApiParameter(
+    "section_pk", OpenApiTypes.INT, OpenApiParameter.PATH, description="Id of the section."
+)
+VERSION_NUMBER = OpenApiParameter(
+    "number", OpenApiTypes.INT, OpenApiParameter.PATH, description="Version number (1, 2 …)."
+)
+
+
+class SectionEditConflictError(APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_code = "section_edit_conflict"
+
+    def __init__(self, conflict: services.SectionEditConflict):
+        super().__init__()
+        self.detail = {
+            "detail": conflict.messages[0],
+            "code": self.default_code,
+            "section": conflict.section.pk,
+            "loaded_revision": conflict.loaded_revision,
+            "current_revision": conflict.current_revision,
+            "current_body": conflict.current_body,
+            "your_body": conflict.your_body,
+        }
+
+
+def run_service(service, **kwargs):
+    """Call a service; its ValidationError becomes 400 (a stale section save 409) with its message.
+    PermissionDenied passes through to DRF, which answers 403 with the message."""
+    try:
+        return service(**kwargs)
+    except services.SectionEditConflict as conflict:
+        raise SectionEditConflictError(conflict) from conflict
+    except DjangoValidationError as exc:
+        detail = exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}
+        raise ValidationError(detail) from exc
+
+
+def version_number_param(request, name: str) -> int:
+    raw = request.query_params.get(name, "")
+    if not re.fullmatch(ID_PATTERN, raw) or int(raw) < 1:
+        raise ValidationError({name: "Give a version number (1 or more)."})
+    return int(raw)
+
+
+class ProductFilter(django_filters.FilterSet):
+    """Narrows the visible products; never widens them."""
+
+    kind = django_filters.ChoiceFilter(choices=ProductKind.choices)
+    status = django_filters.ChoiceFilter(choices=ProductStatus.choices)
+    unit = django_filters.NumberFilter(
+        min_value=1,
+        max_value=MAX_DATABASE_ID,
+        method="filter_unit",
+        label="Id of a unit: its products and those of the units below it",
+    )
+    marking = django_filters.TypedChoiceFilter(
+        choices=GSCMarking.choices, coerce=int, label="GSC marking"
+    )
+    owner = django_filters.NumberFilter(
+        field_name="owner", min_value=1, max_value=MAX_DATABASE_ID, label="Id of the owning analyst"
+    )
+    overdue = django_filters.BooleanFilter(
+        method="filter_overdue", label="Past the due date and neither published nor closed"
+    )
+
+    class Meta:
+        model = Product
+        fields = ["kind", "status", "unit", "marking", "owner", "overdue"]
+
+    def filter_unit(self, queryset, name, value):
+        return queryset.filter(
+            unit__path__startswith=Unit.objects.filter(pk=value).values("path")[:1]
+        )
+
+    def filter_overdue(self, queryset, name, value):
+        late = selectors.overdue_q(timezone.localdate())
+        return queryset.filter(late) if value else queryset.exclude(late)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="The product register",
+        description=(
+            "Every product you may see, newest first, filtered and paginated; with `search`, "
+            "those whose title or sections match it (most relevant first on PostgreSQL)."
+        ),
+        parameters=[
+            OpenApiParameter(
+                "search", OpenApiTypes.STR, description="Words of the title or the sections."
+            )
+        ],
+    ),
+    retrieve=extend_schema(
+        summary="One product",
+        description="A product with its details and its sections (each with its own marking).",
+        responses={200: ProductDetailSerializer, 404: REFUSED[404]},
+    ),
+    create=extend_schema(
+        summary="Commission a product",
+        description=(
+            "An analyst, chair or reviewer over the unit commissions a product: it gets draft "
+            "terms of reference and the sections of its kind's template."
+        ),
+        request=ProductCommissionSerializer,
+        responses={201: ProductDetailSerializer, 400: REFUSED[400], 403: REFUSED[403]},
+    ),
+    partial_update=extend_schema(
+        summary="Change a product's details",
+        description="Its title, dates, handling, subject or problem details (not its status).",
+        request=ProductUpdateSerializer,
+        responses={200: ProductDetailSerializer, **REFUSED},
+    ),
+)
+class ProductViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Intelligence products, through the same services and selector as the pages."""
+
+    serializer_class = ProductSerializer
+    filterset_class = ProductFilter
+    lookup_value_regex = ID_PATTERN
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def get_queryset(self):
+        # The register's own search: with no words, every visible product.
+        text = self.request.query_params.get("search", "") if self.action == "list" else ""
+        return selectors.search_products(self.request.user, text).select_related(
+            "unit", "owner", "requester"
+        )
+
+    def get_serializer_class(self):
+        if self.action == "list":
+            return ProductSerializer
+        return ProductDetailSerializer
+
+    def get_object(self) -> Product:
+        """The product named in the URL (404 when missing or not yours to see)."""
+        return selectors.get_product_for(self.request.user, self.kwargs["pk"])
+
+    def _detail(self, product: Product, status_code=status.HTTP_200_OK) -> Response:
+        sections = Section.objects.select_related("updated_by").order_by("position", "id")
+        product = (
+            self.get_queryset()
+            .select_related("terms")
+            .prefetch_related(Prefetch("sections", queryset=sections))
+            .filter(pk=product.pk)
+            .first()
+        )
+        if product is None:
+            raise Http404("No such product.")
+        return Response(ProductDetailSerializer(product).data, status=status_code)
+
+    def _input(self, serializer_class, **kwargs) -> dict:
+        serializer = serializer_class(data=self.request.data, **kwargs)
+        serializer.is_valid(raise_exception=True)
+        return serializer.validated_data
+
+    def _section_of(self, product: Product, pk) -> Section | None:
+        if pk is None:
+            return None
+        section = product.sections.filter(pk=pk).first()
+        if section is None:
+            raise ValidationError({"section": "That section is not part of this product."})
+        return section
+
+    def retrieve(self, request, *args, **kwargs):
+        return self._detail(self.get_object())
+
+    def create(self, request, *args, **kwargs):
+        data = dict(self._input(ProductCommissionSerializer))
+        product = run_service(
+            services.product_commission, acting_user=request.user, request=request, **data
+        )
+        return self._detail(product, status.HTTP_201_CREATED)
+
+    def partial_update(self, request, *args, **kwargs):
+        product = self.get_object()
+        data = self._input(ProductUpdateSerializer, partial=True)
+        product = run_service(
+            services.product_update,
+            acting_user=request.user,
+            product=product,
+            request=request,
+            **data,
+        )
+        return self._detail(product)
+
+    # Terms of reference.
+
+    @extend_schema(
+        summary="The terms of reference", responses={200: TermsSerializer, 404: REFUSED[404]}
+    )
+    @action(detail=True, methods=["get"], url_path="tor")
+    def tor(self, request, pk=None):
+        product = self.get_object()
+        return Response(TermsSerializer(product.terms).data)
+
+    @extend_schema(
+        summary="Change the terms of reference",
+        description="By the requester or the developer; a change after agreement clears it.",
+        request=TermsUpdateSerializer,
+        responses={200: TermsSerializer, **REFUSED},
+    )
+    @tor.mapping.patch
+    def tor_update(self, request, pk=None):
+        product = self.get_object()
+        data = self._input(TermsUpdateSerializer, partial=True)
+        terms = run_service(
+            services.tor_update,
+            acting_user=request.user,
+            terms=product.terms,
+            request=request,
+            **data,
+        )
+        return Response(TermsSerializer(terms).data)
+
+    @extend_schema(
+        summary="Agree the terms of reference",
+        description="When both the requester and the developer have agreed, drafting starts.",
+        request=None,
+        responses={200: TermsSerializer, **REFUSED},
+    )
+    @action(detail=True, methods=["post"], url_path="tor/agree")
+    def tor_agree(self, request, pk=None):
+        product = self.get_object()
+        terms = run_service(
+            services.tor_agree, acting_user=request.user, terms=product.terms, request=request
+        )
+        return Response(TermsSerializer(terms).data)
+
+    # Sections.
+
+    @extend_schema(
+        summary="Add a section",
+        description="Appended after the others, at the product's marking unless said otherwise.",
+        request=SectionAddSerializer,
+        responses={201: SectionSerializer, **REFUSED},
+    )
+    @action(detail=True, methods=["post"], url_path="sections")
+    def section_add(self, request, pk=None):
+        product = self.get_object()
+        data = self._input(SectionAddSerializer)
+        section = run_service(
+            services.section_add,
+            acting_user=request.user,
+            product=product,
+            request=request,
+            **data,
+        )
+        return Response(SectionSerializer(section).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Save a section",
+        description=(
+            "Send the `revision` you loaded with the new text, title, marking or partner flag. "
+            "If somebody saved the section since, nothing is saved and the answer is 409 with "
+            "both texts. A section marked above the product raises the product's marking."
+        ),
+        parameters=[SECTION_PK],
+        request=SectionUpdateSerializer,
+        responses={
+            200: SectionSavedSerializer,
+            409: SectionEditConflictSerializer,
+            **REFUSED,
+        },
+    )
+    @action(detail=True, methods=["patch"], url_path=rf"sections/(?P<section_pk>{ID_PATTERN})")
+    def section_update(self, request, pk=None, section_pk=None):
+        product = self.get_object()
+        section = product.sections.filter(pk=section_pk).first()
+        if section is None:
+            raise Http404("No such section.")
+        data = self._input(SectionUpdateSerializer)
+        with transaction.atomic():
+            saved = run_service(
+                services.section_update,
+                acting_user=request.user,
+                section=section,
+                loaded_revision=data["revision"],
+                body=data.get("body", section.body),
+                marking=data.get("marking"),
+                releasable_to_partners=data.get("releasable_to_partners"),
+                request=request,
+            )
+            if "title" in data:
+                run_service(
+                    services.section_retitle,
+                    acting_user=request.user,
+                    section=saved.section,
+                    title=data["title"],
+                    request=request,
+                )
+        section = Section.objects.select_related("updated_by").get(pk=section.pk)
+        return Response(SectionSavedSerializer({"section": section, "notice": saved.notice}).data)
+
+    @extend_schema(
+        summary="Reorder the sections",
+        request=SectionReorderSerializer,
+        responses={200: SectionSerializer(many=True), **REFUSED},
+    )
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path="sections/reorder",
+        filter_backends=[],
+        pagination_class=None,
+    )
+    def section_reorder(self, request, pk=None):
+        product = self.get_object()
+        data = self._input(SectionReorderSerializer)
+        run_service(
+            services.section_reorder,
+            acting_user=request.user,
+            product=product,
+            section_ids=data["sections"],
+            request=request,
+        )
+        sections = product.sections.select_related("updated_by").order_by("position", "id")
+        return Response(SectionSerializer(sections, many=True).data)
+
+    # The lifecycle.
+
+    def _transition(self, service, product: Product, **kwargs) -> Response:
+        run_service(
+            service, acting_user=self.request.user, product=product, request=self.request, **kwargs
+        )
+        return self._detail(product)
+
+    @extend_schema(
+        summary="Submit for review",
+        description="The owner submits the draft; a subject profile needs its lawful basis, "
+        "purpose and proportionality justification first.",
+        request=None,
+        responses={200: ProductDetailSerializer, **REFUSED},
+    )
+    @action(detail=True, methods=["post"])
+    def submit(self, request, pk=None):
+        return self._transition(services.product_submit, self.get_object())
+
+    @extend_schema(
+        summary="Return with comments",
+        description="A reviewer over the product's unit, not its author, returns the draft.",
+        request=ReturnSerializer,
+        responses={200: ProductDetailSerializer, **REFUSED},
+    )
+    @action(detail=True, methods=["post"], url_path="return")
+    def return_(self, request, pk=None):
+        product = self.get_object()
+        data = self._input(ReturnSerializer)
+        run_service(
+            services.product_return,
+            acting_user=request.user,
+            product=product,
+            comment=data["comment"],
+            section=self._section_of(product, data.get("section")),
+            request=request,
+        )
+        return self._detail(product)
+
+    @extend_schema(
+        summary="Approve and publish",
+        description="A reviewer over the product's unit who neither owns nor edited this version "
+        "approves it: it is published as the next numbered version.",
+        request=None,
+        responses={200: ProductDetailSerializer, **REFUSED},
+    )
+    @action(detail=True, methods=["post"])
+    def approve(self, request, pk=None):
+        return self._transition(services.product_approve, self.get_object())
+
+    @extend_schema(
+        summary="Close",
+        description="The owner or a reviewer closes the product for good, with a reason.",
+        request=CloseSerializer,
+        responses={200: ProductDetailSerializer, **REFUSED},
+    )
+    @action(detail=True, methods=["post"])
+    def close(self, request, pk=None):
+        product = self.get_object()
+        data = self._input(CloseSerializer)
+        return self._transition(
+            services.product_close,
+            product,
+            reason=data["reason"],
+            reason_text=data["reason_text"],
+        )
+
+    # Access.
+
+    @extend_schema(
+        summary="Share with another unit",
+        request=ShareInputSerializer,
+        responses={201: ShareSerializer, **REFUSED},
+    )
+    @action(detail=True, methods=["post"])
+    def share(self, request, pk=None):
+        product = self.get_object()
+        data = self._input(ShareInputSerializer)
+        share = run_service(
+            services.product_share_with_unit,
+            acting_user=request.user,
+            product=product,
+            unit=data["unit"],
+            request=request,
+        )
+        return Response(ShareSerializer(share).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Grant the need to know",
+        description="Open a need-to-know product to one police user in its scope.",
+        request=GrantNeedToKnowSerializer,
+        responses={200: NeedToKnowGrantedSerializer, **REFUSED},
+    )
+    @action(detail=True, methods=["post"], url_path="grant-need-to-know")
+    def grant_need_to_know(self, request, pk=None):
+        product = self.get_object()
+        person: User = self._input(GrantNeedToKnowSerializer)["user"]
+        granted = run_service(
+            services.product_grant_need_to_know,
+            acting_user=request.user,
+            product=product,
+            user=person,
+            request=request,
+        )
+        return Response(NeedToKnowGrantedSerializer({"user": person.pk, "granted": granted}).data)
+
+    # Published versions: every read of one is audited by the selector.
+
+    @extend_schema(
+        summary="Published versions",
+        description="The product's published versions, newest first, without their content.",
+        responses={200: VersionSerializer(many=True), 404: REFUSED[404]},
+    )
+    @action(detail=True, methods=["get"], filter_backends=[], pagination_class=None)
+    def versions(self, request, pk=None):
+        product = self.get_object()
+        versions = selectors.visible_versions(request.user, product).defer("content")
+        return Response(VersionSerializer(versions, many=True).data)
+
+    def _versions(self, product: Product, *numbers: int) -> list:
+        """The published versions numbered `numbers`, each read through the audited selector;
+        404 (and nothing audited) unless every one of them exists and is yours to read."""
+        found = {
+            version.number: version
+            for version in selectors.visible_versions(self.request.user, product).filter(
+                number__in=numbers
+            )
+        }
+        if not set(numbers) <= set(found):
+            raise Http404("No such version.")
+        return [
+            selectors.product_version_read(self.request.user, found[n], request=self.request)
+            for n in numbers
+        ]
+
+    @extend_schema(
+        summary="One published version",
+        description="Its record and content. Every read is written to the audit log.",
+        parameters=[VERSION_NUMBER],
+        responses={200: VersionDetailSerializer, 404: REFUSED[404]},
+    )
+    @action(detail=True, methods=["get"], url_path=rf"versions/(?P<number>{ID_PATTERN})")
+    def version(self, request, pk=None, number=None):
+        product = self.get_object()
+        return Response(VersionDetailSerializer(self._versions(product, int(number))[0]).data)
+
+    @extend_schema(
+        summary="Compare two published versions",
+        description="Section by section, older first. Both reads are written to the audit log.",
+        parameters=[
+            OpenApiParameter("a", OpenApiTypes.INT, required=True, description="A version number."),
+            OpenApiParameter("b", OpenApiTypes.INT, required=True, description="Another one."),
+        ],
+        responses={200: ComparisonSerializer, 400: REFUSED[400], 404: REFUSED[404]},
+    )
+    @action(detail=True, methods=["get"], url_path="versions/compare", filter_backends=[])
+    def compare(self, request, pk=None):
+        product = self.get_object()
+        a, b = version_number_param(request, "a"), version_number_param(request, "b")
+        comparison = selectors.compare_versions(*self._versions(product, a, b))
+        return Response(ComparisonSerializer(comparison).data)
+
+    # Review comments.
+
+    @extend_schema(
+        summary="Review comments",
+        description="The reviewers' comments on every version, oldest first.",
+        responses={200: ReviewCommentSerializer(many=True), 404: REFUSED[404]},
+    )
+    @action(
+        detail=True,
+        methods=["get"],
+        url_path="review-comments",
+        filter_backends=[],
+        pagination_class=None,
+    )
+    def review_comments(self, request, pk=None):
+        product = self.get_object()
+        comments = product.review_comments.select_related("author").order_by("created_at", "id")
+        return Response(ReviewCommentSerializer(comments, many=True).data)
+
+    @extend_schema(
+        summary="Comment on the submitted draft",
+        description="A reviewer over the unit, not the author, comments on it or on one section.",
+        request=ReviewCommentCreateSerializer,
+        responses={201: ReviewCommentSerializer, **REFUSED},
+    )
+    @review_comments.mapping.post
+    def review_comment_add(self, request, pk=None):
+        product = self.get_object()
+        data = self._input(ReviewCommentCreateSerializer)
+        comment = run_service(
+            services.review_comment_add,
+            acting_user=request.user,
+            product=product,
+            text=data["text"],
+            section=self._section_of(product, data.get("section")),
+            request=request,
+        )
+        return Response(ReviewCommentSerializer(comment).data, status=status.HTTP_201_CREATED)

@@ -1,0 +1,73 @@
+"""Fixed vocabularies of the products app: kinds, lifecycle (with its transition table), closure."""
+
+from django.db import models
+
+
+class ProductKind(models.TextChoices):
+    STRATEGIC_ASSESSMENT = "strategic", "Strategic assessment"
+    TACTICAL_ASSESSMENT = "tactical", "Tactical assessment"
+    PROBLEM_PROFILE = "problem", "Problem profile"
+    SUBJECT_PROFILE = "subject", "Subject profile"
+
+
+# Profiles are updated until the subject is apprehended or protected or the problem resolved.
+PROFILE_KINDS = frozenset({ProductKind.PROBLEM_PROFILE, ProductKind.SUBJECT_PROFILE})
+
+
+class ProductStatus(models.TextChoices):
+    COMMISSIONED = "commissioned", "Commissioned"
+    TOR_AGREED = "tor_agreed", "Terms of reference agreed"
+    DRAFTING = "drafting", "Drafting"
+    SUBMITTED = "submitted", "Submitted for review"
+    RETURNED = "returned", "Returned with comments"
+    APPROVED = "approved", "Approved (published)"
+    CLOSED = "closed", "Closed"
+
+
+# The only moves a product may make; each is one service in products.services.
+PRODUCT_TRANSITIONS: dict[str, frozenset[str]] = {
+    ProductStatus.COMMISSIONED: frozenset({ProductStatus.TOR_AGREED, ProductStatus.CLOSED}),
+    ProductStatus.TOR_AGREED: frozenset({ProductStatus.DRAFTING, ProductStatus.CLOSED}),
+    ProductStatus.DRAFTING: frozenset({ProductStatus.SUBMITTED, ProductStatus.CLOSED}),
+    ProductStatus.SUBMITTED: frozenset({ProductStatus.APPROVED, ProductStatus.RETURNED}),
+    # Drafting of the next version starts from a returned draft or a published version.
+    ProductStatus.RETURNED: frozenset({ProductStatus.DRAFTING, ProductStatus.CLOSED}),
+    ProductStatus.APPROVED: frozenset({ProductStatus.DRAFTING, ProductStatus.CLOSED}),
+    ProductStatus.CLOSED: frozenset(),
+}
+
+
+def transition_allowed(current: str, target: str) -> bool:
+    return target in PRODUCT_TRANSITIONS[ProductStatus(current)]
+
+
+# Statuses in which sections may be edited (returned and approved move to drafting on first edit).
+EDITABLE_STATUSES = frozenset(
+    {ProductStatus.DRAFTING, ProductStatus.RETURNED, ProductStatus.APPROVED}
+)
+
+
+class ClosureReason(models.TextChoices):
+    SUBJECT_APPREHENDED = "apprehended", "Subject apprehended"
+    SUBJECT_PROTECTED = "protected", "Subject protected"
+    PROBLEM_RESOLVED = "resolved", "Problem resolved"
+    OTHER = "other", "Other (reason given)"
+
+
+class Descriptor(models.TextChoices):
+    """Descriptors that may accompany a GSC marking (DOMAIN.md "Markings")."""
+
+    NONE = "", "None"
+    PERSONAL = "PERSONAL", "PERSONAL"
+    COMMERCIAL = "COMMERCIAL", "COMMERCIAL"
+    LOCSEN = "LOCSEN", "LOCSEN (location sensitive)"
+
+
+class SubjectKind(models.TextChoices):
+    PERSON = "person", "Person"
+    GROUP = "group", "Group"
+
+
+class SubjectRole(models.TextChoices):
+    SUSPECT = "suspect", "Suspect"
+    VICTIM = "victim", "Victim"

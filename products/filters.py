@@ -1,0 +1,73 @@
+"""The product register's filters. They narrow a queryset that products.selectors has already
+limited to what the user may see; they never widen it."""
+
+import django_filters
+from django import forms
+from django.utils import timezone
+
+from nim_portal.choices import GSCMarking
+from nim_portal.forms.staff import UnitChoiceField
+from products.choices import ProductKind, ProductStatus
+from products.forms import DATE_HINT, PersonChoiceField
+from products.models import Product
+from products.selectors import overdue_q, owners_of_visible_products, units_in_scope
+
+
+class UnitFilterChoice(django_filters.ModelChoiceFilter):
+    field_class = UnitChoiceField
+
+
+class PersonFilterChoice(django_filters.ModelChoiceFilter):
+    field_class = PersonChoiceField
+
+
+class ProductFilter(django_filters.FilterSet):
+    kind = django_filters.ChoiceFilter(
+        choices=ProductKind.choices, label="Kind", empty_label="Any kind"
+    )
+    status = django_filters.ChoiceFilter(
+        choices=ProductStatus.choices, label="Status", empty_label="Any status"
+    )
+    unit = UnitFilterChoice(
+        queryset=lambda request: units_in_scope(request.user).order_by("path"),
+        label="Unit (and the units below it)",
+        empty_label="Any unit",
+        method="filter_unit",
+    )
+    marking = django_filters.ChoiceFilter(
+        choices=GSCMarking.choices, label="Marking", empty_label="Any marking"
+    )
+    owner = PersonFilterChoice(
+        queryset=lambda request: owners_of_visible_products(request.user).order_by(
+            "last_name", "first_name", "username"
+        ),
+        label="Owner",
+        empty_label="Anyone",
+    )
+    due_from = django_filters.DateFilter(
+        field_name="due_date", lookup_expr="gte", label="Due from", help_text=DATE_HINT
+    )
+    due_to = django_filters.DateFilter(
+        field_name="due_date", lookup_expr="lte", label="Due by", help_text=DATE_HINT
+    )
+    overdue = django_filters.BooleanFilter(
+        label="Overdue only", method="filter_overdue", widget=forms.CheckboxInput
+    )
+    sort = django_filters.OrderingFilter(
+        fields=(("due_date", "due"), ("updated_at", "updated")),
+        field_labels={"due_date": "Due date", "updated_at": "Last updated"},
+        label="Sort by",
+        empty_label="Best match when searching, then newest",
+    )
+
+    class Meta:
+        model = Product
+        fields = ["kind", "status", "unit", "marking", "owner", "due_from", "due_to", "overdue"]
+
+    def filter_unit(self, queryset, name, value):
+        return queryset.filter(unit__path__startswith=value.path)
+
+    def filter_overdue(self, queryset, name, value):
+        if not value:
+            return queryset
+        return queryset.filter(overdue_q(timezone.localdate()))

@@ -1,0 +1,20 @@
+from .grants import ProductGroupObjectPermission, ProductUserObjectPermission
+from .prints import PrintStatus, ProductVersionPrint
+from .product import Product, ProductUnitShare
+from .reviews import ReviewComment
+from .sections import Section
+from .terms import TermsOfReference
+from .versions import ProductVersion
+
+__all__ = [
+    "PrintStatus",
+    "Product",
+    "ProductGroupObjectPermission",
+    "ProductUnitShare",
+    "ProductUserObjectPermission",
+    "ProductVersion",
+    "ProductVersionPrint",
+    "ReviewComment",
+    "Section",
+    "TermsOfReference",
+]

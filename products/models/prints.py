@@ -1,0 +1,67 @@
+import secrets
+
+from django.db import models
+
+
+class PrintStatus(models.TextChoices):
+    """Where the printed PDF of a published version stands."""
+
+    PENDING = "pending", "Waiting to be printed"
+    RENDERING = "rendering", "Being printed"
+    READY = "ready", "Ready"
+    FAILED = "failed", "Failed"
+
+
+def print_file_name(instance: "ProductVersionPrint", filename: str) -> str:
+    """A name nobody can guess: the PDF is served only through the audited print view."""
+    return f"product-prints/{secrets.token_urlsafe(32)}.pdf"
+
+
+class ProductVersionPrint(models.Model):
+    """The printed PDF of one published version, rendered once by Celery and kept.
+
+    A published version never changes, so neither does its print: rendered once
+    (products.tasks.render_product_version_pdf), then every download serves the stored file.
+    `sha256` is the digest of the PDF's bytes; the document's own SHA-256 (of the snapshot) is
+    printed inside it.
+    """
+
+    version = models.OneToOneField(
+        "products.ProductVersion", on_delete=models.PROTECT, related_name="print"
+    )
+    status = models.CharField(
+        max_length=16, choices=PrintStatus.choices, default=PrintStatus.PENDING
+    )
+    file = models.FileField(upload_to=print_file_name, blank=True)
+    sha256 = models.CharField("SHA-256 of the PDF", max_length=64, blank=True)
+    error = models.TextField(blank=True, help_text="Why the last attempt failed.")
+    attempts = models.PositiveSmallIntegerField(default=0)
+    requested_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    rendered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "printed product version"
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(status=PrintStatus.READY)
+                | (~models.Q(file="") & models.Q(rendered_at__isnull=False)),
+                name="product_version_print_ready_has_file",
+                violation_error_message="A ready print has its file and its date.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Print of {self.version_id}: {self.get_status_display()}"
+
+    @property
+    def is_in_progress(self) -> bool:
+        return self.status in (PrintStatus.PENDING, PrintStatus.RENDERING)
+
+    @property
+    def is_ready(self) -> bool:
+        return self.status == PrintStatus.READY
+
+    @property
+    def has_failed(self) -> bool:
+        return self.status == PrintStatus.FAILED

@@ -1,0 +1,146 @@
+from django.conf import settings
+from django.db import models
+from simple_history.models import HistoricalRecords
+
+from nim_portal.choices import GSCMarking
+from products.choices import (
+    ClosureReason,
+    Descriptor,
+    ProductKind,
+    ProductStatus,
+    SubjectKind,
+    SubjectRole,
+)
+
+
+class Product(models.Model):
+    """One intelligence product of a unit: its metadata, lifecycle status and access flags.
+
+    Every change goes through products.services (permission, history reason, audit); reads that
+    depend on who is asking go through products.selectors.visible_products.
+    """
+
+    unit = models.ForeignKey("nim_portal.Unit", on_delete=models.PROTECT, related_name="products")
+    kind = models.CharField(max_length=16, choices=ProductKind.choices)
+    title = models.CharField(max_length=200)
+    marking = models.PositiveSmallIntegerField(
+        choices=GSCMarking.choices,
+        default=GSCMarking.OFFICIAL_SENSITIVE,
+        help_text="Never lower than the highest marking of its sections.",
+    )
+    descriptor = models.CharField(max_length=16, choices=Descriptor.choices, blank=True)
+    handling_instructions = models.TextField(blank=True)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="products_owned",
+        help_text="The developing analyst.",
+    )
+    requester = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="products_requested"
+    )
+    due_date = models.DateField(null=True, blank=True)
+    need_to_know = models.BooleanField(
+        default=False,
+        help_text="Visible only to people granted it (always on for subject profiles).",
+    )
+    status = models.CharField(
+        max_length=16, choices=ProductStatus.choices, default=ProductStatus.COMMISSIONED
+    )
+    current_version = models.PositiveIntegerField(
+        default=0, help_text="Number of the latest published version (0: none yet)."
+    )
+
+    # Subject profiles.
+    lawful_basis = models.TextField(blank=True)
+    purpose = models.TextField(blank=True)
+    proportionality = models.TextField("proportionality justification", blank=True)
+    warning_markers = models.TextField(blank=True)
+    subject_kind = models.CharField(max_length=8, choices=SubjectKind.choices, blank=True)
+    subject_role = models.CharField(max_length=8, choices=SubjectRole.choices, blank=True)
+    subject_description = models.TextField(blank=True)
+
+    # Problem profiles: the problem's scope.
+    scope_area = models.CharField("area", max_length=200, blank=True)
+    scope_period_from = models.DateField("period from", null=True, blank=True)
+    scope_period_to = models.DateField("period to", null=True, blank=True)
+    scope_crime_types = models.CharField("crime types", max_length=300, blank=True)
+
+    closed_reason = models.CharField(max_length=16, choices=ClosureReason.choices, blank=True)
+    closed_reason_text = models.TextField(blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["unit", "status"]),
+            models.Index(fields=["marking", "need_to_know"]),
+            models.Index(fields=["due_date"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(kind=ProductKind.SUBJECT_PROFILE) | models.Q(need_to_know=True),
+                name="product_subject_profile_need_to_know",
+                violation_error_message="A subject profile is always need-to-know.",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(marking__in=GSCMarking.values),
+                name="product_marking_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(scope_period_from__isnull=True)
+                | models.Q(scope_period_to__isnull=True)
+                | models.Q(scope_period_from__lte=models.F("scope_period_to")),
+                name="product_scope_period_ordered",
+                violation_error_message="The period must end on or after its start.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_subject_profile(self) -> bool:
+        return self.kind == ProductKind.SUBJECT_PROFILE
+
+    @property
+    def drafting_version(self) -> int:
+        """The number the version being drafted will take when approved."""
+        return self.current_version + 1
+
+    @property
+    def marking_label(self) -> str:
+        label = GSCMarking(self.marking).label
+        return f"{label} {self.descriptor}" if self.descriptor else label
+
+
+class ProductUnitShare(models.Model):
+    """A product shared with another unit (rule 4): that unit's people read it as their own.
+
+    A row of its own rather than a guardian group: a unit is not a group of users (membership
+    inherits down the tree, and changes with postings), the grant keeps who shared it and when,
+    and the visibility selector joins it in SQL with the same role inheritance as rule 1.
+    """
+
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="unit_shares")
+    unit = models.ForeignKey("nim_portal.Unit", on_delete=models.PROTECT, related_name="+")
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    granted_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["product", "unit__path"]
+        constraints = [
+            models.UniqueConstraint(fields=["product", "unit"], name="product_share_unique_unit")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.product} shared with {self.unit}"

@@ -1,0 +1,58 @@
+from django.conf import settings
+from django.db import models
+
+from nim_portal.choices import GSCMarking
+
+
+class ProductVersionQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise TypeError("Published versions are immutable.")
+
+    def delete(self):
+        raise TypeError("Published versions are immutable.")
+
+
+class ProductVersion(models.Model):
+    """An immutable published version: the snapshot approved by the reviewer, and its SHA-256.
+
+    `content` is the whole snapshot (metadata and every section); `sha256` is the digest of its
+    canonical JSON (products.services.snapshot_digest), printed so a copy can be checked.
+    """
+
+    product = models.ForeignKey(
+        "products.Product", on_delete=models.PROTECT, related_name="versions"
+    )
+    number = models.PositiveIntegerField()
+    published_at = models.DateTimeField()
+    marking = models.PositiveSmallIntegerField(choices=GSCMarking.choices)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    content = models.JSONField()
+    sha256 = models.CharField(max_length=64)
+
+    objects = ProductVersionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["product", "-number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["product", "number"], name="product_version_unique_number"
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(author=models.F("reviewer")),
+                name="product_version_reviewer_not_author",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.product} v{self.number}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise TypeError("Published versions are immutable.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise TypeError("Published versions are immutable.")

@@ -1,0 +1,411 @@
+"""What the products API shows and accepts. Every serializer names its fields; input serializers
+only check the shape of a request, whose data then goes to a service in products.services."""
+
+import datetime
+
+from django.utils import timezone
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from nim_portal.choices import GSCMarking
+from nim_portal.models import Unit, User
+from products.choices import ClosureReason
+from products.models import (
+    Product,
+    ProductUnitShare,
+    ProductVersion,
+    ReviewComment,
+    Section,
+    TermsOfReference,
+)
+from products.selectors import FINISHED_STATUSES, MAX_DATABASE_ID
+from products.services import DETAIL_FIELDS
+
+# MAX_DATABASE_ID as a URL pattern: up to 18 digits always fit.
+ID_PATTERN = "[0-9]{1,18}"
+
+
+class IdField(serializers.IntegerField):
+    """The id of a row (or a revision or version number), as input."""
+
+    def __init__(self, **kwargs):
+        super().__init__(min_value=1, max_value=MAX_DATABASE_ID, **kwargs)
+
+
+class RowField(serializers.PrimaryKeyRelatedField):
+    """A row named by its id; an id out of range is refused like an unknown one."""
+
+    def __init__(self, **kwargs):
+        super().__init__(pk_field=IdField(), **kwargs)
+
+
+def is_overdue(product: Product, today: datetime.date) -> bool:
+    return (
+        product.due_date is not None
+        and product.due_date < today
+        and product.status not in FINISHED_STATUSES
+    )
+
+
+class MarkingLabelField(serializers.CharField):
+    """The GSC marking of a row in capitals, as printed (e.g. "OFFICIAL-SENSITIVE")."""
+
+    def __init__(self, **kwargs):
+        super().__init__(source="get_marking_display", read_only=True, **kwargs)
+
+
+# Reads.
+
+
+class SectionSerializer(serializers.ModelSerializer):
+    marking_label = MarkingLabelField()
+    updated_by = serializers.CharField(
+        source="updated_by.get_full_name", read_only=True, allow_null=True, default=None
+    )
+
+    class Meta:
+        model = Section
+        fields = [
+            "id",
+            "position",
+            "title",
+            "marking",
+            "marking_label",
+            "body",
+            "releasable_to_partners",
+            "revision",
+            "updated_by",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+class ProductSerializer(serializers.ModelSerializer):
+    """A product as the register lists it."""
+
+    unit_name = serializers.CharField(source="unit.name", read_only=True)
+    owner_name = serializers.CharField(source="owner.get_full_name", read_only=True)
+    marking_label = serializers.CharField(read_only=True, help_text="With its descriptor.")
+    overdue = serializers.SerializerMethodField(
+        help_text="Past its due date and neither published nor closed."
+    )
+
+    class Meta:
+        model = Product
+        fields = [
+            "id",
+            "kind",
+            "title",
+            "unit",
+            "unit_name",
+            "status",
+            "marking",
+            "descriptor",
+            "marking_label",
+            "owner",
+            "owner_name",
+            "requester",
+            "due_date",
+            "overdue",
+            "need_to_know",
+            "current_version",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.BooleanField())
+    def get_overdue(self, product: Product) -> bool:
+        return is_overdue(product, timezone.localdate())
+
+
+class ProductDetailSerializer(ProductSerializer):
+    """One product with its details and its sections in order."""
+
+    requester_name = serializers.CharField(source="requester.get_full_name", read_only=True)
+    terms_agreed = serializers.BooleanField(source="terms.is_agreed", read_only=True)
+    sections = SectionSerializer(many=True, read_only=True)
+
+    class Meta(ProductSerializer.Meta):
+        fields = [
+            *ProductSerializer.Meta.fields,
+            "requester_name",
+            "handling_instructions",
+            "terms_agreed",
+            "lawful_basis",
+            "purpose",
+            "proportionality",
+            "warning_markers",
+            "subject_kind",
+            "subject_role",
+            "subject_description",
+            "scope_area",
+            "scope_period_from",
+            "scope_period_to",
+            "scope_crime_types",
+            "closed_reason",
+            "closed_reason_text",
+            "closed_at",
+            "sections",
+        ]
+        read_only_fields = fields
+
+
+class TermsSerializer(serializers.ModelSerializer):
+    marking_label = MarkingLabelField()
+    is_agreed = serializers.BooleanField(read_only=True)
+
+    class Meta:
+        model = TermsOfReference
+        fields = [
+            "requester",
+            "developer",
+            "purpose",
+            "questions",
+            "scope",
+            "sources_and_methods",
+            "deadline",
+            "marking",
+            "marking_label",
+            "distribution",
+            "review_date",
+            "agreed_by_requester",
+            "agreed_by_requester_at",
+            "agreed_by_developer",
+            "agreed_by_developer_at",
+            "is_agreed",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+class VersionSerializer(serializers.ModelSerializer):
+    """A published version's record, without its content."""
+
+    marking_label = MarkingLabelField()
+    author = serializers.CharField(source="author.get_username", read_only=True)
+    reviewer = serializers.CharField(source="reviewer.get_username", read_only=True)
+
+    class Meta:
+        model = ProductVersion
+        fields = [
+            "number",
+            "published_at",
+            "marking",
+            "marking_label",
+            "author",
+            "reviewer",
+            "sha256",
+        ]
+        read_only_fields = fields
+
+
+class VersionSectionSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    position = serializers.IntegerField()
+    title = serializers.CharField()
+    marking = serializers.ChoiceField(choices=GSCMarking.choices)
+    body = serializers.CharField()
+    releasable = serializers.BooleanField()
+
+
+class VersionContentSerializer(serializers.Serializer):
+    """The snapshot approved by the reviewer, whose canonical JSON the SHA-256 digests."""
+
+    product = serializers.IntegerField()
+    kind = serializers.CharField()
+    version = serializers.IntegerField()
+    published_at = serializers.CharField()
+    author = serializers.CharField()
+    reviewer = serializers.CharField()
+    title = serializers.CharField()
+    marking = serializers.ChoiceField(choices=GSCMarking.choices)
+    descriptor = serializers.CharField()
+    handling_instructions = serializers.CharField()
+    sections = VersionSectionSerializer(many=True)
+
+
+class VersionDetailSerializer(VersionSerializer):
+    content = VersionContentSerializer(read_only=True)
+
+    class Meta(VersionSerializer.Meta):
+        fields = [*VersionSerializer.Meta.fields, "content"]
+        read_only_fields = fields
+
+
+class FieldChangeSerializer(serializers.Serializer):
+    name = serializers.CharField(help_text="title, marking, descriptor or handling_instructions.")
+    before = serializers.JSONField(allow_null=True)
+    after = serializers.JSONField(allow_null=True)
+
+
+class SideBySideRowSerializer(serializers.Serializer):
+    kind = serializers.CharField(help_text="equal, replace, delete or insert.")
+    left_number = serializers.IntegerField(allow_null=True)
+    left = serializers.CharField()
+    right_number = serializers.IntegerField(allow_null=True)
+    right = serializers.CharField()
+
+
+class SectionDifferenceSerializer(serializers.Serializer):
+    section_id = serializers.IntegerField()
+    status = serializers.CharField(help_text="added, removed, changed or unchanged.")
+    title_before = serializers.CharField(allow_null=True)
+    title_after = serializers.CharField(allow_null=True)
+    marking_before = serializers.IntegerField(allow_null=True)
+    marking_after = serializers.IntegerField(allow_null=True)
+    releasable_before = serializers.BooleanField(allow_null=True)
+    releasable_after = serializers.BooleanField(allow_null=True)
+    unified = serializers.ListField(child=serializers.CharField())
+    side_by_side = SideBySideRowSerializer(many=True)
+
+
+class ComparisonSerializer(serializers.Serializer):
+    before = VersionSerializer()
+    after = VersionSerializer()
+    changed_fields = serializers.SerializerMethodField()
+    sections = SectionDifferenceSerializer(many=True)
+
+    @extend_schema_field(FieldChangeSerializer(many=True))
+    def get_changed_fields(self, comparison) -> list[dict]:
+        return [
+            {"name": name, "before": before, "after": after}
+            for name, (before, after) in comparison.changed_fields.items()
+        ]
+
+
+class ReviewCommentSerializer(serializers.ModelSerializer):
+    author_name = serializers.CharField(source="author.get_full_name", read_only=True)
+
+    class Meta:
+        model = ReviewComment
+        fields = [
+            "id",
+            "section",
+            "version_number",
+            "author",
+            "author_name",
+            "text",
+            "created_at",
+            "resolved",
+        ]
+        read_only_fields = fields
+
+
+class ShareSerializer(serializers.ModelSerializer):
+    unit_name = serializers.CharField(source="unit.name", read_only=True)
+
+    class Meta:
+        model = ProductUnitShare
+        fields = ["unit", "unit_name", "granted_by", "granted_at"]
+        read_only_fields = fields
+
+
+class SectionSavedSerializer(serializers.Serializer):
+    section = SectionSerializer()
+    notice = serializers.CharField(help_text="Set when the product's marking was raised.")
+
+
+class SectionEditConflictSerializer(serializers.Serializer):
+    """Somebody saved the section after you loaded it: nothing was saved; here are both texts."""
+
+    detail = serializers.CharField()
+    code = serializers.CharField()
+    section = serializers.IntegerField()
+    loaded_revision = serializers.IntegerField()
+    current_revision = serializers.IntegerField()
+    current_body = serializers.CharField()
+    your_body = serializers.CharField()
+
+
+class NeedToKnowGrantedSerializer(serializers.Serializer):
+    user = serializers.IntegerField()
+    granted = serializers.BooleanField(help_text="False when the person already held it.")
+
+
+# Input.
+
+
+class ProductCommissionSerializer(serializers.ModelSerializer):
+    unit = RowField(queryset=Unit.objects.all())
+    owner = RowField(queryset=User.objects.all(), help_text="The developing analyst.")
+    requester = RowField(queryset=User.objects.all())
+
+    class Meta:
+        model = Product
+        fields = ["unit", "kind", "owner", "requester", "marking", *DETAIL_FIELDS]
+        extra_kwargs = {name: {"required": False} for name in ("marking", *DETAIL_FIELDS)}
+        extra_kwargs["title"] = {"required": True}
+
+
+class ProductUpdateSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Product
+        fields = list(DETAIL_FIELDS)
+        extra_kwargs = {name: {"required": False} for name in DETAIL_FIELDS}
+
+
+class TermsUpdateSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = TermsOfReference
+        fields = list(TermsOfReference.EDITABLE_FIELDS)
+        extra_kwargs = {name: {"required": False} for name in TermsOfReference.EDITABLE_FIELDS}
+
+
+class SectionUpdateSerializer(serializers.Serializer):
+    revision = IdField(help_text="The section's revision when you loaded it.")
+    title = serializers.CharField(max_length=200, required=False)
+    body = serializers.CharField(allow_blank=True, trim_whitespace=False, required=False)
+    marking = serializers.ChoiceField(choices=GSCMarking.choices, required=False)
+    releasable_to_partners = serializers.BooleanField(required=False)
+
+
+class SectionAddSerializer(serializers.Serializer):
+    title = serializers.CharField(max_length=200)
+    marking = serializers.ChoiceField(
+        choices=GSCMarking.choices, required=False, help_text="The product's marking if not given."
+    )
+
+
+class SectionReorderSerializer(serializers.Serializer):
+    sections = serializers.ListField(
+        child=IdField(),
+        allow_empty=False,
+        help_text="Ids of every section of the product, in their new order.",
+    )
+
+
+class ReviewCommentCreateSerializer(serializers.Serializer):
+    text = serializers.CharField()
+    section = IdField(
+        required=False, allow_null=True, help_text="Id of the section it is about, if one."
+    )
+
+
+class ReturnSerializer(serializers.Serializer):
+    comment = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="What needs changing (may be left out if comments were already added).",
+    )
+    section = IdField(
+        required=False, allow_null=True, help_text="Id of the section the comment is about."
+    )
+
+
+class CloseSerializer(serializers.Serializer):
+    reason = serializers.ChoiceField(choices=ClosureReason.choices)
+    reason_text = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class ShareInputSerializer(serializers.Serializer):
+    unit = RowField(
+        queryset=Unit.objects.all(), help_text="Id of the unit to share the product with."
+    )
+
+
+class GrantNeedToKnowSerializer(serializers.Serializer):
+    user = RowField(
+        queryset=User.objects.all(), help_text="Id of the police user given the need to know."
+    )

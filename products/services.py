@@ -1,0 +1,1292 @@
+"""Every state change of the products app: commissioning, terms of reference, drafting, review,
+publication, closure and sharing.
+
+Each function takes the acting user (keyword-only), checks permission and the lifecycle
+(products.choices.PRODUCT_TRANSITIONS) under a row lock, changes the data atomically, and leaves
+a history reason (django-simple-history) and an audit event behind. A refusal raises
+PermissionDenied or ValidationError with a message fit to show, and changes nothing.
+"""
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import timedelta
+from functools import partial
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.db.models import F, Max, Value
+from django.db.models.lookups import StartsWith
+from django.http import Http404, HttpRequest
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.safestring import mark_safe
+
+from nim_portal import access
+from nim_portal.choices import AuditVerb, GSCMarking, Role
+from nim_portal.lifecycle import check_transition, save_with_history
+from nim_portal.models import Membership, Notification, Unit, User
+from nim_portal.pdf import DocumentControl, render_marked_document
+from nim_portal.services import audit_record, notify
+from products import tasks
+from products.choices import (
+    PRODUCT_TRANSITIONS,
+    ClosureReason,
+    ProductKind,
+    ProductStatus,
+)
+from products.models import (
+    PrintStatus,
+    Product,
+    ProductUnitShare,
+    ProductVersion,
+    ProductVersionPrint,
+    ReviewComment,
+    Section,
+    TermsOfReference,
+)
+from products.rendering import render_section_html, restricted_markup_errors
+from products.selectors import (
+    VIEW_PRODUCT,
+    user_holds_role_over,
+    user_in_product_scope,
+    visible_products,
+    visible_versions,
+)
+from products.signals import product_approved
+from products.templates_by_kind import section_titles_for
+
+TOR_NOT_AGREED = "The terms of reference must be agreed before drafting."
+TEMPLATE_SECTION_REASON = "Created from the product's template"
+COMMISSIONING_ROLES = (Role.ANALYST, Role.CHAIR, Role.REVIEWER)
+
+# Product details an editor may set (commissioning or later); the rest belong to the lifecycle.
+DETAIL_FIELDS = (
+    "title",
+    "descriptor",
+    "handling_instructions",
+    "due_date",
+    "need_to_know",
+    "lawful_basis",
+    "purpose",
+    "proportionality",
+    "warning_markers",
+    "subject_kind",
+    "subject_role",
+    "subject_description",
+    "scope_area",
+    "scope_period_from",
+    "scope_period_to",
+    "scope_crime_types",
+)
+# Closure reasons that fit each kind of product ("other" always, with its reason text).
+CLOSURE_REASONS_OF_KIND = {
+    ProductKind.SUBJECT_PROFILE: {
+        ClosureReason.SUBJECT_APPREHENDED,
+        ClosureReason.SUBJECT_PROTECTED,
+        ClosureReason.OTHER,
+    },
+    ProductKind.PROBLEM_PROFILE: {ClosureReason.PROBLEM_RESOLVED, ClosureReason.OTHER},
+    ProductKind.STRATEGIC_ASSESSMENT: {ClosureReason.OTHER},
+    ProductKind.TACTICAL_ASSESSMENT: {ClosureReason.OTHER},
+}
+
+
+class SectionEditConflict(ValidationError):
+    """Somebody saved the section after the editor loaded it: their save is refused.
+
+    Carries both texts so that the editor can merge by hand; nothing was written.
+    """
+
+    def __init__(self, *, section: Section, your_body: str, loaded_revision: int):
+        self.section = section
+        self.current_body = section.body
+        self.current_revision = section.revision
+        self.your_body = your_body
+        self.loaded_revision = loaded_revision
+        by = f" by {section.updated_by}" if section.updated_by_id else ""
+        super().__init__(
+            f"“{section.title}” was saved{by} after you opened it (revision "
+            f"{section.revision}, you loaded {loaded_revision}). Your text has not been saved: "
+            "compare both versions and save again.",
+            code="section_edit_conflict",
+        )
+
+
+@dataclass(frozen=True)
+class SectionSaved:
+    """The result of a section save; `marking_raised_to` is set when the product's went up."""
+
+    section: Section
+    marking_raised_to: int | None = None
+
+    @property
+    def notice(self) -> str:
+        if self.marking_raised_to is None:
+            return ""
+        label = GSCMarking(self.marking_raised_to).label
+        return f"The product's marking was raised to {label} to match this section."
+
+
+# Helpers.
+
+
+def _lock_product(product: Product) -> Product:
+    return Product.objects.select_for_update().select_related("unit").get(pk=product.pk)
+
+
+def _check_transition(product: Product, target: str) -> None:
+    check_transition(
+        ProductStatus, PRODUCT_TRANSITIONS, product.status, target, subject="A product that is"
+    )
+
+
+def _move(
+    product: Product,
+    target: str,
+    *,
+    acting_user: User | None,
+    reason: str,
+    request: HttpRequest | None = None,
+) -> None:
+    """Move `product` to `target` if the transition table allows it (the caller holds the lock)."""
+    _check_transition(product, target)
+    before = product.status
+    product.status = target
+    save_with_history(product, acting_user=acting_user, reason=reason)
+    audit_record(
+        actor=acting_user,
+        verb=AuditVerb.UPDATE,
+        obj=product,
+        request=request,
+        detail={"status": {"from": before, "to": target}, "reason": reason},
+    )
+
+
+def _require_police(user: User | None, what: str) -> None:
+    if user is None or not user.is_authenticated or not user.is_active or user.is_partner:
+        raise PermissionDenied(f"Only an active police user can {what}.")
+
+
+def _require_visible(acting_user: User, product: Product) -> None:
+    if not visible_products(acting_user).filter(pk=product.pk).exists():
+        raise PermissionDenied("You cannot see this product.")
+
+
+def _require_editor(acting_user: User, product: Product) -> None:
+    """The owner, or an analyst over the product's unit, who can see the product."""
+    _require_police(acting_user, "edit a product")
+    if product.owner_id != acting_user.pk and not user_holds_role_over(
+        acting_user, [Role.ANALYST], product.unit
+    ):
+        raise PermissionDenied(
+            f"Only the product's owner or an analyst of {product.unit} can edit it."
+        )
+    _require_visible(acting_user, product)
+
+
+def _require_reviewer(acting_user: User, product: Product, action: str) -> None:
+    _require_police(acting_user, action)
+    if not user_holds_role_over(acting_user, [Role.REVIEWER], product.unit):
+        raise PermissionDenied(f"Only a reviewer over {product.unit} can {action}.")
+
+
+def _require_owner_or_reviewer(acting_user: User, product: Product, action: str) -> None:
+    _require_police(acting_user, action)
+    if product.owner_id != acting_user.pk and not user_holds_role_over(
+        acting_user, [Role.REVIEWER], product.unit
+    ):
+        raise PermissionDenied(
+            f"Only the product's owner or a reviewer over {product.unit} can {action}."
+        )
+
+
+def _version_editors_include(product: Product, user: User) -> bool:
+    """Whether `user` changed any section of the version now under review (rule 6)."""
+    since = product.versions.aggregate(last=Max("published_at"))["last"]
+    edits = Section.history.filter(product_id=product.pk, history_user_id=user.pk).exclude(
+        history_change_reason=TEMPLATE_SECTION_REASON
+    )
+    if since is not None:
+        edits = edits.filter(history_date__gt=since)
+    return edits.exists()
+
+
+def _require_independent_reviewer(acting_user: User, product: Product, action: str) -> None:
+    _require_reviewer(acting_user, product, action)
+    if product.owner_id == acting_user.pk:
+        raise PermissionDenied(f"You own this product: another reviewer must {action}.")
+    if _version_editors_include(product, acting_user):
+        raise PermissionDenied(f"You edited this version: another reviewer must {action}.")
+    _require_visible(acting_user, product)
+
+
+def _clean_marking(marking: int) -> int:
+    if marking not in GSCMarking.values:
+        raise ValidationError({"marking": "Choose a GSC marking."})
+    return int(marking)
+
+
+def _clean_details(product: Product, details: dict[str, Any]) -> list[str]:
+    """Apply `details` to `product` (unsaved) and validate; returns the names that changed."""
+    unknown = set(details) - set(DETAIL_FIELDS)
+    if unknown:
+        raise ValidationError(f"These fields cannot be set here: {', '.join(sorted(unknown))}.")
+    changed = []
+    for name, value in details.items():
+        if isinstance(value, str):
+            value = value.strip()
+        if getattr(product, name) != value:
+            setattr(product, name, value)
+            changed.append(name)
+    if not product.title:
+        raise ValidationError({"title": "Enter the product's title."})
+    if product.is_subject_profile and not product.need_to_know:
+        raise ValidationError({"need_to_know": "A subject profile is always need-to-know."})
+    product.full_clean(exclude=["unit", "owner", "requester"], validate_constraints=True)
+    return changed
+
+
+def _require_drafting(
+    product: Product, *, acting_user: User, request: HttpRequest | None = None
+) -> None:
+    """Sections may change only while drafting under agreed terms (a returned draft or a
+    published product moves to drafting of its next version on the first change)."""
+    if product.status == ProductStatus.CLOSED:
+        raise ValidationError("The product is closed: it can no longer be edited.")
+    if product.status == ProductStatus.SUBMITTED:
+        raise ValidationError(
+            "The product is under review: it can be edited again once the reviewer returns it."
+        )
+    if product.status in (ProductStatus.COMMISSIONED, ProductStatus.TOR_AGREED):
+        raise ValidationError(TOR_NOT_AGREED)
+    if not product.terms.is_agreed:
+        raise ValidationError(TOR_NOT_AGREED)
+    if product.status in (ProductStatus.RETURNED, ProductStatus.APPROVED):
+        _move(
+            product,
+            ProductStatus.DRAFTING,
+            acting_user=acting_user,
+            reason=f"Drafting of version {product.drafting_version} started",
+            request=request,
+        )
+
+
+def _lock_section(section: Section) -> tuple[Section, Product]:
+    product = _lock_product(section.product)
+    # Lock the section's row only: PostgreSQL cannot lock the nullable side of the outer join.
+    section = (
+        Section.objects.select_for_update(of=("self",))
+        .select_related("updated_by")
+        .get(pk=section.pk)
+    )
+    return section, product
+
+
+# Commissioning and details.
+
+
+@transaction.atomic
+def product_commission(
+    *,
+    acting_user: User | None,
+    unit: Unit,
+    kind: str,
+    title: str,
+    owner: User,
+    requester: User,
+    marking: int = GSCMarking.OFFICIAL_SENSITIVE,
+    system: bool = False,
+    request: HttpRequest | None = None,
+    **details: Any,
+) -> Product:
+    """Commission a product: the product, its draft terms of reference and its template sections.
+
+    By an analyst, chair or reviewer over `unit`, or by the system (acting_user=None,
+    system=True: e.g. the tactical assessment due before each TT&CG).
+    """
+    if acting_user is None:
+        if not system:
+            raise PermissionDenied("Only a person, or the system saying so, can commission.")
+    else:
+        _require_police(acting_user, "commission a product")
+        if not user_holds_role_over(acting_user, COMMISSIONING_ROLES, unit):
+            raise PermissionDenied(
+                f"Only an analyst, chair or reviewer of {unit} can commission its products."
+            )
+    unit = Unit.objects.select_for_update().get(pk=unit.pk)
+    if not unit.is_active:
+        raise ValidationError({"unit": f"{unit} is inactive."})
+    if kind not in ProductKind.values:
+        raise ValidationError({"kind": "Choose the kind of product."})
+    _require_police(requester, "request a product")
+    if not user_holds_role_over(owner, [Role.ANALYST], unit):
+        raise ValidationError({"owner": f"{owner} is not an analyst of {unit}."})
+    marking = _clean_marking(marking)
+    for field, person in (("owner", owner), ("requester", requester)):
+        if not person.may_read(marking):
+            raise ValidationError(
+                {field: f"{person}'s vetting does not allow reading {GSCMarking(marking).label}."}
+            )
+    if kind == ProductKind.SUBJECT_PROFILE:
+        details["need_to_know"] = True
+    product = Product(
+        unit=unit, kind=kind, title=title, marking=marking, owner=owner, requester=requester
+    )
+    _clean_details(product, {"title": title, **details})
+    save_with_history(product, acting_user=acting_user, reason="Commissioned")
+    terms = TermsOfReference(
+        product=product,
+        requester=requester,
+        developer=owner,
+        deadline=product.due_date,
+        marking=marking,
+        purpose=product.purpose,
+    )
+    save_with_history(terms, acting_user=acting_user, reason="Drafted at commissioning")
+    for position, section_title in enumerate(section_titles_for(kind), start=1):
+        section = Section(product=product, position=position, title=section_title, marking=marking)
+        save_with_history(section, acting_user=acting_user, reason=TEMPLATE_SECTION_REASON)
+    audit_record(
+        actor=acting_user,
+        verb=AuditVerb.CREATE,
+        obj=product,
+        request=request,
+        detail={"kind": kind, "unit": unit.pk, "system": acting_user is None},
+    )
+    _notify_after_commit(TOR_AWAITS_AGREEMENT, product, acting_user)
+    return product
+
+
+@transaction.atomic
+def product_update(
+    *, acting_user: User, product: Product, request: HttpRequest | None = None, **details: Any
+) -> Product:
+    """Change a product's details (not its marking, status or people)."""
+    product = _lock_product(product)
+    _require_editor(acting_user, product)
+    if product.status == ProductStatus.CLOSED:
+        raise ValidationError("The product is closed: it can no longer be edited.")
+    if product.status == ProductStatus.SUBMITTED:
+        raise ValidationError("The product is under review: its details cannot change now.")
+    changed = _clean_details(product, details)
+    if not changed:
+        return product
+    save_with_history(product, acting_user=acting_user, reason=f"Changed: {', '.join(changed)}")
+    audit_record(
+        actor=acting_user,
+        verb=AuditVerb.UPDATE,
+        obj=product,
+        request=request,
+        detail={"fields": changed},
+    )
+    return product
+
+
+# Terms of reference.
+
+
+def _lock_terms(terms: TermsOfReference) -> tuple[TermsOfReference, Product]:
+    product = _lock_product(terms.product)
+    terms = TermsOfReference.objects.select_for_update().get(pk=terms.pk)
+    return terms, product
+
+
+def _require_tor_party(acting_user: User, terms: TermsOfReference) -> None:
+    _require_police(acting_user, "work on terms of reference")
+    if acting_user.pk not in (terms.requester_id, terms.developer_id):
+        raise PermissionDenied(
+            "Only the requester and the developer can change or agree the terms."
+        )
+
+
+def _require_tor_open(product: Product) -> None:
+    if product.status == ProductStatus.CLOSED:
+        raise ValidationError("The product is closed: its terms can no longer change.")
+    if product.status == ProductStatus.SUBMITTED:
+        raise ValidationError("The product is under review: its terms cannot change now.")
+
+
+@transaction.atomic
+def tor_update(
+    *,
+    acting_user: User,
+    terms: TermsOfReference,
+    request: HttpRequest | None = None,
+    **changes: Any,
+) -> TermsOfReference:
+    """Change the terms; a change after either side agreed clears both agreements."""
+    terms, product = _lock_terms(terms)
+    _require_tor_party(acting_user, terms)
+    _require_tor_open(product)
+    unknown = set(changes) - set(TermsOfReference.EDITABLE_FIELDS)
+    if unknown:
+        raise ValidationError(f"These terms cannot be set here: {', '.join(sorted(unknown))}.")
+    if "marking" in changes:
+        changes["marking"] = _clean_marking(changes["marking"])
+    changed = []
+    for name, value in changes.items():
+        if isinstance(value, str):
+            value = value.strip()
+        if getattr(terms, name) != value:
+            setattr(terms, name, value)
+            changed.append(name)
+    if not changed:
+        return terms
+    terms.full_clean()
+    was_agreed = terms.agreed_by_requester_at or terms.agreed_by_developer_at
+    reason = f"Changed: {', '.join(changed)}"
+    if was_agreed:
+        terms.agreed_by_requester_at = terms.agreed_by_developer_at = None
+        terms.agreed_by_requester = terms.agreed_by_developer = None
+        reason += " (after agreement: both sides must agree again)"
+    save_with_history(terms, acting_user=acting_user, reason=reason)
+    audit_record(
+        actor=acting_user,
+        verb=AuditVerb.UPDATE,
+        obj=product,
+        request=request,
+        detail={"terms": changed, "agreements_cleared": bool(was_agreed)},
+    )
+    _notify_after_commit(TOR_AWAITS_AGREEMENT, product, acting_user)
+    return terms
+
+
+@transaction.atomic
+def tor_agree(
+    *, acting_user: User, terms: TermsOfReference, request: HttpRequest | None = None
+) -> TermsOfReference:
+    """The requester or the developer agrees the terms. When both have, a commissioned product
+    becomes "terms agreed" and drafting starts at once (both moves kept in history)."""
+    terms, product = _lock_terms(terms)
+    _require_tor_party(acting_user, terms)
+    _require_tor_open(product)
+    if not terms.purpose.strip() or not terms.questions.strip():
+        raise ValidationError("Write the purpose and the questions to answer before agreeing.")
+    now, sides = timezone.now(), []
+    if acting_user.pk == terms.requester_id and terms.agreed_by_requester_at is None:
+        terms.agreed_by_requester_at, terms.agreed_by_requester = now, acting_user
+        sides.append("requester")
+    if acting_user.pk == terms.developer_id and terms.agreed_by_developer_at is None:
+        terms.agreed_by_developer_at, terms.agreed_by_developer = now, acting_user
+        sides.append("developer")
+    if not sides:
+        raise ValidationError("You have already agreed these terms.")
+    save_with_history(terms, acting_user=acting_user, reason=f"Agreed by the {' and '.join(sides)}")
+    audit_record(
+        actor=acting_user,
+        verb=AuditVerb.UPDATE,
+        obj=product,
+        request=request,
+        detail={"terms_agreed_by": sides},
+    )
+    if terms.is_agreed and product.status == ProductStatus.COMMISSIONED:
+        _move(
+            product,
+            ProductStatus.TOR_AGREED,
+            acting_user=acting_user,
+            reason="Terms of reference agreed by both sides",
+            request=request,
+        )
+        _move(
+            product,
+            ProductStatus.DRAFTING,
+            acting_user=acting_user,
+            reason="Drafting started",
+            request=request,
+        )
+    elif not terms.is_agreed:
+        _notify_after_commit(TOR_AWAITS_AGREEMENT, product, acting_user)
+    return terms
+
+
+# Sections.
+
+
+@transaction.atomic
+def section_update(
+    *,
+    acting_user: User,
+    section: Section,
+    loaded_revision: int,
+    body: str,
+    marking: int | None = None,
+    releasable_to_partners: bool | None = None,
+    request: HttpRequest | None = None,
+) -> SectionSaved:
+    """Save a section's text (and marking, partner flag) over the revision the editor loaded.
+
+    Refused with SectionEditConflict if somebody saved since; a section marked above the product
+    raises the product's marking (reported in the result), never above the editor's vetting.
+    """
+    section, product = _lock_section(section)
+    _require_editor(acting_user, product)
+    _require_drafting(product, acting_user=acting_user, request=request)
+    if section.revision != loaded_revision:
+        raise SectionEditConflict(section=section, your_body=body, loaded_revision=loaded_revision)
+    if markup_errors := restricted_markup_errors(body):
+        raise ValidationError({"body": markup_errors})
+    marking = section.marking if marking is None else _clean_marking(marking)
+    if marking > acting_user.readable_marking:
+        raise ValidationError(
+            {"marking": "You cannot mark a section above what your vetting lets you read."}
+        )
+    releasable = (
+        section.releasable_to_partners if releasable_to_partners is None else releasable_to_partners
+    )
+    if (section.body, section.marking, section.releasable_to_partners) == (
+        body,
+        marking,
+        releasable,
+    ):
+        return SectionSaved(section=section)
+    before_marking = section.marking
+    section.body, section.marking, section.releasable_to_partners = body, marking, releasable
+    section.revision += 1
+    section.updated_by = acting_user
+    save_with_history(
+        section, acting_user=acting_user, reason=f"Edited (revision {section.revision})"
+    )
+    raised = None
+    if marking > product.marking:
+        previous = GSCMarking(product.marking).label
+        product.marking = marking
+        save_with_history(
+            product,
+            acting_user=acting_user,
+            reason=f"Marking raised from {previous} by section “{section.title}”",
+        )
+        raised = marking
+    audit_record(
+        actor=acting_user,
+        verb=AuditVerb.UPDATE,
+        obj=product,
+        request=request,
+        detail={
+            "section": section.pk,
+            "revision": section.revision,
+            "marking": {"from": before_marking, "to": marking},
+            "product_marking_raised_to": raised,
+        },
+    )
+    return SectionSaved(section=section, marking_raised_to=raised)
+
+
+@transaction.atomic
+def section_add(
+    *,
+    acting_user: User,
+    product: Product,
+    title: str,
+    marking: int | None = None,
+    request: HttpRequest | None = None,
+) -> Section:
+    """Append a section (marked like the product unless said otherwise; never above it)."""
+    product = _lock_product(product)
+    _require_editor(acting_user, product)
+    _require_drafting(product, acting_user=acting_user, request=request)
+    title = (title or "").strip()
+    if not title:
+        raise ValidationError({"title": "Enter the section's title."})
+    marking = product.marking if marking is None else _clean_marking(marking)
+    if marking > product.marking:
+        raise ValidationError(
+            {"marking": "Add the section at the product's marking, then raise it in the editor."}
+        )
+    last = product.sections.aggregate(last=Max("position"))["last"] or 0
+    section = Section(
+        product=product, position=last + 1, title=title, marking=marking, updated_by=acting_user
+    )
+    save_with_history(section, acting_user=acting_user, reason="Added")
+    audit_record(
+        actor=acting_user,
+        verb=AuditVerb.CREATE,
+        obj=product,
+        request=request,
+        detail={"section": section.pk, "title": title},
+    )
+    return section
+
+
+@transaction.atomic
+def section_reorder(
+    *,
+    acting_user: User,
+    product: Product,
+    section_ids: list[int],
+    request: HttpRequest | None = None,
+) -> list[Section]:
+    """Put the product's sections in the order of `section_ids` (all of them, each once)."""
+    product = _lock_product(product)
+    _require_editor(acting_user, product)
+    _require_drafting(product, acting_user=acting_user, request=request)
+    sections = {s.pk: s for s in product.sections.select_for_update()}
+    ids = [int(pk) for pk in section_ids]
+    if sorted(ids) != sorted(sections):
+        raise ValidationError("List every section of this product exactly once to reorder them.")
+    ordered = [sections[pk] for pk in ids]
+    for position, section in enumerate(ordered, start=1):
+        if section.position != position:
+            section.position = position
+            save_with_history(
+                section, acting_user=acting_user, reason=f"Moved to position {position}"
+            )
+    audit_record(
+        actor=acting_user,
+        verb=AuditVerb.UPDATE,
+        obj=product,
+        request=request,
+        detail={"section_order": ids},
+    )
+    return ordered
+
+
+@transaction.atomic
+def section_retitle(
+    *, acting_user: User, section: Section, title: str, request: HttpRequest | None = None
+) -> Section:
+    section, product = _lock_section(section)
+    _require_editor(acting_user, product)
+    _require_drafting(product, acting_user=acting_user, request=request)
+    title = (title or "").strip()
+    if not title:
+        raise ValidationError({"title": "Enter the section's title."})
+    if title == section.title:
+        return section
+    before = section.title
+    section.title = title
+    save_with_history(section, acting_user=acting_user, reason=f"Retitled from “{before}”")
+    audit_record(
+        actor=acting_user,
+        verb=AuditVerb.UPDATE,
+        obj=product,
+        request=request,
+        detail={"section": section.pk, "title": {"from": before, "to": title}},
+    )
+    return section
+
+
+# Review and publication.
+
+
+@transaction.atomic
+def product_submit(
+    *, acting_user: User, product: Product, request: HttpRequest | None = None
+) -> Product:
+    """The owner submits the draft for review."""
+    product = _lock_product(product)
+    _require_police(acting_user, "submit a product")
+    if product.owner_id != acting_user.pk:
+        raise PermissionDenied("Only the product's owner can submit it for review.")
+    _require_visible(acting_user, product)
+    _check_transition(product, ProductStatus.SUBMITTED)
+    if not product.terms.is_agreed:
+        raise ValidationError(TOR_NOT_AGREED)
+    if product.is_subject_profile:
+        missing = [
+            label
+            for name, label in (
+                ("lawful_basis", "lawful basis"),
+                ("purpose", "purpose"),
+                ("proportionality", "proportionality justification"),
+            )
+            if not getattr(product, name).strip()
+        ]
+        if missing:
+            raise ValidationError(
+                f"A subject profile needs its {', '.join(missing)} before it is submitted."
+            )
+    _move(
+        product,
+        ProductStatus.SUBMITTED,
+        acting_user=acting_user,
+        reason=f"Version {product.drafting_version} submitted for review",
+        request=request,
+    )
+    _notify_after_commit(SUBMITTED_FOR_REVIEW, product, acting_user)
+    return product
+
+
+@transaction.atomic
+def review_comment_add(
+    *,
+    acting_user: User,
+    product: Product,
+    text: str,
+    section: Section | None = None,
+    request: HttpRequest | None = None,
+) -> ReviewComment:
+    """A reviewer comments on the submitted draft, on the whole or on one section."""
+    product = _lock_product(product)
+    _require_independent_reviewer(acting_user, product, "review it")
+    if product.status != ProductStatus.SUBMITTED:
+        raise ValidationError("Comments are added while the product is submitted for review.")
+    text = (text or "").strip()
+    if not text:
+        raise ValidationError({"text": "Write the comment."})
+    if section is not None and section.product_id != product.pk:
+        raise ValidationError({"section": "That section belongs to another product."})
+    comment = ReviewComment(
+        product=product,
+        section=section,
+        version_number=product.drafting_version,
+        author=acting_user,
+        text=text,
+    )
+    save_with_history(comment, acting_user=acting_user, reason="Added")
+    audit_record(
+        actor=acting_user,
+        verb=AuditVerb.CREATE,
+        obj=product,
+        request=request,
+        detail={"review_comment": comment.pk, "section": section.pk if section else None},
+    )
+    return comment
+
+
+@transaction.atomic
+def product_return(
+    *,
+    acting_user: User,
+    product: Product,
+    comment: str = "",
+    section: Section | None = None,
+    request: HttpRequest | None = None,
+) -> Product:
+    """The reviewer returns the draft with comments (this one, and any added before)."""
+    product = _lock_product(product)
+    _require_independent_reviewer(acting_user, product, "review it")
+    _check_transition(product, ProductStatus.RETURNED)
+    if comment.strip():
+        review_comment_add(
+            acting_user=acting_user, product=product, text=comment, section=section, request=request
+        )
+    elif not product.review_comments.filter(
+        version_number=product.drafting_version, resolved=False
+    ).exists():
+        raise ValidationError("Say what needs changing: return the draft with a comment.")
+    _move(
+        product,
+        ProductStatus.RETURNED,
+        acting_user=acting_user,
+        reason=f"Version {product.drafting_version} returned with comments",
+        request=request,
+    )
+    _notify_after_commit(RETURNED_WITH_COMMENTS, product, acting_user)
+    return product
+
+
+def snapshot_digest(content: dict) -> str:
+    """SHA-256 of the canonical JSON of a snapshot (sorted keys, no spaces, UTF-8)."""
+    canonical = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def product_snapshot(
+    product: Product, *, number: int, published_at, author: User, reviewer: User
+) -> dict:
+    """Everything a published version shows, as plain JSON."""
+    sections = product.sections.order_by("position", "id")
+    return {
+        "product": product.pk,
+        "kind": product.kind,
+        "version": number,
+        "published_at": published_at.isoformat(),
+        "author": author.get_username(),
+        "reviewer": reviewer.get_username(),
+        "title": product.title,
+        "marking": product.marking,
+        "descriptor": product.descriptor,
+        "handling_instructions": product.handling_instructions,
+        "sections": [
+            {
+                "id": s.pk,
+                "position": s.position,
+                "title": s.title,
+                "marking": s.marking,
+                "body": s.body,
+                "releasable": s.releasable_to_partners,
+            }
+            for s in sections
+        ],
+    }
+
+
+@transaction.atomic
+def product_approve(
+    *, acting_user: User, product: Product, request: HttpRequest | None = None
+) -> ProductVersion:
+    """An independent reviewer approves the draft: it is published as the next version.
+
+    The reviewer holds the reviewer role over the product's unit, and is neither its owner nor
+    anyone who edited this version (rule 6). Sends `product_approved` once committed.
+    """
+    product = _lock_product(product)
+    _require_independent_reviewer(acting_user, product, "approve it")
+    _check_transition(product, ProductStatus.APPROVED)
+    if not product.terms.is_agreed:
+        raise ValidationError(TOR_NOT_AGREED)
+    number, now = product.drafting_version, timezone.now()
+    content = product_snapshot(
+        product, number=number, published_at=now, author=product.owner, reviewer=acting_user
+    )
+    version = ProductVersion.objects.create(
+        product=product,
+        number=number,
+        published_at=now,
+        marking=product.marking,
+        author=product.owner,
+        reviewer=acting_user,
+        content=content,
+        sha256=snapshot_digest(content),
+    )
+    product.current_version = number
+    _move(
+        product,
+        ProductStatus.APPROVED,
+        acting_user=acting_user,
+        reason=f"Version {number} approved and published",
+        request=request,
+    )
+    audit_record(
+        actor=acting_user,
+        verb=AuditVerb.CREATE,
+        obj=version,
+        request=request,
+        detail={"product": product.pk, "number": number, "sha256": version.sha256},
+    )
+    transaction.on_commit(
+        partial(
+            _announce_approval,
+            product_id=product.pk,
+            version_id=version.pk,
+            acting_user_id=acting_user.pk,
+        )
+    )
+    return version
+
+
+def _announce_approval(*, product_id: int, version_id: int, acting_user_id: int) -> None:
+    """Once the approval is committed: tell the apps above (`product_approved`), then the
+    people concerned. One callback, so that the signal goes first whatever happens after."""
+    product_approved.send(sender=Product, product_id=product_id, version_id=version_id)
+    product_lifecycle_notify(
+        APPROVED_AND_PUBLISHED, product_id=product_id, acting_user_id=acting_user_id
+    )
+
+
+@transaction.atomic
+def product_close(
+    *,
+    acting_user: User,
+    product: Product,
+    reason: str,
+    reason_text: str = "",
+    request: HttpRequest | None = None,
+) -> Product:
+    """Close a product for good (profiles: subject apprehended or protected, problem resolved)."""
+    product = _lock_product(product)
+    _require_owner_or_reviewer(acting_user, product, "close it")
+    _require_visible(acting_user, product)
+    allowed = CLOSURE_REASONS_OF_KIND[ProductKind(product.kind)]
+    if reason not in allowed:
+        labels = ", ".join(ClosureReason(r).label.lower() for r in sorted(allowed))
+        raise ValidationError(
+            {"reason": f"A {product.get_kind_display().lower()} closes as: {labels}."}
+        )
+    reason_text = (reason_text or "").strip()
+    if reason == ClosureReason.OTHER and not reason_text:
+        raise ValidationError({"reason_text": "Say why the product is closed."})
+    _check_transition(product, ProductStatus.CLOSED)
+    product.closed_reason, product.closed_reason_text = reason, reason_text
+    product.closed_at = timezone.now()
+    _move(
+        product,
+        ProductStatus.CLOSED,
+        acting_user=acting_user,
+        reason=f"Closed: {ClosureReason(reason).label}"
+        + (f" — {reason_text}" if reason_text else ""),
+        request=request,
+    )
+    return product
+
+
+# Access.
+
+
+@transaction.atomic
+def product_share_with_unit(
+    *, acting_user: User, product: Product, unit: Unit, request: HttpRequest | None = None
+) -> ProductUnitShare:
+    """Share a product with another unit (rule 4): its people read it as their own unit's."""
+    product = _lock_product(product)
+    _require_owner_or_reviewer(acting_user, product, "share it")
+    _require_visible(acting_user, product)
+    if not unit.is_active:
+        raise ValidationError({"unit": f"{unit} is inactive."})
+    if unit.path.startswith(product.unit.path):
+        raise ValidationError({"unit": f"{unit} already sees the products of {product.unit}."})
+    if ProductUnitShare.objects.filter(product=product, unit=unit).exists():
+        raise ValidationError({"unit": f"The product is already shared with {unit}."})
+    share = ProductUnitShare(product=product, unit=unit, granted_by=acting_user)
+    save_with_history(share, acting_user=acting_user, reason=f"Shared with {unit}")
+    audit_record(
+        actor=acting_user,
+        verb=AuditVerb.GRANT,
+        obj=product,
+        request=request,
+        detail={"shared_with_unit": unit.pk, "unit_name": unit.name},
+    )
+    return share
+
+
+@transaction.atomic
+def product_grant_need_to_know(
+    *, acting_user: User, product: Product, user: User, request: HttpRequest | None = None
+) -> bool:
+    """Grant one person the need to know (rule 3). They must already be in the product's scope
+    (its unit or a unit it is shared with) and vetted for its marking. False if already held."""
+    product = _lock_product(product)
+    _require_owner_or_reviewer(acting_user, product, "grant access to it")
+    _require_visible(acting_user, product)
+    if not user.is_active or user.is_partner:
+        raise ValidationError("Only active police users can be given the need to know.")
+    if not user_in_product_scope(user, product):
+        raise ValidationError(
+            f"{user} holds no role over {product.unit} or a unit it is shared with: "
+            "share the product with their unit first."
+        )
+    if not user.may_read(product.marking):
+        raise ValidationError(
+            f"{user}'s vetting does not allow reading {GSCMarking(product.marking).label}."
+        )
+    return access.grant(VIEW_PRODUCT, user, product, acting_user=acting_user, request=request)
+
+
+# Notifications of the lifecycle.
+
+TOR_AWAITS_AGREEMENT = "tor_awaits_agreement"
+SUBMITTED_FOR_REVIEW = "submitted_for_review"
+RETURNED_WITH_COMMENTS = "returned_with_comments"
+APPROVED_AND_PUBLISHED = "approved_and_published"
+
+
+def _notify_after_commit(event: str, product: Product, acting_user: User | None) -> None:
+    """Tell the people concerned once the change is committed (ids only, fetched afresh)."""
+    transaction.on_commit(
+        partial(
+            product_lifecycle_notify,
+            event,
+            product_id=product.pk,
+            acting_user_id=acting_user.pk if acting_user is not None else None,
+        )
+    )
+
+
+def _reviewers_to_notify(product: Product) -> list[User]:
+    """Who may approve the submitted draft: the reviewers of the nearest unit, at the product's
+    unit or above it, that has any who are not its owner nor an editor of this version (rule 6).
+
+    The nearest level only: a BCU's draft goes to the BCU's reviewers, not to every reviewer of
+    the force, the region and the nation.
+    """
+    memberships = (
+        Membership.objects.filter(
+            StartsWith(Value(product.unit.path), F("unit__path")),
+            role=Role.REVIEWER,
+            unit__is_active=True,
+            user__is_active=True,
+        )
+        .exclude(user_id=product.owner_id)
+        .select_related("user", "unit")
+        .order_by("-unit__depth", "user__username")
+    )
+    by_depth: dict[int, list[User]] = {}
+    for membership in memberships:
+        by_depth.setdefault(membership.unit.depth, []).append(membership.user)
+    for reviewers in by_depth.values():
+        independent = [user for user in reviewers if not _version_editors_include(product, user)]
+        readers = _readers_among(product, independent)
+        if readers:
+            return readers
+    return []
+
+
+def _readers_among(product: Product, people) -> list[User]:
+    """Those of `people` who may see `product` by the visibility selector (rules 1 to 4): nobody
+    hears of a product they cannot read (need-to-know, vetting, scope)."""
+    unique = {person.pk: person for person in people if person is not None}
+    return [
+        person
+        for person in unique.values()
+        if visible_products(person).filter(pk=product.pk).exists()
+    ]
+
+
+def product_lifecycle_notify(event: str, *, product_id: int, acting_user_id: int | None) -> int:
+    """System job, after a change is committed: notify the people a lifecycle event concerns.
+
+    The message names the product (it stays inside the portal); the e-mail that notify() sends
+    carries none of it. Never the person who acted, never anyone who cannot see the product, and
+    nobody twice for the same unread news. Returns how many people were notified.
+    """
+    product = (
+        Product.objects.select_related("unit", "owner", "requester", "terms")
+        .filter(pk=product_id)
+        .first()
+    )
+    if product is None:
+        return 0
+    title = product.title
+    if event == TOR_AWAITS_AGREEMENT:
+        terms = product.terms
+        people = [
+            terms.requester if terms.agreed_by_requester_at is None else None,
+            terms.developer if terms.agreed_by_developer_at is None else None,
+        ]
+        message = f"The terms of reference of “{title}” await your agreement."
+    elif event == SUBMITTED_FOR_REVIEW:
+        people = _reviewers_to_notify(product)
+        message = f"“{title}” (version {product.drafting_version}) awaits your review."
+    elif event == RETURNED_WITH_COMMENTS:
+        people = [product.owner]
+        message = f"“{title}” was returned with review comments."
+    elif event == APPROVED_AND_PUBLISHED:
+        people = [product.owner, product.requester]
+        message = f"“{title}” was approved: version {product.current_version} is published."
+    else:
+        raise ValueError(f"Unknown product event {event!r}.")
+    link = reverse("products:detail", args=[product.pk])
+    people = [p for p in people if p is not None and p.pk != acting_user_id]
+    recipients = _readers_among(product, people)
+    already_told = set(
+        Notification.objects.filter(
+            recipient__in=recipients, read_at__isnull=True, message=message[:300], link=link
+        ).values_list("recipient_id", flat=True)
+    )
+    return len(
+        notify(
+            [person for person in recipients if person.pk not in already_told],
+            message=message,
+            link=link,
+        )
+    )
+
+
+# Printing a published version.
+
+# A print still pending or rendering this long after its last change has lost its task (a
+# worker died, the broker was away): asking again re-enqueues it. Longer than the task's limit.
+PRINT_STALLED_AFTER = timedelta(minutes=10)
+NO_HANDLING_INSTRUCTIONS = "None beyond the marking."
+
+
+def _version_visible_to(user: User, version: ProductVersion) -> ProductVersion:
+    """The version, if `user` may read it (404 otherwise: missing and forbidden look alike)."""
+    readable = (
+        visible_versions(user, version.product)
+        .select_related("product")
+        .filter(pk=version.pk)
+        .first()
+    )
+    if readable is None:
+        raise Http404("No such version.")
+    return readable
+
+
+def _print_stalled(job: ProductVersionPrint) -> bool:
+    return job.is_in_progress and job.updated_at < timezone.now() - PRINT_STALLED_AFTER
+
+
+def _enqueue_print(job: ProductVersionPrint) -> None:
+    """Render after commit, by id. A broker that is away is logged, not the user's failure: the
+    row stays pending and the next request re-enqueues it once stalled."""
+    print_id = job.pk
+
+    def enqueue_render() -> None:
+        tasks.render_product_version_pdf.delay(print_id)
+
+    transaction.on_commit(enqueue_render, robust=True)
+
+
+def product_version_print_request(
+    *, acting_user: User, version: ProductVersion, request: HttpRequest | None = None
+) -> ProductVersionPrint:
+    """Ask for the printed PDF of a published version: rendered once, kept for every reader.
+
+    Creates the print on the first request and enqueues its rendering; a ready print is
+    returned as it is. 404 for a version the user cannot read.
+    """
+    version = _version_visible_to(acting_user, version)
+    with transaction.atomic():
+        job, created = ProductVersionPrint.objects.get_or_create(version=version)
+        if not created:
+            job = ProductVersionPrint.objects.select_for_update().get(pk=job.pk)
+        if created or _print_stalled(job):
+            if not created:
+                job.status = PrintStatus.PENDING
+                job.save(update_fields=["status", "updated_at"])
+            audit_record(
+                actor=acting_user,
+                verb=AuditVerb.CREATE,
+                obj=job,
+                request=request,
+                detail={"product": version.product_id, "number": version.number},
+            )
+            _enqueue_print(job)
+    job.refresh_from_db()
+    return job
+
+
+def product_version_print_retry(
+    *, acting_user: User, version: ProductVersion, request: HttpRequest | None = None
+) -> ProductVersionPrint:
+    """Try a failed print again ("Try again"): its error is cleared and it is enqueued anew."""
+    version = _version_visible_to(acting_user, version)
+    with transaction.atomic():
+        job = ProductVersionPrint.objects.select_for_update().filter(version=version).first()
+        if job is None or job.status != PrintStatus.FAILED:
+            raise ValidationError("Only a print that failed can be tried again.")
+        failed_with = job.error
+        job.status, job.error, job.attempts = PrintStatus.PENDING, "", 0
+        job.save(update_fields=["status", "error", "attempts", "updated_at"])
+        audit_record(
+            actor=acting_user,
+            verb=AuditVerb.UPDATE,
+            obj=job,
+            request=request,
+            detail={"retried_after": failed_with[:500]},
+        )
+        _enqueue_print(job)
+    job.refresh_from_db()
+    return job
+
+
+def product_version_print_download(
+    *, acting_user: User, version: ProductVersion, request: HttpRequest | None = None
+) -> ProductVersionPrint:
+    """The ready print of a version, for download: every download is audited (rule 7).
+
+    404 for a version the user cannot read. A print that is not ready, or whose file has gone
+    from storage (it is then rendered again), raises ValidationError.
+    """
+    version = _version_visible_to(acting_user, version)
+    with transaction.atomic():
+        job = ProductVersionPrint.objects.select_for_update().filter(version=version).first()
+        if job is None or job.status != PrintStatus.READY:
+            raise ValidationError("The PDF is not ready yet.")
+        if job.file.storage.exists(job.file.name):
+            audit_record(
+                actor=acting_user,
+                verb=AuditVerb.PRINT,
+                obj=version,
+                request=request,
+                detail={
+                    "product": version.product_id,
+                    "number": version.number,
+                    "sha256": version.sha256,
+                    "pdf_sha256": job.sha256,
+                },
+            )
+            return job
+        job.status, job.file, job.sha256, job.rendered_at = PrintStatus.PENDING, "", "", None
+        job.save()
+        _enqueue_print(job)
+    raise ValidationError("The stored PDF was missing: it is being printed again.")
+
+
+def _person_label(user: User) -> str:
+    return user.get_full_name() or user.get_username()
+
+
+def _marking_with_descriptor(marking: int, descriptor: str) -> str:
+    label = GSCMarking(marking).label
+    return f"{label} {descriptor}" if descriptor else label
+
+
+def product_version_pdf(version: ProductVersion) -> bytes:
+    """The PDF of a published version, from its own snapshot (never the live sections).
+
+    The product's marking at the top and bottom of every page, page x of y, the document-control
+    table, then each section under its heading with its own marking. Bodies pass through
+    render_section_html (nh3): restricted spans print highlighted, for police readers only.
+    """
+    content = version.content
+    marking = _marking_with_descriptor(version.marking, content.get("descriptor", ""))
+    sections = [
+        {
+            "title": section["title"],
+            "marking": GSCMarking(section["marking"]).label,
+            # Sanitised by render_section_html (nh3 with an explicit allow-list).
+            "html": mark_safe(render_section_html(section["body"])),  # noqa: S308
+        }
+        for section in sorted(content["sections"], key=lambda s: (s["position"], s["id"]))
+    ]
+    published = timezone.localtime(version.published_at)
+    control = DocumentControl(
+        version=f"Version {version.number}",
+        date=published.date(),
+        author=_person_label(version.author),
+        reviewer=_person_label(version.reviewer),
+        marking=marking,
+        handling=content.get("handling_instructions", "").strip() or NO_HANDLING_INSTRUCTIONS,
+        sha256=version.sha256,
+    )
+    return render_marked_document(
+        "products/print/version.html",
+        {
+            "kind": ProductKind(content["kind"]).label,
+            "unit": version.product.unit.name,
+            "number": version.number,
+            "published": published,
+            "sections": sections,
+        },
+        marking_label=marking,
+        title=content["title"],
+        document_control=control,
+    )
+
+
+def _print_record_failure(print_id: int, error: Exception, *, final_attempt: bool) -> None:
+    with transaction.atomic():
+        job = ProductVersionPrint.objects.select_for_update().get(pk=print_id)
+        job.status = PrintStatus.FAILED if final_attempt else PrintStatus.PENDING
+        job.error = f"Attempt {job.attempts}: {type(error).__name__}: {error}"[:2000]
+        job.save(update_fields=["status", "error", "updated_at"])
+
+
+def product_version_print_render(print_id: int, *, final_attempt: bool = True) -> bool:
+    """System job (products.tasks): render one print, once. Safe to run twice.
+
+    Under the row lock: a ready or failed print, or one another worker is rendering, is left
+    alone (False). Otherwise it is marked rendering and rendered outside the lock, then stored
+    under a name nobody can guess. A failure is recorded on the print (failed on the last
+    attempt, pending before a retry) and raised again for Celery to retry.
+    """
+    with transaction.atomic():
+        job = ProductVersionPrint.objects.select_for_update().filter(pk=print_id).first()
+        if job is None or job.status in (PrintStatus.READY, PrintStatus.FAILED):
+            return False
+        if job.status == PrintStatus.RENDERING and not _print_stalled(job):
+            return False
+        job.status = PrintStatus.RENDERING
+        job.attempts += 1
+        job.save(update_fields=["status", "attempts", "updated_at"])
+    try:
+        version = ProductVersion.objects.select_related("product__unit", "author", "reviewer").get(
+            pk=job.version_id
+        )
+        document = product_version_pdf(version)
+        with transaction.atomic():
+            job = ProductVersionPrint.objects.select_for_update().get(pk=print_id)
+            job.file.save("print.pdf", ContentFile(document), save=False)
+            job.sha256 = hashlib.sha256(document).hexdigest()
+            job.status, job.error, job.rendered_at = PrintStatus.READY, "", timezone.now()
+            job.save()
+    except Exception as error:
+        # Whatever broke (WeasyPrint, storage), the reader sees why; Celery retries it.
+        _print_record_failure(print_id, error, final_attempt=final_attempt)
+        raise
+    return True

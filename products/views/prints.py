@@ -1,0 +1,92 @@
+"""The printed PDF of a published version: its status while Celery renders it, then the file.
+
+Every read goes through the visibility selector first (missing and forbidden: the same 404);
+every download is audited by products.services.product_version_print_download (rule 7).
+"""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.utils.text import slugify
+from django.views.decorators.http import require_GET, require_http_methods
+
+from products import selectors, services
+from products.models import Product, ProductVersion, ProductVersionPrint
+from products.views.register import police_required
+from products.views.versions import version_marking_label
+
+
+def _visible_version(request, pk: int, number: int) -> tuple[Product, ProductVersion]:
+    product = selectors.get_product_for(request.user, pk)
+    version = selectors.visible_versions(request.user, product).filter(number=number).first()
+    if version is None:
+        raise Http404("No such version.")
+    version.product = product
+    return product, version
+
+
+def _status_context(product: Product, version: ProductVersion, job: ProductVersionPrint):
+    return {
+        "product": product,
+        "version": version,
+        "job": job,
+        "page_marking": version_marking_label(version),
+    }
+
+
+def _pdf_response(product: Product, version: ProductVersion, job: ProductVersionPrint):
+    filename = f"{slugify(product.title)[:80] or 'product'}-v{version.number}.pdf"
+    response = FileResponse(
+        job.file.open("rb"),
+        as_attachment=True,
+        filename=filename,
+        content_type="application/pdf",
+    )
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+@police_required
+def version_print(request, pk: int, number: int):
+    """GET: the PDF when it is ready (audited), else its status. POST: try a failed print again."""
+    product, version = _visible_version(request, pk, number)
+    if request.method == "POST":
+        try:
+            services.product_version_print_retry(
+                acting_user=request.user, version=version, request=request
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        return redirect("products:version_print", pk=product.pk, number=version.number)
+
+    job = services.product_version_print_request(
+        acting_user=request.user, version=version, request=request
+    )
+    if job.is_ready:
+        try:
+            job = services.product_version_print_download(
+                acting_user=request.user, version=version, request=request
+            )
+        except ValidationError as error:
+            messages.info(request, " ".join(error.messages))
+            job.refresh_from_db()
+        else:
+            return _pdf_response(product, version, job)
+    return render(request, "products/print/status.html", _status_context(product, version, job))
+
+
+@require_GET
+@police_required
+def version_print_status(request, pk: int, number: int):
+    """The status panel alone, for the htmx poll while the PDF is being printed."""
+    product, version = _visible_version(request, pk, number)
+    if not request.htmx:
+        return redirect("products:version_print", pk=product.pk, number=version.number)
+    job = services.product_version_print_request(
+        acting_user=request.user, version=version, request=request
+    )
+    return render(
+        request, "products/print/status_panel.html", _status_context(product, version, job)
+    )

@@ -1,0 +1,278 @@
+"""A product's page and its lifecycle actions (each a POST form calling one service).
+
+Missing and forbidden products give the same 404 (products.selectors.get_product_for). A refusal
+by a service changes nothing: PermissionDenied shows its message on the 403 page, a
+ValidationError goes back to the product's page, on the action's form or as a message.
+"""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import F, Value
+from django.db.models.lookups import StartsWith
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.safestring import mark_safe
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from nim_portal.choices import Role
+from nim_portal.forms.staff import add_service_errors
+from nim_portal.selectors import visible_units
+from products import selectors, services
+from products.choices import EDITABLE_STATUSES, ProductStatus, transition_allowed
+from products.forms import CloseForm, NeedToKnowForm, ProductDetailsForm, ReturnForm, ShareForm
+from products.rendering import render_section_html
+from products.views.register import police_required
+
+# Under review or closed, a product's details stay as they are (products.services.product_update).
+DETAILS_FROZEN = {
+    ProductStatus.SUBMITTED: "The product is under review: its details cannot change now.",
+    ProductStatus.CLOSED: "The product is closed: it can no longer be edited.",
+}
+
+
+def _share_units(user, product):
+    """Units a product can be shared with: not its own, not those below it (which see it
+    already) and not those above it (whose people see it by their roles)."""
+    return (
+        visible_units(user)
+        .filter(is_active=True)
+        .exclude(path__startswith=product.unit.path)
+        .exclude(StartsWith(Value(product.unit.path), F("path")))
+    )
+
+
+def _detail_context(request, product, **forms) -> dict:
+    """Everything the product's page shows, in a fixed number of queries."""
+    user = request.user
+    roles = selectors.roles_over_unit(user, product.unit)
+    terms = product.terms
+    sections = list(product.sections.select_related("updated_by").order_by("position", "id"))
+    comments = list(
+        product.review_comments.filter(version_number=product.drafting_version)
+        .select_related("author")
+        .order_by("created_at", "id")
+    )
+    is_owner = product.owner_id == user.pk
+    is_reviewer = Role.REVIEWER in roles
+    status = product.status
+    may_edit_sections = (
+        (is_owner or Role.ANALYST in roles) and status in EDITABLE_STATUSES and terms.is_agreed
+    )
+    may_manage = is_owner or is_reviewer
+    may_edit_details = (is_owner or Role.ANALYST in roles) and status not in DETAILS_FROZEN
+    actions = {
+        "submit": is_owner and status == ProductStatus.DRAFTING,
+        "review": is_reviewer and not is_owner and status == ProductStatus.SUBMITTED,
+        "close": may_manage and transition_allowed(status, ProductStatus.CLOSED),
+        "share": may_manage and status != ProductStatus.CLOSED,
+        "grant": may_manage and status != ProductStatus.CLOSED and product.need_to_know,
+    }
+    section_rows = [
+        {
+            "section": section,
+            "html": mark_safe(render_section_html(section.body)),  # noqa: S308  (nh3-sanitised)
+            "comments": [c for c in comments if c.section_id == section.pk],
+        }
+        for section in sections
+    ]
+    context = {
+        "product": product,
+        "terms": terms,
+        "sections": section_rows,
+        "general_comments": [c for c in comments if c.section_id is None],
+        "versions": list(selectors.visible_versions(user, product)),
+        "shares": list(product.unit_shares.select_related("unit").order_by("unit__path")),
+        "may_edit_sections": may_edit_sections,
+        "may_edit_details": may_edit_details,
+        "may_read_history": may_manage,
+        "actions": actions,
+        "today": timezone.localdate(),
+        "page_marking": product.marking_label,
+    }
+    if actions["review"]:
+        context["return_form"] = forms.get("return_form") or ReturnForm(sections=sections)
+    if actions["close"]:
+        context["close_form"] = forms.get("close_form") or CloseForm(product=product)
+    if actions["share"]:
+        context["share_form"] = forms.get("share_form") or ShareForm(
+            units=_share_units(user, product)
+        )
+    if actions["grant"]:
+        context["grant_form"] = forms.get("grant_form") or NeedToKnowForm()
+    return context
+
+
+def _page_with_errors(request, product, **forms):
+    return render(
+        request, "products/detail.html", _detail_context(request, product, **forms), status=400
+    )
+
+
+@require_GET
+@police_required
+def product_detail(request, pk):
+    product = selectors.get_product_for(request.user, pk)
+    return render(request, "products/detail.html", _detail_context(request, product))
+
+
+@require_http_methods(["GET", "POST"])
+@police_required
+def product_details(request, pk):
+    """Change the product's details: for a problem profile its scope, for a subject profile the
+    subject, lawful basis, purpose and proportionality that its submission needs."""
+    product = selectors.get_product_for(request.user, pk)
+    if not selectors.user_may_edit_product(request.user, product):
+        raise PermissionDenied(
+            f"Only the product's owner or an analyst of {product.unit} can edit it."
+        )
+    form = ProductDetailsForm(request.POST or None, product=product)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.product_update(
+                acting_user=request.user, product=product, request=request, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, "Details saved.")
+            return redirect("products:detail", pk=product.pk)
+    return render(
+        request,
+        "products/details.html",
+        {
+            "product": product,
+            "form": form,
+            "refusal": DETAILS_FROZEN.get(product.status, ""),
+            "page_marking": product.marking_label,
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+def _refused(request, product, exc: ValidationError):
+    messages.error(request, " ".join(exc.messages))
+    return redirect("products:detail", pk=product.pk)
+
+
+@require_POST
+@police_required
+def product_submit(request, pk):
+    product = selectors.get_product_for(request.user, pk)
+    try:
+        services.product_submit(acting_user=request.user, product=product, request=request)
+    except ValidationError as exc:
+        return _refused(request, product, exc)
+    messages.success(request, f"Version {product.drafting_version} submitted for review.")
+    return redirect("products:detail", pk=product.pk)
+
+
+@require_POST
+@police_required
+def product_approve(request, pk):
+    product = selectors.get_product_for(request.user, pk)
+    try:
+        version = services.product_approve(
+            acting_user=request.user, product=product, request=request
+        )
+    except ValidationError as exc:
+        return _refused(request, product, exc)
+    messages.success(request, f"Version {version.number} approved and published.")
+    return redirect("products:detail", pk=product.pk)
+
+
+@require_POST
+@police_required
+def product_return(request, pk):
+    product = selectors.get_product_for(request.user, pk)
+    sections = list(product.sections.order_by("position", "id"))
+    form = ReturnForm(request.POST, sections=sections)
+    if form.is_valid():
+        try:
+            # The comments and the return stand or fall together.
+            with transaction.atomic():
+                for section, text in form.section_comments():
+                    services.review_comment_add(
+                        acting_user=request.user,
+                        product=product,
+                        text=text,
+                        section=section,
+                        request=request,
+                    )
+                services.product_return(
+                    acting_user=request.user,
+                    product=product,
+                    comment=form.cleaned_data["comment"],
+                    request=request,
+                )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, "The draft was returned to its analyst with your comments.")
+            return redirect("products:detail", pk=product.pk)
+    return _page_with_errors(request, product, return_form=form)
+
+
+@require_POST
+@police_required
+def product_close(request, pk):
+    product = selectors.get_product_for(request.user, pk)
+    form = CloseForm(request.POST, product=product)
+    if form.is_valid():
+        try:
+            services.product_close(
+                acting_user=request.user,
+                product=product,
+                reason=form.cleaned_data["reason"],
+                reason_text=form.cleaned_data["reason_text"],
+                request=request,
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, "The product is closed.")
+            return redirect("products:detail", pk=product.pk)
+    return _page_with_errors(request, product, close_form=form)
+
+
+@require_POST
+@police_required
+def product_share(request, pk):
+    product = selectors.get_product_for(request.user, pk)
+    form = ShareForm(request.POST, units=_share_units(request.user, product))
+    if form.is_valid():
+        unit = form.cleaned_data["unit"]
+        try:
+            services.product_share_with_unit(
+                acting_user=request.user, product=product, unit=unit, request=request
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, f"The product is shared with {unit}.")
+            return redirect("products:detail", pk=product.pk)
+    return _page_with_errors(request, product, share_form=form)
+
+
+@require_POST
+@police_required
+def product_grant_need_to_know(request, pk):
+    product = selectors.get_product_for(request.user, pk)
+    form = NeedToKnowForm(request.POST)
+    if form.is_valid():
+        person = form.cleaned_data["username"]
+        try:
+            granted = services.product_grant_need_to_know(
+                acting_user=request.user, product=product, user=person, request=request
+            )
+        except ValidationError as exc:
+            form.add_error("username", exc.messages)
+        else:
+            messages.success(
+                request,
+                f"{person} may now read the product."
+                if granted
+                else f"{person} already had the need to know.",
+            )
+            return redirect("products:detail", pk=product.pk)
+    return _page_with_errors(request, product, grant_form=form)

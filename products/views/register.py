@@ -1,0 +1,123 @@
+"""The product register (with search and filters), commissioning, and "My work" on the dashboard."""
+
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods
+
+from nim_portal.choices import GSCMarking
+from nim_portal.forms.staff import add_service_errors
+from products import selectors, services
+from products.filters import ProductFilter
+from products.forms import ProductCommissionForm
+
+PRODUCTS_PER_PAGE = 25
+
+
+def police_required(view):
+    """Product pages: partner users see none of them (the same 404 as a missing page)."""
+
+    @wraps(view)
+    @login_required
+    def wrapper(request, *args, **kwargs):
+        if request.user.is_partner:
+            raise Http404
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def page_marking_of(products) -> int:
+    """The highest marking among `products`, OFFICIAL when there are none."""
+    return max((product.marking for product in products), default=GSCMarking.OFFICIAL)
+
+
+@require_GET
+@police_required
+def product_register(request):
+    text = request.GET.get("q", "").strip()
+    product_filter = ProductFilter(
+        request.GET,
+        queryset=selectors.search_products(request.user, text),
+        request=request,
+    )
+    page_obj = Paginator(product_filter.qs, PRODUCTS_PER_PAGE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "products/register.html",
+        {
+            "form": product_filter.form,
+            "text": text,
+            "filtering": any(request.GET.get(name) for name in product_filter.form.fields),
+            "page_obj": page_obj,
+            "query": query.urlencode(),
+            "today": timezone.localdate(),
+            "page_marking": page_marking_of(page_obj.object_list),
+            "may_commission": selectors.units_where_user_holds_any(
+                request.user, services.COMMISSIONING_ROLES
+            ).exists(),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@police_required
+def product_commission(request):
+    units = selectors.units_where_user_holds_any(request.user, services.COMMISSIONING_ROLES)
+    if not units.exists():
+        raise PermissionDenied(
+            "Only an analyst, chair or reviewer of a unit can commission products."
+        )
+    form = ProductCommissionForm(
+        request.POST or None, units=units, people=selectors.people_around(units)
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            product = services.product_commission(
+                acting_user=request.user,
+                unit=data["unit"],
+                kind=data["kind"],
+                title=data["title"],
+                owner=data["owner"],
+                requester=data["requester"],
+                marking=data["marking"],
+                descriptor=data["descriptor"],
+                due_date=data["due_date"],
+                need_to_know=data["need_to_know"],
+                request=request,
+            )
+        except PermissionDenied as exc:
+            form.add_error("unit", str(exc))
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(
+                request,
+                f"{product.get_kind_display()} “{product.title}” commissioned. "
+                "Agree its terms of reference before drafting.",
+            )
+            return redirect("products:terms", pk=product.pk)
+    return render(
+        request,
+        "products/commission.html",
+        {"form": form, "page_marking": GSCMarking.OFFICIAL},
+    )
+
+
+def my_work_panel(user) -> dict:
+    """The dashboard's "My work" panel (registered in products.apps)."""
+    today = timezone.localdate()
+    return {
+        "my_work": selectors.my_work(user, today),
+        "limit": selectors.MY_WORK_LIMIT,
+        "today": today,
+    }

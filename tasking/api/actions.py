@@ -1,0 +1,408 @@
+"""The action log API: actions (list a unit's log or all you may read, read one, raise one, your
+own open actions) and their progress updates (list, add), RAG changes and closing.
+
+Thin like the pages: reads go through tasking.selectors.actions (missing and forbidden give the
+same 404), writes through tasking.services.actions. A service's PermissionDenied becomes 403 with
+its message, its ValidationError 400 (an action with no priority among them), and a change sent
+over an older `version` than the one saved 409 with the version saved now.
+"""
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action as route
+from rest_framework.exceptions import APIException, ValidationError
+from rest_framework.response import Response
+
+from nim_portal.choices import GSCMarking
+from nim_portal.models import Unit, User
+from products.serializers import ID_PATTERN, IdField, MarkingLabelField, RowField
+from tasking.choices_actions import ActionStatus, ActionType, Rag
+from tasking.models import ActionUpdate, Meeting, Priority, TacticalAction
+from tasking.selectors import actions as selectors
+from tasking.selectors.proceedings import meetings_visible_to
+from tasking.selectors.strategy import priorities_visible_to
+from tasking.services import actions as services
+
+REFUSED = {
+    400: OpenApiResponse(description="Refused: the message says why; nothing changed."),
+    403: OpenApiResponse(description="You may read it but not do this."),
+    404: OpenApiResponse(description="No such record, or not one you may read."),
+    409: OpenApiResponse(
+        description="Changed by somebody else since the `version` you sent: nothing was saved. "
+        "The answer carries the version saved now."
+    ),
+}
+
+
+class StaleActionError(APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_code = "stale_action"
+
+    def __init__(self, stale: services.StaleAction):
+        super().__init__()
+        self.detail = {
+            "detail": stale.messages[0],
+            "code": self.default_code,
+            "version": stale.action.version,
+        }
+
+
+def run_service(service, **kwargs):
+    """Call a service; a stale change becomes 409, a ValidationError 400 with its message.
+    PermissionDenied passes through to DRF, which answers 403 with the message."""
+    try:
+        return service(**kwargs)
+    except services.StaleAction as stale:
+        raise StaleActionError(stale) from stale
+    except DjangoValidationError as exc:
+        detail = exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}
+        raise ValidationError(detail) from exc
+
+
+def _person(user: User | None) -> str | None:
+    if user is None:
+        return None
+    return user.get_full_name() or user.username
+
+
+# Reads.
+
+
+class ActionUpdateSerializer(serializers.ModelSerializer):
+    author_name = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ActionUpdate
+        fields = ["id", "action", "author", "author_name", "written_at", "text", "rag"]
+        read_only_fields = fields
+
+    def get_author_name(self, update) -> str:
+        return _person(update.author)
+
+
+class ActionSerializer(serializers.ModelSerializer):
+    unit_name = serializers.CharField(source="unit.name", read_only=True)
+    reference = serializers.CharField(read_only=True)
+    priority_theme = serializers.CharField(source="priority.theme", read_only=True)
+    marking_label = MarkingLabelField()
+    owner_user_name = serializers.SerializerMethodField()
+    owner_unit_name = serializers.SerializerMethodField()
+    is_overdue = serializers.BooleanField(read_only=True)
+    last_update_at = serializers.DateTimeField(read_only=True, allow_null=True)
+
+    class Meta:
+        model = TacticalAction
+        fields = [
+            "id",
+            "reference",
+            "unit",
+            "unit_name",
+            "priority",
+            "priority_theme",
+            "action_type",
+            "description",
+            "marking",
+            "marking_label",
+            "owner_user",
+            "owner_user_name",
+            "owner_unit",
+            "owner_unit_name",
+            "due_date",
+            "is_overdue",
+            "rag",
+            "status",
+            "outcome",
+            "raised_at_meeting",
+            "closed_at_meeting",
+            "closed_at",
+            "created_at",
+            "last_update_at",
+            "version",
+        ]
+        read_only_fields = fields
+
+    def get_owner_user_name(self, action) -> str | None:
+        return _person(action.owner_user)
+
+    def get_owner_unit_name(self, action) -> str | None:
+        return action.owner_unit.name if action.owner_unit else None
+
+
+class ActionDetailSerializer(ActionSerializer):
+    updates = ActionUpdateSerializer(many=True, read_only=True, source="update_list")
+
+    class Meta(ActionSerializer.Meta):
+        fields = [*ActionSerializer.Meta.fields, "updates"]
+        read_only_fields = fields
+
+
+# Input: the shape of a request only; the services check the rules.
+
+
+class ActionRaiseSerializer(serializers.Serializer):
+    unit = IdField(help_text="The unit whose log the action goes on.")
+    priority = RowField(
+        queryset=Priority.objects.none(),
+        required=False,
+        allow_null=True,
+        help_text="A priority of the control strategy the unit works under today (required).",
+    )
+    action_type = serializers.ChoiceField(choices=ActionType.choices)
+    description = serializers.CharField()
+    owner_user = RowField(queryset=User.objects.filter(is_active=True), required=False)
+    owner_unit = RowField(queryset=Unit.objects.filter(is_active=True), required=False)
+    due_date = serializers.DateField()
+    marking = serializers.ChoiceField(
+        choices=GSCMarking.choices, default=GSCMarking.OFFICIAL_SENSITIVE
+    )
+
+    meeting = RowField(
+        queryset=Meeting.objects.none(),
+        required=False,
+        allow_null=True,
+        help_text="The sitting meeting of the unit it is raised at (its chair only).",
+    )
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        # A priority or meeting the user may not read is refused like one that does not exist
+        # (without a user, as when the schema is generated, none is accepted).
+        if user is not None:
+            self.fields["priority"].queryset = priorities_visible_to(user)
+            self.fields["meeting"].queryset = meetings_visible_to(user)
+
+
+class VersionSerializer(serializers.Serializer):
+    version = IdField(help_text="The `version` of the action as you loaded it.")
+
+
+class ActionUpdateAddSerializer(VersionSerializer):
+    text = serializers.CharField()
+    rag = serializers.ChoiceField(choices=Rag.choices)
+
+
+class ActionRagSerializer(VersionSerializer):
+    rag = serializers.ChoiceField(choices=Rag.choices)
+    note = serializers.CharField(required=False, allow_blank=True)
+
+
+class ActionCloseSerializer(VersionSerializer):
+    outcome = serializers.CharField(help_text="What was done and what it achieved.")
+    meeting = RowField(
+        queryset=Meeting.objects.none(),
+        required=False,
+        allow_null=True,
+        help_text="The sitting meeting of the unit it is closed at (its chair only).",
+    )
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if user is not None:
+            self.fields["meeting"].queryset = meetings_visible_to(user)
+
+
+def _input(request, serializer_class, **kwargs) -> dict:
+    serializer = serializer_class(data=request.data, **kwargs)
+    serializer.is_valid(raise_exception=True)
+    return dict(serializer.validated_data)
+
+
+LIST_PARAMETERS = [
+    OpenApiParameter("unit", OpenApiTypes.INT, description="One unit's log (404 if not yours)."),
+    OpenApiParameter("status", OpenApiTypes.STR, enum=ActionStatus.values),
+    OpenApiParameter("rag", OpenApiTypes.STR, enum=Rag.values),
+    OpenApiParameter("priority", OpenApiTypes.INT),
+    OpenApiParameter("owner_user", OpenApiTypes.INT),
+    OpenApiParameter("owner_unit", OpenApiTypes.INT),
+]
+
+
+def _id_param(request, name: str) -> int | None:
+    value = request.query_params.get(name)
+    if value in (None, ""):
+        return None
+    field = IdField()
+    try:
+        return field.to_internal_value(value)
+    except ValidationError as exc:
+        raise ValidationError({name: exc.detail}) from exc
+
+
+def _choice_param(request, name: str, choices) -> str:
+    value = request.query_params.get(name, "")
+    if value and value not in choices:
+        raise ValidationError({name: f"Choose one of: {', '.join(choices)}."})
+    return value
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Actions",
+        description="A unit's action log (`unit`), or every action you may read: of your units "
+        "and the units below them, and those you own. Open actions first, then by due date; "
+        "none marked above your vetting.",
+        parameters=LIST_PARAMETERS,
+        responses={200: ActionSerializer(many=True), 400: REFUSED[400], 404: REFUSED[404]},
+    ),
+    retrieve=extend_schema(
+        summary="One action",
+        description="With its dated progress updates, newest first.",
+        responses={200: ActionDetailSerializer, 404: REFUSED[404]},
+    ),
+    create=extend_schema(
+        summary="Raise an action",
+        description="Tied to a priority of the control strategy the unit works under today. At a "
+        "sitting meeting (`meeting`) its chair raises it; between meetings a chair or "
+        "administrator over the unit.",
+        request=ActionRaiseSerializer,
+        responses={201: ActionDetailSerializer, **REFUSED},
+    ),
+)
+class ActionViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Tactical actions, through the same services and selectors as the pages."""
+
+    serializer_class = ActionSerializer
+    lookup_value_regex = ID_PATTERN
+    filter_backends = []
+
+    def get_queryset(self):
+        request = self.request
+        unit_id = _id_param(request, "unit")
+        if unit_id is not None:
+            actions = selectors.action_log_for_unit(request.user, unit_id).actions
+        else:
+            actions = selectors.with_log_columns(selectors.actions_visible_to(request.user))
+        return selectors.filter_action_log(
+            actions,
+            status=_choice_param(request, "status", ActionStatus.values),
+            rag=_choice_param(request, "rag", Rag.values),
+            priority=_id_param(request, "priority"),
+            owner_user_id=_id_param(request, "owner_user"),
+            owner_unit_id=_id_param(request, "owner_unit"),
+        )
+
+    def get_object(self) -> TacticalAction:
+        return selectors.get_action_for(self.request.user, self.kwargs["pk"])
+
+    def _detail(self, action: TacticalAction, status_code=status.HTTP_200_OK) -> Response:
+        action = selectors.get_action_for(self.request.user, action.pk)
+        action.update_list = list(selectors.action_updates(action))
+        return Response(ActionDetailSerializer(action).data, status=status_code)
+
+    def retrieve(self, request, *args, **kwargs):
+        return self._detail(self.get_object())
+
+    def create(self, request, *args, **kwargs):
+        # A unit whose log the user may not read is a 404 before anything else is looked at;
+        # without a unit, the input's check answers 400.
+        unit_id = request.data.get("unit")
+        log = None if unit_id is None else selectors.action_log_for_unit(request.user, unit_id)
+        data = _input(request, ActionRaiseSerializer, user=request.user)
+        del data["unit"]
+        data.setdefault("priority", None)
+        action = run_service(
+            services.action_raise, acting_user=request.user, unit=log.unit, request=request, **data
+        )
+        return self._detail(action, status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="My actions",
+        description="The open actions you own, in person or as a member of the owning unit, "
+        "soonest due first.",
+        responses={200: ActionSerializer(many=True)},
+    )
+    @route(detail=False, methods=["get"])
+    def mine(self, request):
+        page = self.paginate_queryset(selectors.my_actions(request.user))
+        return self.get_paginated_response(ActionSerializer(page, many=True).data)
+
+    @extend_schema(
+        methods=["get"],
+        summary="The action's progress updates",
+        responses={200: ActionUpdateSerializer(many=True), 404: REFUSED[404]},
+    )
+    @extend_schema(
+        methods=["post"],
+        summary="Add a progress update",
+        description="The owner (or a chair or administrator over the unit) records progress and "
+        "the RAG rating it leaves the action at, over the `version` loaded.",
+        request=ActionUpdateAddSerializer,
+        responses={201: ActionDetailSerializer, **REFUSED},
+    )
+    @route(detail=True, methods=["get", "post"])
+    def updates(self, request, pk=None):
+        action = self.get_object()
+        if request.method == "GET":
+            page = self.paginate_queryset(selectors.action_updates(action))
+            return self.get_paginated_response(ActionUpdateSerializer(page, many=True).data)
+        data = _input(request, ActionUpdateAddSerializer)
+        action = run_service(
+            services.action_update_add,
+            acting_user=request.user,
+            action=action,
+            text=data["text"],
+            rag=data["rag"],
+            expected_version=data["version"],
+            request=request,
+        )
+        return self._detail(action, status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Change the RAG rating",
+        description="Kept among the dated updates, with `note` when given.",
+        request=ActionRagSerializer,
+        responses={200: ActionDetailSerializer, **REFUSED},
+    )
+    @route(detail=True, methods=["post"])
+    def rag(self, request, pk=None):
+        action = self.get_object()
+        data = _input(request, ActionRagSerializer)
+        action = run_service(
+            services.action_rag_set,
+            acting_user=request.user,
+            action=action,
+            rag=data["rag"],
+            note=data.get("note", ""),
+            expected_version=data["version"],
+            request=request,
+        )
+        return self._detail(action)
+
+    @extend_schema(
+        summary="Close the action",
+        description="With its outcome (required): at a sitting meeting (`meeting`) by its chair; "
+        "between meetings by a chair or administrator over the unit.",
+        request=ActionCloseSerializer,
+        responses={200: ActionDetailSerializer, **REFUSED},
+    )
+    @route(detail=True, methods=["post"])
+    def close(self, request, pk=None):
+        action = self.get_object()
+        data = _input(request, ActionCloseSerializer, user=request.user)
+        action = run_service(
+            services.action_close,
+            acting_user=request.user,
+            action=action,
+            outcome=data["outcome"],
+            meeting=data.get("meeting"),
+            expected_version=data["version"],
+            request=request,
+        )
+        return self._detail(action)
+
+
+def register(router) -> None:
+    """Add the action log's resources to the tasking API's router."""
+    router.register("actions", ActionViewSet, basename="action")

@@ -1,0 +1,642 @@
+"""The meetings API: meetings (list, read, open, current item, attendance, decisions, minutes,
+commission, escalate, close), their agenda items (add, change, move, remove) and escalations
+(inbox and outbox, adopt, return).
+
+Thin like the pages: reads go through tasking.selectors.proceedings (missing and forbidden give
+the same 404), writes through tasking.services.proceedings. A service's PermissionDenied becomes
+403 with its message, its ValidationError 400, and minutes saved over a stale `minutes_version`
+409 with the version and text saved now. Partner users get 404 on all of it.
+"""
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import APIException, ValidationError
+from rest_framework.response import Response
+
+from nim_portal.choices import GSCMarking
+from nim_portal.models import User
+from products.serializers import ID_PATTERN, IdField, MarkingLabelField, RowField
+from tasking.choices_meetings import AgendaItemKind, Attendance
+from tasking.choices_proceedings import CommissionKind
+from tasking.models import AgendaItem, Decision, Escalation, Meeting, MeetingInvitee
+from tasking.selectors import proceedings as selectors
+from tasking.services import proceedings as services
+
+REFUSED = {
+    400: OpenApiResponse(description="Refused: the message says why; nothing changed."),
+    403: OpenApiResponse(description="You may read it but not do this."),
+    404: OpenApiResponse(description="No such record, or not one you may read."),
+}
+STALE = {
+    409: OpenApiResponse(
+        description="The minutes were saved by somebody else since your `minutes_version`: "
+        "nothing was saved. The answer carries the version and text saved now."
+    )
+}
+
+
+class MinutesConflictError(APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_code = "minutes_conflict"
+
+    def __init__(self, conflict: services.MinutesConflict):
+        super().__init__()
+        self.detail = {
+            "detail": conflict.messages[0],
+            "code": self.default_code,
+            "minutes_version": conflict.current_version,
+            "minutes": conflict.current_text,
+        }
+
+
+def run_service(service, *args, **kwargs):
+    """Call a service; stale minutes become 409, a ValidationError 400 with its message.
+    PermissionDenied passes through to DRF, which answers 403 with the message."""
+    try:
+        return service(*args, **kwargs)
+    except services.MinutesConflict as conflict:
+        raise MinutesConflictError(conflict) from conflict
+    except DjangoValidationError as exc:
+        detail = exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}
+        raise ValidationError(detail) from exc
+
+
+def _input(request, serializer_class, **kwargs) -> dict:
+    serializer = serializer_class(data=request.data, **kwargs)
+    serializer.is_valid(raise_exception=True)
+    return dict(serializer.validated_data)
+
+
+# Reads.
+
+
+class AgendaItemSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = AgendaItem
+        fields = ["id", "meeting", "position", "title", "kind", "notes"]
+        read_only_fields = fields
+
+
+class InviteeSerializer(serializers.ModelSerializer):
+    name = serializers.CharField(source="user.__str__", read_only=True)
+
+    class Meta:
+        model = MeetingInvitee
+        fields = ["id", "user", "name", "is_partner_attendee", "attendance"]
+        read_only_fields = fields
+
+
+class DecisionSerializer(serializers.ModelSerializer):
+    marking_label = MarkingLabelField()
+
+    class Meta:
+        model = Decision
+        fields = [
+            "id",
+            "meeting",
+            "agenda_item",
+            "text",
+            "marking",
+            "marking_label",
+            "escalation",
+            "recorded_by",
+            "recorded_at",
+        ]
+        read_only_fields = fields
+
+
+class CommissionSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    meeting = serializers.IntegerField(source="meeting_id")
+    kind = serializers.CharField()
+    product = serializers.IntegerField(source="product_id")
+    product_title = serializers.CharField(source="product.title")
+    product_status = serializers.CharField(source="product.status")
+    commissioned_at = serializers.DateTimeField()
+
+
+class EscalationSerializer(serializers.ModelSerializer):
+    marking_label = MarkingLabelField()
+    from_unit_name = serializers.CharField(source="from_unit.name", read_only=True)
+    to_unit_name = serializers.CharField(source="to_unit.name", read_only=True)
+
+    class Meta:
+        model = Escalation
+        fields = [
+            "id",
+            "from_unit",
+            "from_unit_name",
+            "from_meeting",
+            "agenda_item",
+            "to_unit",
+            "to_unit_name",
+            "receiving_meeting",
+            "title",
+            "reason",
+            "marking",
+            "marking_label",
+            "status",
+            "raised_by",
+            "raised_at",
+            "decision_text",
+            "decided_by",
+            "decided_at",
+            "owner_unit",
+        ]
+        read_only_fields = fields
+
+
+class MeetingSerializer(serializers.ModelSerializer):
+    unit_name = serializers.CharField(source="unit.name", read_only=True)
+
+    class Meta:
+        model = Meeting
+        fields = [
+            "id",
+            "unit",
+            "unit_name",
+            "kind",
+            "starts_at",
+            "duration_minutes",
+            "place",
+            "chair",
+            "status",
+            "current_agenda_item",
+            "screen_revision",
+            "opened_at",
+            "closed_at",
+        ]
+        read_only_fields = fields
+
+
+class MeetingDetailSerializer(MeetingSerializer):
+    """A meeting as its reader may see it: what is above their vetting is left out and counted."""
+
+    agenda = AgendaItemSerializer(source="proceedings.agenda", many=True, read_only=True)
+    invitees = InviteeSerializer(source="proceedings.invitees", many=True, read_only=True)
+    decisions = DecisionSerializer(source="proceedings.decisions", many=True, read_only=True)
+    commissions = CommissionSerializer(source="proceedings.commissions", many=True, read_only=True)
+    earlier_commissions = CommissionSerializer(
+        source="proceedings.earlier_commissions", many=True, read_only=True
+    )
+    escalations_raised = EscalationSerializer(
+        source="proceedings.escalations_raised", many=True, read_only=True
+    )
+    escalations_received = EscalationSerializer(
+        source="proceedings.escalations_received", many=True, read_only=True
+    )
+    hidden = serializers.DictField(
+        source="proceedings.hidden", child=serializers.IntegerField(), read_only=True
+    )
+    may_chair = serializers.BooleanField(source="proceedings.may_chair", read_only=True)
+    minutes = serializers.SerializerMethodField()
+    minutes_marking = serializers.IntegerField(read_only=True)
+    minutes_version = serializers.IntegerField(
+        read_only=True, help_text="Send it back with the minutes: a stale one is refused (409)."
+    )
+
+    class Meta(MeetingSerializer.Meta):
+        fields = [
+            *MeetingSerializer.Meta.fields,
+            "may_chair",
+            "agenda",
+            "invitees",
+            "decisions",
+            "commissions",
+            "earlier_commissions",
+            "escalations_raised",
+            "escalations_received",
+            "hidden",
+            "minutes",
+            "minutes_marking",
+            "minutes_version",
+        ]
+        read_only_fields = fields
+
+    def get_minutes(self, meeting: Meeting) -> str | None:
+        """The minutes, for a reader cleared for their marking (None otherwise)."""
+        user = self.context["request"].user
+        return meeting.minutes if user.may_read(meeting.minutes_marking) else None
+
+
+# Input: the shape of a request only; the services check the rules.
+
+
+class ItemInput(serializers.Serializer):
+    item = IdField()
+
+
+class AttendanceInput(serializers.Serializer):
+    invitee = IdField()
+    attendance = serializers.ChoiceField(choices=Attendance.choices)
+
+
+class DecisionInput(serializers.Serializer):
+    agenda_item = IdField(required=False, allow_null=True)
+    text = serializers.CharField()
+    marking = serializers.ChoiceField(choices=GSCMarking.choices, default=GSCMarking.OFFICIAL)
+
+
+class MinutesInput(serializers.Serializer):
+    minutes = serializers.CharField(allow_blank=True, trim_whitespace=False)
+    minutes_version = serializers.IntegerField(min_value=0)
+    marking = serializers.ChoiceField(choices=GSCMarking.choices, required=False)
+
+
+class CommissionInput(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=CommissionKind.choices)
+    title = serializers.CharField(max_length=200)
+    owner = RowField(queryset=User.objects.filter(is_active=True))
+    marking = serializers.ChoiceField(
+        choices=GSCMarking.choices, default=GSCMarking.OFFICIAL_SENSITIVE
+    )
+    agenda_item = IdField(required=False, allow_null=True)
+    due_date = serializers.DateField(required=False, allow_null=True)
+    purpose = serializers.CharField(required=False, allow_blank=True)
+
+
+class EscalateInput(serializers.Serializer):
+    title = serializers.CharField(max_length=200)
+    reason = serializers.CharField()
+    marking = serializers.ChoiceField(
+        choices=GSCMarking.choices, default=GSCMarking.OFFICIAL_SENSITIVE
+    )
+    agenda_item = IdField(required=False, allow_null=True)
+
+
+class AgendaItemAddInput(serializers.Serializer):
+    meeting = IdField()
+    title = serializers.CharField(max_length=200)
+    kind = serializers.ChoiceField(choices=AgendaItemKind.choices, default=AgendaItemKind.OTHER)
+    notes = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class AgendaItemEditInput(serializers.Serializer):
+    title = serializers.CharField(max_length=200)
+    notes = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class MoveInput(serializers.Serializer):
+    direction = serializers.ChoiceField(choices=[("up", "Up"), ("down", "Down")])
+
+
+class DecisionTextInput(serializers.Serializer):
+    decision_text = serializers.CharField(help_text="The decision and who owns the threat now.")
+
+
+def _agenda_item(meeting: Meeting, pk) -> AgendaItem | None:
+    """An item of the meeting's agenda, or None when none was named; another meeting's is
+    refused like an unknown one."""
+    if pk is None:
+        return None
+    item = meeting.agenda_items.filter(pk=pk).first()
+    if item is None:
+        raise ValidationError({"agenda_item": "Choose an item of this meeting's agenda."})
+    return item
+
+
+# Meetings.
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Your meetings",
+        description="Meetings of the units you hold a role in or above, and those you are "
+        "invited to: sitting first, then upcoming, then those held.",
+    ),
+    retrieve=extend_schema(
+        summary="One meeting",
+        description="Its agenda, attendance, decisions, commissions and escalations; what is "
+        "above your vetting is left out and counted in `hidden`.",
+        responses={200: MeetingDetailSerializer, 404: REFUSED[404]},
+    ),
+)
+class MeetingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Meetings, through the same services and selectors as the pages."""
+
+    serializer_class = MeetingSerializer
+    lookup_value_regex = ID_PATTERN
+    filter_backends = []
+
+    def get_queryset(self):
+        return selectors.meetings_for_user(self.request.user)
+
+    def get_object(self) -> Meeting:
+        return selectors.meeting_for_user(self.request.user, self.kwargs["pk"])
+
+    def _detail(self, meeting: Meeting, status_code=status.HTTP_200_OK) -> Response:
+        meeting = selectors.meeting_for_user(self.request.user, meeting.pk)
+        meeting.proceedings = selectors.meeting_proceedings(self.request.user, meeting)
+        data = MeetingDetailSerializer(meeting, context={"request": self.request}).data
+        return Response(data, status=status_code)
+
+    def retrieve(self, request, *args, **kwargs):
+        return self._detail(self.get_object())
+
+    @extend_schema(
+        summary="Open the meeting",
+        request=None,
+        responses={200: MeetingDetailSerializer, **REFUSED},
+    )
+    @action(detail=True, methods=["post"])
+    def open(self, request, pk=None):
+        meeting = self.get_object()
+        meeting = run_service(services.meeting_open, request.user, meeting, request=request)
+        return self._detail(meeting)
+
+    @extend_schema(
+        summary="Move to an agenda item",
+        request=ItemInput,
+        responses={200: MeetingDetailSerializer, **REFUSED},
+    )
+    @action(detail=True, methods=["post"], url_path="current-item")
+    def current_item(self, request, pk=None):
+        meeting = self.get_object()
+        data = _input(request, ItemInput)
+        item = meeting.agenda_items.filter(pk=data["item"]).first()
+        if item is None:
+            raise ValidationError({"item": "Choose an item of this meeting's agenda."})
+        meeting = run_service(
+            services.meeting_current_item_set, request.user, meeting, item, request=request
+        )
+        return self._detail(meeting)
+
+    @extend_schema(
+        summary="Record attendance",
+        request=AttendanceInput,
+        responses={200: MeetingDetailSerializer, **REFUSED},
+    )
+    @action(detail=True, methods=["post"])
+    def attendance(self, request, pk=None):
+        meeting = self.get_object()
+        data = _input(request, AttendanceInput)
+        invitee = meeting.invitees.filter(pk=data["invitee"]).first()
+        if invitee is None:
+            raise ValidationError({"invitee": "Choose somebody invited to this meeting."})
+        run_service(
+            services.attendance_record,
+            request.user,
+            meeting,
+            invitee,
+            data["attendance"],
+            request=request,
+        )
+        return self._detail(meeting)
+
+    @extend_schema(
+        summary="Record a decision",
+        request=DecisionInput,
+        responses={201: DecisionSerializer, **REFUSED},
+    )
+    @action(detail=True, methods=["post"])
+    def decisions(self, request, pk=None):
+        meeting = self.get_object()
+        data = _input(request, DecisionInput)
+        decision = run_service(
+            services.decision_record,
+            request.user,
+            meeting,
+            _agenda_item(meeting, data.get("agenda_item")),
+            data["text"],
+            marking=data["marking"],
+            request=request,
+        )
+        return Response(DecisionSerializer(decision).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Save the minutes",
+        description="Over the `minutes_version` you loaded; frozen once the meeting closes.",
+        request=MinutesInput,
+        responses={200: MeetingDetailSerializer, **REFUSED, **STALE},
+    )
+    @action(detail=True, methods=["post"])
+    def minutes(self, request, pk=None):
+        meeting = self.get_object()
+        data = _input(request, MinutesInput)
+        meeting = run_service(
+            services.minutes_save,
+            request.user,
+            meeting,
+            data["minutes"],
+            data["minutes_version"],
+            marking=data.get("marking"),
+            request=request,
+        )
+        return self._detail(meeting)
+
+    @extend_schema(
+        summary="Commission a profile",
+        description="A problem or subject profile, with the chair as requester and draft terms "
+        "of reference; later meetings of the unit follow its progress.",
+        request=CommissionInput,
+        responses={201: CommissionSerializer, **REFUSED},
+    )
+    @action(detail=True, methods=["post"])
+    def commission(self, request, pk=None):
+        meeting = self.get_object()
+        data = _input(request, CommissionInput)
+        terms = {name: data[name] for name in ("due_date", "purpose") if name in data}
+        made = run_service(
+            services.profile_commission,
+            request.user,
+            meeting,
+            data["kind"],
+            data["title"],
+            owner=data["owner"],
+            marking=data["marking"],
+            agenda_item=_agenda_item(meeting, data.get("agenda_item")),
+            request=request,
+            **terms,
+        )
+        return Response(CommissionSerializer(made).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Escalate an issue",
+        description="To the T&CG of the unit directly above (BCU to force, force to region, "
+        "region to national); refused at the top.",
+        request=EscalateInput,
+        responses={201: EscalationSerializer, **REFUSED},
+    )
+    @action(detail=True, methods=["post"])
+    def escalate(self, request, pk=None):
+        meeting = self.get_object()
+        data = _input(request, EscalateInput)
+        escalation = run_service(
+            services.escalation_raise,
+            request.user,
+            meeting,
+            title=data["title"],
+            reason=data["reason"],
+            marking=data["marking"],
+            agenda_item=_agenda_item(meeting, data.get("agenda_item")),
+            request=request,
+        )
+        return Response(EscalationSerializer(escalation).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Close the meeting",
+        description="Freezes its minutes (a version whose PDF is rendered); never reopened.",
+        request=None,
+        responses={200: MeetingDetailSerializer, **REFUSED},
+    )
+    @action(detail=True, methods=["post"])
+    def close(self, request, pk=None):
+        meeting = self.get_object()
+        run_service(services.meeting_close, request.user, meeting, request=request)
+        return self._detail(meeting)
+
+
+# Agenda items.
+
+
+@extend_schema_view(
+    create=extend_schema(
+        summary="Add an agenda item",
+        description="At the end of the agenda of a meeting that is not closed (chair only).",
+        request=AgendaItemAddInput,
+        responses={201: AgendaItemSerializer, **REFUSED},
+    ),
+    partial_update=extend_schema(
+        summary="Change an agenda item",
+        request=AgendaItemEditInput,
+        responses={200: AgendaItemSerializer, **REFUSED},
+    ),
+    destroy=extend_schema(
+        summary="Remove an agenda item",
+        description="Never one with decisions recorded under it; the items after it move up.",
+        responses={204: None, **REFUSED},
+    ),
+)
+class AgendaItemViewSet(viewsets.GenericViewSet):
+    serializer_class = AgendaItemSerializer
+    lookup_value_regex = ID_PATTERN
+    http_method_names = ["post", "patch", "delete", "options"]
+    filter_backends = []
+
+    def get_queryset(self):
+        return AgendaItem.objects.filter(
+            meeting__in=selectors.meetings_visible_to(self.request.user)
+        )
+
+    def get_object(self) -> AgendaItem:
+        item = self.get_queryset().select_related("meeting__unit").filter(pk=self.kwargs["pk"])
+        item = item.first()
+        if item is None:
+            raise Http404("No such agenda item.")
+        return item
+
+    def create(self, request, *args, **kwargs):
+        data = _input(request, AgendaItemAddInput)
+        meeting = selectors.meeting_for_user(request.user, data["meeting"])
+        item = run_service(
+            services.agenda_item_add,
+            request.user,
+            meeting,
+            data["title"],
+            kind=data["kind"],
+            notes=data["notes"],
+            request=request,
+        )
+        return Response(AgendaItemSerializer(item).data, status=status.HTTP_201_CREATED)
+
+    def partial_update(self, request, *args, **kwargs):
+        item = self.get_object()
+        data = _input(request, AgendaItemEditInput)
+        item = run_service(
+            services.agenda_item_edit,
+            request.user,
+            item,
+            title=data["title"],
+            notes=data["notes"],
+            request=request,
+        )
+        return Response(AgendaItemSerializer(item).data)
+
+    def destroy(self, request, *args, **kwargs):
+        run_service(services.agenda_item_delete, request.user, self.get_object(), request=request)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(
+        summary="Move an agenda item up or down",
+        request=MoveInput,
+        responses={200: AgendaItemSerializer, **REFUSED},
+    )
+    @action(detail=True, methods=["post"])
+    def move(self, request, pk=None):
+        item = self.get_object()
+        data = _input(request, MoveInput)
+        item = run_service(
+            services.agenda_item_move, request.user, item, data["direction"], request=request
+        )
+        return Response(AgendaItemSerializer(item).data)
+
+
+# Escalations.
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Escalations to and from your units",
+        description="Within your vetting: those to the units you hold a role in or above "
+        "(inbox) and from them (outbox).",
+    ),
+    retrieve=extend_schema(
+        summary="One escalation", responses={200: EscalationSerializer, 404: REFUSED[404]}
+    ),
+)
+class EscalationViewSet(viewsets.GenericViewSet):
+    serializer_class = EscalationSerializer
+    lookup_value_regex = ID_PATTERN
+    filter_backends = []
+    pagination_class = None
+
+    def list(self, request, *args, **kwargs):
+        boxes = selectors.escalation_boxes(request.user)
+        return Response(
+            {
+                "inbox": EscalationSerializer(boxes.inbox, many=True).data,
+                "outbox": EscalationSerializer(boxes.outbox, many=True).data,
+            }
+        )
+
+    def retrieve(self, request, *args, **kwargs):
+        escalation = selectors.escalation_for_user(request.user, kwargs["pk"])
+        return Response(EscalationSerializer(escalation).data)
+
+    def _decide(self, request, pk, service) -> Response:
+        escalation = selectors.escalation_for_user(request.user, pk)
+        data = _input(request, DecisionTextInput)
+        escalation = run_service(
+            service, request.user, escalation, data["decision_text"], request=request
+        )
+        return Response(EscalationSerializer(escalation).data)
+
+    @extend_schema(
+        summary="Adopt an escalation",
+        description="A chair of the receiving unit: it owns the threat from now.",
+        request=DecisionTextInput,
+        responses={200: EscalationSerializer, **REFUSED},
+    )
+    @action(detail=True, methods=["post"])
+    def adopt(self, request, pk=None):
+        return self._decide(request, pk, services.escalation_adopt)
+
+    @extend_schema(
+        summary="Return an escalation",
+        description="A chair of the receiving unit: the raising unit keeps the threat.",
+        request=DecisionTextInput,
+        responses={200: EscalationSerializer, **REFUSED},
+    )
+    @action(detail=True, methods=["post"], url_path="return")
+    def return_(self, request, pk=None):
+        return self._decide(request, pk, services.escalation_return)
+
+
+def register(router) -> None:
+    """Add the meeting resources to the tasking API's router."""
+    router.register("meetings", MeetingViewSet, basename="meeting")
+    router.register("agenda-items", AgendaItemViewSet, basename="agenda-item")
+    router.register("escalations", EscalationViewSet, basename="escalation")

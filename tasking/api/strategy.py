@@ -1,0 +1,708 @@
+"""The control strategy API: strategies (list, read, draft, approve), their priorities (add,
+change, MoRiLE score, the chair's rank override) and intelligence requirements with their items
+(approve, add, review, close).
+
+Thin like the pages: reads go through tasking.selectors.strategy (missing and forbidden give the
+same 404), writes through tasking.services.strategy. A service's PermissionDenied becomes 403 with
+its message, its ValidationError 400, and a change sent over a stale `edit_token` 409 with the
+token of what is saved now. Partner users get 404 on all of it (nim_portal.api.permissions).
+"""
+
+import re
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import Count, F, Prefetch
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_view,
+)
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import APIException, ValidationError
+from rest_framework.response import Response
+
+from nim_portal.choices import GSCMarking
+from nim_portal.models import Unit, User
+from products.models import ProductVersion
+from products.serializers import ID_PATTERN, IdField, MarkingLabelField, RowField
+from tasking.models import (
+    ControlStrategy,
+    IntelligenceRequirement,
+    IntelligenceRequirementItem,
+    Priority,
+)
+from tasking.selectors import strategy as selectors
+from tasking.services import strategy as services
+
+REFUSED = {
+    400: OpenApiResponse(description="Refused: the message says why; nothing changed."),
+    403: OpenApiResponse(description="You may read it but not do this."),
+    404: OpenApiResponse(description="No such record, or not one you may read."),
+}
+STALE = {
+    409: OpenApiResponse(
+        description="Changed by somebody else since your `edit_token`: nothing was saved. The "
+        "answer carries the token of what is saved now."
+    )
+}
+PRIORITY_ORDER = (F("rank").asc(nulls_last=True), "pk")
+
+
+class StaleEditError(APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_code = "stale_edit"
+
+    def __init__(self, stale: services.StaleEdit):
+        super().__init__()
+        self.detail = {
+            "detail": stale.messages[0],
+            "code": self.default_code,
+            "edit_token": services.edit_token(stale.record),
+        }
+
+
+def run_service(service, **kwargs):
+    """Call a service; a stale change becomes 409, a ValidationError 400 with its message.
+    PermissionDenied passes through to DRF, which answers 403 with the message."""
+    try:
+        return service(**kwargs)
+    except services.StaleEdit as stale:
+        raise StaleEditError(stale) from stale
+    except DjangoValidationError as exc:
+        detail = exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}
+        raise ValidationError(detail) from exc
+
+
+def _person(user: User | None) -> str | None:
+    if user is None:
+        return None
+    return user.get_full_name() or user.username
+
+
+# Reads.
+
+
+class PrioritySerializer(serializers.ModelSerializer):
+    owner_name = serializers.SerializerMethodField()
+    override_by_name = serializers.SerializerMethodField()
+    scores = serializers.DictField(
+        child=serializers.IntegerField(),
+        read_only=True,
+        help_text="The value given to each dimension of the strategy's MoRiLE matrix.",
+    )
+    edit_token = serializers.SerializerMethodField(
+        help_text="Send it back with a change: a change over a stale token is refused (409)."
+    )
+
+    class Meta:
+        model = Priority
+        fields = [
+            "id",
+            "control_strategy",
+            "theme",
+            "rationale",
+            "objective_intelligence",
+            "objective_prevention",
+            "objective_enforcement",
+            "objective_reassurance",
+            "organised_crime",
+            "plan_pursue",
+            "plan_prepare",
+            "plan_protect",
+            "plan_prevent",
+            "owner",
+            "owner_name",
+            "scores",
+            "score",
+            "score_rank",
+            "rank",
+            "override_rank",
+            "override_reason",
+            "override_by",
+            "override_by_name",
+            "override_at",
+            "edit_token",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.CharField())
+    def get_owner_name(self, priority: Priority) -> str:
+        return _person(priority.owner)
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_override_by_name(self, priority: Priority) -> str | None:
+        return _person(priority.override_by)
+
+    @extend_schema_field(serializers.CharField())
+    def get_edit_token(self, priority: Priority) -> str:
+        return services.edit_token(priority)
+
+
+class RequirementItemSerializer(serializers.ModelSerializer):
+    control_strategy = serializers.IntegerField(
+        source="requirement.control_strategy_id", read_only=True
+    )
+    owner_name = serializers.SerializerMethodField()
+    closed_by_name = serializers.SerializerMethodField()
+    edit_token = serializers.SerializerMethodField(
+        help_text="Send it back with a change: a change over a stale token is refused (409)."
+    )
+
+    class Meta:
+        model = IntelligenceRequirementItem
+        fields = [
+            "id",
+            "control_strategy",
+            "priority",
+            "question",
+            "sources_to_task",
+            "owner",
+            "owner_name",
+            "review_date",
+            "open_to_partners",
+            "status",
+            "closing_note",
+            "closed_by",
+            "closed_by_name",
+            "closed_at",
+            "edit_token",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.CharField())
+    def get_owner_name(self, item) -> str:
+        return _person(item.owner)
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_closed_by_name(self, item) -> str | None:
+        return _person(item.closed_by)
+
+    @extend_schema_field(serializers.CharField())
+    def get_edit_token(self, item) -> str:
+        return services.edit_token(item)
+
+
+class RequirementSerializer(serializers.ModelSerializer):
+    approved_by_name = serializers.SerializerMethodField()
+    items = RequirementItemSerializer(many=True, read_only=True, source="visible_items")
+
+    class Meta:
+        model = IntelligenceRequirement
+        fields = [
+            "id",
+            "control_strategy",
+            "approved_by",
+            "approved_by_name",
+            "approved_at",
+            "items",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_approved_by_name(self, requirement) -> str | None:
+        return _person(requirement.approved_by)
+
+
+class ControlStrategySerializer(serializers.ModelSerializer):
+    """A control strategy as the list shows it."""
+
+    unit_name = serializers.CharField(source="unit.name", read_only=True)
+    marking_label = MarkingLabelField()
+    informed_by_product = serializers.IntegerField(source="informed_by.product_id", read_only=True)
+    informed_by_version = serializers.IntegerField(source="informed_by.number", read_only=True)
+    priority_count = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = ControlStrategy
+        fields = [
+            "id",
+            "unit",
+            "unit_name",
+            "title",
+            "period_start",
+            "period_end",
+            "marking",
+            "marking_label",
+            "status",
+            "informed_by",
+            "informed_by_product",
+            "informed_by_version",
+            "approved_at",
+            "superseded_by",
+            "superseded_at",
+            "priority_count",
+        ]
+        read_only_fields = fields
+
+
+class ControlStrategyDetailSerializer(ControlStrategySerializer):
+    """A control strategy with its priorities in rank order."""
+
+    priorities = PrioritySerializer(many=True, read_only=True)
+
+    class Meta(ControlStrategySerializer.Meta):
+        fields = [*ControlStrategySerializer.Meta.fields, "matrix", "drafted_by", "priorities"]
+        read_only_fields = fields
+
+
+# Input: the shape of a request only; the services check the rules.
+
+
+class ControlStrategyDraftSerializer(serializers.Serializer):
+    unit = RowField(queryset=Unit.objects.all())
+    title = serializers.CharField(max_length=200)
+    period_start = serializers.DateField()
+    period_end = serializers.DateField()
+    informed_by = RowField(
+        queryset=ProductVersion.objects.none(),
+        help_text="A published strategic assessment version you may read.",
+    )
+    marking = serializers.ChoiceField(
+        choices=GSCMarking.choices, default=GSCMarking.OFFICIAL_SENSITIVE
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # A version the user may not read is refused like one that does not exist.
+        request = self.context.get("request")
+        if request is not None:
+            self.fields["informed_by"].queryset = selectors.strategic_assessment_versions_for(
+                request.user
+            )
+
+
+class PriorityFieldsSerializer(serializers.Serializer):
+    theme = serializers.CharField(max_length=200)
+    rationale = serializers.CharField()
+    objective_intelligence = serializers.CharField(required=False, allow_blank=True)
+    objective_prevention = serializers.CharField(required=False, allow_blank=True)
+    objective_enforcement = serializers.CharField(required=False, allow_blank=True)
+    objective_reassurance = serializers.CharField(required=False, allow_blank=True)
+    organised_crime = serializers.BooleanField(required=False)
+    plan_pursue = serializers.CharField(required=False, allow_blank=True)
+    plan_prepare = serializers.CharField(required=False, allow_blank=True)
+    plan_protect = serializers.CharField(required=False, allow_blank=True)
+    plan_prevent = serializers.CharField(required=False, allow_blank=True)
+    owner = RowField(queryset=User.objects.filter(is_active=True))
+
+
+class PriorityAddSerializer(PriorityFieldsSerializer):
+    scores = serializers.DictField(
+        child=serializers.IntegerField(),
+        required=False,
+        help_text="A value for every dimension of the matrix, to score it at once.",
+    )
+
+
+class EditTokenSerializer(serializers.Serializer):
+    edit_token = serializers.CharField(
+        max_length=64, help_text="The `edit_token` of the record as you loaded it."
+    )
+
+
+class PriorityUpdateSerializer(PriorityFieldsSerializer, EditTokenSerializer):
+    pass
+
+
+class PriorityScoreSerializer(EditTokenSerializer):
+    scores = serializers.DictField(
+        child=serializers.IntegerField(),
+        help_text="A value for every dimension of the strategy's matrix, within its scale.",
+    )
+
+
+class PriorityOverrideSerializer(EditTokenSerializer):
+    rank = IdField(allow_null=True, help_text="The rank to place it at; null clears the override.")
+    reason = serializers.CharField(help_text="Why: kept with the ranking and in its history.")
+
+
+class RequirementItemAddSerializer(serializers.Serializer):
+    question = serializers.CharField()
+    sources_to_task = serializers.CharField(required=False, allow_blank=True)
+    owner = RowField(queryset=User.objects.filter(is_active=True))
+    review_date = serializers.DateField()
+    open_to_partners = serializers.BooleanField(required=False)
+
+
+class RequirementItemUpdateSerializer(RequirementItemAddSerializer, EditTokenSerializer):
+    pass
+
+
+class RequirementItemCloseSerializer(EditTokenSerializer):
+    note = serializers.CharField(help_text="What answered it, or why it is no longer needed.")
+
+
+def _input(request, serializer_class, **kwargs) -> dict:
+    serializer = serializer_class(data=request.data, **kwargs)
+    serializer.is_valid(raise_exception=True)
+    return dict(serializer.validated_data)
+
+
+# Control strategies.
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Control strategies",
+        description=(
+            "Every control strategy you may read: approved and superseded ones of your units, "
+            "the units above and below them; drafts only to their drafter and the chairs."
+        ),
+    ),
+    retrieve=extend_schema(
+        summary="One control strategy",
+        description="With its priorities in rank order.",
+        responses={200: ControlStrategyDetailSerializer, 404: REFUSED[404]},
+    ),
+    create=extend_schema(
+        summary="Draft a control strategy",
+        description="A chair over the unit drafts it, informed by a published strategic "
+        "assessment version; it is scored on the active MoRiLE matrix.",
+        request=ControlStrategyDraftSerializer,
+        responses={201: ControlStrategyDetailSerializer, 400: REFUSED[400], 403: REFUSED[403]},
+    ),
+)
+class ControlStrategyViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Control strategies, through the same services and selectors as the pages."""
+
+    serializer_class = ControlStrategySerializer
+    lookup_value_regex = ID_PATTERN
+    filter_backends = []
+
+    def get_queryset(self):
+        return (
+            selectors.control_strategies_visible_to(self.request.user)
+            .select_related("unit", "informed_by")
+            .annotate(priority_count=Count("priorities"))
+            .order_by("unit__path", "-period_start", "-pk")
+        )
+
+    def get_object(self) -> ControlStrategy:
+        return selectors.get_control_strategy_for(self.request.user, self.kwargs["pk"])
+
+    def _detail(self, strategy: ControlStrategy, status_code=status.HTTP_200_OK) -> Response:
+        priorities = Priority.objects.select_related("owner", "override_by").order_by(
+            *PRIORITY_ORDER
+        )
+        strategy = (
+            self.get_queryset()
+            .prefetch_related(Prefetch("priorities", queryset=priorities))
+            .get(pk=strategy.pk)
+        )
+        return Response(ControlStrategyDetailSerializer(strategy).data, status=status_code)
+
+    def retrieve(self, request, *args, **kwargs):
+        return self._detail(self.get_object())
+
+    def create(self, request, *args, **kwargs):
+        data = _input(request, ControlStrategyDraftSerializer, context={"request": request})
+        strategy = run_service(
+            services.control_strategy_draft, acting_user=request.user, request=request, **data
+        )
+        return self._detail(strategy, status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Approve the control strategy",
+        description="The ST&CG's approval, recorded by a chair over the unit: every priority must "
+        "be scored; the unit's approved strategy, if any, is superseded.",
+        request=None,
+        responses={200: ControlStrategyDetailSerializer, **REFUSED},
+    )
+    @action(detail=True, methods=["post"])
+    def approve(self, request, pk=None):
+        strategy = run_service(
+            services.control_strategy_approve,
+            acting_user=request.user,
+            strategy=self.get_object(),
+            request=request,
+        )
+        return self._detail(strategy)
+
+    @extend_schema(
+        summary="Add a priority",
+        description="A chair over the unit adds a priority to a draft strategy, scored now "
+        "(`scores`) or later.",
+        request=PriorityAddSerializer,
+        responses={201: PrioritySerializer, **REFUSED},
+    )
+    @action(detail=True, methods=["post"])
+    def priorities(self, request, pk=None):
+        strategy = self.get_object()
+        data = _input(request, PriorityAddSerializer)
+        priority = run_service(
+            services.priority_add,
+            acting_user=request.user,
+            strategy=strategy,
+            request=request,
+            **data,
+        )
+        return Response(PrioritySerializer(priority).data, status=status.HTTP_201_CREATED)
+
+    def _requirement(self, strategy: ControlStrategy) -> Response:
+        items = (
+            selectors.requirement_items_visible_to(self.request.user)
+            .select_related("owner", "closed_by", "requirement")
+            .order_by(F("status").desc(), "review_date", "pk")
+        )
+        requirement = (
+            IntelligenceRequirement.objects.select_related("approved_by")
+            .prefetch_related(Prefetch("items", queryset=items, to_attr="visible_items"))
+            .filter(control_strategy=strategy)
+            .first()
+        )
+        if requirement is None:
+            raise ValidationError(
+                {"detail": "The control strategy has no intelligence requirement yet."}
+            )
+        return Response(RequirementSerializer(requirement).data)
+
+    @extend_schema(
+        summary="The intelligence requirement",
+        description="Its items you may read: every item once the ST&CG approved it; before, "
+        "those you own, or all of them if you chair over the unit.",
+        responses={200: RequirementSerializer, **REFUSED},
+    )
+    @action(detail=True, methods=["get"], url_path="intelligence-requirement")
+    def intelligence_requirement(self, request, pk=None):
+        return self._requirement(self.get_object())
+
+    @extend_schema(
+        summary="Approve the intelligence requirement",
+        description="The ST&CG approves the requirement of its approved control strategy.",
+        request=None,
+        responses={200: RequirementSerializer, **REFUSED},
+    )
+    @action(detail=True, methods=["post"], url_path="intelligence-requirement/approve")
+    def intelligence_requirement_approve(self, request, pk=None):
+        strategy = self.get_object()
+        run_service(
+            services.intelligence_requirement_approve,
+            acting_user=request.user,
+            strategy=strategy,
+            request=request,
+        )
+        return self._requirement(strategy)
+
+
+# Priorities.
+
+
+@extend_schema_view(
+    retrieve=extend_schema(
+        summary="One priority", responses={200: PrioritySerializer, 404: REFUSED[404]}
+    ),
+    partial_update=extend_schema(
+        summary="Change a priority",
+        description="Its theme, rationale, objectives, 4P plan or owner (not its score or rank), "
+        "over the `edit_token` you loaded.",
+        request=PriorityUpdateSerializer,
+        responses={200: PrioritySerializer, **REFUSED, **STALE},
+    ),
+)
+class PriorityViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    serializer_class = PrioritySerializer
+    lookup_value_regex = ID_PATTERN
+    http_method_names = ["get", "post", "patch", "head", "options"]
+    filter_backends = []
+
+    def get_queryset(self):
+        return selectors.priorities_visible_to(self.request.user).select_related(
+            "owner", "override_by"
+        )
+
+    def get_object(self) -> Priority:
+        return selectors.get_priority_for(self.request.user, self.kwargs["pk"])
+
+    def _answer(self, priority: Priority, status_code=status.HTTP_200_OK) -> Response:
+        priority = self.get_queryset().get(pk=priority.pk)
+        return Response(PrioritySerializer(priority).data, status=status_code)
+
+    def retrieve(self, request, *args, **kwargs):
+        return Response(PrioritySerializer(self.get_object()).data)
+
+    def partial_update(self, request, *args, **kwargs):
+        priority = self.get_object()
+        data = _input(request, PriorityUpdateSerializer, partial=True)
+        if "edit_token" not in data:
+            raise ValidationError({"edit_token": "Send the edit token you loaded."})
+        token = data.pop("edit_token")
+        priority = run_service(
+            services.priority_update_over,
+            acting_user=request.user,
+            priority=priority,
+            loaded_token=token,
+            request=request,
+            **data,
+        )
+        return self._answer(priority)
+
+    @extend_schema(
+        summary="Score a priority",
+        description="A value for every dimension of the strategy's MoRiLE matrix; the ranks of "
+        "the strategy's priorities follow.",
+        request=PriorityScoreSerializer,
+        responses={200: PrioritySerializer, **REFUSED, **STALE},
+    )
+    @action(detail=True, methods=["post"])
+    def score(self, request, pk=None):
+        priority = self.get_object()
+        data = _input(request, PriorityScoreSerializer)
+        priority = run_service(
+            services.priority_score_over,
+            acting_user=request.user,
+            priority=priority,
+            loaded_token=data["edit_token"],
+            scores=data["scores"],
+            request=request,
+        )
+        return self._answer(priority)
+
+    @extend_schema(
+        summary="Override a priority's rank",
+        description="The chair places a scored priority at a rank (null: back to its place by "
+        "score), with the reason, kept with the ranking and in its history.",
+        request=PriorityOverrideSerializer,
+        responses={200: PrioritySerializer, **REFUSED, **STALE},
+    )
+    @action(detail=True, methods=["post"], url_path="override-rank")
+    def override_rank(self, request, pk=None):
+        priority = self.get_object()
+        data = _input(request, PriorityOverrideSerializer)
+        priority = run_service(
+            services.priority_override_rank_over,
+            acting_user=request.user,
+            priority=priority,
+            loaded_token=data["edit_token"],
+            rank=data["rank"],
+            reason=data["reason"],
+            request=request,
+        )
+        return self._answer(priority)
+
+    @extend_schema(
+        summary="Add an intelligence requirement item",
+        description="A chair over the unit adds a question or gap for the priority.",
+        request=RequirementItemAddSerializer,
+        responses={201: RequirementItemSerializer, **REFUSED},
+    )
+    @action(detail=True, methods=["post"], url_path="requirement-items")
+    def requirement_items(self, request, pk=None):
+        priority = self.get_object()
+        data = _input(request, RequirementItemAddSerializer)
+        item = run_service(
+            services.ir_item_add,
+            acting_user=request.user,
+            priority=priority,
+            request=request,
+            **data,
+        )
+        item = selectors.get_requirement_item_for(request.user, item.pk)
+        return Response(RequirementItemSerializer(item).data, status=status.HTTP_201_CREATED)
+
+
+# Intelligence requirement items.
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Intelligence requirement items",
+        description="Every item you may read, optionally of one control strategy.",
+        parameters=[
+            OpenApiParameter(
+                "control_strategy", OpenApiTypes.INT, description="Id of a control strategy."
+            )
+        ],
+    ),
+    retrieve=extend_schema(
+        summary="One item", responses={200: RequirementItemSerializer, 404: REFUSED[404]}
+    ),
+    partial_update=extend_schema(
+        summary="Review an item",
+        description="Its owner or a chair over the unit; only the chair reassigns it or opens it "
+        "to partners. Over the `edit_token` you loaded.",
+        request=RequirementItemUpdateSerializer,
+        responses={200: RequirementItemSerializer, **REFUSED, **STALE},
+    ),
+)
+class RequirementItemViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    serializer_class = RequirementItemSerializer
+    lookup_value_regex = ID_PATTERN
+    http_method_names = ["get", "post", "patch", "head", "options"]
+    filter_backends = []
+
+    def get_queryset(self):
+        items = (
+            selectors.requirement_items_visible_to(self.request.user)
+            .select_related("owner", "closed_by", "requirement")
+            .order_by("requirement__control_strategy", F("status").desc(), "review_date", "pk")
+        )
+        strategy = self.request.query_params.get("control_strategy", "")
+        if self.action == "list" and strategy:
+            if not re.fullmatch(ID_PATTERN, strategy):
+                raise ValidationError({"control_strategy": "Give the id of a control strategy."})
+            items = items.filter(requirement__control_strategy_id=int(strategy))
+        return items
+
+    def get_object(self) -> IntelligenceRequirementItem:
+        return selectors.get_requirement_item_for(self.request.user, self.kwargs["pk"])
+
+    def _answer(self, item) -> Response:
+        item = selectors.get_requirement_item_for(self.request.user, item.pk)
+        return Response(RequirementItemSerializer(item).data)
+
+    def retrieve(self, request, *args, **kwargs):
+        return Response(RequirementItemSerializer(self.get_object()).data)
+
+    def partial_update(self, request, *args, **kwargs):
+        item = self.get_object()
+        data = _input(request, RequirementItemUpdateSerializer, partial=True)
+        if "edit_token" not in data:
+            raise ValidationError({"edit_token": "Send the edit token you loaded."})
+        token = data.pop("edit_token")
+        item = run_service(
+            services.ir_item_update_over,
+            acting_user=request.user,
+            item=item,
+            loaded_token=token,
+            request=request,
+            **data,
+        )
+        return self._answer(item)
+
+    @extend_schema(
+        summary="Close an item",
+        description="Its owner or a chair over the unit closes it with a note.",
+        request=RequirementItemCloseSerializer,
+        responses={200: RequirementItemSerializer, **REFUSED, **STALE},
+    )
+    @action(detail=True, methods=["post"])
+    def close(self, request, pk=None):
+        item = self.get_object()
+        data = _input(request, RequirementItemCloseSerializer)
+        item = run_service(
+            services.ir_item_close_over,
+            acting_user=request.user,
+            item=item,
+            loaded_token=data["edit_token"],
+            note=data["note"],
+            request=request,
+        )
+        return self._answer(item)
+
+
+def register(router) -> None:
+    """Add the control strategy resources to the tasking API's router."""
+    router.register("control-strategies", ControlStrategyViewSet, basename="control-strategy")
+    router.register("priorities", PriorityViewSet, basename="priority")
+    router.register("requirement-items", RequirementItemViewSet, basename="requirement-item")

@@ -1,0 +1,370 @@
+"""The partner information API, for police triage staff: list and read the submissions they may
+triage (with their conversation, attachments and 3x5x2 grading), accept, ask for more, decline
+and grade them.
+
+Thin like the pages: reads go through tasking.selectors.submissions (missing and forbidden give
+the same 404), writes through tasking.services.submissions. A service's ValidationError becomes
+400 with its message; a decision sent over a stale `revision` 409 with the current revision.
+Partner users get 404 on all of it (nim_portal.api.permissions): partners use the partner area's
+pages, which never show a grading.
+"""
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import Prefetch
+from django.urls import reverse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_view,
+)
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import APIException, ValidationError
+from rest_framework.response import Response
+
+from products.serializers import ID_PATTERN, IdField
+from tasking.choices_submissions import (
+    HandlingCode,
+    IntelligenceAssessment,
+    SourceEvaluation,
+    SubmissionStatus,
+)
+from tasking.models import (
+    PartnerSubmission,
+    Priority,
+    SubmissionAttachment,
+    SubmissionEntry,
+    SubmissionGrading,
+)
+from tasking.selectors import submissions as selectors
+from tasking.services import submissions as services
+
+REFUSED = {
+    400: OpenApiResponse(description="Refused: the message says why; nothing changed."),
+    404: OpenApiResponse(description="No such submission, or not one you may triage."),
+    409: OpenApiResponse(
+        description="Changed by somebody else since your `revision`: nothing changed. The "
+        "answer carries the current revision."
+    ),
+}
+
+OTHER_STRATEGY = "Choose a priority of the control strategy the question belongs to."
+
+
+class SubmissionChangedError(APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_code = "submission_changed"
+
+    def __init__(self, changed: services.SubmissionChanged, submission: PartnerSubmission):
+        super().__init__()
+        current = PartnerSubmission.objects.filter(pk=submission.pk).values("revision", "status")
+        current = current.first() or {}
+        self.detail = {
+            "detail": changed.messages[0],
+            "code": self.default_code,
+            "current_revision": current.get("revision"),
+            "current_status": current.get("status"),
+        }
+
+
+def _run(service, submission: PartnerSubmission, **kwargs):
+    try:
+        return service(submission=submission, **kwargs)
+    except services.SubmissionChanged as changed:
+        raise SubmissionChangedError(changed, submission) from changed
+    except DjangoValidationError as exc:
+        detail = exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}
+        raise ValidationError(detail) from exc
+
+
+# What the API shows.
+
+
+class SubmissionGradingSerializer(serializers.ModelSerializer):
+    code = serializers.CharField(read_only=True, help_text='As written on the record, e.g. "2B P".')
+    graded_by = serializers.CharField(source="graded_by.get_full_name", read_only=True)
+
+    class Meta:
+        model = SubmissionGrading
+        fields = [
+            "code",
+            "source_evaluation",
+            "intelligence_assessment",
+            "handling_code",
+            "handling_conditions",
+            "graded_by",
+            "graded_at",
+        ]
+        read_only_fields = fields
+
+
+class SubmissionAttachmentSerializer(serializers.ModelSerializer):
+    name = serializers.CharField(source="original_name", read_only=True)
+    download_url = serializers.SerializerMethodField(help_text="The audited download.")
+
+    class Meta:
+        model = SubmissionAttachment
+        fields = ["id", "name", "content_type", "size", "sha256", "uploaded_at", "download_url"]
+        read_only_fields = fields
+
+    def get_download_url(self, attachment: SubmissionAttachment) -> str:
+        return reverse(
+            "tasking:submission_attachment", args=[attachment.submission_id, attachment.pk]
+        )
+
+
+class SubmissionEntrySerializer(serializers.ModelSerializer):
+    author = serializers.CharField(source="author.get_full_name", read_only=True)
+    attachments = SubmissionAttachmentSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = SubmissionEntry
+        fields = ["id", "kind", "text", "author", "at", "attachments"]
+        read_only_fields = fields
+
+
+class PartnerSubmissionSerializer(serializers.ModelSerializer):
+    reference = serializers.CharField(read_only=True)
+    agency = serializers.CharField(source="agency.name", read_only=True)
+    question = serializers.CharField(source="item.question", read_only=True)
+    priority = serializers.IntegerField(
+        source="item.priority_id", read_only=True, help_text="The question's own priority."
+    )
+    unit = serializers.CharField(
+        source="item.requirement.control_strategy.unit.name", read_only=True
+    )
+    submitted_by = serializers.CharField(source="submitted_by.get_full_name", read_only=True)
+    grading = serializers.SerializerMethodField()
+
+    class Meta:
+        model = PartnerSubmission
+        fields = [
+            "id",
+            "reference",
+            "status",
+            "revision",
+            "agency",
+            "item",
+            "question",
+            "priority",
+            "unit",
+            "what",
+            "occurred_on",
+            "occurred_time",
+            "occurred_until",
+            "where",
+            "source_type",
+            "submitted_by",
+            "submitted_at",
+            "accepted_priority",
+            "triaged_at",
+            "grading",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(SubmissionGradingSerializer(allow_null=True))
+    def get_grading(self, submission: PartnerSubmission):
+        grading = getattr(submission, "grading", None)
+        return SubmissionGradingSerializer(grading).data if grading else None
+
+
+class PartnerSubmissionDetailSerializer(PartnerSubmissionSerializer):
+    attachments = serializers.SerializerMethodField()
+    entries = SubmissionEntrySerializer(many=True, read_only=True)
+
+    class Meta(PartnerSubmissionSerializer.Meta):
+        fields = [*PartnerSubmissionSerializer.Meta.fields, "attachments", "entries"]
+        read_only_fields = fields
+
+    @extend_schema_field(SubmissionAttachmentSerializer(many=True))
+    def get_attachments(self, submission: PartnerSubmission):
+        own = [a for a in submission.attachments.all() if a.entry_id is None]
+        return SubmissionAttachmentSerializer(own, many=True).data
+
+
+# What the API accepts.
+
+
+class SubmissionDecisionSerializer(serializers.Serializer):
+    revision = IdField(help_text="The revision you read: a stale one is refused (409).")
+
+
+class SubmissionAcceptSerializer(SubmissionDecisionSerializer):
+    priority = IdField(
+        required=False,
+        help_text="A priority of the question's control strategy (default: its own).",
+    )
+    message = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class SubmissionRequestMoreSerializer(SubmissionDecisionSerializer):
+    message = serializers.CharField(help_text="What more you need: the partner reads it.")
+
+
+class SubmissionDeclineSerializer(SubmissionDecisionSerializer):
+    reason = serializers.CharField(help_text="Why: the partner reads it.")
+
+
+class SubmissionGradeSerializer(SubmissionDecisionSerializer):
+    source_evaluation = serializers.ChoiceField(choices=SourceEvaluation.choices)
+    intelligence_assessment = serializers.ChoiceField(choices=IntelligenceAssessment.choices)
+    handling_code = serializers.ChoiceField(choices=HandlingCode.choices)
+    handling_conditions = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+def _input(request, serializer_class) -> dict:
+    serializer = serializer_class(data=request.data)
+    serializer.is_valid(raise_exception=True)
+    return dict(serializer.validated_data)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Partner information to triage",
+        description="The submissions of the units you triage for (analyst, chair or admin in the "
+        "unit tree of the question's control strategy), newest first.",
+        parameters=[
+            OpenApiParameter(
+                "status", OpenApiTypes.STR, enum=SubmissionStatus.values, required=False
+            )
+        ],
+    ),
+    retrieve=extend_schema(
+        summary="One partner submission, with its conversation, files and grading",
+        responses={200: PartnerSubmissionDetailSerializer, 404: REFUSED[404]},
+    ),
+)
+class PartnerSubmissionViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    """Partner information for triage staff, through tasking.services.submissions."""
+
+    serializer_class = PartnerSubmissionSerializer
+    lookup_value_regex = ID_PATTERN
+    filter_backends = []
+
+    def get_queryset(self):
+        wanted = self.request.query_params.get("status", "")
+        if self.action == "list" and wanted and wanted not in SubmissionStatus.values:
+            raise ValidationError({"status": "Give one of the submission statuses."})
+        return selectors.submissions_for_triage(self.request.user).filter(
+            **({"status": wanted} if self.action == "list" and wanted else {})
+        )
+
+    def get_object(self) -> PartnerSubmission:
+        return selectors.get_submission_for_triage(self.request.user, self.kwargs["pk"])
+
+    def _detail(self, submission: PartnerSubmission) -> Response:
+        attachments = SubmissionAttachment.objects.order_by("uploaded_at", "id")
+        submission = (
+            selectors.submissions_for_triage(self.request.user)
+            .prefetch_related(
+                Prefetch("attachments", queryset=attachments),
+                Prefetch(
+                    "entries",
+                    queryset=SubmissionEntry.objects.select_related("author").prefetch_related(
+                        Prefetch("attachments", queryset=attachments)
+                    ),
+                ),
+            )
+            .get(pk=submission.pk)
+        )
+        return Response(PartnerSubmissionDetailSerializer(submission).data)
+
+    def retrieve(self, request, *args, **kwargs):
+        return self._detail(self.get_object())
+
+    @extend_schema(
+        summary="Accept into a priority",
+        request=SubmissionAcceptSerializer,
+        responses={200: PartnerSubmissionDetailSerializer, **REFUSED},
+    )
+    @action(detail=True, methods=["post"])
+    def accept(self, request, pk=None):
+        submission = self.get_object()
+        data = _input(request, SubmissionAcceptSerializer)
+        priority = None
+        if "priority" in data:
+            priority = Priority.objects.filter(
+                pk=data["priority"],
+                control_strategy_id=submission.item.requirement.control_strategy_id,
+            ).first()
+            if priority is None:
+                raise ValidationError({"priority": OTHER_STRATEGY})
+        _run(
+            services.submission_accept,
+            submission,
+            acting_user=request.user,
+            loaded_revision=data["revision"],
+            priority=priority,
+            message=data["message"],
+            request=request,
+        )
+        return self._detail(submission)
+
+    @extend_schema(
+        summary="Ask the partner for more",
+        request=SubmissionRequestMoreSerializer,
+        responses={200: PartnerSubmissionDetailSerializer, **REFUSED},
+    )
+    @action(detail=True, methods=["post"], url_path="request-more")
+    def request_more(self, request, pk=None):
+        submission = self.get_object()
+        data = _input(request, SubmissionRequestMoreSerializer)
+        _run(
+            services.submission_request_more,
+            submission,
+            acting_user=request.user,
+            loaded_revision=data["revision"],
+            message=data["message"],
+            request=request,
+        )
+        return self._detail(submission)
+
+    @extend_schema(
+        summary="Decline, with a reason",
+        request=SubmissionDeclineSerializer,
+        responses={200: PartnerSubmissionDetailSerializer, **REFUSED},
+    )
+    @action(detail=True, methods=["post"])
+    def decline(self, request, pk=None):
+        submission = self.get_object()
+        data = _input(request, SubmissionDeclineSerializer)
+        _run(
+            services.submission_decline,
+            submission,
+            acting_user=request.user,
+            loaded_revision=data["revision"],
+            reason=data["reason"],
+            request=request,
+        )
+        return self._detail(submission)
+
+    @extend_schema(
+        summary="Grade with 3x5x2",
+        description="Never shown to the partner.",
+        request=SubmissionGradeSerializer,
+        responses={200: PartnerSubmissionDetailSerializer, **REFUSED},
+    )
+    @action(detail=True, methods=["post"])
+    def grade(self, request, pk=None):
+        submission = self.get_object()
+        data = _input(request, SubmissionGradeSerializer)
+        revision = data.pop("revision")
+        _run(
+            services.submission_grade,
+            submission,
+            acting_user=request.user,
+            loaded_revision=revision,
+            request=request,
+            **data,
+        )
+        return self._detail(submission)
+
+
+def register(router) -> None:
+    """Add the partner information resources to the tasking API's router."""
+    router.register("partner-submissions", PartnerSubmissionViewSet, basename="partner-submission")

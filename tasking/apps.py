@@ -1,0 +1,82 @@
+from django.apps import AppConfig
+
+
+def register_strategy_sections() -> None:
+    """The police navigation item for control strategies, and the meeting cadence pages (with
+    the lapsed cadences) for system administrators, who change the cadence. The navigation is on
+    every page, so no audience here asks the database: unit administrators, who may read both
+    pages for their units, are not told apart without a query."""
+    from nim_portal.portal_sections import police_users, register_navigation
+
+    def system_administrators(user) -> bool:
+        return police_users(user) and user.is_superuser
+
+    register_navigation(
+        key="control_strategy",
+        label="Control strategy",
+        url_name="tasking:strategy_list",
+        audience=police_users,
+    )
+    register_navigation(
+        key="meeting_cadence",
+        label="Meeting cadence",
+        url_name="tasking:cadence_policies",
+        audience=system_administrators,
+    )
+
+
+def register_submission_sections() -> None:
+    """Partner information and meetings: for partner users, giving information and their
+    meetings; for police users, the triage of partner information. No audience asks anything
+    of the database (the navigation is on every page)."""
+    from nim_portal.portal_sections import partner_users, police_users, register_navigation
+
+    register_navigation(
+        key="partner_information_triage",
+        label="Partner information",
+        url_name="tasking:submission_list",
+        audience=police_users,
+    )
+    register_navigation(
+        key="partner_information",
+        label="Information for the police",
+        url_name="tasking:partner_submissions",
+        audience=partner_users,
+    )
+    register_navigation(
+        key="partner_meetings",
+        label="Meetings",
+        url_name="tasking:partner_meetings",
+        audience=partner_users,
+    )
+
+
+def register_action_sections() -> None:
+    """The action log: "My actions" in the police navigation, and its dashboard panel (counts
+    only: the dashboard carries no marked text)."""
+    from nim_portal.portal_sections import (
+        police_users,
+        register_dashboard_panel,
+        register_navigation,
+    )
+    from tasking.views.actions import my_actions_panel
+
+    register_navigation(
+        key="my_actions", label="Actions", url_name="tasking:my_actions", audience=police_users
+    )
+    register_dashboard_panel(
+        key="tasking_my_actions",
+        template_name="tasking/actions/dashboard_panel.html",
+        context=my_actions_panel,
+        audience=police_users,
+    )
+
+
+class TaskingConfig(AppConfig):
+    name = "tasking"
+    verbose_name = "Tasking and co-ordination"
+
+    def ready(self):
+        register_strategy_sections()
+        register_submission_sections()
+        register_action_sections()

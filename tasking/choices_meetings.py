@@ -1,0 +1,91 @@
+"""Fixed vocabularies of meetings: kinds, lifecycle (with its transition table), attendance,
+agenda items and the standard agendas, and the cadence defaults from the seed."""
+
+from django.db import models
+
+from nim_portal.choices import UnitKind
+
+
+class MeetingKind(models.TextChoices):
+    STRATEGIC = "stcg", "ST&CG"
+    TACTICAL = "ttcg", "TT&CG"
+
+
+class MeetingStatus(models.TextChoices):
+    SCHEDULED = "scheduled", "Scheduled"
+    IN_SESSION = "in_session", "In session"
+    CLOSED = "closed", "Closed"
+
+
+# The only moves a meeting may make.
+MEETING_TRANSITIONS: dict[str, frozenset[str]] = {
+    MeetingStatus.SCHEDULED: frozenset({MeetingStatus.IN_SESSION}),
+    MeetingStatus.IN_SESSION: frozenset({MeetingStatus.CLOSED}),
+    MeetingStatus.CLOSED: frozenset(),
+}
+
+
+def meeting_transition_allowed(current: str, target: str) -> bool:
+    return target in MEETING_TRANSITIONS[MeetingStatus(current)]
+
+
+class Attendance(models.TextChoices):
+    INVITED = "invited", "Invited"
+    PRESENT = "present", "Present"
+    APOLOGIES = "apologies", "Apologies"
+
+
+class AgendaItemKind(models.TextChoices):
+    ATTENDANCE = "attendance", "Attendance and apologies"
+    PREVIOUS_MINUTES = "previous_minutes", "Previous minutes"
+    ACTION_LOG = "action_log", "Review of the action log"
+    TACTICAL_ASSESSMENT = "tactical_assessment", "Tactical assessment"
+    BIDS_AND_COMMISSIONS = "bids", "New bids and commissions"
+    ESCALATIONS = "escalations", "Escalations"
+    STRATEGIC_ASSESSMENT = "strategic_assessment", "Strategic assessment"
+    CONTROL_STRATEGY = "control_strategy", "Control strategy"
+    INTELLIGENCE_REQUIREMENT = "intelligence_requirement", "Intelligence requirement"
+    ANY_OTHER_BUSINESS = "aob", "Any other business"
+    OTHER = "other", "Other item"
+
+
+# The agenda generated for each meeting, in order (DOMAIN.md "Tasking & Co-ordinating Groups").
+STANDARD_AGENDAS: dict[str, tuple[str, ...]] = {
+    MeetingKind.TACTICAL: (
+        AgendaItemKind.ATTENDANCE,
+        AgendaItemKind.PREVIOUS_MINUTES,
+        AgendaItemKind.ACTION_LOG,
+        AgendaItemKind.TACTICAL_ASSESSMENT,
+        AgendaItemKind.BIDS_AND_COMMISSIONS,
+        AgendaItemKind.ESCALATIONS,
+        AgendaItemKind.ANY_OTHER_BUSINESS,
+    ),
+    MeetingKind.STRATEGIC: (
+        AgendaItemKind.ATTENDANCE,
+        AgendaItemKind.PREVIOUS_MINUTES,
+        AgendaItemKind.STRATEGIC_ASSESSMENT,
+        AgendaItemKind.CONTROL_STRATEGY,
+        AgendaItemKind.INTELLIGENCE_REQUIREMENT,
+        AgendaItemKind.ANY_OTHER_BUSINESS,
+    ),
+}
+
+
+class IntervalUnit(models.TextChoices):
+    DAYS = "days", "Days"
+    MONTHS = "months", "Months"
+
+
+# The seed's cadence (DOMAIN.md): (unit kind, meeting kind) -> (count, unit, enabled).
+# Regions and forces are both Level 2 but sit at different cadences, so policies are keyed by
+# the kind of unit. National (Level 3) is local choice: present, but off until an admin turns it on.
+DEFAULT_CADENCES: dict[tuple[str, str], tuple[int, str, bool]] = {
+    (UnitKind.BCU, MeetingKind.TACTICAL): (14, IntervalUnit.DAYS, True),
+    (UnitKind.FORCE, MeetingKind.TACTICAL): (14, IntervalUnit.DAYS, True),
+    (UnitKind.REGION, MeetingKind.TACTICAL): (3, IntervalUnit.MONTHS, True),
+    (UnitKind.NATIONAL, MeetingKind.TACTICAL): (3, IntervalUnit.MONTHS, False),
+    (UnitKind.BCU, MeetingKind.STRATEGIC): (6, IntervalUnit.MONTHS, True),
+    (UnitKind.FORCE, MeetingKind.STRATEGIC): (6, IntervalUnit.MONTHS, True),
+    (UnitKind.REGION, MeetingKind.STRATEGIC): (6, IntervalUnit.MONTHS, True),
+    (UnitKind.NATIONAL, MeetingKind.STRATEGIC): (6, IntervalUnit.MONTHS, False),
+}

@@ -1,0 +1,118 @@
+"""Forms of the action log. They only parse input: tasking.services.actions checks every rule
+and its ValidationError messages go back onto the form (nim_portal.forms.staff.add_service_errors).
+Forms that change an action carry the version that was loaded, so that a change over somebody
+else's is refused (tasking.services.actions.StaleAction)."""
+
+from django import forms
+
+from nim_portal.choices import GSCMarking
+from nim_portal.forms.staff import UnitChoiceField
+from nim_portal.models import Unit, User
+from products.forms import DATE_HINT, PersonChoiceField
+from tasking.choices_actions import ActionStatus, ActionType, Rag
+from tasking.models import Priority
+from tasking.services.actions import NO_PRIORITY
+
+
+class PriorityChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Priority) -> str:
+        return f"{obj.rank}. {obj.theme}" if obj.rank else obj.theme
+
+
+class ActionRaiseForm(forms.Form):
+    priority = PriorityChoiceField(
+        queryset=Priority.objects.none(),
+        empty_label="Choose a priority",
+        error_messages={"required": NO_PRIORITY},
+        help_text="The priority of the control strategy the unit works under today.",
+    )
+    action_type = forms.ChoiceField(
+        label="Type", choices=ActionType.choices, widget=forms.RadioSelect
+    )
+    description = forms.CharField(
+        label="What is to be done", widget=forms.Textarea(attrs={"rows": 4})
+    )
+    owner_user = PersonChoiceField(
+        label="Owner (a person)",
+        queryset=User.objects.none(),
+        required=False,
+        empty_label="Nobody: a unit owns it",
+    )
+    owner_unit = UnitChoiceField(
+        label="Or owner (a unit)",
+        queryset=Unit.objects.none(),
+        required=False,
+        empty_label="No unit: a person owns it",
+        help_text="The unit or a unit below it; its members see the action as theirs.",
+    )
+    due_date = forms.DateField(label="Due by", help_text=DATE_HINT)
+    marking = forms.TypedChoiceField(
+        label="GSC marking",
+        choices=GSCMarking.choices,
+        coerce=int,
+        initial=GSCMarking.OFFICIAL_SENSITIVE,
+    )
+
+    def __init__(self, *args, priorities, people, units, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["priority"].queryset = priorities
+        self.fields["owner_user"].queryset = people.order_by("last_name", "first_name", "username")
+        self.fields["owner_unit"].queryset = units.order_by("path")
+
+
+class VersionForm(forms.Form):
+    """A change of an action: over the version its sender loaded."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+
+class ActionUpdateForm(VersionForm):
+    RETURN_TO = (("detail", "The action"), ("mine", "My actions"))
+
+    text = forms.CharField(
+        label="Progress since the last update", widget=forms.Textarea(attrs={"rows": 3})
+    )
+    rag = forms.ChoiceField(label="RAG rating", choices=Rag.choices, widget=forms.RadioSelect)
+    return_to = forms.ChoiceField(choices=RETURN_TO, initial="detail", widget=forms.HiddenInput)
+
+
+class ActionCloseForm(VersionForm):
+    outcome = forms.CharField(
+        label="Outcome",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="What was done and what it achieved.",
+    )
+
+
+class ActionLogFilterForm(forms.Form):
+    """Narrows a log already limited to what the reader may see. `owner` is "user-<id>" or
+    "unit-<id>", among the owners of the log's actions."""
+
+    status = forms.ChoiceField(
+        choices=[("", "Open and closed"), *ActionStatus.choices], required=False
+    )
+    rag = forms.ChoiceField(
+        label="RAG rating", choices=[("", "Any rating"), *Rag.choices], required=False
+    )
+    priority = PriorityChoiceField(
+        queryset=Priority.objects.none(), required=False, empty_label="Any priority"
+    )
+    owner = forms.ChoiceField(choices=[("", "Anyone")], required=False)
+
+    def __init__(self, *args, priorities, owner_people, owner_units, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["priority"].queryset = priorities
+        self.fields["owner"].choices = [
+            ("", "Anyone"),
+            *((f"user-{p.pk}", str(p)) for p in owner_people),
+            *((f"unit-{u.pk}", u.name) for u in owner_units),
+        ]
+
+    def owner_ids(self) -> dict:
+        """The chosen owner as keyword arguments of tasking.selectors.actions.filter_action_log."""
+        kind, _, pk = (self.cleaned_data.get("owner") or "").partition("-")
+        if kind == "user":
+            return {"owner_user_id": int(pk)}
+        if kind == "unit":
+            return {"owner_unit_id": int(pk)}
+        return {}

@@ -1,0 +1,132 @@
+"""Forms of the meeting pages. They only parse input: every rule (chair only, open or closed,
+markings, the minutes' version) is checked by tasking.services.proceedings, whose ValidationError
+messages nim_portal.forms.staff.add_service_errors puts back on the form."""
+
+from django import forms
+
+from nim_portal.choices import GSCMarking
+from products.forms import DATE_HINT, PersonChoiceField
+from tasking.choices_meetings import Attendance
+from tasking.choices_proceedings import CommissionKind
+from tasking.models import AgendaItem, MeetingInvitee
+
+MARKING_HINT = "The highest marking of what it says: the shared screen shows it only to a room "
+MARKING_HINT += "cleared for it."
+
+
+def _marking_field(initial: int, label: str = "GSC marking") -> forms.TypedChoiceField:
+    return forms.TypedChoiceField(
+        label=label, choices=GSCMarking.choices, coerce=int, initial=initial, help_text=MARKING_HINT
+    )
+
+
+class AgendaItemChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: AgendaItem) -> str:
+        return f"{obj.position}. {obj.title}"
+
+
+class _MeetingItemForm(forms.Form):
+    """A form naming one of the meeting's agenda items (optional unless said otherwise)."""
+
+    agenda_item = AgendaItemChoiceField(
+        label="Agenda item", queryset=AgendaItem.objects.none(), required=False
+    )
+
+    def __init__(self, *args, meeting, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["agenda_item"].queryset = meeting.agenda_items.order_by("position")
+        current = meeting.current_agenda_item_id
+        if current and not self.is_bound:
+            self.fields["agenda_item"].initial = current
+
+
+class CurrentItemForm(forms.Form):
+    item = forms.ModelChoiceField(queryset=AgendaItem.objects.none())
+
+    def __init__(self, *args, meeting, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["item"].queryset = meeting.agenda_items.all()
+
+
+class AttendanceForm(forms.Form):
+    invitee = forms.ModelChoiceField(queryset=MeetingInvitee.objects.none())
+    attendance = forms.ChoiceField(choices=Attendance.choices)
+
+    def __init__(self, *args, meeting, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["invitee"].queryset = meeting.invitees.all()
+
+
+class AgendaItemAddForm(forms.Form):
+    title = forms.CharField(label="Title of the new item", max_length=200)
+    notes = forms.CharField(
+        label="Notes (optional)",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Agenda items show on the shared screen: keep them to OFFICIAL.",
+    )
+
+
+class AgendaItemEditForm(forms.Form):
+    title = forms.CharField(max_length=200)
+    notes = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Agenda items show on the shared screen: keep them to OFFICIAL.",
+    )
+
+
+class AgendaItemMoveForm(forms.Form):
+    direction = forms.ChoiceField(choices=[("up", "Up"), ("down", "Down")])
+
+
+class DecisionForm(_MeetingItemForm):
+    text = forms.CharField(label="Decision", widget=forms.Textarea(attrs={"rows": 3}))
+    marking = _marking_field(GSCMarking.OFFICIAL)
+
+
+class MinutesForm(forms.Form):
+    """The minutes over the version the chair loaded (a stale version is refused)."""
+
+    text = forms.CharField(
+        label="Minutes", required=False, widget=forms.Textarea(attrs={"rows": 10})
+    )
+    marking = _marking_field(GSCMarking.OFFICIAL_SENSITIVE, label="Marking of the minutes")
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+
+
+class CommissionForm(_MeetingItemForm):
+    kind = forms.ChoiceField(
+        label="What to commission", choices=CommissionKind.choices, widget=forms.RadioSelect
+    )
+    title = forms.CharField(max_length=200)
+    owner = PersonChoiceField(
+        label="Developing analyst", queryset=None, empty_label="Choose an analyst"
+    )
+    due_date = forms.DateField(label="Due date", required=False, help_text=DATE_HINT)
+    purpose = forms.CharField(
+        label="Purpose (draft terms of reference)",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Why the T&CG needs it: the analyst and you agree the terms afterwards.",
+    )
+    marking = _marking_field(GSCMarking.OFFICIAL_SENSITIVE)
+
+    def __init__(self, *args, analysts, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = analysts
+
+
+class EscalationForm(_MeetingItemForm):
+    title = forms.CharField(label="What is escalated", max_length=200)
+    reason = forms.CharField(
+        label="Why it is beyond the unit's resources", widget=forms.Textarea(attrs={"rows": 4})
+    )
+    marking = _marking_field(GSCMarking.OFFICIAL_SENSITIVE)
+
+
+class EscalationDecisionForm(forms.Form):
+    decision_text = forms.CharField(
+        label="Decision",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="What the T&CG decided and who owns the threat now.",
+    )

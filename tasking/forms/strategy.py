@@ -1,0 +1,179 @@
+"""Forms of the control strategy pages. They only parse input: every rule is checked by
+tasking.services.strategy, whose ValidationError messages nim_portal.forms.staff.add_service_errors
+puts back on the form. Forms that change a priority or an item carry the edit token of what was
+loaded, so that a change over somebody else's is refused (tasking.services.strategy.StaleEdit)."""
+
+from django import forms
+
+from nim_portal.choices import GSCMarking
+from nim_portal.forms.staff import UnitChoiceField
+from nim_portal.models import Unit, User
+from products.forms import DATE_HINT, PersonChoiceField
+from products.models import ProductVersion
+from tasking.choices import MoRiLEDimension
+from tasking.models import MoRiLEScale
+
+
+class VersionChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: ProductVersion) -> str:
+        return (
+            f"{obj.product.title}, version {obj.number} "
+            f"({obj.product.unit.name}, published {obj.published_at:%-d %b %Y})"
+        )
+
+
+class EditTokenForm(forms.Form):
+    """A change of a priority or an item: over the state its sender loaded."""
+
+    edit_token = forms.CharField(max_length=64, widget=forms.HiddenInput)
+
+
+class ControlStrategyDraftForm(forms.Form):
+    unit = UnitChoiceField(
+        queryset=Unit.objects.none(),
+        empty_label="Choose a unit",
+        help_text="Units whose T&CG you chair.",
+    )
+    title = forms.CharField(max_length=200)
+    period_start = forms.DateField(label="Period from", help_text=DATE_HINT)
+    period_end = forms.DateField(label="Period to", help_text=DATE_HINT)
+    informed_by = VersionChoiceField(
+        label="Informed by",
+        queryset=ProductVersion.objects.none(),
+        empty_label="Choose a published strategic assessment",
+        help_text="A published version of the unit's strategic assessment or of a unit above it.",
+    )
+    marking = forms.TypedChoiceField(
+        label="GSC marking",
+        choices=GSCMarking.choices,
+        coerce=int,
+        initial=GSCMarking.OFFICIAL_SENSITIVE,
+    )
+
+    def __init__(self, *args, units, versions, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = units.order_by("path")
+        self.fields["informed_by"].queryset = versions
+
+
+class PriorityForm(forms.Form):
+    """A priority's theme, rationale, objectives, 4P plan and owner (not its score or rank)."""
+
+    theme = forms.CharField(max_length=200, help_text="For example, county lines drug supply.")
+    rationale = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 4}), help_text="Why, from the strategic assessment."
+    )
+    objective_intelligence = forms.CharField(
+        label="Intelligence objective", required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    objective_prevention = forms.CharField(
+        label="Prevention objective", required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    objective_enforcement = forms.CharField(
+        label="Enforcement objective", required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    objective_reassurance = forms.CharField(
+        label="Reassurance objective", required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    organised_crime = forms.BooleanField(
+        label="Organised crime: planned with the 4P approach",
+        required=False,
+        help_text="Pursue, prepare, protect, prevent.",
+    )
+    plan_pursue = forms.CharField(
+        label="Pursue", required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    plan_prepare = forms.CharField(
+        label="Prepare", required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    plan_protect = forms.CharField(
+        label="Protect", required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    plan_prevent = forms.CharField(
+        label="Prevent", required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    owner = PersonChoiceField(
+        queryset=User.objects.none(),
+        empty_label="Choose the owner",
+        help_text="Someone working in the unit, above it or below it.",
+    )
+
+    def __init__(self, *args, people, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = people.order_by("last_name", "first_name", "username")
+
+
+class PriorityEditForm(PriorityForm, EditTokenForm):
+    pass
+
+
+class PriorityScoreForm(EditTokenForm):
+    """One choice a dimension of the strategy's MoRiLE matrix, each point with its label."""
+
+    def __init__(self, *args, scales: list[MoRiLEScale], **kwargs):
+        super().__init__(*args, **kwargs)
+        for scale in scales:
+            self.fields[scale.dimension] = forms.TypedChoiceField(
+                label=MoRiLEDimension(scale.dimension).label,
+                choices=[
+                    (value, f"{value}: {scale.label_for(value)}")
+                    for value in range(scale.minimum, scale.maximum + 1)
+                ],
+                coerce=int,
+                widget=forms.RadioSelect,
+                error_messages={"required": f"Score {scale.get_dimension_display().lower()}."},
+            )
+        self.dimensions = [scale.dimension for scale in scales]
+
+    def scores(self) -> dict[str, int]:
+        return {dimension: self.cleaned_data[dimension] for dimension in self.dimensions}
+
+
+class PriorityOverrideForm(EditTokenForm):
+    rank = forms.IntegerField(
+        min_value=1,
+        required=False,
+        help_text="Leave empty to return the priority to its place by score.",
+    )
+    reason = forms.CharField(
+        label="Reason",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Recorded with the ranking and in its history.",
+        error_messages={"required": "Enter the reason for overriding the rank."},
+    )
+
+
+class RequirementItemForm(forms.Form):
+    question = forms.CharField(
+        label="Question or intelligence gap", widget=forms.Textarea(attrs={"rows": 3})
+    )
+    sources_to_task = forms.CharField(
+        label="Sources to task", required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    owner = PersonChoiceField(queryset=User.objects.none(), empty_label="Choose the owner")
+    review_date = forms.DateField(help_text=DATE_HINT)
+    open_to_partners = forms.BooleanField(
+        label="Open to partners: agencies working with the unit may submit information",
+        required=False,
+    )
+
+    def __init__(self, *args, people, chair: bool = True, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = people.order_by("last_name", "first_name", "username")
+        if not chair:
+            # Only a chair reassigns an item or opens it to partners.
+            del self.fields["owner"]
+            del self.fields["open_to_partners"]
+
+
+class RequirementItemEditForm(RequirementItemForm, EditTokenForm):
+    pass
+
+
+class RequirementItemCloseForm(EditTokenForm):
+    note = forms.CharField(
+        label="Closing note",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="What answered the question or why it is no longer needed.",
+        error_messages={"required": "Enter the closing note."},
+    )

@@ -1,0 +1,169 @@
+"""The action log of a unit: the tactical actions its T&CG raises, each tied to a priority of the
+control strategy, and the dated progress updates their owners write between meetings.
+
+Every change goes through tasking.services.actions (permission, version token, history reason,
+audit); reads that depend on who is asking go through tasking.selectors.actions.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
+
+from nim_portal.choices import GSCMarking
+from tasking.choices_actions import ActionStatus, ActionType, Rag
+
+__all__ = ["ActionUpdate", "TacticalAction"]
+
+
+class TacticalAction(models.Model):
+    """An action on a unit's log: what is to be done, by whom (a person or a unit) and by when.
+
+    Open actions are carried forward to each meeting of the unit until one closes them with their
+    outcome. `version` is raised on every change, so that a change sent over an older version is
+    refused rather than overwriting somebody else's.
+    """
+
+    unit = models.ForeignKey(
+        "nim_portal.Unit", on_delete=models.PROTECT, related_name="tactical_actions"
+    )
+    priority = models.ForeignKey(
+        "Priority",
+        on_delete=models.PROTECT,
+        related_name="actions",
+        help_text="The control-strategy priority the action serves.",
+    )
+    action_type = models.CharField("type", max_length=16, choices=ActionType.choices)
+    description = models.TextField()
+    marking = models.PositiveSmallIntegerField(
+        choices=GSCMarking.choices, default=GSCMarking.OFFICIAL_SENSITIVE
+    )
+    owner_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="actions_owned",
+    )
+    owner_unit = models.ForeignKey(
+        "nim_portal.Unit",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="actions_owned",
+    )
+    due_date = models.DateField()
+    rag = models.CharField("RAG rating", max_length=8, choices=Rag.choices, default=Rag.GREEN)
+    status = models.CharField(max_length=8, choices=ActionStatus.choices, default=ActionStatus.OPEN)
+    outcome = models.TextField(blank=True)
+    raised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    raised_at_meeting = models.ForeignKey(
+        "Meeting",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="actions_raised",
+    )
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    closed_at = models.DateTimeField(null=True, blank=True)
+    closed_at_meeting = models.ForeignKey(
+        "Meeting",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="actions_closed",
+    )
+    version = models.PositiveIntegerField(
+        default=1, help_text="Raised on every change: detects concurrent edits."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["unit", "-status", "due_date", "pk"]
+        indexes = [
+            models.Index(fields=["unit", "status", "due_date"]),
+            models.Index(fields=["owner_user", "status"]),
+            models.Index(fields=["owner_unit", "status"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=(models.Q(owner_user__isnull=False) & models.Q(owner_unit__isnull=True))
+                | (models.Q(owner_user__isnull=True) & models.Q(owner_unit__isnull=False)),
+                name="tactical_action_one_owner",
+                violation_error_message="An action is owned by a person or by a unit, not both.",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status=ActionStatus.OPEN)
+                | (
+                    ~models.Q(outcome="")
+                    & models.Q(closed_by__isnull=False, closed_at__isnull=False)
+                ),
+                name="tactical_action_closed_with_outcome",
+                violation_error_message="A closed action needs its outcome.",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status__in=ActionStatus.values),
+                name="tactical_action_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(rag__in=Rag.values), name="tactical_action_rag_valid"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(marking__in=GSCMarking.values),
+                name="tactical_action_marking_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Action {self.pk}: {self.description[:60]}"
+
+    @property
+    def reference(self) -> str:
+        return f"A{self.pk}"
+
+    @property
+    def owner(self):
+        """The person or the unit that owns the action."""
+        return self.owner_user or self.owner_unit
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == ActionStatus.OPEN
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.is_open and self.due_date < timezone.localdate()
+
+    @property
+    def marking_label(self) -> str:
+        return GSCMarking(self.marking).label
+
+
+class ActionUpdate(models.Model):
+    """A dated progress update on an action, with the RAG rating its author gave it then."""
+
+    action = models.ForeignKey(TacticalAction, on_delete=models.PROTECT, related_name="updates")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    written_at = models.DateTimeField(default=timezone.now)
+    text = models.TextField()
+    rag = models.CharField("RAG rating after", max_length=8, choices=Rag.choices)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["action", "-written_at", "-pk"]
+        indexes = [models.Index(fields=["action", "written_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(rag__in=Rag.values), name="action_update_rag_valid"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Update of action {self.action_id}, {self.written_at:%d %b %Y}"

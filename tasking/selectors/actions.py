@@ -1,0 +1,232 @@
+"""Reads of the action log that depend on who is asking: one query each, no per-row checks.
+
+Who reads what:
+
+1. A unit's action log is read by police users holding any role in the unit or a unit above it
+   (rule 1: a role covers the units below); a member of another unit gets the same 404 as for a
+   unit that does not exist.
+2. An action is also read by its owner: the person, or a member of the owning unit.
+3. An action is never shown to a reader whose vetting is below its marking, or below the marking
+   of the control strategy its priority belongs to (the priority's theme is shown with it).
+
+Who may change what (the services ask these same questions):
+
+- raise an action between meetings, or close one: a chair or an administrator over its unit;
+  at a meeting, the meeting's chair (tasking.selectors.proceedings.user_may_chair);
+- write a progress update or change the RAG rating: the owner, or a chair or administrator over
+  the action's unit.
+"""
+
+from dataclasses import dataclass
+
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models.lookups import StartsWith
+from django.http import Http404
+
+from nim_portal.choices import Role
+from nim_portal.models import Membership, Unit, User
+from products.selectors import user_holds_role_over
+from tasking.choices_actions import ActionStatus
+from tasking.models import ActionUpdate, Meeting, Priority, TacticalAction
+
+MAX_DATABASE_ID = 2**63 - 1
+# Who closes actions and raises them between meetings.
+ACTION_MANAGER_ROLES = (Role.CHAIR, Role.ADMIN)
+
+
+def _is_police_reader(user: User) -> bool:
+    return bool(user.is_authenticated and user.is_active and not user.is_partner)
+
+
+def _pk_or_404(pk, what: str) -> int:
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        raise Http404(f"No such {what}.") from None
+    if not 0 < pk <= MAX_DATABASE_ID:
+        raise Http404(f"No such {what}.")
+    return pk
+
+
+def _memberships(user: User) -> QuerySet[Membership]:
+    return Membership.objects.filter(user=user, unit__is_active=True)
+
+
+def _holds_role_over(user: User, unit_path_ref: str) -> Exists:
+    """A membership of `user` at the outer row's unit (by its path) or a unit above it."""
+    return Exists(_memberships(user).filter(StartsWith(OuterRef(unit_path_ref), F("unit__path"))))
+
+
+def _member_of_owner_unit(user: User) -> Exists:
+    return Exists(_memberships(user).filter(unit=OuterRef("owner_unit")))
+
+
+def units_with_readable_log(user: User) -> QuerySet[Unit]:
+    """The units whose action log `user` may read: where they hold a role and every unit below."""
+    if not _is_police_reader(user):
+        return Unit.objects.none()
+    return Unit.objects.filter(_holds_role_over(user, "path"), is_active=True)
+
+
+def _readable(user: User, actions: QuerySet[TacticalAction]) -> QuerySet[TacticalAction]:
+    marking = user.readable_marking
+    return actions.filter(marking__lte=marking, priority__control_strategy__marking__lte=marking)
+
+
+def actions_visible_to(user: User) -> QuerySet[TacticalAction]:
+    """Every action `user` may read (see the module doc): the one visibility selector."""
+    if not _is_police_reader(user):
+        return TacticalAction.objects.none()
+    return _readable(
+        user,
+        TacticalAction.objects.filter(
+            Q(_holds_role_over(user, "unit__path"))
+            | Q(owner_user=user)
+            | Q(_member_of_owner_unit(user))
+        ),
+    )
+
+
+def with_log_columns(actions: QuerySet[TacticalAction]) -> QuerySet[TacticalAction]:
+    """What a row of the log shows, in the same query: priority, owner, the last update's date;
+    open actions first, then by due date."""
+    last_update = (
+        ActionUpdate.objects.filter(action=OuterRef("pk"))
+        .order_by("-written_at", "-pk")
+        .values("written_at")[:1]
+    )
+    return (
+        actions.select_related(
+            "unit", "priority__control_strategy", "owner_user", "owner_unit", "raised_at_meeting"
+        )
+        .annotate(last_update_at=Subquery(last_update))
+        # "open" sorts after "closed": descending puts open actions first.
+        .order_by(F("status").desc(), "due_date", "pk")
+    )
+
+
+@dataclass
+class ActionLog:
+    unit: Unit
+    actions: QuerySet[TacticalAction]
+
+
+def action_log_for_unit(user: User, unit_id) -> ActionLog:
+    """A unit's action log as `user` may read it; 404 for anybody outside the unit and the units
+    above it (missing and forbidden alike)."""
+    pk = _pk_or_404(unit_id, "action log")
+    unit = units_with_readable_log(user).filter(pk=pk).first()
+    if unit is None:
+        raise Http404("No such action log.")
+    actions = with_log_columns(_readable(user, TacticalAction.objects.filter(unit=unit)))
+    return ActionLog(unit=unit, actions=actions)
+
+
+def filter_action_log(
+    actions: QuerySet[TacticalAction],
+    *,
+    status: str = "",
+    rag: str = "",
+    priority=None,
+    owner_user_id: int | None = None,
+    owner_unit_id: int | None = None,
+) -> QuerySet[TacticalAction]:
+    """Narrow a log already limited to what the reader may see; never widens it."""
+    if status:
+        actions = actions.filter(status=status)
+    if rag:
+        actions = actions.filter(rag=rag)
+    if priority is not None:
+        actions = actions.filter(priority=priority)
+    if owner_user_id is not None:
+        actions = actions.filter(owner_user_id=owner_user_id)
+    if owner_unit_id is not None:
+        actions = actions.filter(owner_unit_id=owner_unit_id)
+    return actions
+
+
+def get_action_for(user: User, pk) -> TacticalAction:
+    """One action by id; missing and forbidden give the same 404, so ids cannot be probed."""
+    pk = _pk_or_404(pk, "action")
+    action = with_log_columns(actions_visible_to(user)).filter(pk=pk).first()
+    if action is None:
+        raise Http404("No such action.")
+    return action
+
+
+def action_updates(action: TacticalAction) -> QuerySet[ActionUpdate]:
+    """The action's progress updates, newest first (read only after `get_action_for`)."""
+    return action.updates.select_related("author").order_by("-written_at", "-pk")
+
+
+def my_actions(user: User) -> QuerySet[TacticalAction]:
+    """The open actions `user` owns, in person or as a member of the owning unit, soonest due
+    first. One query."""
+    if not _is_police_reader(user):
+        return TacticalAction.objects.none()
+    mine = _readable(
+        user,
+        TacticalAction.objects.filter(
+            Q(owner_user=user) | Q(_member_of_owner_unit(user)), status=ActionStatus.OPEN
+        ),
+    )
+    return with_log_columns(mine).order_by("due_date", "pk")
+
+
+def actions_for_meeting(meeting: Meeting) -> QuerySet[TacticalAction]:
+    """What a meeting reviews: the open actions of its unit carried forward to it, and those
+    raised or closed at it. Not filtered by reader: pair it with `actions_for_meeting_for_user`
+    or a reader check. Once the meeting is closed, actions raised after it are left out."""
+    carried = Q(status=ActionStatus.OPEN)
+    if meeting.closed_at is not None:
+        carried &= Q(created_at__lte=meeting.closed_at)
+    return (
+        TacticalAction.objects.filter(
+            carried | Q(raised_at_meeting=meeting) | Q(closed_at_meeting=meeting),
+            unit_id=meeting.unit_id,
+        )
+        .select_related("priority", "owner_user", "owner_unit")
+        .order_by(F("status").desc(), "due_date", "pk")
+    )
+
+
+def actions_for_meeting_for_user(user: User, meeting: Meeting) -> QuerySet[TacticalAction]:
+    """The meeting's actions that `user`, a reader of the meeting, may read (by vetting)."""
+    if not _is_police_reader(user):
+        return TacticalAction.objects.none()
+    return _readable(user, actions_for_meeting(meeting))
+
+
+# Who may change what.
+
+
+def user_may_manage_actions(user: User, unit: Unit) -> bool:
+    """A chair or administrator over `unit`: raises actions between meetings and closes them."""
+    return user_holds_role_over(user, ACTION_MANAGER_ROLES, unit)
+
+
+def user_owns_action(user: User, action: TacticalAction) -> bool:
+    """The owning person, or a member of the owning unit (one query for a unit)."""
+    if not _is_police_reader(user):
+        return False
+    if action.owner_user_id is not None:
+        return action.owner_user_id == user.pk
+    return _memberships(user).filter(unit_id=action.owner_unit_id).exists()
+
+
+def user_may_update_action(user: User, action: TacticalAction) -> bool:
+    """Progress updates and RAG changes: the owner, or a chair or administrator over the unit."""
+    return user_owns_action(user, action) or user_may_manage_actions(user, action.unit)
+
+
+def log_filter_choices(log: ActionLog) -> dict:
+    """What the log's filters offer: the priorities and owners of the actions shown (three
+    lazy querysets, each one query)."""
+    shown = log.actions.order_by()
+    return {
+        "priorities": Priority.objects.filter(pk__in=shown.values("priority_id")).order_by(
+            F("rank").asc(nulls_last=True), "pk"
+        ),
+        "owner_people": User.objects.filter(pk__in=shown.values("owner_user_id")),
+        "owner_units": Unit.objects.filter(pk__in=shown.values("owner_unit_id")).order_by("path"),
+    }

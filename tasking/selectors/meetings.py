@@ -1,0 +1,73 @@
+"""Reads of meetings that depend on who is asking (and the system's own sweeps)."""
+
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.utils import timezone
+
+from nim_portal.models import Unit, User
+from nim_portal.selectors import administered_units
+from tasking.choices_meetings import MeetingStatus
+from tasking.models import CadencePolicy, Meeting, MeetingInvitee
+
+
+def meetings_awaiting_invitations(*, now: datetime) -> QuerySet[Meeting]:
+    """System: upcoming scheduled meetings with an invitee not yet sent the current SEQUENCE."""
+    pending = MeetingInvitee.objects.filter(
+        Q(invitation_sequence__isnull=True) | Q(invitation_sequence__lt=OuterRef("sequence")),
+        meeting=OuterRef("pk"),
+        user__is_active=True,
+    ).exclude(user__email="")
+    return Meeting.objects.filter(
+        Exists(pending), status=MeetingStatus.SCHEDULED, starts_at__gt=now
+    ).order_by("starts_at")
+
+
+@dataclass(frozen=True)
+class LapsedCadence:
+    """A unit whose last held (closed) meeting of a kind is older than its interval plus grace."""
+
+    unit: Unit
+    policy: CadencePolicy
+    last_held: datetime | None
+
+    @property
+    def meeting_kind(self) -> str:
+        return self.policy.meeting_kind
+
+
+def lapsed_cadences(user: User, *, now: datetime | None = None) -> list[LapsedCadence]:
+    """The lapsed cadences in the units `user` administers (system administrators: all), for the
+    admin page. A unit that never held a meeting of the kind counts from its creation. One query
+    per enabled policy, whatever the number of units."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    units_in_scope = administered_units(user).filter(is_active=True)
+    lapsed = []
+    for policy in CadencePolicy.objects.filter(is_enabled=True):
+        threshold = timezone.make_aware(
+            datetime.combine(
+                policy.slot_after(today, -1) - timedelta(days=policy.grace_days), time.min
+            )
+        )
+        last_held = (
+            Meeting.objects.filter(
+                unit=OuterRef("pk"), kind=policy.meeting_kind, status=MeetingStatus.CLOSED
+            )
+            .order_by("-starts_at")
+            .values("starts_at")[:1]
+        )
+        units = (
+            units_in_scope.filter(kind=policy.unit_kind)
+            .annotate(last_held=Subquery(last_held))
+            .filter(
+                Q(last_held__lt=threshold) | Q(last_held__isnull=True, created_at__lt=threshold)
+            )
+            .order_by(F("path"))
+        )
+        lapsed.extend(
+            LapsedCadence(unit=unit, policy=policy, last_held=unit.last_held) for unit in units
+        )
+    lapsed.sort(key=lambda item: (item.unit.path, item.policy.meeting_kind))
+    return lapsed

@@ -1,0 +1,632 @@
+"""Reads of running meetings that depend on who is asking, and what the shared screen may show.
+
+Who reads a meeting: police users holding any role in its unit or a unit above it (rule 1), and
+its police invitees; missing and forbidden give the same 404. Within a meeting, decisions,
+escalations and products above the reader's vetting are left out and counted.
+
+The shared meeting screen (`meeting_screen`) is seen by everybody in the room, so it shows only
+what the least-cleared person present may read; with a partner present it shows no police
+product at all, only the sanitised releases to every agency present, and no police text above
+OFFICIAL.
+"""
+
+from dataclasses import dataclass, field
+
+from django.db.models import (
+    Case,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.lookups import StartsWith
+from django.http import Http404
+from django.utils import timezone
+
+from nim_portal.choices import NO_CLEARANCE, GSCMarking, Role, UserKind
+from nim_portal.models import Membership, User, VettingClearance
+from nim_portal.selectors import units_where_user_holds, user_holds_role_in
+from partners.choices import ReleaseStatus
+from partners.models import Release
+from products.choices import ProductStatus
+from products.models import Product
+from products.selectors import visible_products
+from tasking.choices_meetings import Attendance, MeetingStatus
+from tasking.choices_proceedings import CommissionKind, EscalationStatus
+from tasking.models import (
+    AgendaItem,
+    Commission,
+    Decision,
+    Escalation,
+    Meeting,
+    MeetingInvitee,
+    MinutesVersion,
+)
+
+MAX_DATABASE_ID = 2**63 - 1
+
+
+def _pk_or_404(pk) -> int:
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        raise Http404("No such meeting.") from None
+    if not 0 < pk <= MAX_DATABASE_ID:
+        raise Http404("No such meeting.")
+    return pk
+
+
+def _is_police_reader(user: User) -> bool:
+    return bool(user.is_authenticated and user.is_active and not user.is_partner)
+
+
+def user_may_chair(user: User, meeting: Meeting) -> bool:
+    """The meeting's chair, or whoever holds the chair role over its unit (as for rescheduling)."""
+    if not _is_police_reader(user):
+        return False
+    return meeting.chair_id == user.pk or user_holds_role_in(user, Role.CHAIR, meeting.unit)
+
+
+# Meetings.
+
+
+def meetings_visible_to(user: User) -> QuerySet[Meeting]:
+    """Meetings of the units the user holds a role in or above, and meetings they are invited
+    to (police users only)."""
+    if not _is_police_reader(user):
+        return Meeting.objects.none()
+    over_unit = Membership.objects.filter(user=user, unit__is_active=True).filter(
+        StartsWith(OuterRef("unit__path"), F("unit__path"))
+    )
+    invited = MeetingInvitee.objects.filter(meeting=OuterRef("pk"), user=user)
+    return Meeting.objects.filter(Q(Exists(over_unit)) | Q(Exists(invited)))
+
+
+def meeting_for_user(user: User, pk) -> Meeting:
+    """One meeting the user may read, or 404 (missing and forbidden alike)."""
+    meeting = (
+        meetings_visible_to(user)
+        .select_related("unit", "chair", "current_agenda_item", "tactical_assessment")
+        .filter(pk=_pk_or_404(pk))
+        .first()
+    )
+    if meeting is None:
+        raise Http404("No such meeting.")
+    return meeting
+
+
+def meetings_for_user(user: User) -> QuerySet[Meeting]:
+    """The user's meetings for the list: sitting first, then upcoming, then the latest held."""
+    now = timezone.now()
+    return (
+        meetings_visible_to(user)
+        .select_related("unit", "chair")
+        .annotate(
+            list_group=Case(
+                When(status=MeetingStatus.IN_SESSION, then=Value(0)),
+                When(status=MeetingStatus.SCHEDULED, starts_at__gte=now, then=Value(1)),
+                default=Value(2),
+                output_field=IntegerField(),
+            )
+        )
+        .order_by("list_group", "starts_at", "pk")
+    )
+
+
+def meeting_screen_revision(user_id: int, meeting_id: int) -> int | None:
+    """The screen revision of a meeting the user may read, in one query (None: not readable).
+
+    For the screens' "has anything changed?" poll: the user is checked in the same query.
+    """
+    over_unit = Membership.objects.filter(user_id=user_id, unit__is_active=True).filter(
+        StartsWith(OuterRef("unit__path"), F("unit__path"))
+    )
+    invited = MeetingInvitee.objects.filter(meeting=OuterRef("pk"), user_id=user_id)
+    active_police = User.objects.filter(pk=user_id, is_active=True, kind=UserKind.POLICE)
+    return (
+        Meeting.objects.filter(pk=meeting_id)
+        .filter(Q(Exists(over_unit)) | Q(Exists(invited)), Exists(active_police))
+        .values_list("screen_revision", flat=True)
+        .first()
+    )
+
+
+# The chair's and members' page of one meeting.
+
+
+@dataclass
+class MeetingProceedings:
+    """What one reader sees of a meeting: everything above their vetting left out and counted."""
+
+    meeting: Meeting
+    may_chair: bool
+    agenda: list[AgendaItem]
+    invitees: list[MeetingInvitee]
+    decisions: list[Decision]
+    commissions: list[Commission]
+    earlier_commissions: list[Commission]
+    escalations_raised: list[Escalation]
+    escalations_received: list[Escalation]
+    minutes_versions: list[MinutesVersion]
+    hidden: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def page_marking(self) -> int:
+        """The highest marking on the page (OFFICIAL at least; the minutes' when shown)."""
+        markings = [GSCMarking.OFFICIAL]
+        markings += [d.marking for d in self.decisions]
+        markings += [e.marking for e in self.escalations_raised + self.escalations_received]
+        markings += [c.product.marking for c in self.commissions + self.earlier_commissions]
+        markings += [v.marking for v in self.minutes_versions]
+        if self.meeting.minutes:
+            markings.append(self.meeting.minutes_marking)
+        return max(markings)
+
+
+def _split(rows, readable) -> tuple[list, int]:
+    shown = [row for row in rows if readable(row)]
+    return shown, len(rows) - len(shown)
+
+
+def _commissions(meeting_filter: Q) -> QuerySet[Commission]:
+    return (
+        Commission.objects.filter(meeting_filter)
+        .select_related("product__owner", "meeting", "commissioned_by")
+        .order_by("-commissioned_at", "-pk")
+    )
+
+
+def meeting_proceedings(user: User, meeting: Meeting) -> MeetingProceedings:
+    """The meeting's agenda, attendance, decisions, commissions (this meeting's, and earlier
+    meetings' still open, to follow their progress), escalations and frozen minutes, for `user`
+    (who may read the meeting: see meeting_for_user). A constant number of queries."""
+    ceiling = user.readable_marking
+    readable_products = set(
+        visible_products(user)
+        .filter(Q(tasking_commission__meeting__unit=meeting.unit) | Q(tasking_meeting=meeting))
+        .values_list("pk", flat=True)
+    )
+    decisions, hidden_decisions = _split(
+        list(meeting.decisions.select_related("agenda_item", "recorded_by")),
+        lambda d: d.marking <= ceiling,
+    )
+    commissions, hidden_commissions = _split(
+        list(_commissions(Q(meeting=meeting))), lambda c: c.product_id in readable_products
+    )
+    earlier, hidden_earlier = _split(
+        list(
+            _commissions(
+                Q(meeting__unit=meeting.unit, meeting__starts_at__lt=meeting.starts_at)
+                & ~Q(product__status=ProductStatus.CLOSED)
+            )
+        ),
+        lambda c: c.product_id in readable_products,
+    )
+    escalations = Escalation.objects.select_related(
+        "from_unit", "to_unit", "raised_by", "decided_by", "owner_unit", "receiving_meeting"
+    )
+    raised, hidden_raised = _split(
+        list(escalations.filter(from_meeting=meeting)), lambda e: e.marking <= ceiling
+    )
+    received, hidden_received = _split(
+        list(
+            escalations.filter(
+                Q(receiving_meeting=meeting)
+                | Q(to_unit=meeting.unit, status=EscalationStatus.RAISED)
+            ).order_by("raised_at", "pk")
+        ),
+        lambda e: e.marking <= ceiling,
+    )
+    versions, hidden_versions = _split(
+        list(meeting.minutes_versions.select_related("frozen_by")), lambda v: v.marking <= ceiling
+    )
+    hidden = {
+        "decisions": hidden_decisions,
+        "commissions": hidden_commissions + hidden_earlier,
+        "escalations": hidden_raised + hidden_received,
+        "minutes": hidden_versions,
+    }
+    return MeetingProceedings(
+        meeting=meeting,
+        may_chair=user_may_chair(user, meeting),
+        agenda=list(meeting.agenda_items.order_by("position")),
+        invitees=list(
+            meeting.invitees.select_related("user").order_by(
+                "user__last_name", "user__first_name", "user__username"
+            )
+        ),
+        decisions=decisions,
+        commissions=commissions,
+        earlier_commissions=earlier,
+        escalations_raised=raised,
+        escalations_received=received,
+        minutes_versions=versions,
+        hidden={name: count for name, count in hidden.items() if count},
+    )
+
+
+def minutes_readable_by(user: User, meeting: Meeting) -> MinutesVersion:
+    """The latest frozen minutes of a meeting the user may read, within their vetting; 404 else."""
+    version = (
+        meeting.minutes_versions.filter(marking__lte=user.readable_marking)
+        .order_by("-number")
+        .first()
+    )
+    if version is None:
+        raise Http404("No minutes you may read.")
+    return version
+
+
+# Escalations.
+
+
+@dataclass
+class EscalationBoxes:
+    inbox: list[Escalation]
+    outbox: list[Escalation]
+    decidable: set[int]
+
+
+def escalation_boxes(user: User) -> EscalationBoxes:
+    """Escalations to the units the user holds a role in or above (inbox) and from them
+    (outbox), within their vetting; `decidable`: those they may adopt or return."""
+    if not _is_police_reader(user):
+        return EscalationBoxes(inbox=[], outbox=[], decidable=set())
+    readable = Escalation.objects.filter(marking__lte=user.readable_marking).select_related(
+        "from_unit",
+        "to_unit",
+        "from_meeting",
+        "receiving_meeting",
+        "raised_by",
+        "decided_by",
+        "owner_unit",
+    )
+    over_unit = Membership.objects.filter(user=user, unit__is_active=True)
+    inbox = list(
+        readable.filter(
+            Exists(over_unit.filter(StartsWith(OuterRef("to_unit__path"), F("unit__path"))))
+        ).order_by(
+            Case(When(status=EscalationStatus.RAISED, then=Value(0)), default=Value(1)),
+            "-raised_at",
+            "-pk",
+        )
+    )
+    outbox = list(
+        readable.filter(
+            Exists(over_unit.filter(StartsWith(OuterRef("from_unit__path"), F("unit__path"))))
+        ).order_by("-raised_at", "-pk")
+    )
+    chaired = set(units_where_user_holds(user, Role.CHAIR).values_list("pk", flat=True))
+    decidable = {
+        e.pk
+        for e in inbox
+        if e.is_open
+        and (
+            e.to_unit_id in chaired
+            or (e.receiving_meeting is not None and e.receiving_meeting.chair_id == user.pk)
+        )
+    }
+    return EscalationBoxes(inbox=inbox, outbox=outbox, decidable=decidable)
+
+
+def escalation_for_user(user: User, pk) -> Escalation:
+    """One escalation of the user's inbox or outbox, or 404."""
+    pk = _pk_or_404(pk)
+    boxes = escalation_boxes(user)
+    for escalation in boxes.inbox + boxes.outbox:
+        if escalation.pk == pk:
+            return escalation
+    raise Http404("No such escalation.")
+
+
+# The minutes snapshot (read by meeting_close).
+
+
+def _actions_of(meeting: Meeting) -> list:
+    """The actions reviewed or raised at the meeting (tasking.selectors.actions), with their
+    priority. Imported here: the action log's selectors read meetings through this module."""
+    from tasking.selectors.actions import actions_for_meeting
+
+    return list(actions_for_meeting(meeting).select_related("priority"))
+
+
+def _person(user: User | None) -> str:
+    if user is None:
+        return ""
+    return user.get_full_name() or user.get_username()
+
+
+def minutes_snapshot(meeting: Meeting) -> dict:
+    """What the frozen minutes record, as JSON, with the highest marking among it (`marking`).
+
+    A subject profile is named by its reference only: its title is need-to-know.
+    """
+    invitees = meeting.invitees.select_related("user").order_by(
+        "user__last_name", "user__first_name", "user__username"
+    )
+    decisions = meeting.decisions.select_related("agenda_item")
+    commissions = _commissions(Q(meeting=meeting))
+    escalations_raised = meeting.escalations_raised.select_related("to_unit")
+    escalations_decided = Escalation.objects.filter(decisions__meeting=meeting).select_related(
+        "from_unit"
+    )
+    actions = _actions_of(meeting)
+    markings = [GSCMarking.OFFICIAL]
+    markings += [d.marking for d in decisions]
+    markings += [c.product.marking for c in commissions]
+    markings += [e.marking for e in escalations_raised]
+    markings += [a.marking for a in actions]
+    starts = timezone.localtime(meeting.starts_at)
+    return {
+        "title": f"Minutes of the {meeting.get_kind_display()} of {meeting.unit}, "
+        f"{starts:%d %B %Y}",
+        "unit": meeting.unit.name,
+        "kind": meeting.get_kind_display(),
+        "starts_at": starts.isoformat(),
+        "place": meeting.location,
+        "chair": _person(meeting.chair),
+        "opened_at": meeting.opened_at.isoformat() if meeting.opened_at else None,
+        "minutes": meeting.minutes,
+        "minutes_version": meeting.minutes_version,
+        "attendance": [
+            {
+                "name": _person(invitee.user),
+                "attendance": invitee.get_attendance_display(),
+                "partner": invitee.is_partner_attendee,
+            }
+            for invitee in invitees
+        ],
+        "agenda": [
+            {"position": item.position, "title": item.title, "notes": item.notes}
+            for item in meeting.agenda_items.order_by("position")
+        ],
+        "decisions": [
+            {
+                "item": decision.agenda_item.title if decision.agenda_item else "",
+                "text": decision.text,
+                "marking": GSCMarking(decision.marking).label,
+            }
+            for decision in decisions
+        ],
+        "commissions": [
+            {
+                "kind": commission.get_kind_display(),
+                "title": (
+                    f"Product {commission.product_id} (need-to-know)"
+                    if commission.kind == CommissionKind.SUBJECT_PROFILE
+                    else commission.product.title
+                ),
+                "owner": _person(commission.product.owner),
+                "marking": GSCMarking(commission.product.marking).label,
+            }
+            for commission in commissions
+        ],
+        "escalations_raised": [
+            {
+                "title": escalation.title,
+                "to": escalation.to_unit.name,
+                "reason": escalation.reason,
+                "marking": GSCMarking(escalation.marking).label,
+            }
+            for escalation in escalations_raised
+        ],
+        "escalations_decided": [
+            {
+                "title": escalation.title,
+                "from": escalation.from_unit.name,
+                "status": escalation.get_status_display(),
+                "decision": escalation.decision_text,
+            }
+            for escalation in escalations_decided
+        ],
+        "actions": [
+            {
+                "reference": action.pk,
+                "description": action.description,
+                "priority": str(action.priority),
+                "status": action.get_status_display(),
+                "rag": action.get_rag_display(),
+                "owner": str(action.owner_user or action.owner_unit or ""),
+                "due": action.due_date.isoformat() if action.due_date else "",
+                "marking": GSCMarking(action.marking).label,
+            }
+            for action in actions
+        ],
+        "marking": max(markings),
+    }
+
+
+# The shared meeting screen.
+
+
+@dataclass
+class Audience:
+    """Who is in the room: the lowest marking all of them may read, and the partner agencies."""
+
+    ceiling: int
+    agency_ids: list[int]
+    partner_users: list[User]
+    present: int
+
+    @property
+    def partner_present(self) -> bool:
+        return bool(self.partner_users)
+
+    @property
+    def ceiling_label(self) -> str:
+        return GSCMarking(self.ceiling).label if self.ceiling else "No marked material"
+
+
+@dataclass
+class MeetingScreen:
+    """What the shared screen may show, and (for the chair's private view) how much it hides."""
+
+    meeting: Meeting
+    revision: int
+    audience: Audience
+    agenda: list[AgendaItem]
+    current_item: AgendaItem | None
+    decisions: list[Decision]
+    actions: list
+    products: list[Product]
+    commissions: list[Commission]
+    releases: list[Release]
+    escalations: list[Escalation]
+    hidden: dict[str, int] | None
+
+    @property
+    def page_marking(self) -> int:
+        markings = [GSCMarking.OFFICIAL]
+        markings += [d.marking for d in self.decisions]
+        markings += [a.marking for a in self.actions]
+        markings += [p.marking for p in self.products]
+        markings += [r.marking for r in self.releases]
+        markings += [e.marking for e in self.escalations]
+        return max(markings)
+
+
+def meeting_audience(meeting: Meeting) -> Audience:
+    """The people marked present (before anyone is, everybody invited who has not sent
+    apologies): the lowest vetting among them, read from the vetting table, and the partner
+    agencies among them. One query."""
+    clearance = Subquery(
+        VettingClearance.objects.filter(vetting_level=OuterRef("user__vetting_level")).values(
+            "max_marking"
+        )[:1]
+    )
+    today = timezone.localdate()
+    invitees = meeting.invitees.select_related("user__agency_membership").annotate(
+        clearance=clearance,
+        any_present=Exists(
+            MeetingInvitee.objects.filter(meeting=meeting, attendance=Attendance.PRESENT)
+        ),
+    )
+    rows = [
+        invitee
+        for invitee in invitees
+        if invitee.attendance == Attendance.PRESENT
+        or (not invitee.any_present and invitee.attendance == Attendance.INVITED)
+    ]
+    ceilings, partners, agencies = [], [], set()
+    for invitee in rows:
+        person = invitee.user
+        current = person.is_active and (
+            person.vetting_expires_on is None or person.vetting_expires_on >= today
+        )
+        ceilings.append(invitee.clearance or NO_CLEARANCE if current else NO_CLEARANCE)
+        if person.is_partner or invitee.is_partner_attendee:
+            partners.append(person)
+            membership = getattr(person, "agency_membership", None)
+            agencies.add(membership.agency_id if membership else None)
+    return Audience(
+        ceiling=min(ceilings, default=NO_CLEARANCE),
+        agency_ids=sorted(agencies, key=lambda pk: pk or 0),
+        partner_users=partners,
+        present=len(rows),
+    )
+
+
+def _releases_to_every_agency(audience: Audience, product_ids: set[int]) -> list[Release]:
+    """Available releases of these products sent to every partner agency in the room."""
+    if not product_ids or None in audience.agency_ids:
+        return []
+    releases = Release.objects.filter(
+        version__product_id__in=product_ids,
+        status=ReleaseStatus.AVAILABLE,
+        expires_on__gte=timezone.localdate(),
+        marking__lte=audience.ceiling,
+    )
+    for agency_id in audience.agency_ids:
+        releases = releases.filter(
+            Exists(
+                Release.agencies.through.objects.filter(release=OuterRef("pk"), agency_id=agency_id)
+            )
+        )
+    return list(releases.order_by("-available_at", "-pk"))
+
+
+def meeting_screen(meeting: Meeting, *, private: bool) -> MeetingScreen:
+    """What the shared screen of `meeting` may show to the people in the room.
+
+    Decisions, actions, escalations and products are shown only at or below the lowest vetting
+    present; need-to-know products (every subject profile) never. With a partner present no
+    police product is shown: only the available releases of those products sent to every
+    agency present (their sanitised title), and police text (decisions, actions, escalations)
+    only when marked OFFICIAL. `private=True` (the chair's own view) adds how many of each were
+    held back; the shared view carries no counts. A constant number of queries.
+    """
+    meeting = Meeting.objects.select_related(
+        "unit", "chair", "current_agenda_item", "tactical_assessment"
+    ).get(pk=meeting.pk)
+    audience = meeting_audience(meeting)
+    text_ceiling = audience.ceiling
+    if audience.partner_present:
+        text_ceiling = min(text_ceiling, GSCMarking.OFFICIAL)
+
+    decisions = list(meeting.decisions.select_related("agenda_item").order_by("recorded_at", "pk"))
+    actions = _actions_of(meeting)
+    escalations = list(
+        Escalation.objects.filter(
+            Q(from_meeting=meeting)
+            | Q(receiving_meeting=meeting)
+            | Q(to_unit=meeting.unit, status=EscalationStatus.RAISED)
+        )
+        .select_related("from_unit", "to_unit", "owner_unit")
+        .order_by("raised_at", "pk")
+    )
+    commissions = list(
+        Commission.objects.filter(
+            Q(meeting=meeting)
+            | (
+                Q(meeting__unit=meeting.unit, meeting__starts_at__lt=meeting.starts_at)
+                & ~Q(product__status=ProductStatus.CLOSED)
+            )
+        )
+        .select_related("product", "meeting")
+        .order_by("-commissioned_at", "-pk")
+    )
+    products = [c.product for c in commissions]
+    if meeting.tactical_assessment is not None:
+        products.insert(0, meeting.tactical_assessment)
+
+    shown_decisions = [d for d in decisions if d.marking <= text_ceiling]
+    shown_actions = [a for a in actions if a.marking <= text_ceiling]
+    shown_escalations = [e for e in escalations if e.marking <= text_ceiling]
+    releases: list[Release] = []
+    if audience.partner_present:
+        shown_products = []
+        releases = _releases_to_every_agency(audience, {p.pk for p in products})
+    else:
+        shown_products = [
+            p for p in products if p.marking <= audience.ceiling and not p.need_to_know
+        ]
+    shown_ids = {p.pk for p in shown_products}
+    shown_commissions = [c for c in commissions if c.product_id in shown_ids]
+
+    hidden = None
+    if private:
+        hidden = {
+            "decisions": len(decisions) - len(shown_decisions),
+            "actions": len(actions) - len(shown_actions),
+            "escalations": len(escalations) - len(shown_escalations),
+            "products": len(products) - len(shown_products),
+        }
+    return MeetingScreen(
+        meeting=meeting,
+        revision=meeting.screen_revision,
+        audience=audience,
+        agenda=list(meeting.agenda_items.order_by("position")),
+        current_item=meeting.current_agenda_item,
+        decisions=shown_decisions,
+        actions=shown_actions,
+        products=shown_products,
+        commissions=shown_commissions,
+        releases=releases,
+        escalations=shown_escalations,
+        hidden=hidden,
+    )

@@ -1,0 +1,245 @@
+"""Reads of the control strategy that depend on who is asking: one query each, no per-row checks.
+
+Visibility of a control strategy (and with it its priorities and intelligence requirement):
+
+1. police users only, with current vetting, never above their vetting (the strategy's marking);
+2. an approved or superseded strategy is read by everyone holding any role in its unit, a unit
+   above it (rule 1: a role inherits down) or a unit below it: it directs all staff of the unit
+   and below ("it directs all staff"), and a BCU works under its force's strategy. Members of
+   another force (or of a neighbouring BCU's own strategy) do not read it;
+3. a draft is read only by its drafter and the chairs over its unit, until the ST&CG approves it.
+
+Superusers get no shortcut: administering the system is not a need to know.
+"""
+
+from datetime import date
+
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.lookups import StartsWith
+from django.http import Http404
+from django.utils import timezone
+
+from nim_portal.choices import GSCMarking, Role
+from nim_portal.models import Membership, Unit, User, VettingClearance
+from products.choices import ProductKind
+from products.models import ProductVersion
+from products.selectors import visible_products
+from tasking.choices import ControlStrategyStatus, RequirementItemStatus
+from tasking.models import ControlStrategy, IntelligenceRequirementItem, Priority
+
+# A partner release is OFFICIAL or OFFICIAL-SENSITIVE, never higher (DESIGN.md, rule 5).
+PARTNER_MARKING_CEILING = GSCMarking.OFFICIAL_SENSITIVE
+MAX_DATABASE_ID = 2**63 - 1
+
+
+def _is_police_reader(user: User) -> bool:
+    return bool(
+        user.is_authenticated and user.is_active and not user.is_partner and user.vetting_current
+    )
+
+
+def _readable_marking(user: User) -> Subquery:
+    return Subquery(
+        VettingClearance.objects.filter(vetting_level=user.vetting_level).values("max_marking")[:1]
+    )
+
+
+def control_strategies_visible_to(user: User) -> QuerySet[ControlStrategy]:
+    """Every control strategy `user` may read (see the module doc): the one visibility selector."""
+    if not _is_police_reader(user):
+        return ControlStrategy.objects.none()
+    memberships = Membership.objects.filter(user=user, unit__is_active=True)
+    in_unit_tree = Exists(
+        memberships.filter(
+            Q(StartsWith(OuterRef("unit__path"), F("unit__path")))
+            | Q(unit__path__startswith=OuterRef("unit__path"))
+        )
+    )
+    chair_over_unit = Exists(
+        memberships.filter(role=Role.CHAIR).filter(
+            StartsWith(OuterRef("unit__path"), F("unit__path"))
+        )
+    )
+    return ControlStrategy.objects.filter(
+        (~Q(status=ControlStrategyStatus.DRAFT) & Q(in_unit_tree))
+        | (Q(status=ControlStrategyStatus.DRAFT) & (Q(drafted_by=user) | Q(chair_over_unit))),
+        marking__lte=_readable_marking(user),
+    )
+
+
+def get_control_strategy_for(user: User, pk) -> ControlStrategy:
+    """One strategy by id; missing and forbidden give the same 404, so ids cannot be probed."""
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        raise Http404("No such control strategy.") from None
+    if not 0 < pk <= MAX_DATABASE_ID:
+        raise Http404("No such control strategy.")
+    strategy = (
+        control_strategies_visible_to(user)
+        .select_related(
+            "unit", "informed_by__product", "approved_by", "superseded_by", "drafted_by", "matrix"
+        )
+        .filter(pk=pk)
+        .first()
+    )
+    if strategy is None:
+        raise Http404("No such control strategy.")
+    return strategy
+
+
+def _current_strategy_of(unit: Unit, today: date) -> QuerySet[ControlStrategy]:
+    """The approved strategies covering `today` of `unit` and the units above it, nearest first."""
+    return ControlStrategy.objects.filter(
+        StartsWith(Value(unit.path), F("unit__path")),
+        status=ControlStrategyStatus.APPROVED,
+        period_start__lte=today,
+        period_end__gte=today,
+    ).order_by("-unit__depth")
+
+
+def current_control_strategy(unit: Unit, *, today: date | None = None) -> ControlStrategy | None:
+    """The approved strategy covering today of `unit`, else of the nearest unit above it (a BCU
+    works under its force's strategy). Not filtered by reader: pair it with a visibility check."""
+    today = today or timezone.localdate()
+    return _current_strategy_of(unit, today).select_related("unit").first()
+
+
+def priorities_for_unit(user: User, unit: Unit, *, today: date | None = None) -> QuerySet[Priority]:
+    """The ranked priorities of the strategy `unit` works under today, if `user` may read it
+    (to tie actions to a priority). One query."""
+    today = today or timezone.localdate()
+    current = _current_strategy_of(unit, today).values("pk")[:1]
+    return (
+        Priority.objects.filter(
+            control_strategy=Subquery(current),
+            control_strategy__in=control_strategies_visible_to(user).values("pk"),
+        )
+        .select_related("owner", "control_strategy__unit")
+        .order_by(F("rank").asc(nulls_last=True), "pk")
+    )
+
+
+def intelligence_requirement_for(
+    user: User, unit: Unit, *, today: date | None = None
+) -> QuerySet[IntelligenceRequirementItem]:
+    """The items of the approved intelligence requirement of the strategy `unit` works under
+    today, for every member of that strategy's unit and below (it directs all staff). One query;
+    open items first, then by priority rank and review date."""
+    today = today or timezone.localdate()
+    current = _current_strategy_of(unit, today).values("pk")[:1]
+    return (
+        IntelligenceRequirementItem.objects.filter(
+            requirement__control_strategy=Subquery(current),
+            requirement__approved_at__isnull=False,
+            requirement__control_strategy__in=control_strategies_visible_to(user).values("pk"),
+        )
+        .select_related("priority", "owner", "closed_by")
+        .order_by(
+            F("status").desc(),  # "open" sorts after "closed": descending puts open first
+            F("priority__rank").asc(nulls_last=True),
+            "review_date",
+            "pk",
+        )
+    )
+
+
+def published_requirement_items_for_units(
+    units, *, today: date | None = None
+) -> QuerySet[IntelligenceRequirementItem]:
+    """Open items partners may submit information against, for agencies working with `units`
+    (a queryset or list of units): items opened to partners, of the approved intelligence
+    requirements of the approved strategies covering today of those units or any unit above them,
+    marked no higher than a partner may receive. One query. The partner-facing fields are chosen
+    by the partner side; questions only, never the owner or sources."""
+    today = today or timezone.localdate()
+    unit_ids = [u.pk for u in units] if isinstance(units, list | tuple) else units.values("pk")
+    covered = Unit.objects.filter(
+        pk__in=unit_ids,
+        path__startswith=OuterRef("requirement__control_strategy__unit__path"),
+    )
+    return (
+        IntelligenceRequirementItem.objects.filter(
+            Exists(covered),
+            status=RequirementItemStatus.OPEN,
+            open_to_partners=True,
+            requirement__approved_at__isnull=False,
+            requirement__control_strategy__status=ControlStrategyStatus.APPROVED,
+            requirement__control_strategy__period_start__lte=today,
+            requirement__control_strategy__period_end__gte=today,
+            requirement__control_strategy__marking__lte=PARTNER_MARKING_CEILING,
+        )
+        .select_related("priority", "requirement__control_strategy__unit")
+        .order_by("requirement__control_strategy__unit__path", "priority__rank", "pk")
+    )
+
+
+def _get_visible(queryset: QuerySet, pk, what: str):
+    """One row of `queryset` by id: missing and forbidden give the same 404."""
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        raise Http404(f"No such {what}.") from None
+    row = queryset.filter(pk=pk).first() if 0 < pk <= MAX_DATABASE_ID else None
+    if row is None:
+        raise Http404(f"No such {what}.")
+    return row
+
+
+def priorities_visible_to(user: User) -> QuerySet[Priority]:
+    """The priorities of every control strategy `user` may read."""
+    return Priority.objects.filter(
+        control_strategy__in=control_strategies_visible_to(user).values("pk")
+    )
+
+
+def get_priority_for(user: User, pk) -> Priority:
+    """One priority by id, with its strategy and unit; 404 when missing or not readable."""
+    return _get_visible(
+        priorities_visible_to(user).select_related(
+            "control_strategy__unit", "control_strategy__matrix", "owner", "override_by"
+        ),
+        pk,
+        "priority",
+    )
+
+
+def requirement_items_visible_to(user: User) -> QuerySet[IntelligenceRequirementItem]:
+    """The intelligence requirement items `user` may read: those of a readable strategy whose
+    requirement the ST&CG approved (it directs all staff), and, before approval, those the user
+    owns or may change as a chair over the strategy's unit."""
+    chair_over_unit = Exists(
+        Membership.objects.filter(user=user, role=Role.CHAIR, unit__is_active=True).filter(
+            StartsWith(OuterRef("requirement__control_strategy__unit__path"), F("unit__path"))
+        )
+    )
+    return IntelligenceRequirementItem.objects.filter(
+        Q(requirement__approved_at__isnull=False) | Q(owner=user) | Q(chair_over_unit),
+        requirement__control_strategy__in=control_strategies_visible_to(user).values("pk"),
+    )
+
+
+def get_requirement_item_for(user: User, pk) -> IntelligenceRequirementItem:
+    """One intelligence requirement item by id; 404 when missing or not readable."""
+    return _get_visible(
+        requirement_items_visible_to(user).select_related(
+            "priority", "owner", "closed_by", "requirement__control_strategy__unit"
+        ),
+        pk,
+        "intelligence requirement item",
+    )
+
+
+def strategic_assessment_versions_for(user: User) -> QuerySet[ProductVersion]:
+    """The published strategic assessment versions `user` may read, to inform a control strategy
+    (the service checks the assessment is of the strategy's unit or a unit above it)."""
+    if not _is_police_reader(user):
+        return ProductVersion.objects.none()
+    return (
+        ProductVersion.objects.filter(
+            product__in=visible_products(user).filter(kind=ProductKind.STRATEGIC_ASSESSMENT),
+            marking__lte=_readable_marking(user),
+        )
+        .select_related("product__unit")
+        .order_by("product__unit__path", "product__title", "-number")
+    )

@@ -1,0 +1,275 @@
+"""Reads of partner information and of partners' meetings that depend on who is asking: one
+query each, no per-row permission checks in Python.
+
+Triage staff (`submissions_for_triage`): active police users with current vetting that reads the
+submissions' marking, holding the analyst, chair or admin role in the unit tree (the unit itself,
+a unit above it or below it) of the control strategy whose intelligence requirement the item
+belongs to, and able to read that strategy (tasking.selectors.strategy).
+
+Partner users (`submissions_for_partner`): the submissions of their own agency only, and never
+their grading: the partner querysets select no grading and the partner pages show none.
+Missing and forbidden give the same 404 everywhere, so ids cannot be probed.
+"""
+
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models.lookups import StartsWith
+from django.http import Http404
+from django.utils import timezone
+
+from nim_portal.choices import Role, UserKind
+from nim_portal.models import Membership, User
+from nim_portal.selectors import user_holds_role_in
+from partners.choices import ReleaseStatus
+from partners.models import AgencyMembership, PartnerAgency, Release
+from partners.selectors import agencies_for_unit, releases_for_partner
+from products.choices import ProductKind
+from tasking.choices_meetings import MeetingStatus
+from tasking.choices_submissions import SUBMISSION_MARKING, SubmissionStatus
+from tasking.models import (
+    ControlStrategy,
+    IntelligenceRequirementItem,
+    Meeting,
+    MeetingInvitee,
+    PartnerSubmission,
+)
+from tasking.selectors.strategy import (
+    MAX_DATABASE_ID,
+    control_strategies_visible_to,
+    published_requirement_items_for_units,
+)
+
+# The roles that triage and grade partner information in a unit's tree.
+TRIAGE_ROLES = (Role.ANALYST, Role.CHAIR, Role.ADMIN)
+STRATEGY_UNIT_PATH = "item__requirement__control_strategy__unit__path"
+
+
+def _pk_or_404(pk, what: str) -> int:
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        raise Http404(f"No such {what}.") from None
+    if not 0 < pk <= MAX_DATABASE_ID:
+        raise Http404(f"No such {what}.")
+    return pk
+
+
+def _is_active_partner(user: User) -> bool:
+    return bool(user.is_authenticated and user.is_active and user.is_partner)
+
+
+# Triage staff.
+
+
+def submissions_for_triage(user: User) -> QuerySet[PartnerSubmission]:
+    """Every submission `user` may triage and grade (see the module doc), newest first."""
+    if not (user.is_authenticated and user.is_active and not user.is_partner):
+        return PartnerSubmission.objects.none()
+    if not user.may_read(SUBMISSION_MARKING):
+        return PartnerSubmission.objects.none()
+    triage_role_in_tree = Exists(
+        Membership.objects.filter(user=user, role__in=TRIAGE_ROLES, unit__is_active=True).filter(
+            Q(StartsWith(OuterRef(STRATEGY_UNIT_PATH), F("unit__path")))
+            | Q(unit__path__startswith=OuterRef(STRATEGY_UNIT_PATH))
+        )
+    )
+    return (
+        PartnerSubmission.objects.filter(
+            triage_role_in_tree,
+            item__requirement__control_strategy__in=control_strategies_visible_to(user).values(
+                "pk"
+            ),
+        )
+        .select_related(
+            "item__priority",
+            "item__requirement__control_strategy__unit",
+            "agency",
+            "submitted_by",
+            "accepted_priority",
+            "grading",
+        )
+        .order_by("-submitted_at", "-id")
+    )
+
+
+def triage_list(user: User, status: str = "") -> QuerySet[PartnerSubmission]:
+    """The triage list: awaiting triage first (oldest first, the queue), then the rest newest
+    first; narrowed to one status when `status` names one."""
+    submissions = submissions_for_triage(user)
+    if status in SubmissionStatus.values:
+        return submissions.filter(status=status).order_by("submitted_at", "id")
+    return submissions
+
+
+def get_submission_for_triage(user: User, pk) -> PartnerSubmission:
+    submission = submissions_for_triage(user).filter(pk=_pk_or_404(pk, "submission")).first()
+    if submission is None:
+        raise Http404("No such submission.")
+    return submission
+
+
+def user_may_triage_any(user: User) -> bool:
+    """Whether `user` holds a triage role anywhere (to say what the triage list is for)."""
+    if not (user.is_authenticated and user.is_active and not user.is_partner):
+        return False
+    return Membership.objects.filter(user=user, role__in=TRIAGE_ROLES).exists()
+
+
+def triage_recipients(submission: PartnerSubmission) -> QuerySet[User]:
+    """Who hears of a new or returning submission: the item's owner and the analysts of the
+    strategy's unit itself, those of them holding a triage role in its tree (one query)."""
+    strategy = ControlStrategy.objects.filter(intelligence_requirement__items=submission.item_id)
+    unit_id, unit_path = strategy.values("unit_id")[:1], strategy.values("unit__path")[:1]
+    may_triage = Membership.objects.filter(
+        user=OuterRef("pk"), role__in=TRIAGE_ROLES, unit__is_active=True
+    ).filter(
+        Q(StartsWith(Subquery(unit_path), F("unit__path")))
+        | Q(unit__path__startswith=Subquery(unit_path))
+    )
+    return User.objects.filter(
+        Q(requirement_items_owned=submission.item_id)
+        | Q(memberships__unit_id=Subquery(unit_id), memberships__role=Role.ANALYST),
+        Exists(may_triage),
+        is_active=True,
+        kind=UserKind.POLICE,
+    ).distinct()
+
+
+# Partner users.
+
+
+def partner_agency(user: User) -> PartnerAgency | None:
+    """The partner user's agency (None for police users and partners in none)."""
+    if not _is_active_partner(user):
+        return None
+    membership = AgencyMembership.objects.select_related("agency").filter(user=user).first()
+    return membership.agency if membership else None
+
+
+def submissions_for_partner(user: User) -> QuerySet[PartnerSubmission]:
+    """The submissions of the partner user's own agency, newest first (no grading selected)."""
+    if not _is_active_partner(user):
+        return PartnerSubmission.objects.none()
+    return (
+        PartnerSubmission.objects.filter(agency__memberships__user=user)
+        .select_related("item__requirement__control_strategy__unit")
+        .order_by("-submitted_at", "-id")
+    )
+
+
+def get_submission_for_partner(user: User, pk) -> PartnerSubmission:
+    submission = submissions_for_partner(user).filter(pk=_pk_or_404(pk, "submission")).first()
+    if submission is None:
+        raise Http404("No such submission.")
+    return submission
+
+
+def requirement_items_for_partner(user: User) -> QuerySet[IntelligenceRequirementItem]:
+    """The published items the partner's agency may submit information against (none while its
+    agreement is not in force)."""
+    agency = partner_agency(user)
+    if agency is None or agency.lapsed_reason():
+        return IntelligenceRequirementItem.objects.none()
+    return published_requirement_items_for_units(agency.units.all())
+
+
+# Partners at meetings.
+
+
+def partner_invitations(user: User) -> QuerySet[MeetingInvitee]:
+    """The partner user's own invitations as a partner attendee, each with its meeting and unit,
+    soonest first. Nothing of the meeting's business is selected for partner pages."""
+    if not _is_active_partner(user):
+        return MeetingInvitee.objects.none()
+    return (
+        MeetingInvitee.objects.filter(user=user, is_partner_attendee=True)
+        .select_related("meeting__unit")
+        .order_by("meeting__starts_at", "meeting_id")
+    )
+
+
+def get_partner_invitation(user: User, meeting_pk) -> MeetingInvitee:
+    invitation = (
+        partner_invitations(user)
+        .select_related("meeting__chair")
+        .filter(meeting_id=_pk_or_404(meeting_pk, "meeting"))
+        .first()
+    )
+    if invitation is None:
+        raise Http404("No such meeting.")
+    return invitation
+
+
+def strategic_releases_for_partner(user: User, unit_ids) -> QuerySet[Release]:
+    """The live releases to the partner's agency of strategic assessments of the units
+    `unit_ids`, each annotated with `assessment_unit_id`: the sanitised strategic assessment
+    for their ST&CGs. One query."""
+    today = timezone.localdate()
+    return (
+        releases_for_partner(user)
+        .filter(
+            status=ReleaseStatus.AVAILABLE,
+            expires_on__gte=today,
+            version__product__kind=ProductKind.STRATEGIC_ASSESSMENT,
+            version__product__unit_id__in=list(unit_ids),
+        )
+        .annotate(assessment_unit_id=F("version__product__unit_id"))
+    )
+
+
+# The chair's page of partner attendees.
+
+
+def partner_attendees(meeting: Meeting) -> QuerySet[MeetingInvitee]:
+    return (
+        MeetingInvitee.objects.filter(meeting=meeting, is_partner_attendee=True)
+        .select_related("user__agency_membership__agency")
+        .order_by("user__last_name", "user__first_name", "user__username")
+    )
+
+
+def partner_attendee_candidates(meeting: Meeting) -> QuerySet[User]:
+    """Active partner users of the agencies working with the meeting's unit today (agreement in
+    force), not already invited."""
+    return (
+        User.objects.filter(
+            kind=UserKind.PARTNER,
+            is_active=True,
+            agency_membership__agency__in=agencies_for_unit(meeting.unit).values("pk"),
+        )
+        .exclude(meeting_invitations__meeting=meeting)
+        .select_related("agency_membership__agency")
+        .order_by("agency_membership__agency__name", "last_name", "first_name", "username")
+    )
+
+
+def user_may_invite_partners(user: User, meeting: Meeting) -> bool:
+    """The meeting's chair, or whoever holds the chair role over its unit."""
+    if not user.is_authenticated or not user.is_active or user.is_partner:
+        return False
+    return meeting.chair_id == user.pk or user_holds_role_in(user, Role.CHAIR, meeting.unit)
+
+
+def get_meeting_for_partner_attendees(user: User, pk) -> Meeting:
+    """A meeting whose partner attendees `user` may manage (missing or not theirs: 404)."""
+    meeting = Meeting.objects.select_related("unit").filter(pk=_pk_or_404(pk, "meeting")).first()
+    if meeting is None or not user_may_invite_partners(user, meeting):
+        raise Http404("No such meeting.")
+    return meeting
+
+
+def meetings_chaired_for_partners(user: User) -> QuerySet[Meeting]:
+    """Upcoming meetings `user` chairs, or of the units where they hold the chair role, that
+    are not closed: where they may invite partner attendees."""
+    if not (user.is_authenticated and user.is_active and not user.is_partner):
+        return Meeting.objects.none()
+    chair_over_unit = Exists(
+        Membership.objects.filter(user=user, role=Role.CHAIR, unit__is_active=True).filter(
+            StartsWith(OuterRef("unit__path"), F("unit__path"))
+        )
+    )
+    return (
+        Meeting.objects.filter(Q(chair=user) | Q(chair_over_unit), starts_at__gt=timezone.now())
+        .exclude(status=MeetingStatus.CLOSED)
+        .select_related("unit")
+        .order_by("starts_at", "id")
+    )

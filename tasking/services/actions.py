@@ -1,0 +1,396 @@
+"""Every change of the action log: raising an action, progress updates and RAG ratings, closing.
+
+Each function takes the acting user (keyword-only), checks permission (the rules are in
+tasking.selectors.actions), locks the action, refuses a change sent over an older `version` than
+the one saved (StaleAction: nothing changed), and leaves a history reason and an audit event
+behind. A refusal raises PermissionDenied or ValidationError with a message fit to show.
+
+Whenever what a meeting screen shows changes (an action raised or closed at a meeting, or an
+open action of a unit whose meeting is sitting or due today), the screen is told through
+`tasking.services.proceedings.meeting_screen_changed`.
+"""
+
+from datetime import date
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.http import HttpRequest
+from django.utils import timezone
+
+from nim_portal.choices import AuditVerb, GSCMarking
+from nim_portal.lifecycle import check_transition, save_with_history
+from nim_portal.models import Membership, Unit, User
+from nim_portal.services import audit_record
+from tasking.choices_actions import ACTION_TRANSITIONS, ActionStatus, ActionType, Rag
+from tasking.choices_meetings import MeetingStatus
+from tasking.models import ActionUpdate, Meeting, Priority, TacticalAction
+from tasking.selectors.actions import user_may_manage_actions, user_may_update_action
+from tasking.selectors.proceedings import user_may_chair
+from tasking.selectors.strategy import current_control_strategy
+from tasking.services.proceedings import meeting_screen_changed
+
+TEXT_MAX_LENGTH = 10_000
+NO_PRIORITY = (
+    "Choose the control-strategy priority this action serves: every action is tied to one."
+)
+
+
+class StaleAction(ValidationError):
+    """Somebody changed the action after the sender loaded it: nothing was changed."""
+
+    def __init__(self, action: TacticalAction, expected_version):
+        self.action = action
+        last = action.history.select_related("history_user").order_by("-history_id").first()
+        by = f" by {last.history_user}" if last is not None and last.history_user else ""
+        super().__init__(
+            f"Action {action.reference} was changed{by} after you opened it (version "
+            f"{action.version}, you loaded {expected_version}): nothing was saved. "
+            "Reload it to see the change, then make yours again.",
+            code="stale_action",
+        )
+
+
+# Helpers.
+
+
+def _require_police(user: User | None, what: str) -> None:
+    if user is None or not user.is_authenticated or not user.is_active or user.is_partner:
+        raise PermissionDenied(f"Only an active police user can {what}.")
+
+
+def _require_meeting_chair(acting_user: User, meeting: Meeting, unit: Unit, what: str) -> None:
+    """At a meeting: its chair, while it sits, for an action of the meeting's own unit."""
+    if not user_may_chair(acting_user, meeting):
+        raise PermissionDenied(f"Only the chair of this meeting of {meeting.unit} can {what}.")
+    if meeting.unit_id != unit.pk:
+        raise ValidationError({"meeting": f"The meeting is not one of {unit}'s: it cannot {what}."})
+    if meeting.status != MeetingStatus.IN_SESSION:
+        raise ValidationError(
+            {"meeting": f"The meeting is not sitting: you can {what} only while it sits."}
+        )
+
+
+def _clean_text(value: str | None, field: str, what: str) -> str:
+    text = (value or "").strip()
+    if not text:
+        raise ValidationError({field: f"Enter {what}."})
+    if len(text) > TEXT_MAX_LENGTH:
+        raise ValidationError({field: f"Use {TEXT_MAX_LENGTH} characters or fewer."})
+    return text
+
+
+def _clean_rag(rag) -> str:
+    if rag not in Rag.values:
+        raise ValidationError({"rag": "Choose a RAG rating: red, amber or green."})
+    return rag
+
+
+def _lock(action: TacticalAction) -> TacticalAction:
+    return (
+        TacticalAction.objects.select_for_update(of=("self",))
+        .select_related("unit", "owner_unit", "owner_user")
+        .get(pk=action.pk)
+    )
+
+
+def _require_version(action: TacticalAction, expected_version) -> None:
+    try:
+        expected = int(expected_version)
+    except (TypeError, ValueError):
+        expected = None
+    if expected != action.version:
+        raise StaleAction(action, expected_version)
+
+
+def _require_open(action: TacticalAction, what: str) -> None:
+    if not action.is_open:
+        raise ValidationError(
+            f"Action {action.reference} is closed: its record is final, so you cannot {what}."
+        )
+
+
+def _screens_changed(action: TacticalAction, *meetings: Meeting | None) -> None:
+    """Tell the screens of the meetings that show the action: those it was raised or closed at,
+    and the unit's meetings sitting or due today, which carry its open actions."""
+    today = timezone.localdate()
+    showing = Meeting.objects.filter(unit_id=action.unit_id).filter(
+        Q(status=MeetingStatus.IN_SESSION)
+        | Q(status=MeetingStatus.SCHEDULED, starts_at__date=today)
+    )
+    ids = set(showing.values_list("pk", flat=True))
+    ids |= {meeting.pk for meeting in meetings if meeting is not None}
+    for meeting_id in sorted(ids):
+        meeting_screen_changed(meeting_id)
+
+
+def _audit(acting_user, verb, action, request, **detail) -> None:
+    audit_record(actor=acting_user, verb=verb, obj=action, request=request, detail=detail)
+
+
+# Raising.
+
+
+def _raise_errors(
+    *, unit, priority, action_type, description, owner_user, owner_unit, due_date, marking, user
+) -> dict:
+    """Every problem with a new action at once, by field, so that a form shows them together."""
+    errors: dict[str, str] = {}
+    if priority is None:
+        errors["priority"] = NO_PRIORITY
+    else:
+        current = current_control_strategy(unit)
+        if current is None:
+            errors["priority"] = (
+                f"{unit} works under no approved control strategy today: an action must serve "
+                "one of its priorities, so approve the control strategy first."
+            )
+        elif not isinstance(priority, Priority) or priority.control_strategy_id != current.pk:
+            errors["priority"] = (
+                f"Choose a priority of the control strategy {unit} works under today ({current})."
+            )
+    if action_type not in ActionType.values:
+        errors["action_type"] = "Choose the type: prevention, intelligence, enforcement or "
+        errors["action_type"] += "reassurance."
+    if not (description or "").strip():
+        errors["description"] = "Describe the action."
+    elif len(description.strip()) > TEXT_MAX_LENGTH:
+        errors["description"] = f"Use {TEXT_MAX_LENGTH} characters or fewer."
+    if not isinstance(due_date, date):
+        errors["due_date"] = "Enter the date the action is due."
+    if marking not in GSCMarking.values:
+        errors["marking"] = "Choose a GSC marking."
+    elif not user.may_read(marking):
+        errors["marking"] = f"Your vetting does not allow {GSCMarking(marking).label} material."
+    owner_error = _owner_error(unit, owner_user, owner_unit, marking)
+    if owner_error:
+        errors[owner_error[0]] = owner_error[1]
+    return errors
+
+
+def _owner_error(unit: Unit, owner_user, owner_unit, marking) -> tuple[str, str] | None:
+    if (owner_user is None) == (owner_unit is None):
+        return "owner_user", "Choose the owner: a person or a unit, not both."
+    if owner_unit is not None:
+        if not owner_unit.is_active or not owner_unit.path.startswith(unit.path):
+            return "owner_unit", f"The owning unit must be {unit} or an active unit below it."
+        return None
+    if not owner_user.is_active or owner_user.is_partner:
+        return "owner_user", f"{owner_user} cannot own an action: choose an active police user."
+    works_here = Membership.objects.filter(
+        Q(unit__path__startswith=unit.path) | Q(unit__path__in=_paths_above(unit)),
+        user=owner_user,
+        unit__is_active=True,
+    ).exists()
+    if not works_here:
+        return "owner_user", f"{owner_user} does not work in {unit} or a unit above or below it."
+    if marking in GSCMarking.values and not owner_user.may_read(marking):
+        return (
+            "owner_user",
+            f"{owner_user}'s vetting does not allow reading {GSCMarking(marking).label}.",
+        )
+    return None
+
+
+def _paths_above(unit: Unit) -> list[str]:
+    steplen = Unit.steplen
+    return [unit.path[:end] for end in range(steplen, len(unit.path), steplen)]
+
+
+@transaction.atomic
+def action_raise(
+    *,
+    acting_user: User,
+    unit: Unit,
+    priority: Priority | None,
+    action_type: str,
+    description: str,
+    owner_user: User | None = None,
+    owner_unit: Unit | None = None,
+    due_date: date | None,
+    meeting: Meeting | None = None,
+    marking: int = GSCMarking.OFFICIAL_SENSITIVE,
+    request: HttpRequest | None = None,
+) -> TacticalAction:
+    """Put a new action on `unit`'s log, tied to a priority of the control strategy the unit
+    works under today. At a meeting its chair raises it; between meetings a chair or an
+    administrator over the unit."""
+    _require_police(acting_user, "raise an action")
+    if meeting is not None:
+        _require_meeting_chair(acting_user, meeting, unit, "raise an action")
+    elif not user_may_manage_actions(acting_user, unit):
+        raise PermissionDenied(f"Only a T&CG chair or administrator over {unit} can raise actions.")
+    errors = _raise_errors(
+        unit=unit,
+        priority=priority,
+        action_type=action_type,
+        description=description,
+        owner_user=owner_user,
+        owner_unit=owner_unit,
+        due_date=due_date,
+        marking=marking,
+        user=acting_user,
+    )
+    if errors:
+        raise ValidationError(errors)
+    action = TacticalAction(
+        unit=unit,
+        priority=priority,
+        action_type=action_type,
+        description=description.strip(),
+        marking=int(marking),
+        owner_user=owner_user,
+        owner_unit=owner_unit,
+        due_date=due_date,
+        raised_by=acting_user,
+        raised_at_meeting=meeting,
+    )
+    reason = f"Raised at the {meeting.get_kind_display()}" if meeting else "Raised"
+    save_with_history(action, acting_user=acting_user, reason=reason)
+    _audit(
+        acting_user,
+        AuditVerb.CREATE,
+        action,
+        request,
+        priority=priority.pk,
+        meeting=meeting.pk if meeting else None,
+    )
+    _screens_changed(action, meeting)
+    return action
+
+
+# Between meetings: progress and RAG.
+
+
+def _record_update(
+    *, acting_user: User, action: TacticalAction, text: str, rag: str, reason: str, request
+) -> TacticalAction:
+    update = ActionUpdate(action=action, author=acting_user, text=text, rag=rag)
+    save_with_history(update, acting_user=acting_user, reason=reason)
+    before = action.rag
+    action.rag = rag
+    action.version += 1
+    save_with_history(action, acting_user=acting_user, reason=reason)
+    _audit(acting_user, AuditVerb.UPDATE, action, request, update=update.pk, rag=[before, rag])
+    _screens_changed(action)
+    return action
+
+
+def _lock_for_update(acting_user: User, action: TacticalAction, expected_version, what: str):
+    _require_police(acting_user, what)
+    action = _lock(action)
+    if not user_may_update_action(acting_user, action):
+        raise PermissionDenied(
+            f"Only the owner of action {action.reference}, or a T&CG chair or administrator over "
+            f"{action.unit}, can {what}."
+        )
+    _require_open(action, what)
+    _require_version(action, expected_version)
+    return action
+
+
+@transaction.atomic
+def action_update_add(
+    *,
+    acting_user: User,
+    action: TacticalAction,
+    text: str,
+    rag: str,
+    expected_version,
+    request: HttpRequest | None = None,
+) -> TacticalAction:
+    """A dated progress update by the owner (or a chair or administrator over the unit), with
+    the RAG rating it leaves the action at."""
+    action = _lock_for_update(acting_user, action, expected_version, "update its progress")
+    text = _clean_text(text, "text", "what has been done since the last update")
+    rag = _clean_rag(rag)
+    return _record_update(
+        acting_user=acting_user,
+        action=action,
+        text=text,
+        rag=rag,
+        reason="Progress update",
+        request=request,
+    )
+
+
+@transaction.atomic
+def action_rag_set(
+    *,
+    acting_user: User,
+    action: TacticalAction,
+    rag: str,
+    expected_version,
+    note: str = "",
+    request: HttpRequest | None = None,
+) -> TacticalAction:
+    """Change the RAG rating alone; kept in the dated updates, with `note` when given."""
+    action = _lock_for_update(acting_user, action, expected_version, "change its RAG rating")
+    rag = _clean_rag(rag)
+    if rag == action.rag:
+        raise ValidationError({"rag": f"The action is already rated {Rag(rag).label.lower()}."})
+    text = (note or "").strip() or (
+        f"RAG rating changed from {Rag(action.rag).label.lower()} to {Rag(rag).label.lower()}."
+    )
+    if len(text) > TEXT_MAX_LENGTH:
+        raise ValidationError({"note": f"Use {TEXT_MAX_LENGTH} characters or fewer."})
+    return _record_update(
+        acting_user=acting_user,
+        action=action,
+        text=text,
+        rag=rag,
+        reason="RAG rating changed",
+        request=request,
+    )
+
+
+# Closing.
+
+
+@transaction.atomic
+def action_close(
+    *,
+    acting_user: User,
+    action: TacticalAction,
+    outcome: str,
+    meeting: Meeting | None = None,
+    expected_version,
+    request: HttpRequest | None = None,
+) -> TacticalAction:
+    """Close an action with its outcome: at a meeting, by its chair; between meetings, by a
+    chair or administrator over the unit."""
+    _require_police(acting_user, "close an action")
+    action = _lock(action)
+    if meeting is not None:
+        _require_meeting_chair(acting_user, meeting, action.unit, "close an action")
+    elif not user_may_manage_actions(acting_user, action.unit):
+        raise PermissionDenied(
+            f"Only a T&CG chair or administrator over {action.unit} can close its actions."
+        )
+    check_transition(
+        ActionStatus,
+        ACTION_TRANSITIONS,
+        action.status,
+        ActionStatus.CLOSED,
+        subject=f"Action {action.reference} is",
+    )
+    _require_version(action, expected_version)
+    outcome = _clean_text(outcome, "outcome", "the outcome: what was done and what it achieved")
+    action.status = ActionStatus.CLOSED
+    action.outcome = outcome
+    action.closed_by = acting_user
+    action.closed_at = timezone.now()
+    action.closed_at_meeting = meeting
+    action.version += 1
+    reason = f"Closed at the {meeting.get_kind_display()}" if meeting else "Closed"
+    save_with_history(action, acting_user=acting_user, reason=reason)
+    _audit(
+        acting_user,
+        AuditVerb.UPDATE,
+        action,
+        request,
+        status=ActionStatus.CLOSED,
+        meeting=meeting.pk if meeting else None,
+    )
+    _screens_changed(action, meeting)
+    return action

@@ -1,0 +1,619 @@
+"""Every state change of partner information: a partner submits it (with attachments) against a
+published intelligence requirement item and answers requests for more; triage staff accept it
+into a priority, ask for more or decline it, and grade it with 3x5x2.
+
+Each function takes the acting user (keyword-only), checks permission and the lifecycle
+(tasking.choices_submissions.SUBMISSION_TRANSITIONS) under the row lock, changes the data
+atomically, and leaves a history reason and an audit event behind. A refusal raises
+PermissionDenied, Http404 (a submission the user may not know of) or ValidationError (a message
+fit to show), and changes nothing: no row, and no file left in storage.
+
+Attachments are checked before anything is written: at most NIM_SUBMISSION_ATTACHMENTS_MAX files
+of at most NIM_SUBMISSION_ATTACHMENT_MAX_MB each, of an allowed extension whose content carries
+that kind's signature (the browser's content type is never trusted). They are stored under
+MEDIA_ROOT with unguessable names and read only through `attachment_download` (audited).
+"""
+
+import datetime
+import hashlib
+import io
+import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import PurePath
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.http import Http404, HttpRequest
+from django.urls import reverse
+from django.utils import timezone
+
+from nim_portal.choices import AuditVerb
+from nim_portal.lifecycle import check_transition, save_with_history
+from nim_portal.models import User
+from nim_portal.services import audit_record, notify
+from partners.models import PartnerAgency
+from tasking.choices_submissions import (
+    ATTACHMENT_KINDS,
+    SUBMISSION_TRANSITIONS,
+    EntryKind,
+    HandlingCode,
+    IntelligenceAssessment,
+    SourceEvaluation,
+    SourceType,
+    SubmissionStatus,
+)
+from tasking.models import (
+    IntelligenceRequirementItem,
+    PartnerSubmission,
+    Priority,
+    SubmissionAttachment,
+    SubmissionEntry,
+    SubmissionGrading,
+)
+from tasking.selectors.submissions import (
+    get_submission_for_partner,
+    partner_agency,
+    requirement_items_for_partner,
+    submissions_for_triage,
+    triage_recipients,
+)
+
+WHAT_MAX_LENGTH = 10_000
+MESSAGE_MAX_LENGTH = 5_000
+ALLOWED_TYPES_SENTENCE = "a PDF, PNG or JPEG image, plain text (.txt) or Word (.docx) file"
+
+
+class SubmissionChanged(ValidationError):
+    """Someone changed the submission since the page (or API read) the decision was made on."""
+
+
+# Attachments.
+
+
+@dataclass(frozen=True)
+class CheckedAttachment:
+    """An uploaded file that passed every check, held in memory until it is stored."""
+
+    name: str
+    content: bytes
+    content_type: str
+    sha256: str
+
+
+def attachment_max_bytes() -> int:
+    return settings.NIM_SUBMISSION_ATTACHMENT_MAX_MB * 1024 * 1024
+
+
+def _safe_name(raw: str) -> str:
+    """The file's own name, without any path or control characters (it is only ever shown)."""
+    name = PurePath((raw or "").replace("\\", "/")).name
+    name = "".join(ch for ch in name if ch.isprintable()).strip()
+    return name[-255:] or "attachment"
+
+
+def _is_plain_text(content: bytes) -> bool:
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return False
+    return all(ch.isprintable() or ch in "\t\n\r\f" for ch in text)
+
+
+def _is_docx(content: bytes) -> bool:
+    """A zip holding a Word document's main part; only the directory is read, nothing unpacked."""
+    if not content.startswith(b"PK\x03\x04"):
+        return False
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            names = set(archive.namelist())
+    except (zipfile.BadZipFile, ValueError):
+        return False
+    return {"[Content_Types].xml", "word/document.xml"} <= names
+
+
+SIGNATURE_CHECKS = {
+    ".pdf": lambda content: b"%PDF-" in content[:1024],
+    ".png": lambda content: content.startswith(b"\x89PNG\r\n\x1a\n"),
+    ".jpg": lambda content: content.startswith(b"\xff\xd8\xff"),
+    ".jpeg": lambda content: content.startswith(b"\xff\xd8\xff"),
+    ".txt": _is_plain_text,
+    ".docx": _is_docx,
+}
+
+
+def attachment_check(upload) -> CheckedAttachment:
+    """One uploaded file checked by size, extension and content signature, or a ValidationError
+    on "attachments" naming the file and what is wrong."""
+    name = _safe_name(getattr(upload, "name", ""))
+    extension = PurePath(name).suffix.lower()
+    if extension not in ATTACHMENT_KINDS:
+        raise ValidationError(
+            {
+                "attachments": f"“{name}” is not a kind of file we accept: attach "
+                f"{ALLOWED_TYPES_SENTENCE}."
+            }
+        )
+    limit = attachment_max_bytes()
+    size = getattr(upload, "size", None)
+    if size is not None and size > limit:
+        raise ValidationError(
+            {
+                "attachments": f"“{name}” is {size / 1024 / 1024:.1f} MB: each file must be "
+                f"{settings.NIM_SUBMISSION_ATTACHMENT_MAX_MB} MB or smaller."
+            }
+        )
+    upload.seek(0)
+    content = upload.read(limit + 1)
+    if len(content) > limit:
+        raise ValidationError(
+            {
+                "attachments": f"“{name}” is larger than "
+                f"{settings.NIM_SUBMISSION_ATTACHMENT_MAX_MB} MB: each file must be that size "
+                "or smaller."
+            }
+        )
+    if not content:
+        raise ValidationError({"attachments": f"“{name}” is empty."})
+    label, content_type = ATTACHMENT_KINDS[extension]
+    if not SIGNATURE_CHECKS[extension](content):
+        raise ValidationError(
+            {
+                "attachments": f"“{name}” is not a real {label}: its content does not match its "
+                f"name. Attach {ALLOWED_TYPES_SENTENCE}."
+            }
+        )
+    return CheckedAttachment(
+        name=name,
+        content=content,
+        content_type=content_type,
+        sha256=hashlib.sha256(content).hexdigest(),
+    )
+
+
+def attachments_check(uploads) -> list[CheckedAttachment]:
+    uploads = [upload for upload in uploads or () if upload]
+    most = settings.NIM_SUBMISSION_ATTACHMENTS_MAX
+    if len(uploads) > most:
+        raise ValidationError({"attachments": f"Attach at most {most} files at a time."})
+    return [attachment_check(upload) for upload in uploads]
+
+
+@contextmanager
+def _files_removed_on_failure() -> Iterator[list[str]]:
+    """Names of the files stored inside the block; deleted again if the block fails, so that a
+    refused or failed submission leaves no orphan file behind."""
+    stored: list[str] = []
+    try:
+        yield stored
+    except BaseException:
+        for name in stored:
+            default_storage.delete(name)
+        raise
+
+
+def _attachments_store(
+    stored: list[str],
+    submission: PartnerSubmission,
+    entry: SubmissionEntry | None,
+    checked: list[CheckedAttachment],
+    user: User,
+) -> list[SubmissionAttachment]:
+    attachments = []
+    for item in checked:
+        attachment = SubmissionAttachment(
+            submission=submission,
+            entry=entry,
+            original_name=item.name,
+            content_type=item.content_type,
+            size=len(item.content),
+            sha256=item.sha256,
+            uploaded_by=user,
+        )
+        attachment.file.save("attachment", ContentFile(item.content), save=False)
+        stored.append(attachment.file.name)
+        attachment.save()
+        attachments.append(attachment)
+    return attachments
+
+
+# Helpers.
+
+
+def _clean_text(value: str, field: str, message: str, max_length: int) -> str:
+    value = (value or "").strip()
+    if not value:
+        raise ValidationError({field: message})
+    if len(value) > max_length:
+        raise ValidationError({field: f"Use {max_length:,} characters or fewer."})
+    return value
+
+
+def _require_partner(user: User | None, action: str) -> PartnerAgency:
+    """The acting partner user's agency, whose information sharing agreement is in force."""
+    if user is None or not user.is_authenticated or not user.is_active or not user.is_partner:
+        raise PermissionDenied(f"Only a partner agency user can {action}.")
+    agency = partner_agency(user)
+    if agency is None:
+        raise PermissionDenied(
+            f"You do not belong to a partner agency yet, so you cannot {action}. Ask the police "
+            "unit you work with to add you to yours."
+        )
+    lapsed = agency.lapsed_reason()
+    if lapsed:
+        raise ValidationError(f"{lapsed} You can {action} again once it is renewed.")
+    return agency
+
+
+def _lock(submission: PartnerSubmission) -> PartnerSubmission:
+    return (
+        PartnerSubmission.objects.select_for_update(of=("self",))
+        .select_related("item__priority", "item__requirement__control_strategy__unit", "agency")
+        .get(pk=submission.pk)
+    )
+
+
+def _lock_for_triage(acting_user: User, submission: PartnerSubmission) -> PartnerSubmission:
+    """The submission under its row lock, if `acting_user` may triage it (else 404)."""
+    if not submissions_for_triage(acting_user).filter(pk=submission.pk).exists():
+        raise Http404("No such submission.")
+    return _lock(submission)
+
+
+def _check_revision(submission: PartnerSubmission, loaded_revision: int) -> None:
+    if loaded_revision != submission.revision:
+        raise SubmissionChanged(
+            f"Someone changed {submission.reference} while you had it open (it is now "
+            f"{submission.get_status_display().lower()}). Read it again before you decide."
+        )
+
+
+def _move(
+    submission: PartnerSubmission,
+    target: str,
+    *,
+    acting_user: User,
+    reason: str,
+    request: HttpRequest | None,
+    detail: dict | None = None,
+) -> None:
+    check_transition(
+        SubmissionStatus,
+        SUBMISSION_TRANSITIONS,
+        submission.status,
+        target,
+        subject=f"{submission.reference} is",
+    )
+    before = submission.status
+    submission.status = target
+    submission.revision += 1
+    save_with_history(submission, acting_user=acting_user, reason=reason)
+    audit_record(
+        actor=acting_user,
+        verb=AuditVerb.UPDATE,
+        obj=submission,
+        request=request,
+        detail={"status": {"from": before, "to": target}, **(detail or {})},
+    )
+
+
+def _partner_link(submission: PartnerSubmission) -> str:
+    return reverse("tasking:partner_submission", args=[submission.pk])
+
+
+def _staff_link(submission: PartnerSubmission) -> str:
+    return reverse("tasking:submission_detail", args=[submission.pk])
+
+
+def _tell_partner(submission: PartnerSubmission, message: str) -> None:
+    """The submitter, while still in the agency; otherwise the agency's people."""
+    submitter = submission.submitted_by
+    if PartnerAgency.objects.filter(pk=submission.agency_id, memberships__user=submitter).exists():
+        recipients = [submitter]
+    else:
+        recipients = User.objects.filter(agency_membership__agency=submission.agency_id)
+    notify(recipients, message=message, link=_partner_link(submission))
+
+
+def _tell_triage_staff(submission: PartnerSubmission, message: str) -> None:
+    notify(triage_recipients(submission), message=message, link=_staff_link(submission))
+
+
+def _entry(submission, kind: str, text: str, author: User, reason: str) -> SubmissionEntry:
+    entry = SubmissionEntry(submission=submission, kind=kind, text=text, author=author)
+    save_with_history(entry, acting_user=author, reason=reason)
+    return entry
+
+
+# Partners.
+
+
+def _clean_when(
+    occurred_on: datetime.date | None,
+    occurred_time: datetime.time | None,
+    occurred_until: datetime.date | None,
+) -> None:
+    today = timezone.localdate()
+    if occurred_on is None:
+        raise ValidationError({"occurred_on": "Enter the day it happened."})
+    if occurred_on > today:
+        raise ValidationError({"occurred_on": "The day it happened must be today or earlier."})
+    if occurred_until is not None:
+        if occurred_until < occurred_on:
+            raise ValidationError(
+                {"occurred_until": "The end of the period must be on or after its first day."}
+            )
+        if occurred_until > today:
+            raise ValidationError(
+                {"occurred_until": "The end of the period must be today or earlier."}
+            )
+        if occurred_time is not None:
+            raise ValidationError(
+                {"occurred_time": "Give a time for a single day, not for a period."}
+            )
+
+
+@transaction.atomic
+def submission_create(
+    *,
+    acting_user: User,
+    item: IntelligenceRequirementItem,
+    what: str,
+    occurred_on: datetime.date,
+    where: str,
+    source_type: str,
+    occurred_time: datetime.time | None = None,
+    occurred_until: datetime.date | None = None,
+    attachments=(),
+    request: HttpRequest | None = None,
+) -> PartnerSubmission:
+    """A partner user gives information against a published item of the intelligence
+    requirement of a unit their agency works with; the triage staff are told."""
+    agency = _require_partner(acting_user, "submit information")
+    if item is None or not requirement_items_for_partner(acting_user).filter(pk=item.pk).exists():
+        raise ValidationError(
+            {"item": "Choose one of the questions the police have asked your agency."}
+        )
+    what = _clean_text(what, "what", "Say what was seen, heard or recorded.", WHAT_MAX_LENGTH)
+    where = _clean_text(where, "where", "Say where it happened.", 300)
+    if source_type not in SourceType.values:
+        raise ValidationError({"source_type": "Choose where the information came from."})
+    _clean_when(occurred_on, occurred_time, occurred_until)
+    checked = attachments_check(attachments)
+    with _files_removed_on_failure() as stored:
+        submission = PartnerSubmission(
+            item=item,
+            agency=agency,
+            submitted_by=acting_user,
+            what=what,
+            occurred_on=occurred_on,
+            occurred_time=occurred_time,
+            occurred_until=occurred_until,
+            where=where,
+            source_type=source_type,
+        )
+        submission.full_clean(exclude=["item", "agency", "submitted_by"])
+        save_with_history(submission, acting_user=acting_user, reason="Submitted by the partner")
+        _attachments_store(stored, submission, None, checked, acting_user)
+        audit_record(
+            actor=acting_user,
+            verb=AuditVerb.CREATE,
+            obj=submission,
+            request=request,
+            detail={"item": item.pk, "agency": agency.pk, "attachments": len(checked)},
+        )
+        _tell_triage_staff(
+            submission, f"New partner information {submission.reference} from {agency.name}."
+        )
+    return submission
+
+
+@transaction.atomic
+def submission_follow_up(
+    *,
+    acting_user: User,
+    submission: PartnerSubmission,
+    text: str,
+    attachments=(),
+    request: HttpRequest | None = None,
+) -> SubmissionEntry:
+    """The partner answers a request for more: the submission returns to triage."""
+    _require_partner(acting_user, "add information")
+    submission = get_submission_for_partner(acting_user, submission.pk)
+    submission = _lock(submission)
+    if submission.status != SubmissionStatus.MORE_REQUESTED:
+        raise ValidationError(
+            f"The police have not asked for more on {submission.reference} (it is "
+            f"{submission.get_status_display().lower()}): nothing can be added to it now."
+        )
+    text = _clean_text(text, "text", "Enter the further information.", WHAT_MAX_LENGTH)
+    checked = attachments_check(attachments)
+    with _files_removed_on_failure() as stored:
+        entry = _entry(
+            submission, EntryKind.FOLLOW_UP, text, acting_user, "Further information given"
+        )
+        _attachments_store(stored, submission, entry, checked, acting_user)
+        _move(
+            submission,
+            SubmissionStatus.AWAITING_TRIAGE,
+            acting_user=acting_user,
+            reason="Further information given: back to triage",
+            request=request,
+            detail={"attachments": len(checked)},
+        )
+        _tell_triage_staff(
+            submission,
+            f"{submission.agency.name} added information to {submission.reference}.",
+        )
+    return entry
+
+
+# Triage staff.
+
+
+@transaction.atomic
+def submission_accept(
+    *,
+    acting_user: User,
+    submission: PartnerSubmission,
+    loaded_revision: int,
+    priority: Priority | None = None,
+    message: str = "",
+    request: HttpRequest | None = None,
+) -> PartnerSubmission:
+    """Accept the information into a priority of the item's control strategy (the item's own
+    priority unless another is chosen); `message` (optional) is for the partner."""
+    submission = _lock_for_triage(acting_user, submission)
+    _check_revision(submission, loaded_revision)
+    priority = priority or submission.item.priority
+    if priority.control_strategy_id != submission.item.requirement.control_strategy_id:
+        raise ValidationError(
+            {"priority": "Choose a priority of the control strategy the question belongs to."}
+        )
+    message = (message or "").strip()[:MESSAGE_MAX_LENGTH]
+    submission.accepted_priority = priority
+    submission.triaged_by, submission.triaged_at = acting_user, timezone.now()
+    _move(
+        submission,
+        SubmissionStatus.ACCEPTED,
+        acting_user=acting_user,
+        reason=f"Accepted into {priority.theme}",
+        request=request,
+        detail={"priority": priority.pk},
+    )
+    _entry(submission, EntryKind.ACCEPTED, message, acting_user, "Accepted")
+    _tell_partner(submission, f"The police accepted your information {submission.reference}.")
+    return submission
+
+
+@transaction.atomic
+def submission_request_more(
+    *,
+    acting_user: User,
+    submission: PartnerSubmission,
+    loaded_revision: int,
+    message: str,
+    request: HttpRequest | None = None,
+) -> PartnerSubmission:
+    """Ask the partner for more, saying what: the partner reads `message` and can answer."""
+    submission = _lock_for_triage(acting_user, submission)
+    _check_revision(submission, loaded_revision)
+    message = _clean_text(
+        message, "message", "Say what more the partner should tell you.", MESSAGE_MAX_LENGTH
+    )
+    submission.triaged_by, submission.triaged_at = acting_user, timezone.now()
+    _move(
+        submission,
+        SubmissionStatus.MORE_REQUESTED,
+        acting_user=acting_user,
+        reason="More information asked for",
+        request=request,
+    )
+    _entry(submission, EntryKind.MORE_REQUESTED, message, acting_user, "More asked for")
+    _tell_partner(
+        submission,
+        f"The police asked for more about your information {submission.reference}.",
+    )
+    return submission
+
+
+@transaction.atomic
+def submission_decline(
+    *,
+    acting_user: User,
+    submission: PartnerSubmission,
+    loaded_revision: int,
+    reason: str,
+    request: HttpRequest | None = None,
+) -> PartnerSubmission:
+    """Decline the information, with a reason the partner reads."""
+    submission = _lock_for_triage(acting_user, submission)
+    _check_revision(submission, loaded_revision)
+    reason = _clean_text(
+        reason, "reason", "Say why the information is declined.", MESSAGE_MAX_LENGTH
+    )
+    submission.triaged_by, submission.triaged_at = acting_user, timezone.now()
+    _move(
+        submission,
+        SubmissionStatus.DECLINED,
+        acting_user=acting_user,
+        reason="Declined",
+        request=request,
+    )
+    _entry(submission, EntryKind.DECLINED, reason, acting_user, "Declined")
+    _tell_partner(submission, f"The police declined your information {submission.reference}.")
+    return submission
+
+
+@transaction.atomic
+def submission_grade(
+    *,
+    acting_user: User,
+    submission: PartnerSubmission,
+    loaded_revision: int,
+    source_evaluation: str,
+    intelligence_assessment: str,
+    handling_code: str,
+    handling_conditions: str = "",
+    request: HttpRequest | None = None,
+) -> SubmissionGrading:
+    """Grade (or re-grade) the information with 3x5x2. The partner is not told: grading is
+    never shown to partners."""
+    submission = _lock_for_triage(acting_user, submission)
+    _check_revision(submission, loaded_revision)
+    errors = {}
+    if source_evaluation not in SourceEvaluation.values:
+        errors["source_evaluation"] = "Choose the source evaluation (1, 2 or 3)."
+    if intelligence_assessment not in IntelligenceAssessment.values:
+        errors["intelligence_assessment"] = "Choose the intelligence assessment (A to E)."
+    if handling_code not in HandlingCode.values:
+        errors["handling_code"] = "Choose the handling code (P or C)."
+    handling_conditions = (handling_conditions or "").strip()[:MESSAGE_MAX_LENGTH]
+    if handling_code == HandlingCode.CONDITIONS and not handling_conditions:
+        errors["handling_conditions"] = "Give the conditions on sharing for handling code C."
+    if errors:
+        raise ValidationError(errors)
+    if handling_code == HandlingCode.PERMITTED:
+        handling_conditions = ""
+    grading = SubmissionGrading.objects.filter(submission=submission).first()
+    before = grading.code if grading else ""
+    grading = grading or SubmissionGrading(submission=submission)
+    grading.source_evaluation = source_evaluation
+    grading.intelligence_assessment = intelligence_assessment
+    grading.handling_code = handling_code
+    grading.handling_conditions = handling_conditions
+    grading.graded_by, grading.graded_at = acting_user, timezone.now()
+    save_with_history(grading, acting_user=acting_user, reason=f"Graded {grading.code}")
+    submission.revision += 1
+    save_with_history(submission, acting_user=acting_user, reason="Graded")
+    audit_record(
+        actor=acting_user,
+        verb=AuditVerb.UPDATE,
+        obj=submission,
+        request=request,
+        detail={"grading": {"from": before, "to": grading.code}},
+    )
+    return grading
+
+
+def attachment_download(
+    *, acting_user: User, attachment: SubmissionAttachment, request: HttpRequest | None = None
+) -> SubmissionAttachment:
+    """An attachment for the triage staff of its submission (404 for anybody else); every
+    download is audited."""
+    if not submissions_for_triage(acting_user).filter(pk=attachment.submission_id).exists():
+        raise Http404("No such attachment.")
+    if not attachment.file or not attachment.file.storage.exists(attachment.file.name):
+        raise ValidationError("The file is missing from storage: ask an administrator.")
+    audit_record(
+        actor=acting_user,
+        verb=AuditVerb.DOWNLOAD,
+        obj=attachment.submission,
+        request=request,
+        detail={"attachment": attachment.pk, "sha256": attachment.sha256},
+    )
+    return attachment

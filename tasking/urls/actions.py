@@ -1,0 +1,14 @@
+"""The action log pages, included at /tasking/actions/ (names "tasking:<name>")."""
+
+from django.urls import path
+
+from tasking.views import actions
+
+urlpatterns = [
+    path("", actions.my_actions, name="my_actions"),
+    path("units/<int:unit_pk>/", actions.action_log, name="action_log"),
+    path("units/<int:unit_pk>/raise/", actions.action_raise, name="action_raise"),
+    path("<int:pk>/", actions.action_detail, name="action_detail"),
+    path("<int:pk>/update/", actions.action_update, name="action_update"),
+    path("<int:pk>/close/", actions.action_close, name="action_close"),
+]

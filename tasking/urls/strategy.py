@@ -1,0 +1,50 @@
+"""The control strategy pages, included at /tasking/strategies/ (names "tasking:<name>")."""
+
+from django.urls import path
+
+from tasking.views import strategy
+
+urlpatterns = [
+    path("", strategy.strategy_list, name="strategy_list"),
+    path("new/", strategy.strategy_draft, name="strategy_draft"),
+    path("requirement/", strategy.requirement_current, name="requirement_current"),
+    path("<int:pk>/", strategy.strategy_detail, name="strategy_detail"),
+    path("<int:pk>/approve/", strategy.strategy_approve, name="strategy_approve"),
+    path("<int:pk>/priorities/add/", strategy.priority_add, name="priority_add"),
+    path(
+        "<int:pk>/priorities/<int:priority_pk>/edit/",
+        strategy.priority_edit,
+        name="priority_edit",
+    ),
+    path(
+        "<int:pk>/priorities/<int:priority_pk>/score/",
+        strategy.priority_score,
+        name="priority_score",
+    ),
+    path(
+        "<int:pk>/priorities/<int:priority_pk>/rank/",
+        strategy.priority_override,
+        name="priority_override",
+    ),
+    path(
+        "<int:pk>/priorities/<int:priority_pk>/items/add/",
+        strategy.item_add,
+        name="requirement_item_add",
+    ),
+    path("<int:pk>/requirement/", strategy.requirement_detail, name="requirement_detail"),
+    path(
+        "<int:pk>/requirement/approve/",
+        strategy.requirement_approve,
+        name="requirement_approve",
+    ),
+    path(
+        "<int:pk>/requirement/items/<int:item_pk>/edit/",
+        strategy.item_edit,
+        name="requirement_item_edit",
+    ),
+    path(
+        "<int:pk>/requirement/items/<int:item_pk>/close/",
+        strategy.item_close,
+        name="requirement_item_close",
+    ),
+]

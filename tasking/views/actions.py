@@ -1,0 +1,304 @@
+"""The action log pages: a unit's log (open actions carried forward, closed ones with their
+outcome, filtered by status, RAG, priority and owner), an action with its dated progress updates,
+"my actions" where owners write progress and change the RAG rating between meetings, raising an
+action tied to a priority, and closing one with its outcome.
+
+Missing and forbidden give the same 404 (tasking.selectors.actions). Every change goes through
+tasking.services.actions: PermissionDenied shows its message on the 403 page, a ValidationError
+goes back onto the form. A change sent over an older version than the one saved is refused
+(409) and the page shows the action as it is now, the sender's text kept for them to send again.
+"""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from nim_portal.choices import GSCMarking
+from nim_portal.forms.staff import add_service_errors
+from nim_portal.models import Unit
+from products.selectors import people_around
+from products.views.register import police_required
+from tasking.choices_actions import Rag
+from tasking.forms.actions import (
+    ActionCloseForm,
+    ActionLogFilterForm,
+    ActionRaiseForm,
+    ActionUpdateForm,
+)
+from tasking.selectors import actions as selectors
+from tasking.selectors.strategy import priorities_for_unit
+from tasking.services import actions as services
+
+ACTIONS_PER_PAGE = 50
+HISTORY_LIMIT = 30
+
+
+def page_marking_of(actions) -> int:
+    """The highest marking among `actions` and the control strategies their priorities belong
+    to (the priority's theme is shown with each action); OFFICIAL when there are none."""
+    markings = [GSCMarking.OFFICIAL]
+    for action in actions:
+        markings += [action.marking, action.priority.control_strategy.marking]
+    return max(markings)
+
+
+def _update_form(action, data=None) -> ActionUpdateForm:
+    """Prefixed by the action, so that many forms share a page and the view knows the prefix."""
+    return ActionUpdateForm(
+        data,
+        prefix=f"action-{action.pk}",
+        initial={"version": action.version, "rag": action.rag, "return_to": "detail"},
+    )
+
+
+def _with_current_version(data, prefix: str, action) -> dict:
+    """The sender's input over the version saved now: sending it again, having seen the
+    change, makes theirs."""
+    data = data.copy()
+    data[f"{prefix}-version" if prefix else "version"] = action.version
+    return data
+
+
+# My actions.
+
+
+def _render_mine(request, *, bound=None, status=200):
+    user = request.user
+    actions = list(selectors.my_actions(user))
+    rows = []
+    for action in actions:
+        form = bound[1] if bound and bound[0] == action.pk else _update_form(action)
+        form.initial["return_to"] = "mine"
+        rows.append({"action": action, "form": form})
+    return render(
+        request,
+        "tasking/actions/mine.html",
+        {
+            "rows": rows,
+            "units": selectors.units_with_readable_log(user).order_by("path"),
+            "today": timezone.localdate(),
+            "page_marking": page_marking_of(actions),
+        },
+        status=status,
+    )
+
+
+@require_GET
+@police_required
+def my_actions(request):
+    return _render_mine(request)
+
+
+def my_actions_panel(user) -> dict:
+    """The dashboard's "My actions" panel (registered in tasking.apps): counts only, so that the
+    dashboard carries no marked text."""
+    today = timezone.localdate()
+    return selectors.my_actions(user).aggregate(
+        open=Count("pk"),
+        overdue=Count("pk", filter=Q(due_date__lt=today)),
+        red=Count("pk", filter=Q(rag=Rag.RED)),
+    )
+
+
+# A unit's log.
+
+
+@require_GET
+@police_required
+def action_log(request, unit_pk):
+    user = request.user
+    log = selectors.action_log_for_unit(user, unit_pk)
+    form = ActionLogFilterForm(request.GET or None, **selectors.log_filter_choices(log))
+    actions = log.actions
+    filtering = False
+    if form.is_bound and form.is_valid():
+        data = form.cleaned_data
+        filtering = any(data.get(name) for name in form.fields)
+        actions = selectors.filter_action_log(
+            actions,
+            status=data["status"],
+            rag=data["rag"],
+            priority=data["priority"],
+            **form.owner_ids(),
+        )
+    page_obj = Paginator(actions, ACTIONS_PER_PAGE).get_page(request.GET.get("page"))
+    rows = list(page_obj.object_list)
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "tasking/actions/log.html",
+        {
+            "unit": log.unit,
+            "form": form,
+            "filtering": filtering,
+            "page_obj": page_obj,
+            "open_actions": [a for a in rows if a.is_open],
+            "closed_actions": [a for a in rows if not a.is_open],
+            "query": query.urlencode(),
+            "today": timezone.localdate(),
+            "may_raise": selectors.user_may_manage_actions(user, log.unit),
+            "page_marking": page_marking_of(rows),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@police_required
+def action_raise(request, unit_pk):
+    user = request.user
+    unit = selectors.action_log_for_unit(user, unit_pk).unit
+    if not selectors.user_may_manage_actions(user, unit):
+        raise PermissionDenied(f"Only a T&CG chair or administrator over {unit} can raise actions.")
+    priorities = priorities_for_unit(user, unit)
+    form = ActionRaiseForm(
+        request.POST or None,
+        priorities=priorities,
+        people=people_around(Unit.objects.filter(pk=unit.pk)),
+        units=Unit.objects.filter(path__startswith=unit.path, is_active=True),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            action = services.action_raise(
+                acting_user=user, unit=unit, request=request, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, f"Action {action.reference} raised on the action log.")
+            return redirect("tasking:action_detail", pk=action.pk)
+    priority_list = list(priorities)
+    return render(
+        request,
+        "tasking/actions/raise.html",
+        {
+            "unit": unit,
+            "form": form,
+            "has_priorities": bool(priority_list),
+            "page_marking": max(
+                [GSCMarking.OFFICIAL, *(p.control_strategy.marking for p in priority_list)]
+            ),
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+# One action.
+
+
+def _render_detail(request, action, *, update_form=None, status=200):
+    user = request.user
+    may_update = action.is_open and selectors.user_may_update_action(user, action)
+    history = action.history.select_related("history_user").order_by("-history_id")
+    return render(
+        request,
+        "tasking/actions/detail.html",
+        {
+            "action": action,
+            "updates": list(selectors.action_updates(action)),
+            "history": list(history[:HISTORY_LIMIT]),
+            "update_form": update_form or (_update_form(action) if may_update else None),
+            "may_close": action.is_open and selectors.user_may_manage_actions(user, action.unit),
+            "today": timezone.localdate(),
+            "page_marking": page_marking_of([action]),
+        },
+        status=status,
+    )
+
+
+@require_GET
+@police_required
+def action_detail(request, pk):
+    return _render_detail(request, selectors.get_action_for(request.user, pk))
+
+
+@require_POST
+@police_required
+def action_update(request, pk):
+    """A progress update with its RAG rating, from the action's page or from "my actions"."""
+    action = selectors.get_action_for(request.user, pk)
+    prefix = f"action-{action.pk}"
+    form = ActionUpdateForm(request.POST, prefix=prefix)
+    status = 400
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.action_update_add(
+                acting_user=request.user,
+                action=action,
+                text=data["text"],
+                rag=data["rag"],
+                expected_version=data["version"],
+                request=request,
+            )
+        except services.StaleAction as stale:
+            action = selectors.get_action_for(request.user, pk)
+            form = ActionUpdateForm(
+                _with_current_version(request.POST, prefix, action), prefix=prefix
+            )
+            form.is_valid()
+            add_service_errors(form, stale)
+            status = 409
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, f"Progress on action {action.reference} recorded.")
+            if data["return_to"] == "mine":
+                return redirect("tasking:my_actions")
+            return redirect("tasking:action_detail", pk=action.pk)
+    if request.POST.get(f"{prefix}-return_to") == "mine":
+        return _render_mine(request, bound=(action.pk, form), status=status)
+    return _render_detail(request, action, update_form=form, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+@police_required
+def action_close(request, pk):
+    user = request.user
+    action = selectors.get_action_for(user, pk)
+    if not selectors.user_may_manage_actions(user, action.unit):
+        raise PermissionDenied(
+            f"Only a T&CG chair or administrator over {action.unit} can close its actions."
+        )
+    if not action.is_open:
+        messages.info(request, f"Action {action.reference} is already closed.")
+        return redirect("tasking:action_detail", pk=action.pk)
+    form = ActionCloseForm(request.POST or None, initial={"version": action.version})
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                services.action_close(
+                    acting_user=user,
+                    action=action,
+                    outcome=form.cleaned_data["outcome"],
+                    expected_version=form.cleaned_data["version"],
+                    request=request,
+                )
+            except services.StaleAction as stale:
+                action = selectors.get_action_for(user, pk)
+                form = ActionCloseForm(_with_current_version(request.POST, "", action))
+                form.is_valid()
+                add_service_errors(form, stale)
+                status = 409
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            else:
+                messages.success(request, f"Action {action.reference} closed.")
+                return redirect("tasking:action_detail", pk=action.pk)
+    return render(
+        request,
+        "tasking/actions/close.html",
+        {
+            "action": action,
+            "updates": list(selectors.action_updates(action)[:3]),
+            "form": form,
+            "page_marking": page_marking_of([action]),
+        },
+        status=status,
+    )

@@ -1,0 +1,501 @@
+"""The meeting on screen: the shared screen everybody in the room sees, and the chair's private
+companion view where the meeting's business is recorded.
+
+- The shared screen (`screen_shared`) renders only what `meeting_screen(meeting, private=False)`
+  returns: what the least-cleared person present may read. Any reader of the meeting may open it
+  read-only; the chair also gets the next/previous item buttons (with keyboard shortcuts), and
+  opening and closing the meeting. Nothing typed is shown there.
+- The private view (`screen_private`, chair only) shows everything the chair may read, which of
+  it the shared screen holds back and how much, and the forms: decisions, actions raised and
+  closed, profiles commissioned, items escalated.
+- Both follow the meeting: every full render mints a poll ticket (tasking.poll); the poll answers
+  204 while nothing changed, else the live region fetches itself again through the normal stack.
+
+Every change goes through the services (tasking.services.proceedings, tasking.services.actions),
+which refuse a non-chair with PermissionDenied and bad input with ValidationError, changing
+nothing. With htmx a form comes back in place (with its errors, or empty after success) and the
+live region reloads; without JavaScript every form posts and redirects as usual.
+"""
+
+from functools import wraps
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.http import HttpResponseClientRefresh, trigger_client_event
+
+from nim_portal.forms.staff import add_service_errors
+from nim_portal.middleware import checks_its_own_session
+from nim_portal.templatetags.portal import marking_label
+from products.views.register import police_required
+from tasking.choices_meetings import MeetingStatus
+from tasking.forms.meeting_screen import ActionCloseForm, ActionRaiseForm
+from tasking.forms.meetings import CommissionForm, CurrentItemForm, DecisionForm, EscalationForm
+from tasking.models import Meeting
+from tasking.poll import PollAnswer, poll_answer, poll_ticket_mint
+from tasking.selectors import actions as action_selectors
+from tasking.selectors import proceedings as selectors
+from tasking.selectors.strategy import priorities_for_unit
+from tasking.services import actions as action_services
+from tasking.services import proceedings as services
+from tasking.views.meetings import _analysts_for
+
+# The event the live region listens for (from the poll, or after the chair's own change).
+SCREEN_CHANGED = "nim-screen-changed"
+# After a move to another item: the forms not yet touched follow the new current item.
+ITEM_MOVED = "nim-screen-item-moved"
+
+
+# Reading.
+
+
+def _neighbours(agenda, current_id):
+    """The items before and after the current one (None at either end, or with no current)."""
+    ids = [item.pk for item in agenda]
+    if current_id not in ids:
+        return None, None
+    index = ids.index(current_id)
+    previous = agenda[index - 1] if index > 0 else None
+    following = agenda[index + 1] if index + 1 < len(agenda) else None
+    return previous, following
+
+
+def _live_context(request, meeting: Meeting, *, private: bool) -> dict:
+    """What the live region shows: the shared screen's content, or (private) all the chair may
+    read with what the shared screen holds back. Mints the poll ticket at the revision read."""
+    screen = selectors.meeting_screen(meeting, private=private)
+    meeting = screen.meeting
+    may_chair = selectors.user_may_chair(request.user, meeting)
+    previous, following = _neighbours(screen.agenda, meeting.current_agenda_item_id)
+    context = {
+        "meeting": meeting,
+        "screen": screen,
+        "private": private,
+        "may_chair": may_chair,
+        "previous_item": previous,
+        "next_item": following,
+        "item_decisions": [
+            d for d in screen.decisions if d.agenda_item_id == meeting.current_agenda_item_id
+        ],
+        "page_marking": screen.page_marking,
+        "poll_url": reverse("tasking:meeting_screen_poll", args=[meeting.pk])
+        + "?"
+        + f"ticket={poll_ticket_mint(request, meeting.pk, screen.revision)}",
+        "live_url": reverse(
+            "tasking:meeting_screen_private_live" if private else "tasking:meeting_screen_live",
+            args=[meeting.pk],
+        ),
+    }
+    if private:
+        proceedings = selectors.meeting_proceedings(request.user, meeting)
+        actions = list(action_selectors.actions_for_meeting_for_user(request.user, meeting))
+        shown = {
+            "decisions": {d.pk for d in screen.decisions},
+            "actions": {a.pk for a in screen.actions},
+            "escalations": {e.pk for e in screen.escalations},
+            "products": {p.pk for p in screen.products},
+        }
+        context.update(
+            proceedings=proceedings,
+            actions=actions,
+            shown=shown,
+            item_decisions=[
+                d
+                for d in proceedings.decisions
+                if d.agenda_item_id == meeting.current_agenda_item_id
+            ],
+            page_marking=max(
+                [proceedings.page_marking, screen.page_marking, *(a.marking for a in actions)]
+            ),
+        )
+    label = marking_label(context["page_marking"])
+    context["marking"] = {"label": label, "modifier": label.lower().replace(" ", "-")}
+    return context
+
+
+def _render_live(request, meeting: Meeting, *, private: bool):
+    context = _live_context(request, meeting, private=private)
+    return render(request, "tasking/screen/live_response.html", context)
+
+
+def _controls_context(request, meeting: Meeting, **forms) -> dict:
+    """The chair's forms (private view), each in its own prefix so that ids never clash."""
+    meeting = selectors.meeting_for_user(request.user, meeting.pk)
+    priorities = priorities_for_unit(request.user, meeting.unit)
+    defaults = {
+        "decision_form": lambda: DecisionForm(meeting=meeting, prefix="decision"),
+        "action_form": lambda: ActionRaiseForm(
+            meeting=meeting, priorities=priorities, prefix="action"
+        ),
+        "commission_form": lambda: CommissionForm(
+            meeting=meeting, analysts=_analysts_for(meeting), prefix="commission"
+        ),
+        "escalation_form": lambda: EscalationForm(meeting=meeting, prefix="escalation"),
+    }
+    context = {"meeting": meeting, "has_priorities": priorities.exists()}
+    for name, make in defaults.items():
+        context[name] = forms.get(name) or make()
+    context["review"] = forms.get("review")
+    return context
+
+
+def _render_controls(request, meeting: Meeting, *, status: int = 200, **forms):
+    controls = _controls_context(request, meeting, **forms)
+    context = {"meeting": controls["meeting"], "controls": controls}
+    return render(request, "tasking/screen/controls.html", context, status=status)
+
+
+def _screen_page(request, pk, *, private: bool):
+    meeting = selectors.meeting_for_user(request.user, pk)
+    if private:
+        _require_chair(request.user, meeting, "open the chair's view of the meeting screen")
+    context = _live_context(request, meeting, private=private)
+    if private and meeting.status == MeetingStatus.IN_SESSION:
+        context["controls"] = _controls_context(request, meeting)
+    return render(request, "tasking/screen/screen.html", context)
+
+
+def _require_chair(user, meeting: Meeting, what: str) -> None:
+    if not selectors.user_may_chair(user, meeting):
+        raise PermissionDenied(f"Only the chair of this meeting of {meeting.unit} can {what}.")
+
+
+@require_GET
+@police_required
+@never_cache
+def screen_shared(request, pk):
+    return _screen_page(request, pk, private=False)
+
+
+@require_GET
+@police_required
+@never_cache
+def screen_private(request, pk):
+    return _screen_page(request, pk, private=True)
+
+
+@require_GET
+@police_required
+@never_cache
+def screen_shared_live(request, pk):
+    return _render_live(request, selectors.meeting_for_user(request.user, pk), private=False)
+
+
+@require_GET
+@police_required
+@never_cache
+def screen_private_live(request, pk):
+    meeting = selectors.meeting_for_user(request.user, pk)
+    _require_chair(request.user, meeting, "open the chair's view of the meeting screen")
+    return _render_live(request, meeting, private=True)
+
+
+@checks_its_own_session
+@require_GET
+@never_cache
+def screen_poll(request, pk):
+    """Has the screen changed since the ticket's render? No content either way (tasking.poll)."""
+    answer = poll_answer(request, pk, request.GET.get("ticket"))
+    if answer == PollAnswer.UNCHANGED:
+        return HttpResponse(status=204)
+    if answer == PollAnswer.CHANGED:
+        return trigger_client_event(HttpResponse(status=204), SCREEN_CHANGED)
+    return HttpResponseClientRefresh()
+
+
+# Changing: the chair only (the services refuse anybody else).
+
+
+def _refused_permission(request, exc: PermissionDenied):
+    """Without htmx the 403 page says why; with htmx the page reloads with the message."""
+    if not request.htmx:
+        raise exc
+    messages.error(request, str(exc))
+    return HttpResponseClientRefresh()
+
+
+def _button_refused(request, meeting: Meeting, exc: ValidationError, back: str):
+    messages.error(request, " ".join(exc.messages))
+    if request.htmx:
+        return HttpResponseClientRefresh()
+    return redirect(back, pk=meeting.pk)
+
+
+def _back(request) -> str:
+    """Buttons on both views: they return to the view they were pressed on."""
+    if request.POST.get("view") == "private":
+        return "tasking:meeting_screen_private"
+    return "tasking:meeting_screen"
+
+
+@require_POST
+@police_required
+def screen_open(request, pk):
+    meeting = selectors.meeting_for_user(request.user, pk)
+    back = _back(request)
+    try:
+        services.meeting_open(request.user, meeting, request=request)
+    except PermissionDenied as exc:
+        return _refused_permission(request, exc)
+    except ValidationError as exc:
+        return _button_refused(request, meeting, exc, back)
+    # The chair's forms appear once the meeting sits: the whole page comes back.
+    messages.success(request, "The meeting is open.")
+    if request.htmx:
+        return HttpResponseClientRefresh()
+    return redirect(back, pk=meeting.pk)
+
+
+@require_POST
+@police_required
+def screen_item_set(request, pk):
+    meeting = selectors.meeting_for_user(request.user, pk)
+    back = _back(request)
+    form = CurrentItemForm(request.POST, meeting=meeting)
+    if not form.is_valid():
+        refusal = ValidationError("Choose an item of this meeting's agenda.")
+        return _button_refused(request, meeting, refusal, back)
+    item = form.cleaned_data["item"]
+    try:
+        services.meeting_current_item_set(request.user, meeting, item, request=request)
+    except PermissionDenied as exc:
+        return _refused_permission(request, exc)
+    except ValidationError as exc:
+        return _button_refused(request, meeting, exc, back)
+    if request.htmx:
+        response = HttpResponse(status=204)
+        trigger_client_event(response, ITEM_MOVED, {"item": item.pk})
+        return trigger_client_event(response, SCREEN_CHANGED)
+    return redirect(back, pk=meeting.pk)
+
+
+@require_POST
+@police_required
+def screen_close(request, pk):
+    meeting = selectors.meeting_for_user(request.user, pk)
+    back = _back(request)
+    try:
+        services.meeting_close(request.user, meeting, request=request)
+    except PermissionDenied as exc:
+        return _refused_permission(request, exc)
+    except ValidationError as exc:
+        return _button_refused(request, meeting, exc, back)
+    messages.success(request, "The meeting is closed: its minutes are frozen and being printed.")
+    if request.htmx:
+        return HttpResponseClientRefresh()
+    return redirect(back, pk=meeting.pk)
+
+
+# The chair's forms (private view).
+
+
+def _chair_meeting(request, pk) -> Meeting:
+    """The meeting whose forms the chair posts: a reader who is not its chair is refused here
+    before any form is read (the services refuse them again)."""
+    meeting = selectors.meeting_for_user(request.user, pk)
+    _require_chair(request.user, meeting, "record the meeting's business")
+    return meeting
+
+
+def _form_done(request, meeting: Meeting, done: str):
+    """Success: htmx gets the forms back empty and the live region reloads."""
+    messages.success(request, done)
+    if request.htmx:
+        return trigger_client_event(_render_controls(request, meeting), SCREEN_CHANGED)
+    return redirect("tasking:meeting_screen_private", pk=meeting.pk)
+
+
+def _controls_page(request, meeting: Meeting, status: int = 400, **forms):
+    """A form with its errors (or the review of an action): in place with htmx, else on the
+    whole private view."""
+    if request.htmx:
+        return _render_controls(request, meeting, status=status, **forms)
+    context = _live_context(request, meeting, private=True)
+    context["controls"] = _controls_context(request, meeting, **forms)
+    return render(request, "tasking/screen/screen.html", context, status=status)
+
+
+@require_GET
+@police_required
+@never_cache
+def screen_controls(request, pk):
+    """The chair's forms alone, fresh (htmx: after the review of an action is cancelled)."""
+    return _render_controls(request, _chair_meeting(request, pk))
+
+
+def _posting(view):
+    """The chair's form views: refusals of permission answered the same way everywhere."""
+
+    @wraps(view)
+    def wrapper(request, pk, *args, **kwargs):
+        try:
+            return view(request, pk, *args, **kwargs)
+        except PermissionDenied as exc:
+            return _refused_permission(request, exc)
+
+    return wrapper
+
+
+@require_POST
+@police_required
+@_posting
+def screen_decision(request, pk):
+    meeting = _chair_meeting(request, pk)
+    form = DecisionForm(request.POST, meeting=meeting, prefix="decision")
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.decision_record(
+                request.user,
+                meeting,
+                data["agenda_item"],
+                data["text"],
+                marking=data["marking"],
+                request=request,
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            return _form_done(request, meeting, "The decision is recorded.")
+    return _controls_page(request, meeting, decision_form=form)
+
+
+@require_POST
+@police_required
+@_posting
+def screen_action_raise(request, pk):
+    meeting = _chair_meeting(request, pk)
+    form = ActionRaiseForm(
+        request.POST,
+        meeting=meeting,
+        priorities=priorities_for_unit(request.user, meeting.unit),
+        prefix="action",
+    )
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            action_services.action_raise(
+                acting_user=request.user,
+                unit=meeting.unit,
+                priority=data["priority"],
+                action_type=data["action_type"],
+                description=data["description"],
+                owner_user=data["owner_user"],
+                owner_unit=data["owner_unit"],
+                due_date=data["due_date"],
+                meeting=meeting,
+                marking=data["marking"],
+                request=request,
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            return _form_done(request, meeting, "The action is raised.")
+    return _controls_page(request, meeting, action_form=form)
+
+
+def _action_of(request, meeting: Meeting, action_pk):
+    """An action on this meeting's log that the chair may read, or 404."""
+    action = (
+        action_selectors.actions_for_meeting_for_user(request.user, meeting)
+        .filter(pk=action_pk)
+        .first()
+    )
+    if action is None:
+        raise Http404("No such action on this meeting's log.")
+    return action
+
+
+@require_http_methods(["GET", "POST"])
+@police_required
+@_posting
+def screen_action_close(request, pk, action_pk):
+    """Review an action (its latest updates) and close it with its outcome."""
+    meeting = _chair_meeting(request, pk)
+    action = _action_of(request, meeting, action_pk)
+    form = ActionCloseForm(
+        request.POST or None, initial={"version": action.version}, prefix="review"
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            action_services.action_close(
+                acting_user=request.user,
+                action=action,
+                outcome=form.cleaned_data["outcome"],
+                meeting=meeting,
+                expected_version=form.cleaned_data["version"],
+                request=request,
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            return _form_done(request, meeting, f"Action {action.pk} is closed.")
+    review = {
+        "action": action,
+        "form": form,
+        "latest_update": action_selectors.action_updates(action).first(),
+    }
+    return _controls_page(request, meeting, status=400 if form.errors else 200, review=review)
+
+
+@require_POST
+@police_required
+@_posting
+def screen_commission(request, pk):
+    meeting = _chair_meeting(request, pk)
+    form = CommissionForm(
+        request.POST, meeting=meeting, analysts=_analysts_for(meeting), prefix="commission"
+    )
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            made = services.profile_commission(
+                request.user,
+                meeting,
+                data["kind"],
+                data["title"],
+                owner=data["owner"],
+                marking=data["marking"],
+                agenda_item=data["agenda_item"],
+                due_date=data["due_date"],
+                purpose=data["purpose"],
+                request=request,
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            return _form_done(
+                request,
+                meeting,
+                f"{made.get_kind_display()} commissioned: its terms await agreement.",
+            )
+    return _controls_page(request, meeting, commission_form=form)
+
+
+@require_POST
+@police_required
+@_posting
+def screen_escalate(request, pk):
+    meeting = _chair_meeting(request, pk)
+    form = EscalationForm(request.POST, meeting=meeting, prefix="escalation")
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            escalation = services.escalation_raise(
+                request.user,
+                meeting,
+                title=data["title"],
+                reason=data["reason"],
+                agenda_item=data["agenda_item"],
+                marking=data["marking"],
+                request=request,
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            return _form_done(request, meeting, f"Escalated to the T&CG of {escalation.to_unit}.")
+    return _controls_page(request, meeting, escalation_form=form)

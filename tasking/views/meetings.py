@@ -1,0 +1,461 @@
+"""The meeting pages: the list of the user's meetings, one meeting's agenda, attendance,
+decisions, commissions, escalations and minutes (with the chair's forms), the escalations inbox
+and outbox, and the frozen minutes' PDF.
+
+Police users only (partners: 404); a meeting or escalation the user may not read is a 404 too
+(tasking.selectors.proceedings). Every change goes through tasking.services.proceedings:
+PermissionDenied shows its message on the 403 page and changes nothing, a ValidationError goes
+into a message (one-button actions) or back onto its form. Minutes saved over a stale version are
+refused and shown beside what is saved now.
+"""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import F, Value
+from django.db.models.lookups import StartsWith
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from nim_portal.choices import GSCMarking, Role
+from nim_portal.forms.staff import add_service_errors
+from nim_portal.models import Unit, User
+from products.views.register import police_required
+from tasking.forms.meetings import (
+    AgendaItemAddForm,
+    AgendaItemEditForm,
+    AgendaItemMoveForm,
+    AttendanceForm,
+    CommissionForm,
+    CurrentItemForm,
+    DecisionForm,
+    EscalationDecisionForm,
+    EscalationForm,
+    MinutesForm,
+)
+from tasking.models import AgendaItem, Meeting
+from tasking.selectors import proceedings as selectors
+from tasking.services import proceedings as services
+
+MEETINGS_PER_PAGE = 25
+
+
+def _detail(meeting: Meeting):
+    return redirect("tasking:meeting_detail", pk=meeting.pk)
+
+
+def _refused(request, meeting: Meeting, exc: ValidationError):
+    messages.error(request, " ".join(exc.messages))
+    return _detail(meeting)
+
+
+def _require_chair(user, meeting: Meeting, what: str) -> None:
+    """The form pages say no before the form is filled; the services say it again on saving."""
+    if not selectors.user_may_chair(user, meeting):
+        raise PermissionDenied(f"Only the chair of this meeting of {meeting.unit} can {what}.")
+
+
+def _analysts_for(meeting: Meeting):
+    """Analysts of the meeting's unit or a unit above it: who may develop a profile."""
+    return (
+        User.objects.filter(
+            StartsWith(Value(meeting.unit.path), F("memberships__unit__path")),
+            memberships__role=Role.ANALYST,
+            memberships__unit__is_active=True,
+            is_active=True,
+        )
+        .distinct()
+        .order_by("last_name", "first_name", "username")
+    )
+
+
+@require_GET
+@police_required
+def meeting_list(request):
+    page = Paginator(selectors.meetings_for_user(request.user), MEETINGS_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "tasking/meetings/list.html",
+        {"page": page, "meetings": list(page), "page_marking": GSCMarking.OFFICIAL},
+    )
+
+
+def _render_detail(request, meeting: Meeting, *, minutes_form=None, conflict=None, status=200):
+    proceedings = selectors.meeting_proceedings(request.user, meeting)
+    context = {
+        "meeting": meeting,
+        "proceedings": proceedings,
+        "page_marking": proceedings.page_marking,
+        "conflict": conflict,
+    }
+    if proceedings.may_chair:
+        context.update(
+            decision_form=DecisionForm(meeting=meeting),
+            agenda_form=AgendaItemAddForm(),
+            minutes_form=minutes_form
+            or MinutesForm(
+                initial={
+                    "text": meeting.minutes,
+                    "marking": meeting.minutes_marking,
+                    "version": meeting.minutes_version,
+                }
+            ),
+        )
+    return render(request, "tasking/meetings/detail.html", context, status=status)
+
+
+@require_GET
+@police_required
+def meeting_detail(request, pk):
+    return _render_detail(request, selectors.meeting_for_user(request.user, pk))
+
+
+@require_POST
+@police_required
+def meeting_open(request, pk):
+    meeting = selectors.meeting_for_user(request.user, pk)
+    try:
+        services.meeting_open(request.user, meeting, request=request)
+    except ValidationError as exc:
+        return _refused(request, meeting, exc)
+    messages.success(request, "The meeting is open.")
+    return _detail(meeting)
+
+
+@require_POST
+@police_required
+def meeting_close(request, pk):
+    meeting = selectors.meeting_for_user(request.user, pk)
+    try:
+        services.meeting_close(request.user, meeting, request=request)
+    except ValidationError as exc:
+        return _refused(request, meeting, exc)
+    messages.success(request, "The meeting is closed: its minutes are frozen and being printed.")
+    return _detail(meeting)
+
+
+@require_POST
+@police_required
+def current_item_set(request, pk):
+    meeting = selectors.meeting_for_user(request.user, pk)
+    form = CurrentItemForm(request.POST, meeting=meeting)
+    if not form.is_valid():
+        messages.error(request, "Choose an item of this meeting's agenda.")
+        return _detail(meeting)
+    try:
+        services.meeting_current_item_set(
+            request.user, meeting, form.cleaned_data["item"], request=request
+        )
+    except ValidationError as exc:
+        return _refused(request, meeting, exc)
+    return _detail(meeting)
+
+
+@require_POST
+@police_required
+def attendance_set(request, pk):
+    meeting = selectors.meeting_for_user(request.user, pk)
+    form = AttendanceForm(request.POST, meeting=meeting)
+    if not form.is_valid():
+        messages.error(request, "Choose somebody invited and their attendance.")
+        return _detail(meeting)
+    try:
+        services.attendance_record(
+            request.user,
+            meeting,
+            form.cleaned_data["invitee"],
+            form.cleaned_data["attendance"],
+            request=request,
+        )
+    except ValidationError as exc:
+        return _refused(request, meeting, exc)
+    return _detail(meeting)
+
+
+@require_POST
+@police_required
+def agenda_item_add(request, pk):
+    meeting = selectors.meeting_for_user(request.user, pk)
+    form = AgendaItemAddForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Enter the new item's title (200 characters or fewer).")
+        return _detail(meeting)
+    try:
+        services.agenda_item_add(
+            request.user,
+            meeting,
+            form.cleaned_data["title"],
+            notes=form.cleaned_data["notes"],
+            request=request,
+        )
+    except ValidationError as exc:
+        return _refused(request, meeting, exc)
+    messages.success(request, "The item is added to the end of the agenda.")
+    return _detail(meeting)
+
+
+def _item_of(meeting: Meeting, item_pk) -> AgendaItem:
+    item = meeting.agenda_items.filter(pk=item_pk).first()
+    if item is None:
+        raise Http404("No such agenda item.")
+    return item
+
+
+@require_http_methods(["GET", "POST"])
+@police_required
+def agenda_item_edit(request, pk, item_pk):
+    meeting = selectors.meeting_for_user(request.user, pk)
+    item = _item_of(meeting, item_pk)
+    _require_chair(request.user, meeting, "change its agenda")
+    form = AgendaItemEditForm(
+        request.POST or None, initial={"title": item.title, "notes": item.notes}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.agenda_item_edit(
+                request.user,
+                item,
+                title=form.cleaned_data["title"],
+                notes=form.cleaned_data["notes"],
+                request=request,
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, "The agenda item is changed.")
+            return _detail(meeting)
+    return render(
+        request,
+        "tasking/meetings/agenda_item_edit.html",
+        {"meeting": meeting, "item": item, "form": form, "page_marking": GSCMarking.OFFICIAL},
+        status=400 if form.errors else 200,
+    )
+
+
+@require_POST
+@police_required
+def agenda_item_move(request, pk, item_pk):
+    meeting = selectors.meeting_for_user(request.user, pk)
+    item = _item_of(meeting, item_pk)
+    form = AgendaItemMoveForm(request.POST)
+    direction = form.cleaned_data["direction"] if form.is_valid() else ""
+    try:
+        services.agenda_item_move(request.user, item, direction, request=request)
+    except ValidationError as exc:
+        return _refused(request, meeting, exc)
+    return _detail(meeting)
+
+
+@require_POST
+@police_required
+def agenda_item_delete(request, pk, item_pk):
+    meeting = selectors.meeting_for_user(request.user, pk)
+    item = _item_of(meeting, item_pk)
+    try:
+        services.agenda_item_delete(request.user, item, request=request)
+    except ValidationError as exc:
+        return _refused(request, meeting, exc)
+    messages.success(request, f"“{item.title}” is taken off the agenda.")
+    return _detail(meeting)
+
+
+@require_POST
+@police_required
+def decision_add(request, pk):
+    meeting = selectors.meeting_for_user(request.user, pk)
+    form = DecisionForm(request.POST, meeting=meeting)
+    if not form.is_valid():
+        errors = [error for errors in form.errors.values() for error in errors]
+        messages.error(request, "The decision was not recorded: " + " ".join(errors))
+        return _detail(meeting)
+    data = form.cleaned_data
+    try:
+        services.decision_record(
+            request.user,
+            meeting,
+            data["agenda_item"],
+            data["text"],
+            marking=data["marking"],
+            request=request,
+        )
+    except ValidationError as exc:
+        return _refused(request, meeting, exc)
+    messages.success(request, "The decision is recorded.")
+    return _detail(meeting)
+
+
+@require_POST
+@police_required
+def minutes_save(request, pk):
+    meeting = selectors.meeting_for_user(request.user, pk)
+    form = MinutesForm(request.POST)
+    if not form.is_valid():
+        return _render_detail(request, meeting, minutes_form=form, status=400)
+    data = form.cleaned_data
+    try:
+        services.minutes_save(
+            request.user,
+            meeting,
+            data["text"],
+            data["version"],
+            marking=data["marking"],
+            request=request,
+        )
+    except services.MinutesConflict as conflict:
+        meeting.refresh_from_db()
+        # The editor's text stays in the box, over the version saved now, to merge by hand.
+        form = MinutesForm(
+            initial={
+                "text": conflict.your_text,
+                "marking": data["marking"],
+                "version": conflict.current_version,
+            }
+        )
+        messages.error(request, conflict.messages[0])
+        return _render_detail(request, meeting, minutes_form=form, conflict=conflict, status=409)
+    except ValidationError as exc:
+        return _refused(request, meeting, exc)
+    messages.success(request, "The minutes are saved.")
+    return redirect(reverse("tasking:meeting_detail", args=[meeting.pk]) + "#minutes")
+
+
+@require_http_methods(["GET", "POST"])
+@police_required
+def commission(request, pk):
+    meeting = selectors.meeting_for_user(request.user, pk)
+    _require_chair(request.user, meeting, "commission profiles")
+    form = CommissionForm(request.POST or None, meeting=meeting, analysts=_analysts_for(meeting))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            made = services.profile_commission(
+                request.user,
+                meeting,
+                data["kind"],
+                data["title"],
+                owner=data["owner"],
+                marking=data["marking"],
+                agenda_item=data["agenda_item"],
+                due_date=data["due_date"],
+                purpose=data["purpose"],
+                request=request,
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(
+                request, f"{made.get_kind_display()} commissioned: its terms await agreement."
+            )
+            return _detail(meeting)
+    return render(
+        request,
+        "tasking/meetings/commission.html",
+        {"meeting": meeting, "form": form, "page_marking": GSCMarking.OFFICIAL_SENSITIVE},
+        status=400 if form.errors else 200,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@police_required
+def escalate(request, pk):
+    meeting = selectors.meeting_for_user(request.user, pk)
+    _require_chair(request.user, meeting, "escalate its business")
+    parent = Unit.objects.get_parent(meeting.unit)
+    form = EscalationForm(request.POST or None, meeting=meeting)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            escalation = services.escalation_raise(
+                request.user,
+                meeting,
+                title=data["title"],
+                reason=data["reason"],
+                agenda_item=data["agenda_item"],
+                marking=data["marking"],
+                request=request,
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, f"Escalated to the T&CG of {escalation.to_unit}.")
+            return _detail(meeting)
+    return render(
+        request,
+        "tasking/meetings/escalate.html",
+        {
+            "meeting": meeting,
+            "parent": parent,
+            "form": form,
+            "page_marking": GSCMarking.OFFICIAL_SENSITIVE,
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@require_GET
+@police_required
+def minutes_pdf(request, pk):
+    meeting = selectors.meeting_for_user(request.user, pk)
+    version = selectors.minutes_readable_by(request.user, meeting)
+    try:
+        version = services.minutes_pdf_download(request.user, version, request=request)
+    except ValidationError as exc:
+        return _refused(request, meeting, exc)
+    response = FileResponse(
+        version.pdf.open("rb"),
+        content_type="application/pdf",
+        as_attachment=True,
+        filename=f"minutes-{meeting.pk}-v{version.number}.pdf",
+    )
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+# Escalations.
+
+
+@require_GET
+@police_required
+def escalation_list(request):
+    boxes = selectors.escalation_boxes(request.user)
+    rows = boxes.inbox + boxes.outbox
+    return render(
+        request,
+        "tasking/meetings/escalations.html",
+        {
+            "boxes": boxes,
+            "form": EscalationDecisionForm(),
+            "page_marking": max([GSCMarking.OFFICIAL, *(e.marking for e in rows)]),
+        },
+    )
+
+
+def _decide(request, pk, service, done: str):
+    escalation = selectors.escalation_for_user(request.user, pk)
+    form = EscalationDecisionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Enter the decision and who owns the threat now.")
+        return redirect("tasking:escalation_list")
+    try:
+        service(request.user, escalation, form.cleaned_data["decision_text"], request=request)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, f"“{escalation.title}” is {done}.")
+    return redirect("tasking:escalation_list")
+
+
+@require_POST
+@police_required
+def escalation_adopt(request, pk):
+    return _decide(request, pk, services.escalation_adopt, "adopted")
+
+
+@require_POST
+@police_required
+def escalation_return(request, pk):
+    return _decide(request, pk, services.escalation_return, "returned")

@@ -1,0 +1,669 @@
+"""The control strategy pages: the list, a strategy with its ranked priorities and history,
+drafting, priorities (edit, MoRiLE score, the chair's rank override), approval, and the
+intelligence requirement with its items.
+
+Missing and forbidden strategies give the same 404 (tasking.selectors.strategy). Every change goes
+through tasking.services.strategy: PermissionDenied shows its message on the 403 page, a
+ValidationError goes back onto the form or, for a one-button action, into a message. A change of a
+priority or an item carries the edit token of what was loaded; a stale one is refused and the form
+shows what is saved now beside what was sent.
+"""
+
+from dataclasses import dataclass
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, F, Q
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from nim_portal.choices import GSCMarking, Role
+from nim_portal.forms.staff import add_service_errors
+from nim_portal.models import Unit
+from nim_portal.selectors import memberships_of, units_where_user_holds
+from products.selectors import people_around, user_holds_role_over
+from products.views.register import police_required
+from tasking.choices import ControlStrategyStatus, MoRiLEDimension, RequirementItemStatus
+from tasking.forms.strategy import (
+    ControlStrategyDraftForm,
+    PriorityEditForm,
+    PriorityForm,
+    PriorityOverrideForm,
+    PriorityScoreForm,
+    RequirementItemCloseForm,
+    RequirementItemEditForm,
+    RequirementItemForm,
+)
+from tasking.models import (
+    ControlStrategy,
+    IntelligenceRequirement,
+    IntelligenceRequirementItem,
+    Priority,
+)
+from tasking.selectors import strategy as selectors
+from tasking.services import strategy as services
+
+STRATEGIES_PER_PAGE = 25
+HISTORY_LIMIT = 30
+PRIORITY_ORDER = (F("rank").asc(nulls_last=True), "pk")
+
+
+def _is_chair_over(user, strategy: ControlStrategy) -> bool:
+    return user_holds_role_over(user, [Role.CHAIR], strategy.unit)
+
+
+def _require_chair(user, strategy: ControlStrategy, what: str) -> None:
+    """The form pages say no before the form is filled; the services say it again on saving."""
+    if not _is_chair_over(user, strategy):
+        raise PermissionDenied(f"Only a T&CG chair over {strategy.unit} can {what}.")
+
+
+def _people_for(strategy: ControlStrategy):
+    return people_around(Unit.objects.filter(pk=strategy.unit_id))
+
+
+def _refused(request, exc: ValidationError, to: str, **kwargs):
+    messages.error(request, " ".join(exc.messages))
+    return redirect(to, **kwargs)
+
+
+def _draft_refusal(strategy: ControlStrategy) -> str:
+    if strategy.is_draft:
+        return ""
+    status = ControlStrategyStatus(strategy.status).label.lower()
+    return (
+        f"The control strategy is {status}: its priorities can no longer change. "
+        "Draft a new control strategy to change them."
+    )
+
+
+# The list.
+
+
+@require_GET
+@police_required
+def strategy_list(request):
+    user = request.user
+    strategies = (
+        selectors.control_strategies_visible_to(user)
+        .select_related("unit", "informed_by__product", "superseded_by")
+        .annotate(priority_count=Count("priorities"))
+        .order_by("unit__path", "-period_start", "-pk")
+    )
+    page_obj = Paginator(strategies, STRATEGIES_PER_PAGE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "tasking/strategy/list.html",
+        {
+            "page_obj": page_obj,
+            "may_draft": units_where_user_holds(user, Role.CHAIR).exists(),
+            "page_marking": max(
+                (strategy.marking for strategy in page_obj), default=GSCMarking.OFFICIAL
+            ),
+        },
+    )
+
+
+# A strategy's page.
+
+
+@dataclass(frozen=True)
+class ScoreRow:
+    dimension: str
+    value: int
+    label: str
+
+
+@dataclass(frozen=True)
+class HistoryRow:
+    when: object
+    who: object
+    what: str
+    reason: str
+
+
+def _score_rows(priority: Priority, scales: dict) -> list[ScoreRow]:
+    rows = []
+    for dimension, value in priority.scores.items():
+        scale = scales.get(dimension)
+        label = scale.label_for(value) if scale and scale.minimum <= value <= scale.maximum else ""
+        rows.append(ScoreRow(MoRiLEDimension(dimension).label, value, label))
+    return rows
+
+
+def _history(strategy: ControlStrategy) -> list[HistoryRow]:
+    """The strategy's and its priorities' recorded changes, newest first (two queries)."""
+    own = strategy.history.select_related("history_user").order_by("-history_id")[:HISTORY_LIMIT]
+    of_priorities = (
+        Priority.history.filter(control_strategy_id=strategy.pk)
+        .select_related("history_user")
+        .order_by("-history_id")[:HISTORY_LIMIT]
+    )
+    rows = [
+        HistoryRow(
+            r.history_date, r.history_user, "Control strategy", r.history_change_reason or ""
+        )
+        for r in own
+    ] + [
+        HistoryRow(r.history_date, r.history_user, r.theme, r.history_change_reason or "")
+        for r in of_priorities
+    ]
+    rows.sort(key=lambda row: row.when, reverse=True)
+    return rows[:HISTORY_LIMIT]
+
+
+@require_GET
+@police_required
+def strategy_detail(request, pk):
+    """Everything the strategy's page shows, in a fixed number of queries."""
+    user = request.user
+    strategy = selectors.get_control_strategy_for(user, pk)
+    priorities = list(
+        strategy.priorities.select_related("owner", "override_by").order_by(*PRIORITY_ORDER)
+    )
+    scales = {scale.dimension: scale for scale in strategy.matrix.scales.all()}
+    requirement = (
+        IntelligenceRequirement.objects.filter(control_strategy=strategy)
+        .annotate(
+            open_items=Count("items", filter=Q(items__status=RequirementItemStatus.OPEN)),
+            closed_items=Count("items", filter=Q(items__status=RequirementItemStatus.CLOSED)),
+        )
+        .first()
+    )
+    may_chair = _is_chair_over(user, strategy)
+    return render(
+        request,
+        "tasking/strategy/detail.html",
+        {
+            "strategy": strategy,
+            "priorities": [{"priority": p, "scores": _score_rows(p, scales)} for p in priorities],
+            "requirement": requirement,
+            "supersedes": list(strategy.supersedes.order_by("-period_start")),
+            "history": _history(strategy),
+            "may_change": may_chair and strategy.is_draft,
+            "may_approve": may_chair and strategy.is_draft,
+            "page_marking": strategy.marking,
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@police_required
+def strategy_draft(request):
+    user = request.user
+    units = units_where_user_holds(user, Role.CHAIR)
+    if not units.exists():
+        raise PermissionDenied("Only a T&CG chair can draft a control strategy.")
+    form = ControlStrategyDraftForm(
+        request.POST or None,
+        units=units,
+        versions=selectors.strategic_assessment_versions_for(user),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            strategy = services.control_strategy_draft(
+                acting_user=user, request=request, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, "Control strategy drafted: add its priorities.")
+            return redirect("tasking:strategy_detail", pk=strategy.pk)
+    return render(
+        request,
+        "tasking/strategy/draft.html",
+        {"form": form, "page_marking": GSCMarking.OFFICIAL_SENSITIVE},
+        status=400 if form.errors else 200,
+    )
+
+
+@require_POST
+@police_required
+def strategy_approve(request, pk):
+    strategy = selectors.get_control_strategy_for(request.user, pk)
+    try:
+        strategy = services.control_strategy_approve(
+            acting_user=request.user, strategy=strategy, request=request
+        )
+    except ValidationError as exc:
+        return _refused(request, exc, "tasking:strategy_detail", pk=strategy.pk)
+    messages.success(request, "Control strategy approved: it supersedes the unit's previous one.")
+    return redirect("tasking:strategy_detail", pk=strategy.pk)
+
+
+# Priorities.
+
+
+def _priority_of(request, pk, priority_pk) -> tuple[ControlStrategy, Priority]:
+    strategy = selectors.get_control_strategy_for(request.user, pk)
+    priority = get_object_or_404(
+        strategy.priorities.select_related("owner", "override_by"), pk=priority_pk
+    )
+    return strategy, priority
+
+
+def _saved_priority(priority: Priority | None) -> list[tuple[str, object]]:
+    """What is saved now of a priority, shown beside a refused stale change."""
+    if priority is None:
+        return []
+    override = (
+        f"{priority.override_rank}: {priority.override_reason}" if priority.override_rank else ""
+    )
+    scores = ", ".join(
+        f"{MoRiLEDimension(dimension).label} {value}"
+        for dimension, value in priority.scores.items()
+    )
+    return [
+        ("Theme", priority.theme),
+        ("Rationale", priority.rationale),
+        ("Owner", priority.owner),
+        ("Intelligence objective", priority.objective_intelligence),
+        ("Prevention objective", priority.objective_prevention),
+        ("Enforcement objective", priority.objective_enforcement),
+        ("Reassurance objective", priority.objective_reassurance),
+        ("Organised crime (4P)", "Yes" if priority.organised_crime else "No"),
+        ("Scores", scores),
+        ("Rank override", override),
+    ]
+
+
+def _render_priority_form(request, template, strategy, form, *, priority=None, current=None):
+    return render(
+        request,
+        f"tasking/strategy/{template}",
+        {
+            "strategy": strategy,
+            "priority": priority,
+            "form": form,
+            "refusal": _draft_refusal(strategy),
+            "current": current,
+            "saved": _saved_priority(current),
+            "page_marking": strategy.marking,
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+def _with_token(data, record) -> dict:
+    """The sender's input with the token of what is saved now: sending it again overrides."""
+    data = data.copy()
+    data["edit_token"] = services.edit_token(record)
+    return data
+
+
+@require_http_methods(["GET", "POST"])
+@police_required
+def priority_add(request, pk):
+    strategy = selectors.get_control_strategy_for(request.user, pk)
+    _require_chair(request.user, strategy, "change its control strategy")
+    form = PriorityForm(request.POST or None, people=_people_for(strategy))
+    if request.method == "POST" and form.is_valid():
+        try:
+            priority = services.priority_add(
+                acting_user=request.user, strategy=strategy, request=request, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, f"Priority “{priority.theme}” added: score it next.")
+            return redirect("tasking:priority_score", pk=strategy.pk, priority_pk=priority.pk)
+    return _render_priority_form(request, "priority_form.html", strategy, form)
+
+
+@require_http_methods(["GET", "POST"])
+@police_required
+def priority_edit(request, pk, priority_pk):
+    strategy, priority = _priority_of(request, pk, priority_pk)
+    _require_chair(request.user, strategy, "change its control strategy")
+    initial = {name: getattr(priority, name) for name in services.PRIORITY_FIELDS}
+    initial["edit_token"] = services.edit_token(priority)
+    form = PriorityEditForm(request.POST or None, initial=initial, people=_people_for(strategy))
+    current = None
+    if request.method == "POST" and form.is_valid():
+        fields = dict(form.cleaned_data)
+        token = fields.pop("edit_token")
+        try:
+            services.priority_update_over(
+                acting_user=request.user,
+                priority=priority,
+                loaded_token=token,
+                request=request,
+                **fields,
+            )
+        except services.StaleEdit as stale:
+            current = Priority.objects.select_related("owner").get(pk=priority.pk)
+            form = PriorityEditForm(
+                _with_token(request.POST, current), people=_people_for(strategy)
+            )
+            form.is_valid()
+            add_service_errors(form, stale)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, "Priority saved.")
+            return redirect("tasking:strategy_detail", pk=strategy.pk)
+    return _render_priority_form(
+        request, "priority_form.html", strategy, form, priority=priority, current=current
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@police_required
+def priority_score(request, pk, priority_pk):
+    strategy, priority = _priority_of(request, pk, priority_pk)
+    _require_chair(request.user, strategy, "score its priorities")
+    scales = list(strategy.matrix.scales.all())
+    initial = {**priority.scores, "edit_token": services.edit_token(priority)}
+    form = PriorityScoreForm(request.POST or None, initial=initial, scales=scales)
+    current = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            scored = services.priority_score_over(
+                acting_user=request.user,
+                priority=priority,
+                loaded_token=form.cleaned_data["edit_token"],
+                scores=form.scores(),
+                request=request,
+            )
+        except services.StaleEdit as stale:
+            current = Priority.objects.get(pk=priority.pk)
+            form = PriorityScoreForm(_with_token(request.POST, current), scales=scales)
+            form.is_valid()
+            add_service_errors(form, stale)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(
+                request, f"“{scored.theme}” scored {scored.score}: ranked {scored.rank}."
+            )
+            return redirect("tasking:strategy_detail", pk=strategy.pk)
+    return _render_priority_form(
+        request, "priority_score.html", strategy, form, priority=priority, current=current
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@police_required
+def priority_override(request, pk, priority_pk):
+    strategy, priority = _priority_of(request, pk, priority_pk)
+    _require_chair(request.user, strategy, "override the ranking")
+    initial = {"rank": priority.override_rank, "edit_token": services.edit_token(priority)}
+    form = PriorityOverrideForm(request.POST or None, initial=initial)
+    current = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            overridden = services.priority_override_rank_over(
+                acting_user=request.user,
+                priority=priority,
+                loaded_token=form.cleaned_data["edit_token"],
+                rank=form.cleaned_data["rank"],
+                reason=form.cleaned_data["reason"],
+                request=request,
+            )
+        except services.StaleEdit as stale:
+            current = Priority.objects.select_related("override_by").get(pk=priority.pk)
+            form = PriorityOverrideForm(_with_token(request.POST, current))
+            form.is_valid()
+            add_service_errors(form, stale)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, f"“{overridden.theme}” is now ranked {overridden.rank}.")
+            return redirect("tasking:strategy_detail", pk=strategy.pk)
+    return _render_priority_form(
+        request, "priority_override.html", strategy, form, priority=priority, current=current
+    )
+
+
+# The intelligence requirement.
+
+
+@require_GET
+@police_required
+def requirement_detail(request, pk):
+    """The strategy's intelligence requirement: its items by priority, in a fixed number of
+    queries."""
+    user = request.user
+    strategy = selectors.get_control_strategy_for(user, pk)
+    requirement = (
+        IntelligenceRequirement.objects.select_related("approved_by")
+        .filter(control_strategy=strategy)
+        .first()
+    )
+    items = list(
+        selectors.requirement_items_visible_to(user)
+        .filter(requirement__control_strategy=strategy)
+        .select_related("owner", "closed_by")
+        .order_by(F("status").desc(), "review_date", "pk")
+    )
+    priorities = list(strategy.priorities.select_related("owner").order_by(*PRIORITY_ORDER))
+    may_chair = _is_chair_over(user, strategy)
+    superseded = strategy.status == ControlStrategyStatus.SUPERSEDED
+    return render(
+        request,
+        "tasking/strategy/requirement.html",
+        {
+            "strategy": strategy,
+            "requirement": requirement,
+            "priorities": [
+                {"priority": p, "items": [i for i in items if i.priority_id == p.pk]}
+                for p in priorities
+            ],
+            "may_add": may_chair and not superseded,
+            "may_approve": (
+                may_chair
+                and strategy.status == ControlStrategyStatus.APPROVED
+                and not (requirement and requirement.is_approved)
+            ),
+            "may_review_all": may_chair and not superseded,
+            "superseded": superseded,
+            "page_marking": strategy.marking,
+        },
+    )
+
+
+@require_POST
+@police_required
+def requirement_approve(request, pk):
+    strategy = selectors.get_control_strategy_for(request.user, pk)
+    try:
+        services.intelligence_requirement_approve(
+            acting_user=request.user, strategy=strategy, request=request
+        )
+    except ValidationError as exc:
+        return _refused(request, exc, "tasking:requirement_detail", pk=strategy.pk)
+    messages.success(request, "Intelligence requirement approved: it now directs all staff.")
+    return redirect("tasking:requirement_detail", pk=strategy.pk)
+
+
+def _saved_item(item: IntelligenceRequirementItem | None) -> list[tuple[str, object]]:
+    """What is saved now of an item, shown beside a refused stale change."""
+    if item is None:
+        return []
+    return [
+        ("Question or intelligence gap", item.question),
+        ("Sources to task", item.sources_to_task),
+        ("Owner", item.owner),
+        ("Review date", item.review_date),
+        ("Open to partners", "Yes" if item.open_to_partners else "No"),
+        ("Status", item.get_status_display()),
+        ("Closing note", item.closing_note),
+    ]
+
+
+def _render_item_form(request, template, strategy, form, *, priority, item=None, current=None):
+    return render(
+        request,
+        f"tasking/strategy/{template}",
+        {
+            "strategy": strategy,
+            "priority": priority,
+            "item": item,
+            "form": form,
+            "current": current,
+            "saved": _saved_item(current),
+            "page_marking": strategy.marking,
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@police_required
+def item_add(request, pk, priority_pk):
+    strategy, priority = _priority_of(request, pk, priority_pk)
+    _require_chair(request.user, strategy, "change its intelligence requirement")
+    form = RequirementItemForm(request.POST or None, people=_people_for(strategy))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.ir_item_add(
+                acting_user=request.user, priority=priority, request=request, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, f"Item added to “{priority.theme}”.")
+            return redirect("tasking:requirement_detail", pk=strategy.pk)
+    return _render_item_form(request, "item_form.html", strategy, form, priority=priority)
+
+
+def _item_of(request, pk, item_pk):
+    strategy = selectors.get_control_strategy_for(request.user, pk)
+    item = get_object_or_404(
+        selectors.requirement_items_visible_to(request.user)
+        .filter(requirement__control_strategy=strategy)
+        .select_related("priority", "owner"),
+        pk=item_pk,
+    )
+    return strategy, item
+
+
+def _require_item_reviewer(user, strategy, item, chair: bool) -> None:
+    if not chair and item.owner_id != user.pk:
+        raise PermissionDenied(
+            f"Only the item's owner or a T&CG chair over {strategy.unit} can change it."
+        )
+
+
+@require_http_methods(["GET", "POST"])
+@police_required
+def item_edit(request, pk, item_pk):
+    """Review an item: its owner or a chair; only a chair reassigns it or opens it to partners."""
+    strategy, item = _item_of(request, pk, item_pk)
+    chair = _is_chair_over(request.user, strategy)
+    _require_item_reviewer(request.user, strategy, item, chair)
+    people = _people_for(strategy)
+    initial = {name: getattr(item, name) for name in services.ITEM_FIELDS}
+    initial["edit_token"] = services.edit_token(item)
+    form = RequirementItemEditForm(
+        request.POST or None, initial=initial, people=people, chair=chair
+    )
+    current = None
+    if request.method == "POST" and form.is_valid():
+        fields = dict(form.cleaned_data)
+        token = fields.pop("edit_token")
+        try:
+            services.ir_item_update_over(
+                acting_user=request.user, item=item, loaded_token=token, request=request, **fields
+            )
+        except services.StaleEdit as stale:
+            current = IntelligenceRequirementItem.objects.select_related("owner").get(pk=item.pk)
+            form = RequirementItemEditForm(
+                _with_token(request.POST, current), people=people, chair=chair
+            )
+            form.is_valid()
+            add_service_errors(form, stale)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, "Item saved.")
+            return redirect("tasking:requirement_detail", pk=strategy.pk)
+    return _render_item_form(
+        request,
+        "item_form.html",
+        strategy,
+        form,
+        priority=item.priority,
+        item=item,
+        current=current,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@police_required
+def item_close(request, pk, item_pk):
+    strategy, item = _item_of(request, pk, item_pk)
+    _require_item_reviewer(request.user, strategy, item, _is_chair_over(request.user, strategy))
+    form = RequirementItemCloseForm(
+        request.POST or None, initial={"edit_token": services.edit_token(item)}
+    )
+    current = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.ir_item_close_over(
+                acting_user=request.user,
+                item=item,
+                loaded_token=form.cleaned_data["edit_token"],
+                note=form.cleaned_data["note"],
+                request=request,
+            )
+        except services.StaleEdit as stale:
+            current = IntelligenceRequirementItem.objects.select_related("owner", "closed_by").get(
+                pk=item.pk
+            )
+            form = RequirementItemCloseForm(_with_token(request.POST, current))
+            form.is_valid()
+            add_service_errors(form, stale)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, "Item closed.")
+            return redirect("tasking:requirement_detail", pk=strategy.pk)
+    return _render_item_form(
+        request,
+        "item_close.html",
+        strategy,
+        form,
+        priority=item.priority,
+        item=item,
+        current=current,
+    )
+
+
+@require_GET
+@police_required
+def requirement_current(request):
+    """The intelligence requirement each of the user's units works under today (its own
+    strategy's, or the nearest unit above it): one query a unit the user belongs to."""
+    user = request.user
+    units, seen = [], set()
+    for membership in memberships_of(user).filter(unit__is_active=True):
+        if membership.unit_id in seen:
+            continue
+        seen.add(membership.unit_id)
+        units.append(membership.unit)
+    requirements, shown = [], set()
+    for unit in units:
+        items = list(
+            selectors.intelligence_requirement_for(user, unit).select_related(
+                "requirement__control_strategy__unit"
+            )
+        )
+        strategy = items[0].requirement.control_strategy if items else None
+        if strategy is not None and strategy.pk in shown:
+            continue
+        if strategy is not None:
+            shown.add(strategy.pk)
+        requirements.append({"unit": unit, "strategy": strategy, "items": items})
+    return render(
+        request,
+        "tasking/strategy/requirement_current.html",
+        {
+            "requirements": requirements,
+            "page_marking": max(
+                (r["strategy"].marking for r in requirements if r["strategy"]),
+                default=GSCMarking.OFFICIAL,
+            ),
+        },
+    )

@@ -1,0 +1,84 @@
+"""Browser tests: Playwright drives Debian's chromium against pytest-django's live server.
+
+`playwright install` cannot download a browser here, so the tests use /usr/bin/chromium. Without
+it they are skipped, except under CI (CI=true), where a missing browser is a failure.
+"""
+
+import os
+from pathlib import Path
+
+import pytest
+
+# Playwright's sync API runs an event loop in this thread; Django must still allow its ORM here.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+BUILT_STYLESHEET = ROOT / "static" / "build" / "portal.css"
+AXE_SCRIPT = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+AXE_URL = "/__browser-tests__/axe.min.js"
+WCAG_22_AA_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
+BLOCKING_IMPACTS = {"serious", "critical"}
+
+
+def _missing(what: str):
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(f"{what} (CI=true: browser tests must run)")
+    pytest.skip(what)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not CHROMIUM.exists():
+        _missing(f"{CHROMIUM} is missing: install Debian's chromium package (make browser)")
+    if not BUILT_STYLESHEET.exists():
+        pytest.fail(
+            f"{BUILT_STYLESHEET.relative_to(ROOT)} is missing: build the front end first "
+            "with `npm ci && npm run build`"
+        )
+    if not AXE_SCRIPT.exists():
+        pytest.fail("node_modules/axe-core is missing: run `npm ci`")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, live_server):
+    context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    yield page
+    context.close()
+
+
+def axe_violations(page) -> list[dict]:
+    """Runs axe-core with the WCAG 2.2 A and AA rules on the page as it stands.
+
+    axe comes from node_modules, served by Playwright at a same-origin address: an inline copy
+    (add_script_tag(path=...)) would be refused by the portal's CSP, which the tests keep on.
+    """
+    page.route(
+        f"**{AXE_URL}",
+        lambda route: route.fulfill(path=AXE_SCRIPT, content_type="text/javascript"),
+    )
+    page.add_script_tag(url=AXE_URL)
+    return page.evaluate(
+        """async (tags) => {
+            const results = await axe.run(document, {runOnly: {type: "tag", values: tags}});
+            return results.violations.map((v) => ({
+                id: v.id, impact: v.impact, help: v.help,
+                targets: v.nodes.map((n) => n.target.join(" ")),
+            }));
+        }""",
+        WCAG_22_AA_TAGS,
+    )
+
+
+def assert_accessible(page) -> None:
+    blocking = [v for v in axe_violations(page) if v["impact"] in BLOCKING_IMPACTS]
+    assert not blocking, f"axe found serious or critical WCAG 2.2 AA problems: {blocking}"

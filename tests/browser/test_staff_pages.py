@@ -1,0 +1,55 @@
+"""Acceptance: an admin moves a BCU to another force in the browser; the tree, the unit's history
+and the audit log show it; a non-admin is refused. axe checks each staff page on the way."""
+
+import pytest
+
+from nim_portal.choices import Role
+from nim_portal.models import Unit
+from tests.browser.conftest import assert_accessible
+from tests.browser.test_pages import sign_in
+from tests.factories import member
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_an_admin_moves_a_bcu_to_another_force(page, hierarchy, vetting_table):
+    admin = member(hierarchy.region, Role.ADMIN, first_name="Dev", last_name="Okafor")
+    bcu = hierarchy.bcu
+    sign_in(page, admin.username)
+
+    page.get_by_role("link", name="Units").first.click()
+    assert page.get_by_role("heading", level=1).inner_text() == "Units"
+    assert_accessible(page)
+
+    page.goto(f"/staff/units/{bcu.pk}/move/")
+    page.get_by_label("New parent unit").select_option(label="Staffordshire Police (STAFFS)")
+    assert_accessible(page)
+    page.get_by_role("button", name="Move unit").click()
+
+    page.wait_for_url(f"**/staff/units/{bcu.pk}/")
+    moved = Unit.objects.get(pk=bcu.pk)
+    assert Unit.objects.get_parent(moved) == hierarchy.other_force
+    assert "Moved from West Midlands Police to Staffordshire Police" in page.content()
+    assert_accessible(page)
+
+    page.goto("/staff/units/")
+    staffs_branch = page.locator(
+        "li", has=page.locator(f"a[href='/staff/units/{hierarchy.other_force.pk}/']")
+    ).first
+    assert "Birmingham" in staffs_branch.inner_text()
+
+    page.goto("/staff/audit/")
+    rows = page.locator("table tbody tr")
+    assert "Moved" in rows.first.inner_text()
+    assert "Birmingham" in rows.first.inner_text()
+    assert_accessible(page)
+
+
+def test_a_non_admin_is_refused_the_move_form(page, hierarchy, vetting_table):
+    analyst = member(hierarchy.force, Role.ANALYST)
+    sign_in(page, analyst.username)
+
+    response = page.goto(f"/staff/units/{hierarchy.bcu.pk}/move/")
+
+    assert response.status == 403
+    assert Unit.objects.get_parent(Unit.objects.get(pk=hierarchy.bcu.pk)) == hierarchy.force

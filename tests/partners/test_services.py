@@ -1,0 +1,563 @@
+"""partners.services: every rule from both sides; refusals change nothing."""
+
+import datetime
+import hashlib
+import io
+from unittest import mock
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from kombu.exceptions import OperationalError
+from pypdf import PdfReader
+
+from nim_portal.access import user_holds_object_permission
+from nim_portal.choices import AuditVerb, GSCMarking, Role, VettingLevel
+from nim_portal.models import AuditEvent, Membership, Notification
+from partners.choices import DocumentStatus, ReleaseStatus
+from partners.models import AgencyMembership, Release, ReleaseDocument
+from partners.selectors import VIEW_RELEASE, releases_for_partner
+from partners.services import (
+    HandlingNotAcknowledged,
+    ReleaseEnded,
+    agency_update,
+    agency_user_add,
+    agency_user_remove,
+    handling_acknowledge,
+    release_acknowledge_warnings,
+    release_approve,
+    release_document_render,
+    release_document_retry,
+    release_documents_sweep,
+    release_download,
+    release_expire,
+    release_preview,
+    release_withdraw,
+)
+from tests.factories import TEST_PASSWORD, member
+from tests.partners.conftest import (
+    CANARIES,
+    CANARY_RESTRICTED,
+    RELEASABLE_TEXT,
+    prepare,
+    published_assessment,
+    subject_profile,
+    today,
+)
+
+
+def pdf_pages(document: ReleaseDocument) -> list[str]:
+    with document.file.open("rb") as handle:
+        return [page.extract_text() for page in PdfReader(io.BytesIO(handle.read())).pages]
+
+
+# Agencies and their people.
+
+
+def test_agency_user_add_creates_a_partner_user_with_nppv_in_the_agency_group(cast):
+    membership = agency_user_add(
+        acting_user=cast.admin,
+        agency=cast.agency_a,
+        username="newpartner",
+        password=TEST_PASSWORD,
+        first_name="Nia",
+        last_name="Okafor",
+        vetting_level=VettingLevel.NPPV2A,
+    )
+
+    user = membership.user
+    assert user.is_partner and user.vetting_level == VettingLevel.NPPV2A
+    assert user.check_password(TEST_PASSWORD)
+    assert user.groups.filter(pk=cast.agency_a.group_id).exists()
+    assert membership.history.count() == 1
+
+
+def test_a_police_user_cannot_join_an_agency(cast):
+    with pytest.raises(ValidationError, match="police user"):
+        agency_user_add(acting_user=cast.admin, agency=cast.agency_a, user=cast.analyst)
+
+    assert not AgencyMembership.objects.filter(user=cast.analyst).exists()
+    assert not cast.analyst.groups.exists()
+
+
+def test_a_new_partner_user_must_hold_nppv(cast):
+    with pytest.raises(ValidationError, match="NPPV"):
+        agency_user_add(
+            acting_user=cast.admin,
+            agency=cast.agency_a,
+            username="mv",
+            password=TEST_PASSWORD,
+            vetting_level=VettingLevel.MV,
+        )
+
+
+def test_a_partner_belongs_to_one_agency(cast):
+    with pytest.raises(ValidationError, match="already belongs to Birmingham City Council"):
+        agency_user_add(acting_user=cast.admin, agency=cast.agency_b, user=cast.partner_a)
+
+
+def test_only_an_admin_over_the_agencys_units_manages_it(cast):
+    outsider_admin = member(cast.hierarchy.other_force, Role.ADMIN)
+
+    with pytest.raises(PermissionDenied):
+        agency_update(acting_user=outsider_admin, agency=cast.agency_a, name="Renamed")
+    with pytest.raises(PermissionDenied):
+        agency_update(acting_user=cast.analyst, agency=cast.agency_a, name="Renamed")
+    cast.agency_a.refresh_from_db()
+    assert cast.agency_a.name == "Birmingham City Council"
+
+
+def test_agency_user_remove_takes_the_user_out_of_the_group(cast):
+    agency_user_remove(acting_user=cast.admin, membership=cast.partner_a.agency_membership)
+
+    assert not cast.partner_a.groups.exists()
+    assert not AgencyMembership.objects.filter(user=cast.partner_a).exists()
+    assert audit_count(cast.partner_a, AuditVerb.REVOKE) == 1
+
+
+def audit_count(user, verb) -> int:
+    return AuditEvent.objects.filter(object_id=str(user.pk), verb=verb).count()
+
+
+# Preparing a release.
+
+
+def test_prepare_stores_a_numbered_draft_for_the_agencies(cast, version):
+    release = prepare(cast, version)
+
+    assert release.reference == f"REL-{today().year}-0001"
+    assert release.status == ReleaseStatus.DRAFT
+    assert set(release.agencies.all()) == {cast.agency_a, cast.agency_b}
+    assert release.partner_content is None
+    assert prepare(cast, version).reference == f"REL-{today().year}-0002"
+    assert AuditEvent.objects.filter(verb=AuditVerb.CREATE, object_id=str(release.pk)).exists()
+
+
+def test_releasing_a_subject_profile_is_refused(cast):
+    profile = subject_profile(cast)
+
+    with pytest.raises(ValidationError, match="subject profile cannot be released"):
+        prepare(cast, profile, section_ids=[s["id"] for s in profile.content["sections"]])
+    assert not Release.objects.exists()
+
+
+@pytest.mark.parametrize("marking", [GSCMarking.SECRET, GSCMarking.TOP_SECRET])
+def test_a_release_above_official_sensitive_is_refused(cast, version, marking):
+    with pytest.raises(ValidationError, match="never higher"):
+        prepare(cast, version, marking=marking)
+    assert not Release.objects.exists()
+
+
+def test_a_release_marked_below_its_sections_is_refused(cast, version):
+    sensitive = published_assessment(cast, section_marking=GSCMarking.OFFICIAL_SENSITIVE)
+
+    with pytest.raises(ValidationError, match="mark the release at least as high"):
+        prepare(cast, sensitive, marking=GSCMarking.OFFICIAL)
+    assert prepare(cast, version, marking=GSCMarking.OFFICIAL).marking == GSCMarking.OFFICIAL
+
+
+def test_a_non_releasable_section_is_refused_by_name(cast, version):
+    police_only = next(s for s in version.content["sections"] if not s["releasable"])
+
+    with pytest.raises(ValidationError, match="not marked releasable"):
+        prepare(cast, version, section_ids=[police_only["id"]])
+    assert not Release.objects.exists()
+
+
+def test_releasing_to_a_lapsed_agency_is_refused(cast, version):
+    lapsed = cast.agency(
+        "Lapsed Health Trust",
+        [cast.unit],
+        agreement_starts_on=today() - datetime.timedelta(days=400),
+        agreement_review_on=today() - datetime.timedelta(days=1),
+    )
+
+    with pytest.raises(ValidationError, match=r"lapsed on .* cannot receive new releases"):
+        prepare(cast, version, agencies=[lapsed])
+    assert not Release.objects.exists()
+
+
+def test_an_agency_of_a_neighbouring_force_is_refused(cast, version):
+    neighbour = cast.agency("Stoke Council", [cast.hierarchy.other_bcu])
+
+    with pytest.raises(ValidationError, match="does not work with West Midlands Police"):
+        prepare(cast, version, agencies=[neighbour])
+
+
+def test_agencies_of_units_above_and_below_may_receive(cast, version):
+    regional = cast.agency("Regional Probation", [cast.hierarchy.region])
+
+    release = prepare(cast, version, agencies=[regional, cast.agency_a])
+
+    assert release.agencies.count() == 2
+
+
+@pytest.mark.parametrize("who", ["reviewer", "outsider", "partner_a"])
+def test_only_an_analyst_over_the_unit_prepares(cast, version, who):
+    with pytest.raises(PermissionDenied):
+        prepare(cast, version, acting_user=getattr(cast, who))
+    assert not Release.objects.exists()
+
+
+# Preview, warnings and approval.
+
+
+def test_preview_shows_what_was_removed_beside_the_partner_text(cast, draft):
+    preview = release_preview(cast.reviewer, draft)
+
+    (decision, section), *_ = preview.sanitised.side_by_side()
+    assert RELEASABLE_TEXT in section.body
+    assert CANARY_RESTRICTED not in section.body
+    assert any(CANARY_RESTRICTED in p for p in decision.removed_passages)
+    assert preview.outstanding == []
+    with pytest.raises(Http404):
+        release_preview(cast.outsider, draft)
+
+
+@pytest.fixture
+def named_draft(cast):
+    """A draft whose text names a subject of a profile the analyst can read."""
+    subject_profile(cast, name="Darren Kilby")
+    version = published_assessment(cast)
+    section = version.product.sections.get(position=1)
+    from products.services import section_update
+    from tests.products.helpers import publish
+
+    section_update(
+        acting_user=cast.analyst,
+        section=section,
+        loaded_revision=section.revision,
+        body="Darren Kilby was seen in Northfield.",
+    )
+    version = publish(version.product, owner=cast.analyst, reviewer=cast.reviewer)
+    return prepare(cast, version)
+
+
+def test_approval_waits_for_every_personal_data_warning(cast, named_draft):
+    preview = release_preview(cast.analyst, named_draft)
+    assert [w.matched_text for w in preview.outstanding] == ["Darren Kilby"]
+
+    with pytest.raises(ValidationError, match="must be acknowledged"):
+        release_approve(acting_user=cast.reviewer, release=named_draft)
+    named_draft.refresh_from_db()
+    assert named_draft.status == ReleaseStatus.DRAFT
+
+    release_acknowledge_warnings(
+        acting_user=cast.analyst, release=named_draft, warning_ids=[preview.outstanding[0].id]
+    )
+    release_approve(acting_user=cast.reviewer, release=named_draft)
+    named_draft.refresh_from_db()
+    assert named_draft.status == ReleaseStatus.APPROVED
+
+
+def test_unknown_warning_ids_are_refused(cast, draft):
+    with pytest.raises(ValidationError, match="no longer in the text"):
+        release_acknowledge_warnings(acting_user=cast.analyst, release=draft, warning_ids=["x"])
+
+
+def test_approving_your_own_release_is_refused(cast, draft):
+    Membership.objects.create(user=cast.analyst, unit=cast.unit, role=Role.REVIEWER)
+
+    with pytest.raises(PermissionDenied, match="You prepared this release"):
+        release_approve(acting_user=cast.analyst, release=draft)
+    draft.refresh_from_db()
+    assert draft.status == ReleaseStatus.DRAFT
+    assert not draft.documents.exists()
+
+
+def test_only_a_reviewer_over_the_unit_approves(cast, draft):
+    for user in (cast.chair, cast.outsider, member(cast.hierarchy.other_force, Role.REVIEWER)):
+        with pytest.raises(PermissionDenied):
+            release_approve(acting_user=user, release=draft)
+    draft.refresh_from_db()
+    assert draft.status == ReleaseStatus.DRAFT
+
+
+def test_approval_is_refused_when_an_agency_lapsed_since(cast, draft):
+    agency_update(
+        acting_user=cast.admin,
+        agency=cast.agency_b,
+        agreement_review_on=today() - datetime.timedelta(days=1),
+    )
+
+    with pytest.raises(ValidationError, match="West Midlands Fire Service lapsed"):
+        release_approve(acting_user=cast.reviewer, release=draft)
+    draft.refresh_from_db()
+    assert draft.status == ReleaseStatus.DRAFT and draft.partner_content is None
+
+
+def test_approval_freezes_the_partner_text_grants_and_asks_for_the_pdfs(cast, draft):
+    release_approve(acting_user=cast.reviewer, release=draft)
+    draft.refresh_from_db()
+
+    assert draft.status == ReleaseStatus.APPROVED and draft.approved_by == cast.reviewer
+    assert set(draft.partner_content) == {"title", "kind_label", "sections"}
+    frozen = str(draft.partner_content)
+    assert RELEASABLE_TEXT in frozen
+    assert not [canary for canary in CANARIES if canary in frozen]
+    assert user_holds_object_permission(cast.partner_a, VIEW_RELEASE, draft)
+    assert not user_holds_object_permission(cast.analyst, VIEW_RELEASE, draft)
+    assert sorted(d.status for d in draft.documents.all()) == [DocumentStatus.PENDING] * 2
+    assert draft.history.first().history_change_reason == "Approved"
+
+
+# Rendering.
+
+
+def test_every_page_carries_the_marking_and_the_watermark(cast, django_capture_on_commit_callbacks):
+    version = published_assessment(cast, extra_sections=3)
+    release = prepare(cast, version, agencies=[cast.agency_a])
+    with django_capture_on_commit_callbacks(execute=True):
+        release_approve(acting_user=cast.reviewer, release=release)
+
+    release.refresh_from_db()
+    assert release.status == ReleaseStatus.AVAILABLE and release.available_at
+    document = release.documents.get()
+    pages = pdf_pages(document)
+    assert len(pages) >= 3
+    for number, text in enumerate(pages, start=1):
+        flat = " ".join(text.split())
+        assert flat.count("OFFICIAL-SENSITIVE") >= 2, number
+        assert f"Released to Birmingham City Council — {release.reference}" in flat, number
+        assert f"Page {number} of {len(pages)}" in flat
+    with document.file.open("rb") as handle:
+        assert hashlib.sha256(handle.read()).hexdigest() == document.sha256
+
+
+def test_no_canary_reaches_the_rendered_pdf(cast, available):
+    subject_profile(cast)
+    for document in available.documents.all():
+        text = " ".join(" ".join(pdf_pages(document)).split())
+        assert "Northfield" in text
+        assert "No onward disclosure" in text
+        assert not [canary for canary in CANARIES if canary in text]
+
+
+def test_the_pdf_is_rendered_from_the_frozen_text_only(cast, draft):
+    release_approve(acting_user=cast.reviewer, release=draft)
+    draft.refresh_from_db()
+    draft.partner_content["sections"][0]["body"] = "Frozen wording only."
+    draft.save()
+    document = draft.documents.first()
+
+    release_document_render(document.pk)
+
+    document.refresh_from_db()
+    text = " ".join(pdf_pages(document))
+    assert "Frozen wording only." in text and RELEASABLE_TEXT not in text
+
+
+def test_rendering_twice_renders_once(cast, draft):
+    release_approve(acting_user=cast.reviewer, release=draft)
+    document = draft.documents.first()
+
+    assert release_document_render(document.pk, task_id="t1") is True
+    document.refresh_from_db()
+    stored = document.file.name
+    assert release_document_render(document.pk, task_id="t1") is False
+    assert release_document_render(document.pk, task_id="t2") is False
+
+    document.refresh_from_db()
+    assert (document.status, document.attempts, document.file.name) == (
+        DocumentStatus.READY,
+        1,
+        stored,
+    )
+
+
+def test_a_render_held_by_another_live_task_is_left_alone(cast, draft):
+    release_approve(acting_user=cast.reviewer, release=draft)
+    document = draft.documents.first()
+    ReleaseDocument.objects.filter(pk=document.pk).update(
+        status=DocumentStatus.RENDERING, render_task_id="other"
+    )
+
+    assert release_document_render(document.pk, task_id="mine") is False
+    # The same task delivered again (its worker was lost) takes it back.
+    assert release_document_render(document.pk, task_id="other") is True
+
+
+def test_a_failed_render_is_recorded_and_can_be_retried(cast, draft):
+    release_approve(acting_user=cast.reviewer, release=draft)
+    document = draft.documents.first()
+
+    with (
+        mock.patch("partners.services.release_pdf", side_effect=RuntimeError("fonts missing")),
+        pytest.raises(RuntimeError),
+    ):
+        release_document_render(document.pk, final_attempt=True)
+    document.refresh_from_db()
+    assert document.status == DocumentStatus.FAILED
+    assert "RuntimeError: fonts missing" in document.last_error
+
+    with pytest.raises(PermissionDenied):
+        release_document_retry(acting_user=cast.outsider, document=document)
+    release_document_retry(acting_user=cast.analyst, document=document)
+    document.refresh_from_db()
+    assert document.status == DocumentStatus.PENDING
+    assert release_document_render(document.pk) is True
+    document.refresh_from_db()
+    assert (document.status, document.attempts) == (DocumentStatus.READY, 2)
+
+
+def test_a_failure_before_the_last_attempt_leaves_it_pending(cast, draft):
+    release_approve(acting_user=cast.reviewer, release=draft)
+    document = draft.documents.first()
+
+    with (
+        mock.patch("partners.services.release_pdf", side_effect=RuntimeError("busy")),
+        pytest.raises(RuntimeError),
+    ):
+        release_document_render(document.pk, final_attempt=False)
+
+    document.refresh_from_db()
+    assert document.status == DocumentStatus.PENDING and "busy" in document.last_error
+
+
+def test_the_sweeper_enqueues_stale_documents_only(cast, draft, django_capture_on_commit_callbacks):
+    release_approve(acting_user=cast.reviewer, release=draft)
+    stale, fresh = draft.documents.all()
+    ReleaseDocument.objects.filter(pk=stale.pk).update(
+        updated_at=stale.updated_at - datetime.timedelta(minutes=10)
+    )
+
+    with (
+        mock.patch("partners.tasks.render_release_document.delay") as delay,
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        swept = release_documents_sweep()
+
+    assert swept == [stale.pk]
+    delay.assert_called_once_with(stale.pk)
+    assert fresh.pk not in swept
+
+
+def test_with_the_broker_away_approval_succeeds_and_the_sweeper_renders_later(
+    cast, draft, django_capture_on_commit_callbacks, caplog
+):
+    with (
+        mock.patch(
+            "partners.tasks.render_release_document.delay",
+            side_effect=OperationalError(
+                "Error 111 connecting to localhost:1. Connection refused."
+            ),
+        ),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        release_approve(acting_user=cast.reviewer, release=draft)
+
+    draft.refresh_from_db()
+    assert draft.status == ReleaseStatus.APPROVED
+    assert {d.status for d in draft.documents.all()} == {DocumentStatus.PENDING}
+    assert "left pending for the sweeper" in caplog.text
+
+    with django_capture_on_commit_callbacks(execute=True):
+        swept = release_documents_sweep(older_than=datetime.timedelta(0))
+
+    assert len(swept) == 2
+    draft.refresh_from_db()
+    assert draft.status == ReleaseStatus.AVAILABLE
+    assert {d.status for d in draft.documents.all()} == {DocumentStatus.READY}
+
+
+# Withdrawal, expiry, acknowledgement and download.
+
+
+def test_download_after_acknowledging_is_audited_with_the_agency(cast, available, rf):
+    with pytest.raises(HandlingNotAcknowledged, match="Acknowledge the handling conditions first"):
+        release_download(acting_user=cast.partner_a, release=available)
+
+    handling_acknowledge(acting_user=cast.partner_a, release=available)
+    handling_acknowledge(acting_user=cast.partner_a, release=available)
+    document = release_download(
+        acting_user=cast.partner_a, release=available, request=rf.get("/", REMOTE_ADDR="10.1.2.3")
+    )
+
+    assert document.agency == cast.agency_a
+    assert "Birmingham City Council" in pdf_pages(document)[0]
+    event = AuditEvent.objects.get(verb=AuditVerb.DOWNLOAD)
+    assert (event.actor, event.object_id, event.detail["agency"]) == (
+        cast.partner_a,
+        str(available.pk),
+        cast.agency_a.pk,
+    )
+    assert event.ip_address == "10.1.2.3"
+    assert available.acknowledgements.count() == 1
+
+
+def test_a_partner_of_another_agency_gets_404(cast, version, django_capture_on_commit_callbacks):
+    release = prepare(cast, version, agencies=[cast.agency_a])
+    with django_capture_on_commit_callbacks(execute=True):
+        release_approve(acting_user=cast.reviewer, release=release)
+
+    for user in (cast.partner_b, cast.analyst, cast.reviewer):
+        with pytest.raises(Http404):
+            handling_acknowledge(acting_user=user, release=release)
+        with pytest.raises(Http404):
+            release_download(acting_user=user, release=release)
+    assert not AuditEvent.objects.filter(verb=AuditVerb.DOWNLOAD).exists()
+
+
+def test_a_draft_or_rendering_release_is_404_to_its_partners(cast, draft):
+    with pytest.raises(Http404):
+        release_download(acting_user=cast.partner_a, release=draft)
+    release_approve(acting_user=cast.reviewer, release=draft)
+    with pytest.raises(Http404):
+        release_download(acting_user=cast.partner_a, release=draft)
+
+
+def test_downloading_a_withdrawn_release_is_refused_with_the_reason(cast, available):
+    handling_acknowledge(acting_user=cast.partner_a, release=available)
+    with pytest.raises(ValidationError):
+        release_withdraw(acting_user=cast.analyst, release=available, reason="  ")
+
+    release_withdraw(acting_user=cast.analyst, release=available, reason="Source compromised")
+
+    with pytest.raises(ReleaseEnded, match=r"withdrawn on .*: Source compromised"):
+        release_download(acting_user=cast.partner_a, release=available)
+    assert not user_holds_object_permission(cast.partner_a, VIEW_RELEASE, available)
+    assert list(releases_for_partner(cast.partner_a)) == [available]
+    notice = Notification.objects.get(recipient=cast.partner_a, message__contains="withdrawn")
+    assert available.reference in notice.message
+    assert not AuditEvent.objects.filter(verb=AuditVerb.DOWNLOAD).exists()
+
+
+def test_only_the_preparer_or_a_reviewer_withdraws(cast, available):
+    with pytest.raises(PermissionDenied):
+        release_withdraw(acting_user=cast.chair, release=available, reason="No")
+    with pytest.raises(PermissionDenied):
+        release_withdraw(acting_user=cast.partner_a, release=available, reason="No")
+    release_withdraw(acting_user=cast.second_reviewer, release=available, reason="Superseded")
+    with pytest.raises(ValidationError, match="final"):
+        release_withdraw(acting_user=cast.reviewer, release=available, reason="Again")
+
+
+def test_an_expired_release_cannot_be_downloaded(cast, available):
+    handling_acknowledge(acting_user=cast.partner_a, release=available)
+    Release.objects.filter(pk=available.pk).update(expires_on=today() - datetime.timedelta(days=1))
+
+    with pytest.raises(ReleaseEnded, match="expired"):
+        release_download(acting_user=cast.partner_a, release=available)
+    assert release_expire(available.pk) is True
+    assert release_expire(available.pk) is False
+    available.refresh_from_db()
+    assert available.status == ReleaseStatus.EXPIRED
+    assert not user_holds_object_permission(cast.partner_a, VIEW_RELEASE, available)
+
+
+def test_a_lapsed_agency_cannot_download_until_renewed(cast, available):
+    handling_acknowledge(acting_user=cast.partner_a, release=available)
+    agency_update(
+        acting_user=cast.admin,
+        agency=cast.agency_a,
+        agreement_review_on=today() - datetime.timedelta(days=1),
+    )
+
+    with pytest.raises(ValidationError, match="lapsed"):
+        release_download(acting_user=cast.partner_a, release=available)
+    agency_update(
+        acting_user=cast.admin,
+        agency=cast.agency_a,
+        agreement_review_on=today() + datetime.timedelta(days=1),
+    )
+    assert release_download(acting_user=cast.partner_a, release=available)

@@ -1,0 +1,474 @@
+"""The staff pages of partner releases: list, preparing, the release's page and its actions.
+Every write from both sides; refusals change nothing; pages constant in queries."""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+
+from nim_portal.choices import AuditVerb, GSCMarking, Role
+from nim_portal.models import AuditEvent, Membership
+from partners.choices import DocumentStatus, ReleaseStatus
+from partners.models import Release, ReleaseDocument
+from partners.services import (
+    agency_update,
+    handling_acknowledge,
+    release_approve,
+    release_download,
+)
+from products.services import section_update
+from tests.partners.conftest import (
+    CANARY_NOT_RELEASABLE,
+    CANARY_RESTRICTED,
+    RELEASABLE_TEXT,
+    prepare,
+    published_assessment,
+    releasable_ids,
+    subject_profile,
+    today,
+)
+from tests.products.helpers import publish
+
+
+def detail_url(release):
+    return reverse("partners:release_detail", args=[release.pk])
+
+
+def prepare_url(version):
+    return reverse("partners:release_prepare", args=[version.product_id, version.number])
+
+
+def form_data(cast, version, **overrides):
+    data = {
+        "sections": releasable_ids(version),
+        "agencies": [cast.agency_a.pk, cast.agency_b.pk],
+        "marking": GSCMarking.OFFICIAL_SENSITIVE,
+        "purpose": "Target crime prevention advice.",
+        "retention_months": 12,
+        "expires_on": (today() + datetime.timedelta(days=60)).isoformat(),
+    }
+    return {**data, **overrides}
+
+
+# The list.
+
+
+def test_the_list_shows_visible_releases_with_their_facts(client, cast, draft):
+    client.force_login(cast.chair)
+    response = client.get(reverse("partners:release_list"))
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    for text in (draft.reference, "Tactical assessment: Birmingham burglary", "Version 1"):
+        assert text in page
+    assert "Birmingham City Council" in page and "West Midlands Fire Service" in page
+    assert "OFFICIAL-SENSITIVE" in page and "Draft" in page
+    assert response.context["page_marking"] == GSCMarking.OFFICIAL_SENSITIVE
+
+
+def test_the_list_filters_by_status(client, cast, draft, version):
+    approved = prepare(cast, version)
+    release_approve(acting_user=cast.reviewer, release=approved)
+    client.force_login(cast.analyst)
+
+    response = client.get(reverse("partners:release_list"), {"status": "draft"})
+
+    assert [r.pk for r in response.context["page_obj"].object_list] == [draft.pk]
+
+
+def test_the_list_hides_releases_of_other_units_products(client, cast, draft):
+    client.force_login(cast.outsider)
+    response = client.get(reverse("partners:release_list"))
+    assert response.status_code == 200
+    assert draft.reference not in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "name,args",
+    [
+        ("partners:release_list", []),
+        ("partners:release_choose_version", []),
+        ("partners:release_detail", ["release"]),
+        ("partners:release_documents", ["release"]),
+    ],
+)
+def test_partners_get_404_on_every_staff_page(client, cast, draft, name, args):
+    client.force_login(cast.partner_a)
+    response = client.get(reverse(name, args=[draft.pk for _ in args]))
+    assert response.status_code == 404
+
+
+def _releases(cast, version, count):
+    for _ in range(count):
+        prepare(cast, version)
+
+
+@pytest.mark.parametrize("count", [1, 12])
+def test_the_list_runs_a_constant_number_of_queries(
+    client, cast, version, django_assert_max_num_queries, count
+):
+    _releases(cast, version, count)
+    client.force_login(cast.analyst)
+    client.get(reverse("partners:release_list"))
+    # Session and user (2), count and page (2), their agencies (1), "may prepare" (1), the
+    # navigation's admin check (1), the session's save (3).
+    with django_assert_max_num_queries(10):
+        response = client.get(reverse("partners:release_list"))
+    assert response.status_code == 200
+
+
+# Preparing a release.
+
+
+def test_the_choice_lists_releasable_published_versions_only(client, cast, version):
+    subject_profile(cast)
+    client.force_login(cast.analyst)
+
+    response = client.get(reverse("partners:release_choose_version"))
+
+    assert [p.pk for p in response.context["products"]] == [version.product_id]
+    assert prepare_url(version) in response.content.decode()
+
+
+def test_the_prepare_page_offers_releasable_sections_and_says_why_others_are_not(
+    client, cast, version
+):
+    lapsed = cast.agency(
+        "Lapsed Health Trust",
+        [cast.unit],
+        agreement_starts_on=today() - datetime.timedelta(days=400),
+        agreement_review_on=today() - datetime.timedelta(days=1),
+    )
+    client.force_login(cast.analyst)
+
+    response = client.get(prepare_url(version))
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert [r["section"]["id"] for r in response.context["choosable"]] == releasable_ids(version)
+    assert "Not marked releasable to partners in this version." in page
+    assert CANARY_NOT_RELEASABLE not in page
+    rows = {row["agency"].name: row["lapsed"] for row in response.context["agencies"]}
+    assert rows["Birmingham City Council"] == ""
+    assert "lapsed on" in rows["Lapsed Health Trust"]
+    assert f'value="{lapsed.pk}" disabled' in page
+    assert response.context["page_marking"] == GSCMarking(version.marking).label
+
+
+def test_an_analyst_prepares_a_release(client, cast, version):
+    client.force_login(cast.analyst)
+
+    response = client.post(prepare_url(version), form_data(cast, version))
+
+    release = Release.objects.get()
+    assert response.status_code == 302 and response.url == detail_url(release)
+    assert release.status == ReleaseStatus.DRAFT and release.prepared_by == cast.analyst
+    assert set(release.agencies.all()) == {cast.agency_a, cast.agency_b}
+
+
+@pytest.mark.parametrize("who,status", [("chair", 403), ("outsider", 404), ("partner_a", 404)])
+def test_others_cannot_prepare(client, cast, version, who, status):
+    client.force_login(getattr(cast, who))
+    assert client.get(prepare_url(version)).status_code == status
+    assert client.post(prepare_url(version), form_data(cast, version)).status_code == status
+    assert not Release.objects.exists()
+
+
+def test_releasing_a_subject_profile_is_refused_with_the_services_message(client, cast):
+    profile = subject_profile(cast)
+    client.force_login(cast.analyst)
+
+    response = client.post(prepare_url(profile), form_data(cast, profile))
+
+    assert response.status_code == 400
+    assert "A subject profile cannot be released to partners" in response.content.decode()
+    assert not Release.objects.exists()
+
+
+@pytest.mark.parametrize("marking", [GSCMarking.SECRET, GSCMarking.TOP_SECRET])
+def test_a_marking_above_official_sensitive_is_refused(client, cast, version, marking):
+    client.force_login(cast.analyst)
+
+    response = client.post(prepare_url(version), form_data(cast, version, marking=marking))
+
+    assert response.status_code == 400
+    assert "never higher" in response.content.decode()
+    assert not Release.objects.exists()
+
+
+def test_a_section_not_releasable_is_refused_by_name(client, cast, version):
+    police_only = next(s for s in version.content["sections"] if not s["releasable"])
+    client.force_login(cast.analyst)
+
+    response = client.post(
+        prepare_url(version), form_data(cast, version, sections=[police_only["id"]])
+    )
+
+    assert response.status_code == 400
+    assert "is not marked releasable to partners" in response.content.decode()
+    assert not Release.objects.exists()
+
+
+def test_releasing_to_a_lapsed_agency_is_refused(client, cast, version):
+    lapsed = cast.agency(
+        "Lapsed Health Trust",
+        [cast.unit],
+        agreement_starts_on=today() - datetime.timedelta(days=400),
+        agreement_review_on=today() - datetime.timedelta(days=1),
+    )
+    client.force_login(cast.analyst)
+
+    response = client.post(prepare_url(version), form_data(cast, version, agencies=[lapsed.pk]))
+
+    assert response.status_code == 400
+    assert "cannot receive new releases" in response.content.decode()
+    assert not Release.objects.exists()
+
+
+def test_bad_input_is_refused_on_the_form(client, cast, version):
+    client.force_login(cast.analyst)
+
+    response = client.post(
+        prepare_url(version), form_data(cast, version, retention_months=500, expires_on="soon")
+    )
+
+    assert response.status_code == 400
+    assert "Enter a valid date." in response.content.decode()
+    assert not Release.objects.exists()
+
+
+# The release's page.
+
+
+def test_the_page_shows_the_preview_beside_what_was_removed(client, cast, draft):
+    client.force_login(cast.reviewer)
+
+    response = client.get(detail_url(draft))
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert RELEASABLE_TEXT in page
+    assert "Removed — police only" in page
+    assert CANARY_RESTRICTED in page  # police eyes only, in the removed column
+    assert response.context["page_marking"] == "OFFICIAL-SENSITIVE"
+    assert response.context["version_marking"] == GSCMarking(draft.version.marking).label
+    assert AuditEvent.objects.filter(verb=AuditVerb.VIEW, object_id=str(draft.pk)).exists()
+
+
+def test_other_units_get_404(client, cast, draft):
+    client.force_login(cast.outsider)
+    assert client.get(detail_url(draft)).status_code == 404
+    assert client.post(reverse("partners:release_approve", args=[draft.pk])).status_code == 404
+
+
+@pytest.fixture
+def named_draft(cast):
+    """A draft whose text names the subject of a profile: one personal-data warning."""
+    subject_profile(cast, name="Darren Kilby")
+    version = published_assessment(cast)
+    section = version.product.sections.get(position=1)
+    section_update(
+        acting_user=cast.analyst,
+        section=section,
+        loaded_revision=section.revision,
+        body="Darren Kilby was seen in Northfield.",
+    )
+    version = publish(version.product, owner=cast.analyst, reviewer=cast.reviewer)
+    return prepare(cast, version)
+
+
+def test_warnings_are_shown_and_acknowledged(client, cast, named_draft):
+    client.force_login(cast.analyst)
+    response = client.get(detail_url(named_draft))
+    (row,) = response.context["warnings"]
+    assert row["outstanding"] and "Darren Kilby" in response.content.decode()
+    assert (
+        reverse(
+            "products:section_edit",
+            args=[named_draft.version.product_id, row["warning"].section_id],
+        )
+        in response.content.decode()
+    )
+
+    response = client.post(
+        reverse("partners:release_warnings", args=[named_draft.pk]),
+        {"warnings": [row["warning"].id]},
+    )
+
+    assert response.status_code == 302
+    named_draft.refresh_from_db()
+    assert named_draft.acknowledged_warning_ids == [row["warning"].id]
+
+
+def test_only_an_analyst_acknowledges_warnings(client, cast, named_draft):
+    client.force_login(cast.chair)
+    warning_id = client.get(detail_url(named_draft)).context["warnings"][0]["warning"].id
+
+    response = client.post(
+        reverse("partners:release_warnings", args=[named_draft.pk]), {"warnings": [warning_id]}
+    )
+
+    assert response.status_code == 403
+    named_draft.refresh_from_db()
+    assert named_draft.acknowledged_warning_ids == []
+
+
+def test_approval_waits_for_the_warnings(client, cast, named_draft):
+    client.force_login(cast.reviewer)
+
+    response = client.post(reverse("partners:release_approve", args=[named_draft.pk]))
+
+    assert response.status_code == 400
+    assert "must be acknowledged or the text changed" in response.content.decode()
+    named_draft.refresh_from_db()
+    assert named_draft.status == ReleaseStatus.DRAFT
+
+
+def test_a_reviewer_approves_and_the_pdfs_render(
+    client, cast, draft, django_capture_on_commit_callbacks
+):
+    client.force_login(cast.reviewer)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("partners:release_approve", args=[draft.pk]))
+
+    assert response.status_code == 302
+    draft.refresh_from_db()
+    assert draft.status == ReleaseStatus.AVAILABLE and draft.approved_by == cast.reviewer
+    page = client.get(detail_url(draft)).content.decode()
+    assert page.count("Ready") >= 2 and "hx-trigger" not in page
+
+
+def test_approving_your_own_release_is_refused(client, cast, draft):
+    Membership.objects.create(user=cast.analyst, unit=cast.unit, role=Role.REVIEWER)
+    client.force_login(cast.analyst)
+
+    response = client.post(reverse("partners:release_approve", args=[draft.pk]))
+
+    assert response.status_code == 403
+    assert "You prepared this release" in response.content.decode()
+    draft.refresh_from_db()
+    assert draft.status == ReleaseStatus.DRAFT and not draft.documents.exists()
+
+
+def test_approving_for_a_lapsed_agency_is_refused(client, cast, draft):
+    agency_update(
+        acting_user=cast.admin,
+        agency=cast.agency_b,
+        agreement_review_on=today() - datetime.timedelta(days=1),
+    )
+    client.force_login(cast.reviewer)
+
+    response = client.post(reverse("partners:release_approve", args=[draft.pk]))
+
+    assert response.status_code == 400
+    assert "West Midlands Fire Service lapsed" in response.content.decode()
+    draft.refresh_from_db()
+    assert draft.status == ReleaseStatus.DRAFT
+
+
+def test_the_rendering_panel_polls_while_pdfs_are_pending(client, cast, draft):
+    release_approve(acting_user=cast.reviewer, release=draft)  # no render: callbacks not run
+    client.force_login(cast.analyst)
+
+    page = client.get(detail_url(draft)).content.decode()
+    assert 'hx-trigger="every 3s"' in page
+    panel = client.get(
+        reverse("partners:release_documents", args=[draft.pk]), headers={"HX-Request": "true"}
+    )
+    assert panel.status_code == 200 and "Waiting to be rendered" in panel.content.decode()
+
+
+def test_a_failed_pdf_shows_its_error_and_is_tried_again(
+    client, cast, draft, django_capture_on_commit_callbacks
+):
+    release_approve(acting_user=cast.reviewer, release=draft)
+    document = draft.documents.order_by("pk").first()
+    ReleaseDocument.objects.filter(pk=document.pk).update(
+        status=DocumentStatus.FAILED, last_error="Attempt 3: OSError: disk full", attempts=3
+    )
+    client.force_login(cast.analyst)
+    assert "disk full" in client.get(detail_url(draft)).content.decode()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("partners:release_document_retry", args=[draft.pk, document.pk])
+        )
+
+    assert response.status_code == 302
+    document.refresh_from_db()
+    assert document.status == DocumentStatus.READY
+
+
+def test_a_chair_cannot_retry_a_pdf(client, cast, draft):
+    release_approve(acting_user=cast.reviewer, release=draft)
+    document = draft.documents.first()
+    ReleaseDocument.objects.filter(pk=document.pk).update(status=DocumentStatus.FAILED)
+    client.force_login(cast.chair)
+
+    url = reverse("partners:release_document_retry", args=[draft.pk, document.pk])
+    assert client.post(url).status_code == 403
+    document.refresh_from_db()
+    assert document.status == DocumentStatus.FAILED
+
+
+def test_withdrawing_needs_a_reason(client, cast, available):
+    client.force_login(cast.reviewer)
+    url = reverse("partners:release_withdraw", args=[available.pk])
+
+    response = client.post(url, {"reason": ""})
+    assert response.status_code == 400
+    available.refresh_from_db()
+    assert available.status == ReleaseStatus.AVAILABLE
+
+    response = client.post(url, {"reason": "Superseded by version 2."})
+    assert response.status_code == 302
+    available.refresh_from_db()
+    assert available.status == ReleaseStatus.WITHDRAWN
+    assert available.withdrawn_reason == "Superseded by version 2."
+
+
+def test_a_chair_cannot_withdraw(client, cast, available):
+    client.force_login(cast.chair)
+    response = client.post(
+        reverse("partners:release_withdraw", args=[available.pk]), {"reason": "No."}
+    )
+    assert response.status_code == 403
+    available.refresh_from_db()
+    assert available.status == ReleaseStatus.AVAILABLE
+
+
+def test_the_download_history_says_who_which_agency_when_and_where(client, cast, available):
+    handling_acknowledge(acting_user=cast.partner_a, release=available)
+    release_download(acting_user=cast.partner_a, release=available)
+    client.force_login(cast.reviewer)
+
+    response = client.get(detail_url(available))
+
+    (event,) = response.context["history"]
+    assert event.actor == cast.partner_a
+    page = response.content.decode()
+    assert "Birmingham City Council" in page and cast.partner_a.get_full_name() in page
+    assert event.detail["agency_name"] == "Birmingham City Council"
+
+
+@pytest.mark.parametrize("extra", [0, 6])
+def test_the_page_runs_a_constant_number_of_queries(
+    client, cast, django_assert_max_num_queries, django_capture_on_commit_callbacks, extra
+):
+    version = published_assessment(cast, extra_sections=extra)
+    release = prepare(cast, version)
+    with django_capture_on_commit_callbacks(execute=True):
+        release_approve(acting_user=cast.reviewer, release=release)
+    for partner in (cast.partner_a,) * (1 + extra):
+        handling_acknowledge(acting_user=partner, release=release)
+        release_download(acting_user=partner, release=release)
+    client.force_login(cast.analyst)
+    client.get(detail_url(release))
+
+    # Session and user (2), release, its preview (visibility, version, subject names, the audit
+    # write), roles, agencies, documents, download history, navigation, the session's save.
+    with django_assert_max_num_queries(14):
+        response = client.get(detail_url(release))
+    assert response.status_code == 200
+    assert len(response.context["history"]) == 1 + extra

@@ -1,0 +1,439 @@
+"""Printing a published version: rendered once by Celery, from its snapshot, marked on every page,
+downloaded only by its readers and audited every time."""
+
+import hashlib
+import io
+from datetime import timedelta
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.urls import reverse
+from django.utils import timezone
+from pypdf import PdfReader
+
+from nim_portal import pdf
+from nim_portal.celery import app as celery_app
+from nim_portal.choices import AuditVerb, GSCMarking, Role, VettingLevel
+from nim_portal.models import AuditEvent
+from products import services, tasks
+from products.models import PrintStatus, ProductVersionPrint
+from products.services import product_grant_need_to_know, product_version_print_request
+from tests.factories import PartnerUserFactory, member, product_drafting
+from tests.products.helpers import publish, write
+
+pytestmark = pytest.mark.django_db
+
+PARAGRAPH = (
+    "Intelligence graded 2/B/P indicates that the group moves cannabis and cocaine from a "
+    "storage unit on the ring road to street dealers in the north of the city every weekend. "
+)
+LONG_BODY = "\n\n".join(PARAGRAPH * 3 for _ in range(14))
+
+
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def published(drafting, people):
+    write(drafting, people.analyst, "Burglary rose 12% in the north of the city.")
+    version = publish(drafting, owner=people.analyst, reviewer=people.reviewer)
+    return version
+
+
+@pytest.fixture
+def long_published(drafting, people):
+    """A version of three sections that prints on several pages, one section marked lower."""
+    write(drafting, people.analyst, LONG_BODY, position=1)
+    write(drafting, people.analyst, LONG_BODY, position=2, marking=GSCMarking.OFFICIAL)
+    write(drafting, people.analyst, LONG_BODY, position=3)
+    return publish(drafting, owner=people.analyst, reviewer=people.reviewer)
+
+
+def print_url(version, name="products:version_print"):
+    return reverse(name, args=[version.product_id, version.number])
+
+
+def request_print(user, version, django_capture_on_commit_callbacks):
+    """Ask for the print and let the (eager) task run once the request commits."""
+    with django_capture_on_commit_callbacks(execute=True):
+        product_version_print_request(acting_user=user, version=version)
+    return ProductVersionPrint.objects.get(version=version)
+
+
+def pdf_of(job) -> PdfReader:
+    with job.file.open("rb") as stored:
+        return PdfReader(io.BytesIO(stored.read()))
+
+
+def placed_text(page) -> list[tuple[str, float]]:
+    """Each piece of text on the page with its height from the bottom, as a share of the page."""
+    height = float(page.mediabox.height)
+    pieces = []
+
+    def visit(text, cm, tm, font, size):
+        if text.strip():
+            pieces.append((text.strip(), (tm[4] * cm[1] + tm[5] * cm[3] + cm[5]) / height))
+
+    page.extract_text(visitor_text=visit)
+    return pieces
+
+
+def page_texts(reader: PdfReader) -> list[str]:
+    return [" ".join(page.extract_text().split()) for page in reader.pages]
+
+
+def downloads_of(version) -> int:
+    return AuditEvent.objects.filter(verb=AuditVerb.PRINT, object_id=str(version.pk)).count()
+
+
+# Request, render, download.
+
+
+def test_a_reader_asks_for_the_print_and_downloads_the_pdf(
+    client, people, published, django_capture_on_commit_callbacks
+):
+    client.force_login(people.member)
+    with django_capture_on_commit_callbacks(execute=True):
+        waiting = client.get(print_url(published))
+    assert waiting.status_code == 200
+    assert b"being printed" in waiting.content
+    assert waiting.context["page_marking"] == "OFFICIAL-SENSITIVE"
+    job = ProductVersionPrint.objects.get(version=published)
+    assert job.status == PrintStatus.READY and job.attempts == 1
+    assert job.file.name.startswith("product-prints/") and len(job.file.name) > 50
+
+    response = client.get(print_url(published))
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert response["Content-Disposition"].startswith("attachment;")
+    assert f"-v{published.number}.pdf" in response["Content-Disposition"]
+    assert response["Cache-Control"] == "no-store"
+    body = b"".join(response.streaming_content)
+    assert body.startswith(b"%PDF")
+    assert downloads_of(published) == 1
+
+
+def test_every_page_carries_the_marking_at_top_and_bottom_and_page_x_of_y(
+    people, long_published, django_capture_on_commit_callbacks
+):
+    job = request_print(people.analyst, long_published, django_capture_on_commit_callbacks)
+    reader = pdf_of(job)
+    total = len(reader.pages)
+
+    assert total >= 3
+    for number, page in enumerate(reader.pages, start=1):
+        heights = [y for text, y in placed_text(page) if text == "OFFICIAL-SENSITIVE"]
+        assert any(y > 0.9 for y in heights), f"no marking at the top of page {number}"
+        assert any(y < 0.1 for y in heights), f"no marking at the bottom of page {number}"
+        assert f"Page {number} of {total}" in page_texts(reader)[number - 1]
+
+
+def test_the_document_control_and_each_sections_own_marking_are_printed(
+    people, long_published, django_capture_on_commit_callbacks
+):
+    job = request_print(people.analyst, long_published, django_capture_on_commit_callbacks)
+    text = " ".join(page_texts(pdf_of(job)))
+
+    assert long_published.sha256 in text.replace(" ", "")
+    assert "Version 1" in text
+    assert "Document control" in text
+    assert people.analyst.get_full_name() in text
+    assert people.reviewer.get_full_name() in text
+    sections = long_published.content["sections"]
+    assert f"{sections[0]['title']} (OFFICIAL-SENSITIVE)" in text
+    assert f"{sections[1]['title']} (OFFICIAL)" in text
+    assert job.sha256 == hashlib.sha256(job.file.open("rb").read()).hexdigest()
+
+
+def test_the_print_comes_from_the_snapshot_not_the_live_sections(
+    people, drafting, published, django_capture_on_commit_callbacks
+):
+    drafting.refresh_from_db()
+    write(drafting, people.analyst, "LIVE-DRAFT-TEXT written after publication.")
+
+    job = request_print(people.analyst, published, django_capture_on_commit_callbacks)
+    text = " ".join(page_texts(pdf_of(job)))
+
+    assert "Burglary rose 12% in the north of the city." in text
+    assert "LIVE-DRAFT-TEXT" not in text
+
+
+def test_restricted_spans_print_highlighted_and_raw_script_never_reaches_the_pdf_as_markup(
+    people, drafting, monkeypatch, django_capture_on_commit_callbacks
+):
+    write(
+        drafting,
+        people.analyst,
+        "The group meets at [restricted]the flat above 12 Mill Lane[/restricted] on Fridays.\n\n"
+        '<script>alert("x")</script> <img src="http://169.254.169.254/x"> <b>bold?</b>',
+    )
+    version = publish(drafting, owner=people.analyst, reviewer=people.reviewer)
+    printed_html = []
+    real_render_pdf = pdf.render_pdf
+
+    def capture(html, **kwargs):
+        printed_html.append(html)
+        return real_render_pdf(html, **kwargs)
+
+    monkeypatch.setattr(pdf, "render_pdf", capture)
+    job = request_print(people.analyst, version, django_capture_on_commit_callbacks)
+
+    (html,) = printed_html
+    assert '<mark class="nim-restricted">' in html
+    assert "<script" not in html.lower() and "<img" not in html.lower() and "<b>" not in html
+    assert "&lt;script&gt;" in html
+    with job.file.open("rb") as stored:
+        document = stored.read()
+    assert b"/JavaScript" not in document and b"/JS" not in document
+    text = " ".join(page_texts(PdfReader(io.BytesIO(document))))
+    assert "the flat above 12 Mill Lane" in text
+
+
+# Rendered once.
+
+
+def test_the_task_run_twice_renders_once(
+    people, published, monkeypatch, django_capture_on_commit_callbacks
+):
+    renders = []
+    real = services.product_version_pdf
+    monkeypatch.setattr(
+        services, "product_version_pdf", lambda version: renders.append(version.pk) or real(version)
+    )
+    job = request_print(people.analyst, published, django_capture_on_commit_callbacks)
+    stored_as, digest = job.file.name, job.sha256
+
+    assert tasks.render_product_version_pdf.delay(job.pk).get() is False
+    again = request_print(people.reviewer, published, django_capture_on_commit_callbacks)
+
+    assert renders == [published.pk]
+    assert (again.pk, again.file.name, again.sha256, again.attempts) == (
+        job.pk,
+        stored_as,
+        digest,
+        1,
+    )
+
+
+def test_a_print_another_worker_is_rendering_is_left_alone_until_it_stalls(published, people):
+    job = ProductVersionPrint.objects.create(version=published, status=PrintStatus.RENDERING)
+
+    assert services.product_version_print_render(job.pk) is False
+
+    stalled = timezone.now() - services.PRINT_STALLED_AFTER - timedelta(minutes=1)
+    ProductVersionPrint.objects.filter(pk=job.pk).update(updated_at=stalled)
+    assert services.product_version_print_render(job.pk) is True
+    assert ProductVersionPrint.objects.get(pk=job.pk).status == PrintStatus.READY
+
+
+def test_asking_again_re_enqueues_a_print_whose_task_was_lost(
+    people, published, django_capture_on_commit_callbacks
+):
+    job = ProductVersionPrint.objects.create(version=published)
+    stalled = timezone.now() - services.PRINT_STALLED_AFTER - timedelta(minutes=1)
+    ProductVersionPrint.objects.filter(pk=job.pk).update(updated_at=stalled)
+
+    assert request_print(people.analyst, published, django_capture_on_commit_callbacks).is_ready
+
+
+def test_a_stored_pdf_that_went_missing_is_printed_again(
+    client, people, published, django_capture_on_commit_callbacks
+):
+    job = request_print(people.analyst, published, django_capture_on_commit_callbacks)
+    job.file.storage.delete(job.file.name)
+    client.force_login(people.analyst)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.get(print_url(published))
+
+    assert response.status_code == 200
+    assert b"missing" in response.content
+    assert downloads_of(published) == 0
+    assert client.get(print_url(published))["Content-Type"] == "application/pdf"
+
+
+# Failures.
+
+
+@pytest.fixture
+def celery_retries(monkeypatch):
+    """Let eager Celery retry as a worker would (at once, without the countdown): with errors
+    propagated, as in the demo, an in-process task cannot be retried."""
+    monkeypatch.setitem(celery_app.conf, "task_eager_propagates", False)
+
+
+def failing_renders(monkeypatch, failures: int):
+    """Make the first `failures` renders fail; returns the list of attempts made."""
+    attempts = []
+    real = services.product_version_pdf
+
+    def render(version):
+        attempts.append(version.pk)
+        if len(attempts) <= failures:
+            raise OSError(f"fontconfig cache not writable (attempt {len(attempts)})")
+        return real(version)
+
+    monkeypatch.setattr(services, "product_version_pdf", render)
+    return attempts
+
+
+def test_a_failed_render_is_retried_and_then_succeeds(
+    people, published, monkeypatch, celery_retries, django_capture_on_commit_callbacks
+):
+    attempts = failing_renders(monkeypatch, failures=2)
+
+    job = request_print(people.analyst, published, django_capture_on_commit_callbacks)
+
+    assert len(attempts) == 3
+    assert (job.status, job.attempts, job.error) == (PrintStatus.READY, 3, "")
+
+
+def test_the_last_failure_is_recorded_after_every_retry(
+    people, published, monkeypatch, celery_retries, django_capture_on_commit_callbacks
+):
+    attempts = failing_renders(monkeypatch, failures=tasks.PRINT_MAX_RETRIES + 1)
+
+    job = request_print(people.analyst, published, django_capture_on_commit_callbacks)
+
+    assert len(attempts) == tasks.PRINT_MAX_RETRIES + 1
+    assert (job.status, job.attempts) == (PrintStatus.FAILED, tasks.PRINT_MAX_RETRIES + 1)
+    assert job.error == "Attempt 4: OSError: fontconfig cache not writable (attempt 4)"
+
+
+def test_a_failure_shows_its_error_and_try_again_prints_it(
+    client, people, published, monkeypatch, django_capture_on_commit_callbacks
+):
+    failing_renders(monkeypatch, failures=1)
+    job = request_print(people.analyst, published, django_capture_on_commit_callbacks)
+    assert (job.status, job.attempts) == (PrintStatus.FAILED, 1)
+    client.force_login(people.analyst)
+
+    page = client.get(print_url(published))
+
+    assert b"could not be printed" in page.content and b"Try again" in page.content
+    assert b"fontconfig cache not writable (attempt 1)" in page.content
+    assert b"hx-trigger" not in page.content
+    assert downloads_of(published) == 0
+
+    with django_capture_on_commit_callbacks(execute=True):
+        retried = client.post(print_url(published))
+
+    assert retried.status_code == 302
+    job.refresh_from_db()
+    assert (job.status, job.attempts, job.error) == (PrintStatus.READY, 1, "")
+    assert client.get(print_url(published))["Content-Type"] == "application/pdf"
+
+
+def test_only_a_failed_print_can_be_tried_again(people, published):
+    ProductVersionPrint.objects.create(version=published)
+    with pytest.raises(ValidationError, match="Only a print that failed"):
+        services.product_version_print_retry(acting_user=people.analyst, version=published)
+    assert ProductVersionPrint.objects.get(version=published).status == PrintStatus.PENDING
+
+
+# The status poll.
+
+
+def test_the_status_panel_polls_while_printing_and_stops_when_ready(client, people, published):
+    client.force_login(people.analyst)
+    status_url = print_url(published, "products:version_print_status")
+
+    waiting = client.get(status_url, headers={"HX-Request": "true"})
+    assert waiting.status_code == 200
+    assert b'hx-trigger="every 2s"' in waiting.content
+    assert b"<html" not in waiting.content
+
+    tasks.render_product_version_pdf.delay(ProductVersionPrint.objects.get().pk)
+    ready = client.get(status_url, headers={"HX-Request": "true"})
+    assert b"hx-trigger" not in ready.content and b"Download the PDF" in ready.content
+    assert downloads_of(published) == 0
+    assert client.get(status_url).status_code == 302
+
+
+# Who may print.
+
+
+@pytest.fixture
+def secret_need_to_know(people):
+    product = product_drafting(
+        people.unit,
+        owner=people.analyst,
+        requester=people.requester,
+        title="Need-to-know PRINT-CANARY-5521",
+        marking=GSCMarking.SECRET,
+        need_to_know=True,
+    )
+    write(product, people.analyst, "Only for those with the need to know.")
+    return publish(product, owner=people.analyst, reviewer=people.reviewer)
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["version_print", "version_print_status"],
+)
+def test_someone_outside_the_units_gets_404_and_nothing_is_printed(client, people, published, name):
+    client.force_login(people.outsider)
+    url = print_url(published, f"products:{name}")
+
+    assert client.get(url, headers={"HX-Request": "true"}).status_code == 404
+    assert client.post(url).status_code in (404, 405)
+    assert not ProductVersionPrint.objects.exists()
+
+
+def test_a_missing_version_gets_the_same_404(client, people, published):
+    client.force_login(people.analyst)
+    missing = reverse("products:version_print", args=[published.product_id, 99])
+    assert client.get(missing).status_code == 404
+
+
+def test_need_to_know_and_vetting_decide_who_prints(
+    client, people, hierarchy, secret_need_to_know, django_capture_on_commit_callbacks
+):
+    version = secret_need_to_know
+    request_print(people.analyst, version, django_capture_on_commit_callbacks)
+    low_vetting = member(people.unit, Role.ANALYST, vetting_level=VettingLevel.RV)
+    product_grant_need_to_know(
+        acting_user=people.analyst, product=version.product, user=people.member
+    )
+
+    for outsider in (people.second_analyst, low_vetting, people.outsider):
+        client.force_login(outsider)
+        response = client.get(print_url(version))
+        assert response.status_code == 404
+        assert b"PRINT-CANARY" not in response.content
+        with pytest.raises(Http404):
+            services.product_version_print_download(acting_user=outsider, version=version)
+    assert downloads_of(version) == 0
+
+    for reader in (people.member, people.reviewer, people.analyst):
+        client.force_login(reader)
+        assert client.get(print_url(version))["Content-Type"] == "application/pdf"
+    assert downloads_of(version) == 3
+
+
+def test_partners_get_404(client, published):
+    client.force_login(PartnerUserFactory())
+    assert client.get(print_url(published)).status_code == 404
+
+
+def test_every_download_is_audited_with_who_and_which_version(
+    client, people, published, django_capture_on_commit_callbacks
+):
+    request_print(people.analyst, published, django_capture_on_commit_callbacks)
+    for reader in (people.member, people.member, people.reviewer):
+        client.force_login(reader)
+        assert client.get(print_url(published)).status_code == 200
+
+    events = AuditEvent.objects.filter(verb=AuditVerb.PRINT).order_by("pk")
+    assert [event.actor for event in events] == [people.member, people.member, people.reviewer]
+    job = ProductVersionPrint.objects.get(version=published)
+    assert events[0].detail == {
+        "product": published.product_id,
+        "number": 1,
+        "sha256": published.sha256,
+        "pdf_sha256": job.sha256,
+    }

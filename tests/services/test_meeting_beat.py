@@ -1,0 +1,185 @@
+"""Issue 6, acceptance 1, on real infrastructure: a `celery beat` process sends the meeting
+schedule from its beat schedule, through Redis, to a `celery worker` process that writes the
+meetings to PostgreSQL; and two runs at once race for the same cadence slots on PostgreSQL."""
+
+import re
+import threading
+from collections import Counter
+from datetime import timedelta
+from itertools import pairwise
+
+import pytest
+import redis
+from django.db import connection
+from django.utils import timezone
+
+from nim_portal.choices import Role
+from products.models import Product
+from tasking.choices_meetings import MeetingKind, MeetingStatus
+from tasking.models import Meeting, MeetingInvitee
+from tasking.services import meetings as meeting_services
+from tests.factories import HierarchyFactory, member
+from tests.services.conftest import redis_url_with_db, wait_for
+
+pytestmark = [
+    pytest.mark.services,
+    pytest.mark.xdist_group("services"),
+    pytest.mark.django_db(transaction=True),
+]
+
+WAIT_SECONDS = 90
+# Beat sends the schedule this often in the test (hourly in production).
+SCHEDULE_SECONDS = 2
+# A Redis database of this test's own: what beat sends is taken only by this test's worker.
+BEAT_REDIS_DB = 12
+SENT_BY_BEAT = re.compile(
+    r"Scheduler: Sending due task tasking-schedule-meetings \(tasking\.tasks\.schedule_meetings\)"
+)
+RUN_BY_WORKER = re.compile(r"Task tasking\.tasks\.schedule_meetings\[[0-9a-f-]+\] succeeded")
+
+
+@pytest.fixture
+def own_redis_db():
+    """REDIS_URL's server, database BEAT_REDIS_DB, emptied before and after the test."""
+    url = redis_url_with_db(BEAT_REDIS_DB)
+    client = redis.Redis.from_url(url)
+    client.flushdb()
+    try:
+        yield url
+    finally:
+        client.flushdb()
+        client.close()
+
+
+@pytest.fixture
+def media_root(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
+class Cast:
+    def __init__(self):
+        self.hierarchy = h = HierarchyFactory()
+        self.chair = member(h.bcu, Role.CHAIR, username="bcuchair")
+        self.member = member(h.bcu, Role.MEMBER, username="bcumember")
+        self.analyst = member(h.bcu, Role.ANALYST, username="bcuanalyst")
+        # An inactive unit is left out of the schedule.
+        h.other_bcu.is_active = False
+        h.other_bcu.save()
+
+
+def test_beat_sends_the_meeting_schedule_and_a_worker_keeps_the_units_meetings_scheduled(
+    vetting_table, media_root, own_redis_db, celery_worker_process, celery_beat_process
+):
+    cast = Cast()
+    bcu = cast.hierarchy.bcu
+    assert connection.vendor == "postgresql"
+    assert not Meeting.objects.exists()
+
+    worker = celery_worker_process(
+        own_redis_db, environment={"EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend"}
+    )
+    beat = celery_beat_process(
+        own_redis_db, environment={"NIM_MEETING_SCHEDULE_SECONDS": str(SCHEDULE_SECONDS)}
+    )
+    logs = [beat, worker]
+
+    # The run ends by sending the invitations, through Redis again: once they are sent to the
+    # BCU's people, the worker has scheduled every unit.
+    invited = MeetingInvitee.objects.filter(
+        meeting__unit=bcu, user=cast.member, invitation_sent_at__isnull=False
+    )
+    wait_for(
+        invited.exists,
+        seconds=WAIT_SECONDS,
+        interval=0.2,
+        what="the BCU's meetings scheduled from beat and their invitations sent",
+        log=logs,
+    )
+    assert SENT_BY_BEAT.search(beat.log_text()), beat.log_tail()
+    assert RUN_BY_WORKER.search(worker.log_text()), worker.log_tail()
+
+    tactical = list(Meeting.objects.filter(unit=bcu, kind=MeetingKind.TACTICAL))
+    slots = [meeting.cadence_slot for meeting in tactical]
+    assert len(slots) >= 6
+    assert {b - a for a, b in pairwise(slots)} == {timedelta(days=14)}
+    assert all(meeting.starts_at > timezone.now() - timedelta(minutes=5) for meeting in tactical)
+    assert {m.status for m in tactical} == {MeetingStatus.SCHEDULED}
+    assert {m.chair for m in tactical} == {cast.chair}
+    assert Meeting.objects.filter(unit=bcu, kind=MeetingKind.STRATEGIC).count() == 1
+    assert {m.history.earliest().history_change_reason for m in tactical} == {
+        meeting_services.SCHEDULED_REASON
+    }
+    # The first TT&CG's tactical assessment was commissioned by the same run.
+    assert tactical[0].tactical_assessment.owner == cast.analyst
+    assert not Meeting.objects.filter(unit=cast.hierarchy.other_bcu).exists()
+
+    # Beat keeps sending it; the later runs create nothing more.
+    meetings = Meeting.objects.count()
+    products = Product.objects.count()
+    wait_for(
+        lambda: len(RUN_BY_WORKER.findall(worker.log_text())) >= 3,
+        seconds=WAIT_SECONDS,
+        interval=0.2,
+        what="the schedule run from beat three times",
+        log=logs,
+    )
+    assert Meeting.objects.count() == meetings
+    assert Product.objects.count() == products
+    duplicates = Counter(Meeting.objects.values_list("unit_id", "kind", "cadence_slot"))
+    assert max(duplicates.values()) == 1
+
+    # Beat stops on SIGTERM by itself (no kill needed), as `docker compose stop` asks it to.
+    beat.stop()
+    assert beat.popen.returncode == 0, beat.log_tail()
+
+
+def test_two_runs_at_once_race_for_the_same_slots_and_create_each_meeting_once(
+    vetting_table, monkeypatch
+):
+    """Both runs read the free slots of the first unit before either inserts (a barrier holds
+    them), so the race on the unique constraint is run for certain, not by luck of timing."""
+    Cast()
+    meeting_services.cadence_policies_default()
+    started = threading.Barrier(2)
+    first_call = threading.local()
+    refused = []
+    create_for_slot = meeting_services._meeting_create_for_slot
+
+    def create_for_slot_at_once(unit, policy, slot):
+        if not getattr(first_call, "done", False):
+            first_call.done = True
+            started.wait(timeout=30)
+        meeting = create_for_slot(unit, policy, slot)
+        if meeting is None:
+            refused.append((unit.pk, policy.meeting_kind, slot))
+        return meeting
+
+    monkeypatch.setattr(meeting_services, "_meeting_create_for_slot", create_for_slot_at_once)
+    results, errors = [], []
+
+    def run():
+        try:
+            results.append(meeting_services.schedule_meetings())
+        except Exception as exc:  # the assertion below reports it
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+
+    assert errors == []
+    assert len(results) == 2
+    # The loser's insert of the first slot was refused by the constraint, in its savepoint.
+    assert refused
+    created = results[0].created + results[1].created
+    assert len(created) == len(set(created)) == Meeting.objects.count() > 0
+    duplicates = Counter(Meeting.objects.values_list("unit_id", "kind", "cadence_slot"))
+    assert max(duplicates.values()) == 1
+    commissioned = results[0].commissioned + results[1].commissioned
+    assert len(commissioned) == Product.objects.count() > 0
+    assert Meeting.objects.exclude(tactical_assessment=None).count() == len(commissioned)

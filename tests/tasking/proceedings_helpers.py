@@ -1,0 +1,46 @@
+"""The cast and meetings of the proceedings tests: a BCU's TT&CG scheduled by the cadence, with
+its chair, members, analyst, and the chairs of the units above it."""
+
+from datetime import UTC, datetime
+
+from nim_portal.choices import Role, UnitKind
+from tasking.choices_meetings import MeetingKind
+from tasking.models import Meeting
+from tasking.services.meetings import schedule_meetings
+from tasking.services.proceedings import meeting_open
+from tests.factories import member
+
+NOW = datetime(2030, 6, 1, 8, 0, tzinfo=UTC)
+
+
+class Cast:
+    def __init__(self, hierarchy):
+        self.hierarchy = hierarchy
+        self.chair = member(hierarchy.bcu, Role.CHAIR, username="chair")
+        self.member = member(hierarchy.bcu, Role.MEMBER, username="member")
+        self.analyst = member(hierarchy.bcu, Role.ANALYST, username="analyst")
+        self.force_chair = member(hierarchy.force, Role.CHAIR, username="forcechair")
+        self.force_member = member(hierarchy.force, Role.MEMBER, username="forcemember")
+        self.regional_chair = member(hierarchy.region, Role.CHAIR, username="regionchair")
+        self.national_chair = member(hierarchy.national, Role.CHAIR, username="nationalchair")
+        self.neighbour_chair = member(hierarchy.other_bcu, Role.CHAIR, username="stokechair")
+        self.outsider = member(hierarchy.other_force, Role.MEMBER, username="outsider")
+
+
+def ttcg(unit) -> Meeting:
+    """The unit's first TT&CG scheduled by the cadence (a national one made by hand: the
+    national cadence is off by default)."""
+    if unit.kind == UnitKind.NATIONAL:
+        return Meeting.objects.create(unit=unit, kind=MeetingKind.TACTICAL, starts_at=NOW)
+    return Meeting.objects.filter(unit=unit, kind=MeetingKind.TACTICAL).order_by("starts_at")[0]
+
+
+def cast_scheduled(hierarchy) -> Cast:
+    """The cast, with every unit's meetings scheduled by the cadence."""
+    cast = Cast(hierarchy)
+    schedule_meetings(now=NOW)
+    return cast
+
+
+def opened(cast, meeting) -> Meeting:
+    return meeting_open(cast.chair, meeting)

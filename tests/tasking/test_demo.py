@@ -1,0 +1,282 @@
+"""`manage.py seed_demo_tasking`: control strategies and intelligence requirements for the force and
+two BCUs, informed by published strategic assessments, past meetings held with their minutes and
+upcoming ones, an action log in every state, a commission and escalations, and a TT&CG that the
+demo chair can open today: built through the services, and nothing new when run again."""
+
+import datetime
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db import transaction
+from django.test import TestCase, override_settings
+from django.utils import timezone
+
+from nim_portal.models import AuditEvent, Membership, User
+from products.choices import ProductKind
+from products.models import Product, ProductVersion
+from products.selectors import visible_versions
+from tasking.choices import ControlStrategyStatus, RequirementItemStatus
+from tasking.choices_actions import ActionStatus, Rag
+from tasking.choices_meetings import STANDARD_AGENDAS, MeetingKind, MeetingStatus
+from tasking.choices_proceedings import CommissionKind, EscalationStatus
+from tasking.demo import (
+    DEMO_ADOPTED_TITLE,
+    DEMO_COMMISSION_TITLE,
+    DEMO_ESCALATION_TITLE,
+    DEMO_STRATEGIES,
+    EAST_ANALYST,
+    FORCE_CHAIR,
+    PAST_SITTINGS,
+    WEST_CHAIR,
+)
+from tasking.models import (
+    ActionUpdate,
+    AgendaItem,
+    Commission,
+    ControlStrategy,
+    Decision,
+    Escalation,
+    IntelligenceRequirementItem,
+    Meeting,
+    MeetingInvitee,
+    MinutesVersion,
+    Priority,
+    TacticalAction,
+)
+from tasking.selectors.actions import actions_for_meeting
+from tasking.selectors.proceedings import meeting_for_user, user_may_chair
+
+pytestmark = pytest.mark.django_db
+
+UNIT_CODES = ("WMP", "WMP-BE", "WMP-BW")
+
+
+def counts() -> dict[str, int]:
+    return {
+        "people": User.objects.count(),
+        "memberships": Membership.objects.count(),
+        "products": Product.objects.count(),
+        "versions": ProductVersion.objects.count(),
+        "strategies": ControlStrategy.objects.count(),
+        "priorities": Priority.objects.count(),
+        "items": IntelligenceRequirementItem.objects.count(),
+        "meetings": Meeting.objects.count(),
+        "agenda items": AgendaItem.objects.count(),
+        "invitees": MeetingInvitee.objects.count(),
+        "strategy history": ControlStrategy.history.count(),
+        "meeting history": Meeting.history.count(),
+        "decisions": Decision.objects.count(),
+        "minutes versions": MinutesVersion.objects.count(),
+        "actions": TacticalAction.objects.count(),
+        "action updates": ActionUpdate.objects.count(),
+        "commissions": Commission.objects.count(),
+        "escalations": Escalation.objects.count(),
+        "audit": AuditEvent.objects.count(),
+    }
+
+
+@pytest.fixture(scope="class")
+def seeded(django_db_setup, django_db_blocker, tmp_path_factory):
+    """The demo seeded once for the tests of a class, in a transaction rolled back after them
+    (each test runs in a savepoint of its own inside it)."""
+    fast = override_settings(
+        # The minutes PDFs printed on closing the past meetings.
+        MEDIA_ROOT=tmp_path_factory.mktemp("media"),
+        PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
+    )
+    seed = transaction.atomic()
+    out = StringIO()
+    with django_db_blocker.unblock():
+        fast.enable()
+        seed.__enter__()
+        with TestCase.captureOnCommitCallbacks(execute=True):
+            call_command("seed_demo", "--quiet")
+            call_command("seed_demo_products", "--quiet")
+            call_command("seed_demo_partners", "--quiet")
+        with TestCase.captureOnCommitCallbacks(execute=True):
+            call_command("seed_demo_tasking", stdout=out)
+    try:
+        assert "0 created" not in out.getvalue()
+        yield
+    finally:
+        with django_db_blocker.unblock():
+            transaction.set_rollback(True)
+            seed.__exit__(None, None, None)
+            fast.disable()
+
+
+def test_without_the_demo_people_it_says_what_to_run_first(db):
+    with pytest.raises(CommandError, match=r"run `manage\.py seed_demo` first"):
+        call_command("seed_demo_tasking", "--quiet")
+    assert not ControlStrategy.objects.exists()
+
+
+# Seeded once for the class: its tests stay on one test process.
+@pytest.mark.xdist_group("tasking-demo")
+@pytest.mark.usefixtures("seeded")
+class TestTheSeededDemo:
+    def test_running_again_creates_nothing(self, django_capture_on_commit_callbacks):
+        before = counts()
+        out = StringIO()
+
+        with django_capture_on_commit_callbacks(execute=True):
+            call_command("seed_demo_tasking", stdout=out)
+
+        assert counts() == before
+        assert out.getvalue().startswith("Demo tasking: 0 created")
+
+    def test_a_strategy_and_requirement_for_the_force_and_two_bcus(self):
+        strategies = {
+            s.unit.code: s
+            for s in ControlStrategy.objects.select_related("unit", "informed_by__product")
+        }
+
+        assert set(strategies) == set(UNIT_CODES)
+        for strategy in strategies.values():
+            assert strategy.status == ControlStrategyStatus.APPROVED
+            # Informed by a published strategic assessment of its unit or above, read by its chair.
+            product = strategy.informed_by.product
+            assert product.kind == ProductKind.STRATEGIC_ASSESSMENT
+            assert strategy.unit.path.startswith(product.unit.path)
+            assert (
+                visible_versions(strategy.approved_by, product)
+                .filter(pk=strategy.informed_by_id)
+                .exists()
+            )
+            # Scored and ranked by the service, ranks 1 to n, with the history of a person's work.
+            priorities = list(strategy.priorities.order_by("rank"))
+            assert len(priorities) >= 3
+            assert [p.rank for p in priorities] == list(range(1, len(priorities) + 1))
+            assert all(p.score is not None and p.score_rank for p in priorities)
+            assert strategy.history.earliest().history_user == strategy.drafted_by
+            requirement = strategy.intelligence_requirement
+            assert requirement.approved_by == strategy.approved_by
+            assert requirement.items.filter(status=RequirementItemStatus.OPEN).exists()
+
+        assert strategies["WMP"].approved_by.username == FORCE_CHAIR.username
+        assert strategies["WMP-BE"].approved_by.username == "chair"
+        assert strategies["WMP-BW"].approved_by.username == WEST_CHAIR.username
+        # The BCUs' strategies rest on assessments of their own, published by the products flow.
+        assert strategies["WMP-BE"].informed_by.product.unit.code == "WMP-BE"
+
+    def test_the_chair_overrides_a_rank_with_a_reason_and_an_item_is_closed_with_a_note(self):
+        east = ControlStrategy.objects.get(unit__code="WMP-BE")
+        overridden = east.priorities.get(override_rank__isnull=False)
+
+        assert overridden.rank == overridden.override_rank != overridden.score_rank
+        assert overridden.override_reason and overridden.override_by.username == "chair"
+        closed = IntelligenceRequirementItem.objects.filter(status=RequirementItemStatus.CLOSED)
+        assert closed.count() == sum(
+            1 for demo in DEMO_STRATEGIES for item in demo.items if item.closing_note
+        )
+        assert all(item.closing_note and item.closed_at for item in closed)
+        assert IntelligenceRequirementItem.objects.filter(
+            open_to_partners=True,
+            status=RequirementItemStatus.OPEN,
+            priority__control_strategy=east,
+        ).exists()
+
+    def test_past_and_upcoming_meetings_chaired_with_the_member_invited(self):
+        now = timezone.now()
+        east = Meeting.objects.filter(unit__code="WMP-BE")
+
+        for code in UNIT_CODES:
+            for kind, past in PAST_SITTINGS.items():
+                meetings = Meeting.objects.filter(unit__code=code, kind=kind)
+                assert meetings.filter(starts_at__lt=now).count() == past
+                assert meetings.filter(starts_at__gt=now, status=MeetingStatus.SCHEDULED).exists()
+                # Every one comes from the cadence, with its standard agenda.
+                assert not meetings.filter(cadence_slot__isnull=True).exists()
+                assert not meetings.filter(agenda_items__isnull=True).exists()
+        ttcg = east.filter(kind=MeetingKind.TACTICAL)
+        assert {m.chair.username for m in ttcg} == {"chair"}
+        assert all(m.invitees.filter(user__username="member").exists() for m in ttcg)
+        # The schedule ran for every active unit, as beat would.
+        assert Meeting.objects.exclude(unit__code__in=UNIT_CODES).filter(starts_at__gt=now).exists()
+        # The demo partner is invited to the force's next ST&CG, and to nothing tactical.
+        partner = MeetingInvitee.objects.get(user__username="partner")
+        assert partner.is_partner_attendee
+        assert (partner.meeting.unit.code, partner.meeting.kind) == ("WMP", MeetingKind.STRATEGIC)
+
+    def test_past_meetings_were_held_and_their_minutes_frozen(self):
+        past = Meeting.objects.filter(unit__code__in=UNIT_CODES, starts_at__lt=timezone.now())
+
+        assert past.count() == len(UNIT_CODES) * sum(PAST_SITTINGS.values())
+        for meeting in past:
+            assert meeting.status == MeetingStatus.CLOSED
+            assert meeting.minutes and meeting.minutes_frozen_at
+            assert meeting.decisions.exists()
+            assert meeting.invitees.filter(attendance="present").exists()
+            version = meeting.minutes_versions.get()
+            assert version.content["minutes"] == meeting.minutes
+            assert version.pdf_ready
+        assert not Meeting.objects.filter(starts_at__gt=timezone.now()).exclude(
+            status=MeetingStatus.SCHEDULED
+        )
+
+    def test_the_action_log_has_actions_in_every_state(self):
+        today = timezone.localdate()
+        actions = TacticalAction.objects.filter(unit__code="WMP-BE")
+        open_actions = actions.filter(status=ActionStatus.OPEN)
+
+        # Each tied to a priority of the unit's control strategy, raised at one of its TT&CGs.
+        assert all(a.priority.control_strategy.unit.code == "WMP-BE" for a in actions)
+        assert not actions.filter(raised_at_meeting__isnull=True).exists()
+        assert {a.rag for a in open_actions} == {Rag.GREEN, Rag.AMBER, Rag.RED}
+        assert open_actions.filter(due_date__lt=today).exists()
+        assert open_actions.filter(owner_unit__isnull=False).exists()
+        closed = actions.filter(status=ActionStatus.CLOSED)
+        assert closed.count() >= 2
+        for action in closed:
+            assert action.outcome
+            assert action.closed_at_meeting.status == MeetingStatus.CLOSED
+        assert ActionUpdate.objects.filter(action__in=open_actions).count() >= 3
+        assert ActionUpdate.objects.filter(action__in=closed).exists()
+
+    def test_a_problem_profile_commissioned_and_escalations_to_the_force(self):
+        east = Meeting.objects.filter(unit__code="WMP-BE", kind=MeetingKind.TACTICAL)
+        last_held = east.filter(status=MeetingStatus.CLOSED).order_by("starts_at").last()
+
+        commission = Commission.objects.get(product__title=DEMO_COMMISSION_TITLE)
+        assert commission.meeting == last_held
+        assert commission.kind == CommissionKind.PROBLEM_PROFILE
+        assert commission.product.terms.requester.username == "chair"
+        # Raised by Birmingham East, waiting for the force's next TT&CG.
+        pending = Escalation.objects.get(title=DEMO_ESCALATION_TITLE)
+        assert (pending.from_meeting, pending.to_unit.code) == (last_held, "WMP")
+        assert pending.status == EscalationStatus.RAISED
+        assert pending.receiving_meeting.status == MeetingStatus.SCHEDULED
+        assert pending.receiving_meeting.starts_at > timezone.now()
+        # Birmingham West's, adopted by the force's TT&CG with its decision recorded there.
+        adopted = Escalation.objects.get(title=DEMO_ADOPTED_TITLE)
+        assert adopted.status == EscalationStatus.ADOPTED
+        assert (
+            adopted.owner_unit.code == "WMP" and adopted.decided_by.username == FORCE_CHAIR.username
+        )
+        assert adopted.decisions.get().meeting == adopted.receiving_meeting
+
+    def test_the_demo_chair_can_open_a_ttcg_today_that_the_member_follows(self):
+        now = timezone.now()
+        chair = User.objects.get(username="chair")
+        member = User.objects.get(username="member")
+        meeting = Meeting.objects.get(
+            unit__code="WMP-BE",
+            kind=MeetingKind.TACTICAL,
+            starts_at__date=timezone.localtime(now + datetime.timedelta(hours=1)).date(),
+        )
+
+        assert meeting.status == MeetingStatus.SCHEDULED and meeting.starts_at > now
+        assert meeting.chair == chair and user_may_chair(chair, meeting)
+        assert meeting_for_user(member, meeting.pk) == meeting
+        assert meeting.invitees.filter(user=member).exists()
+        assert [i.kind for i in meeting.agenda_items.order_by("position")] == list(
+            STANDARD_AGENDAS[MeetingKind.TACTICAL]
+        )
+        # Developed by Birmingham East's own analyst, as the schedule commissioned it.
+        assert meeting.tactical_assessment.owner.username == EAST_ANALYST.username
+        carried = list(actions_for_meeting(meeting))
+        assert len(carried) >= 4
+        assert {a.status for a in carried} == {ActionStatus.OPEN}
+        assert all(a.priority_id for a in carried)

@@ -1,0 +1,150 @@
+"""Invitations: an e-mail per invitee carrying a valid .ics, parsed back here."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from django.conf import settings
+from django.core import mail
+from icalendar import Calendar
+
+from nim_portal.choices import Role
+from tasking.choices_meetings import MeetingKind, MeetingStatus
+from tasking.ics import meeting_invitation_ics, meeting_uid
+from tasking.models import Meeting
+from tasking.services.meetings import invitations_send, meeting_reschedule, schedule_meetings
+from tests.factories import member
+
+NOW = datetime(2030, 6, 1, 8, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def chair(hierarchy):
+    return member(hierarchy.bcu, Role.CHAIR, username="chair", email="chair@police.example")
+
+
+@pytest.fixture
+def attendee(hierarchy):
+    return member(hierarchy.bcu, Role.MEMBER, username="member", email="member@police.example")
+
+
+@pytest.fixture
+def meeting(hierarchy, chair, attendee):
+    member(hierarchy.bcu, Role.ANALYST, username="analyst")
+    schedule_meetings(now=NOW)
+    return (
+        Meeting.objects.filter(unit=hierarchy.bcu, kind=MeetingKind.TACTICAL)
+        .select_related("unit", "chair")
+        .first()
+    )
+
+
+def _invitations(to=None):
+    return [
+        message
+        for message in mail.outbox
+        if "nvitation" in message.subject and (to is None or message.to == [to])
+    ]
+
+
+def _event(message):
+    (name, content, mimetype) = message.attachments[0]
+    assert name == "invitation.ics"
+    assert mimetype.startswith("text/calendar")
+    calendar = Calendar.from_ical(content)
+    (event,) = calendar.walk("VEVENT")
+    return calendar, event
+
+
+def test_the_ics_parses_back_with_uid_sequence_times_method_and_attendee(meeting, attendee):
+    calendar = Calendar.from_ical(meeting_invitation_ics(meeting, attendee))
+    (event,) = calendar.walk("VEVENT")
+
+    assert str(calendar["METHOD"]) == "REQUEST"
+    assert str(calendar["VERSION"]) == "2.0"
+    assert str(event["UID"]) == meeting_uid(meeting) == f"{meeting.uid}@nim-portal"
+    assert int(event["SEQUENCE"]) == 0
+    start, end = event.decoded("DTSTART"), event.decoded("DTEND")
+    assert start == meeting.starts_at and end == meeting.starts_at + timedelta(minutes=120)
+    assert start.utcoffset() == timedelta(0)
+    assert event["DTSTART"].to_ical().endswith(b"Z")
+    assert str(event["SUMMARY"]) == f"TT&CG — {meeting.unit}"
+    assert str(event["ORGANIZER"]) == "mailto:chair@police.example"
+    address = event["ATTENDEE"]
+    assert not isinstance(address, list), "each invitee's .ics names only its recipient"
+    assert str(address) == "mailto:member@police.example"
+    assert address.params["PARTSTAT"] == "NEEDS-ACTION"
+
+
+def test_the_ics_carries_no_business_of_the_meeting(meeting, attendee):
+    meeting.minutes = "Nominal 14 seen at the address"
+    meeting.save()
+    item = meeting.agenda_items.first()
+    item.notes = "Operation Kestrel"
+    item.save()
+    text = meeting_invitation_ics(meeting, attendee).decode()
+
+    assert "Nominal" not in text and "Kestrel" not in text
+    assert "Tactical assessment" not in text
+
+
+def test_scheduling_e_mails_each_invitee_a_valid_ics_once(
+    hierarchy, chair, attendee, django_capture_on_commit_callbacks
+):
+    member(hierarchy.bcu, Role.ANALYST, username="analyst")
+    with django_capture_on_commit_callbacks(execute=True):
+        schedule_meetings(now=NOW)
+    meeting = Meeting.objects.filter(unit=hierarchy.bcu, kind=MeetingKind.TACTICAL).first()
+    sent = _invitations()
+
+    uids = {str(_event(message)[1]["UID"]) for message in _invitations("member@police.example")}
+    assert meeting_uid(meeting) in uids
+    assert len(uids) == Meeting.objects.filter(unit=hierarchy.bcu).count()
+    invitee = meeting.invitees.get(user=attendee)
+    assert invitee.invitation_sequence == 0 and invitee.invitation_sent_at is not None
+    message = next(m for m in sent if str(_event(m)[1]["UID"]) == meeting_uid(meeting))
+    assert "TT&CG" in message.subject and "Birmingham" in message.subject
+    assert "no details of the business" in message.body
+
+    # A second run sends nothing more.
+    with django_capture_on_commit_callbacks(execute=True):
+        schedule_meetings(now=NOW)
+    assert len(_invitations()) == len(sent)
+    assert invitations_send(meeting.pk) == 0
+
+
+def test_rescheduling_reissues_the_invitation_with_a_higher_sequence(
+    meeting, chair, attendee, django_capture_on_commit_callbacks
+):
+    assert invitations_send(meeting.pk) == 2
+    new_start = meeting.starts_at + timedelta(days=1, hours=2)
+    with django_capture_on_commit_callbacks(execute=True):
+        meeting_reschedule(
+            acting_user=chair, meeting=meeting, starts_at=new_start, place="Lloyd House, room 4"
+        )
+    updates = [m for m in _invitations() if m.subject.startswith("Updated invitation")]
+
+    assert {tuple(m.to) for m in updates} == {
+        ("chair@police.example",),
+        ("member@police.example",),
+    }
+    calendar, event = _event(next(m for m in updates if m.to == ["member@police.example"]))
+    assert str(event["UID"]) == meeting_uid(meeting)
+    assert int(event["SEQUENCE"]) == 1
+    assert event.decoded("DTSTART") == new_start
+    assert str(event["LOCATION"]) == "Lloyd House, room 4"
+    assert str(calendar["METHOD"]) == "REQUEST"
+    assert meeting.invitees.get(user=attendee).invitation_sequence == 1
+    assert invitations_send(meeting.pk) == 0
+
+
+def test_no_invitations_for_a_meeting_that_is_no_longer_scheduled(meeting):
+    Meeting.objects.filter(pk=meeting.pk).update(status=MeetingStatus.CLOSED)
+    assert invitations_send(meeting.pk) == 0
+    assert _invitations() == []
+
+
+def test_without_a_chair_the_portal_organises(meeting, attendee):
+    meeting.chair = None
+    calendar = Calendar.from_ical(meeting_invitation_ics(meeting, attendee))
+    (event,) = calendar.walk("VEVENT")
+    assert str(event["ORGANIZER"]) == f"mailto:{settings.DEFAULT_FROM_EMAIL}"

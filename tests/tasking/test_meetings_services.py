@@ -1,0 +1,270 @@
+"""Meeting services from both sides: rescheduling by the chair, reminders, lapsed cadences and
+the cadence configuration."""
+
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from django.core import mail
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
+
+from nim_portal.choices import AuditVerb, Role, UnitKind
+from nim_portal.models import AuditEvent, Unit
+from tasking import tasks
+from tasking.choices_meetings import Attendance, MeetingKind, MeetingStatus
+from tasking.models import CadencePolicy, Meeting
+from tasking.selectors.meetings import lapsed_cadences
+from tasking.services.meetings import (
+    cadence_policies_default,
+    cadence_policy_update,
+    meeting_reschedule,
+    reminders_send_due,
+    schedule_meetings,
+)
+from tests.factories import UserFactory, member
+
+NOW = datetime(2030, 6, 1, 8, 0, tzinfo=UTC)
+
+
+class Cast:
+    def __init__(self, hierarchy):
+        self.hierarchy = hierarchy
+        self.chair = member(hierarchy.bcu, Role.CHAIR, username="chair")
+        self.member = member(hierarchy.bcu, Role.MEMBER, username="member")
+        self.analyst = member(hierarchy.bcu, Role.ANALYST, username="analyst")
+        self.force_chair = member(hierarchy.force, Role.CHAIR, username="forcechair")
+        self.neighbour_chair = member(hierarchy.other_bcu, Role.CHAIR, username="stokechair")
+
+
+@pytest.fixture
+def cast(hierarchy):
+    return Cast(hierarchy)
+
+
+@pytest.fixture
+def meeting(cast):
+    schedule_meetings(now=NOW)
+    return Meeting.objects.filter(unit=cast.hierarchy.bcu, kind=MeetingKind.TACTICAL).first()
+
+
+# Rescheduling.
+
+
+def test_the_chair_reschedules_a_meeting_and_its_reminder_moves_with_it(cast, meeting):
+    new_start = meeting.starts_at + timedelta(days=2)
+    moved = meeting_reschedule(
+        acting_user=cast.chair, meeting=meeting, starts_at=new_start, duration_minutes=90
+    )
+
+    assert (moved.starts_at, moved.duration_minutes, moved.sequence) == (new_start, 90, 1)
+    assert moved.reminder.due_at == new_start - timedelta(hours=24)
+    assert moved.history.first().history_user == cast.chair
+    assert moved.history.first().history_change_reason.startswith("Rescheduled to")
+    event = AuditEvent.objects.filter(verb=AuditVerb.UPDATE, object_id=str(meeting.pk)).get()
+    assert event.actor == cast.chair and event.detail["sequence"] == 1
+
+
+def test_a_chair_above_the_unit_may_reschedule(cast, meeting):
+    moved = meeting_reschedule(
+        acting_user=cast.force_chair, meeting=meeting, starts_at=meeting.starts_at + timedelta(1)
+    )
+    assert moved.sequence == 1
+
+
+@pytest.mark.parametrize("who", ["member", "analyst", "neighbour_chair"])
+def test_a_non_chair_cannot_reschedule(cast, meeting, who):
+    with pytest.raises(PermissionDenied, match="Only a chair of Birmingham"):
+        meeting_reschedule(
+            acting_user=getattr(cast, who),
+            meeting=meeting,
+            starts_at=meeting.starts_at + timedelta(days=1),
+        )
+    meeting.refresh_from_db()
+    assert meeting.sequence == 0
+    assert not AuditEvent.objects.filter(object_id=str(meeting.pk), verb=AuditVerb.UPDATE)
+
+
+def test_an_inactive_chair_cannot_reschedule(cast, meeting):
+    cast.chair.is_active = False
+    cast.chair.save()
+    with pytest.raises(PermissionDenied):
+        meeting_reschedule(
+            acting_user=cast.chair, meeting=meeting, starts_at=meeting.starts_at + timedelta(1)
+        )
+
+
+def test_rescheduling_refuses_a_past_or_naive_time_and_a_meeting_under_way(cast, meeting):
+    with pytest.raises(ValidationError, match="in the future"):
+        meeting_reschedule(
+            acting_user=cast.chair, meeting=meeting, starts_at=timezone.now() - timedelta(hours=1)
+        )
+    with pytest.raises(ValidationError, match="time zone"):
+        meeting_reschedule(
+            acting_user=cast.chair, meeting=meeting, starts_at=datetime(2031, 1, 1, 10, 0)
+        )
+    Meeting.objects.filter(pk=meeting.pk).update(status=MeetingStatus.IN_SESSION)
+    with pytest.raises(ValidationError, match="in session: only a scheduled meeting"):
+        meeting_reschedule(
+            acting_user=cast.chair, meeting=meeting, starts_at=meeting.starts_at + timedelta(1)
+        )
+    meeting.refresh_from_db()
+    assert meeting.sequence == 0
+
+
+def test_rescheduling_to_the_same_time_changes_nothing(cast, meeting):
+    same = meeting_reschedule(acting_user=cast.chair, meeting=meeting, starts_at=meeting.starts_at)
+    assert same.sequence == 0
+
+
+# Reminders.
+
+
+def _reminders():
+    return [message for message in mail.outbox if message.subject.startswith("Reminder:")]
+
+
+@pytest.fixture
+def only_birmingham(meeting):
+    """The reminders tests watch one unit: the other units' meetings fall due at the same time."""
+    Meeting.objects.exclude(unit=meeting.unit).delete()
+
+
+def test_a_reminder_is_sent_once_when_due_and_not_before(cast, meeting, only_birmingham):
+    due = meeting.reminder.due_at
+    assert reminders_send_due(now=due - timedelta(minutes=1)) == 0
+    assert _reminders() == []
+
+    assert reminders_send_due(now=due) == 1
+    assert reminders_send_due(now=due + timedelta(minutes=1)) == 0
+    assert sorted(m.to[0] for m in _reminders()) == sorted([cast.chair.email, cast.member.email])
+    meeting.reminder.refresh_from_db()
+    assert meeting.reminder.sent_at == due
+    assert "Birmingham" in _reminders()[0].subject
+
+
+def test_no_reminder_to_those_who_sent_apologies_nor_after_the_start(
+    cast, meeting, only_birmingham
+):
+    meeting.invitees.filter(user=cast.member).update(attendance=Attendance.APOLOGIES)
+    reminders_send_due(now=meeting.reminder.due_at)
+    assert [m.to for m in _reminders()] == [[cast.chair.email]]
+
+    later = Meeting.objects.filter(unit=cast.hierarchy.bcu, kind=MeetingKind.TACTICAL)[1]
+    assert reminders_send_due(now=later.starts_at + timedelta(minutes=1)) == 0
+
+
+def test_a_reminder_already_sent_goes_again_when_the_meeting_moves_later(
+    cast, meeting, only_birmingham
+):
+    reminders_send_due(now=meeting.reminder.due_at)
+    new_start = meeting.starts_at + timedelta(days=3)
+    meeting_reschedule(acting_user=cast.chair, meeting=meeting, starts_at=new_start)
+    meeting.reminder.refresh_from_db()
+
+    assert meeting.reminder.sent_at is None
+    assert reminders_send_due(now=new_start - timedelta(hours=23)) == 1
+    assert len(_reminders()) == 4
+
+
+def test_the_minute_task_sends_through_the_service(cast, meeting):
+    Meeting.objects.filter(pk=meeting.pk).update(starts_at=timezone.now() + timedelta(hours=2))
+    meeting.reminder.due_at = timezone.now() - timedelta(minutes=1)
+    meeting.reminder.save()
+    assert tasks.send_due_reminders.delay().get() == 1
+    assert tasks.send_due_reminders.delay().get() == 0
+
+
+# Lapsed cadences.
+
+
+def _closed(unit, kind, days_ago):
+    return Meeting.objects.create(
+        unit=unit,
+        kind=kind,
+        starts_at=NOW - timedelta(days=days_ago),
+        status=MeetingStatus.CLOSED,
+    )
+
+
+@pytest.fixture
+def superuser(db):
+    return UserFactory(username="root", is_superuser=True)
+
+
+def _flags(user, now=NOW):
+    return {(item.unit.code, item.meeting_kind) for item in lapsed_cadences(user, now=now)}
+
+
+def test_a_lapsed_cadence_is_flagged_and_a_kept_one_is_not(hierarchy, superuser):
+    cadence_policies_default()
+    Unit.objects.update(created_at=NOW - timedelta(days=400))
+    # TT&CG fortnightly with 7 days' grace: held 22 days ago has lapsed, 20 days ago has not.
+    _closed(hierarchy.bcu, MeetingKind.TACTICAL, 22)
+    _closed(hierarchy.other_bcu, MeetingKind.TACTICAL, 20)
+    _closed(hierarchy.region, MeetingKind.TACTICAL, 60)
+    _closed(hierarchy.force, MeetingKind.STRATEGIC, 100)
+    # Only held meetings count: a scheduled one does not keep the cadence.
+    Meeting.objects.create(
+        unit=hierarchy.other_bcu, kind=MeetingKind.TACTICAL, starts_at=NOW - timedelta(days=1)
+    )
+    flags = _flags(superuser)
+
+    assert ("BIRM", MeetingKind.TACTICAL) in flags
+    assert ("STOKE", MeetingKind.TACTICAL) not in flags
+    assert ("WM", MeetingKind.TACTICAL) not in flags
+    assert ("WMP", MeetingKind.STRATEGIC) not in flags
+    # Never held in 400 days: lapsed. National policies are off: never flagged.
+    assert ("WMP", MeetingKind.TACTICAL) in flags
+    assert not any(code == "UK" for code, _ in flags)
+    item = next(
+        i
+        for i in lapsed_cadences(superuser, now=NOW)
+        if (i.unit.code, i.meeting_kind) == ("BIRM", MeetingKind.TACTICAL)
+    )
+    assert item.last_held == NOW - timedelta(days=22)
+
+
+def test_a_new_unit_has_not_lapsed_yet(hierarchy, superuser):
+    cadence_policies_default()
+    assert _flags(superuser, now=timezone.now()) == set()
+
+
+def test_lapsed_cadences_are_shown_only_in_administered_units(hierarchy, superuser):
+    cadence_policies_default()
+    Unit.objects.update(created_at=NOW - timedelta(days=400))
+    force_admin = member(hierarchy.force, Role.ADMIN, username="forceadmin")
+    chair = member(hierarchy.bcu, Role.CHAIR, username="chair")
+
+    codes = {code for code, _ in _flags(force_admin)}
+    assert codes == {"WMP", "BIRM"}
+    assert _flags(chair) == set()
+
+
+# Cadence configuration.
+
+
+def test_a_system_administrator_changes_a_cadence(superuser):
+    cadence_policies_default()
+    policy = CadencePolicy.objects.get(unit_kind=UnitKind.FORCE, meeting_kind=MeetingKind.TACTICAL)
+    changed = cadence_policy_update(
+        acting_user=superuser, policy=policy, interval_count=7, anchor_date=date(2030, 1, 7)
+    )
+    assert changed.interval_count == 7
+    assert changed.history.first().history_user == superuser
+    assert AuditEvent.objects.filter(verb=AuditVerb.UPDATE, object_id=str(policy.pk)).exists()
+
+
+def test_others_cannot_change_a_cadence_nor_set_it_wrong(hierarchy, superuser):
+    cadence_policies_default()
+    policy = CadencePolicy.objects.get(unit_kind=UnitKind.BCU, meeting_kind=MeetingKind.TACTICAL)
+    admin = member(hierarchy.national, Role.ADMIN, username="nationaladmin")
+    with pytest.raises(PermissionDenied, match="system administrator"):
+        cadence_policy_update(acting_user=admin, policy=policy, interval_count=7)
+    with pytest.raises(ValidationError):
+        cadence_policy_update(acting_user=superuser, policy=policy, interval_count=0)
+    with pytest.raises(ValidationError, match="cannot be due before"):
+        cadence_policy_update(acting_user=superuser, policy=policy, assessment_due_days=20)
+    with pytest.raises(ValidationError, match="cannot be set here"):
+        cadence_policy_update(acting_user=superuser, policy=policy, unit_kind=UnitKind.FORCE)
+    policy.refresh_from_db()
+    assert (policy.interval_count, policy.assessment_due_days) == (14, 3)
