@@ -10,8 +10,10 @@ when one is required, then reads the revision the user may still read (1 query).
 
 The poll answers no meeting content: "nothing new" (204), "changed" (the page fetches its
 fragment through the normal stack, which checks access and the audience again) or "reload"
-(anything wrong with the ticket or the session: the whole page goes back through the normal
-stack, which signs out, asks for the second factor or answers 404 as it should).
+(anything wrong with the session behind a genuine ticket: the whole page goes back through the
+normal stack, which signs out, asks for the second factor or answers 404 as it should). A request
+without a genuine ticket for this meeting was never sent by a screen: it gets the same 404 as any
+meeting its sender may not read.
 """
 
 import time
@@ -36,6 +38,7 @@ class PollAnswer(Enum):
     UNCHANGED = "unchanged"
     CHANGED = "changed"
     RELOAD = "reload"
+    NOT_FOUND = "not found"
 
 
 @dataclass(frozen=True)
@@ -101,10 +104,10 @@ def poll_answer(request, meeting_id: int, ticket_text: str | None) -> PollAnswer
         expired = True
         payload = signing.loads(ticket_text, salt=TICKET_SALT)
     except signing.BadSignature:
-        return PollAnswer.RELOAD
+        return PollAnswer.NOT_FOUND
     ticket = _ticket_of(payload)
     if ticket is None or ticket.meeting_id != meeting_id:
-        return PollAnswer.RELOAD
+        return PollAnswer.NOT_FOUND
     if not _session_fits(request.session, ticket):
         return PollAnswer.RELOAD
     revision = meeting_screen_revision(ticket.user_id, ticket.meeting_id)

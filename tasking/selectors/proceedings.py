@@ -75,6 +75,21 @@ def user_may_chair(user: User, meeting: Meeting) -> bool:
 # Meetings.
 
 
+def analysts_who_may_develop(meeting: Meeting) -> QuerySet[User]:
+    """Active analysts of the meeting's unit or a unit above it: who may develop a profile it
+    commissions."""
+    return (
+        User.objects.filter(
+            StartsWith(Value(meeting.unit.path), F("memberships__unit__path")),
+            memberships__role=Role.ANALYST,
+            memberships__unit__is_active=True,
+            is_active=True,
+        )
+        .distinct()
+        .order_by("last_name", "first_name", "username")
+    )
+
+
 def meetings_visible_to(user: User) -> QuerySet[Meeting]:
     """Meetings of the units the user holds a role in or above, and meetings they are invited
     to (police users only)."""

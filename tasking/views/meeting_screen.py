@@ -42,7 +42,6 @@ from tasking.selectors import proceedings as selectors
 from tasking.selectors.strategy import priorities_for_unit
 from tasking.services import actions as action_services
 from tasking.services import proceedings as services
-from tasking.views.meetings import _analysts_for
 
 # The event the live region listens for (from the poll, or after the chair's own change).
 SCREEN_CHANGED = "nim-screen-changed"
@@ -132,7 +131,9 @@ def _controls_context(request, meeting: Meeting, **forms) -> dict:
             meeting=meeting, priorities=priorities, prefix="action"
         ),
         "commission_form": lambda: CommissionForm(
-            meeting=meeting, analysts=_analysts_for(meeting), prefix="commission"
+            meeting=meeting,
+            analysts=selectors.analysts_who_may_develop(meeting),
+            prefix="commission",
         ),
         "escalation_form": lambda: EscalationForm(meeting=meeting, prefix="escalation"),
     }
@@ -204,6 +205,8 @@ def screen_poll(request, pk):
         return HttpResponse(status=204)
     if answer == PollAnswer.CHANGED:
         return trigger_client_event(HttpResponse(status=204), SCREEN_CHANGED)
+    if answer == PollAnswer.NOT_FOUND:
+        raise Http404("No such meeting.")
     return HttpResponseClientRefresh()
 
 
@@ -448,7 +451,10 @@ def screen_action_close(request, pk, action_pk):
 def screen_commission(request, pk):
     meeting = _chair_meeting(request, pk)
     form = CommissionForm(
-        request.POST, meeting=meeting, analysts=_analysts_for(meeting), prefix="commission"
+        request.POST,
+        meeting=meeting,
+        analysts=selectors.analysts_who_may_develop(meeting),
+        prefix="commission",
     )
     if form.is_valid():
         data = form.cleaned_data

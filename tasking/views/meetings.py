@@ -12,16 +12,14 @@ refused and shown beside what is saved now.
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import F, Value
-from django.db.models.lookups import StartsWith
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from nim_portal.choices import GSCMarking, Role
+from nim_portal.choices import GSCMarking
 from nim_portal.forms.staff import add_service_errors
-from nim_portal.models import Unit, User
+from nim_portal.models import Unit
 from products.views.register import police_required
 from tasking.forms.meetings import (
     AgendaItemAddForm,
@@ -55,20 +53,6 @@ def _require_chair(user, meeting: Meeting, what: str) -> None:
     """The form pages say no before the form is filled; the services say it again on saving."""
     if not selectors.user_may_chair(user, meeting):
         raise PermissionDenied(f"Only the chair of this meeting of {meeting.unit} can {what}.")
-
-
-def _analysts_for(meeting: Meeting):
-    """Analysts of the meeting's unit or a unit above it: who may develop a profile."""
-    return (
-        User.objects.filter(
-            StartsWith(Value(meeting.unit.path), F("memberships__unit__path")),
-            memberships__role=Role.ANALYST,
-            memberships__unit__is_active=True,
-            is_active=True,
-        )
-        .distinct()
-        .order_by("last_name", "first_name", "username")
-    )
 
 
 @require_GET
@@ -328,7 +312,9 @@ def minutes_save(request, pk):
 def commission(request, pk):
     meeting = selectors.meeting_for_user(request.user, pk)
     _require_chair(request.user, meeting, "commission profiles")
-    form = CommissionForm(request.POST or None, meeting=meeting, analysts=_analysts_for(meeting))
+    form = CommissionForm(
+        request.POST or None, meeting=meeting, analysts=selectors.analysts_who_may_develop(meeting)
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:

@@ -132,7 +132,7 @@ def test_the_dashboard_costs_the_same_queries_for_1_or_10_memberships(
 
     # Session, user, vetting table, memberships, admin check for the navigation, session save,
     # and the four lists of "My work" (products.apps registers that panel).
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(13):
         response = client.get(reverse("dashboard"))
 
     assert len(rows(response.content.decode())) == count
@@ -306,7 +306,7 @@ def test_my_work_costs_the_same_queries_however_much_work(
         product_drafting(hierarchy.force, owner=work.analyst, title=f"Draft {n}")
     client.force_login(work.analyst)
 
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(13):
         response = client.get(reverse("dashboard"))
 
     assert "Draft 0" in response.content.decode()

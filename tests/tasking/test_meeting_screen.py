@@ -90,6 +90,20 @@ def test_the_chair_and_the_meetings_readers_open_the_shared_screen(screen, who):
     assert "Attendance and apologies" in response.content.decode()
 
 
+def test_the_meeting_page_leads_its_readers_to_the_screens(screen):
+    detail = url("meeting_detail", screen.meeting)
+    shared = url("meeting_screen", screen.meeting)
+    private = url("meeting_screen_private", screen.meeting)
+
+    chair_page = signed_in(screen.chair).get(detail).content.decode()
+    member_page = signed_in(screen.member).get(detail).content.decode()
+
+    assert f'href="{shared}"' in chair_page
+    assert f'href="{private}"' in chair_page
+    assert f'href="{shared}"' in member_page
+    assert f'href="{private}"' not in member_page
+
+
 def test_outsiders_and_partners_get_the_same_404(screen):
     partner = PartnerUserFactory()
     for user in (screen.outsider, partner):
