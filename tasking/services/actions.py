@@ -16,12 +16,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.http import HttpRequest
+from django.urls import reverse
 from django.utils import timezone
 
 from nim_portal.choices import AuditVerb, GSCMarking
 from nim_portal.lifecycle import check_transition, save_with_history
 from nim_portal.models import Membership, Unit, User
-from nim_portal.services import audit_record
+from nim_portal.services import audit_record, notify
 from tasking.choices_actions import ACTION_TRANSITIONS, ActionStatus, ActionType, Rag
 from tasking.choices_meetings import MeetingStatus
 from tasking.models import ActionUpdate, Meeting, Priority, TacticalAction
@@ -255,6 +256,16 @@ def action_raise(
         priority=priority.pk,
         meeting=meeting.pk if meeting else None,
     )
+    if owner_user is not None and owner_user != acting_user:
+        # Only the reference and the date: the text stays behind the action's marking.
+        notify(
+            [owner_user],
+            message=(
+                f"Action {action.reference} on {unit}'s log is yours, due "
+                f"{due_date.day} {due_date:%B %Y}: update it from My actions."
+            ),
+            link=reverse("tasking:action_detail", args=[action.pk]),
+        )
     _screens_changed(action, meeting)
     return action
 

@@ -119,8 +119,10 @@ def test_the_chair_runs_the_meeting_on_screen_and_a_member_follows(page, member_
     expect(decision).to_have_value("n")
     expect(page.locator("#nim-screen-item-title")).to_have_text("Review of the action log")
     decision.fill("")
-    page.get_by_role("link", name=f"Review action {screen.carried.pk}").click()
-    expect(page.get_by_role("heading", name=f"Review action {screen.carried.pk}")).to_be_visible()
+    page.get_by_role("link", name=f"Review action {screen.carried.reference}").click()
+    expect(
+        page.get_by_role("heading", name=f"Review action {screen.carried.reference}")
+    ).to_be_visible()
     page.get_by_label("Outcome").fill("The line is mapped: two addresses found.")
     page.get_by_role("button", name="Close the action with this outcome").click()
     expect(page.get_by_text(f"Action {screen.carried.pk} is closed.")).to_be_visible()

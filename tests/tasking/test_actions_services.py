@@ -6,10 +6,11 @@ import datetime
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
 from django.utils import timezone
 
 from nim_portal.choices import GSCMarking, Role, VettingLevel
-from nim_portal.models import AuditEvent
+from nim_portal.models import AuditEvent, Notification
 from tasking.choices_actions import ActionStatus, ActionType, Rag
 from tasking.models import ActionUpdate, Meeting, TacticalAction
 from tasking.services.actions import (
@@ -79,6 +80,16 @@ def test_a_chair_raises_an_action_tied_to_a_priority_with_history_and_audit(cast
     row = action.history.get()
     assert (row.history_user, row.history_change_reason) == (cast.chair, "Raised")
     assert AuditEvent.objects.filter(object_id=str(action.pk), actor=cast.chair).exists()
+
+
+def test_the_owner_is_told_the_action_is_theirs_without_its_text(cast, priority):
+    action = action_raise(**raise_kwargs(cast, priority, description="Canary: see John Smith"))
+
+    notification = Notification.objects.get(recipient=cast.member)
+    assert action.reference in notification.message
+    assert "Canary" not in notification.message
+    assert notification.link == reverse("tasking:action_detail", args=[action.pk])
+    assert not Notification.objects.exclude(recipient=cast.member).exists()
 
 
 @pytest.mark.parametrize("priority_given", [None, "a draft's", "another unit's"])

@@ -337,7 +337,7 @@ def test_an_action_is_reviewed_and_closed_with_its_outcome(screen):
 
     review = chair.get(url("meeting_screen_action_close", screen.meeting, action.pk), **HTMX)
     assert review.status_code == 200
-    assert f"Review action {action.pk}" in review.content.decode()
+    assert f"Review action {action.reference}" in review.content.decode()
 
     response = chair.post(
         url("meeting_screen_action_close", screen.meeting, action.pk),
