@@ -70,7 +70,9 @@ class ActionUpdateForm(VersionForm):
     RETURN_TO = (("detail", "The action"), ("mine", "My actions"))
 
     text = forms.CharField(
-        label="Progress since the last update", widget=forms.Textarea(attrs={"rows": 3})
+        label="Progress since the last update",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Enter the progress since the last update."},
     )
     rag = forms.ChoiceField(label="RAG rating", choices=Rag.choices, widget=forms.RadioSelect)
     return_to = forms.ChoiceField(choices=RETURN_TO, initial="detail", widget=forms.HiddenInput)

@@ -14,6 +14,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -34,6 +35,8 @@ from tasking.selectors.strategy import priorities_for_unit
 from tasking.services import actions as services
 
 ACTIONS_PER_PAGE = 50
+# Each card of "My actions" carries its update form: fewer to a page.
+MY_ACTIONS_PER_PAGE = 20
 HISTORY_LIMIT = 30
 
 
@@ -66,9 +69,21 @@ def _with_current_version(data, prefix: str, action) -> dict:
 # My actions.
 
 
+def _page_of_mine(user, action_pk: int) -> int:
+    """The page of "My actions" that holds the action (1 when it is no longer open)."""
+    position = list(selectors.my_actions(user).values_list("pk", flat=True)).index
+    try:
+        return position(action_pk) // MY_ACTIONS_PER_PAGE + 1
+    except ValueError:
+        return 1
+
+
 def _render_mine(request, *, bound=None, status=200):
     user = request.user
-    actions = list(selectors.my_actions(user))
+    # A refused update comes back on the page that holds its action, with its errors.
+    number = _page_of_mine(user, bound[0]) if bound else request.GET.get("page")
+    page_obj = Paginator(selectors.my_actions(user), MY_ACTIONS_PER_PAGE).get_page(number)
+    actions = list(page_obj.object_list)
     rows = []
     for action in actions:
         form = bound[1] if bound and bound[0] == action.pk else _update_form(action)
@@ -79,6 +94,7 @@ def _render_mine(request, *, bound=None, status=200):
         "tasking/actions/mine.html",
         {
             "rows": rows,
+            "page_obj": page_obj,
             "units": selectors.units_with_readable_log(user).order_by("path"),
             "today": timezone.localdate(),
             "page_marking": page_marking_of(actions),
@@ -248,7 +264,8 @@ def action_update(request, pk):
         else:
             messages.success(request, f"Progress on action {action.reference} recorded.")
             if data["return_to"] == "mine":
-                return redirect("tasking:my_actions")
+                page = _page_of_mine(request.user, action.pk)
+                return redirect(f"{reverse('tasking:my_actions')}?page={page}#action-{action.pk}")
             return redirect("tasking:action_detail", pk=action.pk)
     if request.POST.get(f"{prefix}-return_to") == "mine":
         return _render_mine(request, bound=(action.pk, form), status=status)

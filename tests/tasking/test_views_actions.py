@@ -12,6 +12,7 @@ from nim_portal.choices import GSCMarking, Role, VettingLevel
 from tasking.choices_actions import ActionStatus, ActionType, Rag
 from tasking.models import ActionUpdate, TacticalAction
 from tasking.services.actions import action_close, action_update_add
+from tasking.views.actions import MY_ACTIONS_PER_PAGE
 from tests.factories import PartnerUserFactory, member
 from tests.tasking.factories import StrategyCast, action_raised, strategy_approved
 
@@ -270,7 +271,8 @@ def test_the_owner_adds_progress_from_my_actions(client, cast, action):
 
     response = post(client, cast.member, "action_update", action.pk, data=update_data(action))
 
-    assert response.status_code == 302 and response.url == reverse("tasking:my_actions")
+    assert response.status_code == 302
+    assert response.url == f"{reverse('tasking:my_actions')}?page=1#action-{action.pk}"
     action.refresh_from_db()
     assert action.rag == Rag.AMBER and action.updates.get().text == "Two test purchases made."
 
@@ -325,15 +327,44 @@ def test_somebody_else_may_not_update(client, cast, action):
     assert not ActionUpdate.objects.exists()
 
 
+def test_my_actions_come_in_pages_and_an_update_returns_to_its_page(client, cast, priority):
+    owned = [
+        action_raised(
+            cast.unit, chair=cast.chair, priority=priority, owner_user=cast.member, due_in_days=day
+        )
+        for day in range(1, MY_ACTIONS_PER_PAGE + 3)
+    ]
+    last = owned[-1]  # due last: on page 2
+
+    first_page = get(client, cast.member, "my_actions")
+    second_page = get(client, cast.member, "my_actions", page=2)
+
+    assert [row["action"] for row in first_page.context["rows"]] == owned[:MY_ACTIONS_PER_PAGE]
+    assert [row["action"] for row in second_page.context["rows"]] == owned[MY_ACTIONS_PER_PAGE:]
+    assert f"{len(owned)} open actions, soonest due first." in first_page.content.decode()
+
+    refused = post(client, cast.member, "action_update", last.pk, data=update_data(last, text=""))
+
+    assert refused.status_code == 400
+    assert refused.context["page_obj"].number == 2
+    assert "Enter the progress since the last update." in refused.content.decode()
+    assert not last.updates.exists()
+
+    done = post(client, cast.member, "action_update", last.pk, data=update_data(last))
+
+    assert done.url == f"{reverse('tasking:my_actions')}?page=2#action-{last.pk}"
+    assert last.updates.count() == 1
+
+
 @pytest.mark.parametrize("count", [1, 8])
 def test_my_actions_runs_a_constant_number_of_queries(
     client, cast, priority, django_assert_max_num_queries, count
 ):
     _many_actions(cast, priority, count)
     client.force_login(cast.member)
-    # Session and user (2), actions (1), vetting (1), readable logs (1), navigation (1),
-    # the session's save (3).
-    with django_assert_max_num_queries(9):
+    # Session and user (2), count and page of actions (2), vetting (1), readable logs (1),
+    # navigation (1), the session's save (3).
+    with django_assert_max_num_queries(10):
         response = client.get(reverse("tasking:my_actions"))
     assert response.status_code == 200
 
