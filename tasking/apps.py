@@ -51,6 +51,27 @@ def register_submission_sections() -> None:
     )
 
 
+def register_meeting_sections() -> None:
+    """The police navigation item for meetings, and the dashboard panel of the user's sitting and
+    next meetings (dates, units and kinds only: no marked text)."""
+    from nim_portal.portal_sections import (
+        police_users,
+        register_dashboard_panel,
+        register_navigation,
+    )
+    from tasking.views.meetings import my_meetings_panel
+
+    register_navigation(
+        key="meetings", label="Meetings", url_name="tasking:meeting_list", audience=police_users
+    )
+    register_dashboard_panel(
+        key="tasking_my_meetings",
+        template_name="tasking/meetings/dashboard_panel.html",
+        context=my_meetings_panel,
+        audience=police_users,
+    )
+
+
 def register_action_sections() -> None:
     """The action log: "My actions" in the police navigation, and its dashboard panel (counts
     only: the dashboard carries no marked text)."""
@@ -79,4 +100,5 @@ class TaskingConfig(AppConfig):
     def ready(self):
         register_strategy_sections()
         register_submission_sections()
+        register_meeting_sections()
         register_action_sections()

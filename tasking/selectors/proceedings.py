@@ -133,6 +133,11 @@ def meetings_for_user(user: User) -> QuerySet[Meeting]:
     )
 
 
+def next_meetings_for_user(user: User, *, limit: int = 3) -> list[Meeting]:
+    """The user's sitting meetings, then the next scheduled ones, at most `limit` (one query)."""
+    return list(meetings_for_user(user).filter(list_group__lt=2)[:limit])
+
+
 def meeting_screen_revision(user_id: int, meeting_id: int) -> int | None:
     """The screen revision of a meeting the user may read, in one query (None: not readable).
 

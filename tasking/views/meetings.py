@@ -68,6 +68,11 @@ def meeting_list(request):
     )
 
 
+def my_meetings_panel(user) -> dict:
+    """The dashboard's "My meetings" panel (registered in tasking.apps)."""
+    return {"meetings": selectors.next_meetings_for_user(user)}
+
+
 def _render_detail(request, meeting: Meeting, *, minutes_form=None, conflict=None, status=200):
     proceedings = selectors.meeting_proceedings(request.user, meeting)
     context = {

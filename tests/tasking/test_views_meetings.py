@@ -12,6 +12,7 @@ from tasking.choices_meetings import MeetingStatus
 from tasking.choices_proceedings import EscalationStatus
 from tasking.models import Decision, Meeting
 from tasking.services import proceedings as services
+from tests.factories import PartnerUserFactory
 from tests.tasking.proceedings_helpers import NOW, cast_scheduled, opened, ttcg
 
 pytestmark = pytest.mark.django_db
@@ -144,3 +145,29 @@ def test_pages_cost_the_same_queries_as_they_grow(
     with django_assert_max_num_queries(len(small.captured_queries)):
         response = client.get(url(name, *args))
     assert marking_banner(response, "OFFICIAL") or marking_banner(response, "OFFICIAL-SENSITIVE")
+
+
+def test_the_dashboard_and_navigation_lead_to_the_sitting_and_next_meetings(client, cast, meeting):
+    sitting = opened(cast, meeting)
+    client.force_login(cast.member)
+
+    page = client.get(reverse("dashboard")).content.decode()
+
+    assert "My meetings" in page
+    assert f'href="{url("meeting_list")}"' in page
+    assert f'href="{url("meeting_detail", sitting.pk)}"' in page
+    assert f'href="{url("meeting_screen", sitting.pk)}"' in page
+    later = Meeting.objects.filter(unit=sitting.unit, status=MeetingStatus.SCHEDULED)
+    assert f'href="{url("meeting_detail", later.order_by("starts_at").first().pk)}"' in page
+
+
+def test_the_dashboard_shows_nobody_a_meeting_they_may_not_read(client, cast, meeting):
+    sitting = opened(cast, meeting)
+    partner = PartnerUserFactory()
+
+    for user in (cast.outsider, partner):
+        client.force_login(user)
+        page = client.get(reverse("dashboard")).content.decode()
+        assert url("meeting_detail", sitting.pk) not in page
+        assert url("meeting_screen", sitting.pk) not in page
+    assert "My meetings" not in page  # the partner's dashboard has no police panel
