@@ -27,16 +27,13 @@ def partner_users(user: User) -> bool:
 
 @dataclass(frozen=True)
 class NavigationItem:
-    """A link in the service navigation, current on every page of its URL namespace."""
+    """A link in the service navigation, current on every page whose address starts with its
+    own (the longest such link wins)."""
 
     key: str
     label: str
     url_name: str
     audience: Audience
-
-    @property
-    def namespace(self) -> str:
-        return self.url_name.partition(":")[0]
 
     @property
     def href(self) -> str:

@@ -46,22 +46,27 @@ def service_navigation(context):
     # Until the second factor is given, every link would only lead back to it.
     if settings.NIM_REQUIRE_SECOND_FACTOR and not user.is_verified():
         return {"items": []}
-    match = request.resolver_match
-    section = (match.namespace or match.url_name) if match else ""
-    items = [("dashboard", "Dashboard", reverse("dashboard"))]
-    items += [(item.namespace, item.label, item.href) for item in navigation_for(user)]
+    items = [("Dashboard", reverse("dashboard"))]
+    items += [(item.label, item.href) for item in navigation_for(user)]
     if user_is_unit_admin(user):
         items += [
-            ("units", "Units", reverse("units:tree")),
-            ("people", "People", reverse("people:list")),
-            ("audit", "Audit log", reverse("audit:log")),
+            ("Units", reverse("units:tree")),
+            ("People", reverse("people:list")),
+            ("Audit log", reverse("audit:log")),
         ]
+    current = _current_section(request.path, [href for _, href in items])
     return {
         "items": [
-            {"label": label, "href": href, "current": namespace == section}
-            for namespace, label, href in items
+            {"label": label, "href": href, "current": href == current} for label, href in items
         ]
     }
+
+
+def _current_section(path: str, hrefs: list[str]) -> str | None:
+    """The link whose address is the longest start of `path` (the dashboard's only on itself):
+    one section is current, even when several share an app."""
+    matching = [href for href in hrefs if path == href or (href != "/" and path.startswith(href))]
+    return max(matching, key=len, default=None)
 
 
 @register.inclusion_tag("components/error_summary.html")

@@ -281,3 +281,19 @@ def test_each_kind_of_field_gets_its_govuk_class(name, css_class):
 )
 def test_a_lockout_period_is_given_in_words(delta, words):
     assert duration(delta) == words
+
+
+@pytest.mark.parametrize(
+    ("url_name", "label"),
+    [
+        ("dashboard", "Dashboard"),
+        ("tasking:meeting_list", "Meetings"),
+        ("tasking:my_actions", "Actions"),
+        ("tasking:strategy_list", "Control strategy"),
+    ],
+)
+def test_one_section_is_current_even_when_several_share_an_app(client, hierarchy, url_name, label):
+    html = signed_in(client, member(hierarchy.bcu)).get(reverse(url_name)).content.decode()
+
+    current = re.findall(r'aria-current="page">\s*<strong[^>]*>([^<]+)</strong>', html)
+    assert current == [label]
