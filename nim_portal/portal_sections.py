@@ -42,7 +42,9 @@ class NavigationItem:
 
 @dataclass(frozen=True)
 class DashboardPanel:
-    """A panel of the dashboard: `template_name` rendered with `context(user)`."""
+    """A panel of the dashboard: `template_name` rendered with `context(user)`. A panel that
+    shows marked records puts the highest of their markings in its context as `marking`, so that
+    the dashboard's banner carries it."""
 
     key: str
     template_name: str

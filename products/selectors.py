@@ -24,7 +24,7 @@ from django.db.models.lookups import StartsWith
 from django.http import Http404, HttpRequest
 
 from nim_portal.access import holds_object_permission
-from nim_portal.choices import AuditVerb, Role, UserKind
+from nim_portal.choices import AuditVerb, GSCMarking, Role, UserKind
 from nim_portal.models import Membership, Unit, User, VettingClearance
 from nim_portal.services import audit_record
 from products.choices import ProductStatus
@@ -399,6 +399,12 @@ class MyWork:
     @property
     def is_empty(self) -> bool:
         return not (self.drafts or self.reviews or self.terms or self.overdue)
+
+    @property
+    def marking(self) -> int:
+        """The highest marking among the products listed (OFFICIAL when none)."""
+        listed = [*self.drafts, *self.reviews, *self.terms, *self.overdue]
+        return max((product.marking for product in listed), default=GSCMarking.OFFICIAL)
 
 
 def _first(products: QuerySet[Product]) -> list:

@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.utils import timezone
 
+from nim_portal.choices import GSCMarking
 from nim_portal.portal_sections import dashboard_panels_for
 from nim_portal.selectors import memberships_with_scope
 
@@ -29,11 +30,16 @@ def vetting_status(user) -> dict:
 @login_required
 def dashboard(request):
     user = request.user
+    # What the apps above the core contribute, for the user's audience (e.g. "My work").
+    panels = dashboard_panels_for(user)
     context = {
         "vetting": vetting_status(user),
         "is_partner": user.is_partner,
-        # What the apps above the core contribute, for the user's audience (e.g. "My work").
-        "panels": dashboard_panels_for(user),
+        "panels": panels,
+        "page_marking": max(
+            (panel["context"].get("marking", GSCMarking.OFFICIAL) for panel in panels),
+            default=GSCMarking.OFFICIAL,
+        ),
     }
     # Partner users see nothing of the police side: only their own vetting and releases.
     if not user.is_partner:

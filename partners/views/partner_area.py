@@ -86,6 +86,7 @@ def partner_panel(user: User) -> dict:
     releases = list(selectors.releases_for_partner(user)[:DASHBOARD_RELEASES])
     return {
         "rows": _rows(releases),
+        "marking": _page_marking(releases),
         "more": selectors.releases_for_partner(user).count() > len(releases),
         **agreement_notice(selectors.agency_of(user)),
     }

@@ -116,8 +116,10 @@ def product_commission(request):
 def my_work_panel(user) -> dict:
     """The dashboard's "My work" panel (registered in products.apps)."""
     today = timezone.localdate()
+    my_work = selectors.my_work(user, today)
     return {
-        "my_work": selectors.my_work(user, today),
+        "my_work": my_work,
+        "marking": my_work.marking,
         "limit": selectors.MY_WORK_LIMIT,
         "today": today,
     }

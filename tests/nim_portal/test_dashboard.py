@@ -291,6 +291,18 @@ def test_a_need_to_know_product_never_reaches_the_dashboard_of_someone_without_t
     assert "Canary-51c2" in dashboard_html(client, work.reviewer)
 
 
+def banner_markings(html: str) -> list[str]:
+    return re.findall(r'aria-label="Protective marking">([^<]+)</div>', html)
+
+
+def test_the_banner_carries_the_highest_marking_of_the_work_listed(client, hierarchy):
+    work = Work(hierarchy)
+    idle = member(hierarchy.force, Role.ANALYST)
+
+    assert banner_markings(dashboard_html(client, work.analyst)) == ["OFFICIAL-SENSITIVE"] * 2
+    assert banner_markings(dashboard_html(client, idle)) == ["OFFICIAL"] * 2
+
+
 def test_nothing_waiting_says_so(client, hierarchy):
     html = dashboard_html(client, member(hierarchy.force, Role.ANALYST))
 

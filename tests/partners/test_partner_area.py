@@ -283,6 +283,14 @@ def test_the_dashboard_panel_lists_the_newest_releases(client, cast, available):
     assert reverse("partners:area_releases") in html
 
 
+def test_the_dashboard_carries_the_highest_marking_of_the_releases_it_lists(
+    client, cast, available
+):
+    html = get(client, cast.partner_a, "dashboard").content.decode()
+
+    assert markings(html) == ["OFFICIAL-SENSITIVE", "OFFICIAL-SENSITIVE"]
+
+
 def test_police_users_get_no_partner_panel(client, cast, available):
     html = get(client, cast.analyst, "dashboard").content.decode()
 
