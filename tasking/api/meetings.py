@@ -1,11 +1,12 @@
-"""The meetings API: meetings (list, read, open, current item, attendance, decisions, minutes,
-commission, escalate, close), their agenda items (add, change, move, remove) and escalations
-(inbox and outbox, adopt, return).
+"""The meetings API: meetings (list, read, reschedule, open, current item, attendance,
+decisions, minutes, commission, escalate, close), their agenda items (add, change, move, remove)
+and escalations (inbox and outbox, adopt, return).
 
 Thin like the pages: reads go through tasking.selectors.proceedings (missing and forbidden give
-the same 404), writes through tasking.services.proceedings. A service's PermissionDenied becomes
-403 with its message, its ValidationError 400, and minutes saved over a stale `minutes_version`
-409 with the version and text saved now. Partner users get 404 on all of it.
+the same 404), writes through tasking.services.proceedings (rescheduling through
+tasking.services.meetings). A service's PermissionDenied becomes 403 with its message, its
+ValidationError 400, and minutes saved over a stale `minutes_version` 409 with the version and
+text saved now. Partner users get 404 on all of it.
 """
 
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -23,6 +24,7 @@ from tasking.choices_meetings import AgendaItemKind, Attendance
 from tasking.choices_proceedings import CommissionKind
 from tasking.models import AgendaItem, Decision, Escalation, Meeting, MeetingInvitee
 from tasking.selectors import proceedings as selectors
+from tasking.services import meetings as meeting_services
 from tasking.services import proceedings as services
 
 REFUSED = {
@@ -166,6 +168,7 @@ class MeetingSerializer(serializers.ModelSerializer):
             "status",
             "current_agenda_item",
             "screen_revision",
+            "sequence",
             "opened_at",
             "closed_at",
         ]
@@ -256,6 +259,17 @@ class CommissionInput(serializers.Serializer):
     agenda_item = IdField(required=False, allow_null=True)
     due_date = serializers.DateField(required=False, allow_null=True)
     purpose = serializers.CharField(required=False, allow_blank=True)
+
+
+class RescheduleInput(serializers.Serializer):
+    starts_at = serializers.DateTimeField(help_text="The new start, with its time zone.")
+    duration_minutes = serializers.IntegerField(min_value=15, max_value=8 * 60, required=False)
+    place = serializers.CharField(max_length=200, allow_blank=True, required=False)
+    call_link = serializers.URLField(max_length=500, allow_blank=True, required=False)
+    sequence = serializers.IntegerField(
+        min_value=0,
+        help_text="The meeting's `sequence` as you loaded it: a meeting moved since is refused.",
+    )
 
 
 class EscalateInput(serializers.Serializer):
@@ -423,6 +437,30 @@ class MeetingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
             data["minutes"],
             data["minutes_version"],
             marking=data.get("marking"),
+            request=request,
+        )
+        return self._detail(meeting)
+
+    @extend_schema(
+        summary="Move a scheduled meeting",
+        description="A new time, length, place or call link; the invitations go out again with "
+        "a higher iCalendar SEQUENCE and the reminder moves with the meeting. Chairs only.",
+        request=RescheduleInput,
+        responses={200: MeetingDetailSerializer, **REFUSED},
+    )
+    @action(detail=True, methods=["post"])
+    def reschedule(self, request, pk=None):
+        meeting = self.get_object()
+        data = _input(request, RescheduleInput)
+        meeting = run_service(
+            meeting_services.meeting_reschedule,
+            acting_user=request.user,
+            meeting=meeting,
+            starts_at=data["starts_at"],
+            duration_minutes=data.get("duration_minutes"),
+            place=data.get("place"),
+            call_link=data.get("call_link"),
+            expected_sequence=data["sequence"],
             request=request,
         )
         return self._detail(meeting)

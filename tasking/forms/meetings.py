@@ -2,7 +2,10 @@
 markings, the minutes' version) is checked by tasking.services.proceedings, whose ValidationError
 messages nim_portal.forms.staff.add_service_errors puts back on the form."""
 
+from datetime import datetime
+
 from django import forms
+from django.utils import timezone
 
 from nim_portal.choices import GSCMarking
 from products.forms import DATE_HINT, PersonChoiceField
@@ -130,3 +133,40 @@ class EscalationDecisionForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="What the T&CG decided and who owns the threat now.",
     )
+
+
+class MeetingRescheduleForm(forms.Form):
+    """A scheduled meeting's new date, time, length, place and call link, over the `sequence`
+    the chair loaded (a meeting moved since is refused by the service)."""
+
+    date = forms.DateField(label="Date", help_text=DATE_HINT)
+    time = forms.TimeField(label="Start time", help_text="24-hour clock, for example 14:30.")
+    duration_minutes = forms.IntegerField(label="Length in minutes", min_value=15, max_value=8 * 60)
+    place = forms.CharField(label="Place (optional)", max_length=200, required=False)
+    call_link = forms.URLField(
+        label="Call link (optional)",
+        max_length=500,
+        required=False,
+        assume_scheme="https",
+        help_text="For those joining remotely, for example https://meet.example.police.uk/ttcg.",
+    )
+    sequence = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+
+    @classmethod
+    def for_meeting(cls, meeting):
+        starts = timezone.localtime(meeting.starts_at)
+        return cls(
+            initial={
+                "date": starts.date(),
+                "time": starts.time().replace(second=0, microsecond=0),
+                "duration_minutes": meeting.duration_minutes,
+                "place": meeting.place,
+                "call_link": meeting.call_link,
+                "sequence": meeting.sequence,
+            }
+        )
+
+    def starts_at(self) -> datetime:
+        """The new start in the portal's time zone (the form must be valid)."""
+        data = self.cleaned_data
+        return timezone.make_aware(datetime.combine(data["date"], data["time"]))

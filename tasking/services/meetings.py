@@ -488,14 +488,24 @@ def meeting_reschedule(
     duration_minutes: int | None = None,
     place: str | None = None,
     call_link: str | None = None,
+    expected_sequence: int | None = None,
     request: HttpRequest | None = None,
 ) -> Meeting:
     """Move a scheduled meeting (time, length, place or call link) and re-issue its invitations
-    with a higher SEQUENCE; the reminder moves with it."""
+    with a higher SEQUENCE; the reminder moves with it. Given the `expected_sequence` the sender
+    loaded, a meeting moved since then is refused and left as it is."""
     meeting = (
         Meeting.objects.select_for_update(of=("self",)).select_related("unit").get(pk=meeting.pk)
     )
     _require_chair(acting_user, meeting, "reschedule its meetings")
+    if expected_sequence is not None and expected_sequence != meeting.sequence:
+        now_at = timezone.localtime(meeting.starts_at)
+        raise ValidationError(
+            "The meeting was moved by somebody else after you opened this page (it is now "
+            f"{now_at.day} {now_at:%B %Y, %H:%M}): nothing was changed. "
+            "Check the new time, then make your change again.",
+            code="stale_meeting",
+        )
     if meeting.status != MeetingStatus.SCHEDULED:
         raise ValidationError(
             f"The meeting is {meeting.get_status_display().lower()}: only a scheduled meeting "

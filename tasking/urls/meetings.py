@@ -25,6 +25,7 @@ urlpatterns = [
     path("<int:pk>/decisions/", meetings.decision_add, name="meeting_decision_add"),
     path("<int:pk>/minutes/", meetings.minutes_save, name="meeting_minutes_save"),
     path("<int:pk>/minutes.pdf", meetings.minutes_pdf, name="meeting_minutes_pdf"),
+    path("<int:pk>/reschedule/", meetings.reschedule, name="meeting_reschedule"),
     path("<int:pk>/commission/", meetings.commission, name="meeting_commission"),
     path("<int:pk>/escalate/", meetings.escalate, name="meeting_escalate"),
 ]

@@ -15,12 +15,14 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from nim_portal.choices import GSCMarking
 from nim_portal.forms.staff import add_service_errors
 from nim_portal.models import Unit
 from products.views.register import police_required
+from tasking.choices_meetings import MeetingStatus
 from tasking.forms.meetings import (
     AgendaItemAddForm,
     AgendaItemEditForm,
@@ -31,10 +33,12 @@ from tasking.forms.meetings import (
     DecisionForm,
     EscalationDecisionForm,
     EscalationForm,
+    MeetingRescheduleForm,
     MinutesForm,
 )
 from tasking.models import AgendaItem, Meeting
 from tasking.selectors import proceedings as selectors
+from tasking.services import meetings as meeting_services
 from tasking.services import proceedings as services
 
 MEETINGS_PER_PAGE = 25
@@ -310,6 +314,51 @@ def minutes_save(request, pk):
         return _refused(request, meeting, exc)
     messages.success(request, "The minutes are saved.")
     return redirect(reverse("tasking:meeting_detail", args=[meeting.pk]) + "#minutes")
+
+
+@require_http_methods(["GET", "POST"])
+@police_required
+def reschedule(request, pk):
+    """Move a scheduled meeting; its invitations go out again (tasking.services.meetings)."""
+    meeting = selectors.meeting_for_user(request.user, pk)
+    _require_chair(request.user, meeting, "move it")
+    if meeting.status != MeetingStatus.SCHEDULED:
+        messages.error(request, "Only a scheduled meeting can be moved: this one has started.")
+        return _detail(meeting)
+    form = (
+        MeetingRescheduleForm(request.POST)
+        if request.method == "POST"
+        else MeetingRescheduleForm.for_meeting(meeting)
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            moved = meeting_services.meeting_reschedule(
+                acting_user=request.user,
+                meeting=meeting,
+                starts_at=form.starts_at(),
+                duration_minutes=data["duration_minutes"],
+                place=data["place"],
+                call_link=data["call_link"],
+                expected_sequence=data["sequence"],
+                request=request,
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            starts = timezone.localtime(moved.starts_at)
+            messages.success(
+                request,
+                f"The meeting is now on {starts:%A} {starts.day} {starts:%B %Y at %H:%M}: "
+                "the invitations go out again with the change.",
+            )
+            return _detail(meeting)
+    return render(
+        request,
+        "tasking/meetings/reschedule.html",
+        {"meeting": meeting, "form": form, "page_marking": GSCMarking.OFFICIAL},
+        status=400 if form.is_bound else 200,
+    )
 
 
 @require_http_methods(["GET", "POST"])

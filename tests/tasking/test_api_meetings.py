@@ -2,6 +2,8 @@
 meeting, others get 403 with the message and nothing changes; stale minutes 409; escalations
 adopted only by the receiving chair; outsiders and partners 404."""
 
+from datetime import timedelta
+
 import pytest
 from rest_framework.test import APIClient
 
@@ -105,3 +107,37 @@ def test_outsiders_and_partners_get_404(cast, meeting, who):
     client = api(user)
     assert client.get(f"/api/v1/meetings/{meeting.pk}/").status_code == 404
     assert client.post(f"/api/v1/meetings/{meeting.pk}/open/").status_code == 404
+
+
+def test_the_chair_moves_a_meeting_over_the_sequence_loaded(cast, meeting):
+    chair = api(cast.chair)
+    loaded = chair.get(f"/api/v1/meetings/{meeting.pk}/").json()
+    later = (meeting.starts_at + timedelta(days=2)).isoformat()
+
+    moved = chair.post(
+        f"/api/v1/meetings/{meeting.pk}/reschedule/",
+        {"starts_at": later, "place": "Stechford", "sequence": loaded["sequence"]},
+    )
+    stale = chair.post(
+        f"/api/v1/meetings/{meeting.pk}/reschedule/",
+        {"starts_at": later, "place": "Elsewhere", "sequence": loaded["sequence"]},
+    )
+
+    assert moved.status_code == 200
+    assert (moved.json()["place"], moved.json()["sequence"]) == ("Stechford", 1)
+    assert stale.status_code == 400 and "moved by somebody else" in stale.json()["detail"][0]
+    assert Meeting.objects.get(pk=meeting.pk).place == "Stechford"
+
+
+def test_a_member_may_not_move_a_meeting_and_bad_input_is_400(cast, meeting):
+    later = (meeting.starts_at + timedelta(days=2)).isoformat()
+    refused = api(cast.member).post(
+        f"/api/v1/meetings/{meeting.pk}/reschedule/", {"starts_at": later, "sequence": 0}
+    )
+    bad = api(cast.chair).post(
+        f"/api/v1/meetings/{meeting.pk}/reschedule/", {"starts_at": "soon", "sequence": 0}
+    )
+
+    assert refused.status_code == 403 and "Only a chair of" in refused.json()["detail"]
+    assert bad.status_code == 400 and "starts_at" in bad.json()
+    assert Meeting.objects.get(pk=meeting.pk).sequence == 0

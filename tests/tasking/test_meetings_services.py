@@ -64,6 +64,25 @@ def test_the_chair_reschedules_a_meeting_and_its_reminder_moves_with_it(cast, me
     assert event.actor == cast.chair and event.detail["sequence"] == 1
 
 
+def test_a_move_sent_over_an_older_sequence_is_refused_and_changes_nothing(cast, meeting):
+    first = meeting.starts_at + timedelta(days=1)
+    meeting_reschedule(
+        acting_user=cast.force_chair, meeting=meeting, starts_at=first, expected_sequence=0
+    )
+
+    with pytest.raises(ValidationError) as refused:
+        meeting_reschedule(
+            acting_user=cast.chair,
+            meeting=meeting,
+            starts_at=meeting.starts_at + timedelta(days=3),
+            expected_sequence=0,
+        )
+
+    assert "moved by somebody else" in refused.value.messages[0]
+    meeting.refresh_from_db()
+    assert (meeting.starts_at, meeting.sequence) == (first, 1)
+
+
 def test_a_chair_above_the_unit_may_reschedule(cast, meeting):
     moved = meeting_reschedule(
         acting_user=cast.force_chair, meeting=meeting, starts_at=meeting.starts_at + timedelta(1)

@@ -5,7 +5,9 @@ queries as meetings and decisions grow."""
 from datetime import timedelta
 
 import pytest
+from django.core import mail
 from django.urls import reverse
+from django.utils import timezone
 
 from nim_portal.choices import GSCMarking
 from tasking.choices_meetings import MeetingStatus
@@ -171,3 +173,89 @@ def test_the_dashboard_shows_nobody_a_meeting_they_may_not_read(client, cast, me
         assert url("meeting_detail", sitting.pk) not in page
         assert url("meeting_screen", sitting.pk) not in page
     assert "My meetings" not in page  # the partner's dashboard has no police panel
+
+
+# Moving a scheduled meeting.
+
+
+def reschedule_data(meeting, *, days=2, **overrides):
+    starts = timezone.localtime(meeting.starts_at) + timedelta(days=days)
+    return {
+        "date": starts.date().isoformat(),
+        "time": "14:30",
+        "duration_minutes": 90,
+        "place": "Stechford police station",
+        "call_link": "",
+        "sequence": meeting.sequence,
+        **overrides,
+    }
+
+
+def test_the_chair_moves_a_meeting_and_the_invitations_go_again(
+    client, cast, meeting, django_capture_on_commit_callbacks
+):
+    client.force_login(cast.chair)
+    page = client.get(url("meeting_detail", meeting.pk)).content.decode()
+    assert f'href="{url("meeting_reschedule", meeting.pk)}"' in page
+    form = client.get(url("meeting_reschedule", meeting.pk))
+    assert form.status_code == 200 and marking_banner(form, "OFFICIAL")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url("meeting_reschedule", meeting.pk), reschedule_data(meeting))
+
+    assert response.status_code == 302
+    moved = Meeting.objects.get(pk=meeting.pk)
+    local = timezone.localtime(moved.starts_at)
+    assert (local.hour, local.minute, moved.duration_minutes) == (14, 30, 90)
+    assert moved.place == "Stechford police station" and moved.sequence == 1
+    invitations = [message for message in mail.outbox if message.attachments]
+    assert invitations and all("SEQUENCE:1" in str(m.attachments[0][1]) for m in invitations)
+    assert "the invitations go out again" in client.get(response.url).content.decode()
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"days": -3650}, "Choose a time in the future."),
+        ({"time": "25:00"}, "Enter a valid time."),
+        ({"duration_minutes": 5}, "greater than or equal to 15"),
+        ({"sequence": 7}, "moved by somebody else"),
+    ],
+    ids=["past", "bad time", "too short", "stale"],
+)
+def test_a_bad_move_comes_back_with_its_message_and_changes_nothing(
+    client, cast, meeting, overrides, message
+):
+    client.force_login(cast.chair)
+    data = reschedule_data(meeting, days=overrides.pop("days", 2), **overrides)
+
+    response = client.post(url("meeting_reschedule", meeting.pk), data)
+
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    unchanged = Meeting.objects.get(pk=meeting.pk)
+    assert (unchanged.starts_at, unchanged.sequence) == (meeting.starts_at, 0)
+
+
+def test_only_a_chair_moves_a_meeting(client, cast, meeting):
+    for user, status in ((cast.member, 403), (cast.outsider, 404)):
+        client.force_login(user)
+        assert client.get(url("meeting_reschedule", meeting.pk)).status_code == status
+        response = client.post(url("meeting_reschedule", meeting.pk), reschedule_data(meeting))
+        assert response.status_code == status
+    refused = client.post(url("meeting_reschedule", meeting.pk), reschedule_data(meeting))
+    assert Meeting.objects.get(pk=meeting.pk).sequence == 0 and refused.status_code == 404
+    client.force_login(cast.member)
+    page = client.get(url("meeting_detail", meeting.pk)).content.decode()
+    assert url("meeting_reschedule", meeting.pk) not in page
+
+
+def test_a_meeting_that_has_started_cannot_be_moved(client, cast, meeting):
+    sitting = opened(cast, meeting)
+    client.force_login(cast.chair)
+
+    response = client.post(url("meeting_reschedule", sitting.pk), reschedule_data(sitting))
+
+    assert response.status_code == 302
+    assert "Only a scheduled meeting can be moved" in client.get(response.url).content.decode()
+    assert Meeting.objects.get(pk=sitting.pk).starts_at == sitting.starts_at
