@@ -102,6 +102,8 @@ def test_the_meeting_page_leads_its_readers_to_the_screens(screen):
     assert f'href="{private}"' in chair_page
     assert f'href="{shared}"' in member_page
     assert f'href="{private}"' not in member_page
+    partners = url("partner_attendees", screen.meeting)
+    assert f'href="{partners}"' in chair_page and partners not in member_page
 
 
 def test_outsiders_and_partners_get_the_same_404(screen):
