@@ -1,9 +1,9 @@
-"""The meetings API: meetings (list, read, reschedule, open, current item, attendance,
-decisions, minutes, commission, escalate, close), their agenda items (add, change, move, remove)
-and escalations (inbox and outbox, adopt, return).
+"""The meetings API: meetings (list, read, reschedule, invite, take back, open, current item,
+attendance, decisions, minutes, commission, escalate, close), their agenda items (add, change,
+move, remove) and escalations (inbox and outbox, adopt, return).
 
 Thin like the pages: reads go through tasking.selectors.proceedings (missing and forbidden give
-the same 404), writes through tasking.services.proceedings (rescheduling through
+the same 404), writes through tasking.services.proceedings (rescheduling and invitations through
 tasking.services.meetings). A service's PermissionDenied becomes 403 with its message, its
 ValidationError 400, and minutes saved over a stale `minutes_version` 409 with the version and
 text saved now. Partner users get 404 on all of it.
@@ -17,7 +17,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import APIException, ValidationError
 from rest_framework.response import Response
 
-from nim_portal.choices import GSCMarking
+from nim_portal.choices import GSCMarking, UserKind
 from nim_portal.models import User
 from products.serializers import ID_PATTERN, IdField, MarkingLabelField, RowField
 from tasking.choices_meetings import AgendaItemKind, Attendance
@@ -261,6 +261,17 @@ class CommissionInput(serializers.Serializer):
     purpose = serializers.CharField(required=False, allow_blank=True)
 
 
+class InviteeInput(serializers.Serializer):
+    invitee = IdField()
+
+
+class InviteInput(serializers.Serializer):
+    person = RowField(
+        queryset=User.objects.filter(is_active=True, kind=UserKind.POLICE),
+        help_text="The police colleague to invite.",
+    )
+
+
 class RescheduleInput(serializers.Serializer):
     starts_at = serializers.DateTimeField(help_text="The new start, with its time zone.")
     duration_minutes = serializers.IntegerField(min_value=15, max_value=8 * 60, required=False)
@@ -437,6 +448,47 @@ class MeetingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
             data["minutes"],
             data["minutes_version"],
             marking=data.get("marking"),
+            request=request,
+        )
+        return self._detail(meeting)
+
+    @extend_schema(
+        summary="Invite a police colleague",
+        description="Someone of the meeting's unit, a unit beside or below it, or a unit above "
+        "it, not invited yet; they are sent the invitation. Chairs only.",
+        request=InviteInput,
+        responses={200: MeetingDetailSerializer, **REFUSED},
+    )
+    @action(detail=True, methods=["post"])
+    def invite(self, request, pk=None):
+        meeting = self.get_object()
+        data = _input(request, InviteInput)
+        run_service(
+            meeting_services.police_invitee_add,
+            acting_user=request.user,
+            meeting=meeting,
+            person=data["person"],
+            request=request,
+        )
+        return self._detail(meeting)
+
+    @extend_schema(
+        summary="Take back a police invitation",
+        description="Not of someone recorded present, nor of a partner attendee. Chairs only.",
+        request=InviteeInput,
+        responses={200: MeetingDetailSerializer, **REFUSED},
+    )
+    @action(detail=True, methods=["post"], url_path="take-back")
+    def take_back(self, request, pk=None):
+        meeting = self.get_object()
+        data = _input(request, InviteeInput)
+        invitee = meeting.invitees.filter(pk=data["invitee"]).first()
+        if invitee is None:
+            raise Http404("No such invitee of this meeting.")
+        run_service(
+            meeting_services.police_invitee_remove,
+            acting_user=request.user,
+            invitee=invitee,
             request=request,
         )
         return self._detail(meeting)

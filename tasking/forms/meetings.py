@@ -51,6 +51,14 @@ class CurrentItemForm(forms.Form):
         self.fields["item"].queryset = meeting.agenda_items.all()
 
 
+class InviteeForm(forms.Form):
+    person = PersonChoiceField(label="Invite a police colleague", queryset=None)
+
+    def __init__(self, *args, people, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["person"].queryset = people
+
+
 class AttendanceForm(forms.Form):
     invitee = forms.ModelChoiceField(queryset=MeetingInvitee.objects.none())
     attendance = forms.ChoiceField(choices=Attendance.choices)

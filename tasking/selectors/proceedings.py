@@ -90,6 +90,26 @@ def analysts_who_may_develop(meeting: Meeting) -> QuerySet[User]:
     )
 
 
+def people_invitable_to(meeting: Meeting) -> QuerySet[User]:
+    """Active police users a chair may invite: those holding a role in an active unit under the
+    meeting unit's parent (its own unit, its neighbours and everything below them) or above it,
+    and not invited already."""
+    unit = meeting.unit
+    parent_path = unit.path[: -unit.steplen] if unit.depth > 1 else unit.path
+    return (
+        User.objects.filter(
+            Q(memberships__unit__path__startswith=parent_path)
+            | Q(StartsWith(Value(unit.path), F("memberships__unit__path"))),
+            memberships__unit__is_active=True,
+            is_active=True,
+            kind=UserKind.POLICE,
+        )
+        .exclude(meeting_invitations__meeting=meeting)
+        .distinct()
+        .order_by("last_name", "first_name", "username")
+    )
+
+
 def meetings_visible_to(user: User) -> QuerySet[Meeting]:
     """Meetings of the units the user holds a role in or above, and meetings they are invited
     to (police users only)."""

@@ -43,6 +43,8 @@ from tasking.choices_meetings import (
 from tasking.ics import meeting_invitation_ics
 from tasking.models import AgendaItem, CadencePolicy, Meeting, MeetingInvitee, MeetingReminder
 from tasking.selectors.meetings import meetings_awaiting_invitations
+from tasking.selectors.proceedings import people_invitable_to
+from tasking.services.proceedings import meeting_screen_changed
 
 SCHEDULED_REASON = "Scheduled by the cadence"
 # The fields of a cadence policy an administrator may change.
@@ -553,3 +555,80 @@ def meeting_reschedule(
     )
     _enqueue_invitations(meeting.pk)
     return meeting
+
+
+# Police invitees beyond the unit's own chairs and members.
+
+
+@transaction.atomic
+def police_invitee_add(
+    *, acting_user: User, meeting: Meeting, person: User, request: HttpRequest | None = None
+) -> MeetingInvitee:
+    """Invite a police colleague the cadence did not (a neighbouring unit's lead, a force
+    specialist) to a meeting that is not closed. They read the meeting as an invitee, within their
+    vetting, and are sent the invitation with its .ics after commit."""
+    meeting = (
+        Meeting.objects.select_for_update(of=("self",)).select_related("unit").get(pk=meeting.pk)
+    )
+    _require_chair(acting_user, meeting, "invite people to its meetings")
+    if meeting.status == MeetingStatus.CLOSED:
+        raise ValidationError("The meeting is closed: nobody more can be invited.")
+    if person is None or not person.is_active or person.kind != UserKind.POLICE:
+        raise ValidationError(
+            {"person": "Choose an active police user (partners are invited as attendees)."}
+        )
+    if MeetingInvitee.objects.filter(meeting=meeting, user=person).exists():
+        raise ValidationError({"person": f"{person} is already invited."})
+    if not people_invitable_to(meeting).filter(pk=person.pk).exists():
+        where = f"{meeting.unit}, a unit beside or below it, or a unit above it"
+        raise ValidationError({"person": f"{person} holds no role in {where}."})
+    invitee = MeetingInvitee(meeting=meeting, user=person)
+    save_with_history(invitee, acting_user=acting_user, reason="Invited by the chair")
+    audit_record(
+        actor=acting_user,
+        verb=AuditVerb.UPDATE,
+        obj=meeting,
+        request=request,
+        detail={"invited": {"user": person.pk, "invitee": invitee.pk}},
+    )
+    if meeting.status == MeetingStatus.SCHEDULED:
+        _enqueue_invitations(meeting.pk)
+    # Before attendance is taken the invitees are the shared screen's audience.
+    meeting_screen_changed(meeting.pk)
+    return invitee
+
+
+@transaction.atomic
+def police_invitee_remove(
+    *, acting_user: User, invitee: MeetingInvitee, request: HttpRequest | None = None
+) -> None:
+    """Take back a police invitation to a meeting that is not closed (someone recorded present
+    stays: attendance is part of the record). An invitee with no role over the unit no longer
+    reads the meeting."""
+    meeting = (
+        Meeting.objects.select_for_update(of=("self",))
+        .select_related("unit")
+        .get(pk=invitee.meeting_id)
+    )
+    _require_chair(acting_user, meeting, "change who is invited to its meetings")
+    invitee = MeetingInvitee.objects.select_for_update().filter(pk=invitee.pk).first()
+    if invitee is None or invitee.is_partner_attendee:
+        raise ValidationError("That person is not a police invitee of this meeting.")
+    if meeting.status == MeetingStatus.CLOSED:
+        raise ValidationError("The meeting is closed: its attendance is part of its record.")
+    if invitee.attendance == Attendance.PRESENT:
+        raise ValidationError(
+            f"{invitee.user} is recorded present: the attendance stays in the record."
+        )
+    person_id = invitee.user_id
+    invitee._history_user = acting_user
+    invitee._change_reason = "Invitation taken back by the chair"
+    invitee.delete()
+    audit_record(
+        actor=acting_user,
+        verb=AuditVerb.UPDATE,
+        obj=meeting,
+        request=request,
+        detail={"invitation_taken_back": {"user": person_id}},
+    )
+    meeting_screen_changed(meeting.pk)

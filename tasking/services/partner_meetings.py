@@ -20,6 +20,7 @@ from tasking import tasks
 from tasking.choices_meetings import MeetingKind, MeetingStatus
 from tasking.models import Meeting, MeetingInvitee
 from tasking.selectors.submissions import user_may_invite_partners
+from tasking.services.proceedings import meeting_screen_changed
 
 REASON_MAX_LENGTH = 500
 
@@ -107,6 +108,8 @@ def partner_attendee_invite(
     if meeting.status == MeetingStatus.SCHEDULED:
         meeting_id = meeting.pk
         transaction.on_commit(lambda: tasks.send_meeting_invitations.delay(meeting_id), robust=True)
+    # Before attendance is taken the invitees are the shared screen's audience: it narrows now.
+    meeting_screen_changed(meeting.pk)
     return invitee
 
 
@@ -133,3 +136,4 @@ def partner_attendee_remove(
         request=request,
         detail={"partner_attendee_removed": {"partner": partner_id}},
     )
+    meeting_screen_changed(meeting.pk)

@@ -14,6 +14,12 @@ urlpatterns = [
     path("<int:pk>/close/", meetings.meeting_close, name="meeting_close"),
     path("<int:pk>/current-item/", meetings.current_item_set, name="meeting_current_item"),
     path("<int:pk>/attendance/", meetings.attendance_set, name="meeting_attendance"),
+    path("<int:pk>/invitees/", meetings.invitee_add, name="meeting_invitee_add"),
+    path(
+        "<int:pk>/invitees/<int:invitee_pk>/remove/",
+        meetings.invitee_remove,
+        name="meeting_invitee_remove",
+    ),
     path("<int:pk>/agenda/", meetings.agenda_item_add, name="agenda_item_add"),
     path("<int:pk>/agenda/<int:item_pk>/edit/", meetings.agenda_item_edit, name="agenda_item_edit"),
     path("<int:pk>/agenda/<int:item_pk>/move/", meetings.agenda_item_move, name="agenda_item_move"),

@@ -33,6 +33,7 @@ from tasking.forms.meetings import (
     DecisionForm,
     EscalationDecisionForm,
     EscalationForm,
+    InviteeForm,
     MeetingRescheduleForm,
     MinutesForm,
 )
@@ -89,6 +90,7 @@ def _render_detail(request, meeting: Meeting, *, minutes_form=None, conflict=Non
         context.update(
             decision_form=DecisionForm(meeting=meeting),
             agenda_form=AgendaItemAddForm(),
+            invitee_form=InviteeForm(people=selectors.people_invitable_to(meeting)),
             minutes_form=minutes_form
             or MinutesForm(
                 initial={
@@ -167,6 +169,42 @@ def attendance_set(request, pk):
     except ValidationError as exc:
         return _refused(request, meeting, exc)
     return _detail(meeting)
+
+
+@require_POST
+@police_required
+def invitee_add(request, pk):
+    meeting = selectors.meeting_for_user(request.user, pk)
+    form = InviteeForm(request.POST, people=selectors.people_invitable_to(meeting))
+    if not form.is_valid():
+        messages.error(request, "Choose a police colleague who is not invited yet.")
+        return redirect(reverse("tasking:meeting_detail", args=[meeting.pk]) + "#attendance")
+    person = form.cleaned_data["person"]
+    try:
+        meeting_services.police_invitee_add(
+            acting_user=request.user, meeting=meeting, person=person, request=request
+        )
+    except ValidationError as exc:
+        return _refused(request, meeting, exc)
+    messages.success(request, f"{person} is invited: the invitation goes to them by e-mail.")
+    return redirect(reverse("tasking:meeting_detail", args=[meeting.pk]) + "#attendance")
+
+
+@require_POST
+@police_required
+def invitee_remove(request, pk, invitee_pk):
+    meeting = selectors.meeting_for_user(request.user, pk)
+    invitee = meeting.invitees.select_related("user").filter(pk=invitee_pk).first()
+    if invitee is None:
+        raise Http404("No such invitee of this meeting.")
+    try:
+        meeting_services.police_invitee_remove(
+            acting_user=request.user, invitee=invitee, request=request
+        )
+    except ValidationError as exc:
+        return _refused(request, meeting, exc)
+    messages.success(request, f"{invitee.user}'s invitation is taken back.")
+    return redirect(reverse("tasking:meeting_detail", args=[meeting.pk]) + "#attendance")
 
 
 @require_POST

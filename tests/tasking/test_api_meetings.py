@@ -7,10 +7,11 @@ from datetime import timedelta
 import pytest
 from rest_framework.test import APIClient
 
+from nim_portal.choices import Role, UnitKind
 from tasking.choices_meetings import MeetingStatus
 from tasking.choices_proceedings import EscalationStatus
 from tasking.models import AgendaItem, Escalation, Meeting
-from tests.factories import PartnerUserFactory
+from tests.factories import PartnerUserFactory, add_unit, member
 from tests.tasking.proceedings_helpers import cast_scheduled, ttcg
 
 pytestmark = pytest.mark.django_db
@@ -141,3 +142,23 @@ def test_a_member_may_not_move_a_meeting_and_bad_input_is_400(cast, meeting):
     assert refused.status_code == 403 and "Only a chair of" in refused.json()["detail"]
     assert bad.status_code == 400 and "starts_at" in bad.json()
     assert Meeting.objects.get(pk=meeting.pk).sequence == 0
+
+
+def test_the_chair_invites_and_takes_back_through_the_api_and_a_member_may_not(cast, meeting):
+    solihull = add_unit(cast.hierarchy.force, kind=UnitKind.BCU, code="SOLI", name="Solihull")
+    colleague = member(solihull, Role.MEMBER, username="solihull")
+    path = f"/api/v1/meetings/{meeting.pk}"
+
+    refused = api(cast.member).post(f"{path}/invite/", {"person": colleague.pk})
+    outsider = api(cast.chair).post(f"{path}/invite/", {"person": cast.outsider.pk})
+    invited = api(cast.chair).post(f"{path}/invite/", {"person": colleague.pk})
+
+    assert refused.status_code == 403 and "Only a chair of" in refused.json()["detail"]
+    assert outsider.status_code == 400 and "holds no role in" in outsider.json()["person"][0]
+    assert invited.status_code == 200
+    invitee = meeting.invitees.get(user=colleague)
+    assert invitee.pk in [row["id"] for row in invited.json()["invitees"]]
+    assert api(cast.member).post(f"{path}/take-back/", {"invitee": invitee.pk}).status_code == 403
+    taken_back = api(cast.chair).post(f"{path}/take-back/", {"invitee": invitee.pk})
+    assert taken_back.status_code == 200 and not meeting.invitees.filter(user=colleague).exists()
+    assert api(cast.chair).post(f"{path}/take-back/", {"invitee": 999999}).status_code == 404

@@ -12,16 +12,19 @@ from nim_portal.choices import AuditVerb, Role, UnitKind
 from nim_portal.models import AuditEvent, Unit
 from tasking import tasks
 from tasking.choices_meetings import Attendance, MeetingKind, MeetingStatus
-from tasking.models import CadencePolicy, Meeting
+from tasking.models import CadencePolicy, Meeting, MeetingInvitee
 from tasking.selectors.meetings import lapsed_cadences
+from tasking.selectors.proceedings import meetings_visible_to
 from tasking.services.meetings import (
     cadence_policies_default,
     cadence_policy_update,
     meeting_reschedule,
+    police_invitee_add,
+    police_invitee_remove,
     reminders_send_due,
     schedule_meetings,
 )
-from tests.factories import UserFactory, member
+from tests.factories import PartnerUserFactory, UserFactory, add_unit, member
 
 NOW = datetime(2030, 6, 1, 8, 0, tzinfo=UTC)
 
@@ -287,3 +290,84 @@ def test_others_cannot_change_a_cadence_nor_set_it_wrong(hierarchy, superuser):
         cadence_policy_update(acting_user=superuser, policy=policy, unit_kind=UnitKind.FORCE)
     policy.refresh_from_db()
     assert (policy.interval_count, policy.assessment_due_days) == (14, 3)
+
+
+# Police invitees beyond the unit's own.
+
+
+def neighbouring_bcu(cast):
+    return add_unit(cast.hierarchy.force, kind=UnitKind.BCU, code="SOLI", name="Solihull")
+
+
+def test_the_chair_invites_a_colleague_who_then_reads_the_meeting(
+    cast, meeting, mailoutbox, django_capture_on_commit_callbacks
+):
+    neighbour = member(neighbouring_bcu(cast), Role.MEMBER, username="neighbour")
+    assert not meetings_visible_to(neighbour).filter(pk=meeting.pk).exists()
+    revision = meeting.screen_revision
+
+    with django_capture_on_commit_callbacks(execute=True):
+        invitee = police_invitee_add(acting_user=cast.chair, meeting=meeting, person=neighbour)
+
+    assert invitee.user == neighbour and not invitee.is_partner_attendee
+    assert meetings_visible_to(neighbour).filter(pk=meeting.pk).exists()
+    assert [neighbour.email] in [m.to for m in mailoutbox if m.attachments]
+    assert Meeting.objects.get(pk=meeting.pk).screen_revision == revision + 1
+    assert invitee.history.earliest("history_id").history_user == cast.chair
+
+    police_invitee_remove(acting_user=cast.chair, invitee=invitee)
+
+    assert not meetings_visible_to(neighbour).filter(pk=meeting.pk).exists()
+
+
+def test_only_a_chair_invites_or_takes_back(cast, meeting):
+    neighbour = member(neighbouring_bcu(cast), Role.MEMBER, username="neighbour")
+    for who in (cast.member, cast.neighbour_chair):
+        with pytest.raises(PermissionDenied):
+            police_invitee_add(acting_user=who, meeting=meeting, person=neighbour)
+    invitee = police_invitee_add(acting_user=cast.force_chair, meeting=meeting, person=neighbour)
+    with pytest.raises(PermissionDenied):
+        police_invitee_remove(acting_user=cast.member, invitee=invitee)
+
+    assert meeting.invitees.filter(user=neighbour).count() == 1
+
+
+def test_an_invitation_is_refused_with_its_reason_and_changes_nothing(cast, meeting):
+    far_away = member(cast.hierarchy.other_force, Role.MEMBER, username="faraway")
+    partner = PartnerUserFactory()
+    retired = member(cast.hierarchy.bcu, Role.MEMBER, username="retired", is_active=False)
+    invited = meeting.invitees.first().user
+    count = meeting.invitees.count()
+
+    for person, message in (
+        (far_away, "holds no role in"),
+        (partner, "Choose an active police user"),
+        (retired, "Choose an active police user"),
+        (invited, "is already invited"),
+    ):
+        with pytest.raises(ValidationError) as refused:
+            police_invitee_add(acting_user=cast.chair, meeting=meeting, person=person)
+        assert message in refused.value.message_dict["person"][0]
+
+    assert meeting.invitees.count() == count
+
+
+def test_someone_recorded_present_or_a_partner_is_not_taken_back_here(cast, meeting):
+    invitee = meeting.invitees.first()
+    MeetingInvitee.objects.filter(pk=invitee.pk).update(attendance=Attendance.PRESENT)
+
+    with pytest.raises(ValidationError, match="recorded present"):
+        police_invitee_remove(acting_user=cast.chair, invitee=invitee)
+    MeetingInvitee.objects.filter(pk=invitee.pk).update(is_partner_attendee=True)
+    with pytest.raises(ValidationError, match="not a police invitee"):
+        police_invitee_remove(acting_user=cast.chair, invitee=invitee)
+
+    assert MeetingInvitee.objects.filter(pk=invitee.pk).exists()
+
+
+def test_a_closed_meeting_takes_no_new_invitee(cast, meeting):
+    neighbour = member(neighbouring_bcu(cast), Role.MEMBER, username="neighbour")
+    Meeting.objects.filter(pk=meeting.pk).update(status=MeetingStatus.CLOSED)
+
+    with pytest.raises(ValidationError, match="closed"):
+        police_invitee_add(acting_user=cast.chair, meeting=meeting, person=neighbour)

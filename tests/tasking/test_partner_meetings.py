@@ -12,7 +12,7 @@ from icalendar import Calendar
 from nim_portal.choices import AuditVerb
 from nim_portal.models import AuditEvent
 from tasking.choices_meetings import MeetingKind, MeetingStatus
-from tasking.models import MeetingInvitee
+from tasking.models import Meeting, MeetingInvitee
 from tasking.services.partner_meetings import partner_attendee_invite, partner_attendee_remove
 from tests.tasking.submission_helpers import (
     CANARY_AGENDA,
@@ -123,6 +123,17 @@ def test_a_ttcg_refuses_a_partner_unless_tactical_attendance_is_chosen_with_a_re
     assert event.detail["partner_attendee_invited"]["tactical_reason"] == (
         "The fire service leads on arson."
     )
+
+
+def test_inviting_or_taking_back_a_partner_tells_the_shared_screen(cast, stcg):
+    revision = Meeting.objects.get(pk=stcg.pk).screen_revision
+
+    invitee = invite(cast, stcg)
+    invited = Meeting.objects.get(pk=stcg.pk).screen_revision
+    partner_attendee_remove(acting_user=cast.chair, invitee=invitee)
+
+    assert invited == revision + 1
+    assert Meeting.objects.get(pk=stcg.pk).screen_revision == revision + 2
 
 
 def test_the_chair_takes_an_invitation_back(cast, stcg):

@@ -9,12 +9,12 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
-from nim_portal.choices import GSCMarking
+from nim_portal.choices import GSCMarking, Role, UnitKind
 from tasking.choices_meetings import MeetingStatus
 from tasking.choices_proceedings import EscalationStatus
 from tasking.models import Decision, Meeting
 from tasking.services import proceedings as services
-from tests.factories import PartnerUserFactory
+from tests.factories import PartnerUserFactory, add_unit, member
 from tests.tasking.proceedings_helpers import NOW, cast_scheduled, opened, ttcg
 
 pytestmark = pytest.mark.django_db
@@ -259,3 +259,50 @@ def test_a_meeting_that_has_started_cannot_be_moved(client, cast, meeting):
     assert response.status_code == 302
     assert "Only a scheduled meeting can be moved" in client.get(response.url).content.decode()
     assert Meeting.objects.get(pk=sitting.pk).starts_at == sitting.starts_at
+
+
+# Inviting police colleagues.
+
+
+def test_the_chair_invites_a_colleague_and_takes_the_invitation_back(client, cast, meeting):
+    solihull = add_unit(cast.hierarchy.force, kind=UnitKind.BCU, code="SOLI", name="Solihull")
+    colleague = member(solihull, Role.MEMBER, username="solihull")
+    client.force_login(cast.chair)
+    page = client.get(url("meeting_detail", meeting.pk)).content.decode()
+    assert "Invite a police colleague" in page and f'value="{colleague.pk}"' in page
+
+    response = client.post(url("meeting_invitee_add", meeting.pk), {"person": colleague.pk})
+
+    assert response.status_code == 302
+    invitee = meeting.invitees.get(user=colleague)
+    assert f"{colleague} is invited" in client.get(response.url).content.decode()
+    removed = client.post(url("meeting_invitee_remove", meeting.pk, invitee.pk))
+    assert removed.status_code == 302 and not meeting.invitees.filter(user=colleague).exists()
+
+
+def test_a_member_is_refused_inviting_with_a_message_and_nothing_changes(client, cast, meeting):
+    solihull = add_unit(cast.hierarchy.force, kind=UnitKind.BCU, code="SOLI", name="Solihull")
+    colleague = member(solihull, Role.MEMBER, username="solihull")
+    invitee = meeting.invitees.first()
+    client.force_login(cast.member)
+
+    page = client.get(url("meeting_detail", meeting.pk)).content.decode()
+    invited = client.post(url("meeting_invitee_add", meeting.pk), {"person": colleague.pk})
+    taken_back = client.post(url("meeting_invitee_remove", meeting.pk, invitee.pk))
+
+    assert "Invite a police colleague" not in page
+    assert invited.status_code == 403 and taken_back.status_code == 403
+    assert "Only a chair of" in invited.content.decode()
+    assert not meeting.invitees.filter(user=colleague).exists()
+    assert meeting.invitees.filter(pk=invitee.pk).exists()
+
+
+def test_inviting_nobody_or_an_outsider_says_why(client, cast, meeting):
+    client.force_login(cast.chair)
+
+    for data in ({}, {"person": cast.outsider.pk}, {"person": "x"}):
+        response = client.post(url("meeting_invitee_add", meeting.pk), data, follow=True)
+        assert "Choose a police colleague who is not invited yet." in response.content.decode()
+    assert not meeting.invitees.filter(user=cast.outsider).exists()
+    client.force_login(cast.outsider)
+    assert client.post(url("meeting_invitee_add", meeting.pk), {}).status_code == 404
