@@ -620,15 +620,32 @@ def police_invitee_remove(
         raise ValidationError(
             f"{invitee.user} is recorded present: the attendance stays in the record."
         )
-    person_id = invitee.user_id
+    invitation_take_back(
+        acting_user=acting_user,
+        meeting=meeting,
+        invitee=invitee,
+        reason="Invitation taken back by the chair",
+        audit_detail={"invitation_taken_back": {"user": invitee.user_id}},
+        request=request,
+    )
+
+
+def invitation_take_back(
+    *,
+    acting_user: User,
+    meeting: Meeting,
+    invitee: MeetingInvitee,
+    reason: str,
+    audit_detail: dict,
+    request: HttpRequest | None = None,
+) -> None:
+    """Delete an invitee (both rows locked by the caller, who checked the rules), with the
+    chair's reason in its history and the event audited on the meeting; the shared screen is
+    told, since its audience may widen."""
     invitee._history_user = acting_user
-    invitee._change_reason = "Invitation taken back by the chair"
+    invitee._change_reason = reason
     invitee.delete()
     audit_record(
-        actor=acting_user,
-        verb=AuditVerb.UPDATE,
-        obj=meeting,
-        request=request,
-        detail={"invitation_taken_back": {"user": person_id}},
+        actor=acting_user, verb=AuditVerb.UPDATE, obj=meeting, request=request, detail=audit_detail
     )
     meeting_screen_changed(meeting.pk)

@@ -20,6 +20,7 @@ from tasking import tasks
 from tasking.choices_meetings import MeetingKind, MeetingStatus
 from tasking.models import Meeting, MeetingInvitee
 from tasking.selectors.submissions import user_may_invite_partners
+from tasking.services.meetings import invitation_take_back
 from tasking.services.proceedings import meeting_screen_changed
 
 REASON_MAX_LENGTH = 500
@@ -125,15 +126,11 @@ def partner_attendee_remove(
         raise ValidationError("That person is not a partner attendee of this meeting.")
     if meeting.status == MeetingStatus.CLOSED:
         raise ValidationError("The meeting is closed: its attendance is part of its record.")
-    partner_id = invitee.user_id
-    invitee._history_user = acting_user
-    invitee._change_reason = "Partner attendee's invitation taken back"
-    invitee.delete()
-    audit_record(
-        actor=acting_user,
-        verb=AuditVerb.UPDATE,
-        obj=meeting,
+    invitation_take_back(
+        acting_user=acting_user,
+        meeting=meeting,
+        invitee=invitee,
+        reason="Partner attendee's invitation taken back",
+        audit_detail={"partner_attendee_removed": {"partner": invitee.user_id}},
         request=request,
-        detail={"partner_attendee_removed": {"partner": partner_id}},
     )
-    meeting_screen_changed(meeting.pk)

@@ -49,6 +49,10 @@ def _detail(meeting: Meeting):
     return redirect("tasking:meeting_detail", pk=meeting.pk)
 
 
+def _attendance(meeting: Meeting):
+    return redirect(reverse("tasking:meeting_detail", args=[meeting.pk]) + "#attendance")
+
+
 def _refused(request, meeting: Meeting, exc: ValidationError):
     messages.error(request, " ".join(exc.messages))
     return _detail(meeting)
@@ -178,7 +182,7 @@ def invitee_add(request, pk):
     form = InviteeForm(request.POST, people=selectors.people_invitable_to(meeting))
     if not form.is_valid():
         messages.error(request, "Choose a police colleague who is not invited yet.")
-        return redirect(reverse("tasking:meeting_detail", args=[meeting.pk]) + "#attendance")
+        return _attendance(meeting)
     person = form.cleaned_data["person"]
     try:
         meeting_services.police_invitee_add(
@@ -187,7 +191,7 @@ def invitee_add(request, pk):
     except ValidationError as exc:
         return _refused(request, meeting, exc)
     messages.success(request, f"{person} is invited: the invitation goes to them by e-mail.")
-    return redirect(reverse("tasking:meeting_detail", args=[meeting.pk]) + "#attendance")
+    return _attendance(meeting)
 
 
 @require_POST
@@ -204,7 +208,7 @@ def invitee_remove(request, pk, invitee_pk):
     except ValidationError as exc:
         return _refused(request, meeting, exc)
     messages.success(request, f"{invitee.user}'s invitation is taken back.")
-    return redirect(reverse("tasking:meeting_detail", args=[meeting.pk]) + "#attendance")
+    return _attendance(meeting)
 
 
 @require_POST
