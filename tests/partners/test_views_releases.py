@@ -5,6 +5,7 @@ import datetime
 
 import pytest
 from django.urls import reverse
+from django.utils.html import escape
 
 from nim_portal.choices import AuditVerb, GSCMarking, Role
 from nim_portal.models import AuditEvent, Membership
@@ -448,7 +449,7 @@ def test_the_download_history_says_who_which_agency_when_and_where(client, cast,
     (event,) = response.context["history"]
     assert event.actor == cast.partner_a
     page = response.content.decode()
-    assert "Birmingham City Council" in page and cast.partner_a.get_full_name() in page
+    assert "Birmingham City Council" in page and escape(cast.partner_a.get_full_name()) in page
     assert event.detail["agency_name"] == "Birmingham City Council"
 
 

@@ -2,6 +2,7 @@
 
 import pytest
 from django.urls import reverse
+from django.utils.html import escape
 
 from nim_portal.choices import GSCMarking, Role
 from products.services import section_add, tor_update
@@ -86,7 +87,7 @@ class TestWhatItShows:
         )
         html = response.content.decode()
         assert "Second draft of the aim." in html
-        assert str(people.second_analyst) in html
+        assert escape(str(people.second_analyst)) in html
 
 
 def test_a_need_to_know_products_history_never_leaks(client, people, unit_admin):

@@ -4,6 +4,7 @@ import json
 
 import pytest
 from django.urls import reverse
+from django.utils.html import escape
 
 from nim_portal.choices import GSCMarking, Role, VettingLevel
 from nim_portal.models import AuditEvent
@@ -215,7 +216,7 @@ class TestConcurrentSaves:
         html = response.content.decode()
         assert "Their careful paragraph." in html
         assert "My hasty paragraph." in html
-        assert str(people.second_analyst) in html
+        assert escape(str(people.second_analyst)) in html
         assert "<del>" in html and "<ins>" in html
         # The editor now holds my text over their revision, to merge and save deliberately.
         form = response.context["form"]

@@ -2,6 +2,7 @@
 
 import pytest
 from django.urls import reverse
+from django.utils.html import escape
 
 from nim_portal.choices import AuditVerb, GSCMarking, Role, VettingLevel
 from nim_portal.models import AuditEvent
@@ -60,8 +61,8 @@ class TestVersionPage:
         assert "Live text after publication." not in html
         assert v1.sha256 in html
         assert "Check a printed copy against this" in html
-        assert str(people.analyst) in html
-        assert str(people.reviewer) in html
+        assert escape(str(people.analyst)) in html
+        assert escape(str(people.reviewer)) in html
         assert reverse("products:version_print", args=[drafting.pk, 1]) in html
         assert response.context["page_marking"] == "OFFICIAL-SENSITIVE"
         assert version_views() == before + 1

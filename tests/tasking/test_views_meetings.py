@@ -8,6 +8,7 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 
 from nim_portal.choices import GSCMarking, Role, UnitKind
 from tasking.choices_meetings import MeetingStatus
@@ -275,7 +276,7 @@ def test_the_chair_invites_a_colleague_and_takes_the_invitation_back(client, cas
 
     assert response.status_code == 302
     invitee = meeting.invitees.get(user=colleague)
-    assert f"{colleague} is invited" in client.get(response.url).content.decode()
+    assert f"{escape(colleague)} is invited" in client.get(response.url).content.decode()
     removed = client.post(url("meeting_invitee_remove", meeting.pk, invitee.pk))
     assert removed.status_code == 302 and not meeting.invitees.filter(user=colleague).exists()
 
