@@ -471,6 +471,11 @@ def reminders_send_due(*, now: datetime | None = None) -> int:
 # Changes by the chair.
 
 
+def meeting_locked(meeting_id: int) -> Meeting:
+    """The meeting's row locked for this transaction, with its unit."""
+    return Meeting.objects.select_for_update(of=("self",)).select_related("unit").get(pk=meeting_id)
+
+
 def _require_chair(acting_user: User, meeting: Meeting, action: str) -> None:
     """The meeting's chair, or whoever holds the chair role over its unit."""
     if not acting_user.is_authenticated or not acting_user.is_active or acting_user.is_partner:
@@ -496,9 +501,7 @@ def meeting_reschedule(
     """Move a scheduled meeting (time, length, place or call link) and re-issue its invitations
     with a higher SEQUENCE; the reminder moves with it. Given the `expected_sequence` the sender
     loaded, a meeting moved since then is refused and left as it is."""
-    meeting = (
-        Meeting.objects.select_for_update(of=("self",)).select_related("unit").get(pk=meeting.pk)
-    )
+    meeting = meeting_locked(meeting.pk)
     _require_chair(acting_user, meeting, "reschedule its meetings")
     if expected_sequence is not None and expected_sequence != meeting.sequence:
         now_at = timezone.localtime(meeting.starts_at)
@@ -567,9 +570,7 @@ def police_invitee_add(
     """Invite a police colleague the cadence did not (a neighbouring unit's lead, a force
     specialist) to a meeting that is not closed. They read the meeting as an invitee, within their
     vetting, and are sent the invitation with its .ics after commit."""
-    meeting = (
-        Meeting.objects.select_for_update(of=("self",)).select_related("unit").get(pk=meeting.pk)
-    )
+    meeting = meeting_locked(meeting.pk)
     _require_chair(acting_user, meeting, "invite people to its meetings")
     if meeting.status == MeetingStatus.CLOSED:
         raise ValidationError("The meeting is closed: nobody more can be invited.")
@@ -605,11 +606,7 @@ def police_invitee_remove(
     """Take back a police invitation to a meeting that is not closed (someone recorded present
     stays: attendance is part of the record). An invitee with no role over the unit no longer
     reads the meeting."""
-    meeting = (
-        Meeting.objects.select_for_update(of=("self",))
-        .select_related("unit")
-        .get(pk=invitee.meeting_id)
-    )
+    meeting = meeting_locked(invitee.meeting_id)
     _require_chair(acting_user, meeting, "change who is invited to its meetings")
     invitee = MeetingInvitee.objects.select_for_update().filter(pk=invitee.pk).first()
     if invitee is None or invitee.is_partner_attendee:

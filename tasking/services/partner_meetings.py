@@ -20,7 +20,7 @@ from tasking import tasks
 from tasking.choices_meetings import MeetingKind, MeetingStatus
 from tasking.models import Meeting, MeetingInvitee
 from tasking.selectors.submissions import user_may_invite_partners
-from tasking.services.meetings import invitation_take_back
+from tasking.services.meetings import invitation_take_back, meeting_locked
 from tasking.services.proceedings import meeting_screen_changed
 
 REASON_MAX_LENGTH = 500
@@ -29,10 +29,6 @@ REASON_MAX_LENGTH = 500
 def _require_chair(acting_user: User, meeting: Meeting) -> None:
     if not user_may_invite_partners(acting_user, meeting):
         raise PermissionDenied(f"Only a chair of {meeting.unit} can invite partner attendees.")
-
-
-def _lock(meeting: Meeting) -> Meeting:
-    return Meeting.objects.select_for_update(of=("self",)).select_related("unit").get(pk=meeting.pk)
 
 
 @transaction.atomic
@@ -52,7 +48,7 @@ def partner_attendee_invite(
     meeting's unit (or a unit above or below it). A TT&CG needs `tactical_attendance` and a
     `reason`.
     """
-    meeting = _lock(meeting)
+    meeting = meeting_locked(meeting.pk)
     _require_chair(acting_user, meeting)
     if meeting.status == MeetingStatus.CLOSED:
         raise ValidationError("The meeting is closed: nobody more can be invited.")
@@ -119,7 +115,7 @@ def partner_attendee_remove(
     *, acting_user: User, invitee: MeetingInvitee, request: HttpRequest | None = None
 ) -> None:
     """Take back a partner attendee's invitation to a meeting that is not closed."""
-    meeting = _lock(invitee.meeting)
+    meeting = meeting_locked(invitee.meeting_id)
     _require_chair(acting_user, meeting)
     invitee = MeetingInvitee.objects.select_for_update().filter(pk=invitee.pk).first()
     if invitee is None or not invitee.is_partner_attendee:
