@@ -26,9 +26,10 @@ from django.contrib.auth.hashers import make_password  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
+from nim_portal import access  # noqa: E402
 from nim_portal.choices import Role, UnitKind, VettingLevel  # noqa: E402
 from nim_portal.models import Membership, Unit, User  # noqa: E402
-from nim_portal.selectors import people_administered_by, units_where_user_holds  # noqa: E402
+from nim_portal.selectors import people_administered_by  # noqa: E402
 
 
 def build_hierarchy(regions: int, forces: int, bcus: int) -> dict[str, list[Unit]]:
@@ -121,7 +122,7 @@ def main() -> None:
             for name, evaluate in [
                 (
                     "units_where_user_holds",
-                    lambda admin=admin: len(list(units_where_user_holds(admin, Role.ADMIN))),
+                    lambda admin=admin: len(list(access.units_covered(admin, Role.ADMIN))),
                 ),
                 (
                     "people_administered_by",

@@ -6,7 +6,7 @@ from django import forms
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Exists, OuterRef, Q
 
-from nim_portal import selectors
+from nim_portal import access
 from nim_portal.choices import AuditVerb, Role, UnitKind, VettingLevel
 from nim_portal.forms.staff import UnitChoiceField
 from nim_portal.models import AuditEvent, Membership, Unit, User
@@ -23,7 +23,7 @@ class PersonFilter(django_filters.FilterSet):
     """People with a role in a unit (or below it), in a role, with a vetting level."""
 
     unit = UnitFilterChoice(
-        queryset=lambda request: selectors.administered_units(request.user).order_by("path"),
+        queryset=lambda request: access.administered_units(request.user).order_by("path"),
         label="Unit (and the units below it)",
         empty_label="Any unit",
         method="filter_membership",

@@ -19,7 +19,7 @@ from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from rest_framework.authtoken.models import Token
 
-from nim_portal import tasks
+from nim_portal import access, tasks
 from nim_portal.choices import PARENT_KIND_OF_KIND, AuditVerb, Role, UnitKind, UserKind
 from nim_portal.models import (
     AuditEvent,
@@ -30,7 +30,7 @@ from nim_portal.models import (
     VettingClearance,
     WorkerHeartbeat,
 )
-from nim_portal.selectors import people_administered_by, user_may_administer
+from nim_portal.selectors import people_administered_by
 
 
 def client_address(request: HttpRequest | None) -> str | None:
@@ -64,7 +64,7 @@ def audit_record(
 
 
 def _require_admin(acting_user: User, unit: Unit, action: str) -> None:
-    if not user_may_administer(acting_user, unit):
+    if not access.may_administer(acting_user, unit):
         raise PermissionDenied(f"You do not administer {unit} and cannot {action}.")
 
 

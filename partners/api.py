@@ -17,8 +17,8 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 
+from nim_portal import access
 from nim_portal.api.permissions import IsPoliceUser
-from nim_portal.selectors import user_is_unit_admin
 from partners import selectors, services
 from partners.choices import ReleaseStatus
 from partners.models import AgencyMembership, PartnerAgency, Release
@@ -53,7 +53,7 @@ class IsUnitAdmin(IsPoliceUser):
     message = "Only unit administrators manage partner agencies."
 
     def has_permission(self, request, view):
-        return super().has_permission(request, view) and user_is_unit_admin(request.user)
+        return super().has_permission(request, view) and access.is_unit_admin(request.user)
 
 
 class IsPartnerUser(BasePermission):

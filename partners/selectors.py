@@ -12,10 +12,10 @@ from django.db.models.lookups import StartsWith
 from django.http import Http404
 from django.utils import timezone
 
+from nim_portal import access
 from nim_portal.access import holds_object_permission
 from nim_portal.choices import AuditVerb
 from nim_portal.models import AuditEvent, Unit, User
-from nim_portal.selectors import administered_units
 from partners.choices import ENDED_STATUSES, ReleaseStatus
 from partners.models import AgencyMembership, PartnerAgency, Release, ReleaseRecipient
 from products.choices import ProductKind
@@ -120,7 +120,7 @@ def agencies_administered_by(user: User) -> QuerySet[PartnerAgency]:
     return PartnerAgency.objects.filter(
         Exists(
             PartnerAgency.units.through.objects.filter(
-                partneragency_id=OuterRef("pk"), unit__in=administered_units(user)
+                partneragency_id=OuterRef("pk"), unit__in=access.administered_units(user)
             )
         )
     )

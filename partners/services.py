@@ -28,11 +28,11 @@ from django.utils.safestring import mark_safe
 from kombu.exceptions import OperationalError
 
 from nim_portal import access
+from nim_portal.access import grants
 from nim_portal.choices import AuditVerb, GSCMarking, Role, UserKind, VettingLevel
 from nim_portal.lifecycle import check_transition, save_with_history
 from nim_portal.models import Unit, User
 from nim_portal.pdf import DocumentControl, render_marked_document
-from nim_portal.selectors import user_may_administer
 from nim_portal.services import audit_record, notify
 from partners import tasks
 from partners.choices import (
@@ -122,7 +122,7 @@ def _require_agency_admin(acting_user: User, agency: PartnerAgency, action: str)
     _require_police(acting_user, action)
     if acting_user.is_superuser:
         return
-    if not any(user_may_administer(acting_user, unit) for unit in agency.units.all()):
+    if not any(access.may_administer(acting_user, unit) for unit in agency.units.all()):
         raise PermissionDenied(f"Only an admin of a unit {agency.name} works with can {action}.")
 
 
@@ -134,7 +134,7 @@ def _clean_units(acting_user: User, units) -> list[Unit]:
         if not unit.is_active:
             raise ValidationError({"units": f"{unit} is inactive."})
         # Nobody attaches an agency to a unit they do not administer.
-        if not user_may_administer(acting_user, unit):
+        if not access.may_administer(acting_user, unit):
             raise PermissionDenied(f"You do not administer {unit}.")
     return units
 
@@ -699,7 +699,7 @@ def release_approve(
         release, ReleaseStatus.APPROVED, acting_user=acting_user, reason="Approved", request=request
     )
     for agency in agencies:
-        access.grant(VIEW_RELEASE, agency.group, release, acting_user=acting_user, request=request)
+        grants.grant(VIEW_RELEASE, agency.group, release, acting_user=acting_user, request=request)
         document = ReleaseDocument.objects.create(release=release, agency=agency)
         _enqueue_render(document.pk)
     return release
@@ -708,7 +708,7 @@ def release_approve(
 def _revoke_grants(release: Release, acting_user: User | None) -> list[PartnerAgency]:
     agencies = list(PartnerAgency.objects.filter(releases=release).select_related("group"))
     for agency in agencies:
-        access.revoke(VIEW_RELEASE, agency.group, release, acting_user=acting_user)
+        grants.revoke(VIEW_RELEASE, agency.group, release, acting_user=acting_user)
     return agencies
 
 

@@ -24,7 +24,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
-from nim_portal import access
+from nim_portal.access import grants
 from nim_portal.choices import AuditVerb, GSCMarking, Role
 from nim_portal.lifecycle import check_transition, save_with_history
 from nim_portal.models import Membership, Notification, Unit, User
@@ -962,7 +962,7 @@ def product_grant_need_to_know(
         raise ValidationError(
             f"{user}'s vetting does not allow reading {GSCMarking(product.marking).label}."
         )
-    return access.grant(VIEW_PRODUCT, user, product, acting_user=acting_user, request=request)
+    return grants.grant(VIEW_PRODUCT, user, product, acting_user=acting_user, request=request)
 
 
 # Notifications of the lifecycle.

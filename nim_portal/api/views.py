@@ -15,7 +15,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 
-from nim_portal import selectors, services
+from nim_portal import access, selectors, services
 from nim_portal.api.serializers import (
     MeSerializer,
     TokenSerializer,
@@ -81,7 +81,7 @@ class UnitViewSet(
     def get_serializer_context(self):
         context = super().get_serializer_context()
         if not hasattr(self, "_administered_paths"):
-            self._administered_paths = selectors.administered_paths(self.request.user)
+            self._administered_paths = access.administered_paths(self.request.user)
         context["administered_paths"] = self._administered_paths
         return context
 

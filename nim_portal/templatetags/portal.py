@@ -6,9 +6,9 @@ from django import forms, template
 from django.conf import settings
 from django.urls import reverse
 
+from nim_portal import access
 from nim_portal.choices import GSCMarking
 from nim_portal.portal_sections import navigation_for
-from nim_portal.selectors import user_is_unit_admin
 
 register = template.Library()
 
@@ -48,7 +48,7 @@ def service_navigation(context):
         return {"items": []}
     items = [("Dashboard", reverse("dashboard"))]
     items += [(item.label, item.href) for item in navigation_for(user)]
-    if user_is_unit_admin(user):
+    if access.is_unit_admin(user):
         items += [
             ("Units", reverse("units:tree")),
             ("People", reverse("people:list")),

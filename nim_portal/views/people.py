@@ -8,7 +8,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from nim_portal import selectors, services
+from nim_portal import access, selectors, services
 from nim_portal.choices import GSCMarking
 from nim_portal.filters import PersonFilter
 from nim_portal.forms.staff import (
@@ -70,9 +70,9 @@ def people_list(request):
 @staff_required
 def person_detail(request, pk: int):
     person = _person_for_admin(request, pk)
-    paths = selectors.administered_paths(request.user)
+    paths = access.administered_paths(request.user)
     memberships = [
-        (membership, selectors.path_is_administered(membership.unit.path, paths))
+        (membership, access.path_is_administered(membership.unit.path, paths))
         for membership in selectors.memberships_of(person)
     ]
     records = person.history.select_related("history_user").order_by("-history_date", "-history_id")
@@ -84,7 +84,7 @@ def person_detail(request, pk: int):
             "person": person,
             "memberships": memberships,
             "readable_marking": GSCMarking(marking).label if marking else "",
-            "grant_form": MembershipGrantForm(units=selectors.administered_units(request.user)),
+            "grant_form": MembershipGrantForm(units=access.administered_units(request.user)),
             "history": history_entries(records[: HISTORY_LIMIT + 1], PERSON_HISTORY_FIELDS),
         },
     )
@@ -95,7 +95,7 @@ def person_detail(request, pk: int):
 def person_create(request):
     form = PersonCreateForm(
         request.POST if request.method == "POST" else None,
-        units=selectors.administered_units(request.user),
+        units=access.administered_units(request.user),
     )
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
@@ -145,7 +145,7 @@ def person_vetting(request, pk: int):
 @staff_required
 def membership_grant(request, pk: int):
     person = _person_for_admin(request, pk)
-    form = MembershipGrantForm(request.POST, units=selectors.administered_units(request.user))
+    form = MembershipGrantForm(request.POST, units=access.administered_units(request.user))
     if form.is_valid():
         try:
             services.membership_grant(

@@ -15,7 +15,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from nim_portal import selectors, services
+from nim_portal import access, selectors, services
 from nim_portal.choices import UnitKind
 from nim_portal.forms.staff import (
     CHILD_KIND_OF_KIND,
@@ -39,7 +39,7 @@ def staff_required(view):
     def wrapper(request, *args, **kwargs):
         if request.user.is_partner:
             raise Http404
-        if not selectors.user_is_unit_admin(request.user):
+        if not access.is_unit_admin(request.user):
             raise PermissionDenied("Only unit administrators can use the staff pages.")
         return view(request, *args, **kwargs)
 
@@ -92,13 +92,13 @@ def history_entries(records, fields: list[str]) -> list[HistoryEntry]:
 @staff_required
 def unit_tree(request):
     """The whole hierarchy in one query, with links to act where the viewer administers."""
-    paths = selectors.administered_paths(request.user)
+    paths = access.administered_paths(request.user)
     nodes_by_path = {}
     roots = []
     for unit in selectors.visible_units(request.user).order_by("path"):
         node = {
             "unit": unit,
-            "may_administer": selectors.path_is_administered(unit.path, paths),
+            "may_administer": access.path_is_administered(unit.path, paths),
             "children": [],
         }
         nodes_by_path[unit.path] = node
@@ -114,7 +114,7 @@ def unit_tree(request):
 def _unit_for_admin(request, pk: int) -> Unit:
     """A unit the viewer may change: 404 when unknown, 403 when someone else administers it."""
     unit = selectors.get_unit_for(request.user, pk)
-    if not selectors.user_may_administer(request.user, unit):
+    if not access.may_administer(request.user, unit):
         raise PermissionDenied(f"You do not administer {unit}.")
     return unit
 
@@ -124,7 +124,7 @@ def _unit_for_admin(request, pk: int) -> Unit:
 def unit_detail(request, pk: int):
     user = request.user
     unit = selectors.get_unit_for(user, pk)
-    may_administer = selectors.user_may_administer(user, unit)
+    may_administer = access.may_administer(user, unit)
     memberships = (
         Membership.objects.filter(unit=unit).select_related("user").order_by("role", "user")
         if may_administer
@@ -225,7 +225,7 @@ def unit_move(request, pk: int):
     form = UnitMoveForm(
         request.POST if request.method == "POST" else None,
         unit=unit,
-        candidates=selectors.administered_units(request.user),
+        candidates=access.administered_units(request.user),
     )
     return _unit_form_page(
         request,

@@ -14,10 +14,10 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from nim_portal import access
 from nim_portal.choices import GSCMarking
 from nim_portal.forms.staff import add_service_errors
 from nim_portal.models import Unit
-from nim_portal.selectors import administered_units
 from nim_portal.views.units import staff_required
 from partners import selectors, services
 from partners.forms import AgencyForm, AgencyUpdateForm, AgencyUserForm
@@ -32,7 +32,7 @@ def _agency_for_admin(request, pk) -> PartnerAgency:
 
 
 def _units_for(request):
-    return administered_units(request.user).filter(is_active=True)
+    return access.administered_units(request.user).filter(is_active=True)
 
 
 @require_GET

@@ -6,8 +6,8 @@ from datetime import datetime, time, timedelta
 from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
+from nim_portal import access
 from nim_portal.models import Unit, User
-from nim_portal.selectors import administered_units
 from tasking.choices_meetings import MeetingStatus
 from tasking.models import CadencePolicy, Meeting, MeetingInvitee
 
@@ -43,7 +43,7 @@ def lapsed_cadences(user: User, *, now: datetime | None = None) -> list[LapsedCa
     per enabled policy, whatever the number of units."""
     now = now or timezone.now()
     today = timezone.localdate(now)
-    units_in_scope = administered_units(user).filter(is_active=True)
+    units_in_scope = access.administered_units(user).filter(is_active=True)
     lapsed = []
     for policy in CadencePolicy.objects.filter(is_enabled=True):
         threshold = timezone.make_aware(

@@ -28,9 +28,9 @@ from django.db.models.lookups import StartsWith
 from django.http import Http404
 from django.utils import timezone
 
+from nim_portal import access
 from nim_portal.choices import NO_CLEARANCE, GSCMarking, Role, UserKind
 from nim_portal.models import Membership, User, VettingClearance
-from nim_portal.selectors import units_where_user_holds, user_holds_role_in
 from partners.choices import ReleaseStatus
 from partners.models import Release
 from products.choices import ProductStatus
@@ -69,7 +69,7 @@ def user_may_chair(user: User, meeting: Meeting) -> bool:
     """The meeting's chair, or whoever holds the chair role over its unit (as for rescheduling)."""
     if not _is_police_reader(user):
         return False
-    return meeting.chair_id == user.pk or user_holds_role_in(user, Role.CHAIR, meeting.unit)
+    return meeting.chair_id == user.pk or access.holds_role_over(user, Role.CHAIR, meeting.unit)
 
 
 # Meetings.
@@ -341,7 +341,7 @@ def escalation_boxes(user: User) -> EscalationBoxes:
             Exists(over_unit.filter(StartsWith(OuterRef("from_unit__path"), F("unit__path"))))
         ).order_by("-raised_at", "-pk")
     )
-    chaired = set(units_where_user_holds(user, Role.CHAIR).values_list("pk", flat=True))
+    chaired = set(access.units_covered(user, Role.CHAIR).values_list("pk", flat=True))
     decidable = {
         e.pk
         for e in inbox

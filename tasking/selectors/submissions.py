@@ -16,9 +16,9 @@ from django.db.models.lookups import StartsWith
 from django.http import Http404
 from django.utils import timezone
 
+from nim_portal import access
 from nim_portal.choices import Role, UserKind
 from nim_portal.models import Membership, User
-from nim_portal.selectors import user_holds_role_in
 from partners.choices import ReleaseStatus
 from partners.models import AgencyMembership, PartnerAgency, Release
 from partners.selectors import agencies_for_unit, releases_for_partner
@@ -246,7 +246,7 @@ def user_may_invite_partners(user: User, meeting: Meeting) -> bool:
     """The meeting's chair, or whoever holds the chair role over its unit."""
     if not user.is_authenticated or not user.is_active or user.is_partner:
         return False
-    return meeting.chair_id == user.pk or user_holds_role_in(user, Role.CHAIR, meeting.unit)
+    return meeting.chair_id == user.pk or access.holds_role_over(user, Role.CHAIR, meeting.unit)
 
 
 def get_meeting_for_partner_attendees(user: User, pk) -> Meeting:

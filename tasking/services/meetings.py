@@ -23,10 +23,10 @@ from django.http import HttpRequest
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
+from nim_portal import access
 from nim_portal.choices import AuditVerb, Role, UserKind
 from nim_portal.lifecycle import save_with_history
 from nim_portal.models import Unit, User
-from nim_portal.selectors import user_holds_role_in
 from nim_portal.services import audit_record
 from products.choices import ProductKind
 from products.services import product_commission
@@ -480,7 +480,7 @@ def _require_chair(acting_user: User, meeting: Meeting, action: str) -> None:
     """The meeting's chair, or whoever holds the chair role over its unit."""
     if not acting_user.is_authenticated or not acting_user.is_active or acting_user.is_partner:
         raise PermissionDenied(f"Only a chair of {meeting.unit} can {action}.")
-    if meeting.chair_id != acting_user.pk and not user_holds_role_in(
+    if meeting.chair_id != acting_user.pk and not access.holds_role_over(
         acting_user, Role.CHAIR, meeting.unit
     ):
         raise PermissionDenied(f"Only a chair of {meeting.unit} can {action}.")

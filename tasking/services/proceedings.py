@@ -18,11 +18,11 @@ from django.db.models import Case, F, Max, Value, When
 from django.http import HttpRequest
 from django.utils import timezone
 
+from nim_portal import access
 from nim_portal.choices import AuditVerb, GSCMarking, Role
 from nim_portal.lifecycle import check_transition, save_with_history
 from nim_portal.models import Unit, User
 from nim_portal.pdf import DocumentControl, render_marked_document
-from nim_portal.selectors import units_where_user_holds
 from nim_portal.services import audit_record, notify
 from products.services import product_commission
 from tasking import tasks
@@ -604,7 +604,7 @@ def user_may_decide_escalation(user: User, escalation: Escalation) -> bool:
     meeting = escalation.receiving_meeting
     if meeting is not None and meeting.chair_id == user.pk:
         return True
-    return units_where_user_holds(user, Role.CHAIR).filter(pk=escalation.to_unit_id).exists()
+    return access.units_covered(user, Role.CHAIR).filter(pk=escalation.to_unit_id).exists()
 
 
 def _escalation_decide(

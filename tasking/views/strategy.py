@@ -18,10 +18,11 @@ from django.db.models import Count, F, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from nim_portal import access
 from nim_portal.choices import GSCMarking, Role
 from nim_portal.forms.staff import add_service_errors
 from nim_portal.models import Unit
-from nim_portal.selectors import memberships_of, units_where_user_holds
+from nim_portal.selectors import memberships_of
 from products.selectors import people_around, user_holds_role_over
 from products.views.register import police_required
 from tasking.choices import ControlStrategyStatus, MoRiLEDimension, RequirementItemStatus
@@ -97,7 +98,7 @@ def strategy_list(request):
         "tasking/strategy/list.html",
         {
             "page_obj": page_obj,
-            "may_draft": units_where_user_holds(user, Role.CHAIR).exists(),
+            "may_draft": access.units_covered(user, Role.CHAIR).exists(),
             "page_marking": max(
                 (strategy.marking for strategy in page_obj), default=GSCMarking.OFFICIAL
             ),
@@ -192,7 +193,7 @@ def strategy_detail(request, pk):
 @police_required
 def strategy_draft(request):
     user = request.user
-    units = units_where_user_holds(user, Role.CHAIR)
+    units = access.units_covered(user, Role.CHAIR)
     if not units.exists():
         raise PermissionDenied("Only a T&CG chair can draft a control strategy.")
     form = ControlStrategyDraftForm(

@@ -4,7 +4,8 @@ import pytest
 from django.contrib.auth.models import Group, Permission
 from guardian.shortcuts import get_objects_for_user
 
-from nim_portal.access import grant, holds_object_permission, revoke, user_holds_object_permission
+from nim_portal.access import holds_object_permission, user_holds_object_permission
+from nim_portal.access.grants import grant, revoke
 from nim_portal.choices import AuditVerb, Role, UnitKind
 from nim_portal.models import AuditEvent, Membership, Unit
 from tests.factories import UserFactory, add_unit, member

@@ -9,10 +9,10 @@ from django.core.management import CommandError, call_command
 from django.db.models import Count
 from django.test import RequestFactory
 
+from nim_portal import access
 from nim_portal.choices import Role, UnitKind, UserKind, VettingLevel
 from nim_portal.demo.hierarchy import BCUS_BY_FORCE, FORCES_BY_REGION
 from nim_portal.models import AuditEvent, Membership, Unit, User
-from nim_portal.selectors import units_where_user_holds, user_may_administer
 from nim_portal.services import unit_move
 
 pytestmark = pytest.mark.django_db
@@ -181,10 +181,10 @@ def test_demo_admin_is_staff_national_admin_but_not_superuser():
 
     admin = User.objects.get(username="admin")
     assert admin.is_staff and not admin.is_superuser
-    assert all(user_may_administer(admin, unit) for unit in Unit.objects.all())
+    assert all(access.may_administer(admin, unit) for unit in Unit.objects.all())
     analyst = User.objects.get(username="analyst")
     assert not analyst.is_staff
-    assert not user_may_administer(analyst, units_of(UnitKind.FORCE).get(code="WMP"))
+    assert not access.may_administer(analyst, units_of(UnitKind.FORCE).get(code="WMP"))
 
 
 def test_demo_partner_holds_no_police_role():
@@ -194,7 +194,7 @@ def test_demo_partner_holds_no_police_role():
     assert partner.is_partner
     assert partner.vetting_level == VettingLevel.NPPV2A
     assert not partner.memberships.exists()
-    assert not units_where_user_holds(partner, Role.MEMBER).exists()
+    assert not access.units_covered(partner, Role.MEMBER).exists()
 
 
 def test_every_demo_user_signs_in_with_the_password_from_the_environment():

@@ -5,14 +5,10 @@ from types import SimpleNamespace
 import pytest
 from django.contrib.auth.models import AnonymousUser
 
+from nim_portal import access
 from nim_portal.choices import AuditVerb, Role, UnitKind
 from nim_portal.models import AuditEvent, Membership, Unit
-from nim_portal.selectors import (
-    audit_events_visible_to,
-    people_administered_by,
-    units_where_user_holds,
-    user_may_administer,
-)
+from nim_portal.selectors import audit_events_visible_to, people_administered_by
 from nim_portal.services import audit_record
 from tests.factories import PartnerUserFactory, UserFactory, add_unit, member
 
@@ -48,7 +44,7 @@ def tree(db):
 
 
 def held(user, role=Role.ANALYST, **kwargs):
-    return set(units_where_user_holds(user, role, **kwargs))
+    return set(access.units_covered(user, role, **kwargs))
 
 
 def all_units():
@@ -163,7 +159,7 @@ def test_answer_is_one_query_at_every_depth(wide_tree, django_assert_num_queries
     Membership.objects.create(user=analyst, unit=wide_tree.bcus[0], role=Role.ANALYST)
 
     with django_assert_num_queries(1):
-        units = list(units_where_user_holds(analyst, Role.ANALYST))
+        units = list(access.units_covered(analyst, Role.ANALYST))
 
     extra = 0 if level == "national" else 1  # the second membership's BCU
     assert len(units) == expected + extra
@@ -173,25 +169,25 @@ class TestUserMayAdminister:
     def test_admin_administers_their_unit_and_below(self, tree):
         admin = member(tree.force, Role.ADMIN)
 
-        assert user_may_administer(admin, tree.force)
-        assert all(user_may_administer(admin, bcu) for bcu in tree.bcus)
+        assert access.may_administer(admin, tree.force)
+        assert all(access.may_administer(admin, bcu) for bcu in tree.bcus)
 
     def test_admin_does_not_administer_a_sibling_or_above(self, tree):
         admin = member(tree.force, Role.ADMIN)
 
-        assert not user_may_administer(admin, tree.sibling_force)
-        assert not user_may_administer(admin, tree.sibling_bcus[0])
-        assert not user_may_administer(admin, tree.region)
+        assert not access.may_administer(admin, tree.sibling_force)
+        assert not access.may_administer(admin, tree.sibling_bcus[0])
+        assert not access.may_administer(admin, tree.region)
 
     def test_other_roles_administer_nothing(self, tree):
         for role in [Role.ANALYST, Role.REVIEWER, Role.CHAIR, Role.MEMBER]:
-            assert not user_may_administer(member(tree.national, role), tree.bcus[0])
+            assert not access.may_administer(member(tree.national, role), tree.bcus[0])
 
     def test_superuser_administers_everything_and_partner_nothing(self, tree):
-        assert user_may_administer(UserFactory(is_superuser=True), tree.far_bcus[0])
+        assert access.may_administer(UserFactory(is_superuser=True), tree.far_bcus[0])
         partner = PartnerUserFactory()
         Membership.objects.create(user=partner, unit=tree.national, role=Role.ADMIN)
-        assert not user_may_administer(partner, tree.bcus[0])
+        assert not access.may_administer(partner, tree.bcus[0])
 
 
 class TestPeopleAdministeredBy:

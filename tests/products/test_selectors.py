@@ -5,7 +5,7 @@ import datetime
 import pytest
 from django.http import Http404
 
-from nim_portal.access import grant
+from nim_portal.access.grants import grant
 from nim_portal.choices import AuditVerb, GSCMarking, Role, UnitKind, VettingLevel
 from nim_portal.models import AuditEvent
 from products.models import Product, ProductVersion, Section
