@@ -9,6 +9,7 @@ import os
 import re
 import statistics
 import sys
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
@@ -26,6 +27,8 @@ from django.apps import apps  # noqa: E402
 if not apps.ready:  # run as a script (under pytest, Django is set up already)
     # Timed as in production: DEBUG off (no query log, no debug pages), whatever the shell says.
     os.environ["DJANGO_DEBUG"] = "false"
+    # Static files are not served here: WhiteNoise's word about their missing folder is noise.
+    warnings.filterwarnings("ignore", message="No directory at", category=UserWarning)
     django.setup()
 
 from django.db import DatabaseError, connection  # noqa: E402

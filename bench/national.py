@@ -33,6 +33,7 @@ import argparse
 import logging
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -192,7 +193,9 @@ class Results:
         return rows
 
 
-def measure(pages: list[Page], *, repeat: int, password: str) -> Results:
+def measure(
+    pages: list[Page], *, repeat: int, password: str, progress: Callable[[str], None] = print
+) -> Results:
     """Sign the pages' users in, count each page's queries, then time the pages round-robin,
     each request right after a floor request by the same user."""
     plan = Plan()
@@ -208,6 +211,7 @@ def measure(pages: list[Page], *, repeat: int, password: str) -> Results:
         row = Timed(page.label, page.username, clients[page.username], url, page.expected_status)
         if page.polls_screen:
             row.screen_url = url
+        progress(f"counting the queries of {page.key} as {page.username}")
         row.count_queries()
         measured.append((page, row))
     timed = [row for _, row in measured if row is not None]
@@ -215,7 +219,8 @@ def measure(pages: list[Page], *, repeat: int, password: str) -> Results:
         raise BenchFailure("none of the chosen pages is built")
     floor = Timed(FLOOR_LABEL, timed[0].username, timed[0].client, reverse(FLOOR_URL_NAME))
     floor.count_queries()
-    for _ in range(repeat):
+    for round_number in range(1, repeat + 1):
+        progress(f"timing round {round_number} of {repeat}")
         for row in timed:
             floor.client, floor.username = row.client, row.username
             floor.time_once()
@@ -242,7 +247,12 @@ def main() -> None:
         sizes = require_bench_data()
         settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
         started = time.perf_counter()
-        results = measure(pages, repeat=args.repeat, password=args.password)
+        results = measure(
+            pages,
+            repeat=args.repeat,
+            password=args.password,
+            progress=lambda line: print(f"  … {line}", file=sys.stderr, flush=True),
+        )
     except BenchFailure as exc:
         sys.exit(f"bench/national.py: {exc}")
     print(f"NIM Portal pages on the {database_label()}: {sizes_line(sizes)}")
