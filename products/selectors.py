@@ -15,11 +15,8 @@ Superusers get no shortcut: administering the system is not a need to know.
 import difflib
 from dataclasses import dataclass, field
 
-from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.core.exceptions import PermissionDenied
-from django.db import connection
-from django.db.models import Exists, F, FloatField, OuterRef, Q, QuerySet, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.lookups import StartsWith
 from django.http import Http404, HttpRequest
 
@@ -307,41 +304,13 @@ def register_products(user: User) -> QuerySet[Product]:
 
 
 def search_products(user: User, text: str) -> QuerySet[Product]:
-    """Visible products whose title or a section's title or text matches `text`.
+    """The register's rows matching `text`, best first (products.search); every visible
+    product when there are no words."""
+    if not (text or "").strip():
+        return register_products(user)
+    from products import search  # builds on this module's selectors
 
-    On PostgreSQL, full-text search (English configuration) ranked by relevance, the product's
-    title weighing more than its sections; on SQLite, a case-insensitive containment match.
-    """
-    products = register_products(user)
-    text = (text or "").strip()
-    if not text:
-        return products
-    if connection.vendor == "postgresql":
-        query = SearchQuery(text, config="english", search_type="websearch")
-        title_document = SearchVector("title", config="english", weight="A")
-        matching_sections = Section.objects.filter(product=OuterRef("pk")).annotate(
-            document=SearchVector("title", "body", config="english", weight="B")
-        )
-        matching_sections = matching_sections.filter(document=query)
-        best_section_rank = Subquery(
-            matching_sections.annotate(rank=SearchRank(F("document"), query))
-            .order_by("-rank")
-            .values("rank")[:1],
-            output_field=FloatField(),
-        )
-        return (
-            products.annotate(title_document=title_document)
-            .filter(Q(title_document=query) | Exists(matching_sections))
-            .annotate(
-                search_rank=SearchRank(title_document, query)
-                + Coalesce(best_section_rank, Value(0.0))
-            )
-            .order_by("-search_rank", "-updated_at", "-id")
-        )
-    matching_sections = Section.objects.filter(product=OuterRef("pk")).filter(
-        Q(title__icontains=text) | Q(body__icontains=text)
-    )
-    return products.filter(Q(title__icontains=text) | Exists(matching_sections))
+    return search.search_products(user, text).select_related("unit", "owner")
 
 
 def units_where_user_holds_any(user: User, roles) -> QuerySet[Unit]:

@@ -48,6 +48,7 @@ from products.models import (
     TermsOfReference,
 )
 from products.rendering import render_section_html, restricted_markup_errors
+from products.search import refresh_product_vector, refresh_search_vectors, refresh_section_vector
 from products.selectors import (
     VIEW_PRODUCT,
     user_holds_role_over,
@@ -349,6 +350,7 @@ def product_commission(
     for position, section_title in enumerate(section_titles_for(kind), start=1):
         section = Section(product=product, position=position, title=section_title, marking=marking)
         save_with_history(section, acting_user=acting_user, reason=TEMPLATE_SECTION_REASON)
+    refresh_search_vectors(Product.objects.filter(pk=product.pk))
     audit_record(
         actor=acting_user,
         verb=AuditVerb.CREATE,
@@ -375,6 +377,7 @@ def product_update(
     if not changed:
         return product
     save_with_history(product, acting_user=acting_user, reason=f"Changed: {', '.join(changed)}")
+    refresh_product_vector(product.pk)
     audit_record(
         actor=acting_user,
         verb=AuditVerb.UPDATE,
@@ -549,6 +552,7 @@ def section_update(
     save_with_history(
         section, acting_user=acting_user, reason=f"Edited (revision {section.revision})"
     )
+    refresh_section_vector(section.pk)
     raised = None
     if marking > product.marking:
         previous = GSCMarking(product.marking).label
@@ -600,6 +604,7 @@ def section_add(
         product=product, position=last + 1, title=title, marking=marking, updated_by=acting_user
     )
     save_with_history(section, acting_user=acting_user, reason="Added")
+    refresh_section_vector(section.pk)
     audit_record(
         actor=acting_user,
         verb=AuditVerb.CREATE,
@@ -658,6 +663,7 @@ def section_retitle(
     before = section.title
     section.title = title
     save_with_history(section, acting_user=acting_user, reason=f"Retitled from “{before}”")
+    refresh_section_vector(section.pk)
     audit_record(
         actor=acting_user,
         verb=AuditVerb.UPDATE,

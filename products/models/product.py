@@ -1,8 +1,10 @@
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from simple_history.models import HistoricalRecords
 
 from nim_portal.choices import GSCMarking
+from nim_portal.search import SearchVectorIndex
 from products.choices import (
     ClosureReason,
     Descriptor,
@@ -73,7 +75,10 @@ class Product(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    history = HistoricalRecords()
+    # The title and the product's own text, kept by products.services (PostgreSQL only).
+    search_vector = SearchVectorField(null=True, editable=False)
+
+    history = HistoricalRecords(excluded_fields=["search_vector"])
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -81,6 +86,7 @@ class Product(models.Model):
             models.Index(fields=["unit", "status"]),
             models.Index(fields=["marking", "need_to_know"]),
             models.Index(fields=["due_date"]),
+            SearchVectorIndex(fields=["search_vector"], name="product_search_vector"),
         ]
         constraints = [
             models.CheckConstraint(

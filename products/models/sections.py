@@ -1,8 +1,10 @@
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from simple_history.models import HistoricalRecords
 
 from nim_portal.choices import GSCMarking
+from nim_portal.search import SearchVectorIndex
 
 
 class Section(models.Model):
@@ -25,12 +27,17 @@ class Section(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     updated_at = models.DateTimeField(auto_now=True)
+    # Its title and text, kept by products.services (PostgreSQL only).
+    search_vector = SearchVectorField(null=True, editable=False)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["search_vector"])
 
     class Meta:
         ordering = ["product", "position", "id"]
-        indexes = [models.Index(fields=["product", "position"])]
+        indexes = [
+            models.Index(fields=["product", "position"]),
+            SearchVectorIndex(fields=["search_vector"], name="section_search_vector"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(marking__in=GSCMarking.values), name="section_marking_valid"
