@@ -1,4 +1,5 @@
-"""Session timeouts and the second-factor requirement, enforced once for every request.
+"""Session timeouts and the second-factor requirement, enforced once for every request; and a
+page stopped by the database's statement timeout answered as "too busy", not as an error.
 
 A view marked `checks_its_own_session` is left to check them itself: it reads the session and
 never request.user (the meeting screen's "anything new?" poll, which answers no content and must
@@ -11,8 +12,9 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
+from django.db import OperationalError
 from django.http import HttpResponseForbidden, JsonResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.urls import Resolver404, resolve, reverse
 
 SESSION_STARTED_KEY = "nim_session_started_at"
@@ -107,3 +109,29 @@ class SecondFactorRequiredMiddleware:
             query = urlencode({"next": request.get_full_path()})
             return redirect(f"{reverse('second_factor')}?{query}")
         return self.get_response(request)
+
+
+# PostgreSQL's SQLSTATE for a statement cancelled by statement_timeout.
+QUERY_CANCELED = "57014"
+RETRY_AFTER_SECONDS = 30
+
+
+class StatementTimeoutMiddleware:
+    """A page whose query ran past the web processes' statement timeout answers 503 with a
+    "try again" page: the request fails alone, and nothing was saved (the transaction is rolled
+    back), instead of holding a worker while the meeting screens' polls wait behind it."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not isinstance(exception, OperationalError):
+            return None
+        if getattr(exception.__cause__, "sqlstate", None) != QUERY_CANCELED:
+            return None
+        response = render(request, "503.html", status=503)
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response

@@ -7,8 +7,7 @@ forbidden give the same 404 everywhere, so ids cannot be probed.
 """
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Exists, F, OuterRef, Q, QuerySet, Value
-from django.db.models.lookups import StartsWith
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -24,13 +23,9 @@ from products.selectors import visible_products
 VIEW_RELEASE = "partners.view_release"
 
 
-def _is_active_partner(user: User) -> bool:
-    return bool(user.is_authenticated and user.is_active and user.is_partner)
-
-
 def agency_of(user: User) -> PartnerAgency | None:
     """The partner user's agency (None for police users and partners not yet in one)."""
-    if not _is_active_partner(user):
+    if not access.is_active_partner(user):
         return None
     membership = AgencyMembership.objects.select_related("agency").filter(user=user).first()
     return membership.agency if membership else None
@@ -43,7 +38,7 @@ def releases_for_partner(user: User) -> QuerySet[Release]:
     expiry so that its readers learn what became of it; while live (available) it also needs the
     agency group's `view_release` grant. Drafts and releases still rendering never appear.
     """
-    if not _is_active_partner(user):
+    if not access.is_active_partner(user):
         return Release.objects.none()
     to_users_agency = ReleaseRecipient.objects.filter(
         release=OuterRef("pk"), agency__memberships__user=user
@@ -105,15 +100,15 @@ def agencies_for_unit(unit: Unit) -> QuerySet[PartnerAgency]:
     (a district council working with a BCU receives the force's assessment covering it). Never a
     neighbouring unit's partners: their agreement is with another force or area.
     """
-    works_with = PartnerAgency.units.through.objects.filter(partneragency_id=OuterRef("pk")).filter(
-        Q(StartsWith(Value(unit.path), F("unit__path"))) | Q(unit__path__startswith=unit.path)
+    works_with = PartnerAgency.units.through.objects.filter(
+        access.in_tree_of(unit), partneragency_id=OuterRef("pk")
     )
     return PartnerAgency.objects.current().filter(Exists(works_with)).order_by("name")
 
 
 def agencies_administered_by(user: User) -> QuerySet[PartnerAgency]:
     """Agencies the admin manages: those working with a unit they administer (superusers: all)."""
-    if not user.is_authenticated or not user.is_active or user.is_partner:
+    if not access.is_police(user):
         return PartnerAgency.objects.none()
     if user.is_superuser:
         return PartnerAgency.objects.all()

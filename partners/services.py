@@ -72,7 +72,7 @@ from partners.selectors import (
 )
 from products.models import ProductVersion
 from products.rendering import render_section_html
-from products.selectors import user_holds_role_over, visible_versions
+from products.selectors import visible_versions
 from products.services import snapshot_digest
 
 logger = logging.getLogger(__name__)
@@ -409,7 +409,7 @@ def _require_analyst(acting_user: User, version: ProductVersion, action: str) ->
     """An analyst over the product's unit who may read this version."""
     _require_police(acting_user, action)
     product = version.product
-    if not user_holds_role_over(acting_user, [Role.ANALYST], product.unit):
+    if not access.holds_role_over(acting_user, [Role.ANALYST], product.unit):
         raise PermissionDenied(f"Only an analyst of {product.unit} can {action}.")
     if not visible_versions(acting_user, product).filter(pk=version.pk).exists():
         raise PermissionDenied("You cannot read this version of the product.")
@@ -418,7 +418,7 @@ def _require_analyst(acting_user: User, version: ProductVersion, action: str) ->
 def _require_release_reviewer(acting_user: User, release: Release, action: str) -> None:
     product = release.version.product
     _require_police(acting_user, action)
-    if not user_holds_role_over(acting_user, [Role.REVIEWER], product.unit):
+    if not access.holds_role_over(acting_user, [Role.REVIEWER], product.unit):
         raise PermissionDenied(f"Only a reviewer over {product.unit} can {action}.")
     if not releases_visible_to_staff(acting_user).filter(pk=release.pk).exists():
         raise PermissionDenied("You cannot see the product this release comes from.")

@@ -1,28 +1,19 @@
 """Reads of the products app that depend on who is asking: one query each, no per-row checks.
 
-Visibility (DESIGN.md "Access rules"), all in SQL inside `visible_products`:
-
-1. a product is in scope when the user holds any police role over its unit (a membership at the
-   unit or above it), or over a unit the product is shared with (rule 4, ProductUnitShare);
-2. never above the reader's vetting (the configurable vetting table, read in the same query);
-3. a need-to-know product is visible only to its owner, its requester, a reviewer over its unit
-   and people granted `products.view_product` (guardian) — and only within the scope of rule 1/4;
-5. partner users see no product at all.
-
-Superusers get no shortcut: administering the system is not a need to know.
+Who may read a product is decided by `Product.objects.visible_to(user)`, built from the access
+policy (nim_portal.access): every list, detail, compare and export here goes through it.
 """
 
 import difflib
 from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery, Value
-from django.db.models.lookups import StartsWith
+from django.db.models import F, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404, HttpRequest
 
-from nim_portal.access import holds_object_permission
+from nim_portal import access
 from nim_portal.choices import AuditVerb, GSCMarking, Role, UserKind
-from nim_portal.models import Membership, Unit, User, VettingClearance
+from nim_portal.models import Unit, User
 from nim_portal.services import audit_record
 from products.choices import ProductStatus
 from products.models import Product, ProductUnitShare, ProductVersion, Section, TermsOfReference
@@ -32,75 +23,22 @@ VIEW_PRODUCT = "products.view_product"
 MAX_DATABASE_ID = 2**63 - 1
 
 
-def _memberships_over(user: User, unit_path, roles=None) -> QuerySet[Membership]:
-    """The user's memberships at the unit whose path is `unit_path` or any unit above it."""
-    if isinstance(unit_path, str):
-        unit_path = Value(unit_path)
-    memberships = Membership.objects.filter(user=user, unit__is_active=True).filter(
-        StartsWith(unit_path, F("unit__path"))
-    )
-    if roles is not None:
-        memberships = memberships.filter(role__in=roles)
-    return memberships
-
-
-def _is_police_reader(user: User) -> bool:
-    return bool(
-        user.is_authenticated and user.is_active and not user.is_partner and user.vetting_current
-    )
-
-
-def _readable_marking(user: User) -> Subquery:
-    """The user's ceiling from the vetting table, as a subquery (no query of its own)."""
-    return Subquery(
-        VettingClearance.objects.filter(vetting_level=user.vetting_level).values("max_marking")[:1]
-    )
-
-
-def user_holds_role_over(user: User, roles, unit: Unit) -> bool:
-    """Whether `user` holds one of `roles` in `unit` or a unit above it (rule 1), in one query."""
-    if not user.is_authenticated or not user.is_active or user.is_partner:
-        return False
-    return _memberships_over(user, unit.path, roles).exists()
-
-
 def user_in_product_scope(user: User, product: Product) -> bool:
     """Rules 1 and 4 only: the user holds a role over the product's unit or a unit it is shared
     with (need-to-know and vetting aside). One query."""
-    if not user.is_authenticated or not user.is_active or user.is_partner:
+    if not access.is_police(user):
         return False
-    shared_paths = ProductUnitShare.objects.filter(product=product).values("unit__path")
-    return Membership.objects.filter(
-        Q(StartsWith(Value(product.unit.path), F("unit__path")))
-        | Q(Exists(shared_paths.filter(unit__path__startswith=OuterRef("unit__path")))),
-        user=user,
-        unit__is_active=True,
-    ).exists()
+    shared_units = ProductUnitShare.objects.filter(product=product).values("unit_id")
+    return (
+        access.units_covered(user, include_inactive=True)
+        .filter(Q(pk=product.unit_id) | Q(pk__in=shared_units))
+        .exists()
+    )
 
 
 def visible_products(user: User) -> QuerySet[Product]:
     """Every product `user` may read: the one selector for lists, details, compares and exports."""
-    if not _is_police_reader(user):
-        return Product.objects.none()
-    in_own_units = Exists(_memberships_over(user, OuterRef("unit__path")))
-    shared_with_own_units = Exists(
-        ProductUnitShare.objects.filter(product=OuterRef("pk")).filter(
-            Exists(_memberships_over(user, OuterRef("unit__path")))
-        )
-    )
-    reviewer_over_unit = Exists(_memberships_over(user, OuterRef("unit__path"), [Role.REVIEWER]))
-    need_to_know_met = (
-        Q(need_to_know=False)
-        | Q(owner=user)
-        | Q(requester=user)
-        | Q(reviewer_over_unit)
-        | holds_object_permission(user, VIEW_PRODUCT, Product)
-    )
-    return Product.objects.filter(
-        Q(in_own_units) | Q(shared_with_own_units),
-        need_to_know_met,
-        marking__lte=_readable_marking(user),
-    )
+    return Product.objects.visible_to(user)
 
 
 def get_product_for(user: User, pk) -> Product:
@@ -120,14 +58,9 @@ def get_product_for(user: User, pk) -> Product:
 
 def visible_versions(user: User, product: Product) -> QuerySet[ProductVersion]:
     """The published versions of `product` that `user` may read, newest first (one query)."""
-    if not _is_police_reader(user):
-        return ProductVersion.objects.none()
     return (
-        ProductVersion.objects.filter(
-            product_id=product.pk,
-            product__in=visible_products(user).values("pk"),
-            marking__lte=_readable_marking(user),
-        )
+        ProductVersion.objects.visible_to(user)
+        .filter(product_id=product.pk)
         .select_related("author", "reviewer")
         .order_by("-number")
     )
@@ -315,33 +248,24 @@ def search_products(user: User, text: str) -> QuerySet[Product]:
 
 def units_where_user_holds_any(user: User, roles) -> QuerySet[Unit]:
     """Active units over which `user` holds one of `roles` (at them or above them)."""
-    if not _is_police_reader(user):
+    if not access.is_police_reader(user):
         return Unit.objects.none()
-    return Unit.objects.filter(
-        Exists(_memberships_over(user, OuterRef("path"), roles)), is_active=True
-    )
+    return access.units_covered(user, roles)
 
 
 def units_in_scope(user: User) -> QuerySet[Unit]:
     """Units whose products `user` sees as their own (memberships and every unit below them)."""
-    if not _is_police_reader(user):
+    if not access.is_police_reader(user):
         return Unit.objects.none()
-    return Unit.objects.filter(Exists(_memberships_over(user, OuterRef("path"))))
+    return access.units_covered(user, include_inactive=True)
 
 
 def people_around(units: QuerySet[Unit]) -> QuerySet[User]:
     """Active police users holding a role at, above or below any of `units`: the people who can
     own or request their products (the service checks each choice)."""
-    at_or_above = Unit.objects.filter(pk__in=units.values("pk")).filter(
-        StartsWith(F("path"), OuterRef("unit__path"))
+    return User.objects.filter(access.people_in_line(units), is_active=True).exclude(
+        kind=UserKind.PARTNER
     )
-    below = Unit.objects.filter(pk__in=units.values("pk")).filter(
-        StartsWith(OuterRef("unit__path"), F("path"))
-    )
-    memberships = Membership.objects.filter(user=OuterRef("pk"), unit__is_active=True).filter(
-        Q(Exists(at_or_above)) | Q(Exists(below))
-    )
-    return User.objects.filter(Exists(memberships), is_active=True).exclude(kind=UserKind.PARTNER)
 
 
 def owners_of_visible_products(user: User) -> QuerySet[User]:
@@ -351,9 +275,7 @@ def owners_of_visible_products(user: User) -> QuerySet[User]:
 
 def roles_over_unit(user: User, unit: Unit) -> set[str]:
     """The roles `user` holds over `unit` (at it or above it), in one query."""
-    if not user.is_authenticated or not user.is_active or user.is_partner:
-        return set()
-    return set(_memberships_over(user, unit.path).values_list("role", flat=True))
+    return access.roles_over(user, unit)
 
 
 @dataclass(frozen=True)
@@ -384,7 +306,7 @@ def my_work(user: User, today) -> MyWork:
     """Drafts I own, reviews waiting for me, terms waiting for my agreement, my overdue products:
     four queries, whatever the numbers."""
     products = visible_products(user)
-    reviewer_over_unit = Exists(_memberships_over(user, OuterRef("unit__path"), [Role.REVIEWER]))
+    reviewer_over_unit = access.in_units_covered(user, roles=Role.REVIEWER)
     awaiting_me = Q(terms__requester=user, terms__agreed_by_requester_at__isnull=True) | Q(
         terms__developer=user, terms__agreed_by_developer_at__isnull=True
     )
@@ -437,16 +359,16 @@ HISTORY_KINDS = {"+": "Created", "~": "Changed", "-": "Deleted"}
 def user_may_edit_product(user: User, product: Product) -> bool:
     """The owner, or an analyst over the product's unit: who may use the section editor
     (products.services checks the same again on every save). One query at most."""
-    if not user.is_authenticated or not user.is_active or user.is_partner:
+    if not access.is_police(user):
         return False
-    return product.owner_id == user.pk or user_holds_role_over(user, [Role.ANALYST], product.unit)
+    return product.owner_id == user.pk or access.holds_role_over(user, Role.ANALYST, product.unit)
 
 
 def user_may_see_history(user: User, product: Product) -> bool:
     """Staff of the product: its owner, or a reviewer or admin over its unit. One query at most."""
-    if not user.is_authenticated or not user.is_active or user.is_partner:
+    if not access.is_police(user):
         return False
-    return product.owner_id == user.pk or user_holds_role_over(user, HISTORY_ROLES, product.unit)
+    return product.owner_id == user.pk or access.holds_role_over(user, HISTORY_ROLES, product.unit)
 
 
 @dataclass(frozen=True)

@@ -17,13 +17,13 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import F, Max, Value
-from django.db.models.lookups import StartsWith
+from django.db.models import Max
 from django.http import Http404, HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
+from nim_portal import access
 from nim_portal.access import grants
 from nim_portal.choices import AuditVerb, GSCMarking, Role
 from nim_portal.lifecycle import check_transition, save_with_history
@@ -51,7 +51,6 @@ from products.rendering import render_section_html, restricted_markup_errors
 from products.search import refresh_product_vector, refresh_search_vectors, refresh_section_vector
 from products.selectors import (
     VIEW_PRODUCT,
-    user_holds_role_over,
     user_in_product_scope,
     visible_products,
     visible_versions,
@@ -179,7 +178,7 @@ def _require_visible(acting_user: User, product: Product) -> None:
 def _require_editor(acting_user: User, product: Product) -> None:
     """The owner, or an analyst over the product's unit, who can see the product."""
     _require_police(acting_user, "edit a product")
-    if product.owner_id != acting_user.pk and not user_holds_role_over(
+    if product.owner_id != acting_user.pk and not access.holds_role_over(
         acting_user, [Role.ANALYST], product.unit
     ):
         raise PermissionDenied(
@@ -190,13 +189,13 @@ def _require_editor(acting_user: User, product: Product) -> None:
 
 def _require_reviewer(acting_user: User, product: Product, action: str) -> None:
     _require_police(acting_user, action)
-    if not user_holds_role_over(acting_user, [Role.REVIEWER], product.unit):
+    if not access.holds_role_over(acting_user, [Role.REVIEWER], product.unit):
         raise PermissionDenied(f"Only a reviewer over {product.unit} can {action}.")
 
 
 def _require_owner_or_reviewer(acting_user: User, product: Product, action: str) -> None:
     _require_police(acting_user, action)
-    if product.owner_id != acting_user.pk and not user_holds_role_over(
+    if product.owner_id != acting_user.pk and not access.holds_role_over(
         acting_user, [Role.REVIEWER], product.unit
     ):
         raise PermissionDenied(
@@ -313,7 +312,7 @@ def product_commission(
             raise PermissionDenied("Only a person, or the system saying so, can commission.")
     else:
         _require_police(acting_user, "commission a product")
-        if not user_holds_role_over(acting_user, COMMISSIONING_ROLES, unit):
+        if not access.holds_role_over(acting_user, COMMISSIONING_ROLES, unit):
             raise PermissionDenied(
                 f"Only an analyst, chair or reviewer of {unit} can commission its products."
             )
@@ -323,7 +322,7 @@ def product_commission(
     if kind not in ProductKind.values:
         raise ValidationError({"kind": "Choose the kind of product."})
     _require_police(requester, "request a product")
-    if not user_holds_role_over(owner, [Role.ANALYST], unit):
+    if not access.holds_role_over(owner, [Role.ANALYST], unit):
         raise ValidationError({"owner": f"{owner} is not an analyst of {unit}."})
     marking = _clean_marking(marking)
     for field, person in (("owner", owner), ("requester", requester)):
@@ -1000,7 +999,7 @@ def _reviewers_to_notify(product: Product) -> list[User]:
     """
     memberships = (
         Membership.objects.filter(
-            StartsWith(Value(product.unit.path), F("unit__path")),
+            access.at_or_above(product.unit),
             role=Role.REVIEWER,
             unit__is_active=True,
             user__is_active=True,

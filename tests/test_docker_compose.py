@@ -163,3 +163,16 @@ def test_dockerignore_keeps_local_state_out_of_the_image():
     ignored = (ROOT / ".dockerignore").read_text().split()
 
     assert {".git", ".venv", "node_modules", "var", ".env"} <= set(ignored)
+
+
+def test_the_web_processes_alone_cap_statements_and_keep_threads_for_polls():
+    (web,) = services_running("gunicorn")
+    command = command_of(web)
+    handed_to_workers = {arg.split("=")[1] for arg in command if arg.startswith("--env=")}
+
+    assert handed_to_workers == {"NIM_DB_STATEMENT_TIMEOUT_MS"}
+    assert handed_to_workers <= environment_variables_read()
+    assert "--worker-class=gthread" in command
+    for name in PORTAL_SERVICES - {web}:
+        assert "NIM_DB_STATEMENT_TIMEOUT_MS" not in SERVICES[name]["environment"]
+        assert "NIM_DB_STATEMENT_TIMEOUT_MS" not in " ".join(command_of(name))

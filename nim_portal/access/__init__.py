@@ -35,9 +35,10 @@ from django.db.models import (
 )
 from django.db.models.functions import Cast
 from django.db.models.lookups import StartsWith
+from django.utils import timezone
 from guardian.utils import get_group_obj_perms_model, get_user_obj_perms_model
 
-from nim_portal.choices import NO_CLEARANCE, Role
+from nim_portal.choices import NO_CLEARANCE, Role, UserKind
 from nim_portal.models import Membership, Unit, User, VettingClearance
 
 # Who a person is.
@@ -55,6 +56,16 @@ def is_police_reader(user: User) -> bool:
 
 def is_active_partner(user: User) -> bool:
     return bool(user.is_authenticated and user.is_active and user.is_partner)
+
+
+def police_readers() -> QuerySet[User]:
+    """The police readers as a queryset, for checks made by id inside another query (the
+    meeting screens' poll reads no user row of its own)."""
+    return User.objects.filter(
+        Q(vetting_expires_on__isnull=True) | Q(vetting_expires_on__gte=timezone.localdate()),
+        is_active=True,
+        kind=UserKind.POLICE,
+    )
 
 
 # Markings (rule 2).
@@ -92,8 +103,8 @@ def _roles(roles) -> list[str] | None:
     return list(roles)
 
 
-def memberships_of(user: User, roles: str | Iterable[str] | None = None) -> QuerySet[Membership]:
-    """`user`'s memberships in active units, in one of `roles` when given."""
+def memberships_of(user, roles: str | Iterable[str] | None = None) -> QuerySet[Membership]:
+    """The memberships in active units of `user` (a user or a user's id), in one of `roles`."""
     memberships = Membership.objects.filter(user=user, unit__is_active=True)
     roles = _roles(roles)
     if roles is not None:
@@ -106,19 +117,30 @@ def ancestor_paths(unit: Unit) -> list[str]:
     return [unit.path[:end] for end in range(unit.steplen, len(unit.path) + 1, unit.steplen)]
 
 
-def at_or_above(unit: Unit, field: str = "unit") -> Q:
-    """A filter: the row's unit (`field`) is `unit` or a unit above it."""
-    return Q(**{f"{field}__path__in": ancestor_paths(unit)})
+def _path(field: str | None) -> str:
+    return f"{field}__path" if field else "path"
 
 
-def at_or_below(unit: Unit, field: str = "unit") -> Q:
-    """A filter: the row's unit (`field`) is `unit` or a unit below it."""
-    return Q(**{f"{field}__path__startswith": unit.path})
+def at_or_above(unit: Unit, field: str | None = "unit") -> Q:
+    """A filter: the row's unit (`field`; None: the row is a unit) is `unit` or a unit above it."""
+    return Q(**{f"{_path(field)}__in": ancestor_paths(unit)})
 
 
-def in_tree_of(unit: Unit, field: str = "unit") -> Q:
+def at_or_below(unit: Unit, field: str | None = "unit") -> Q:
+    """A filter: the row's unit (`field`; None: the row is a unit) is `unit` or a unit below it."""
+    return Q(**{f"{_path(field)}__startswith": unit.path})
+
+
+def in_tree_of(unit: Unit, field: str | None = "unit") -> Q:
     """A filter: the row's unit is `unit`, above it or below it (its line of the tree)."""
     return at_or_above(unit, field) | at_or_below(unit, field)
+
+
+def works_in_line_of(user: User, unit: Unit) -> bool:
+    """Whether `user` holds any police role in `unit`, a unit above it or below it. One query."""
+    if not is_police(user):
+        return False
+    return memberships_of(user).filter(in_tree_of(unit)).exists()
 
 
 def holds_role_over(user: User, roles: str | Iterable[str] | None, unit: Unit) -> bool:
@@ -146,9 +168,14 @@ def units_covered(
     """
     if not is_police(user):
         return Unit.objects.none()
-    covering = memberships_of(user, roles).filter(StartsWith(OuterRef("path"), F("unit__path")))
-    units = Unit.objects.filter(Exists(covering))
+    units = units_covered_by_id(user.pk, roles)
     return units if include_inactive else units.filter(is_active=True)
+
+
+def units_covered_by_id(user_id: int, roles=None) -> QuerySet[Unit]:
+    """`units_covered` for a user known only by id: pair it with a `police_readers()` check."""
+    covering = memberships_of(user_id, roles).filter(StartsWith(OuterRef("path"), F("unit__path")))
+    return Unit.objects.filter(Exists(covering))
 
 
 def units_in_line(user: User, roles: str | Iterable[str] | None = None) -> QuerySet[Unit]:
@@ -173,15 +200,37 @@ def in_units_in_line(user: User, field: str = "unit", roles=None) -> Q:
     return Q(**{f"{field}__in": units_in_line(user, roles).values("pk")})
 
 
-def people_in_line(unit: Unit) -> Q:
-    """A filter on users: holds a role in an active unit at, above or below `unit`."""
-    return Q(
-        Exists(
-            Membership.objects.filter(user=OuterRef("pk"), unit__is_active=True).filter(
-                in_tree_of(unit)
-            )
-        )
+def units_at_or_above_any(units: QuerySet[Unit]) -> QuerySet[Unit]:
+    """The units at or above any of `units` (a queryset)."""
+    return Unit.objects.filter(Exists(units.filter(path__startswith=OuterRef("path"))))
+
+
+def units_in_line_of(units: QuerySet[Unit]) -> QuerySet[Unit]:
+    """The units at, above or below any of `units` (a queryset): their lines of the tree."""
+    related = units.filter(
+        Q(StartsWith(OuterRef("path"), F("path"))) | Q(path__startswith=OuterRef("path"))
     )
+    return Unit.objects.filter(Exists(related))
+
+
+def people_in_line(units: QuerySet[Unit], roles=None) -> Q:
+    """A filter on users: holds one of `roles` (None: any) in an active unit at, above or below
+    any of `units`."""
+    memberships = Membership.objects.filter(
+        user=OuterRef("pk"), unit__is_active=True, unit__in=units_in_line_of(units).values("pk")
+    )
+    roles = _roles(roles)
+    if roles is not None:
+        memberships = memberships.filter(role__in=roles)
+    return Q(Exists(memberships))
+
+
+def people_below(unit: Unit) -> Q:
+    """A filter on users: holds a role in an active unit at or below `unit`."""
+    memberships = Membership.objects.filter(user=OuterRef("pk"), unit__is_active=True).filter(
+        at_or_below(unit)
+    )
+    return Q(Exists(memberships))
 
 
 def people_over(unit: Unit, roles=None) -> Q:

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "nim_portal.middleware.StatementTimeoutMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -104,6 +105,14 @@ DATABASES = {
         "OPTIONS": {"timeout": 20},
     }
 }
+# Web processes cap each SQL statement (gunicorn hands this to its workers only, see
+# docker-compose.yml): one slow page then fails alone instead of holding a worker while the
+# meeting screens' polls wait behind it. Workers, beat and migrations run without a cap.
+DATABASE_STATEMENT_TIMEOUT_MS = env_int("NIM_DB_STATEMENT_TIMEOUT_MS", 0)
+if DATABASE_URL and DATABASE_STATEMENT_TIMEOUT_MS > 0:
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
+        f"-c statement_timeout={DATABASE_STATEMENT_TIMEOUT_MS}"
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "nim_portal.User"

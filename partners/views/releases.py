@@ -10,14 +10,14 @@ is a 403 with its message, its ValidationError is shown on the page and nothing 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import F, Prefetch, Q, Value
-from django.db.models.lookups import StartsWith
+from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from nim_portal import access
 from nim_portal.choices import GSCMarking, Role
 from nim_portal.forms.staff import add_service_errors
 from nim_portal.models import Unit
@@ -130,9 +130,7 @@ def _agency_rows(unit: Unit) -> list[dict]:
     """Agencies working with `unit`, a unit above or below it; a lapsed one with its reason.
     partners.services.release_prepare decides: this only shows the choice."""
     current = set(selectors.agencies_for_unit(unit).values_list("pk", flat=True))
-    related_units = Unit.objects.filter(
-        Q(path__startswith=unit.path) | Q(StartsWith(Value(unit.path), F("path")))
-    )
+    related_units = Unit.objects.filter(access.in_tree_of(unit, field=None))
     agencies = PartnerAgency.objects.filter(units__in=related_units).distinct().order_by("name")
     return [
         {
@@ -147,7 +145,7 @@ def _agency_rows(unit: Unit) -> list[dict]:
 @police_required
 def release_prepare(request, product_pk, number):
     product, version = _version_for(request, product_pk, number)
-    if not product_selectors.user_holds_role_over(request.user, [Role.ANALYST], product.unit):
+    if not access.holds_role_over(request.user, [Role.ANALYST], product.unit):
         raise PermissionDenied(f"Only an analyst of {product.unit} can prepare a partner release.")
     choosable, held_back = _section_rows(version)
     form = ReleasePrepareForm(

@@ -1,9 +1,11 @@
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
+from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
-from nim_portal.choices import GSCMarking
+from nim_portal import access
+from nim_portal.choices import GSCMarking, Role
 from nim_portal.search import SearchVectorIndex
 from products.choices import (
     ClosureReason,
@@ -14,12 +16,45 @@ from products.choices import (
     SubjectRole,
 )
 
+VIEW_PRODUCT = "products.view_product"
+
+
+class ProductQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "ProductQuerySet":
+        """The products `user` may read, decided in SQL by the access policy (nim_portal.access):
+
+        1. in scope: the user holds any role over the product's unit, or over a unit it is
+           shared with (ProductUnitShare);
+        2. never above the reader's vetting; nothing at all for a partner or lapsed vetting;
+        3. a need-to-know product only for its owner, its requester, a reviewer over its unit
+           and people granted `products.view_product`.
+        """
+        if not access.is_police_reader(user):
+            return self.none()
+        shared_with_own_units = Q(
+            pk__in=ProductUnitShare.objects.filter(access.in_units_covered(user)).values(
+                "product_id"
+            )
+        )
+        need_to_know_met = (
+            Q(need_to_know=False)
+            | Q(owner=user)
+            | Q(requester=user)
+            | access.in_units_covered(user, roles=Role.REVIEWER)
+            | access.holds_object_permission(user, VIEW_PRODUCT, Product)
+        )
+        return self.filter(
+            access.in_units_covered(user) | shared_with_own_units,
+            need_to_know_met,
+            access.within_ceiling(user),
+        )
+
 
 class Product(models.Model):
     """One intelligence product of a unit: its metadata, lifecycle status and access flags.
 
     Every change goes through products.services (permission, history reason, audit); reads that
-    depend on who is asking go through products.selectors.visible_products.
+    depend on who is asking go through `Product.objects.visible_to(user)`.
     """
 
     unit = models.ForeignKey("nim_portal.Unit", on_delete=models.PROTECT, related_name="products")
@@ -79,6 +114,8 @@ class Product(models.Model):
     search_vector = SearchVectorField(null=True, editable=False)
 
     history = HistoricalRecords(excluded_fields=["search_vector"])
+
+    objects = ProductQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -1,10 +1,18 @@
 from django.conf import settings
 from django.db import models
 
+from nim_portal import access
 from nim_portal.choices import GSCMarking
 
 
 class ProductVersionQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "ProductVersionQuerySet":
+        """Published versions `user` may read: of a product they may read, within their vetting."""
+        products = self.model._meta.get_field("product").related_model.objects
+        return self.filter(
+            access.within_ceiling(user), product__in=products.visible_to(user).values("pk")
+        )
+
     def update(self, **kwargs):
         raise TypeError("Published versions are immutable.")
 

@@ -8,13 +8,12 @@ ValidationError goes back to the product's page, on the action's form or as a me
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F, Value
-from django.db.models.lookups import StartsWith
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from nim_portal import access
 from nim_portal.choices import Role
 from nim_portal.forms.staff import add_service_errors
 from nim_portal.selectors import visible_units
@@ -37,8 +36,7 @@ def _share_units(user, product):
     return (
         visible_units(user)
         .filter(is_active=True)
-        .exclude(path__startswith=product.unit.path)
-        .exclude(StartsWith(Value(product.unit.path), F("path")))
+        .exclude(access.in_tree_of(product.unit, field=None))
     )
 
 

@@ -4,9 +4,9 @@ every rule (chair only, a priority required, one owner, the action's version) is
 tasking.services.actions, whose messages come back onto the form."""
 
 from django import forms
-from django.db.models import F, Q, Value
-from django.db.models.lookups import StartsWith
+from django.db.models import Q
 
+from nim_portal import access
 from nim_portal.choices import GSCMarking, UserKind
 from nim_portal.models import Unit, User
 from products.forms import DATE_HINT, PersonChoiceField
@@ -32,8 +32,7 @@ def _people_of(meeting):
     return (
         User.objects.filter(is_active=True, kind=UserKind.POLICE)
         .filter(
-            Q(StartsWith(F("memberships__unit__path"), Value(meeting.unit.path)))
-            | Q(StartsWith(Value(meeting.unit.path), F("memberships__unit__path")))
+            access.people_in_line(Unit.objects.filter(pk=meeting.unit_id))
             | Q(meeting_invitations__meeting=meeting)
         )
         .distinct()

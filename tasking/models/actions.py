@@ -2,7 +2,7 @@
 control strategy, and the dated progress updates their owners write between meetings.
 
 Every change goes through tasking.services.actions (permission, version token, history reason,
-audit); reads that depend on who is asking go through tasking.selectors.actions.
+audit); reads that depend on who is asking go through `TacticalAction.objects.visible_to(user)`.
 """
 
 from django.conf import settings
@@ -10,10 +10,37 @@ from django.db import models
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from nim_portal import access
 from nim_portal.choices import GSCMarking
 from tasking.choices_actions import ActionStatus, ActionType, Rag
 
 __all__ = ["ActionUpdate", "TacticalAction"]
+
+
+class TacticalActionQuerySet(models.QuerySet):
+    def readable_by(self, user) -> "TacticalActionQuerySet":
+        """Within `user`'s vetting: the action's marking and that of the control strategy its
+        priority belongs to (the priority's theme is shown with it)."""
+        return self.filter(
+            access.within_ceiling(user, "marking", "priority__control_strategy__marking")
+        )
+
+    def owned_by(self, user) -> "TacticalActionQuerySet":
+        """Owned by `user` in person or as a member of the owning unit."""
+        return self.filter(
+            models.Q(owner_user=user)
+            | models.Q(owner_unit__in=access.memberships_of(user).values("unit_id"))
+        )
+
+    def visible_to(self, user) -> "TacticalActionQuerySet":
+        """The actions `user` may read: police readers holding any role over the action's unit
+        (a role covers the units below), and the action's owners; never above their vetting."""
+        if not access.is_police_reader(user):
+            return self.none()
+        owned = models.Q(owner_user=user) | models.Q(
+            owner_unit__in=access.memberships_of(user).values("unit_id")
+        )
+        return self.filter(access.in_units_covered(user) | owned).readable_by(user)
 
 
 class TacticalAction(models.Model):
@@ -81,8 +108,11 @@ class TacticalAction(models.Model):
         default=1, help_text="Raised on every change: detects concurrent edits."
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # Its description and outcome, kept by tasking.services.actions (PostgreSQL only).
 
     history = HistoricalRecords()
+
+    objects = TacticalActionQuerySet.as_manager()
 
     class Meta:
         ordering = ["unit", "-status", "due_date", "pk"]

@@ -12,6 +12,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from simple_history.models import HistoricalRecords
 
+from nim_portal import access
 from nim_portal.choices import NIM_LEVEL_OF_KIND, GSCMarking, UnitKind
 from tasking.choices_meetings import (
     AgendaItemKind,
@@ -109,6 +110,24 @@ class CadencePolicy(models.Model):
         return day + timedelta(days=self.interval_count * steps)
 
 
+class MeetingQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "MeetingQuerySet":
+        """Meetings `user` may read: police readers holding any role in the meeting's unit or a
+        unit above it, and its police invitees."""
+        if not access.is_police_reader(user):
+            return self.none()
+        return self.visible_to_reader_id(user.pk)
+
+    def visible_to_reader_id(self, user_id: int) -> "MeetingQuerySet":
+        """`visible_to` for a user known only by id, checked inside the same query."""
+        invited = MeetingInvitee.objects.filter(user_id=user_id).values("meeting_id")
+        return self.filter(
+            models.Q(unit__in=access.units_covered_by_id(user_id).values("pk"))
+            | models.Q(pk__in=invited),
+            models.Exists(access.police_readers().filter(pk=user_id)),
+        )
+
+
 class Meeting(models.Model):
     """One sitting of a unit's ST&CG or TT&CG."""
 
@@ -174,8 +193,12 @@ class Meeting(models.Model):
     closed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Kept by tasking.services (PostgreSQL only): the agenda and place, read with the meeting;
+    # the minutes apart, read only within their marking.
 
     history = HistoricalRecords()
+
+    objects = MeetingQuerySet.as_manager()
 
     class Meta:
         ordering = ["starts_at", "id"]

@@ -12,7 +12,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from simple_history.models import HistoricalRecords
 
-from nim_portal.choices import GSCMarking
+from nim_portal import access
+from nim_portal.choices import GSCMarking, Role
 from tasking.choices import (
     ControlStrategyStatus,
     MoRiLEDimension,
@@ -133,6 +134,25 @@ class MoRiLEScale(models.Model):
         return self.labels[value - self.minimum]
 
 
+class ControlStrategyQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "ControlStrategyQuerySet":
+        """Control strategies `user` may read, never above their vetting: an approved or
+        superseded one by everyone holding a role in its unit's line of the tree (its unit, above
+        it or below it: it directs all staff of the unit and below, and a BCU works under its
+        force's strategy); a draft only by its drafter and the chairs over its unit."""
+        if not access.is_police_reader(user):
+            return self.none()
+        draft = models.Q(status=ControlStrategyStatus.DRAFT)
+        return self.filter(
+            (~draft & access.in_units_in_line(user))
+            | (
+                draft
+                & (models.Q(drafted_by=user) | access.in_units_covered(user, roles=Role.CHAIR))
+            ),
+            access.within_ceiling(user),
+        )
+
+
 class ControlStrategy(models.Model):
     """The set of priorities an ST&CG sets for its unit and period, informed by a published
     strategic assessment version of the unit or a unit above it.
@@ -174,13 +194,18 @@ class ControlStrategy(models.Model):
     )
     superseded_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Its title and its priorities' text, kept by tasking.services.strategy (PostgreSQL only).
 
     history = HistoricalRecords()
+
+    objects = ControlStrategyQuerySet.as_manager()
 
     class Meta:
         verbose_name_plural = "control strategies"
         ordering = ["unit__path", "-period_start", "-pk"]
-        indexes = [models.Index(fields=["unit", "status", "period_start", "period_end"])]
+        indexes = [
+            models.Index(fields=["unit", "status", "period_start", "period_end"]),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(period_end__gte=models.F("period_start")),

@@ -19,23 +19,18 @@ Who may change what (the services ask these same questions):
 
 from dataclasses import dataclass
 
-from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
-from django.db.models.lookups import StartsWith
+from django.db.models import F, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 
+from nim_portal import access
 from nim_portal.choices import Role
-from nim_portal.models import Membership, Unit, User
-from products.selectors import user_holds_role_over
+from nim_portal.models import Unit, User
 from tasking.choices_actions import ActionStatus
 from tasking.models import ActionUpdate, Meeting, Priority, TacticalAction
 
 MAX_DATABASE_ID = 2**63 - 1
 # Who closes actions and raises them between meetings.
 ACTION_MANAGER_ROLES = (Role.CHAIR, Role.ADMIN)
-
-
-def _is_police_reader(user: User) -> bool:
-    return bool(user.is_authenticated and user.is_active and not user.is_partner)
 
 
 def _pk_or_404(pk, what: str) -> int:
@@ -48,43 +43,16 @@ def _pk_or_404(pk, what: str) -> int:
     return pk
 
 
-def _memberships(user: User) -> QuerySet[Membership]:
-    return Membership.objects.filter(user=user, unit__is_active=True)
-
-
-def _holds_role_over(user: User, unit_path_ref: str) -> Exists:
-    """A membership of `user` at the outer row's unit (by its path) or a unit above it."""
-    return Exists(_memberships(user).filter(StartsWith(OuterRef(unit_path_ref), F("unit__path"))))
-
-
-def _member_of_owner_unit(user: User) -> Exists:
-    return Exists(_memberships(user).filter(unit=OuterRef("owner_unit")))
-
-
 def units_with_readable_log(user: User) -> QuerySet[Unit]:
     """The units whose action log `user` may read: where they hold a role and every unit below."""
-    if not _is_police_reader(user):
+    if not access.is_police_reader(user):
         return Unit.objects.none()
-    return Unit.objects.filter(_holds_role_over(user, "path"), is_active=True)
-
-
-def _readable(user: User, actions: QuerySet[TacticalAction]) -> QuerySet[TacticalAction]:
-    marking = user.readable_marking
-    return actions.filter(marking__lte=marking, priority__control_strategy__marking__lte=marking)
+    return access.units_covered(user)
 
 
 def actions_visible_to(user: User) -> QuerySet[TacticalAction]:
     """Every action `user` may read (see the module doc): the one visibility selector."""
-    if not _is_police_reader(user):
-        return TacticalAction.objects.none()
-    return _readable(
-        user,
-        TacticalAction.objects.filter(
-            Q(_holds_role_over(user, "unit__path"))
-            | Q(owner_user=user)
-            | Q(_member_of_owner_unit(user))
-        ),
-    )
+    return TacticalAction.objects.visible_to(user)
 
 
 def with_log_columns(actions: QuerySet[TacticalAction]) -> QuerySet[TacticalAction]:
@@ -118,7 +86,7 @@ def action_log_for_unit(user: User, unit_id) -> ActionLog:
     unit = units_with_readable_log(user).filter(pk=pk).first()
     if unit is None:
         raise Http404("No such action log.")
-    actions = with_log_columns(_readable(user, TacticalAction.objects.filter(unit=unit)))
+    actions = with_log_columns(TacticalAction.objects.filter(unit=unit).readable_by(user))
     return ActionLog(unit=unit, actions=actions)
 
 
@@ -162,14 +130,9 @@ def action_updates(action: TacticalAction) -> QuerySet[ActionUpdate]:
 def my_actions(user: User) -> QuerySet[TacticalAction]:
     """The open actions `user` owns, in person or as a member of the owning unit, soonest due
     first. One query."""
-    if not _is_police_reader(user):
+    if not access.is_police_reader(user):
         return TacticalAction.objects.none()
-    mine = _readable(
-        user,
-        TacticalAction.objects.filter(
-            Q(owner_user=user) | Q(_member_of_owner_unit(user)), status=ActionStatus.OPEN
-        ),
-    )
+    mine = TacticalAction.objects.filter(status=ActionStatus.OPEN).owned_by(user).readable_by(user)
     return with_log_columns(mine).order_by("due_date", "pk")
 
 
@@ -192,9 +155,9 @@ def actions_for_meeting(meeting: Meeting) -> QuerySet[TacticalAction]:
 
 def actions_for_meeting_for_user(user: User, meeting: Meeting) -> QuerySet[TacticalAction]:
     """The meeting's actions that `user`, a reader of the meeting, may read (by vetting)."""
-    if not _is_police_reader(user):
+    if not access.is_police_reader(user):
         return TacticalAction.objects.none()
-    return _readable(user, actions_for_meeting(meeting))
+    return actions_for_meeting(meeting).readable_by(user)
 
 
 # Who may change what.
@@ -202,16 +165,16 @@ def actions_for_meeting_for_user(user: User, meeting: Meeting) -> QuerySet[Tacti
 
 def user_may_manage_actions(user: User, unit: Unit) -> bool:
     """A chair or administrator over `unit`: raises actions between meetings and closes them."""
-    return user_holds_role_over(user, ACTION_MANAGER_ROLES, unit)
+    return access.holds_role_over(user, ACTION_MANAGER_ROLES, unit)
 
 
 def user_owns_action(user: User, action: TacticalAction) -> bool:
     """The owning person, or a member of the owning unit (one query for a unit)."""
-    if not _is_police_reader(user):
+    if not access.is_police_reader(user):
         return False
     if action.owner_user_id is not None:
         return action.owner_user_id == user.pk
-    return _memberships(user).filter(unit_id=action.owner_unit_id).exists()
+    return access.memberships_of(user).filter(unit_id=action.owner_unit_id).exists()
 
 
 def user_may_update_action(user: User, action: TacticalAction) -> bool:

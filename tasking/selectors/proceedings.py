@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from django.db.models import (
     Case,
     Exists,
-    F,
     IntegerField,
     OuterRef,
     Q,
@@ -24,13 +23,12 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.lookups import StartsWith
 from django.http import Http404
 from django.utils import timezone
 
 from nim_portal import access
 from nim_portal.choices import NO_CLEARANCE, GSCMarking, Role, UserKind
-from nim_portal.models import Membership, User, VettingClearance
+from nim_portal.models import User, VettingClearance
 from partners.choices import ReleaseStatus
 from partners.models import Release
 from products.choices import ProductStatus
@@ -61,13 +59,9 @@ def _pk_or_404(pk) -> int:
     return pk
 
 
-def _is_police_reader(user: User) -> bool:
-    return bool(user.is_authenticated and user.is_active and not user.is_partner)
-
-
 def user_may_chair(user: User, meeting: Meeting) -> bool:
     """The meeting's chair, or whoever holds the chair role over its unit (as for rescheduling)."""
-    if not _is_police_reader(user):
+    if not access.is_police_reader(user):
         return False
     return meeting.chair_id == user.pk or access.holds_role_over(user, Role.CHAIR, meeting.unit)
 
@@ -78,16 +72,9 @@ def user_may_chair(user: User, meeting: Meeting) -> bool:
 def analysts_who_may_develop(meeting: Meeting) -> QuerySet[User]:
     """Active analysts of the meeting's unit or a unit above it: who may develop a profile it
     commissions."""
-    return (
-        User.objects.filter(
-            StartsWith(Value(meeting.unit.path), F("memberships__unit__path")),
-            memberships__role=Role.ANALYST,
-            memberships__unit__is_active=True,
-            is_active=True,
-        )
-        .distinct()
-        .order_by("last_name", "first_name", "username")
-    )
+    return User.objects.filter(
+        access.people_over(meeting.unit, Role.ANALYST), is_active=True
+    ).order_by("last_name", "first_name", "username")
 
 
 def people_invitable_to(meeting: Meeting) -> QuerySet[User]:
@@ -95,17 +82,14 @@ def people_invitable_to(meeting: Meeting) -> QuerySet[User]:
     meeting unit's parent (its own unit, its neighbours and everything below them) or above it,
     and not invited already."""
     unit = meeting.unit
-    parent_path = unit.path[: -unit.steplen] if unit.depth > 1 else unit.path
+    parent = unit.get_parent() if unit.depth > 1 else unit
     return (
         User.objects.filter(
-            Q(memberships__unit__path__startswith=parent_path)
-            | Q(StartsWith(Value(unit.path), F("memberships__unit__path"))),
-            memberships__unit__is_active=True,
+            access.people_below(parent) | access.people_over(unit),
             is_active=True,
             kind=UserKind.POLICE,
         )
         .exclude(meeting_invitations__meeting=meeting)
-        .distinct()
         .order_by("last_name", "first_name", "username")
     )
 
@@ -113,13 +97,7 @@ def people_invitable_to(meeting: Meeting) -> QuerySet[User]:
 def meetings_visible_to(user: User) -> QuerySet[Meeting]:
     """Meetings of the units the user holds a role in or above, and meetings they are invited
     to (police users only)."""
-    if not _is_police_reader(user):
-        return Meeting.objects.none()
-    over_unit = Membership.objects.filter(user=user, unit__is_active=True).filter(
-        StartsWith(OuterRef("unit__path"), F("unit__path"))
-    )
-    invited = MeetingInvitee.objects.filter(meeting=OuterRef("pk"), user=user)
-    return Meeting.objects.filter(Q(Exists(over_unit)) | Q(Exists(invited)))
+    return Meeting.objects.visible_to(user)
 
 
 def meeting_for_user(user: User, pk) -> Meeting:
@@ -163,14 +141,9 @@ def meeting_screen_revision(user_id: int, meeting_id: int) -> int | None:
 
     For the screens' "has anything changed?" poll: the user is checked in the same query.
     """
-    over_unit = Membership.objects.filter(user_id=user_id, unit__is_active=True).filter(
-        StartsWith(OuterRef("unit__path"), F("unit__path"))
-    )
-    invited = MeetingInvitee.objects.filter(meeting=OuterRef("pk"), user_id=user_id)
-    active_police = User.objects.filter(pk=user_id, is_active=True, kind=UserKind.POLICE)
     return (
         Meeting.objects.filter(pk=meeting_id)
-        .filter(Q(Exists(over_unit)) | Q(Exists(invited)), Exists(active_police))
+        .visible_to_reader_id(user_id)
         .values_list("screen_revision", flat=True)
         .first()
     )
@@ -315,9 +288,9 @@ class EscalationBoxes:
 def escalation_boxes(user: User) -> EscalationBoxes:
     """Escalations to the units the user holds a role in or above (inbox) and from them
     (outbox), within their vetting; `decidable`: those they may adopt or return."""
-    if not _is_police_reader(user):
+    if not access.is_police_reader(user):
         return EscalationBoxes(inbox=[], outbox=[], decidable=set())
-    readable = Escalation.objects.filter(marking__lte=user.readable_marking).select_related(
+    readable = Escalation.objects.filter(access.within_ceiling(user)).select_related(
         "from_unit",
         "to_unit",
         "from_meeting",
@@ -326,20 +299,15 @@ def escalation_boxes(user: User) -> EscalationBoxes:
         "decided_by",
         "owner_unit",
     )
-    over_unit = Membership.objects.filter(user=user, unit__is_active=True)
     inbox = list(
-        readable.filter(
-            Exists(over_unit.filter(StartsWith(OuterRef("to_unit__path"), F("unit__path"))))
-        ).order_by(
+        readable.filter(access.in_units_covered(user, "to_unit")).order_by(
             Case(When(status=EscalationStatus.RAISED, then=Value(0)), default=Value(1)),
             "-raised_at",
             "-pk",
         )
     )
     outbox = list(
-        readable.filter(
-            Exists(over_unit.filter(StartsWith(OuterRef("from_unit__path"), F("unit__path"))))
-        ).order_by("-raised_at", "-pk")
+        readable.filter(access.in_units_covered(user, "from_unit")).order_by("-raised_at", "-pk")
     )
     chaired = set(access.units_covered(user, Role.CHAIR).values_list("pk", flat=True))
     decidable = {

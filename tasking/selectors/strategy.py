@@ -14,16 +14,15 @@ Superusers get no shortcut: administering the system is not a need to know.
 
 from datetime import date
 
-from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery, Value
-from django.db.models.lookups import StartsWith
+from django.db.models import F, Q, QuerySet, Subquery
 from django.http import Http404
 from django.utils import timezone
 
+from nim_portal import access
 from nim_portal.choices import GSCMarking, Role
-from nim_portal.models import Membership, Unit, User, VettingClearance
+from nim_portal.models import Unit, User
 from products.choices import ProductKind
 from products.models import ProductVersion
-from products.selectors import visible_products
 from tasking.choices import ControlStrategyStatus, RequirementItemStatus
 from tasking.models import ControlStrategy, IntelligenceRequirementItem, Priority
 
@@ -32,39 +31,9 @@ PARTNER_MARKING_CEILING = GSCMarking.OFFICIAL_SENSITIVE
 MAX_DATABASE_ID = 2**63 - 1
 
 
-def _is_police_reader(user: User) -> bool:
-    return bool(
-        user.is_authenticated and user.is_active and not user.is_partner and user.vetting_current
-    )
-
-
-def _readable_marking(user: User) -> Subquery:
-    return Subquery(
-        VettingClearance.objects.filter(vetting_level=user.vetting_level).values("max_marking")[:1]
-    )
-
-
 def control_strategies_visible_to(user: User) -> QuerySet[ControlStrategy]:
     """Every control strategy `user` may read (see the module doc): the one visibility selector."""
-    if not _is_police_reader(user):
-        return ControlStrategy.objects.none()
-    memberships = Membership.objects.filter(user=user, unit__is_active=True)
-    in_unit_tree = Exists(
-        memberships.filter(
-            Q(StartsWith(OuterRef("unit__path"), F("unit__path")))
-            | Q(unit__path__startswith=OuterRef("unit__path"))
-        )
-    )
-    chair_over_unit = Exists(
-        memberships.filter(role=Role.CHAIR).filter(
-            StartsWith(OuterRef("unit__path"), F("unit__path"))
-        )
-    )
-    return ControlStrategy.objects.filter(
-        (~Q(status=ControlStrategyStatus.DRAFT) & Q(in_unit_tree))
-        | (Q(status=ControlStrategyStatus.DRAFT) & (Q(drafted_by=user) | Q(chair_over_unit))),
-        marking__lte=_readable_marking(user),
-    )
+    return ControlStrategy.objects.visible_to(user)
 
 
 def get_control_strategy_for(user: User, pk) -> ControlStrategy:
@@ -91,7 +60,7 @@ def get_control_strategy_for(user: User, pk) -> ControlStrategy:
 def _current_strategy_of(unit: Unit, today: date) -> QuerySet[ControlStrategy]:
     """The approved strategies covering `today` of `unit` and the units above it, nearest first."""
     return ControlStrategy.objects.filter(
-        StartsWith(Value(unit.path), F("unit__path")),
+        access.at_or_above(unit),
         status=ControlStrategyStatus.APPROVED,
         period_start__lte=today,
         period_end__gte=today,
@@ -154,13 +123,10 @@ def published_requirement_items_for_units(
     by the partner side; questions only, never the owner or sources."""
     today = today or timezone.localdate()
     unit_ids = [u.pk for u in units] if isinstance(units, list | tuple) else units.values("pk")
-    covered = Unit.objects.filter(
-        pk__in=unit_ids,
-        path__startswith=OuterRef("requirement__control_strategy__unit__path"),
-    )
+    at_or_above_units = access.units_at_or_above_any(Unit.objects.filter(pk__in=unit_ids))
     return (
         IntelligenceRequirementItem.objects.filter(
-            Exists(covered),
+            requirement__control_strategy__unit__in=at_or_above_units.values("pk"),
             status=RequirementItemStatus.OPEN,
             open_to_partners=True,
             requirement__approved_at__isnull=False,
@@ -208,13 +174,11 @@ def requirement_items_visible_to(user: User) -> QuerySet[IntelligenceRequirement
     """The intelligence requirement items `user` may read: those of a readable strategy whose
     requirement the ST&CG approved (it directs all staff), and, before approval, those the user
     owns or may change as a chair over the strategy's unit."""
-    chair_over_unit = Exists(
-        Membership.objects.filter(user=user, role=Role.CHAIR, unit__is_active=True).filter(
-            StartsWith(OuterRef("requirement__control_strategy__unit__path"), F("unit__path"))
-        )
+    chair_over_unit = access.in_units_covered(
+        user, "requirement__control_strategy__unit", roles=Role.CHAIR
     )
     return IntelligenceRequirementItem.objects.filter(
-        Q(requirement__approved_at__isnull=False) | Q(owner=user) | Q(chair_over_unit),
+        Q(requirement__approved_at__isnull=False) | Q(owner=user) | chair_over_unit,
         requirement__control_strategy__in=control_strategies_visible_to(user).values("pk"),
     )
 
@@ -233,13 +197,9 @@ def get_requirement_item_for(user: User, pk) -> IntelligenceRequirementItem:
 def strategic_assessment_versions_for(user: User) -> QuerySet[ProductVersion]:
     """The published strategic assessment versions `user` may read, to inform a control strategy
     (the service checks the assessment is of the strategy's unit or a unit above it)."""
-    if not _is_police_reader(user):
-        return ProductVersion.objects.none()
     return (
-        ProductVersion.objects.filter(
-            product__in=visible_products(user).filter(kind=ProductKind.STRATEGIC_ASSESSMENT),
-            marking__lte=_readable_marking(user),
-        )
+        ProductVersion.objects.visible_to(user)
+        .filter(product__kind=ProductKind.STRATEGIC_ASSESSMENT)
         .select_related("product__unit")
         .order_by("product__unit__path", "product__title", "-number")
     )

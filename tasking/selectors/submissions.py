@@ -11,14 +11,13 @@ their grading: the partner querysets select no grading and the partner pages sho
 Missing and forbidden give the same 404 everywhere, so ids cannot be probed.
 """
 
-from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
-from django.db.models.lookups import StartsWith
+from django.db.models import F, Q, QuerySet, Subquery
 from django.http import Http404
 from django.utils import timezone
 
 from nim_portal import access
 from nim_portal.choices import Role, UserKind
-from nim_portal.models import Membership, User
+from nim_portal.models import Unit, User
 from partners.choices import ReleaseStatus
 from partners.models import AgencyMembership, PartnerAgency, Release
 from partners.selectors import agencies_for_unit, releases_for_partner
@@ -40,7 +39,7 @@ from tasking.selectors.strategy import (
 
 # The roles that triage and grade partner information in a unit's tree.
 TRIAGE_ROLES = (Role.ANALYST, Role.CHAIR, Role.ADMIN)
-STRATEGY_UNIT_PATH = "item__requirement__control_strategy__unit__path"
+STRATEGY_UNIT = "item__requirement__control_strategy__unit"
 
 
 def _pk_or_404(pk, what: str) -> int:
@@ -53,28 +52,16 @@ def _pk_or_404(pk, what: str) -> int:
     return pk
 
 
-def _is_active_partner(user: User) -> bool:
-    return bool(user.is_authenticated and user.is_active and user.is_partner)
-
-
 # Triage staff.
 
 
 def submissions_for_triage(user: User) -> QuerySet[PartnerSubmission]:
     """Every submission `user` may triage and grade (see the module doc), newest first."""
-    if not (user.is_authenticated and user.is_active and not user.is_partner):
+    if not access.is_police_reader(user) or not access.may_read_marking(user, SUBMISSION_MARKING):
         return PartnerSubmission.objects.none()
-    if not user.may_read(SUBMISSION_MARKING):
-        return PartnerSubmission.objects.none()
-    triage_role_in_tree = Exists(
-        Membership.objects.filter(user=user, role__in=TRIAGE_ROLES, unit__is_active=True).filter(
-            Q(StartsWith(OuterRef(STRATEGY_UNIT_PATH), F("unit__path")))
-            | Q(unit__path__startswith=OuterRef(STRATEGY_UNIT_PATH))
-        )
-    )
     return (
         PartnerSubmission.objects.filter(
-            triage_role_in_tree,
+            access.in_units_in_line(user, STRATEGY_UNIT, roles=TRIAGE_ROLES),
             item__requirement__control_strategy__in=control_strategies_visible_to(user).values(
                 "pk"
             ),
@@ -109,26 +96,20 @@ def get_submission_for_triage(user: User, pk) -> PartnerSubmission:
 
 def user_may_triage_any(user: User) -> bool:
     """Whether `user` holds a triage role anywhere (to say what the triage list is for)."""
-    if not (user.is_authenticated and user.is_active and not user.is_partner):
+    if not access.is_police(user):
         return False
-    return Membership.objects.filter(user=user, role__in=TRIAGE_ROLES).exists()
+    return access.memberships_of(user, TRIAGE_ROLES).exists()
 
 
 def triage_recipients(submission: PartnerSubmission) -> QuerySet[User]:
     """Who hears of a new or returning submission: the item's owner and the analysts of the
     strategy's unit itself, those of them holding a triage role in its tree (one query)."""
     strategy = ControlStrategy.objects.filter(intelligence_requirement__items=submission.item_id)
-    unit_id, unit_path = strategy.values("unit_id")[:1], strategy.values("unit__path")[:1]
-    may_triage = Membership.objects.filter(
-        user=OuterRef("pk"), role__in=TRIAGE_ROLES, unit__is_active=True
-    ).filter(
-        Q(StartsWith(Subquery(unit_path), F("unit__path")))
-        | Q(unit__path__startswith=Subquery(unit_path))
-    )
+    unit_id = Subquery(strategy.values("unit_id")[:1])
     return User.objects.filter(
         Q(requirement_items_owned=submission.item_id)
-        | Q(memberships__unit_id=Subquery(unit_id), memberships__role=Role.ANALYST),
-        Exists(may_triage),
+        | Q(memberships__unit_id=unit_id, memberships__role=Role.ANALYST),
+        access.people_in_line(Unit.objects.filter(pk=unit_id), roles=TRIAGE_ROLES),
         is_active=True,
         kind=UserKind.POLICE,
     ).distinct()
@@ -139,7 +120,7 @@ def triage_recipients(submission: PartnerSubmission) -> QuerySet[User]:
 
 def partner_agency(user: User) -> PartnerAgency | None:
     """The partner user's agency (None for police users and partners in none)."""
-    if not _is_active_partner(user):
+    if not access.is_active_partner(user):
         return None
     membership = AgencyMembership.objects.select_related("agency").filter(user=user).first()
     return membership.agency if membership else None
@@ -147,7 +128,7 @@ def partner_agency(user: User) -> PartnerAgency | None:
 
 def submissions_for_partner(user: User) -> QuerySet[PartnerSubmission]:
     """The submissions of the partner user's own agency, newest first (no grading selected)."""
-    if not _is_active_partner(user):
+    if not access.is_active_partner(user):
         return PartnerSubmission.objects.none()
     return (
         PartnerSubmission.objects.filter(agency__memberships__user=user)
@@ -178,7 +159,7 @@ def requirement_items_for_partner(user: User) -> QuerySet[IntelligenceRequiremen
 def partner_invitations(user: User) -> QuerySet[MeetingInvitee]:
     """The partner user's own invitations as a partner attendee, each with its meeting and unit,
     soonest first. Nothing of the meeting's business is selected for partner pages."""
-    if not _is_active_partner(user):
+    if not access.is_active_partner(user):
         return MeetingInvitee.objects.none()
     return (
         MeetingInvitee.objects.filter(user=user, is_partner_attendee=True)
@@ -244,7 +225,7 @@ def partner_attendee_candidates(meeting: Meeting) -> QuerySet[User]:
 
 def user_may_invite_partners(user: User, meeting: Meeting) -> bool:
     """The meeting's chair, or whoever holds the chair role over its unit."""
-    if not user.is_authenticated or not user.is_active or user.is_partner:
+    if not access.is_police(user):
         return False
     return meeting.chair_id == user.pk or access.holds_role_over(user, Role.CHAIR, meeting.unit)
 
@@ -260,15 +241,13 @@ def get_meeting_for_partner_attendees(user: User, pk) -> Meeting:
 def meetings_chaired_for_partners(user: User) -> QuerySet[Meeting]:
     """Upcoming meetings `user` chairs, or of the units where they hold the chair role, that
     are not closed: where they may invite partner attendees."""
-    if not (user.is_authenticated and user.is_active and not user.is_partner):
+    if not access.is_police(user):
         return Meeting.objects.none()
-    chair_over_unit = Exists(
-        Membership.objects.filter(user=user, role=Role.CHAIR, unit__is_active=True).filter(
-            StartsWith(OuterRef("unit__path"), F("unit__path"))
-        )
-    )
     return (
-        Meeting.objects.filter(Q(chair=user) | Q(chair_over_unit), starts_at__gt=timezone.now())
+        Meeting.objects.filter(
+            Q(chair=user) | access.in_units_covered(user, roles=Role.CHAIR),
+            starts_at__gt=timezone.now(),
+        )
         .exclude(status=MeetingStatus.CLOSED)
         .select_related("unit")
         .order_by("starts_at", "id")

@@ -19,9 +19,10 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 
+from nim_portal import access
 from nim_portal.choices import AuditVerb, GSCMarking
 from nim_portal.lifecycle import check_transition, save_with_history
-from nim_portal.models import Membership, Unit, User
+from nim_portal.models import Unit, User
 from nim_portal.services import audit_record, notify
 from tasking.choices_actions import ACTION_TRANSITIONS, ActionStatus, ActionType, Rag
 from tasking.choices_meetings import MeetingStatus
@@ -178,12 +179,7 @@ def _owner_error(unit: Unit, owner_user, owner_unit, marking) -> tuple[str, str]
         return None
     if not owner_user.is_active or owner_user.is_partner:
         return "owner_user", f"{owner_user} cannot own an action: choose an active police user."
-    works_here = Membership.objects.filter(
-        Q(unit__path__startswith=unit.path) | Q(unit__path__in=_paths_above(unit)),
-        user=owner_user,
-        unit__is_active=True,
-    ).exists()
-    if not works_here:
+    if not access.works_in_line_of(owner_user, unit):
         return "owner_user", f"{owner_user} does not work in {unit} or a unit above or below it."
     if marking in GSCMarking.values and not owner_user.may_read(marking):
         return (
@@ -191,11 +187,6 @@ def _owner_error(unit: Unit, owner_user, owner_unit, marking) -> tuple[str, str]
             f"{owner_user}'s vetting does not allow reading {GSCMarking(marking).label}.",
         )
     return None
-
-
-def _paths_above(unit: Unit) -> list[str]:
-    steplen = Unit.steplen
-    return [unit.path[:end] for end in range(steplen, len(unit.path), steplen)]
 
 
 @transaction.atomic

@@ -33,17 +33,16 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q, Value
-from django.db.models.lookups import StartsWith
 from django.http import HttpRequest
 from django.utils import timezone
 
+from nim_portal import access
 from nim_portal.choices import AuditVerb, GSCMarking, Role
-from nim_portal.models import Membership, Unit, User
+from nim_portal.models import Unit, User
 from nim_portal.services import audit_record
 from products.choices import ProductKind
 from products.models import ProductVersion
-from products.selectors import user_holds_role_over, visible_versions
+from products.selectors import visible_versions
 from tasking.choices import (
     CONTROL_STRATEGY_TRANSITIONS,
     DEFAULT_MORILE_MATRIX_NAME,
@@ -107,21 +106,13 @@ def _require_police(user: User | None, what: str) -> None:
 
 def _require_chair(acting_user: User, unit: Unit, what: str) -> None:
     _require_police(acting_user, what)
-    if not user_holds_role_over(acting_user, [Role.CHAIR], unit):
+    if not access.holds_role_over(acting_user, [Role.CHAIR], unit):
         raise PermissionDenied(f"Only a T&CG chair over {unit} can {what}.")
 
 
 def _works_in_unit_tree(user: User, unit: Unit) -> bool:
     """Whether `user` holds any police role in `unit`, a unit above it or a unit below it."""
-    if not user.is_active or user.is_partner:
-        return False
-    return (
-        Membership.objects.filter(user=user, unit__is_active=True)
-        .filter(
-            Q(StartsWith(Value(unit.path), F("unit__path"))) | Q(unit__path__startswith=unit.path)
-        )
-        .exists()
-    )
+    return access.works_in_line_of(user, unit)
 
 
 def _clean_owner(owner: User | None, unit: Unit, marking: int) -> User:
@@ -852,7 +843,7 @@ def ir_item_update(
     reassign it or open it to partners."""
     item, strategy = _lock_item(item)
     _require_police(acting_user, "review an intelligence requirement item")
-    is_chair = user_holds_role_over(acting_user, [Role.CHAIR], strategy.unit)
+    is_chair = access.holds_role_over(acting_user, [Role.CHAIR], strategy.unit)
     if not is_chair and item.owner_id != acting_user.pk:
         raise PermissionDenied(
             f"Only the item's owner or a T&CG chair over {strategy.unit} can change it."
@@ -889,7 +880,7 @@ def ir_item_close(
     """The item's owner or a chair over the unit closes it, saying why in a note."""
     item, strategy = _lock_item(item)
     _require_police(acting_user, "close an intelligence requirement item")
-    if item.owner_id != acting_user.pk and not user_holds_role_over(
+    if item.owner_id != acting_user.pk and not access.holds_role_over(
         acting_user, [Role.CHAIR], strategy.unit
     ):
         raise PermissionDenied(

@@ -23,7 +23,7 @@ from nim_portal.choices import GSCMarking, Role
 from nim_portal.forms.staff import add_service_errors
 from nim_portal.models import Unit
 from nim_portal.selectors import memberships_of
-from products.selectors import people_around, user_holds_role_over
+from products.selectors import people_around
 from products.views.register import police_required
 from tasking.choices import ControlStrategyStatus, MoRiLEDimension, RequirementItemStatus
 from tasking.forms.strategy import (
@@ -51,7 +51,7 @@ PRIORITY_ORDER = (F("rank").asc(nulls_last=True), "pk")
 
 
 def _is_chair_over(user, strategy: ControlStrategy) -> bool:
-    return user_holds_role_over(user, [Role.CHAIR], strategy.unit)
+    return access.holds_role_over(user, [Role.CHAIR], strategy.unit)
 
 
 def _require_chair(user, strategy: ControlStrategy, what: str) -> None:
