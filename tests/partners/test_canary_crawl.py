@@ -17,8 +17,6 @@ from urllib.parse import urldefrag, urlsplit
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.urls import URLPattern, URLResolver, get_resolver
-from django.urls.resolvers import RoutePattern
 from drf_spectacular.generators import SchemaGenerator
 from pypdf import PdfReader
 
@@ -42,6 +40,7 @@ from tests.partners.conftest import (
     subject_profile,
     today,
 )
+from tests.url_enumeration import routes
 
 pytestmark = pytest.mark.django_db
 
@@ -169,18 +168,10 @@ def real_ids() -> dict[str, list[int]]:
     return ids
 
 
-def route_patterns(resolver=None, prefix: str = ""):
+def route_patterns():
     """(route, pattern) of every path() of the URLconf; regex routes are yielded with None."""
-    resolver = resolver or get_resolver()
-    for entry in resolver.url_patterns:
-        if not isinstance(entry.pattern, RoutePattern):
-            yield prefix + str(entry.pattern), None
-            continue
-        route = prefix + str(entry.pattern)
-        if isinstance(entry, URLResolver):
-            yield from route_patterns(entry, route)
-        elif isinstance(entry, URLPattern):
-            yield route, entry
+    for route in routes():
+        yield route.route, None if route.regex else route.pattern
 
 
 def filled(route: str, ids: dict[str, list[int]]) -> list[str]:
