@@ -5,6 +5,7 @@ import django_filters
 from django import forms
 from django.utils import timezone
 
+from nim_portal import access
 from nim_portal.choices import GSCMarking
 from nim_portal.forms.staff import UnitChoiceField
 from products.choices import ProductKind, ProductStatus
@@ -65,7 +66,7 @@ class ProductFilter(django_filters.FilterSet):
         fields = ["kind", "status", "unit", "marking", "owner", "due_from", "due_to", "overdue"]
 
     def filter_unit(self, queryset, name, value):
-        return queryset.filter(unit__path__startswith=value.path)
+        return queryset.filter(access.at_or_below(value))
 
     def filter_overdue(self, queryset, name, value):
         if not value:

@@ -46,6 +46,8 @@ class AuditEvent(models.Model):
     class Meta:
         ordering = ["-at", "-id"]
         indexes = [
+            # The audit log pages from the newest event.
+            models.Index(fields=["-at", "-id"], name="audit_event_newest_first"),
             models.Index(fields=["content_type", "object_id"]),
             models.Index(fields=["actor", "at"]),
         ]

@@ -120,6 +120,9 @@ class Product(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         indexes = [
+            # The register lists the newest first and stops at a page: walked in this order, the
+            # visibility filter is checked on a page's worth of rows, not on every product.
+            models.Index(fields=["-created_at", "-id"], name="product_newest_first"),
             models.Index(fields=["unit", "status"]),
             models.Index(fields=["marking", "need_to_know"]),
             models.Index(fields=["due_date"]),
