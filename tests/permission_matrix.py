@@ -45,7 +45,6 @@ ROLES = (
     "low_vetting",
     "superuser",
 )
-POLICE_ROLES = ROLES[3:]
 
 LOGIN = "in"
 ADMIN_LOGIN = "ain"
@@ -88,27 +87,9 @@ def rows(record: str | None, method: str, table: dict[str, str]) -> list[Row]:
     return built
 
 
-def _every_police_role(reason: str) -> dict[str, str]:
-    return dict.fromkeys(POLICE_ROLES, reason)
-
-
-_FORMAT_SUFFIX_CRASH = (
-    "the API's format-suffixed twin of a unit action ({}.json) answers 500: UnitViewSet's action "
-    "takes no `format` argument"
-)
-
 # What the code answers today that it should not: each such case is a strict xfail. Remove an
 # entry when the code is right and its cases pass.
-WRONG = {
-    "api:unit-tree.<format>": _every_police_role(_FORMAT_SUFFIX_CRASH.format("units/tree")),
-    "api:unit-deactivate.<format>": _every_police_role(
-        _FORMAT_SUFFIX_CRASH.format("units/<pk>/deactivate")
-    ),
-    "api:unit-move.<format>": _every_police_role(_FORMAT_SUFFIX_CRASH.format("units/<pk>/move")),
-    "api:unit-reactivate.<format>": _every_police_role(
-        _FORMAT_SUFFIX_CRASH.format("units/<pk>/reactivate")
-    ),
-}
+WRONG: dict[str, dict[str, str]] = {}
 
 # URL parameters and query strings the defaults do not give.
 OPTIONS = {

@@ -130,7 +130,7 @@ class UnitViewSet(
         responses={200: UnitSerializer(many=True)},
     )
     @action(detail=False, methods=["get"], filterset_class=None, pagination_class=None)
-    def tree(self, request):
+    def tree(self, request, format=None):
         units = self.get_queryset()
         base_depth = 0
         if request.query_params.get("parent"):
@@ -161,7 +161,7 @@ class UnitViewSet(
         responses={200: UnitSerializer},
     )
     @action(detail=True, methods=["post"])
-    def move(self, request, pk=None):
+    def move(self, request, pk=None, format=None):
         unit = self.get_object()
         data = self._input(UnitMoveSerializer)
         unit = run_service(
@@ -179,7 +179,7 @@ class UnitViewSet(
         responses={200: UnitSerializer},
     )
     @action(detail=True, methods=["post"])
-    def deactivate(self, request, pk=None):
+    def deactivate(self, request, pk=None, format=None):
         unit = self.get_object()
         data = self._input(UnitDeactivateSerializer)
         unit = run_service(
@@ -193,7 +193,7 @@ class UnitViewSet(
 
     @extend_schema(summary="Reactivate a unit", request=None, responses={200: UnitSerializer})
     @action(detail=True, methods=["post"])
-    def reactivate(self, request, pk=None):
+    def reactivate(self, request, pk=None, format=None):
         unit = self.get_object()
         unit = run_service(
             services.unit_reactivate, acting_user=request.user, unit=unit, request=request
