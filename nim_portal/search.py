@@ -15,7 +15,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.contrib.postgres.indexes import GinIndex
-from django.db.models import Index
+from django.db.models import Func, Index, TextField, Value
+from django.db.models.functions import NullIf
 from django.utils.safestring import SafeString, mark_safe
 
 from nim_portal.choices import GSCMarking
@@ -78,6 +79,17 @@ class SearchVectorIndex(GinIndex):
         if schema_editor.connection.vendor == "postgresql":
             return super().create_sql(model, schema_editor, using=using, **kwargs)
         return Index.create_sql(self, model, schema_editor, using=using, **kwargs)
+
+
+def joined_text(*parts) -> Func:
+    """The non-empty ones of `parts` (expressions) joined into one text to quote from, on
+    PostgreSQL (CONCAT_WS skips the nulls that NULLIF makes of empty text)."""
+    return Func(
+        Value(" — "),
+        *(NullIf(part, Value("")) for part in parts),
+        function="CONCAT_WS",
+        output_field=TextField(),
+    )
 
 
 def _marked_to_html(marked: str) -> str:
@@ -191,6 +203,11 @@ def register_search_provider(
     _providers[key] = SearchProvider(
         key=key, label=label, search=search, audience=audience, more_url=more_url
     )
+
+
+def search_kinds_for(user) -> list[str]:
+    """The labels of the kinds of record `user` may search, in registration order."""
+    return [provider.label for provider in _providers.values() if provider.audience(user)]
 
 
 def search_everything(user, words: str, limit: int = RESULTS_PER_KIND) -> list[SearchGroup]:

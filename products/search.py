@@ -33,6 +33,7 @@ from nim_portal.search import (
     SEARCH_CONFIG,
     SearchHit,
     clean_search_text,
+    joined_text,
     snippet_html,
 )
 from products.models import Product, Section
@@ -109,6 +110,10 @@ def _postgresql_search(products: QuerySet[Product], user, words: str) -> QuerySe
         products.filter(pk__in=matching)
         .annotate(
             search_title_match=title_match,
+            search_snippet_marking=Case(
+                When(title_match, then=F("marking")),
+                default=Subquery(best_section.values("marking")[:1]),
+            ),
             search_rank=Coalesce(SearchRank(F("search_vector"), query), Value(0.0))
             + Coalesce(
                 Subquery(best_section.values("rank")[:1], output_field=FloatField()), Value(0.0)
@@ -117,7 +122,10 @@ def _postgresql_search(products: QuerySet[Product], user, words: str) -> QuerySe
                 When(
                     title_match,
                     then=SearchHeadline(
-                        _product_text(), query, config=SEARCH_CONFIG, **HEADLINE_OPTIONS
+                        joined_text(F("title"), *(F(name) for name in PRODUCT_TEXT_FIELDS)),
+                        query,
+                        config=SEARCH_CONFIG,
+                        **HEADLINE_OPTIONS,
                     ),
                 ),
                 default=Subquery(
@@ -147,6 +155,10 @@ def _fallback_search(products: QuerySet[Product], user, words: str) -> QuerySet[
         products.filter(in_product | Q(pk__in=readable_sections.values("product_id")))
         .annotate(
             search_title_match=ExpressionWrapper(in_product, output_field=BooleanField()),
+            search_snippet_marking=Case(
+                When(in_product, then=F("marking")),
+                default=Subquery(first_section.values("marking")[:1]),
+            ),
             search_rank=Value(0.0),
             search_snippet=Case(
                 When(in_product, then=_product_text()),
@@ -161,8 +173,9 @@ def _fallback_search(products: QuerySet[Product], user, words: str) -> QuerySet[
 def search_products(user, text: str) -> QuerySet[Product]:
     """The products `user` may read that match `text` (web-search syntax on PostgreSQL), best
     first: title matches, then by rank, then the newest. Each carries `search_snippet`: a
-    headline of its own text, or of its best matching section the user may read (see
-    `product_hit`). Nothing for empty text, or text that cannot be searched for."""
+    headline of its own text, or of its best matching section the user may read, and that
+    text's marking (`search_snippet_marking`). Nothing for empty text, or text that cannot be
+    searched for."""
     words = clean_search_text(text)
     if words is None:
         return Product.objects.none()
@@ -174,11 +187,12 @@ def search_products(user, text: str) -> QuerySet[Product]:
 
 
 def product_hit(product: Product, words: str) -> SearchHit:
-    """A found product as a site search result (its unit selected with it)."""
+    """A found product as a site search result (its unit selected with it), marked as the
+    product or, should it be higher, as the section its snippet quotes."""
     return SearchHit(
         title=product.title,
         url=reverse("products:detail", args=[product.pk]),
-        marking=product.marking,
+        marking=max(product.marking, product.search_snippet_marking or product.marking),
         snippet=snippet_html(product.search_snippet, words),
         detail=f"{product.get_kind_display()}, {product.unit.name}",
     )

@@ -6,12 +6,14 @@ audit); reads that depend on who is asking go through `TacticalAction.objects.vi
 """
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from nim_portal import access
 from nim_portal.choices import GSCMarking
+from nim_portal.search import SearchVectorIndex
 from tasking.choices_actions import ActionStatus, ActionType, Rag
 
 __all__ = ["ActionUpdate", "TacticalAction"]
@@ -109,8 +111,9 @@ class TacticalAction(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     # Its description and outcome, kept by tasking.services.actions (PostgreSQL only).
+    search_vector = SearchVectorField(null=True, editable=False)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["search_vector"])
 
     objects = TacticalActionQuerySet.as_manager()
 
@@ -120,6 +123,7 @@ class TacticalAction(models.Model):
             models.Index(fields=["unit", "status", "due_date"]),
             models.Index(fields=["owner_user", "status"]),
             models.Index(fields=["owner_unit", "status"]),
+            SearchVectorIndex(fields=["search_vector"], name="tactical_action_search_vector"),
         ]
         constraints = [
             models.CheckConstraint(

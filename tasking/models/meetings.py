@@ -8,12 +8,14 @@ import uuid
 from datetime import date, time, timedelta
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from simple_history.models import HistoricalRecords
 
 from nim_portal import access
 from nim_portal.choices import NIM_LEVEL_OF_KIND, GSCMarking, UnitKind
+from nim_portal.search import SearchVectorIndex
 from tasking.choices_meetings import (
     AgendaItemKind,
     Attendance,
@@ -195,8 +197,10 @@ class Meeting(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     # Kept by tasking.services (PostgreSQL only): the agenda and place, read with the meeting;
     # the minutes apart, read only within their marking.
+    search_vector = SearchVectorField(null=True, editable=False)
+    minutes_search_vector = SearchVectorField(null=True, editable=False)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["search_vector", "minutes_search_vector"])
 
     objects = MeetingQuerySet.as_manager()
 
@@ -205,6 +209,10 @@ class Meeting(models.Model):
         indexes = [
             models.Index(fields=["unit", "kind", "starts_at"]),
             models.Index(fields=["status", "starts_at"]),
+            SearchVectorIndex(fields=["search_vector"], name="meeting_search_vector"),
+            SearchVectorIndex(
+                fields=["minutes_search_vector"], name="meeting_minutes_search_vector"
+            ),
         ]
         constraints = [
             # The scheduler can never create a cadence slot twice, even when two runs race.

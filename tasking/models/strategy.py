@@ -7,6 +7,7 @@ audit); reads that depend on who is asking go through tasking.selectors.strategy
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -14,6 +15,7 @@ from simple_history.models import HistoricalRecords
 
 from nim_portal import access
 from nim_portal.choices import GSCMarking, Role
+from nim_portal.search import SearchVectorIndex
 from tasking.choices import (
     ControlStrategyStatus,
     MoRiLEDimension,
@@ -195,8 +197,9 @@ class ControlStrategy(models.Model):
     superseded_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     # Its title and its priorities' text, kept by tasking.services.strategy (PostgreSQL only).
+    search_vector = SearchVectorField(null=True, editable=False)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["search_vector"])
 
     objects = ControlStrategyQuerySet.as_manager()
 
@@ -205,6 +208,7 @@ class ControlStrategy(models.Model):
         ordering = ["unit__path", "-period_start", "-pk"]
         indexes = [
             models.Index(fields=["unit", "status", "period_start", "period_end"]),
+            SearchVectorIndex(fields=["search_vector"], name="control_strategy_search_vector"),
         ]
         constraints = [
             models.CheckConstraint(

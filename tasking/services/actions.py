@@ -27,6 +27,7 @@ from nim_portal.services import audit_record, notify
 from tasking.choices_actions import ACTION_TRANSITIONS, ActionStatus, ActionType, Rag
 from tasking.choices_meetings import MeetingStatus
 from tasking.models import ActionUpdate, Meeting, Priority, TacticalAction
+from tasking.search import refresh_action_vector
 from tasking.selectors.actions import user_may_manage_actions, user_may_update_action
 from tasking.selectors.proceedings import user_may_chair
 from tasking.selectors.strategy import current_control_strategy
@@ -239,6 +240,7 @@ def action_raise(
     )
     reason = f"Raised at the {meeting.get_kind_display()}" if meeting else "Raised"
     save_with_history(action, acting_user=acting_user, reason=reason)
+    refresh_action_vector(action.pk)
     _audit(
         acting_user,
         AuditVerb.CREATE,
@@ -386,6 +388,7 @@ def action_close(
     action.version += 1
     reason = f"Closed at the {meeting.get_kind_display()}" if meeting else "Closed"
     save_with_history(action, acting_user=acting_user, reason=reason)
+    refresh_action_vector(action.pk)
     _audit(
         acting_user,
         AuditVerb.UPDATE,

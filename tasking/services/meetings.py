@@ -42,6 +42,7 @@ from tasking.choices_meetings import (
 )
 from tasking.ics import meeting_invitation_ics
 from tasking.models import AgendaItem, CadencePolicy, Meeting, MeetingInvitee, MeetingReminder
+from tasking.search import refresh_meeting_vector
 from tasking.selectors.meetings import meetings_awaiting_invitations
 from tasking.selectors.proceedings import people_invitable_to
 from tasking.services.proceedings import meeting_screen_changed
@@ -202,6 +203,7 @@ def _meeting_create_for_slot(unit: Unit, policy: CadencePolicy, slot: date) -> M
         AgendaItem,
         default_change_reason="Standard agenda",
     )
+    refresh_meeting_vector(meeting.pk)
     bulk_create_with_history(
         [MeetingInvitee(meeting=meeting, user=person) for person in _invitable_people(unit)],
         MeetingInvitee,
@@ -539,6 +541,7 @@ def meeting_reschedule(
         acting_user=acting_user,
         reason=f"Rescheduled to {timezone.localtime(starts_at):%d %b %Y %H:%M}",
     )
+    refresh_meeting_vector(meeting.pk)
     reminder = MeetingReminder.objects.select_for_update().filter(meeting=meeting).first()
     if reminder is not None:
         reminder.due_at += starts_at - before["starts_at"]

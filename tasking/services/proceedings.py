@@ -48,6 +48,7 @@ from tasking.models import (
     MeetingInvitee,
     MinutesVersion,
 )
+from tasking.search import refresh_meeting_vector, refresh_minutes_vector
 from tasking.selectors.proceedings import minutes_snapshot, user_may_chair
 
 TEXT_MAX_LENGTH = 10_000
@@ -257,6 +258,7 @@ def agenda_item_add(
         notes=(notes or "").strip()[:TEXT_MAX_LENGTH],
     )
     save_with_history(item, acting_user=acting_user, reason="Added to the agenda")
+    refresh_meeting_vector(meeting.pk)
     _audit(acting_user, meeting, request, agenda_item_added=item.pk)
     meeting_screen_changed(meeting.pk)
     return item
@@ -281,6 +283,7 @@ def agenda_item_edit(
         return item
     item.title, item.notes = title, notes
     save_with_history(item, acting_user=acting_user, reason="Agenda item changed")
+    refresh_meeting_vector(meeting.pk)
     _audit(acting_user, meeting, request, agenda_item_changed=item.pk)
     meeting_screen_changed(meeting.pk)
     return item
@@ -340,6 +343,7 @@ def agenda_item_delete(
     _audit(
         acting_user, meeting, request, agenda_item_removed={"position": position, "title": title}
     )
+    refresh_meeting_vector(meeting.pk)
     meeting_screen_changed(meeting.pk)
 
 
@@ -417,6 +421,7 @@ def minutes_save(
         acting_user=acting_user,
         reason=f"Minutes saved (version {meeting.minutes_version})",
     )
+    refresh_minutes_vector(meeting.pk)
     _audit(acting_user, meeting, request, minutes_version=meeting.minutes_version)
     return meeting
 

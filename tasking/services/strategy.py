@@ -63,6 +63,7 @@ from tasking.models import (
     MoRiLEScale,
     Priority,
 )
+from tasking.search import refresh_strategy_vector
 
 # simple-history keeps a change reason in 100 characters (PostgreSQL refuses more).
 CHANGE_REASON_MAX_LENGTH = 100
@@ -420,6 +421,7 @@ def control_strategy_draft(
         drafted_by=acting_user,
     )
     _save(strategy, acting_user=acting_user, reason="Drafted")
+    refresh_strategy_vector(strategy.pk)
     audit_record(
         actor=acting_user,
         verb=AuditVerb.CREATE,
@@ -541,6 +543,7 @@ def priority_add(
         priority.scores = morile_scores_clean(scores, scales)
         priority.score = morile_score(priority.scores, scales)
     _save(priority, acting_user=acting_user, reason="Added")
+    refresh_strategy_vector(strategy.pk)
     audit_record(
         actor=acting_user,
         verb=AuditVerb.CREATE,
@@ -572,6 +575,7 @@ def priority_update(
     if not changed:
         return priority
     _save(priority, acting_user=acting_user, reason=f"Changed: {', '.join(changed)}")
+    refresh_strategy_vector(strategy.pk)
     audit_record(
         actor=acting_user,
         verb=AuditVerb.UPDATE,
