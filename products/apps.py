@@ -22,3 +22,19 @@ class ProductsConfig(AppConfig):
             context=my_work_panel,
             audience=police_users,
         )
+        register_product_search()
+
+
+def register_product_search() -> None:
+    """Products in the site search, with the register's own search for every match."""
+    from nim_portal.portal_sections import police_users
+    from nim_portal.search import register_search_provider
+    from products.search import register_search_url, search_products_for_site
+
+    register_search_provider(
+        key="products",
+        label="Products",
+        search=search_products_for_site,
+        audience=police_users,
+        more_url=register_search_url,
+    )

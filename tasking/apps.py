@@ -93,6 +93,31 @@ def register_action_sections() -> None:
     )
 
 
+def register_search_sections() -> None:
+    """Meetings, actions and control strategies in the site search, for police users (each
+    result filtered by its own visibility selector)."""
+    from nim_portal.portal_sections import police_users
+    from nim_portal.search import register_search_provider
+    from tasking.search import (
+        search_actions_for_site,
+        search_control_strategies_for_site,
+        search_meetings_for_site,
+    )
+
+    register_search_provider(
+        key="meetings", label="Meetings", search=search_meetings_for_site, audience=police_users
+    )
+    register_search_provider(
+        key="actions", label="Actions", search=search_actions_for_site, audience=police_users
+    )
+    register_search_provider(
+        key="control_strategies",
+        label="Control strategies",
+        search=search_control_strategies_for_site,
+        audience=police_users,
+    )
+
+
 class TaskingConfig(AppConfig):
     name = "tasking"
     verbose_name = "Tasking and co-ordination"
@@ -102,3 +127,4 @@ class TaskingConfig(AppConfig):
         register_submission_sections()
         register_meeting_sections()
         register_action_sections()
+        register_search_sections()

@@ -105,6 +105,7 @@ OPTIONS = {
     "api:product-compare": {"query": "a=1&b=1"},
     "products:version_compare": {"query": "a=1&b=1"},
     "tasking:meeting_screen_poll": {"query": SCREEN_TICKET},
+    "search": {"query": "q=burglary"},
 }
 
 # fmt: off
@@ -118,6 +119,7 @@ ROWS = [
         "dashboard":                            "in  200 200 200 200 200 200 200 200 200 200",
         "healthz":                              "200 200 200 200 200 200 200 200 200 200 200",
         "notifications:list":                   "in  200 200 200 200 200 200 200 200 200 200",
+        "search":                               "in  404 404 200 200 200 200 200 200 200 200",
     }),
     *rows(None, "post", {
         "logout":                               "in  in  in  in  in  in  in  in  in  in  in",

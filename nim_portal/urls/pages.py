@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from nim_portal.views import dashboard, health, notifications
+from nim_portal.views import dashboard, health, notifications, search
 
 notification_patterns = (
     [
@@ -15,5 +15,6 @@ urlpatterns = [
     path("", dashboard.dashboard, name="dashboard"),
     path("healthz", health.healthz, name="healthz"),
     path("notifications/", include(notification_patterns)),
+    path("search/", search.search, name="search"),
     path("staff/", include("nim_portal.urls.staff")),
 ]

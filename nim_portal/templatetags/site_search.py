@@ -1,0 +1,21 @@
+"""The search box of the page header: for police staff only (not partners, nor anyone signed out
+or still to give their second factor)."""
+
+from django import template
+from django.conf import settings
+
+from nim_portal import access
+from nim_portal.search import MAX_SEARCH_LENGTH
+
+register = template.Library()
+
+
+@register.inclusion_tag("components/search_box.html", takes_context=True)
+def site_search_box(context):
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    shown = user is not None and access.is_police(user)
+    # Until the second factor is given, every page but that one leads back to it.
+    if shown and settings.NIM_REQUIRE_SECOND_FACTOR and not user.is_verified():
+        shown = False
+    return {"shown": shown, "max_length": MAX_SEARCH_LENGTH}
