@@ -5,7 +5,7 @@ against a one-query floor view measured in the same run.
     export DATABASE_URL=postgres://postgres@127.0.0.1:5432/nim_national
     .venv/bin/python manage.py migrate --no-input
     .venv/bin/python manage.py seed_national          # or --small for a quick, small dataset
-    .venv/bin/python bench/national.py [--repeat 15] [--pages register poll ...] [--markdown]
+    .venv/bin/python bench/national.py [--repeat 20] [--pages register poll ...] [--markdown]
 
 Runs on the database DATABASE_URL names, and refuses to run without one or on one without the
 bench data. Each bench user that seed_national creates (password "national-bench-password", or
@@ -230,7 +230,7 @@ def measure(
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--repeat", type=int, default=15, help="timed requests of each page")
+    parser.add_argument("--repeat", type=int, default=20, help="timed requests of each page")
     parser.add_argument(
         "--pages", nargs="+", metavar="PAGE", help=f"a subset of: {' '.join(PAGES_BY_KEY)}"
     )
