@@ -14,11 +14,15 @@ an ST&CG only when the chair adds them.
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from itertools import groupby
+from operator import attrgetter
 
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import EmailMessage, get_connection
-from django.db import IntegrityError, transaction
+from django.db import transaction
+from django.db.models import Max, Q
 from django.http import HttpRequest
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
@@ -26,7 +30,7 @@ from simple_history.utils import bulk_create_with_history
 from nim_portal import access
 from nim_portal.choices import AuditVerb, Role, UserKind
 from nim_portal.lifecycle import save_with_history
-from nim_portal.models import Unit, User
+from nim_portal.models import AuditEvent, Membership, Unit, User
 from nim_portal.services import audit_record
 from products.choices import ProductKind
 from products.services import product_commission
@@ -42,7 +46,7 @@ from tasking.choices_meetings import (
 )
 from tasking.ics import meeting_invitation_ics
 from tasking.models import AgendaItem, CadencePolicy, Meeting, MeetingInvitee, MeetingReminder
-from tasking.search import refresh_meeting_vector
+from tasking.search import refresh_meeting_vector, refresh_search_vectors
 from tasking.selectors.meetings import meetings_awaiting_invitations
 from tasking.selectors.proceedings import people_invitable_to
 from tasking.services.proceedings import meeting_screen_changed
@@ -82,7 +86,10 @@ def cadence_policies_default() -> list[CadencePolicy]:
     Existing rows are left as administrators configured them (turn a policy off, never delete it).
     """
     created = []
+    existing = set(CadencePolicy.objects.values_list("unit_kind", "meeting_kind"))
     for (unit_kind, meeting_kind), (count, unit, enabled) in DEFAULT_CADENCES.items():
+        if (unit_kind, meeting_kind) in existing:
+            continue
         policy, was_created = CadencePolicy.objects.get_or_create(
             unit_kind=unit_kind,
             meeting_kind=meeting_kind,
@@ -125,29 +132,44 @@ def cadence_policy_update(
 # Scheduling (system job).
 
 
-def _first_holder(unit: Unit, role: str) -> User | None:
-    """The longest-standing active police holder of `role` in `unit` itself (deterministic)."""
-    return (
-        User.objects.filter(
-            memberships__unit=unit, memberships__role=role, is_active=True, kind=UserKind.POLICE
-        )
-        .order_by("memberships__granted_at", "pk")
-        .first()
-    )
+@dataclass
+class UnitRoster:
+    """The people of one unit the schedule needs, holding their role in the unit itself."""
+
+    chair_id: int | None = None
+    analyst_id: int | None = None
+    invitee_ids: list[int] = field(default_factory=list)
 
 
-def _invitable_people(unit: Unit) -> list[User]:
-    """The chairs and members of `unit` itself (see the module's docstring)."""
-    return list(
-        User.objects.filter(
-            memberships__unit=unit,
-            memberships__role__in=[Role.CHAIR, Role.MEMBER],
-            is_active=True,
-            kind=UserKind.POLICE,
+def _unit_rosters(unit_ids) -> dict[int, UnitRoster]:
+    """The rosters of the given units in one query: each unit's invitees (its active police
+    chairs and members) and its first chair and analyst (the longest-standing holder, then the
+    lowest id, so that every run picks the same person)."""
+    rosters = {unit_id: UnitRoster() for unit_id in unit_ids}
+    if not rosters:
+        return rosters
+    invitees: dict[int, set[int]] = {unit_id: set() for unit_id in rosters}
+    memberships = (
+        Membership.objects.filter(
+            unit_id__in=list(rosters),
+            role__in=[Role.CHAIR, Role.MEMBER, Role.ANALYST],
+            user__is_active=True,
+            user__kind=UserKind.POLICE,
         )
-        .distinct()
-        .order_by("pk")
+        .order_by("granted_at", "user_id")
+        .values_list("unit_id", "role", "user_id")
     )
+    for unit_id, role, user_id in memberships:
+        roster = rosters[unit_id]
+        if role == Role.ANALYST:
+            roster.analyst_id = roster.analyst_id or user_id
+            continue
+        if role == Role.CHAIR:
+            roster.chair_id = roster.chair_id or user_id
+        invitees[unit_id].add(user_id)
+    for unit_id, people in invitees.items():
+        rosters[unit_id].invitee_ids = sorted(people)
+    return rosters
 
 
 def _local_start(slot: date, policy: CadencePolicy) -> datetime:
@@ -176,138 +198,256 @@ def _cadence_slots(policy: CadencePolicy, last_slot: date | None, today: date, u
         slot = policy.slot_after(base, step)
 
 
-def _meeting_create_for_slot(unit: Unit, policy: CadencePolicy, slot: date) -> Meeting | None:
-    """Create the meeting of one cadence slot with its agenda, invitees and reminder; None when
-    another run created it first (the unique constraint refuses the second insert)."""
-    starts_at = _local_start(slot, policy)
-    meeting = Meeting(
-        unit=unit,
-        kind=policy.meeting_kind,
-        starts_at=starts_at,
-        duration_minutes=policy.duration_minutes,
-        chair=_first_holder(unit, Role.CHAIR),
-        cadence_slot=slot,
+def _last_cadence_slots() -> dict[tuple[int, str], date]:
+    """Every unit's last scheduled cadence slot of each kind of meeting, in one query."""
+    return {
+        (unit_id, kind): last
+        for unit_id, kind, last in Meeting.objects.filter(cadence_slot__isnull=False)
+        .order_by()
+        .values("unit_id", "kind")
+        .annotate(last=Max("cadence_slot"))
+        .values_list("unit_id", "kind", "last")
+    }
+
+
+def _free_slots(
+    unit: Unit,
+    policies: list[CadencePolicy],
+    last_slots: dict[tuple[int, str], date],
+    now: datetime,
+) -> list[tuple[CadencePolicy, date]]:
+    """The unit's cadence slots up to each policy's horizon that follow its last scheduled one
+    and have not started yet."""
+    today = timezone.localdate(now)
+    free = []
+    for policy in policies:
+        last_slot = last_slots.get((unit.pk, policy.meeting_kind))
+        until = today + timedelta(days=policy.horizon_days)
+        free.extend(
+            (policy, slot)
+            for slot in _cadence_slots(policy, last_slot, today, until)
+            if _local_start(slot, policy) > now
+        )
+    return free
+
+
+def _audit_scheduled(meetings: list[Meeting]) -> None:
+    """One audit event per meeting created, as audit_record writes it for a system job, in one
+    insert."""
+    content_type = ContentType.objects.get_for_model(Meeting)
+    AuditEvent.objects.bulk_create(
+        AuditEvent(
+            actor=None,
+            verb=AuditVerb.CREATE,
+            content_type=content_type,
+            object_id=str(meeting.pk),
+            object_repr=str(meeting)[:255],
+            detail={"system": True, "cadence_slot": meeting.cadence_slot.isoformat()},
+        )
+        for meeting in meetings
     )
-    try:
-        with transaction.atomic():
-            save_with_history(meeting, acting_user=None, reason=SCHEDULED_REASON)
-    except IntegrityError:
-        return None
+
+
+@transaction.atomic
+def _meetings_create_for_slots(
+    unit: Unit, slots: list[tuple[CadencePolicy, date]], roster: UnitRoster
+) -> list[Meeting]:
+    """Create the unit's meetings of these cadence slots with their standard agendas, the unit's
+    chairs and members invited and a reminder each, one insert a table; returns those created.
+
+    A slot that another run created first is left to it: the unique constraint on (unit, kind,
+    cadence slot) refuses the second row (the insert waits for the other run's transaction, then
+    skips the row), and the rows inserted here are found again by the uid given to each. Both
+    runs insert in the same order, (kind, slot), so that neither waits on the other in a cycle.
+    """
+    planned = {}
+    for policy, slot in sorted(slots, key=lambda pair: (pair[0].meeting_kind, pair[1])):
+        meeting = Meeting(
+            unit=unit,
+            kind=policy.meeting_kind,
+            starts_at=_local_start(slot, policy),
+            duration_minutes=policy.duration_minutes,
+            chair_id=roster.chair_id,
+            cadence_slot=slot,
+        )
+        planned[meeting.uid] = (meeting, policy)
+    Meeting.objects.bulk_create([meeting for meeting, _ in planned.values()], ignore_conflicts=True)
+    meetings = list(Meeting.objects.filter(uid__in=list(planned)).order_by("kind", "cadence_slot"))
+    if not meetings:
+        return []
+    for meeting in meetings:
+        meeting.unit = unit
+        meeting._history_user = None
+    Meeting.history.bulk_history_create(meetings, default_change_reason=SCHEDULED_REASON)
     bulk_create_with_history(
         [
             AgendaItem(
                 meeting=meeting, position=position, kind=kind, title=AgendaItemKind(kind).label
             )
-            for position, kind in enumerate(STANDARD_AGENDAS[policy.meeting_kind], start=1)
+            for meeting in meetings
+            for position, kind in enumerate(STANDARD_AGENDAS[meeting.kind], start=1)
         ],
         AgendaItem,
         default_change_reason="Standard agenda",
     )
-    refresh_meeting_vector(meeting.pk)
+    refresh_search_vectors(Meeting.objects.filter(pk__in=[meeting.pk for meeting in meetings]))
     bulk_create_with_history(
-        [MeetingInvitee(meeting=meeting, user=person) for person in _invitable_people(unit)],
+        [
+            MeetingInvitee(meeting=meeting, user_id=user_id)
+            for meeting in meetings
+            for user_id in roster.invitee_ids
+        ],
         MeetingInvitee,
         default_change_reason="Invited by the cadence",
     )
-    save_with_history(
-        MeetingReminder(meeting=meeting, due_at=starts_at - timedelta(hours=policy.reminder_hours)),
-        acting_user=None,
-        reason=SCHEDULED_REASON,
-    )
-    audit_record(
-        actor=None,
-        verb=AuditVerb.CREATE,
-        obj=meeting,
-        detail={"system": True, "cadence_slot": slot.isoformat()},
-    )
-    return meeting
-
-
-def _tactical_assessment_commission(
-    meeting_id: int, policy: CadencePolicy, result: ScheduleResult
-) -> None:
-    """Commission the tactical assessment of one TT&CG, once (under the meeting's row lock).
-
-    Owner: an analyst of the unit itself; requester: the chair, or that analyst when the meeting
-    has no chair (a product always has a police requester). No analyst (or one whose vetting
-    does not fit): the meeting is flagged instead, and the next run tries again.
-    """
-    meeting = (
-        Meeting.objects.select_for_update(of=("self",))
-        .select_related("unit", "chair")
-        .get(pk=meeting_id)
-    )
-    if meeting.tactical_assessment_id is not None or meeting.status != MeetingStatus.SCHEDULED:
-        return
-    analyst = _first_holder(meeting.unit, Role.ANALYST)
-    flag = ""
-    if analyst is None:
-        flag = (
-            f"{meeting.unit} has no analyst to develop the tactical assessment: "
-            "add one and the schedule commissions it."
-        )
-    else:
-        chair = meeting.chair if meeting.chair and meeting.chair.is_active else None
-        day = timezone.localtime(meeting.starts_at).date()
-        try:
-            product = product_commission(
-                acting_user=None,
-                system=True,
-                unit=meeting.unit,
-                kind=ProductKind.TACTICAL_ASSESSMENT,
-                title=f"Tactical assessment for the TT&CG of {meeting.unit}, {day:%d %B %Y}",
-                owner=analyst,
-                requester=chair or analyst,
-                due_date=day - timedelta(days=policy.assessment_due_days),
-                purpose=(
-                    f"Short-term issues since the last sitting, for the TT&CG of {day:%d %B %Y}."
-                ),
+    bulk_create_with_history(
+        [
+            MeetingReminder(
+                meeting=meeting,
+                due_at=meeting.starts_at - timedelta(hours=planned[meeting.uid][1].reminder_hours),
             )
-        except (ValidationError, PermissionDenied) as exc:
-            message = "; ".join(getattr(exc, "messages", [str(exc)]))
-            flag = f"The tactical assessment could not be commissioned: {message}"
-        else:
-            meeting.tactical_assessment = product
-            meeting.assessment_flag = ""
-            save_with_history(meeting, acting_user=None, reason="Tactical assessment commissioned")
-            result.commissioned.append(product.pk)
-            return
-    result.flagged.append(meeting.pk)
+            for meeting in meetings
+        ],
+        MeetingReminder,
+        default_change_reason=SCHEDULED_REASON,
+    )
+    _audit_scheduled(meetings)
+    return meetings
+
+
+def _meeting_create_for_slot(unit: Unit, policy: CadencePolicy, slot: date) -> Meeting | None:
+    """The meeting of one cadence slot, made as the schedule makes it (the demo's past sittings);
+    None when it exists already."""
+    created = _meetings_create_for_slots(unit, [(policy, slot)], _unit_rosters([unit.pk])[unit.pk])
+    return created[0] if created else None
+
+
+def _assessment_flag(meeting: Meeting, flag: str) -> None:
     flag = flag[: Meeting._meta.get_field("assessment_flag").max_length]
     if meeting.assessment_flag != flag:
         meeting.assessment_flag = flag
         save_with_history(meeting, acting_user=None, reason="Tactical assessment not commissioned")
 
 
-def _schedule_unit(
-    unit: Unit, policy: CadencePolicy, now: datetime, result: ScheduleResult
+def _no_analyst_flag(unit: Unit) -> str:
+    return (
+        f"{unit} has no analyst to develop the tactical assessment: "
+        "add one and the schedule commissions it."
+    )[: Meeting._meta.get_field("assessment_flag").max_length]
+
+
+def _tactical_assessments_commission(
+    meetings: list[Meeting],
+    policy: CadencePolicy,
+    analyst: User | None,
+    people: dict[int, User],
+    result: ScheduleResult,
 ) -> None:
-    today = timezone.localdate(now)
-    until = today + timedelta(days=policy.horizon_days)
-    with transaction.atomic():
-        taken = set(
-            Meeting.objects.filter(
-                unit=unit, kind=policy.meeting_kind, cadence_slot__isnull=False
-            ).values_list("cadence_slot", flat=True)
-        )
-        for slot in _cadence_slots(policy, max(taken, default=None), today, until):
-            if slot in taken or _local_start(slot, policy) <= now:
-                continue
-            meeting = _meeting_create_for_slot(unit, policy, slot)
-            if meeting is not None:
-                result.created.append(meeting.pk)
-        if policy.meeting_kind != MeetingKind.TACTICAL:
+    """Commission the tactical assessment of each of one unit's TT&CGs in their window, once
+    (under the meetings' row locks, taken in one order).
+
+    Owner: the unit's first analyst; requester: the chair, or that analyst when the meeting has
+    no active chair (a product always has a police requester). No analyst (or one whose vetting
+    does not fit): the meeting is flagged instead, and the next run tries again; a meeting
+    already flagged for want of an analyst costs nothing more until one is added.
+    """
+    unit = meetings[0].unit
+    if analyst is None:
+        flag = _no_analyst_flag(unit)
+        result.flagged.extend(meeting.pk for meeting in meetings)
+        meetings = [meeting for meeting in meetings if meeting.assessment_flag != flag]
+        if not meetings:
             return
-        due = Meeting.objects.filter(
-            unit=unit,
+    with transaction.atomic():
+        locked = (
+            Meeting.objects.select_for_update(of=("self",))
+            .filter(
+                pk__in=[meeting.pk for meeting in meetings],
+                status=MeetingStatus.SCHEDULED,
+                tactical_assessment__isnull=True,
+            )
+            .order_by("starts_at", "pk")
+        )
+        for meeting in locked:
+            meeting.unit = unit
+            if analyst is None:
+                _assessment_flag(meeting, flag)
+                continue
+            chair = people.get(meeting.chair_id) or meeting.chair
+            day = timezone.localtime(meeting.starts_at).date()
+            try:
+                product = product_commission(
+                    acting_user=None,
+                    system=True,
+                    unit=unit,
+                    kind=ProductKind.TACTICAL_ASSESSMENT,
+                    title=f"Tactical assessment for the TT&CG of {unit}, {day:%d %B %Y}",
+                    owner=analyst,
+                    requester=chair if chair is not None and chair.is_active else analyst,
+                    due_date=day - timedelta(days=policy.assessment_due_days),
+                    purpose=(
+                        f"Short-term issues since the last sitting, for the TT&CG of "
+                        f"{day:%d %B %Y}."
+                    ),
+                )
+            except (ValidationError, PermissionDenied) as exc:
+                message = "; ".join(getattr(exc, "messages", [str(exc)]))
+                result.flagged.append(meeting.pk)
+                _assessment_flag(
+                    meeting, f"The tactical assessment could not be commissioned: {message}"
+                )
+                continue
+            meeting.tactical_assessment = product
+            meeting.assessment_flag = ""
+            save_with_history(meeting, acting_user=None, reason="Tactical assessment commissioned")
+            result.commissioned.append(product.pk)
+
+
+def _tactical_assessments_commission_due(
+    policies: list[CadencePolicy],
+    now: datetime,
+    rosters: dict[int, UnitRoster],
+    result: ScheduleResult,
+) -> None:
+    """Commission the tactical assessment of every TT&CG entering its commissioning window, the
+    meetings found in one query and the people they need in two more, whatever their number."""
+    tactical = {p.unit_kind: p for p in policies if p.meeting_kind == MeetingKind.TACTICAL}
+    if not tactical:
+        return
+    window = Q()
+    for policy in tactical.values():
+        window |= Q(
+            unit__kind=policy.unit_kind,
+            starts_at__lte=now + timedelta(days=policy.assessment_commission_days),
+        )
+    due = list(
+        Meeting.objects.filter(
+            window,
             kind=MeetingKind.TACTICAL,
             status=MeetingStatus.SCHEDULED,
             tactical_assessment__isnull=True,
             starts_at__gt=now,
-            starts_at__lte=now + timedelta(days=policy.assessment_commission_days),
-        ).order_by("starts_at")
-        for meeting_id in due.values_list("pk", flat=True):
-            _tactical_assessment_commission(meeting_id, policy, result)
+            unit__is_active=True,
+        )
+        .select_related("unit")
+        .order_by("unit__path", "starts_at", "pk")
+    )
+    if not due:
+        return
+    rosters.update(_unit_rosters({meeting.unit_id for meeting in due} - rosters.keys()))
+    wanted = {rosters[meeting.unit_id].analyst_id for meeting in due}
+    wanted |= {meeting.chair_id for meeting in due if rosters[meeting.unit_id].analyst_id}
+    # One instance a person: each caches the reading of its vetting across commissions.
+    people = User.objects.in_bulk([pk for pk in wanted if pk is not None])
+    for unit_id, meetings in groupby(due, key=attrgetter("unit_id")):
+        meetings = list(meetings)
+        _tactical_assessments_commission(
+            meetings,
+            tactical[meetings[0].unit.kind],
+            people.get(rosters[unit_id].analyst_id),
+            people,
+            result,
+        )
 
 
 def schedule_meetings(*, now: datetime | None = None) -> ScheduleResult:
@@ -318,16 +458,33 @@ def schedule_meetings(*, now: datetime | None = None) -> ScheduleResult:
     members invited and a reminder; commission the tactical assessment of each TT&CG entering its
     commissioning window; then send the invitations not yet sent (also a sweep for any that a
     broker outage left behind). Safe to run twice and concurrently: a slot is created once (unique
-    constraint, the loser's insert rolled back in its savepoint) and an assessment commissioned
-    once (under the meeting's row lock).
+    constraint, the loser's row skipped) and an assessment commissioned once (under the meeting's
+    row lock).
+
+    Set-based: the units, their last slots, the people and the meetings due an assessment are
+    read once for the whole run, so a run that creates nothing costs a few queries whatever the
+    size of the hierarchy; each unit with slots to fill is written in its own transaction, in a
+    few inserts whatever the number of its meetings and people.
     """
     now = now or timezone.now()
     cadence_policies_default()
     result = ScheduleResult()
-    for policy in CadencePolicy.objects.filter(is_enabled=True):
-        units = Unit.objects.filter(kind=policy.unit_kind, is_active=True).order_by("path")
-        for unit in units:
-            _schedule_unit(unit, policy, now, result)
+    policies = list(CadencePolicy.objects.filter(is_enabled=True))
+    by_unit_kind: dict[str, list[CadencePolicy]] = {}
+    for policy in policies:
+        by_unit_kind.setdefault(policy.unit_kind, []).append(policy)
+    last_slots = _last_cadence_slots()
+    units = Unit.objects.filter(kind__in=list(by_unit_kind), is_active=True).order_by("path")
+    to_fill = [
+        (unit, slots)
+        for unit in units
+        if (slots := _free_slots(unit, by_unit_kind[unit.kind], last_slots, now))
+    ]
+    rosters = _unit_rosters([unit.pk for unit, _ in to_fill])
+    for unit, slots in to_fill:
+        created = _meetings_create_for_slots(unit, slots, rosters[unit.pk])
+        result.created.extend(meeting.pk for meeting in created)
+    _tactical_assessments_commission_due(policies, now, rosters, result)
     for meeting_id in meetings_awaiting_invitations(now=now).values_list("pk", flat=True):
         _enqueue_invitations(meeting_id)
     return result
@@ -374,44 +531,67 @@ def _invitation_message(meeting: Meeting, invitee: MeetingInvitee, connection) -
     return message
 
 
+def _invitations_mark_sent(meeting: Meeting, invitees: list[MeetingInvitee], now: datetime) -> None:
+    """Record the invitations sent: one update and one insert of history, whatever their number."""
+    if not invitees:
+        return
+    MeetingInvitee.objects.filter(pk__in=[invitee.pk for invitee in invitees]).update(
+        invitation_sent_at=now, invitation_sequence=meeting.sequence
+    )
+    for invitee in invitees:
+        invitee.invitation_sent_at = now
+        invitee.invitation_sequence = meeting.sequence
+        invitee._history_user = None
+    MeetingInvitee.history.bulk_history_create(
+        invitees,
+        update=True,
+        default_change_reason=f"Invitation sent (sequence {meeting.sequence})",
+    )
+
+
 def invitations_send(meeting_id: int, *, now: datetime | None = None) -> int:
     """System job: e-mail each invitee whose invitation is older than the meeting's SEQUENCE (or
-    who has none) an invitation with its .ics. Safe to run twice: each invitee is marked with
-    the sequence sent, under its row lock. Returns the number sent."""
+    who has none) an invitation with its .ics, over one mail connection. Returns the number sent.
+
+    Safe to run twice: the pending invitees are locked together, in one order (a second job for
+    the meeting waits, then finds them sent), and each is marked with the sequence sent. When a
+    send fails, the invitations already sent are still marked before the error is raised for the
+    task's retry, so that the retry sends each e-mail once.
+    """
     now = now or timezone.now()
-    pending = (
-        MeetingInvitee.objects.filter(
-            meeting_id=meeting_id,
-            meeting__status=MeetingStatus.SCHEDULED,
-            meeting__starts_at__gt=now,
-            user__is_active=True,
-        )
-        .exclude(user__email="")
-        .values_list("pk", flat=True)
+    meeting = (
+        Meeting.objects.select_related("unit", "chair")
+        .filter(pk=meeting_id, status=MeetingStatus.SCHEDULED, starts_at__gt=now)
+        .first()
     )
-    sent = 0
-    connection = get_connection()
-    for invitee_id in list(pending):
-        with transaction.atomic():
-            invitee = (
-                MeetingInvitee.objects.select_for_update(of=("self",))
-                .select_related("meeting__unit", "meeting__chair", "user")
-                .get(pk=invitee_id)
+    if meeting is None:
+        return 0
+    sent: list[MeetingInvitee] = []
+    failure = None
+    with transaction.atomic():
+        pending = list(
+            MeetingInvitee.objects.select_for_update(of=("self",))
+            .select_related("user")
+            .filter(
+                Q(invitation_sequence__isnull=True) | Q(invitation_sequence__lt=meeting.sequence),
+                meeting=meeting,
+                user__is_active=True,
             )
-            meeting = invitee.meeting
-            if (
-                invitee.invitation_sequence is not None
-                and invitee.invitation_sequence >= meeting.sequence
-            ):
-                continue
-            _invitation_message(meeting, invitee, connection).send()
-            invitee.invitation_sent_at = now
-            invitee.invitation_sequence = meeting.sequence
-            save_with_history(
-                invitee, acting_user=None, reason=f"Invitation sent (sequence {meeting.sequence})"
-            )
-            sent += 1
-    return sent
+            .exclude(user__email="")
+            .order_by("pk")
+        )
+        if pending:
+            try:
+                with get_connection() as connection:
+                    for invitee in pending:
+                        _invitation_message(meeting, invitee, connection).send()
+                        sent.append(invitee)
+            except Exception as exc:  # raised again below, once the sent ones are marked
+                failure = exc
+        _invitations_mark_sent(meeting, sent, now)
+    if failure is not None:
+        raise failure
+    return len(sent)
 
 
 REMINDER_BODY = (

@@ -144,18 +144,22 @@ def test_two_runs_at_once_race_for_the_same_slots_and_create_each_meeting_once(
     started = threading.Barrier(2)
     first_call = threading.local()
     refused = []
-    create_for_slot = meeting_services._meeting_create_for_slot
+    create_for_slots = meeting_services._meetings_create_for_slots
 
-    def create_for_slot_at_once(unit, policy, slot):
+    def create_for_slots_at_once(unit, slots, roster):
         if not getattr(first_call, "done", False):
             first_call.done = True
             started.wait(timeout=30)
-        meeting = create_for_slot(unit, policy, slot)
-        if meeting is None:
-            refused.append((unit.pk, policy.meeting_kind, slot))
-        return meeting
+        meetings = create_for_slots(unit, slots, roster)
+        created = {(meeting.kind, meeting.cadence_slot) for meeting in meetings}
+        refused.extend(
+            (unit.pk, policy.meeting_kind, slot)
+            for policy, slot in slots
+            if (policy.meeting_kind, slot) not in created
+        )
+        return meetings
 
-    monkeypatch.setattr(meeting_services, "_meeting_create_for_slot", create_for_slot_at_once)
+    monkeypatch.setattr(meeting_services, "_meetings_create_for_slots", create_for_slots_at_once)
     results, errors = [], []
 
     def run():
@@ -174,7 +178,7 @@ def test_two_runs_at_once_race_for_the_same_slots_and_create_each_meeting_once(
 
     assert errors == []
     assert len(results) == 2
-    # The loser's insert of the first slot was refused by the constraint, in its savepoint.
+    # The loser's rows of the first unit were refused by the constraint.
     assert refused
     created = results[0].created + results[1].created
     assert len(created) == len(set(created)) == Meeting.objects.count() > 0

@@ -1,0 +1,273 @@
+"""The meeting schedule at the size of the country: what a run costs in queries as the hierarchy,
+its people and its meetings grow, and invitations sent in batches.
+
+The cost of a first run, as counted here (the test's transaction turns each unit's transaction
+into a savepoint pair, counted too):
+- RUN_QUERIES for the run itself: the default cadence policies written (eight rows with their
+  history, each in a savepoint) and the run's reads (policies, units, last slots, people, the
+  meetings due an assessment, the meetings awaiting invitations);
+- UNIT_QUERIES for each unit with meetings to create, whatever their number and the unit's
+  people: the meetings inserted and read back by their uids, then the history of the meetings,
+  the agenda items, the invitees and the reminders, each table in one insert (with one for its
+  history), the audit events in one and, on PostgreSQL, the meetings' search vectors in one;
+- ASSESSMENT_QUERIES for each tactical assessment commissioned: the products service's
+  commissioning (product, terms, template sections, each with its history; its checks), the
+  meeting's lock and its update with history.
+The old run cost about 18 queries a meeting created, here about 2 without the assessments.
+"""
+
+import threading
+import time
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from django.contrib.contenttypes.models import ContentType
+from django.core import mail
+from django.core.mail.backends.locmem import EmailBackend
+from django.db import connection, transaction
+
+from nim_portal.choices import Role, UnitKind
+from tasking.choices_meetings import MeetingKind
+from tasking.models import Meeting, MeetingInvitee
+from tasking.services.meetings import invitations_send, schedule_meetings
+from tests.factories import add_unit, member
+
+pytestmark = pytest.mark.django_db
+
+NOW = datetime(2030, 6, 1, 8, 0, tzinfo=UTC)
+
+RUN_QUERIES = 50
+UNIT_QUERIES = 13
+# The products service's commissioning is about 31 of these; the rest leaves it room to change.
+ASSESSMENT_QUERIES = 40
+# Policies, units, last slots, the meetings due an assessment, those awaiting invitations.
+SECOND_RUN_QUERIES = 8
+
+
+def national_shaped(*, regions: int, forces: int, bcus: int, members: int, analysts=True):
+    """A national unit over `regions` regions of `forces` forces of `bcus` BCUs each; every unit
+    below the national one has a chair, `members` members and (unless told) an analyst."""
+    national = add_unit(None, kind=UnitKind.NATIONAL, code="UK", name="National")
+    units = []
+    for r in range(regions):
+        region = add_unit(national, kind=UnitKind.REGION, code=f"R{r}")
+        units.append(region)
+        for f in range(forces):
+            force = add_unit(region, kind=UnitKind.FORCE, code=f"R{r}F{f}")
+            units.append(force)
+            units.extend(
+                add_unit(force, kind=UnitKind.BCU, code=f"R{r}F{f}B{b}") for b in range(bcus)
+            )
+    for unit in units:
+        member(unit, Role.CHAIR)
+        if analysts:
+            member(unit, Role.ANALYST)
+        for _ in range(members):
+            member(unit, Role.MEMBER)
+    return units
+
+
+def first_run_budget(units: int, assessments: int) -> int:
+    return RUN_QUERIES + UNIT_QUERIES * units + ASSESSMENT_QUERIES * assessments
+
+
+def first_run(assert_max_queries, **shape):
+    """Build a hierarchy, run the schedule over it for the first time within its budget, and
+    undo both: returns (queries, units, result)."""
+    with transaction.atomic():
+        units = national_shaped(**shape)
+        # Every unit under the national one gets meetings; each force and BCU one assessment.
+        assessments = sum(unit.kind != UnitKind.REGION for unit in units)
+        # Each run reads the content types of its audit events once, as a new worker would.
+        ContentType.objects.clear_cache()
+        with assert_max_queries(first_run_budget(len(units), assessments)) as queries:
+            result = schedule_meetings(now=NOW)
+        transaction.set_rollback(True)
+    assert len(result.commissioned) == assessments
+    return len(queries), len(units), result
+
+
+def test_a_first_runs_queries_do_not_grow_with_the_people(django_assert_max_num_queries):
+    few, units, result = first_run(
+        django_assert_max_num_queries, regions=1, forces=2, bcus=2, members=1
+    )
+    many, same_units, same_result = first_run(
+        django_assert_max_num_queries, regions=1, forces=2, bcus=2, members=8
+    )
+
+    assert same_units == units and len(same_result.created) == len(result.created)
+    assert many == few
+
+
+def test_a_first_run_costs_a_constant_per_unit_far_below_a_query_a_meeting(
+    django_assert_max_num_queries,
+):
+    small, small_units, small_result = first_run(
+        django_assert_max_num_queries, regions=1, forces=2, bcus=2, members=2
+    )
+    big, big_units, big_result = first_run(
+        django_assert_max_num_queries, regions=2, forces=3, bcus=3, members=4
+    )
+
+    assert big_units > 3 * small_units
+    assessments = len(big_result.commissioned) - len(small_result.commissioned)
+    assert big - small <= UNIT_QUERIES * (big_units - small_units) + (
+        ASSESSMENT_QUERIES * assessments
+    )
+    # Each unit gets several meetings: a query a meeting would cost far more.
+    assert len(big_result.created) > 6 * big_units
+    assert big / len(big_result.created) < 7
+    without_assessments = big - ASSESSMENT_QUERIES * len(big_result.commissioned)
+    assert without_assessments / len(big_result.created) < 2
+
+
+def second_run(assert_max_queries, **shape) -> tuple[int, int]:
+    """Build a hierarchy with two months of meetings behind it and its first run for today
+    done, then run again: returns (queries of the second run, meetings existing)."""
+    with transaction.atomic():
+        units = national_shaped(**shape)
+        # A unit without an analyst: its flagged TT&CG costs nothing more until one is added.
+        add_unit(units[0], kind=UnitKind.FORCE, code="NOANALYST")
+        schedule_meetings(now=NOW - timedelta(days=60))
+        schedule_meetings(now=NOW)
+        existing = Meeting.objects.count()
+        with assert_max_queries(SECOND_RUN_QUERIES) as queries:
+            result = schedule_meetings(now=NOW)
+        transaction.set_rollback(True)
+    assert result.created == [] and result.commissioned == []
+    assert len(result.flagged) == 1
+    return len(queries), existing
+
+
+def test_a_second_run_costs_the_same_few_queries_whatever_exists(django_assert_max_num_queries):
+    small, small_meetings = second_run(
+        django_assert_max_num_queries, regions=1, forces=1, bcus=1, members=1
+    )
+    big, big_meetings = second_run(
+        django_assert_max_num_queries, regions=2, forces=3, bcus=3, members=3
+    )
+
+    assert big_meetings > 5 * small_meetings
+    assert big == small
+
+
+# Invitations.
+
+
+class CountingBackend(EmailBackend):
+    """The test outbox, counting the connections opened and failing at the `fail_at`th
+    message when told."""
+
+    opened = 0
+    sent = 0
+    fail_at = None
+    seconds_a_message = 0.0
+
+    def open(self):
+        type(self).opened += 1
+        return super().open()
+
+    def send_messages(self, messages):
+        for _ in messages:
+            type(self).sent += 1
+            if type(self).sent == type(self).fail_at:
+                raise ConnectionResetError("The mail server went away.")
+            time.sleep(type(self).seconds_a_message)
+        return super().send_messages(messages)
+
+
+@pytest.fixture
+def counting_backend(settings):
+    settings.EMAIL_BACKEND = f"{__name__}.CountingBackend"
+    CountingBackend.opened = CountingBackend.sent = 0
+    CountingBackend.fail_at = None
+    CountingBackend.seconds_a_message = 0.0
+    return CountingBackend
+
+
+def meeting_with_invitees(members: int) -> Meeting:
+    """The first TT&CG of a BCU with a chair and `members` members, scheduled."""
+    national = add_unit(None, kind=UnitKind.NATIONAL, code="UK")
+    region = add_unit(national, kind=UnitKind.REGION, code="R")
+    bcu = add_unit(add_unit(region, kind=UnitKind.FORCE, code="F"), kind=UnitKind.BCU, code="B")
+    member(bcu, Role.CHAIR)
+    for _ in range(members):
+        member(bcu, Role.MEMBER)
+    schedule_meetings(now=NOW)
+    return Meeting.objects.filter(unit=bcu, kind=MeetingKind.TACTICAL).first()
+
+
+def invitation_queries(assert_max_queries, members: int) -> int:
+    with transaction.atomic():
+        meeting = meeting_with_invitees(members)
+        with assert_max_queries(6) as queries:
+            sent = invitations_send(meeting.pk, now=NOW)
+        transaction.set_rollback(True)
+    assert sent == members + 1
+    return len(queries)
+
+
+def test_a_meetings_invitations_go_over_one_connection_in_a_few_queries(
+    django_assert_max_num_queries, counting_backend
+):
+    few = invitation_queries(django_assert_max_num_queries, members=1)
+    many = invitation_queries(django_assert_max_num_queries, members=12)
+
+    assert many == few
+    assert counting_backend.opened == 2  # one connection for each meeting's invitations
+    assert len(mail.outbox) == 2 + 13
+
+
+def test_a_failed_send_keeps_the_marks_of_those_sent_and_the_retry_sends_each_once(
+    counting_backend,
+):
+    meeting = meeting_with_invitees(members=4)
+    counting_backend.fail_at = 3
+    with pytest.raises(ConnectionResetError):
+        invitations_send(meeting.pk, now=NOW)
+
+    invitees = MeetingInvitee.objects.filter(meeting=meeting)
+    sent = invitees.filter(invitation_sequence=0, invitation_sent_at=NOW)
+    assert sent.count() == 2 == len(mail.outbox)
+    assert {invitee.history.first().history_change_reason for invitee in sent} == {
+        "Invitation sent (sequence 0)"
+    }
+
+    assert invitations_send(meeting.pk, now=NOW) == 3
+    assert invitations_send(meeting.pk, now=NOW) == 0
+    recipients = [address for message in mail.outbox for address in message.to]
+    assert sorted(recipients) == sorted(invitees.values_list("user__email", flat=True))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_invitation_jobs_at_once_send_each_e_mail_once(vetting_table, counting_backend):
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite serialises writers: the race runs in CI's PostgreSQL pass.")
+    meeting = meeting_with_invitees(members=5)
+    # The run sent them at its commit (tasks run in-process here): make them pending again.
+    MeetingInvitee.objects.update(invitation_sequence=None, invitation_sent_at=None)
+    mail.outbox.clear()
+    # Slow sends: the second job asks for the rows while the first still holds them.
+    counting_backend.seconds_a_message = 0.05
+    barrier = threading.Barrier(2)
+    sent, errors = [], []
+
+    def job():
+        try:
+            barrier.wait(timeout=10)
+            sent.append(invitations_send(meeting.pk, now=NOW))
+        except Exception as exc:  # the assertion below reports it
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=job) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    assert errors == []
+    assert sorted(sent) == [0, 6]
+    recipients = [address for message in mail.outbox for address in message.to]
+    assert len(recipients) == len(set(recipients)) == 6
