@@ -7,20 +7,15 @@ forbidden give the same 404 everywhere, so ids cannot be probed.
 """
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.http import Http404
-from django.utils import timezone
 
 from nim_portal import access
-from nim_portal.access import holds_object_permission
 from nim_portal.choices import AuditVerb
 from nim_portal.models import AuditEvent, Unit, User
-from partners.choices import ENDED_STATUSES, ReleaseStatus
-from partners.models import AgencyMembership, PartnerAgency, Release, ReleaseRecipient
+from partners.models import AgencyMembership, PartnerAgency, Release
 from products.choices import ProductKind
 from products.selectors import visible_products
-
-VIEW_RELEASE = "partners.view_release"
 
 
 def agency_of(user: User) -> PartnerAgency | None:
@@ -40,18 +35,7 @@ def releases_for_partner(user: User) -> QuerySet[Release]:
     """
     if not access.is_active_partner(user):
         return Release.objects.none()
-    to_users_agency = ReleaseRecipient.objects.filter(
-        release=OuterRef("pk"), agency__memberships__user=user
-    )
-    today = timezone.localdate()
-    live = Q(status=ReleaseStatus.AVAILABLE, expires_on__gte=today) & holds_object_permission(
-        user, VIEW_RELEASE, Release
-    )
-    # Past its expiry date but not yet swept (partners.tasks.expire_releases): shown as ended.
-    ended = Q(status__in=ENDED_STATUSES) | Q(status=ReleaseStatus.AVAILABLE, expires_on__lt=today)
-    return Release.objects.filter(
-        Exists(to_users_agency), live | ended, available_at__isnull=False
-    ).order_by("-available_at", "-id")
+    return Release.objects.visible_to(user).order_by("-available_at", "-id")
 
 
 def get_release_for_partner(user: User, pk) -> Release:
@@ -64,8 +48,10 @@ def get_release_for_partner(user: User, pk) -> Release:
 
 def releases_visible_to_staff(user: User) -> QuerySet[Release]:
     """Releases of the published versions of products the police user may read (any status)."""
+    if not access.is_police_reader(user):
+        return Release.objects.none()
     return (
-        Release.objects.filter(version__product__in=visible_products(user).values("pk"))
+        Release.objects.visible_to(user)
         .select_related("version__product__unit", "prepared_by", "approved_by")
         .order_by("-prepared_at", "-id")
     )

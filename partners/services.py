@@ -53,6 +53,7 @@ from partners.models import (
     ReleaseDocument,
     ReleaseRecipient,
 )
+from partners.models.releases import VIEW_RELEASE
 from partners.sanitise import (
     PartnerSection,
     PartnerText,
@@ -64,7 +65,6 @@ from partners.sanitise import (
     warnings_outstanding,
 )
 from partners.selectors import (
-    VIEW_RELEASE,
     agencies_for_unit,
     get_release_for_partner,
     release_subject_names,

@@ -18,7 +18,6 @@ from nim_portal.services import audit_record
 from products.choices import ProductStatus
 from products.models import Product, ProductUnitShare, ProductVersion, Section, TermsOfReference
 
-VIEW_PRODUCT = "products.view_product"
 # The largest id a database column holds: a larger one would overflow in SQLite, not miss.
 MAX_DATABASE_ID = 2**63 - 1
 

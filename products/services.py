@@ -47,10 +47,10 @@ from products.models import (
     Section,
     TermsOfReference,
 )
+from products.models.product import VIEW_PRODUCT
 from products.rendering import render_section_html, restricted_markup_errors
 from products.search import refresh_product_vector, refresh_search_vectors, refresh_section_vector
 from products.selectors import (
-    VIEW_PRODUCT,
     user_in_product_scope,
     visible_products,
     visible_versions,

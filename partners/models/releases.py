@@ -3,10 +3,13 @@ import secrets
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from nim_portal import access
 from nim_portal.choices import GSCMarking
 from partners.choices import (
+    ENDED_STATUSES,
     NO_ONWARD_DISCLOSURE,
     RELEASE_MARKING_CHOICES,
     RELEASE_MARKINGS,
@@ -15,6 +18,34 @@ from partners.choices import (
     DocumentStatus,
     ReleaseStatus,
 )
+from products.models import Product
+
+VIEW_RELEASE = "partners.view_release"
+
+
+class ReleaseQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "ReleaseQuerySet":
+        """Police readers: the releases of products they may read, in any status. Partner users:
+        the releases their agency received, once available to it; while live (available, not
+        past expiry) also only with the agency group's `view_release` grant; ended ones stay
+        listed so their readers learn what became of them. Drafts and renders never appear."""
+        if access.is_police_reader(user):
+            products = Product.objects.visible_to(user)
+            return self.filter(version__product__in=products.values("pk"))
+        if not access.is_active_partner(user):
+            return self.none()
+        today = timezone.localdate()
+        live = models.Q(
+            status=ReleaseStatus.AVAILABLE, expires_on__gte=today
+        ) & access.holds_object_permission(user, VIEW_RELEASE, Release)
+        # Past its expiry date but not yet swept (partners.tasks.expire_releases): shown as ended.
+        ended = models.Q(status__in=ENDED_STATUSES) | models.Q(
+            status=ReleaseStatus.AVAILABLE, expires_on__lt=today
+        )
+        to_users_agency = ReleaseRecipient.objects.filter(
+            release=models.OuterRef("pk"), agency__memberships__user=user
+        )
+        return self.filter(models.Exists(to_users_agency), live | ended, available_at__isnull=False)
 
 
 class Release(models.Model):
@@ -22,7 +53,7 @@ class Release(models.Model):
 
     What a partner receives is `partner_content` and nothing else: the allow-listed text of
     partners.sanitise.build_partner_text, frozen when the release is approved. Lifecycle and
-    grants go through partners.services; reads through partners.selectors.
+    grants go through partners.services; reads through `Release.objects.visible_to(user)`.
     """
 
     reference = models.CharField(max_length=20, unique=True, help_text="e.g. REL-2026-0042")
@@ -71,6 +102,8 @@ class Release(models.Model):
     expired_at = models.DateTimeField(null=True, blank=True)
 
     history = HistoricalRecords()
+
+    objects = ReleaseQuerySet.as_manager()
 
     class Meta:
         ordering = ["-prepared_at", "-id"]

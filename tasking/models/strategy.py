@@ -241,6 +241,13 @@ class ControlStrategy(models.Model):
         return self.status == ControlStrategyStatus.DRAFT
 
 
+class PriorityQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "PriorityQuerySet":
+        """The priorities of every control strategy `user` may read."""
+        strategies = ControlStrategy.objects.visible_to(user)
+        return self.filter(control_strategy__in=strategies.values("pk"))
+
+
 class Priority(models.Model):
     """A ranked priority of a control strategy, scored on its matrix.
 
@@ -282,6 +289,8 @@ class Priority(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     history = HistoricalRecords()
+
+    objects = PriorityQuerySet.as_manager()
 
     class Meta:
         verbose_name_plural = "priorities"
@@ -337,6 +346,23 @@ class IntelligenceRequirement(models.Model):
         return self.approved_at is not None
 
 
+class IntelligenceRequirementItemQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "IntelligenceRequirementItemQuerySet":
+        """Items of a strategy `user` may read whose requirement the ST&CG approved (it directs
+        all staff), and, before approval, those the user owns or may change as a chair over the
+        strategy's unit."""
+        strategies = ControlStrategy.objects.visible_to(user)
+        chair_over_unit = access.in_units_covered(
+            user, "requirement__control_strategy__unit", roles=Role.CHAIR
+        )
+        return self.filter(
+            models.Q(requirement__approved_at__isnull=False)
+            | models.Q(owner=user)
+            | chair_over_unit,
+            requirement__control_strategy__in=strategies.values("pk"),
+        )
+
+
 class IntelligenceRequirementItem(models.Model):
     """A question or intelligence gap of a priority: sources to task, owner and review date."""
 
@@ -367,6 +393,8 @@ class IntelligenceRequirementItem(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     history = HistoricalRecords()
+
+    objects = IntelligenceRequirementItemQuerySet.as_manager()
 
     class Meta:
         ordering = ["requirement", "priority__rank", "review_date", "pk"]

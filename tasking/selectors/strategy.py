@@ -14,12 +14,12 @@ Superusers get no shortcut: administering the system is not a need to know.
 
 from datetime import date
 
-from django.db.models import F, Q, QuerySet, Subquery
+from django.db.models import F, QuerySet, Subquery
 from django.http import Http404
 from django.utils import timezone
 
 from nim_portal import access
-from nim_portal.choices import GSCMarking, Role
+from nim_portal.choices import GSCMarking
 from nim_portal.models import Unit, User
 from products.choices import ProductKind
 from products.models import ProductVersion
@@ -154,9 +154,7 @@ def _get_visible(queryset: QuerySet, pk, what: str):
 
 def priorities_visible_to(user: User) -> QuerySet[Priority]:
     """The priorities of every control strategy `user` may read."""
-    return Priority.objects.filter(
-        control_strategy__in=control_strategies_visible_to(user).values("pk")
-    )
+    return Priority.objects.visible_to(user)
 
 
 def get_priority_for(user: User, pk) -> Priority:
@@ -171,16 +169,8 @@ def get_priority_for(user: User, pk) -> Priority:
 
 
 def requirement_items_visible_to(user: User) -> QuerySet[IntelligenceRequirementItem]:
-    """The intelligence requirement items `user` may read: those of a readable strategy whose
-    requirement the ST&CG approved (it directs all staff), and, before approval, those the user
-    owns or may change as a chair over the strategy's unit."""
-    chair_over_unit = access.in_units_covered(
-        user, "requirement__control_strategy__unit", roles=Role.CHAIR
-    )
-    return IntelligenceRequirementItem.objects.filter(
-        Q(requirement__approved_at__isnull=False) | Q(owner=user) | chair_over_unit,
-        requirement__control_strategy__in=control_strategies_visible_to(user).values("pk"),
-    )
+    """The intelligence requirement items `user` may read (see the model's `visible_to`)."""
+    return IntelligenceRequirementItem.objects.visible_to(user)
 
 
 def get_requirement_item_for(user: User, pk) -> IntelligenceRequirementItem:

@@ -16,7 +16,8 @@ from nim_portal.choices import AuditVerb, GSCMarking, Role, VettingLevel
 from nim_portal.models import AuditEvent, Membership, Notification
 from partners.choices import DocumentStatus, ReleaseStatus
 from partners.models import AgencyMembership, Release, ReleaseDocument
-from partners.selectors import VIEW_RELEASE, releases_for_partner
+from partners.models.releases import VIEW_RELEASE
+from partners.selectors import releases_for_partner
 from partners.services import (
     HandlingNotAcknowledged,
     ReleaseEnded,

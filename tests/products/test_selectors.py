@@ -9,8 +9,8 @@ from nim_portal.access.grants import grant
 from nim_portal.choices import AuditVerb, GSCMarking, Role, UnitKind, VettingLevel
 from nim_portal.models import AuditEvent
 from products.models import Product, ProductVersion, Section
+from products.models.product import VIEW_PRODUCT
 from products.selectors import (
-    VIEW_PRODUCT,
     get_product_for,
     product_version_read,
     visible_products,
