@@ -161,18 +161,23 @@ class Broker:
 
 def build_hierarchy(regions: int, forces: int, bcus: int, people: int) -> None:
     """The national shape: units through the tree's own API, people and roles in bulk."""
-    national = Unit.add_root(kind=UnitKind.NATIONAL, code="UK", name="United Kingdom")
+
+    def add(parent, kind: str, code: str, name: str) -> Unit:
+        fields = {"kind": kind, "code": code, "name": name}
+        if parent is None:
+            return Unit.objects.add_root(fields)
+        return Unit.objects.add_child(parent, fields)
+
+    national = add(None, UnitKind.NATIONAL, "UK", "United Kingdom")
     region_units = [
-        national.add_child(kind=UnitKind.REGION, code=f"R{n:02}", name=f"Region {n}")
-        for n in range(regions)
+        add(national, UnitKind.REGION, f"R{n:02}", f"Region {n}") for n in range(regions)
     ]
     force_units = [
-        region_units[n % regions].add_child(kind=UnitKind.FORCE, code=f"F{n:02}", name=f"Force {n}")
+        add(region_units[n % regions], UnitKind.FORCE, f"F{n:02}", f"Force {n}")
         for n in range(forces)
     ]
     bcu_units = [
-        force_units[n % forces].add_child(kind=UnitKind.BCU, code=f"B{n:03}", name=f"BCU {n}")
-        for n in range(bcus)
+        add(force_units[n % forces], UnitKind.BCU, f"B{n:03}", f"BCU {n}") for n in range(bcus)
     ]
     users = User.objects.bulk_create(
         User(
