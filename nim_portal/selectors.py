@@ -37,8 +37,9 @@ def people_administered_by(user: User) -> QuerySet[User]:
 
 
 def audit_events_visible_to(user: User) -> QuerySet[AuditEvent]:
-    """National admins (and superusers) read the whole log; other admins read their people's."""
-    if not access.is_unit_admin(user):
+    """National admins (and superusers) read the whole log; other admins read their people's.
+    The log names records, so an admin whose vetting has lapsed reads none of it."""
+    if not access.is_unit_admin(user) or not access.is_police_reader(user):
         return AuditEvent.objects.none()
     events = AuditEvent.objects.select_related("actor", "content_type")
     if user.is_superuser or access.administered_units(user).filter(depth=1).exists():
