@@ -233,7 +233,11 @@ def user_may_invite_partners(user: User, meeting: Meeting) -> bool:
 def get_meeting_for_partner_attendees(user: User, pk) -> Meeting:
     """A meeting whose partner attendees `user` may manage (missing or not theirs: 404)."""
     meeting = Meeting.objects.select_related("unit").filter(pk=_pk_or_404(pk, "meeting")).first()
-    if meeting is None or not user_may_invite_partners(user, meeting):
+    if (
+        meeting is None
+        or not access.is_police_reader(user)
+        or not user_may_invite_partners(user, meeting)
+    ):
         raise Http404("No such meeting.")
     return meeting
 
