@@ -245,7 +245,7 @@ def get_meeting_for_partner_attendees(user: User, pk) -> Meeting:
 def meetings_chaired_for_partners(user: User) -> QuerySet[Meeting]:
     """Upcoming meetings `user` chairs, or of the units where they hold the chair role, that
     are not closed: where they may invite partner attendees."""
-    if not access.is_police(user):
+    if not access.is_police_reader(user):
         return Meeting.objects.none()
     return (
         Meeting.objects.filter(
