@@ -2,7 +2,6 @@
 
 import csv
 
-from django.core.paginator import Paginator
 from django.http import StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -11,6 +10,7 @@ from django.views.decorators.http import require_GET
 from nim_portal import selectors, services
 from nim_portal.choices import AuditVerb
 from nim_portal.filters import AuditEventFilter
+from nim_portal.pagination import CURSOR_PARAM, PAGE_PARAM, paginate
 from nim_portal.views.units import staff_required
 
 EVENTS_PER_PAGE = 50
@@ -27,9 +27,10 @@ def _filtered_events(request) -> AuditEventFilter:
 @staff_required
 def audit_log(request):
     event_filter = _filtered_events(request)
-    page_obj = Paginator(event_filter.qs, EVENTS_PER_PAGE).get_page(request.GET.get("page"))
+    page_obj = paginate(request, event_filter.qs, EVENTS_PER_PAGE)
     query = request.GET.copy()
-    query.pop("page", None)
+    for name in (CURSOR_PARAM, PAGE_PARAM):
+        query.pop(name, None)
     return render(
         request,
         "audit/log.html",

@@ -1,12 +1,12 @@
 """The signed-in person's own notifications."""
 
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
 from nim_portal import selectors, services
+from nim_portal.pagination import paginate
 
 PAGE_SIZE = 50
 
@@ -14,9 +14,7 @@ PAGE_SIZE = 50
 @require_GET
 @login_required
 def notification_list(request):
-    page = Paginator(selectors.notifications_for(request.user), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    page = paginate(request, selectors.notifications_for(request.user), PAGE_SIZE)
     return render(request, "notifications/list.html", {"page": page})
 
 

@@ -2,7 +2,6 @@
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -18,6 +17,7 @@ from nim_portal.forms.staff import (
     add_service_errors,
 )
 from nim_portal.models import Membership, User
+from nim_portal.pagination import paginate
 from nim_portal.views.units import HISTORY_LIMIT, history_entries, staff_required
 
 PEOPLE_PER_PAGE = 50
@@ -50,10 +50,8 @@ def people_list(request):
         Prefetch("memberships", queryset=memberships)
     )
     person_filter = PersonFilter(request.GET, queryset=people, request=request)
-    page = Paginator(person_filter.qs.order_by("last_name", "first_name", "pk"), PEOPLE_PER_PAGE)
-    page_obj = page.get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
+    people = person_filter.qs.order_by("last_name", "first_name", "pk")
+    page_obj = paginate(request, people, PEOPLE_PER_PAGE)
     return render(
         request,
         "people/list.html",
@@ -61,7 +59,6 @@ def people_list(request):
             "filter": person_filter,
             "form": person_filter.form,
             "page_obj": page_obj,
-            "query": query.urlencode(),
         },
     )
 

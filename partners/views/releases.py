@@ -9,7 +9,6 @@ is a 403 with its message, its ValidationError is shown on the page and nothing 
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -21,6 +20,7 @@ from nim_portal import access
 from nim_portal.choices import GSCMarking, Role
 from nim_portal.forms.staff import add_service_errors
 from nim_portal.models import Unit
+from nim_portal.pagination import paginate
 from partners import selectors, services
 from partners.choices import RELEASE_TRANSITIONS, DocumentStatus, ReleaseStatus
 from partners.forms import ReleasePrepareForm, WarningsForm, WithdrawForm
@@ -53,7 +53,7 @@ def release_list(request):
         releases = releases.filter(status=status)
     else:
         status = ""
-    page_obj = Paginator(releases, RELEASES_PER_PAGE).get_page(request.GET.get("page"))
+    page_obj = paginate(request, releases, RELEASES_PER_PAGE)
     return render(
         request,
         "partners/releases/list.html",
@@ -61,7 +61,6 @@ def release_list(request):
             "page_obj": page_obj,
             "status": status,
             "statuses": ReleaseStatus.choices,
-            "query": f"status={status}" if status else "",
             "may_prepare": product_selectors.units_where_user_holds_any(
                 request.user, [Role.ANALYST]
             ).exists(),

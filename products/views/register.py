@@ -5,7 +5,6 @@ from functools import wraps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -13,6 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from nim_portal.choices import GSCMarking
 from nim_portal.forms.staff import add_service_errors
+from nim_portal.pagination import paginate
 from products import selectors, services
 from products.filters import ProductFilter
 from products.forms import ProductCommissionForm
@@ -47,9 +47,7 @@ def product_register(request):
         queryset=selectors.search_products(request.user, text),
         request=request,
     )
-    page_obj = Paginator(product_filter.qs, PRODUCTS_PER_PAGE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
+    page_obj = paginate(request, product_filter.qs, PRODUCTS_PER_PAGE)
     return render(
         request,
         "products/register.html",
@@ -58,7 +56,6 @@ def product_register(request):
             "text": text,
             "filtering": any(request.GET.get(name) for name in product_filter.form.fields),
             "page_obj": page_obj,
-            "query": query.urlencode(),
             "today": timezone.localdate(),
             "page_marking": page_marking_of(page_obj.object_list),
             "may_commission": selectors.units_where_user_holds_any(

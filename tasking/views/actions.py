@@ -11,7 +11,6 @@ goes back onto the form. A change sent over an older version than the one saved 
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -21,6 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from nim_portal.choices import GSCMarking
 from nim_portal.forms.staff import add_service_errors
 from nim_portal.models import Unit
+from nim_portal.pagination import NumberedPaginator, paginate
 from products.selectors import people_around
 from products.views.register import police_required
 from tasking.choices_actions import Rag
@@ -82,7 +82,8 @@ def _render_mine(request, *, bound=None, status=200):
     user = request.user
     # A refused update comes back on the page that holds its action, with its errors.
     number = _page_of_mine(user, bound[0]) if bound else request.GET.get("page")
-    page_obj = Paginator(selectors.my_actions(user), MY_ACTIONS_PER_PAGE).get_page(number)
+    mine = NumberedPaginator(selectors.my_actions(user), MY_ACTIONS_PER_PAGE, request)
+    page_obj = mine.page(number)
     actions = list(page_obj.object_list)
     rows = []
     for action in actions:
@@ -141,10 +142,8 @@ def action_log(request, unit_pk):
             priority=data["priority"],
             **form.owner_ids(),
         )
-    page_obj = Paginator(actions, ACTIONS_PER_PAGE).get_page(request.GET.get("page"))
+    page_obj = paginate(request, actions, ACTIONS_PER_PAGE)
     rows = list(page_obj.object_list)
-    query = request.GET.copy()
-    query.pop("page", None)
     return render(
         request,
         "tasking/actions/log.html",
@@ -155,7 +154,6 @@ def action_log(request, unit_pk):
             "page_obj": page_obj,
             "open_actions": [a for a in rows if a.is_open],
             "closed_actions": [a for a in rows if not a.is_open],
-            "query": query.urlencode(),
             "today": timezone.localdate(),
             "may_raise": selectors.user_may_manage_actions(user, log.unit),
             "page_marking": page_marking_of(rows),

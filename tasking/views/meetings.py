@@ -11,7 +11,6 @@ refused and shown beside what is saved now.
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -21,6 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from nim_portal.choices import GSCMarking
 from nim_portal.forms.staff import add_service_errors
 from nim_portal.models import Unit
+from nim_portal.pagination import paginate
 from products.views.register import police_required
 from tasking.choices_meetings import MeetingStatus
 from tasking.forms.meetings import (
@@ -67,9 +67,7 @@ def _require_chair(user, meeting: Meeting, what: str) -> None:
 @require_GET
 @police_required
 def meeting_list(request):
-    page = Paginator(selectors.meetings_for_user(request.user), MEETINGS_PER_PAGE).get_page(
-        request.GET.get("page")
-    )
+    page = paginate(request, selectors.meetings_for_user(request.user), MEETINGS_PER_PAGE)
     return render(
         request,
         "tasking/meetings/list.html",

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Count, F, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -22,6 +21,7 @@ from nim_portal import access
 from nim_portal.choices import GSCMarking, Role
 from nim_portal.forms.staff import add_service_errors
 from nim_portal.models import Unit
+from nim_portal.pagination import paginate
 from nim_portal.selectors import memberships_of
 from products.selectors import people_around
 from products.views.register import police_required
@@ -92,7 +92,7 @@ def strategy_list(request):
         .annotate(priority_count=Count("priorities"))
         .order_by("unit__path", "-period_start", "-pk")
     )
-    page_obj = Paginator(strategies, STRATEGIES_PER_PAGE).get_page(request.GET.get("page"))
+    page_obj = paginate(request, strategies, STRATEGIES_PER_PAGE)
     return render(
         request,
         "tasking/strategy/list.html",

@@ -8,7 +8,6 @@ whose ValidationError is shown on the page (nothing changed).
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db.models import F, Prefetch
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
@@ -17,6 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from nim_portal.choices import AuditVerb
 from nim_portal.forms.staff import add_service_errors
+from nim_portal.pagination import paginate
 from nim_portal.services import audit_record
 from products.views.register import police_required
 from tasking.choices_submissions import SUBMISSION_MARKING, SubmissionStatus
@@ -35,7 +35,7 @@ def submission_list(request):
     if status not in SubmissionStatus.values:
         status = ""
     submissions = selectors.triage_list(request.user, status)
-    page_obj = Paginator(submissions, SUBMISSIONS_PER_PAGE).get_page(request.GET.get("page"))
+    page_obj = paginate(request, submissions, SUBMISSIONS_PER_PAGE)
     return render(
         request,
         "tasking/submissions/list.html",
@@ -43,7 +43,6 @@ def submission_list(request):
             "page_obj": page_obj,
             "status": status,
             "statuses": SubmissionStatus.choices,
-            "query": f"status={status}",
             "may_triage": selectors.user_may_triage_any(request.user),
             "page_marking": SUBMISSION_MARKING,
         },

@@ -8,7 +8,9 @@ from django.urls import reverse
 
 from nim_portal.choices import AuditVerb, Role, UnitKind, VettingLevel
 from nim_portal.models import AuditEvent, Membership, User
+from nim_portal.views import people as people_views
 from tests.factories import PartnerUserFactory, add_unit, member
+from tests.paging import two_pages
 
 pytestmark = pytest.mark.django_db
 
@@ -92,8 +94,27 @@ class TestList:
             response = client.get(reverse("people:list"))
         assert response.context["page_obj"].paginator.count == 64
         assert len(response.context["page_obj"].object_list) == 50
-        second = client.get(reverse("people:list"), {"page": 2})
+        second = client.get(response.context["page_obj"].next_url)
         assert len(second.context["page_obj"].object_list) == 14
+
+    def test_two_pages_cost_the_same_queries_at_two_sizes(
+        self, client, hierarchy, force_admin, monkeypatch
+    ):
+        monkeypatch.setattr(people_views, "PEOPLE_PER_PAGE", 2)
+        signed_in(client, force_admin)
+
+        def add(prefix):
+            people = User.objects.bulk_create(
+                User(username=f"{prefix}{n}", last_name="Smith") for n in range(5)
+            )
+            Membership.objects.bulk_create(
+                Membership(user=person, unit=hierarchy.bcu, role=Role.MEMBER) for person in people
+            )
+
+        add("few")
+        small = two_pages(client, reverse("people:list"), {"role": Role.MEMBER})
+        add("more")
+        assert two_pages(client, reverse("people:list"), {"role": Role.MEMBER}) == small
 
     def test_non_admin_is_refused_and_partner_gets_not_found(self, client, hierarchy, analyst):
         assert signed_in(client, analyst).get(reverse("people:list")).status_code == 403

@@ -13,7 +13,9 @@ from products.choices import ProductStatus
 from products.models import Product
 from products.selectors import search_products
 from products.services import product_close, product_submit
+from products.views import register as register_views
 from tests.factories import PartnerUserFactory, member, product_commissioned, product_drafting
+from tests.paging import two_pages
 from tests.products.helpers import publish, write
 
 pytestmark = pytest.mark.django_db
@@ -184,7 +186,7 @@ def test_pages_of_25(client, people):
         )
 
     first = register(client, people.member)
-    second = register(client, people.member, page=2)
+    second = client.get(first.context["page_obj"].next_url)
 
     assert len(titles(first)) == 25
     assert len(titles(second)) == 2
@@ -270,6 +272,16 @@ def test_the_register_runs_a_constant_number_of_queries(
     with django_assert_max_num_queries(11):
         response = client.get(reverse("products:register"), params)
     assert response.status_code == 200
+
+
+def test_two_pages_cost_the_same_queries_at_two_sizes(client, people, monkeypatch):
+    monkeypatch.setattr(register_views, "PRODUCTS_PER_PAGE", 2)
+    client.force_login(people.member)
+    url, params = reverse("products:register"), {"kind": "strategic", "sort": "-updated"}
+    _products(people, 5)
+    small = two_pages(client, url, params)
+    _products(people, 5)
+    assert two_pages(client, url, params) == small
 
 
 # Commissioning.
