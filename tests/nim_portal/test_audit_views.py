@@ -12,7 +12,9 @@ from django.utils import timezone
 from nim_portal import services
 from nim_portal.choices import AuditVerb, GSCMarking, Role, VettingLevel
 from nim_portal.models import AuditEvent, Unit, VettingClearance
+from nim_portal.views import audit as audit_views
 from tests.factories import PartnerUserFactory, UserFactory, member
+from tests.paging import two_pages
 
 pytestmark = pytest.mark.django_db
 
@@ -91,6 +93,23 @@ class TestSearch:
         assert len(events) == 50
         assert [e.detail["n"] for e in events[:3]] == [119, 118, 117]
         assert response.context["page_obj"].paginator.num_pages == 3
+
+    def test_two_pages_cost_the_same_queries_at_two_sizes(
+        self, client, hierarchy, national_admin, monkeypatch
+    ):
+        monkeypatch.setattr(audit_views, "EVENTS_PER_PAGE", 2)
+        signed_in(client, national_admin)
+
+        def record(count):
+            for number in range(count):
+                services.audit_record(
+                    actor=national_admin, verb=AuditVerb.VIEW, detail={"n": number}
+                )
+
+        record(5)
+        small = two_pages(client, reverse("audit:log"), {"verb": AuditVerb.VIEW})
+        record(5)
+        assert two_pages(client, reverse("audit:log"), {"verb": AuditVerb.VIEW}) == small
 
     def test_invalid_date_is_reported_on_the_form(self, client, hierarchy, national_admin):
         response = signed_in(client, national_admin).get(

@@ -5,7 +5,9 @@ from django.core import mail
 
 from nim_portal import services
 from nim_portal.models import Notification
+from nim_portal.views import notifications as notification_views
 from tests.factories import UserFactory
+from tests.paging import two_pages
 
 pytestmark = pytest.mark.django_db
 
@@ -123,3 +125,14 @@ def test_the_list_is_constant_in_queries(client, analyst, django_assert_max_num_
         services.notify([analyst], message="more")
     with django_assert_max_num_queries(len(few.captured_queries)):
         client.get("/notifications/")
+
+
+def test_two_pages_cost_the_same_queries_at_two_sizes(client, analyst, monkeypatch):
+    monkeypatch.setattr(notification_views, "PAGE_SIZE", 2)
+    client.force_login(analyst)
+    for number in range(5):
+        services.notify([analyst], message=f"First {number}")
+    small = two_pages(client, "/notifications/", name="page")
+    for number in range(5):
+        services.notify([analyst], message=f"Then {number}")
+    assert two_pages(client, "/notifications/", name="page") == small

@@ -17,7 +17,9 @@ from partners.services import (
     release_approve,
     release_download,
 )
+from partners.views import releases as release_views
 from products.services import section_update
+from tests.paging import two_pages
 from tests.partners.conftest import (
     CANARY_NOT_RELEASABLE,
     CANARY_RESTRICTED,
@@ -116,6 +118,16 @@ def test_the_list_runs_a_constant_number_of_queries(
     with django_assert_max_num_queries(10):
         response = client.get(reverse("partners:release_list"))
     assert response.status_code == 200
+
+
+def test_two_pages_cost_the_same_queries_at_two_sizes(client, cast, version, monkeypatch):
+    monkeypatch.setattr(release_views, "RELEASES_PER_PAGE", 2)
+    client.force_login(cast.analyst)
+    url, params = reverse("partners:release_list"), {"status": ReleaseStatus.DRAFT}
+    _releases(cast, version, 3)
+    small = two_pages(client, url, params)
+    _releases(cast, version, 3)
+    assert two_pages(client, url, params) == small
 
 
 # Preparing a release.

@@ -13,6 +13,8 @@ from nim_portal.models import AuditEvent
 from tasking.choices_submissions import SubmissionStatus
 from tasking.models import PartnerSubmission, SubmissionAttachment
 from tasking.services.submissions import submission_grade, submission_request_more
+from tasking.views import submissions as submission_views
+from tests.paging import two_pages
 from tests.tasking.submission_helpers import (
     CANARY_GRADING,
     PDF,
@@ -366,3 +368,15 @@ def test_the_triage_list_costs_the_same_queries_however_many_submissions(
         response = client.get(reverse("tasking:submission_list") + "?status=")
 
     assert response.content.decode().count("3E C") == count
+
+
+def test_the_triage_list_walks_two_pages_in_constant_queries(client, cast, monkeypatch):
+    monkeypatch.setattr(submission_views, "SUBMISSIONS_PER_PAGE", 2)
+    client.force_login(cast.analyst)
+    url = reverse("tasking:submission_list")
+    for n in range(3):
+        cast.submit(what=f"Sighting {n}")
+    small = two_pages(client, url, {"status": ""})
+    for n in range(3, 6):
+        cast.submit(what=f"Sighting {n}")
+    assert two_pages(client, url, {"status": ""}) == small

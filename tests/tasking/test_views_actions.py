@@ -12,8 +12,10 @@ from nim_portal.choices import GSCMarking, Role, VettingLevel
 from tasking.choices_actions import ActionStatus, ActionType, Rag
 from tasking.models import ActionUpdate, TacticalAction
 from tasking.services.actions import action_close, action_update_add
+from tasking.views import actions as action_views
 from tasking.views.actions import MY_ACTIONS_PER_PAGE
 from tests.factories import PartnerUserFactory, member
+from tests.paging import two_pages
 from tests.tasking.factories import StrategyCast, action_raised, strategy_approved
 
 pytestmark = pytest.mark.django_db
@@ -165,6 +167,31 @@ def test_the_log_runs_a_constant_number_of_queries(
         response = client.get(reverse("tasking:action_log", args=[cast.unit.pk]))
     assert response.status_code == 200
     assert response.context["page_obj"].paginator.count == count
+
+
+def test_the_log_and_my_actions_walk_two_pages_in_constant_queries(
+    client, cast, priority, monkeypatch
+):
+    monkeypatch.setattr(action_views, "ACTIONS_PER_PAGE", 2)
+    monkeypatch.setattr(action_views, "MY_ACTIONS_PER_PAGE", 2)
+    client.force_login(cast.member)
+    log = reverse("tasking:action_log", args=[cast.unit.pk])
+    mine = reverse("tasking:my_actions")
+
+    def add(count):
+        for day in range(count):
+            action_raised(
+                cast.unit,
+                chair=cast.chair,
+                priority=priority,
+                owner_user=cast.member,
+                due_in_days=day,
+            )
+
+    add(5)
+    small = two_pages(client, log, {"status": ActionStatus.OPEN}), two_pages(client, mine)
+    add(5)
+    assert (two_pages(client, log, {"status": ActionStatus.OPEN}), two_pages(client, mine)) == small
 
 
 # Raising.

@@ -15,7 +15,9 @@ from tasking.choices_meetings import MeetingStatus
 from tasking.choices_proceedings import EscalationStatus
 from tasking.models import Decision, Meeting
 from tasking.services import proceedings as services
+from tasking.views import meetings as meeting_views
 from tests.factories import PartnerUserFactory, add_unit, member
+from tests.paging import two_pages
 from tests.tasking.proceedings_helpers import NOW, cast_scheduled, opened, ttcg
 
 pytestmark = pytest.mark.django_db
@@ -148,6 +150,16 @@ def test_pages_cost_the_same_queries_as_they_grow(
     with django_assert_max_num_queries(len(small.captured_queries)):
         response = client.get(url(name, *args))
     assert marking_banner(response, "OFFICIAL") or marking_banner(response, "OFFICIAL-SENSITIVE")
+
+
+def test_the_list_walks_two_pages_in_constant_queries(client, cast, meeting, monkeypatch):
+    monkeypatch.setattr(meeting_views, "MEETINGS_PER_PAGE", 2)
+    sitting = opened(cast, meeting)
+    client.force_login(cast.chair)
+    add_meetings_and_decisions(cast, sitting, 3)
+    small = two_pages(client, url("meeting_list"), name="page")
+    add_meetings_and_decisions(cast, sitting, 3)
+    assert two_pages(client, url("meeting_list"), name="page") == small
 
 
 def test_the_dashboard_and_navigation_lead_to_the_sitting_and_next_meetings(client, cast, meeting):

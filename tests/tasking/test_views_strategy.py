@@ -19,7 +19,9 @@ from tasking.services.strategy import (
     priority_override_rank,
     priority_update,
 )
+from tasking.views import strategy as strategy_views
 from tests.factories import PartnerUserFactory, member
+from tests.paging import two_pages
 from tests.tasking.factories import (
     StrategyCast,
     priority_added,
@@ -118,6 +120,15 @@ def test_the_list_runs_a_constant_number_of_queries(
         response = client.get(reverse("tasking:strategy_list"))
     assert response.status_code == 200
     assert len(response.context["page_obj"].object_list) == count
+
+
+def test_the_list_walks_two_pages_in_constant_queries(client, cast, monkeypatch):
+    monkeypatch.setattr(strategy_views, "STRATEGIES_PER_PAGE", 2)
+    client.force_login(cast.chair)
+    _strategies(cast, 3)
+    small = two_pages(client, reverse("tasking:strategy_list"))
+    _strategies(cast, 3)
+    assert two_pages(client, reverse("tasking:strategy_list")) == small
 
 
 # A strategy's page.
