@@ -20,7 +20,10 @@ class Notification(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["recipient", "read_at"])]
+        indexes = [
+            models.Index(fields=["recipient", "read_at"]),
+            models.Index(fields=["recipient", "-created_at", "-id"], name="notification_inbox"),
+        ]
 
     def __str__(self) -> str:
         return self.message

@@ -26,7 +26,14 @@ class Unit(MP_Node):
 
     class Meta:
         ordering = ["path"]
-        indexes = [models.Index(fields=["kind", "is_active"])]
+        indexes = [
+            models.Index(fields=["kind", "is_active"]),
+            # The tree's relations are prefix matches on the path (LIKE 'path%'): PostgreSQL uses
+            # an index for them only with the pattern operator class under a non-C collation.
+            models.Index(
+                fields=["path"], name="unit_path_prefix", opclasses=["varchar_pattern_ops"]
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name

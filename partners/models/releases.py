@@ -107,7 +107,10 @@ class Release(models.Model):
 
     class Meta:
         ordering = ["-prepared_at", "-id"]
-        indexes = [models.Index(fields=["status", "expires_on"])]
+        indexes = [
+            models.Index(fields=["status", "expires_on"]),
+            models.Index(fields=["-prepared_at", "-id"], name="release_newest_first"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(marking__in=[m.value for m in RELEASE_MARKINGS]),

@@ -121,8 +121,13 @@ class TacticalAction(models.Model):
         ordering = ["unit", "-status", "due_date", "pk"]
         indexes = [
             models.Index(fields=["unit", "status", "due_date"]),
-            models.Index(fields=["owner_user", "status"]),
-            models.Index(fields=["owner_unit", "status"]),
+            # "My actions": an owner's open actions, soonest due first.
+            models.Index(
+                fields=["owner_user", "status", "due_date", "id"], name="action_owner_user_due"
+            ),
+            models.Index(
+                fields=["owner_unit", "status", "due_date", "id"], name="action_owner_unit_due"
+            ),
             SearchVectorIndex(fields=["search_vector"], name="tactical_action_search_vector"),
         ]
         constraints = [
