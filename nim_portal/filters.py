@@ -61,7 +61,7 @@ class PersonFilter(django_filters.FilterSet):
         if unit or role:
             memberships = Membership.objects.filter(user=OuterRef("pk"))
             if unit:
-                memberships = memberships.filter(unit__path__startswith=unit.path)
+                memberships = memberships.filter(access.at_or_below(unit))
             if role:
                 memberships = memberships.filter(role=role)
             queryset = queryset.filter(Exists(memberships))

@@ -113,7 +113,7 @@ def release_subject_names(user: User, unit: Unit) -> list[str]:
     One query; nothing here ever goes into partner text."""
     rows = (
         visible_products(user)
-        .filter(kind=ProductKind.SUBJECT_PROFILE, unit__path__startswith=unit.path)
+        .filter(access.at_or_below(unit), kind=ProductKind.SUBJECT_PROFILE)
         .values_list("title", "subject_description")
     )
     names: list[str] = []

@@ -28,13 +28,13 @@ from rest_framework.exceptions import APIException, ValidationError
 from rest_framework.response import Response
 
 from nim_portal.choices import GSCMarking
+from nim_portal.ids import MAX_DATABASE_ID
 from nim_portal.models import Unit, User
 from products import selectors, services
 from products.choices import ProductKind, ProductStatus
 from products.models import Product, Section
 from products.serializers import (
     ID_PATTERN,
-    MAX_DATABASE_ID,
     CloseSerializer,
     ComparisonSerializer,
     GrantNeedToKnowSerializer,

@@ -13,13 +13,11 @@ from django.http import Http404, HttpRequest
 
 from nim_portal import access
 from nim_portal.choices import AuditVerb, GSCMarking, Role, UserKind
+from nim_portal.ids import id_or_404
 from nim_portal.models import Unit, User
 from nim_portal.services import audit_record
 from products.choices import ProductStatus
 from products.models import Product, ProductUnitShare, ProductVersion, Section, TermsOfReference
-
-# The largest id a database column holds: a larger one would overflow in SQLite, not miss.
-MAX_DATABASE_ID = 2**63 - 1
 
 
 def user_in_product_scope(user: User, product: Product) -> bool:
@@ -42,12 +40,7 @@ def visible_products(user: User) -> QuerySet[Product]:
 
 def get_product_for(user: User, pk) -> Product:
     """One product by id; missing and forbidden give the same 404, so ids cannot be probed."""
-    try:
-        pk = int(pk)
-    except (TypeError, ValueError):
-        raise Http404("No such product.") from None
-    if not 0 < pk <= MAX_DATABASE_ID:
-        raise Http404("No such product.")
+    pk = id_or_404(pk, "product")
     product = visible_products(user).select_related("unit", "owner", "requester").filter(pk=pk)
     product = product.first()
     if product is None:

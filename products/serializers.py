@@ -8,6 +8,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from nim_portal.choices import GSCMarking
+from nim_portal.ids import MAX_DATABASE_ID
 from nim_portal.models import Unit, User
 from products.choices import ClosureReason
 from products.models import (
@@ -18,7 +19,7 @@ from products.models import (
     Section,
     TermsOfReference,
 )
-from products.selectors import FINISHED_STATUSES, MAX_DATABASE_ID
+from products.selectors import FINISHED_STATUSES
 from products.services import DETAIL_FIELDS
 
 # MAX_DATABASE_ID as a URL pattern: up to 18 digits always fit.

@@ -135,7 +135,7 @@ class UnitViewSet(
         base_depth = 0
         if request.query_params.get("parent"):
             top = self.get_object_from_param("parent")
-            units = units.filter(path__startswith=top.path, depth__gt=top.depth)
+            units = units.filter(access.at_or_below(top, field=None), depth__gt=top.depth)
             base_depth = top.depth
         levels = self.positive_int_param("depth")
         if levels is not None:

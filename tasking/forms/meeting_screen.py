@@ -76,7 +76,7 @@ class ActionRaiseForm(forms.Form):
         self.fields["priority"].queryset = priorities
         self.fields["owner_user"].queryset = _people_of(meeting)
         self.fields["owner_unit"].queryset = Unit.objects.filter(
-            path__startswith=meeting.unit.path, is_active=True
+            access.at_or_below(meeting.unit, field=None), is_active=True
         ).order_by("path")
 
 

@@ -24,23 +24,13 @@ from django.http import Http404
 
 from nim_portal import access
 from nim_portal.choices import Role
+from nim_portal.ids import id_or_404
 from nim_portal.models import Unit, User
 from tasking.choices_actions import ActionStatus
 from tasking.models import ActionUpdate, Meeting, Priority, TacticalAction
 
-MAX_DATABASE_ID = 2**63 - 1
 # Who closes actions and raises them between meetings.
 ACTION_MANAGER_ROLES = (Role.CHAIR, Role.ADMIN)
-
-
-def _pk_or_404(pk, what: str) -> int:
-    try:
-        pk = int(pk)
-    except (TypeError, ValueError):
-        raise Http404(f"No such {what}.") from None
-    if not 0 < pk <= MAX_DATABASE_ID:
-        raise Http404(f"No such {what}.")
-    return pk
 
 
 def units_with_readable_log(user: User) -> QuerySet[Unit]:
@@ -82,7 +72,7 @@ class ActionLog:
 def action_log_for_unit(user: User, unit_id) -> ActionLog:
     """A unit's action log as `user` may read it; 404 for anybody outside the unit and the units
     above it (missing and forbidden alike)."""
-    pk = _pk_or_404(unit_id, "action log")
+    pk = id_or_404(unit_id, "action log")
     unit = units_with_readable_log(user).filter(pk=pk).first()
     if unit is None:
         raise Http404("No such action log.")
@@ -115,7 +105,7 @@ def filter_action_log(
 
 def get_action_for(user: User, pk) -> TacticalAction:
     """One action by id; missing and forbidden give the same 404, so ids cannot be probed."""
-    pk = _pk_or_404(pk, "action")
+    pk = id_or_404(pk, "action")
     action = with_log_columns(actions_visible_to(user)).filter(pk=pk).first()
     if action is None:
         raise Http404("No such action.")

@@ -28,6 +28,7 @@ from django.utils import timezone
 
 from nim_portal import access
 from nim_portal.choices import NO_CLEARANCE, GSCMarking, Role, UserKind
+from nim_portal.ids import id_or_404
 from nim_portal.models import User, VettingClearance
 from partners.choices import ReleaseStatus
 from partners.models import Release
@@ -45,18 +46,6 @@ from tasking.models import (
     MeetingInvitee,
     MinutesVersion,
 )
-
-MAX_DATABASE_ID = 2**63 - 1
-
-
-def _pk_or_404(pk) -> int:
-    try:
-        pk = int(pk)
-    except (TypeError, ValueError):
-        raise Http404("No such meeting.") from None
-    if not 0 < pk <= MAX_DATABASE_ID:
-        raise Http404("No such meeting.")
-    return pk
 
 
 def user_may_chair(user: User, meeting: Meeting) -> bool:
@@ -105,7 +94,7 @@ def meeting_for_user(user: User, pk) -> Meeting:
     meeting = (
         meetings_visible_to(user)
         .select_related("unit", "chair", "current_agenda_item", "tactical_assessment")
-        .filter(pk=_pk_or_404(pk))
+        .filter(pk=id_or_404(pk, "meeting"))
         .first()
     )
     if meeting is None:
@@ -324,7 +313,7 @@ def escalation_boxes(user: User) -> EscalationBoxes:
 
 def escalation_for_user(user: User, pk) -> Escalation:
     """One escalation of the user's inbox or outbox, or 404."""
-    pk = _pk_or_404(pk)
+    pk = id_or_404(pk, "meeting")
     boxes = escalation_boxes(user)
     for escalation in boxes.inbox + boxes.outbox:
         if escalation.pk == pk:

@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from nim_portal import access
 from nim_portal.choices import GSCMarking
+from nim_portal.ids import id_or_404
 from nim_portal.models import Unit, User
 from products.choices import ProductKind
 from products.models import ProductVersion
@@ -28,7 +29,6 @@ from tasking.models import ControlStrategy, IntelligenceRequirementItem, Priorit
 
 # A partner release is OFFICIAL or OFFICIAL-SENSITIVE, never higher (DESIGN.md, rule 5).
 PARTNER_MARKING_CEILING = GSCMarking.OFFICIAL_SENSITIVE
-MAX_DATABASE_ID = 2**63 - 1
 
 
 def control_strategies_visible_to(user: User) -> QuerySet[ControlStrategy]:
@@ -38,12 +38,7 @@ def control_strategies_visible_to(user: User) -> QuerySet[ControlStrategy]:
 
 def get_control_strategy_for(user: User, pk) -> ControlStrategy:
     """One strategy by id; missing and forbidden give the same 404, so ids cannot be probed."""
-    try:
-        pk = int(pk)
-    except (TypeError, ValueError):
-        raise Http404("No such control strategy.") from None
-    if not 0 < pk <= MAX_DATABASE_ID:
-        raise Http404("No such control strategy.")
+    pk = id_or_404(pk, "control strategy")
     strategy = (
         control_strategies_visible_to(user)
         .select_related(
@@ -142,11 +137,7 @@ def published_requirement_items_for_units(
 
 def _get_visible(queryset: QuerySet, pk, what: str):
     """One row of `queryset` by id: missing and forbidden give the same 404."""
-    try:
-        pk = int(pk)
-    except (TypeError, ValueError):
-        raise Http404(f"No such {what}.") from None
-    row = queryset.filter(pk=pk).first() if 0 < pk <= MAX_DATABASE_ID else None
+    row = queryset.filter(pk=id_or_404(pk, what)).first()
     if row is None:
         raise Http404(f"No such {what}.")
     return row

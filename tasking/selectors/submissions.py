@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from nim_portal import access
 from nim_portal.choices import Role, UserKind
+from nim_portal.ids import id_or_404
 from nim_portal.models import Unit, User
 from partners.choices import ReleaseStatus
 from partners.models import AgencyMembership, PartnerAgency, Release
@@ -32,7 +33,6 @@ from tasking.models import (
     PartnerSubmission,
 )
 from tasking.selectors.strategy import (
-    MAX_DATABASE_ID,
     control_strategies_visible_to,
     published_requirement_items_for_units,
 )
@@ -40,16 +40,6 @@ from tasking.selectors.strategy import (
 # The roles that triage and grade partner information in a unit's tree.
 TRIAGE_ROLES = (Role.ANALYST, Role.CHAIR, Role.ADMIN)
 STRATEGY_UNIT = "item__requirement__control_strategy__unit"
-
-
-def _pk_or_404(pk, what: str) -> int:
-    try:
-        pk = int(pk)
-    except (TypeError, ValueError):
-        raise Http404(f"No such {what}.") from None
-    if not 0 < pk <= MAX_DATABASE_ID:
-        raise Http404(f"No such {what}.")
-    return pk
 
 
 # Triage staff.
@@ -88,7 +78,7 @@ def triage_list(user: User, status: str = "") -> QuerySet[PartnerSubmission]:
 
 
 def get_submission_for_triage(user: User, pk) -> PartnerSubmission:
-    submission = submissions_for_triage(user).filter(pk=_pk_or_404(pk, "submission")).first()
+    submission = submissions_for_triage(user).filter(pk=id_or_404(pk, "submission")).first()
     if submission is None:
         raise Http404("No such submission.")
     return submission
@@ -138,7 +128,7 @@ def submissions_for_partner(user: User) -> QuerySet[PartnerSubmission]:
 
 
 def get_submission_for_partner(user: User, pk) -> PartnerSubmission:
-    submission = submissions_for_partner(user).filter(pk=_pk_or_404(pk, "submission")).first()
+    submission = submissions_for_partner(user).filter(pk=id_or_404(pk, "submission")).first()
     if submission is None:
         raise Http404("No such submission.")
     return submission
@@ -172,7 +162,7 @@ def get_partner_invitation(user: User, meeting_pk) -> MeetingInvitee:
     invitation = (
         partner_invitations(user)
         .select_related("meeting__chair")
-        .filter(meeting_id=_pk_or_404(meeting_pk, "meeting"))
+        .filter(meeting_id=id_or_404(meeting_pk, "meeting"))
         .first()
     )
     if invitation is None:
@@ -232,7 +222,7 @@ def user_may_invite_partners(user: User, meeting: Meeting) -> bool:
 
 def get_meeting_for_partner_attendees(user: User, pk) -> Meeting:
     """A meeting whose partner attendees `user` may manage (missing or not theirs: 404)."""
-    meeting = Meeting.objects.select_related("unit").filter(pk=_pk_or_404(pk, "meeting")).first()
+    meeting = Meeting.objects.select_related("unit").filter(pk=id_or_404(pk, "meeting")).first()
     if (
         meeting is None
         or not access.is_police_reader(user)

@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from nim_portal import access
 from nim_portal.choices import GSCMarking
 from nim_portal.forms.staff import add_service_errors
 from nim_portal.models import Unit
@@ -173,7 +174,7 @@ def action_raise(request, unit_pk):
         request.POST or None,
         priorities=priorities,
         people=people_around(Unit.objects.filter(pk=unit.pk)),
-        units=Unit.objects.filter(path__startswith=unit.path, is_active=True),
+        units=Unit.objects.filter(access.at_or_below(unit, field=None), is_active=True),
     )
     if request.method == "POST" and form.is_valid():
         try:
