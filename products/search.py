@@ -1,13 +1,16 @@
 """Search over products: stored full-text vectors on PostgreSQL, plain matching on SQLite.
 
-A product is found by its own vector (its title, weighted A, and its own text, B) or by a vector
-of one of its sections that the reader may read (a section marked above the reader's ceiling is
-never matched, nor quoted). The vectors are kept by products.services in the transaction that
-changes the text; bulk inserts call `refresh_search_vectors` afterwards.
+A product's vector holds all its text: its title (weighted A), its own text (B), and its
+sections' titles (C) and bodies (D), so that one GIN index finds the products, however common
+the words; `search_marking` is the highest marking of that text, and a vector is matched only
+for a reader cleared for all of it. Sections keep vectors of their own, to pick the best section
+the reader may read to quote. The vectors are kept by products.services in the transaction that
+changes the text or the marking; bulk inserts call `refresh_search_vectors` afterwards.
 """
 
 from urllib.parse import urlencode
 
+from django.contrib.postgres.aggregates import StringAgg
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, SearchVector
 from django.db import connection
 from django.db.models import (
@@ -15,7 +18,7 @@ from django.db.models import (
     Case,
     ExpressionWrapper,
     F,
-    FloatField,
+    Max,
     OuterRef,
     Q,
     QuerySet,
@@ -24,7 +27,8 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce, Concat
+from django.db.models.functions import Coalesce, Concat, Greatest
+from django.db.models.lookups import GreaterThan
 from django.urls import reverse
 
 from nim_portal import access
@@ -41,12 +45,42 @@ from products.selectors import visible_products
 
 # The product's own text besides its title (weighted B), in the order a snippet quotes it.
 PRODUCT_TEXT_FIELDS = ("purpose", "scope_area", "scope_crime_types", "subject_description")
+# ts_rank's weights, in its order (D, C, B, A): only the title, or the product's own text.
+TITLE_WEIGHTS = [0.0, 0.0, 0.0, 1.0]
+OWN_TEXT_WEIGHTS = [0.0, 0.0, 1.0, 1.0]
+
+
+def _of_sections(field: str) -> Subquery:
+    """The `field` of every section of the outer product, joined in their order."""
+    return Subquery(
+        Section.objects.filter(product=OuterRef("pk"))
+        .order_by()
+        .values("product")
+        .annotate(text=StringAgg(field, delimiter=" ", order_by="position"))
+        .values("text"),
+        output_field=TextField(),
+    )
 
 
 def _product_document() -> SearchVector:
-    return SearchVector("title", config=SEARCH_CONFIG, weight="A") + SearchVector(
-        *PRODUCT_TEXT_FIELDS, config=SEARCH_CONFIG, weight="B"
+    return (
+        SearchVector("title", config=SEARCH_CONFIG, weight="A")
+        + SearchVector(*PRODUCT_TEXT_FIELDS, config=SEARCH_CONFIG, weight="B")
+        + SearchVector(_of_sections("title"), config=SEARCH_CONFIG, weight="C")
+        + SearchVector(_of_sections("body"), config=SEARCH_CONFIG, weight="D")
     )
+
+
+def _document_marking() -> Greatest:
+    """The highest marking of the product's text: its own, or a section's above it."""
+    highest_section = (
+        Section.objects.filter(product=OuterRef("pk"))
+        .order_by()
+        .values("product")
+        .annotate(highest=Max("marking"))
+        .values("highest")
+    )
+    return Greatest(F("marking"), Coalesce(Subquery(highest_section), F("marking")))
 
 
 def _section_document() -> SearchVector:
@@ -59,16 +93,23 @@ def _stores_vectors() -> bool:
     return connection.vendor == "postgresql"
 
 
+def _refresh_products(products: QuerySet[Product]) -> None:
+    products.update(search_vector=_product_document(), search_marking=_document_marking())
+
+
 def refresh_product_vector(product_id: int) -> None:
-    """Recompute one product's vector (after its title or text changed)."""
+    """Recompute one product's vector (after its title, text or marking changed). Call it after
+    the product's last save: a save writes back the vector the product was loaded with."""
     if _stores_vectors():
-        Product.objects.filter(pk=product_id).update(search_vector=_product_document())
+        _refresh_products(Product.objects.filter(pk=product_id))
 
 
 def refresh_section_vector(section_id: int) -> None:
-    """Recompute one section's vector (after its title or text changed)."""
+    """Recompute one section's vector and its product's (after the section's title, text or
+    marking changed, and after the product's last save)."""
     if _stores_vectors():
         Section.objects.filter(pk=section_id).update(search_vector=_section_document())
+        _refresh_products(Product.objects.filter(sections=section_id))
 
 
 def refresh_search_vectors(products: QuerySet[Product]) -> None:
@@ -76,10 +117,10 @@ def refresh_search_vectors(products: QuerySet[Product]) -> None:
     data written in bulk (seeding), which no service saved."""
     if not _stores_vectors():
         return
-    products.update(search_vector=_product_document())
     Section.objects.filter(product__in=products.values("pk")).update(
         search_vector=_section_document()
     )
+    _refresh_products(products)
 
 
 def _product_text() -> Concat:
@@ -91,36 +132,31 @@ def _product_text() -> Concat:
 
 def _postgresql_search(products: QuerySet[Product], user, words: str) -> QuerySet[Product]:
     query = SearchQuery(words, config=SEARCH_CONFIG, search_type="websearch")
-    readable_sections = Section.objects.filter(access.within_ceiling(user), search_vector=query)
-    # Driven by the two GIN indexes: the matching products and the products of matching
-    # readable sections, then narrowed to the visible ones.
-    matching = (
-        Product.objects.filter(search_vector=query)
-        .order_by()
-        .values("pk")
-        .union(readable_sections.order_by().values("product_id"))
-    )
+    # Only the best matching section the reader may read is quoted (for the page's rows only:
+    # PostgreSQL computes the quote after the sort and the limit).
     best_section = (
-        readable_sections.filter(product=OuterRef("pk"))
+        Section.objects.filter(access.within_ceiling(user), product=OuterRef("pk"))
+        .filter(search_vector=query)
         .annotate(rank=SearchRank(F("search_vector"), query))
         .order_by(F("rank").desc(), "position", "pk")
     )
-    title_match = ExpressionWrapper(Q(search_vector=query), output_field=BooleanField())
+    in_own_text = GreaterThan(
+        SearchRank(F("search_vector"), query, weights=OWN_TEXT_WEIGHTS), Value(0.0)
+    )
     return (
-        products.filter(pk__in=matching)
+        products.filter(access.within_ceiling(user, "search_marking"), search_vector=query)
         .annotate(
-            search_title_match=title_match,
-            search_snippet_marking=Case(
-                When(title_match, then=F("marking")),
-                default=Subquery(best_section.values("marking")[:1]),
+            search_title_match=GreaterThan(
+                SearchRank(F("search_vector"), query, weights=TITLE_WEIGHTS), Value(0.0)
             ),
-            search_rank=Coalesce(SearchRank(F("search_vector"), query), Value(0.0))
-            + Coalesce(
-                Subquery(best_section.values("rank")[:1], output_field=FloatField()), Value(0.0)
+            search_rank=SearchRank(F("search_vector"), query),
+            search_snippet_marking=Case(
+                When(in_own_text, then=F("marking")),
+                default=Subquery(best_section.values("marking")[:1]),
             ),
             search_snippet=Case(
                 When(
-                    title_match,
+                    in_own_text,
                     then=SearchHeadline(
                         joined_text(F("title"), *(F(name) for name in PRODUCT_TEXT_FIELDS)),
                         query,
@@ -151,8 +187,11 @@ def _fallback_search(products: QuerySet[Product], user, words: str) -> QuerySet[
         Q(title__icontains=words) | Q(body__icontains=words)
     )
     first_section = readable_sections.filter(product=OuterRef("pk")).order_by("position", "pk")
+    # As on PostgreSQL: a product holding text above the reader's vetting is not searched.
+    above_reader = Section.objects.exclude(access.within_ceiling(user)).values("product_id")
     return (
-        products.filter(in_product | Q(pk__in=readable_sections.values("product_id")))
+        products.exclude(pk__in=above_reader)
+        .filter(in_product | Q(pk__in=readable_sections.values("product_id")))
         .annotate(
             search_title_match=ExpressionWrapper(in_product, output_field=BooleanField()),
             search_snippet_marking=Case(
@@ -199,8 +238,9 @@ def product_hit(product: Product, words: str) -> SearchHit:
 
 
 def search_products_for_site(user, words: str, limit: int) -> list[SearchHit]:
-    """At most `limit` products for the site search page, in one query."""
-    products = search_products(user, words).select_related("unit")[:limit]
+    """At most `limit` products for the site search page, in two queries: their units apart,
+    as a join with units can lead PostgreSQL to repeat the index scan for every unit."""
+    products = search_products(user, words).prefetch_related("unit")[:limit]
     return [product_hit(product, words) for product in products]
 
 

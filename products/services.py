@@ -551,7 +551,6 @@ def section_update(
     save_with_history(
         section, acting_user=acting_user, reason=f"Edited (revision {section.revision})"
     )
-    refresh_section_vector(section.pk)
     raised = None
     if marking > product.marking:
         previous = GSCMarking(product.marking).label
@@ -562,6 +561,7 @@ def section_update(
             reason=f"Marking raised from {previous} by section “{section.title}”",
         )
         raised = marking
+    refresh_section_vector(section.pk)
     audit_record(
         actor=acting_user,
         verb=AuditVerb.UPDATE,

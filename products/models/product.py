@@ -110,10 +110,12 @@ class Product(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    # The title and the product's own text, kept by products.services (PostgreSQL only).
+    # All its text, and the highest marking of that text (a section's, should one be above the
+    # product's): kept by products.services for products.search (PostgreSQL only).
     search_vector = SearchVectorField(null=True, editable=False)
+    search_marking = models.PositiveSmallIntegerField(null=True, editable=False)
 
-    history = HistoricalRecords(excluded_fields=["search_vector"])
+    history = HistoricalRecords(excluded_fields=["search_vector", "search_marking"])
 
     objects = ProductQuerySet.as_manager()
 

@@ -210,8 +210,9 @@ def test_the_page_costs_the_same_queries_at_any_size(
     client.force_login(cast.member)
     search(client, None, "canal")  # warms the content-type cache, which the count leaves out
 
-    # Session, user, the navigation's admin check, and one query for each kind of result.
-    with django_assert_max_num_queries(7):
+    # Session, user, the navigation's admin check, and for each kind of result its rows and
+    # their units.
+    with django_assert_max_num_queries(11):
         response = search(client, None, "canal")
 
     assert len(group_titles(response, "products")) == min(copies, RESULTS_PER_KIND)

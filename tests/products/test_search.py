@@ -49,15 +49,20 @@ def test_a_section_above_the_readers_vetting_is_never_found_nor_quoted(
     )
     write(product, cleared, "Outboard motors taken from moorings.", position=1)
     write(product, cleared, CANARY, position=2, marking=marking)
-    # The product's marking below its section's: only the section's marking keeps the canary back.
-    Product.objects.filter(pk=product.pk).update(marking=GSCMarking.OFFICIAL)
-
-    assert found(reader, "boathouse") == []
-    assert found(reader, "Canary-7f3a") == []
-    assert found(reader, "boat") == [product.title]
-    assert "boathouse" not in snippets(reader, "boat ledger")
+    assert found(reader, "boathouse") == found(reader, "boat") == []
     assert found(cleared, "boathouse") == [product.title]
     assert "boathouse" in snippets(cleared, "boathouse")
+
+    # Were the product marked below its section (written past the services), the section still
+    # keeps it from the reader's search, its vectors refreshed or not.
+    Product.objects.filter(pk=product.pk).update(marking=GSCMarking.OFFICIAL)
+    for refreshed in (False, True):
+        if refreshed:
+            refresh_search_vectors(Product.objects.filter(pk=product.pk))
+        assert found(reader, "boathouse") == found(reader, "Canary-7f3a") == []
+        assert found(reader, "boat") == []
+        assert "boathouse" not in snippets(reader, "boat ledger")
+        assert found(cleared, "boathouse") == [product.title]
 
 
 def test_a_product_marked_above_the_reader_is_not_found(people):
