@@ -108,11 +108,14 @@ DATABASES = {
 # Web processes cap each SQL statement (gunicorn hands this to its workers only, see
 # docker-compose.yml): one slow page then fails alone instead of holding a worker while the
 # meeting screens' polls wait behind it. Workers, beat and migrations run without a cap.
+# PostgreSQL's JIT compiles plans for a second on the portal's short queries (full-text search
+# above all), so it is off for every connection.
 DATABASE_STATEMENT_TIMEOUT_MS = env_int("NIM_DB_STATEMENT_TIMEOUT_MS", 0)
-if DATABASE_URL and DATABASE_STATEMENT_TIMEOUT_MS > 0:
-    DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
-        f"-c statement_timeout={DATABASE_STATEMENT_TIMEOUT_MS}"
-    )
+if DATABASE_URL:
+    _server_options = ["-c jit=off"]
+    if DATABASE_STATEMENT_TIMEOUT_MS > 0:
+        _server_options.append(f"-c statement_timeout={DATABASE_STATEMENT_TIMEOUT_MS}")
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = " ".join(_server_options)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "nim_portal.User"

@@ -70,6 +70,6 @@ def test_the_web_setting_caps_postgresql_statements_and_nothing_else():
 
     capped = _database_options(DATABASE_URL=url, NIM_DB_STATEMENT_TIMEOUT_MS="10000")
 
-    assert capped["options"] == "-c statement_timeout=10000"
-    assert "options" not in _database_options(DATABASE_URL=url)
+    assert capped["options"] == "-c jit=off -c statement_timeout=10000"
+    assert _database_options(DATABASE_URL=url)["options"] == "-c jit=off"
     assert "options" not in _database_options(NIM_DB_STATEMENT_TIMEOUT_MS="10000")
