@@ -361,9 +361,13 @@ def build_partners(
 
     progress.stage("Partner releases", releases)
     bench_agency = agencies[0]
-    bench_count = min(BENCH_AVAILABLE_MAX, max(3, releases // 400))
     candidates = [v for v in products.releasable if builder.eligible_for(v.unit_id)]
     bench_candidates = [v for v in candidates if bench_agency in builder.eligible_for(v.unit_id)]
+    bench_count = min(BENCH_AVAILABLE_MAX, max(3, releases // 400), releases)
+    if not bench_candidates:
+        bench_count = 0
+    if not candidates:
+        releases = 0
     made: list[tuple[Release, list[PartnerAgency]]] = []
     # The bench agency's: available, and a few that were available and have ended since.
     plan = [("available", False)] * bench_count

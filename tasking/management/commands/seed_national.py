@@ -91,7 +91,8 @@ class Command(BaseCommand):
             parser.add_argument(
                 f"--{name}",
                 type=int,
-                help=f"How many {name} (default {getattr(DEFAULT_SIZE, name):,}; "
+                help=f"How many {'BCUs' if name == 'bcus' else name} "
+                f"(default {getattr(DEFAULT_SIZE, name):,}; "
                 f"--small: {getattr(SMALL_SIZE, name):,}).",
             )
         parser.add_argument(
