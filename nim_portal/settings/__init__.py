@@ -111,7 +111,7 @@ DATABASES = {
 # PostgreSQL's JIT compiles plans for a second on the portal's short queries (full-text search
 # above all), so it is off for every connection.
 DATABASE_STATEMENT_TIMEOUT_MS = env_int("NIM_DB_STATEMENT_TIMEOUT_MS", 0)
-if DATABASE_URL:
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     _server_options = ["-c jit=off"]
     if DATABASE_STATEMENT_TIMEOUT_MS > 0:
         _server_options.append(f"-c statement_timeout={DATABASE_STATEMENT_TIMEOUT_MS}")
