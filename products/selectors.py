@@ -235,7 +235,8 @@ def search_products(user: User, text: str) -> QuerySet[Product]:
         return register_products(user)
     from products import search  # builds on this module's selectors
 
-    return search.search_products(user, text).select_related("unit", "owner")
+    # Units and owners apart: joined, PostgreSQL may repeat the text index scan for every unit.
+    return search.search_products(user, text).prefetch_related("unit", "owner")
 
 
 def units_where_user_holds_any(user: User, roles) -> QuerySet[Unit]:
