@@ -11,7 +11,6 @@ goes back onto the form. A change sent over an older version than the one saved 
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Q
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -24,7 +23,6 @@ from nim_portal.models import Unit
 from nim_portal.pagination import NumberedPaginator, paginate
 from products.selectors import people_around
 from products.views.register import police_required
-from tasking.choices_actions import Rag
 from tasking.forms.actions import (
     ActionCloseForm,
     ActionLogFilterForm,
@@ -114,12 +112,7 @@ def my_actions(request):
 def my_actions_panel(user) -> dict:
     """The dashboard's "My actions" panel (registered in tasking.apps): counts only, so that the
     dashboard carries no marked text."""
-    today = timezone.localdate()
-    return selectors.my_actions(user).aggregate(
-        open=Count("pk"),
-        overdue=Count("pk", filter=Q(due_date__lt=today)),
-        red=Count("pk", filter=Q(rag=Rag.RED)),
-    )
+    return selectors.my_actions_counts(user)
 
 
 # A unit's log.
