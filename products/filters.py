@@ -9,17 +9,13 @@ from nim_portal import access
 from nim_portal.choices import GSCMarking
 from nim_portal.forms.staff import UnitChoiceField
 from products.choices import ProductKind, ProductStatus
-from products.forms import DATE_HINT, PersonChoiceField
+from products.forms import DATE_HINT
 from products.models import Product
-from products.selectors import overdue_q, owners_of_visible_products, units_in_scope
+from products.selectors import overdue_q, units_in_scope
 
 
 class UnitFilterChoice(django_filters.ModelChoiceFilter):
     field_class = UnitChoiceField
-
-
-class PersonFilterChoice(django_filters.ModelChoiceFilter):
-    field_class = PersonChoiceField
 
 
 class ProductFilter(django_filters.FilterSet):
@@ -38,12 +34,14 @@ class ProductFilter(django_filters.FilterSet):
     marking = django_filters.ChoiceFilter(
         choices=GSCMarking.choices, label="Marking", empty_label="Any marking"
     )
-    owner = PersonFilterChoice(
-        queryset=lambda request: owners_of_visible_products(request.user).order_by(
-            "last_name", "first_name", "username"
-        ),
-        label="Owner",
-        empty_label="Anyone",
+    # A username, not a list of people: over the national register such a list held thousands
+    # of names and cost more than the page itself.
+    owner = django_filters.CharFilter(
+        field_name="owner__username",
+        lookup_expr="iexact",
+        label="Owner's username",
+        help_text="For example, jsmith.",
+        max_length=150,
     )
     due_from = django_filters.DateFilter(
         field_name="due_date", lookup_expr="gte", label="Due from", help_text=DATE_HINT

@@ -261,11 +261,6 @@ def people_around(units: QuerySet[Unit]) -> QuerySet[User]:
     )
 
 
-def owners_of_visible_products(user: User) -> QuerySet[User]:
-    """The owners of the products `user` sees, for the register's filter."""
-    return User.objects.filter(pk__in=visible_products(user).values("owner_id"))
-
-
 def roles_over_unit(user: User, unit: Unit) -> set[str]:
     """The roles `user` holds over `unit` (at it or above it), in one query."""
     return access.roles_over(user, unit)
