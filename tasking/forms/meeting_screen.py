@@ -12,6 +12,7 @@ from nim_portal.models import Unit, User
 from products.forms import DATE_HINT, PersonChoiceField
 from tasking.choices_actions import ActionType
 from tasking.forms.meetings import MARKING_HINT
+from tasking.models import MeetingInvitee
 from tasking.services.actions import NO_PRIORITY
 
 
@@ -33,9 +34,8 @@ def _people_of(meeting):
         User.objects.filter(is_active=True, kind=UserKind.POLICE)
         .filter(
             access.people_in_line(Unit.objects.filter(pk=meeting.unit_id))
-            | Q(meeting_invitations__meeting=meeting)
+            | Q(pk__in=MeetingInvitee.objects.filter(meeting=meeting).values("user_id"))
         )
-        .distinct()
         .order_by("last_name", "first_name", "username")
     )
 

@@ -188,27 +188,27 @@ def meeting_proceedings(user: User, meeting: Meeting) -> MeetingProceedings:
     meetings' still open, to follow their progress), escalations and frozen minutes, for `user`
     (who may read the meeting: see meeting_for_user). A constant number of queries."""
     ceiling = user.readable_marking
-    readable_products = set(
-        visible_products(user)
-        .filter(Q(tasking_commission__meeting__unit=meeting.unit) | Q(tasking_meeting=meeting))
-        .values_list("pk", flat=True)
-    )
     decisions, hidden_decisions = _split(
         list(meeting.decisions.select_related("agenda_item", "recorded_by")),
         lambda d: d.marking <= ceiling,
     )
+    this_meetings = list(_commissions(Q(meeting=meeting)))
+    earlier_open = list(
+        _commissions(
+            Q(meeting__unit=meeting.unit, meeting__starts_at__lt=meeting.starts_at)
+            & ~Q(product__status=ProductStatus.CLOSED)
+        )
+    )
+    # Which of the commissioned products the reader may read: looked up by id, so the policy's
+    # filter runs on those few rows, not on every product.
+    commissioned = {c.product_id for c in this_meetings + earlier_open}
+    readable_products = set(
+        visible_products(user).filter(pk__in=commissioned).values_list("pk", flat=True)
+    )
     commissions, hidden_commissions = _split(
-        list(_commissions(Q(meeting=meeting))), lambda c: c.product_id in readable_products
+        this_meetings, lambda c: c.product_id in readable_products
     )
-    earlier, hidden_earlier = _split(
-        list(
-            _commissions(
-                Q(meeting__unit=meeting.unit, meeting__starts_at__lt=meeting.starts_at)
-                & ~Q(product__status=ProductStatus.CLOSED)
-            )
-        ),
-        lambda c: c.product_id in readable_products,
-    )
+    earlier, hidden_earlier = _split(earlier_open, lambda c: c.product_id in readable_products)
     escalations = Escalation.objects.select_related(
         "from_unit", "to_unit", "raised_by", "decided_by", "owner_unit", "receiving_meeting"
     )
