@@ -30,6 +30,7 @@ import argparse
 import http.client
 import os
 import random
+import resource
 import signal
 import socket
 import subprocess
@@ -359,6 +360,10 @@ def report(samples: list[Sample], seconds: float, markdown: bool) -> tuple[int, 
     return sum(errors.values()), [f"{count}: {what}" for what, count in errors.most_common(10)]
 
 
+def _stopped(number, frame) -> None:
+    sys.exit(f"bench/load.py: stopped by {signal.Signals(number).name}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--clients", type=int, default=50, help="signed-in clients")
@@ -387,19 +392,37 @@ def main() -> None:
         targets = targets_by_user(args.pages)
     except BenchFailure as exc:
         sys.exit(f"bench/load.py: {exc}")
+    # Stopped by a signal, the script still stops its server (in a session of its own).
+    for stop_signal in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+        signal.signal(stop_signal, _stopped)
     port = free_loopback_port()
     with tempfile.NamedTemporaryFile("w+", prefix="bench-gunicorn-", suffix=".log") as log:
         server = start_gunicorn(port, args.workers, args.threads, log)
         try:
             wait_until_serving(server, port, log.name)
-            run_load(args, port, targets, sizes)
+            outcome = run_load(args, port, targets)
         except BenchFailure as exc:
             sys.exit(f"bench/load.py: {exc}")
         finally:
             stop_gunicorn(server)
+    print_outcome(args, port, outcome, sizes)
 
 
-def run_load(args, port: int, targets: dict[str, list[Target]], sizes: dict[str, int]) -> None:
+@dataclass
+class Outcome:
+    samples: list[Sample]
+    seconds: float
+    pollers: int
+    still_running: int
+    client_cpu_seconds: float
+
+
+def _cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def run_load(args, port: int, targets: dict[str, list[Target]]) -> Outcome:
     usernames = sorted(targets)
     clients = [
         (usernames[i % len(usernames)], Browser(port, args.timeout)) for i in range(args.clients)
@@ -422,30 +445,38 @@ def run_load(args, port: int, targets: dict[str, list[Target]], sizes: dict[str,
             threads.append(
                 threading.Thread(target=watch_screen, args=(run, browser, screen), daemon=True)
             )
-    started = time.monotonic()
+    started, cpu_at_start = time.monotonic(), _cpu_seconds()
     for thread in threads:
         thread.start()
     run.pause(args.duration)
     run.stop.set()
     for thread in threads:
         thread.join(max(0.0, started + args.duration + args.timeout + 5 - time.monotonic()))
-    seconds = time.monotonic() - started
-    still_running = sum(thread.is_alive() for thread in threads)
+    return Outcome(
+        samples=list(run.samples),
+        seconds=time.monotonic() - started,
+        pollers=len(threads) - args.clients,
+        still_running=sum(thread.is_alive() for thread in threads),
+        client_cpu_seconds=_cpu_seconds() - cpu_at_start,
+    )
 
+
+def print_outcome(args, port: int, outcome: Outcome, sizes: dict[str, int]) -> None:
     print(f"\nLoad on the {database_label()}: {sizes_line(sizes)}")
     print(f"Machine: {machine_line()}")
     print(
         f"gunicorn gthread on {LOOPBACK}:{port}, {args.workers} workers of {args.threads} threads, "
-        f"DEBUG off; {args.clients} clients, {len(threads) - args.clients} of them also polling "
-        f"a meeting screen every {POLL_SECONDS} s; think time {args.think} s; "
-        f"{seconds:.0f} s in all\n"
+        f"DEBUG off; {args.clients} clients, {outcome.pollers} of them also polling a meeting "
+        f"screen every {POLL_SECONDS} s; think time {args.think} s; {outcome.seconds:.0f} s in "
+        f"all, of which this script's own clients used {outcome.client_cpu_seconds:.0f} CPU "
+        "seconds on the same machine\n"
     )
-    errors, listed = report(list(run.samples), seconds, args.markdown)
+    errors, listed = report(outcome.samples, outcome.seconds, args.markdown)
     print(f"\n{errors} errors" + (":" if listed else "."))
     for line in listed:
         print(f"  {line}")
-    if still_running:
-        print(f"{still_running} clients still waiting for an answer when the server was stopped")
+    if outcome.still_running:
+        print(f"{outcome.still_running} clients were still waiting for an answer at the end")
 
 
 if __name__ == "__main__":
