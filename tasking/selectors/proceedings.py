@@ -192,16 +192,20 @@ def meeting_proceedings(user: User, meeting: Meeting) -> MeetingProceedings:
         list(meeting.decisions.select_related("agenda_item", "recorded_by")),
         lambda d: d.marking <= ceiling,
     )
-    this_meetings = list(_commissions(Q(meeting=meeting)))
-    earlier_open = list(
-        _commissions(
-            Q(meeting__unit=meeting.unit, meeting__starts_at__lt=meeting.starts_at)
-            & ~Q(product__status=ProductStatus.CLOSED)
-        )
+    this_meeting = Q(meeting=meeting)
+    earlier_still_open = Q(
+        meeting__unit=meeting.unit, meeting__starts_at__lt=meeting.starts_at
+    ) & ~Q(product__status=ProductStatus.CLOSED)
+    this_meetings = list(_commissions(this_meeting))
+    earlier_open = list(_commissions(earlier_still_open))
+    # Which of the commissioned products the reader may read: the policy's filter runs on those
+    # few products (by id), not on every product in the country.
+    commissions = Commission.objects.order_by()
+    commissioned = (
+        commissions.filter(this_meeting)
+        .values("product_id")
+        .union(commissions.filter(earlier_still_open).values("product_id"))
     )
-    # Which of the commissioned products the reader may read: looked up by id, so the policy's
-    # filter runs on those few rows, not on every product.
-    commissioned = {c.product_id for c in this_meetings + earlier_open}
     readable_products = set(
         visible_products(user).filter(pk__in=commissioned).values_list("pk", flat=True)
     )
