@@ -54,11 +54,7 @@ def memberships_with_scope(user: User) -> QuerySet[Membership]:
     One query whatever the number of memberships (the dashboard shows them all).
     """
     units_below = (
-        Unit.objects.filter(
-            path__startswith=OuterRef("unit__path"),
-            depth__gt=OuterRef("unit__depth"),
-            is_active=True,
-        )
+        Unit.objects.filter(access.below_outer_unit(), is_active=True)
         .order_by()
         .annotate(count=Func(F("pk"), function="COUNT"))
         .values("count")

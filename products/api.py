@@ -27,9 +27,10 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import APIException, ValidationError
 from rest_framework.response import Response
 
+from nim_portal import access
 from nim_portal.choices import GSCMarking
 from nim_portal.ids import MAX_DATABASE_ID
-from nim_portal.models import Unit, User
+from nim_portal.models import User
 from products import selectors, services
 from products.choices import ProductKind, ProductStatus
 from products.models import Product, Section
@@ -135,9 +136,7 @@ class ProductFilter(django_filters.FilterSet):
         fields = ["kind", "status", "unit", "marking", "owner", "overdue"]
 
     def filter_unit(self, queryset, name, value):
-        return queryset.filter(
-            unit__path__startswith=Unit.objects.filter(pk=value).values("path")[:1]
-        )
+        return queryset.filter(access.at_or_below_unit_id(value))
 
     def filter_overdue(self, queryset, name, value):
         late = selectors.overdue_q(timezone.localdate())

@@ -131,6 +131,17 @@ def at_or_below(unit: Unit, field: str | None = "unit") -> Q:
     return Q(**{f"{_path(field)}__startswith": unit.path})
 
 
+def below_outer_unit(field: str = "unit") -> Q:
+    """A filter on units: strictly below the unit that the outer row's `field` names."""
+    return Q(path__startswith=OuterRef(f"{field}__path"), depth__gt=OuterRef(f"{field}__depth"))
+
+
+def at_or_below_unit_id(unit_id: int, field: str = "unit") -> Q:
+    """`at_or_below` for a unit known only by id (its path read inside the same query)."""
+    path = Unit.objects.filter(pk=unit_id).values("path")[:1]
+    return Q(**{f"{field}__path__startswith": Subquery(path)})
+
+
 def in_tree_of(unit: Unit, field: str | None = "unit") -> Q:
     """A filter: the row's unit is `unit`, above it or below it (its line of the tree)."""
     return at_or_above(unit, field) | at_or_below(unit, field)
