@@ -122,7 +122,12 @@ def meetings_for_user(user: User) -> QuerySet[Meeting]:
 
 def next_meetings_for_user(user: User, *, limit: int = 3) -> list[Meeting]:
     """The user's sitting meetings, then the next scheduled ones, at most `limit` (one query)."""
-    return list(meetings_for_user(user).filter(list_group__lt=2)[:limit])
+    # The same rows as list_group < 2, said on indexed columns (status, starts_at) so that only
+    # sitting and upcoming meetings are read, not every meeting the user may read.
+    sitting_or_next = Q(status=MeetingStatus.IN_SESSION) | Q(
+        status=MeetingStatus.SCHEDULED, starts_at__gte=timezone.now()
+    )
+    return list(meetings_for_user(user).filter(sitting_or_next, list_group__lt=2)[:limit])
 
 
 def meeting_screen_revision(user_id: int, meeting_id: int) -> int | None:
