@@ -123,7 +123,8 @@ class TacticalAction(models.Model):
     class Meta:
         ordering = ["unit", "-status", "due_date", "pk"]
         indexes = [
-            models.Index(fields=["unit", "status", "due_date"]),
+            # A unit's log in its order: open first ("open" sorts after "closed"), soonest due.
+            models.Index(fields=["unit", "-status", "due_date", "id"], name="action_log_order"),
             # Open actions are a few percent of the log: whose they are is checked on those alone.
             models.Index(fields=["status", "due_date", "id"], name="action_by_status_due"),
             # "My actions": an owner's open actions, soonest due first.
