@@ -41,7 +41,6 @@ from nim_portal.search import (
     snippet_html,
 )
 from products.models import Product, Section
-from products.selectors import visible_products
 
 # The product's own text besides its title (weighted B), in the order a snippet quotes it.
 PRODUCT_TEXT_FIELDS = ("purpose", "scope_area", "scope_crime_types", "subject_description")
@@ -219,7 +218,7 @@ def search_products(user, text: str) -> QuerySet[Product]:
     if words is None:
         return Product.objects.none()
     # The vector is matched in SQL and never shown: no need to carry it back.
-    products = visible_products(user).defer("search_vector")
+    products = Product.objects.visible_to(user).defer("search_vector")
     if connection.vendor == "postgresql":
         return _postgresql_search(products, user, words)
     return _fallback_search(products, user, words)

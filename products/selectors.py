@@ -16,6 +16,7 @@ from nim_portal.choices import AuditVerb, GSCMarking, Role, UserKind
 from nim_portal.ids import id_or_404
 from nim_portal.models import Unit, User
 from nim_portal.services import audit_record
+from products import search
 from products.choices import ProductStatus
 from products.models import Product, ProductUnitShare, ProductVersion, Section, TermsOfReference
 
@@ -233,8 +234,6 @@ def search_products(user: User, text: str) -> QuerySet[Product]:
     product when there are no words."""
     if not (text or "").strip():
         return register_products(user)
-    from products import search  # builds on this module's selectors
-
     # Units and owners apart: joined, PostgreSQL may repeat the text index scan for every unit.
     return search.search_products(user, text).prefetch_related("unit", "owner")
 
