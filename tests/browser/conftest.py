@@ -66,6 +66,8 @@ def axe_violations(page) -> list[dict]:
         f"**{AXE_URL}",
         lambda route: route.fulfill(path=AXE_SCRIPT, content_type="text/javascript"),
     )
+    # A link just clicked may still be loading its page: axe goes into the new document.
+    page.wait_for_load_state()
     page.add_script_tag(url=AXE_URL)
     return page.evaluate(
         """async (tags) => {

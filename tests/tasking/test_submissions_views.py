@@ -167,6 +167,9 @@ def test_a_partner_reading_another_agencys_submission_gets_404(client, cast):
 
 
 def test_a_partner_never_sees_the_grading_but_sees_the_status_and_messages(client, cast):
+    # A surname nobody else in the cast may draw at random (a partner called Smith too, say).
+    cast.analyst.last_name = "Grader-Surname-Canary"
+    cast.analyst.save(update_fields=["last_name"])
     submission = cast.submit()
     graded(cast, submission)
     submission.refresh_from_db()
