@@ -149,6 +149,10 @@ def test_the_lapsed_page_flags_units_the_admin_administers(
     client, policies, hierarchy, force_admin, superuser
 ):
     Unit.objects.update(created_at=timezone.now() - timedelta(days=400))
+    # Names a random surname cannot make look like a unit's ("Stokes" holds "Stoke").
+    for person in (force_admin, superuser):
+        person.first_name, person.last_name = "Pat", "Administrator"
+        person.save(update_fields=["first_name", "last_name"])
     Meeting.objects.create(
         unit=hierarchy.other_bcu,
         kind=MeetingKind.TACTICAL,
