@@ -104,7 +104,8 @@ def _roles(roles) -> list[str] | None:
 
 
 def memberships_of(user, roles: str | Iterable[str] | None = None) -> QuerySet[Membership]:
-    """The memberships in active units of `user` (a user or a user's id), in one of `roles`."""
+    """The memberships in active units of `user` (a user, a user's id or an OuterRef to one), in
+    one of `roles`."""
     memberships = Membership.objects.filter(user=user, unit__is_active=True)
     roles = _roles(roles)
     if roles is not None:
@@ -224,35 +225,25 @@ def units_in_line_of(units: QuerySet[Unit]) -> QuerySet[Unit]:
     return Unit.objects.filter(Exists(related))
 
 
+def _people_holding(roles, *unit_filters: Q) -> Q:
+    """A filter on users: holds one of `roles` (None: any) in an active unit so filtered."""
+    return Q(Exists(memberships_of(OuterRef("pk"), roles).filter(*unit_filters)))
+
+
 def people_in_line(units: QuerySet[Unit], roles=None) -> Q:
     """A filter on users: holds one of `roles` (None: any) in an active unit at, above or below
     any of `units`."""
-    memberships = Membership.objects.filter(
-        user=OuterRef("pk"), unit__is_active=True, unit__in=units_in_line_of(units).values("pk")
-    )
-    roles = _roles(roles)
-    if roles is not None:
-        memberships = memberships.filter(role__in=roles)
-    return Q(Exists(memberships))
+    return _people_holding(roles, Q(unit__in=units_in_line_of(units).values("pk")))
 
 
 def people_below(unit: Unit) -> Q:
     """A filter on users: holds a role in an active unit at or below `unit`."""
-    memberships = Membership.objects.filter(user=OuterRef("pk"), unit__is_active=True).filter(
-        at_or_below(unit)
-    )
-    return Q(Exists(memberships))
+    return _people_holding(None, at_or_below(unit))
 
 
 def people_over(unit: Unit, roles=None) -> Q:
     """A filter on users: holds one of `roles` in an active unit at or above `unit`."""
-    memberships = Membership.objects.filter(user=OuterRef("pk"), unit__is_active=True).filter(
-        at_or_above(unit)
-    )
-    roles = _roles(roles)
-    if roles is not None:
-        memberships = memberships.filter(role__in=roles)
-    return Q(Exists(memberships))
+    return _people_holding(roles, at_or_above(unit))
 
 
 # Object grants (rules 3 and 4): django-guardian's per-model tables, read in SQL.
