@@ -90,6 +90,9 @@ TEMPLATES = [
     },
 ]
 
+# Django's renderer with selects written in Python (see the module).
+FORM_RENDERER = "nim_portal.forms.rendering.PortalFormRenderer"
+
 DATABASE_URL = env_str("DATABASE_URL")
 SQLITE_PATH = Path(env_str("SQLITE_PATH", str(BASE_DIR / "var" / "nim_portal.sqlite3")))
 if not DATABASE_URL:
