@@ -14,8 +14,9 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
-from django.db.models import Func, Index, TextField, Value
+from django.db.models import BigIntegerField, F, Func, Index, IntegerField, TextField, Value
 from django.db.models.functions import NullIf
 from django.utils.safestring import SafeString, mark_safe
 
@@ -89,6 +90,17 @@ def joined_text(*parts) -> Func:
         *(NullIf(part, Value("")) for part in parts),
         function="CONCAT_WS",
         output_field=TextField(),
+    )
+
+
+def position_in(ids: list[int]) -> Func:
+    """Each row's place in `ids` (PostgreSQL's array_position of its primary key): ordering by
+    it keeps an order made in Python, such as a ranking of a search's matches."""
+    return Func(
+        Value(ids, output_field=ArrayField(BigIntegerField())),
+        F("pk"),
+        function="array_position",
+        output_field=IntegerField(),
     )
 
 

@@ -192,10 +192,14 @@ class ProductViewSet(
     http_method_names = ["get", "post", "patch", "head", "options"]
 
     def get_queryset(self):
-        # The register's own search: with no words, every visible product.
-        text = self.request.query_params.get("search", "") if self.action == "list" else ""
-        return selectors.search_products(self.request.user, text).select_related(
-            "unit", "owner", "requester"
+        return selectors.register_products(self.request.user).select_related("requester")
+
+    def filter_queryset(self, queryset):
+        """The register's filters, then its own search (`search`) within what they leave."""
+        filtered = super().filter_queryset(queryset)
+        text = self.request.query_params.get("search", "")
+        return selectors.search_products(self.request.user, text, filtered).prefetch_related(
+            "requester"
         )
 
     def get_serializer_class(self):

@@ -63,6 +63,11 @@ class ProductFilter(django_filters.FilterSet):
         model = Product
         fields = ["kind", "status", "unit", "marking", "owner", "due_from", "due_to", "overdue"]
 
+    @property
+    def sorted_by_reader(self) -> bool:
+        """Whether the reader chose an order (a search then keeps it instead of ranking)."""
+        return self.is_valid() and bool(self.form.cleaned_data.get("sort"))
+
     def filter_unit(self, queryset, name, value):
         return queryset.filter(access.at_or_below(value))
 

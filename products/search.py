@@ -32,12 +32,14 @@ from django.db.models.lookups import GreaterThan
 from django.urls import reverse
 
 from nim_portal import access
+from nim_portal.pagination import COUNT_BOUND
 from nim_portal.search import (
     HEADLINE_OPTIONS,
     SEARCH_CONFIG,
     SearchHit,
     clean_search_text,
     joined_text,
+    position_in,
     snippet_html,
 )
 from products.models import Product, Section
@@ -129,8 +131,48 @@ def _product_text() -> Concat:
     return Concat(*parts, output_field=TextField())
 
 
-def _postgresql_search(products: QuerySet[Product], user, words: str) -> QuerySet[Product]:
+# Text search ranks at most this many matches, the newest: one more than the register counts,
+# so that a capped search reads "more than 1,000". A word in most products would otherwise
+# rank the whole country's products on every request.
+RANKED_MATCHES = COUNT_BOUND + 1
+NEWEST_FIRST = Product._meta.ordering
+
+
+def _title_match(query: SearchQuery) -> GreaterThan:
+    return GreaterThan(SearchRank(F("search_vector"), query, weights=TITLE_WEIGHTS), Value(0.0))
+
+
+def _newest_matches_best_first(matches: QuerySet[Product], query: SearchQuery) -> list[int]:
+    """The ids of the newest RANKED_MATCHES of `matches`, best first: title matches, then by
+    rank, then the newest. One query that walks the register's index (a common word's newest
+    matches come first) and ranks only the rows it keeps; the order is made here, as an ORDER
+    BY rank over them can lead PostgreSQL to rank every product in the country instead."""
+    newest = (
+        matches.order_by(*NEWEST_FIRST)
+        .annotate(title_match=_title_match(query), rank=SearchRank(F("search_vector"), query))
+        .values_list("pk", "title_match", "rank")[:RANKED_MATCHES]
+    )
+    # sorted() is stable: equals stay newest first.
+    best_first = sorted(newest, key=lambda row: (not row[1], -row[2]))
+    return [pk for pk, _title_match, _rank in best_first]
+
+
+def _postgresql_search(
+    products: QuerySet[Product], user, words: str, ranked: bool
+) -> QuerySet[Product]:
     query = SearchQuery(words, config=SEARCH_CONFIG, search_type="websearch")
+    matches = products.filter(access.within_ceiling(user, "search_marking"), search_vector=query)
+    if ranked:
+        best_first = _newest_matches_best_first(matches, query)
+        matches = (
+            Product.objects.filter(pk__in=best_first)
+            .defer("search_vector")
+            .annotate(
+                search_title_match=_title_match(query),
+                search_rank=SearchRank(F("search_vector"), query),
+            )
+            .order_by(position_in(best_first))
+        )
     # Only the best matching section the reader may read is quoted (for the page's rows only:
     # PostgreSQL computes the quote after the sort and the limit).
     best_section = (
@@ -142,43 +184,36 @@ def _postgresql_search(products: QuerySet[Product], user, words: str) -> QuerySe
     in_own_text = GreaterThan(
         SearchRank(F("search_vector"), query, weights=OWN_TEXT_WEIGHTS), Value(0.0)
     )
-    return (
-        products.filter(access.within_ceiling(user, "search_marking"), search_vector=query)
-        .annotate(
-            search_title_match=GreaterThan(
-                SearchRank(F("search_vector"), query, weights=TITLE_WEIGHTS), Value(0.0)
-            ),
-            search_rank=SearchRank(F("search_vector"), query),
-            search_snippet_marking=Case(
-                When(in_own_text, then=F("marking")),
-                default=Subquery(best_section.values("marking")[:1]),
-            ),
-            search_snippet=Case(
-                When(
-                    in_own_text,
-                    then=SearchHeadline(
-                        joined_text(F("title"), *(F(name) for name in PRODUCT_TEXT_FIELDS)),
-                        query,
-                        config=SEARCH_CONFIG,
-                        **HEADLINE_OPTIONS,
-                    ),
+    found = matches.annotate(
+        search_snippet_marking=Case(
+            When(in_own_text, then=F("marking")),
+            default=Subquery(best_section.values("marking")[:1]),
+        ),
+        search_snippet=Case(
+            When(
+                in_own_text,
+                then=SearchHeadline(
+                    joined_text(F("title"), *(F(name) for name in PRODUCT_TEXT_FIELDS)),
+                    query,
+                    config=SEARCH_CONFIG,
+                    **HEADLINE_OPTIONS,
                 ),
-                default=Subquery(
-                    best_section.annotate(
-                        headline=SearchHeadline(
-                            "body", query, config=SEARCH_CONFIG, **HEADLINE_OPTIONS
-                        )
-                    ).values("headline")[:1]
-                ),
-                output_field=TextField(),
             ),
-        )
-        .order_by(F("search_title_match").desc(), F("search_rank").desc(), "-updated_at", "-id")
+            default=Subquery(
+                best_section.annotate(
+                    headline=SearchHeadline("body", query, config=SEARCH_CONFIG, **HEADLINE_OPTIONS)
+                ).values("headline")[:1]
+            ),
+            output_field=TextField(),
+        ),
     )
+    return found
 
 
-def _fallback_search(products: QuerySet[Product], user, words: str) -> QuerySet[Product]:
-    """SQLite: case-insensitive containment of the words as typed, newest first."""
+def _fallback_search(
+    products: QuerySet[Product], user, words: str, ranked: bool
+) -> QuerySet[Product]:
+    """SQLite: case-insensitive containment of the words as typed, newest first when ranked."""
     in_product = Q(title__icontains=words)
     for name in PRODUCT_TEXT_FIELDS:
         in_product |= Q(**{f"{name}__icontains": words})
@@ -188,40 +223,49 @@ def _fallback_search(products: QuerySet[Product], user, words: str) -> QuerySet[
     first_section = readable_sections.filter(product=OuterRef("pk")).order_by("position", "pk")
     # As on PostgreSQL: a product holding text above the reader's vetting is not searched.
     above_reader = Section.objects.exclude(access.within_ceiling(user)).values("product_id")
-    return (
+    found = (
         products.exclude(pk__in=above_reader)
         .filter(in_product | Q(pk__in=readable_sections.values("product_id")))
         .annotate(
-            search_title_match=ExpressionWrapper(in_product, output_field=BooleanField()),
             search_snippet_marking=Case(
                 When(in_product, then=F("marking")),
                 default=Subquery(first_section.values("marking")[:1]),
             ),
-            search_rank=Value(0.0),
             search_snippet=Case(
                 When(in_product, then=_product_text()),
                 default=Subquery(first_section.values("body")[:1]),
                 output_field=TextField(),
             ),
         )
-        .order_by("-updated_at", "-id")
     )
+    if not ranked:
+        return found
+    return found.annotate(
+        search_title_match=ExpressionWrapper(in_product, output_field=BooleanField()),
+        search_rank=Value(0.0),
+    ).order_by(*NEWEST_FIRST)
 
 
-def search_products(user, text: str) -> QuerySet[Product]:
-    """The products `user` may read that match `text` (web-search syntax on PostgreSQL), best
-    first: title matches, then by rank, then the newest. Each carries `search_snippet`: a
-    headline of its own text, or of its best matching section the user may read, and that
-    text's marking (`search_snippet_marking`). Nothing for empty text, or text that cannot be
-    searched for."""
+def search_products(
+    user, text: str, among: QuerySet[Product] | None = None, *, ranked: bool = True
+) -> QuerySet[Product]:
+    """The products `user` may read that match `text` (web-search syntax on PostgreSQL), out of
+    `among` (already filtered, within what the user may read; every product they may read when
+    None). Ranked: best first (title matches, then by rank, then the newest) among the newest
+    RANKED_MATCHES matches, so that the result is final: filter `among`, not the result.
+    Otherwise in `among`'s own order. Each carries `search_snippet`: a headline of its own
+    text, or of its best matching section the user may read, and that text's marking
+    (`search_snippet_marking`). Nothing for empty text, or text that cannot be searched for."""
     words = clean_search_text(text)
     if words is None:
         return Product.objects.none()
+    if among is None:
+        among = Product.objects.visible_to(user)
     # The vector is matched in SQL and never shown: no need to carry it back.
-    products = Product.objects.visible_to(user).defer("search_vector")
+    products = among.defer("search_vector")
     if connection.vendor == "postgresql":
-        return _postgresql_search(products, user, words)
-    return _fallback_search(products, user, words)
+        return _postgresql_search(products, user, words, ranked)
+    return _fallback_search(products, user, words, ranked)
 
 
 def product_hit(product: Product, words: str) -> SearchHit:

@@ -229,13 +229,20 @@ def register_products(user: User) -> QuerySet[Product]:
     return visible_products(user).select_related("unit", "owner")
 
 
-def search_products(user: User, text: str) -> QuerySet[Product]:
-    """The register's rows matching `text`, best first (products.search); every visible
-    product when there are no words."""
+def search_products(
+    user: User, text: str, among: QuerySet[Product] | None = None, *, ranked: bool = True
+) -> QuerySet[Product]:
+    """The register's rows out of `among` (the register's products, filtered; all of them when
+    None) matching `text`: best first when `ranked`, else in `among`'s order (products.search).
+    Every row of `among` when there are no words."""
+    if among is None:
+        among = register_products(user)
     if not (text or "").strip():
-        return register_products(user)
+        return among
     # Units and owners apart: joined, PostgreSQL may repeat the text index scan for every unit.
-    return search.search_products(user, text).prefetch_related("unit", "owner")
+    return search.search_products(
+        user, text, among.select_related(None), ranked=ranked
+    ).prefetch_related("unit", "owner")
 
 
 def units_where_user_holds_any(user: User, roles) -> QuerySet[Unit]:

@@ -43,11 +43,12 @@ def page_marking_of(products) -> int:
 def product_register(request):
     text = request.GET.get("q", "").strip()
     product_filter = ProductFilter(
-        request.GET,
-        queryset=selectors.search_products(request.user, text),
-        request=request,
+        request.GET, queryset=selectors.register_products(request.user), request=request
     )
-    page_obj = paginate(request, product_filter.qs, PRODUCTS_PER_PAGE)
+    rows = selectors.search_products(
+        request.user, text, product_filter.qs, ranked=not product_filter.sorted_by_reader
+    )
+    page_obj = paginate(request, rows, PRODUCTS_PER_PAGE)
     return render(
         request,
         "products/register.html",

@@ -371,3 +371,53 @@ def test_submitted_products_show_their_status(client, people, drafting):
     product_submit(acting_user=people.analyst, product=drafting)
 
     assert "Submitted for review" in register(client, people.member).content.decode()
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL full-text search")
+def test_a_search_ranks_only_the_newest_matches(client, people, monkeypatch):
+    # A word in most of the country's products is ranked among its newest matches only (one
+    # more than the register counts, so that such a search reads "more than 1,000").
+    monkeypatch.setattr("products.search.RANKED_MATCHES", 3)
+    older_title_match = product_drafting(people.unit, owner=people.analyst, title="Sheds")
+    newer = []
+    for number in range(3):
+        product = product_drafting(people.unit, owner=people.analyst, title=f"Rural {number}")
+        write(product, people.analyst, "Shed burglaries in the villages.")
+        newer.append(product.title)
+
+    response = register(client, people.member, q="shed")
+
+    assert sorted(titles(response)) == sorted(newer)
+    assert older_title_match.title not in titles(response)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL full-text search")
+def test_the_filters_narrow_a_search_before_its_newest_matches_are_ranked(
+    client, people, monkeypatch
+):
+    monkeypatch.setattr("products.search.RANKED_MATCHES", 2)
+    approved = product_drafting(people.unit, owner=people.analyst, title="Shed burglaries")
+    Product.objects.filter(pk=approved.pk).update(status=ProductStatus.APPROVED)
+    for number in range(3):
+        product_drafting(people.unit, owner=people.analyst, title=f"Shed thefts {number}")
+
+    found = titles(register(client, people.member, q="shed", status="approved"))
+
+    assert found == [approved.title]
+
+
+def test_a_search_sorted_by_the_reader_keeps_their_order_over_every_match(
+    client, people, monkeypatch
+):
+    monkeypatch.setattr("products.search.RANKED_MATCHES", 1)
+    today = timezone.localdate()
+    later = product_drafting(
+        people.unit, owner=people.analyst, title="Shed thefts", due_date=today + timedelta(9)
+    )
+    sooner = product_drafting(
+        people.unit, owner=people.analyst, title="Shed burglaries", due_date=today + timedelta(3)
+    )
+
+    found = titles(register(client, people.member, q="shed", sort="due"))
+
+    assert found == [sooner.title, later.title]
