@@ -180,6 +180,17 @@ def _split(rows, readable) -> tuple[list, int]:
     return shown, len(rows) - len(shown)
 
 
+def _earlier_still_open(meeting: Meeting) -> Q:
+    """Commissions of the unit's earlier meetings whose product is not closed: followed up at
+    each meeting until then. The earlier meetings by a subquery on their index: joined and ORed
+    with this meeting's, PostgreSQL read every meeting or product in the country."""
+    earlier = Meeting.objects.filter(unit=meeting.unit_id, starts_at__lt=meeting.starts_at)
+    not_closed = Product.objects.filter(pk=OuterRef("product_id")).exclude(
+        status=ProductStatus.CLOSED
+    )
+    return Q(meeting__in=earlier.order_by().values("pk")) & Q(Exists(not_closed))
+
+
 def _commissions(meeting_filter: Q) -> QuerySet[Commission]:
     return (
         Commission.objects.filter(meeting_filter)
@@ -198,9 +209,7 @@ def meeting_proceedings(user: User, meeting: Meeting) -> MeetingProceedings:
         lambda d: d.marking <= ceiling,
     )
     this_meeting = Q(meeting=meeting)
-    earlier_still_open = Q(
-        meeting__unit=meeting.unit, meeting__starts_at__lt=meeting.starts_at
-    ) & ~Q(product__status=ProductStatus.CLOSED)
+    earlier_still_open = _earlier_still_open(meeting)
     this_meetings = list(_commissions(this_meeting))
     earlier_open = list(_commissions(earlier_still_open))
     # Which of the commissioned products the reader may read: the policy's filter runs on those
@@ -586,13 +595,7 @@ def meeting_screen(meeting: Meeting, *, private: bool) -> MeetingScreen:
         .order_by("raised_at", "pk")
     )
     commissions = list(
-        Commission.objects.filter(
-            Q(meeting=meeting)
-            | (
-                Q(meeting__unit=meeting.unit, meeting__starts_at__lt=meeting.starts_at)
-                & ~Q(product__status=ProductStatus.CLOSED)
-            )
-        )
+        Commission.objects.filter(Q(meeting=meeting) | _earlier_still_open(meeting))
         .select_related("product", "meeting")
         .order_by("-commissioned_at", "-pk")
     )
