@@ -7,46 +7,43 @@ more than the rest of the page. The markup is the one Django's templates write.
 
 from django.forms import Select
 from django.forms.renderers import DjangoTemplates
-from django.utils.html import format_html, format_html_join
+from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 
 OPTION_TEMPLATE = Select.option_template_name
 
 
-def _attributes(attrs: dict) -> SafeString:
-    """As Django's attrs.html: a True value as the bare name, a False one left out."""
-    return mark_safe(  # noqa: S308  (each part is escaped by format_html)
-        "".join(
-            format_html(" {}", name) if value is True else format_html(' {}="{}"', name, value)
-            for name, value in attrs.items()
-            if value is not False
-        )
+def _attributes(attrs: dict) -> str:
+    """As Django's attrs.html: a True value as the bare name, a False one left out; escaped."""
+    return "".join(
+        f" {conditional_escape(name)}"
+        if value is True
+        else f' {conditional_escape(name)}="{conditional_escape(str(value))}"'
+        for name, value in attrs.items()
+        if value is not False
     )
 
 
-def _option(option: dict) -> SafeString:
-    return format_html(
-        '<option value="{}"{}>{}</option>',
-        str(option["value"]),
-        _attributes(option["attrs"]),
-        option["label"],
-    )
+def _option(option: dict) -> str:
+    value = conditional_escape(str(option["value"]))
+    attributes = _attributes(option["attrs"]) if option["attrs"] else ""
+    return f'\n  <option value="{value}"{attributes}>{conditional_escape(option["label"])}</option>'
 
 
-def _group(name, options: list[dict]) -> SafeString:
-    lines = format_html_join("", "\n  {}", ((_option(option),) for option in options))
+def _group(name, options: list[dict]) -> str:
+    lines = "".join(_option(option) for option in options)
     if not name:
         return lines
-    return format_html('\n  <optgroup label="{}">{}\n  </optgroup>', name, lines)
+    return f'\n  <optgroup label="{conditional_escape(name)}">{lines}\n  </optgroup>'
 
 
 def select_html(widget: dict) -> SafeString:
-    """The select Django's select.html would write for the widget's context."""
-    return format_html(
-        '<select name="{}"{}>{}\n</select>',
-        widget["name"],
-        _attributes(widget["attrs"]),
-        format_html_join("", "{}", ((_group(*group[:2]),) for group in widget["optgroups"])),
+    """The select Django's select.html would write for the widget's context (every part
+    escaped here, as the template engine escapes it)."""
+    select_name = conditional_escape(widget["name"])
+    groups = "".join(_group(label, options) for label, options, _index in widget["optgroups"])
+    return mark_safe(  # noqa: S308
+        f'<select name="{select_name}"{_attributes(widget["attrs"])}>{groups}\n</select>'
     )
 
 
