@@ -14,9 +14,7 @@ from django.contrib.postgres.aggregates import StringAgg
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, SearchVector
 from django.db import connection
 from django.db.models import (
-    BooleanField,
     Case,
-    ExpressionWrapper,
     F,
     Max,
     OuterRef,
@@ -167,10 +165,6 @@ def _postgresql_search(
         matches = (
             Product.objects.filter(pk__in=best_first)
             .defer("search_vector")
-            .annotate(
-                search_title_match=_title_match(query),
-                search_rank=SearchRank(F("search_vector"), query),
-            )
             .order_by(position_in(best_first))
         )
     # Only the best matching section the reader may read is quoted (for the page's rows only:
@@ -238,12 +232,7 @@ def _fallback_search(
             ),
         )
     )
-    if not ranked:
-        return found
-    return found.annotate(
-        search_title_match=ExpressionWrapper(in_product, output_field=BooleanField()),
-        search_rank=Value(0.0),
-    ).order_by(*NEWEST_FIRST)
+    return found.order_by(*NEWEST_FIRST) if ranked else found
 
 
 def search_products(

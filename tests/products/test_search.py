@@ -130,8 +130,6 @@ def test_title_matches_rank_first_and_words_are_stemmed(people):
     results = list(search_products(people.member, "burglary"))
 
     assert results == [in_title, in_text]
-    assert results[0].search_title_match and not results[1].search_title_match
-    assert results[0].search_rank > 0 and results[1].search_rank > 0
 
 
 @postgresql_only
