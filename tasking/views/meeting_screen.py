@@ -122,8 +122,8 @@ def _render_live(request, meeting: Meeting, *, private: bool):
 
 
 def _controls_context(request, meeting: Meeting, **forms) -> dict:
-    """The chair's forms (private view), each in its own prefix so that ids never clash."""
-    meeting = selectors.meeting_for_user(request.user, meeting.pk)
+    """The chair's forms (private view), each in its own prefix so that ids never clash, for
+    the meeting as just read for the user."""
     priorities = priorities_for_unit(request.user, meeting.unit)
     defaults = {
         "decision_form": lambda: DecisionForm(meeting=meeting, prefix="decision"),
@@ -145,6 +145,8 @@ def _controls_context(request, meeting: Meeting, **forms) -> dict:
 
 
 def _render_controls(request, meeting: Meeting, *, status: int = 200, **forms):
+    # Read again: the change the chair just made may have moved the meeting on.
+    meeting = selectors.meeting_for_user(request.user, meeting.pk)
     controls = _controls_context(request, meeting, **forms)
     context = {"meeting": controls["meeting"], "controls": controls}
     return render(request, "tasking/screen/controls.html", context, status=status)
