@@ -16,6 +16,7 @@ from nim_portal.pagination import paginate
 from products import selectors, services
 from products.filters import ProductFilter
 from products.forms import ProductCommissionForm
+from products.search import RANKED_MATCHES
 
 PRODUCTS_PER_PAGE = 25
 
@@ -45,9 +46,8 @@ def product_register(request):
     product_filter = ProductFilter(
         request.GET, queryset=selectors.register_products(request.user), request=request
     )
-    rows = selectors.search_products(
-        request.user, text, product_filter.qs, ranked=not product_filter.sorted_by_reader
-    )
+    ranked = bool(text) and not product_filter.sorted_by_reader
+    rows = selectors.search_products(request.user, text, product_filter.qs, ranked=ranked)
     page_obj = paginate(request, rows, PRODUCTS_PER_PAGE)
     return render(
         request,
@@ -55,6 +55,8 @@ def product_register(request):
         {
             "form": product_filter.form,
             "text": text,
+            # A search of more matches than the list counts ranks only the newest of them.
+            "ranked_among": RANKED_MATCHES if ranked else None,
             "filtering": any(request.GET.get(name) for name in product_filter.form.fields),
             "page_obj": page_obj,
             "today": timezone.localdate(),

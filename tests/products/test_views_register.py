@@ -420,3 +420,14 @@ def test_a_search_sorted_by_the_reader_keeps_their_order_over_every_match(
     found = titles(register(client, people.member, q="shed", sort="due"))
 
     assert found == [sooner.title, later.title]
+
+
+def test_a_search_of_more_matches_than_the_list_counts_says_which_are_ranked(
+    client, people, drafting, monkeypatch
+):
+    monkeypatch.setattr("nim_portal.pagination.bounded_count", lambda queryset, bound: None)
+    hint = "The best matches among the newest 1,001 are listed first."
+
+    assert hint in register(client, people.member, q="burglary").content.decode()
+    assert hint not in register(client, people.member, q="burglary", sort="due").content.decode()
+    assert hint not in register(client, people.member).content.decode()
