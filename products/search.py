@@ -8,6 +8,7 @@ the reader may read to quote. The vectors are kept by products.services in the t
 changes the text or the marking; bulk inserts call `refresh_search_vectors` afterwards.
 """
 
+import json
 from urllib.parse import urlencode
 
 from django.contrib.postgres.aggregates import StringAgg
@@ -134,22 +135,83 @@ def _product_text() -> Concat:
 # rank the whole country's products on every request.
 RANKED_MATCHES = COUNT_BOUND + 1
 NEWEST_FIRST = Product._meta.ordering
+# The same order written so that no index serves it (neither column is ever null): PostgreSQL
+# then takes a rarer word's matches from the text index and sorts them.
+NEWEST_FIRST_SORTED = (F("created_at").desc(nulls_last=True), F("id").desc(nulls_last=True))
+# Words that PostgreSQL expects in at least this many products are common: their newest
+# matches are found by reading the reader's products newest first, at most about
+# RANKED_MATCHES / (their share of all products) of them.
+COMMON_MATCHES = 20_000
+TSQUERY_SQL = "websearch_to_tsquery(%s::regconfig, %s)"
 
 
 def _title_match(query: SearchQuery) -> GreaterThan:
     return GreaterThan(SearchRank(F("search_vector"), query, weights=TITLE_WEIGHTS), Value(0.0))
 
 
-def _newest_matches_best_first(matches: QuerySet[Product], query: SearchQuery) -> list[int]:
-    """The ids of the newest RANKED_MATCHES of `matches`, best first: title matches, then by
-    rank, then the newest. One query that walks the register's index (a common word's newest
-    matches come first) and ranks only the rows it keeps; the order is made here, as an ORDER
-    BY rank over them can lead PostgreSQL to rank every product in the country instead."""
-    newest = (
-        matches.order_by(*NEWEST_FIRST)
-        .annotate(title_match=_title_match(query), rank=SearchRank(F("search_vector"), query))
-        .values_list("pk", "title_match", "rank")[:RANKED_MATCHES]
+def _expected_matches(query: SearchQuery) -> float:
+    """How many products PostgreSQL expects to hold the words: its estimate from the text
+    column's statistics, which reads no row."""
+    sql, params = Product.objects.filter(search_vector=query).values("pk").query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
+        plan = cursor.fetchone()[0]
+    if isinstance(plan, str):
+        plan = json.loads(plan)
+    return plan[0]["Plan"]["Plan Rows"]
+
+
+def _newest_common_matches(readable: QuerySet[Product], words: str) -> list[tuple]:
+    """(id, title match, rank) of the newest RANKED_MATCHES of `readable` that hold the words,
+    newest first. The reader's products are read newest first and each one's access checked
+    before its text: as one filter, PostgreSQL checks the stored text (kept apart, and large)
+    first, and reads the text of every product of the country that the reader may not see. The
+    subquery with OFFSET 0 keeps the two checks apart; it is written in SQL as the ORM cannot
+    select from a subquery."""
+    newest = readable.order_by(*NEWEST_FIRST).values("pk", "created_at", "search_vector")
+    inner, inner_params = newest.query.sql_with_params()
+    # Every value is a parameter; the text is constants and the ORM's own SQL.
+    sql = (
+        f"SELECT readable.pk,"  # noqa: S608
+        f" ts_rank(%s::float4[], readable.search_vector, {TSQUERY_SQL}) > 0,"
+        f" ts_rank(readable.search_vector, {TSQUERY_SQL})"
+        f" FROM ({inner} OFFSET 0) AS readable"
+        f" WHERE readable.search_vector @@ {TSQUERY_SQL}"
+        " ORDER BY readable.created_at DESC, readable.pk DESC LIMIT %s"
     )
+    params = [
+        TITLE_WEIGHTS,
+        SEARCH_CONFIG,
+        words,
+        SEARCH_CONFIG,
+        words,
+        *inner_params,
+        SEARCH_CONFIG,
+        words,
+        RANKED_MATCHES,
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def _newest_matches_best_first(
+    readable: QuerySet[Product], query: SearchQuery, words: str
+) -> list[int]:
+    """The ids of the newest RANKED_MATCHES of `readable` that hold the words, best first:
+    title matches, then by rank, then the newest. Only the rows kept are ranked; the order is
+    made here, as an ORDER BY rank over them can lead PostgreSQL to rank every product in the
+    country instead. Common words: see _newest_common_matches; rarer ones are taken from the
+    text index, all their matches sorted newest first."""
+    if _expected_matches(query) >= COMMON_MATCHES:
+        newest = _newest_common_matches(readable, words)
+    else:
+        newest = (
+            readable.filter(search_vector=query)
+            .order_by(*NEWEST_FIRST_SORTED)
+            .annotate(title_match=_title_match(query), rank=SearchRank(F("search_vector"), query))
+            .values_list("pk", "title_match", "rank")[:RANKED_MATCHES]
+        )
     # sorted() is stable: equals stay newest first.
     best_first = sorted(newest, key=lambda row: (not row[1], -row[2]))
     return [pk for pk, _title_match, _rank in best_first]
@@ -159,9 +221,10 @@ def _postgresql_search(
     products: QuerySet[Product], user, words: str, ranked: bool
 ) -> QuerySet[Product]:
     query = SearchQuery(words, config=SEARCH_CONFIG, search_type="websearch")
-    matches = products.filter(access.within_ceiling(user, "search_marking"), search_vector=query)
+    readable = products.filter(access.within_ceiling(user, "search_marking"))
+    matches = readable.filter(search_vector=query)
     if ranked:
-        best_first = _newest_matches_best_first(matches, query)
+        best_first = _newest_matches_best_first(readable, query, words)
         matches = (
             Product.objects.filter(pk__in=best_first)
             .defer("search_vector")
