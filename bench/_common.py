@@ -30,6 +30,8 @@ if not apps.ready:  # run as a script (under pytest, Django is set up already)
     # Static files are not served here: WhiteNoise's word about their missing folder is noise.
     warnings.filterwarnings("ignore", message="No directory at", category=UserWarning)
     django.setup()
+    # Loaded as gunicorn loads the portal, its memory frozen the same way (see the module).
+    import nim_portal.wsgi  # noqa: F401
 
 from django.db import DatabaseError, connection  # noqa: E402
 from django.db.models import Exists, OuterRef  # noqa: E402
