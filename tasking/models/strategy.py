@@ -295,6 +295,11 @@ class Priority(models.Model):
     class Meta:
         verbose_name_plural = "priorities"
         ordering = ["control_strategy", models.F("rank").asc(nulls_last=True), "pk"]
+        indexes = [
+            # Action lists join each action's priority to its strategy (whose marking the
+            # reader must be cleared for): from this index alone, not every priority's text.
+            models.Index(fields=["id", "control_strategy"], name="priority_strategy_of_id"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["control_strategy", "override_rank"],
