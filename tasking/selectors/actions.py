@@ -58,6 +58,14 @@ def with_log_columns(actions: QuerySet[TacticalAction]) -> QuerySet[TacticalActi
         actions.select_related(
             "unit", "priority__control_strategy", "owner_user", "owner_unit", "raised_at_meeting"
         )
+        # Search vectors and the minutes are never shown in a row, and are the widest columns.
+        .defer(
+            "search_vector",
+            "priority__control_strategy__search_vector",
+            "raised_at_meeting__search_vector",
+            "raised_at_meeting__minutes_search_vector",
+            "raised_at_meeting__minutes",
+        )
         .annotate(last_update_at=Subquery(last_update))
         # "open" sorts after "closed": descending puts open actions first.
         .order_by(F("status").desc(), "due_date", "pk")
