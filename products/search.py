@@ -37,8 +37,8 @@ from nim_portal.search import (
     SEARCH_CONFIG,
     SearchHit,
     clean_search_text,
+    in_order_of,
     joined_text,
-    position_in,
     snippet_html,
 )
 from products.models import Product, Section
@@ -225,11 +225,7 @@ def _postgresql_search(
     matches = readable.filter(search_vector=query)
     if ranked:
         best_first = _newest_matches_best_first(readable, query, words)
-        matches = (
-            Product.objects.filter(pk__in=best_first)
-            .defer("search_vector")
-            .order_by(position_in(best_first))
-        )
+        matches = in_order_of(Product.objects.defer("search_vector"), best_first)
     # Only the best matching section the reader may read is quoted (for the page's rows only:
     # PostgreSQL computes the quote after the sort and the limit).
     best_section = (
