@@ -203,7 +203,9 @@ def _newest_matches_best_first(
     made here, as an ORDER BY rank over them can lead PostgreSQL to rank every product in the
     country instead. Common words: see _newest_common_matches; rarer ones are taken from the
     text index, all their matches sorted newest first."""
-    if _expected_matches(query) >= COMMON_MATCHES:
+    if readable.query.is_empty():  # a reader of nothing (SQL of no rows cannot be written)
+        newest = []
+    elif _expected_matches(query) >= COMMON_MATCHES:
         newest = _newest_common_matches(readable, words)
     else:
         newest = (

@@ -108,6 +108,7 @@ def test_a_need_to_know_product_is_found_only_with_the_grant(people, subject_pro
     assert found(people.analyst, "boathouse") == [subject_profile.title]
 
 
+@pytest.mark.usefixtures("both_ways")
 def test_partners_lapsed_vetting_and_signed_out_users_find_nothing(people, drafting):
     from django.contrib.auth.models import AnonymousUser
     from django.utils import timezone
