@@ -13,6 +13,7 @@ from urllib.parse import urlencode
 
 from django.contrib.postgres.aggregates import StringAgg
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, SearchVector
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import (
     Case,
@@ -169,7 +170,10 @@ def _newest_common_matches(readable: QuerySet[Product], words: str) -> list[tupl
     subquery with OFFSET 0 keeps the two checks apart; it is written in SQL as the ORM cannot
     select from a subquery."""
     newest = readable.order_by(*NEWEST_FIRST).values("pk", "created_at", "search_vector")
-    inner, inner_params = newest.query.sql_with_params()
+    try:
+        inner, inner_params = newest.query.sql_with_params()
+    except EmptyResultSet:  # a reader of nothing, or filters that match nothing
+        return []
     # Every value is a parameter; the text is constants and the ORM's own SQL.
     sql = (
         f"SELECT readable.pk,"  # noqa: S608
@@ -203,9 +207,7 @@ def _newest_matches_best_first(
     made here, as an ORDER BY rank over them can lead PostgreSQL to rank every product in the
     country instead. Common words: see _newest_common_matches; rarer ones are taken from the
     text index, all their matches sorted newest first."""
-    if readable.query.is_empty():  # a reader of nothing (SQL of no rows cannot be written)
-        newest = []
-    elif _expected_matches(query) >= COMMON_MATCHES:
+    if _expected_matches(query) >= COMMON_MATCHES:
         newest = _newest_common_matches(readable, words)
     else:
         newest = (

@@ -234,3 +234,8 @@ def test_the_fallback_matches_contained_text_newest_first(people):
     from products.search import product_hit
 
     assert "<mark>forced</mark>" in product_hit(product, "forced").snippet
+
+
+@pytest.mark.usefixtures("both_ways")
+def test_filters_that_match_nothing_find_nothing(people, drafting):
+    assert list(search_products(people.member, "burglary", Product.objects.filter(pk__in=[]))) == []
