@@ -127,6 +127,19 @@ def test_text_that_cannot_be_searched_finds_nothing_without_failing(people, draf
     assert found(people.member, text) == []
 
 
+@pytest.mark.usefixtures("both_ways")
+@pytest.mark.parametrize("text", ["-burglary", '"', "'; --", "!!! ???"])
+def test_operators_and_punctuation_find_nothing_without_failing(people, drafting, text):
+    assert found(people.member, text) == []
+
+
+@pytest.mark.usefixtures("both_ways")
+@postgresql_only
+@pytest.mark.parametrize("text", ["the", "OR", "the OR of"])
+def test_stop_words_alone_find_nothing_without_failing(people, drafting, text):
+    assert found(people.member, text) == []
+
+
 def test_the_vectors_follow_the_services(people, drafting):
     drafting = product_update(
         acting_user=people.analyst, product=drafting, title="Robbery at the interchange"
