@@ -226,10 +226,11 @@ def _postgresql_search(
 ) -> QuerySet[Product]:
     query = SearchQuery(words, config=SEARCH_CONFIG, search_type="websearch")
     readable = products.filter(access.within_ceiling(user, "search_marking"))
-    matches = readable.filter(search_vector=query)
     if ranked:
         best_first = _newest_matches_best_first(readable, query, words)
         matches = in_order_of(Product.objects.defer("search_vector"), best_first)
+    else:
+        matches = readable.filter(search_vector=query)
     # Only the best matching section the reader may read is quoted (for the page's rows only:
     # PostgreSQL computes the quote after the sort and the limit).
     best_section = (
