@@ -10,7 +10,7 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from simple_history.admin import SimpleHistoryAdmin
 from treebeard.admin import TreeAdmin
 
-from nim_portal import services
+from nim_portal import selectors, services
 from nim_portal.choices import AuditVerb
 from nim_portal.models import AuditEvent, Membership, Unit, User, VettingClearance
 
@@ -113,9 +113,12 @@ class VettingClearanceAdmin(SimpleHistoryAdmin):
 
 @admin.register(AuditEvent)
 class AuditEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ["at", "actor_username", "verb", "content_type", "object_repr", "ip_address"]
+    """The log as the audit page shows it to the same person: names and details of records they
+    may not read are withheld (nim_portal.access, rule 9), and are not searched."""
+
+    list_display = ["at", "actor_username", "verb", "content_type", "record", "ip_address"]
     list_filter = ["verb", "content_type"]
-    search_fields = ["actor_username", "object_repr", "object_id"]
+    search_fields = ["actor_username", "object_id"]
     date_hierarchy = "at"
     list_select_related = ["content_type"]
     readonly_fields = [
@@ -125,7 +128,19 @@ class AuditEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "verb",
         "content_type",
         "object_id",
-        "object_repr",
+        "record",
         "ip_address",
-        "detail",
+        "record_details",
     ]
+    fields = readonly_fields
+
+    def get_queryset(self, request):
+        return selectors.audit_events_visible_to(request.user)
+
+    @admin.display(description="record")
+    def record(self, event: AuditEvent) -> str:
+        return event.object_repr if event.record_readable else AuditEvent.UNREADABLE_RECORD
+
+    @admin.display(description="detail")
+    def record_details(self, event: AuditEvent):
+        return event.detail if event.record_readable else ""

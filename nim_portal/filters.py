@@ -115,8 +115,11 @@ class AuditEventFilter(django_filters.FilterSet):
         return queryset.filter(at__lt=_start_of_day(value + timedelta(days=1)))
 
     def filter_text(self, queryset, name, value):
+        # Only the names the reader may read are searched: a hidden name must not be guessable.
         value = value.strip()
-        return queryset.filter(Q(object_repr__icontains=value) | Q(object_id=value))
+        return queryset.filter(
+            Q(object_repr__icontains=value, record_readable=True) | Q(object_id=value)
+        )
 
 
 def _start_of_day(day: date) -> datetime:

@@ -1,6 +1,17 @@
 """Reads of the core app that depend on who is asking. Each answers in one query."""
 
-from django.db.models import Exists, F, Func, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models import (
+    BooleanField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    Func,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+)
 from django.db.models.functions import Coalesce
 from django.http import Http404
 
@@ -38,10 +49,15 @@ def people_administered_by(user: User) -> QuerySet[User]:
 
 def audit_events_visible_to(user: User) -> QuerySet[AuditEvent]:
     """National admins (and superusers) read the whole log; other admins read their people's.
-    The log names records, so an admin whose vetting has lapsed reads none of it."""
+    The log names records, so an admin whose vetting has lapsed reads none of it. Each event
+    carries `record_readable`: whether its reader may read the record's name and the details."""
     if not access.is_unit_admin(user) or not access.is_police_reader(user):
         return AuditEvent.objects.none()
-    events = AuditEvent.objects.select_related("actor", "content_type")
+    events = AuditEvent.objects.select_related("actor", "content_type").annotate(
+        record_readable=ExpressionWrapper(
+            access.may_read_audited_record(user), output_field=BooleanField()
+        )
+    )
     if user.is_superuser or access.administered_units(user).filter(depth=1).exists():
         return events
     people = people_administered_by(user)

@@ -25,6 +25,7 @@ from nim_portal.models import (
     AuditEvent,
     Membership,
     Notification,
+    RecordClassification,
     Unit,
     User,
     VettingClearance,
@@ -40,7 +41,7 @@ def client_address(request: HttpRequest | None) -> str | None:
     return get_client_ip_address(request) or None
 
 
-def audit_record(
+def audit_event(
     *,
     actor: User | None,
     verb: str,
@@ -49,9 +50,11 @@ def audit_record(
     detail: dict[str, Any] | None = None,
     username: str = "",
 ) -> AuditEvent:
-    """Append one event to the audit log. Never updates or deletes an existing event."""
+    """One event of the audit log, not yet saved (bulk writers insert many at once), with the
+    record's classification at this moment (who may later read its name: nim_portal.access)."""
     actor = actor if actor is not None and actor.is_authenticated else None
-    return AuditEvent.objects.create(
+    classification = RecordClassification.of(obj) if obj is not None else None
+    return AuditEvent(
         actor=actor,
         actor_username=(actor.get_username() if actor else username)[:150],
         verb=verb,
@@ -60,7 +63,17 @@ def audit_record(
         object_repr=str(obj)[:255] if obj is not None else "",
         ip_address=client_address(request),
         detail=detail or {},
+        record_marking=classification.marking if classification else None,
+        record_unit_id=classification.unit_id if classification else None,
+        record_need_to_know=classification.need_to_know if classification else False,
     )
+
+
+def audit_record(**event) -> AuditEvent:
+    """Append one event to the audit log (see audit_event). Never updates or deletes one."""
+    audited = audit_event(**event)
+    audited.save()
+    return audited
 
 
 def _require_admin(acting_user: User, unit: Unit, action: str) -> None:

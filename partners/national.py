@@ -411,6 +411,13 @@ def _release_rows(run: Run, made, built, bench_agency, hierarchy) -> None:
         codename="view_release", content_type__app_label="partners"
     )
     release_type = ContentType.objects.get_for_model(Release)
+    # A release is classified in the audit log as the version it releases (Release).
+    classification_of_version = {
+        row["pk"]: row
+        for row in ProductVersion.objects.filter(
+            pk__in={release.version_id for release, _ in made}
+        ).values("pk", "marking", "product__unit_id", "product__need_to_know")
+    }
     recipients, grants, documents, events = [], [], [], []
     for release, agencies in made:
         live = release.status in (ReleaseStatus.APPROVED, ReleaseStatus.AVAILABLE)
@@ -432,6 +439,7 @@ def _release_rows(run: Run, made, built, bench_agency, hierarchy) -> None:
                     )
                 )
         preparer = hierarchy.people[release.prepared_by_id]
+        version = classification_of_version[release.version_id]
         events.append(
             AuditEvent(
                 at=release.prepared_at,
@@ -442,6 +450,9 @@ def _release_rows(run: Run, made, built, bench_agency, hierarchy) -> None:
                 object_id=str(release.pk),
                 object_repr=release.reference,
                 detail={"version": release.version_id, "marking": release.marking},
+                record_marking=version["marking"],
+                record_unit_id=version["product__unit_id"],
+                record_need_to_know=version["product__need_to_know"],
             )
         )
     _render(documents, run.progress)

@@ -625,7 +625,13 @@ class ProductBuilder:
         ]
 
     def audit(self, plan: Plan, versions: list[dict]) -> list[dict]:
-        """The product's creation and each publication, as the services audit them."""
+        """The product's creation and each publication, as the services audit them, with the
+        product's classification (a version is classified as its product)."""
+        classification = {
+            "record_marking": plan.marking,
+            "record_unit_id": plan.unit.pk,
+            "record_need_to_know": plan.need_to_know,
+        }
         events = [
             {
                 "at": plan.created_at,
@@ -636,6 +642,7 @@ class ProductBuilder:
                 "object_id": str(plan.pk),
                 "object_repr": plan.title[:255],
                 "detail": {"kind": plan.kind, "unit": plan.unit.pk, "system": False},
+                **classification,
             }
         ]
         for version in versions:
@@ -654,6 +661,7 @@ class ProductBuilder:
                         "number": version["number"],
                         "sha256": version["sha256"],
                     },
+                    **classification,
                 }
             )
         return events

@@ -15,6 +15,8 @@ API, tasks and templates go through those methods. The rules (numbered as in doc
 5. Partner users read only what was released to their agency; police readers are active police
    users (not partners).
 8. A person whose vetting has lapsed reads nothing marked: they are no police reader at all.
+9. The audit log names a record (and gives its details) only to a reader who may read it: by
+   the marking, unit and need-to-know flag it had when the event was written.
 
 Superusers get no shortcut here: administering the system is not a need to know.
 """
@@ -341,3 +343,17 @@ def administered_paths(user: User) -> list[str]:
 
 def path_is_administered(path: str, paths: list[str]) -> bool:
     return any(path.startswith(prefix) for prefix in paths)
+
+
+# The audit log (rule 9).
+
+
+def may_read_audited_record(user: User) -> Q:
+    """A filter on audit events: the event names no record, or one its reader may read by the
+    classification the record had when the event was written (marking within the ceiling, a unit
+    the reader covers, not need-to-know). Other events show what happened, not to what."""
+    return Q(content_type__isnull=True) | (
+        within_ceiling(user, "record_marking")
+        & Q(record_need_to_know=False)
+        & (Q(record_unit__isnull=True) | in_units_covered(user, "record_unit"))
+    )

@@ -1,4 +1,4 @@
-from .audit import AuditEvent, WorkerHeartbeat
+from .audit import AuditEvent, RecordClassification, WorkerHeartbeat
 from .notifications import Notification
 from .organisation import Unit
 from .people import Membership, User, VettingClearance
@@ -7,6 +7,7 @@ __all__ = [
     "AuditEvent",
     "Membership",
     "Notification",
+    "RecordClassification",
     "Unit",
     "User",
     "VettingClearance",

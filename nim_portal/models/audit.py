@@ -1,8 +1,37 @@
+from dataclasses import dataclass
+
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 
-from nim_portal.choices import AuditVerb
+from nim_portal.choices import AuditVerb, GSCMarking
+
+
+@dataclass(frozen=True)
+class RecordClassification:
+    """What decides who may read a record's name in the audit log: its marking, the unit whose
+    readers may read it (None: no unit's) and whether it is need-to-know, as it was when the
+    event was written.
+
+    A model whose marking, unit or need-to-know flag sits on a parent says so with an
+    `audit_classification()` method; others are read from their `marking`, `unit_id` and
+    `need_to_know` attributes, and a record with no marking (a unit, a person) is OFFICIAL.
+    """
+
+    marking: int
+    unit_id: int | None = None
+    need_to_know: bool = False
+
+    @classmethod
+    def of(cls, obj: models.Model) -> "RecordClassification":
+        classify = getattr(obj, "audit_classification", None)
+        if classify is not None:
+            return classify()
+        return cls(
+            marking=getattr(obj, "marking", None) or GSCMarking.OFFICIAL,
+            unit_id=getattr(obj, "unit_id", None),
+            need_to_know=bool(getattr(obj, "need_to_know", False)),
+        )
 
 
 class AuditEventQuerySet(models.QuerySet):
@@ -40,8 +69,21 @@ class AuditEvent(models.Model):
     object_repr = models.CharField(max_length=255, blank=True)
     ip_address = models.GenericIPAddressField(null=True, blank=True)
     detail = models.JSONField(default=dict, blank=True)
+    # The record's classification when the event was written (RecordClassification): the log
+    # shows its name and details only to a reader it allows (nim_portal.access). Null marking:
+    # written before the log kept it, so shown to nobody.
+    record_marking = models.PositiveSmallIntegerField(
+        choices=GSCMarking.choices, null=True, blank=True
+    )
+    record_unit = models.ForeignKey(
+        "nim_portal.Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    record_need_to_know = models.BooleanField(default=False)
 
     objects = AuditEventQuerySet.as_manager()
+
+    # Shown in place of the name and details of a record the reader may not read.
+    UNREADABLE_RECORD = "a record you may not read"
 
     class Meta:
         ordering = ["-at", "-id"]
@@ -53,7 +95,8 @@ class AuditEvent(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_username} {self.verb} {self.object_repr}"
+        # No record name: who may read it depends on the reader (nim_portal.access, rule 9).
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_username} {self.verb} #{self.pk}"
 
     def save(self, *args, **kwargs):
         if self.pk is not None:

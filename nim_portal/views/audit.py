@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET
 from nim_portal import selectors, services
 from nim_portal.choices import AuditVerb
 from nim_portal.filters import AuditEventFilter
+from nim_portal.models import AuditEvent
 from nim_portal.pagination import CURSOR_PARAM, PAGE_PARAM, paginate
 from nim_portal.views.units import staff_required
 
@@ -54,6 +55,7 @@ def _csv_cell(value) -> str:
 def _csv_rows(events):
     yield CSV_COLUMNS
     for event in events.iterator(chunk_size=500):
+        readable = event.record_readable
         yield [
             _csv_cell(cell)
             for cell in (
@@ -62,9 +64,9 @@ def _csv_rows(events):
                 event.verb,
                 event.content_type.model if event.content_type else "",
                 event.object_id,
-                event.object_repr,
+                event.object_repr if readable else AuditEvent.UNREADABLE_RECORD,
                 event.ip_address,
-                event.detail or "",
+                (event.detail or "") if readable else "",
             )
         ]
 

@@ -8,6 +8,7 @@ from simple_history.models import HistoricalRecords
 
 from nim_portal import access
 from nim_portal.choices import GSCMarking
+from nim_portal.models import RecordClassification
 from partners.choices import (
     ENDED_STATUSES,
     NO_ONWARD_DISCLOSURE,
@@ -142,6 +143,11 @@ class Release(models.Model):
 
     def __str__(self) -> str:
         return self.reference
+
+    def audit_classification(self) -> RecordClassification:
+        """Classified as the product version it releases (its own marking is the sanitised
+        text's), so that the log shows it only to those who may read the original."""
+        return self.version.audit_classification()
 
     @property
     def marking_label(self) -> str:

@@ -2,6 +2,8 @@ import secrets
 
 from django.db import models
 
+from nim_portal.models import RecordClassification
+
 
 class PrintStatus(models.TextChoices):
     """Where the printed PDF of a published version stands."""
@@ -53,6 +55,10 @@ class ProductVersionPrint(models.Model):
 
     def __str__(self) -> str:
         return f"Print of {self.version_id}: {self.get_status_display()}"
+
+    def audit_classification(self) -> RecordClassification:
+        """The print of a version is read as the version is."""
+        return self.version.audit_classification()
 
     @property
     def is_in_progress(self) -> bool:

@@ -4,6 +4,7 @@ from django.db import models
 from simple_history.models import HistoricalRecords
 
 from nim_portal.choices import GSCMarking
+from nim_portal.models import RecordClassification
 from nim_portal.search import SearchVectorIndex
 
 
@@ -46,3 +47,7 @@ class Section(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def audit_classification(self) -> RecordClassification:
+        """Who may read its name in the audit log (nim_portal.models.RecordClassification)."""
+        return RecordClassification(self.marking, self.product.unit_id, self.product.need_to_know)

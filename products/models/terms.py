@@ -3,6 +3,7 @@ from django.db import models
 from simple_history.models import HistoricalRecords
 
 from nim_portal.choices import GSCMarking
+from nim_portal.models import RecordClassification
 
 
 class TermsOfReference(models.Model):
@@ -62,6 +63,10 @@ class TermsOfReference(models.Model):
 
     def __str__(self) -> str:
         return f"Terms of reference: {self.product}"
+
+    def audit_classification(self) -> RecordClassification:
+        """Who may read its name in the audit log (nim_portal.models.RecordClassification)."""
+        return RecordClassification(self.marking, self.product.unit_id, self.product.need_to_know)
 
     @property
     def is_agreed(self) -> bool:

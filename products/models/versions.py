@@ -3,6 +3,7 @@ from django.db import models
 
 from nim_portal import access
 from nim_portal.choices import GSCMarking
+from nim_portal.models import RecordClassification
 
 
 class ProductVersionQuerySet(models.QuerySet):
@@ -64,3 +65,7 @@ class ProductVersion(models.Model):
 
     def delete(self, *args, **kwargs):
         raise TypeError("Published versions are immutable.")
+
+    def audit_classification(self) -> RecordClassification:
+        """Who may read its name in the audit log (nim_portal.models.RecordClassification)."""
+        return RecordClassification(self.marking, self.product.unit_id, self.product.need_to_know)

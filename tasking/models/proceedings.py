@@ -11,6 +11,7 @@ from django.db import models
 from simple_history.models import HistoricalRecords
 
 from nim_portal.choices import GSCMarking
+from nim_portal.models import RecordClassification
 from tasking.choices_proceedings import CommissionKind, EscalationStatus, MinutesPrintStatus
 
 __all__ = ["Commission", "Decision", "Escalation", "MinutesVersion"]
@@ -56,6 +57,10 @@ class Decision(models.Model):
 
     def __str__(self) -> str:
         return f"Decision at {self.meeting}"
+
+    def audit_classification(self) -> RecordClassification:
+        """Who may read its name in the audit log (nim_portal.models.RecordClassification)."""
+        return RecordClassification(self.marking, self.meeting.unit_id)
 
     @property
     def marking_label(self) -> str:
@@ -105,6 +110,10 @@ class MinutesVersion(models.Model):
 
     def __str__(self) -> str:
         return f"Minutes of {self.meeting}, version {self.number}"
+
+    def audit_classification(self) -> RecordClassification:
+        """Who may read its name in the audit log (nim_portal.models.RecordClassification)."""
+        return RecordClassification(self.marking, self.meeting.unit_id)
 
     @property
     def marking_label(self) -> str:
@@ -229,6 +238,10 @@ class Escalation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.title} ({self.from_unit} to {self.to_unit})"
+
+    def audit_classification(self) -> RecordClassification:
+        """Who may read its name in the audit log (nim_portal.models.RecordClassification)."""
+        return RecordClassification(self.marking, self.from_unit_id)
 
     @property
     def marking_label(self) -> str:

@@ -15,6 +15,7 @@ from simple_history.models import HistoricalRecords
 
 from nim_portal import access
 from nim_portal.choices import GSCMarking, Role
+from nim_portal.models import RecordClassification
 from nim_portal.search import SearchVectorIndex
 from tasking.choices import (
     ControlStrategyStatus,
@@ -317,6 +318,10 @@ class Priority(models.Model):
     def __str__(self) -> str:
         return self.theme
 
+    def audit_classification(self) -> RecordClassification:
+        """Who may read its name in the audit log (nim_portal.models.RecordClassification)."""
+        return RecordClassification(self.control_strategy.marking, self.control_strategy.unit_id)
+
 
 class IntelligenceRequirement(models.Model):
     """The intelligence requirement of a control strategy, approved by the ST&CG.
@@ -345,6 +350,10 @@ class IntelligenceRequirement(models.Model):
 
     def __str__(self) -> str:
         return f"Intelligence requirement: {self.control_strategy}"
+
+    def audit_classification(self) -> RecordClassification:
+        """Who may read its name in the audit log (nim_portal.models.RecordClassification)."""
+        return RecordClassification(self.control_strategy.marking, self.control_strategy.unit_id)
 
     @property
     def is_approved(self) -> bool:
@@ -418,3 +427,7 @@ class IntelligenceRequirementItem(models.Model):
 
     def __str__(self) -> str:
         return self.question[:80]
+
+    def audit_classification(self) -> RecordClassification:
+        """Classified as the control strategy of its requirement."""
+        return self.requirement.audit_classification()

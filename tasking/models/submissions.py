@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import models
 from simple_history.models import HistoricalRecords
 
+from nim_portal.models import RecordClassification
 from tasking.choices_submissions import (
     EntryKind,
     HandlingCode,
@@ -95,6 +96,10 @@ class PartnerSubmission(models.Model):
 
     def __str__(self) -> str:
         return self.reference
+
+    def audit_classification(self) -> RecordClassification:
+        """Classified as the requirement item it answers."""
+        return self.item.audit_classification()
 
     @property
     def reference(self) -> str:

@@ -18,7 +18,6 @@ from itertools import groupby
 from operator import attrgetter
 
 from django.conf import settings
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
@@ -31,7 +30,7 @@ from nim_portal import access
 from nim_portal.choices import AuditVerb, Role, UserKind
 from nim_portal.lifecycle import save_with_history
 from nim_portal.models import AuditEvent, Membership, Unit, User
-from nim_portal.services import audit_record
+from nim_portal.services import audit_event, audit_record
 from products.choices import ProductKind
 from products.services import product_commission
 from tasking import tasks
@@ -234,14 +233,11 @@ def _free_slots(
 def _audit_scheduled(meetings: list[Meeting]) -> None:
     """One audit event per meeting created, as audit_record writes it for a system job, in one
     insert."""
-    content_type = ContentType.objects.get_for_model(Meeting)
     AuditEvent.objects.bulk_create(
-        AuditEvent(
+        audit_event(
             actor=None,
             verb=AuditVerb.CREATE,
-            content_type=content_type,
-            object_id=str(meeting.pk),
-            object_repr=str(meeting)[:255],
+            obj=meeting,
             detail={"system": True, "cadence_slot": meeting.cadence_slot.isoformat()},
         )
         for meeting in meetings
