@@ -5,25 +5,39 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('nim_portal', '0006_list_indexes'),
+        ("nim_portal", "0006_list_indexes"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='auditevent',
-            name='record_marking',
-            field=models.PositiveSmallIntegerField(blank=True, choices=[(10, 'OFFICIAL'), (20, 'OFFICIAL-SENSITIVE'), (30, 'SECRET'), (40, 'TOP SECRET')], null=True),
+            model_name="auditevent",
+            name="record_marking",
+            field=models.PositiveSmallIntegerField(
+                blank=True,
+                choices=[
+                    (10, "OFFICIAL"),
+                    (20, "OFFICIAL-SENSITIVE"),
+                    (30, "SECRET"),
+                    (40, "TOP SECRET"),
+                ],
+                null=True,
+            ),
         ),
         migrations.AddField(
-            model_name='auditevent',
-            name='record_need_to_know',
+            model_name="auditevent",
+            name="record_need_to_know",
             field=models.BooleanField(default=False),
         ),
         migrations.AddField(
-            model_name='auditevent',
-            name='record_unit',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='nim_portal.unit'),
+            model_name="auditevent",
+            name="record_unit",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="nim_portal.unit",
+            ),
         ),
     ]
