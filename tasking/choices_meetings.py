@@ -3,7 +3,7 @@ agenda items and the standard agendas, and the cadence defaults from the seed.""
 
 from django.db import models
 
-from nim_portal.choices import UnitKind
+from nim_portal.choices import GSCMarking, UnitKind
 
 
 class MeetingKind(models.TextChoices):
@@ -48,6 +48,13 @@ class AgendaItemKind(models.TextChoices):
     ANY_OTHER_BUSINESS = "aob", "Any other business"
     OTHER = "other", "Other item"
 
+
+# An agenda item's title and notes are the room's business: OFFICIAL (shareable with partners
+# present) or OFFICIAL-SENSITIVE (police only). Anything more sensitive is a decision or an action.
+AGENDA_MARKINGS = [
+    (GSCMarking.OFFICIAL, GSCMarking.OFFICIAL.label),
+    (GSCMarking.OFFICIAL_SENSITIVE, GSCMarking.OFFICIAL_SENSITIVE.label),
+]
 
 # The agenda generated for each meeting, in order (DOMAIN.md "Tasking & Co-ordinating Groups").
 STANDARD_AGENDAS: dict[str, tuple[str, ...]] = {

@@ -603,6 +603,8 @@ class TaskingBuilder:
                 "position": position,
                 "kind": kind,
                 "title": AgendaItemKind(kind).label,
+                "title_marking": GSCMarking.OFFICIAL,
+                "notes_marking": GSCMarking.OFFICIAL_SENSITIVE,
                 "notes": "Presented by the analyst."
                 if kind == AgendaItemKind.TACTICAL_ASSESSMENT
                 else "",

@@ -20,7 +20,7 @@ from rest_framework.response import Response
 from nim_portal.choices import GSCMarking, UserKind
 from nim_portal.models import User
 from products.serializers import ID_PATTERN, IdField, MarkingLabelField, RowField
-from tasking.choices_meetings import AgendaItemKind, Attendance
+from tasking.choices_meetings import AGENDA_MARKINGS, AgendaItemKind, Attendance
 from tasking.choices_proceedings import CommissionKind
 from tasking.models import AgendaItem, Decision, Escalation, Meeting, MeetingInvitee
 from tasking.selectors import proceedings as selectors
@@ -78,7 +78,16 @@ def _input(request, serializer_class, **kwargs) -> dict:
 class AgendaItemSerializer(serializers.ModelSerializer):
     class Meta:
         model = AgendaItem
-        fields = ["id", "meeting", "position", "title", "kind", "notes"]
+        fields = [
+            "id",
+            "meeting",
+            "position",
+            "title",
+            "title_marking",
+            "kind",
+            "notes",
+            "notes_marking",
+        ]
         read_only_fields = fields
 
 
@@ -296,12 +305,24 @@ class AgendaItemAddInput(serializers.Serializer):
     meeting = IdField()
     title = serializers.CharField(max_length=200)
     kind = serializers.ChoiceField(choices=AgendaItemKind.choices, default=AgendaItemKind.OTHER)
+    title_marking = serializers.ChoiceField(
+        choices=AGENDA_MARKINGS, default=GSCMarking.OFFICIAL_SENSITIVE
+    )
     notes = serializers.CharField(required=False, allow_blank=True, default="")
+    notes_marking = serializers.ChoiceField(
+        choices=AGENDA_MARKINGS, default=GSCMarking.OFFICIAL_SENSITIVE
+    )
 
 
 class AgendaItemEditInput(serializers.Serializer):
     title = serializers.CharField(max_length=200)
+    title_marking = serializers.ChoiceField(
+        choices=AGENDA_MARKINGS, default=GSCMarking.OFFICIAL_SENSITIVE
+    )
     notes = serializers.CharField(required=False, allow_blank=True, default="")
+    notes_marking = serializers.ChoiceField(
+        choices=AGENDA_MARKINGS, default=GSCMarking.OFFICIAL_SENSITIVE
+    )
 
 
 class MoveInput(serializers.Serializer):
@@ -628,6 +649,8 @@ class AgendaItemViewSet(viewsets.GenericViewSet):
             data["title"],
             kind=data["kind"],
             notes=data["notes"],
+            title_marking=data["title_marking"],
+            notes_marking=data["notes_marking"],
             request=request,
         )
         return Response(AgendaItemSerializer(item).data, status=status.HTTP_201_CREATED)
@@ -641,6 +664,8 @@ class AgendaItemViewSet(viewsets.GenericViewSet):
             item,
             title=data["title"],
             notes=data["notes"],
+            title_marking=data["title_marking"],
+            notes_marking=data["notes_marking"],
             request=request,
         )
         return Response(AgendaItemSerializer(item).data)

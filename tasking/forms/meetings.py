@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from nim_portal.choices import GSCMarking
 from products.forms import DATE_HINT, PersonChoiceField
-from tasking.choices_meetings import Attendance
+from tasking.choices_meetings import AGENDA_MARKINGS, Attendance
 from tasking.choices_proceedings import CommissionKind
 from tasking.models import AgendaItem, MeetingInvitee
 
@@ -68,23 +68,36 @@ class AttendanceForm(forms.Form):
         self.fields["invitee"].queryset = meeting.invitees.all()
 
 
+AGENDA_MARKING_HINT = (
+    "OFFICIAL shows on the shared screen to everyone present, partners included; "
+    "OFFICIAL-SENSITIVE to police only."
+)
+
+
+def _agenda_marking_field(label: str) -> forms.TypedChoiceField:
+    return forms.TypedChoiceField(
+        label=label,
+        choices=AGENDA_MARKINGS,
+        coerce=int,
+        initial=GSCMarking.OFFICIAL_SENSITIVE,
+        help_text=AGENDA_MARKING_HINT,
+    )
+
+
 class AgendaItemAddForm(forms.Form):
     title = forms.CharField(label="Title of the new item", max_length=200)
+    title_marking = _agenda_marking_field("Marking of the title")
     notes = forms.CharField(
-        label="Notes (optional)",
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="Agenda items show on the shared screen: keep them to OFFICIAL.",
+        label="Notes (optional)", required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
+    notes_marking = _agenda_marking_field("Marking of the notes")
 
 
 class AgendaItemEditForm(forms.Form):
     title = forms.CharField(max_length=200)
-    notes = forms.CharField(
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="Agenda items show on the shared screen: keep them to OFFICIAL.",
-    )
+    title_marking = _agenda_marking_field("Marking of the title")
+    notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    notes_marking = _agenda_marking_field("Marking of the notes")
 
 
 class AgendaItemMoveForm(forms.Form):

@@ -17,6 +17,7 @@ from nim_portal import access
 from nim_portal.choices import NIM_LEVEL_OF_KIND, GSCMarking, UnitKind
 from nim_portal.search import SearchVectorIndex
 from tasking.choices_meetings import (
+    AGENDA_MARKINGS,
     AgendaItemKind,
     Attendance,
     IntervalUnit,
@@ -273,11 +274,22 @@ class MeetingInvitee(models.Model):
 
 
 class AgendaItem(models.Model):
+    """An item of a meeting's agenda. Its title and notes are marked like any police text: the
+    shared screen shows each only when everybody present may read it, and with a partner present
+    only when marked OFFICIAL. The standard agenda's titles are OFFICIAL; what the chair types is
+    OFFICIAL-SENSITIVE until the chair marks it OFFICIAL."""
+
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="agenda_items")
     position = models.PositiveSmallIntegerField()
     title = models.CharField(max_length=200)
+    title_marking = models.PositiveSmallIntegerField(
+        choices=AGENDA_MARKINGS, default=GSCMarking.OFFICIAL_SENSITIVE
+    )
     kind = models.CharField(max_length=32, choices=AgendaItemKind.choices)
     notes = models.TextField(blank=True)
+    notes_marking = models.PositiveSmallIntegerField(
+        choices=AGENDA_MARKINGS, default=GSCMarking.OFFICIAL_SENSITIVE
+    )
 
     history = HistoricalRecords()
 

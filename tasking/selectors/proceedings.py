@@ -477,6 +477,37 @@ class Audience:
         return GSCMarking(self.ceiling).label if self.ceiling else "No marked material"
 
 
+@dataclass(frozen=True)
+class ScreenItem:
+    """An agenda item as a screen shows it: its title and notes, each None when held back from
+    the shared screen (the chair's view shows them, with `title_held_back` and
+    `notes_held_back` saying what the shared screen leaves out)."""
+
+    pk: int
+    position: int
+    title: str | None
+    notes: str | None
+    title_held_back: bool
+    notes_held_back: bool
+
+    @property
+    def label(self) -> str:
+        return self.title if self.title is not None else f"Item {self.position}"
+
+
+def _screen_item(item: AgendaItem, text_ceiling: int, *, private: bool) -> ScreenItem:
+    title_held_back = item.title_marking > text_ceiling
+    notes_held_back = bool(item.notes) and item.notes_marking > text_ceiling
+    return ScreenItem(
+        pk=item.pk,
+        position=item.position,
+        title=item.title if private or not title_held_back else None,
+        notes=(item.notes or None) if private or not notes_held_back else None,
+        title_held_back=title_held_back,
+        notes_held_back=notes_held_back,
+    )
+
+
 @dataclass
 class MeetingScreen:
     """What the shared screen may show, and (for the chair's private view) how much it hides."""
@@ -484,8 +515,8 @@ class MeetingScreen:
     meeting: Meeting
     revision: int
     audience: Audience
-    agenda: list[AgendaItem]
-    current_item: AgendaItem | None
+    agenda: list[ScreenItem]
+    current_item: ScreenItem | None
     decisions: list[Decision]
     actions: list
     products: list[Product]
@@ -568,22 +599,23 @@ def _releases_to_every_agency(audience: Audience, product_ids: set[int]) -> list
 def meeting_screen(meeting: Meeting, *, private: bool) -> MeetingScreen:
     """What the shared screen of `meeting` may show to the people in the room.
 
-    Decisions, actions, escalations and products are shown only at or below the lowest vetting
-    present; need-to-know products (every subject profile) never. With a partner present no
-    police product is shown: only the available releases of those products sent to every
-    agency present (their sanitised title), and police text (decisions, actions, escalations)
-    only when marked OFFICIAL. `private=True` (the chair's own view) adds how many of each were
-    held back; the shared view carries no counts. A constant number of queries.
+    Decisions, actions, escalations, agenda titles and notes, and products are shown only at or
+    below the lowest vetting present; need-to-know products (every subject profile) never. With a
+    partner present no police product is shown: only the available releases of those products
+    sent to every agency present (their sanitised title), and police text (decisions, actions,
+    escalations, agenda titles and notes) only when marked OFFICIAL. `private=True` (the chair's
+    own view) adds how many of each were held back; the shared view carries no counts. A
+    constant number of queries.
     """
-    meeting = Meeting.objects.select_related(
-        "unit", "chair", "current_agenda_item", "tactical_assessment"
-    ).get(pk=meeting.pk)
+    meeting = Meeting.objects.select_related("unit", "chair", "tactical_assessment").get(
+        pk=meeting.pk
+    )
     audience = meeting_audience(meeting)
     text_ceiling = audience.ceiling
     if audience.partner_present:
         text_ceiling = min(text_ceiling, GSCMarking.OFFICIAL)
 
-    decisions = list(meeting.decisions.select_related("agenda_item").order_by("recorded_at", "pk"))
+    decisions = list(meeting.decisions.order_by("recorded_at", "pk"))
     actions = _actions_of(meeting)
     escalations = list(
         Escalation.objects.filter(
@@ -616,10 +648,19 @@ def meeting_screen(meeting: Meeting, *, private: bool) -> MeetingScreen:
         ]
     shown_ids = {p.pk for p in shown_products}
     shown_commissions = [c for c in commissions if c.product_id in shown_ids]
+    agenda = [
+        _screen_item(item, text_ceiling, private=private)
+        for item in meeting.agenda_items.order_by("position")
+    ]
+    # A decision on screen is headed by its item as the screen shows it (never a held-back title).
+    labels = {item.pk: item.label for item in agenda}
+    for decision in shown_decisions:
+        decision.screen_item_label = labels.get(decision.agenda_item_id)
 
     hidden = None
     if private:
         hidden = {
+            "agenda_text": sum(item.title_held_back + item.notes_held_back for item in agenda),
             "decisions": len(decisions) - len(shown_decisions),
             "actions": len(actions) - len(shown_actions),
             "escalations": len(escalations) - len(shown_escalations),
@@ -629,8 +670,10 @@ def meeting_screen(meeting: Meeting, *, private: bool) -> MeetingScreen:
         meeting=meeting,
         revision=meeting.screen_revision,
         audience=audience,
-        agenda=list(meeting.agenda_items.order_by("position")),
-        current_item=meeting.current_agenda_item,
+        agenda=agenda,
+        current_item=next(
+            (item for item in agenda if item.pk == meeting.current_agenda_item_id), None
+        ),
         decisions=shown_decisions,
         actions=shown_actions,
         products=shown_products,

@@ -27,7 +27,7 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from nim_portal import access
-from nim_portal.choices import AuditVerb, Role, UserKind
+from nim_portal.choices import AuditVerb, GSCMarking, Role, UserKind
 from nim_portal.lifecycle import save_with_history
 from nim_portal.models import AuditEvent, Membership, Unit, User
 from nim_portal.services import audit_event, audit_record
@@ -278,7 +278,11 @@ def _meetings_create_for_slots(
     bulk_create_with_history(
         [
             AgendaItem(
-                meeting=meeting, position=position, kind=kind, title=AgendaItemKind(kind).label
+                meeting=meeting,
+                position=position,
+                kind=kind,
+                title=AgendaItemKind(kind).label,
+                title_marking=GSCMarking.OFFICIAL,
             )
             for meeting in meetings
             for position, kind in enumerate(STANDARD_AGENDAS[meeting.kind], start=1)

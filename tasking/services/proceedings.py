@@ -27,6 +27,7 @@ from nim_portal.services import audit_record, notify
 from products.services import product_commission
 from tasking import tasks
 from tasking.choices_meetings import (
+    AGENDA_MARKINGS,
     MEETING_TRANSITIONS,
     AgendaItemKind,
     Attendance,
@@ -126,6 +127,19 @@ def _clean_marking(marking, acting_user: User) -> int:
             {"marking": f"Your vetting does not allow {GSCMarking(marking).label} material."}
         )
     return marking
+
+
+def _clean_agenda_marking(marking, field: str) -> int:
+    """An agenda item's title or notes are OFFICIAL (shown to partners present) or
+    OFFICIAL-SENSITIVE (police only): anything more sensitive belongs in a decision or action."""
+    if marking not in {value for value, _ in AGENDA_MARKINGS}:
+        raise ValidationError(
+            {
+                field: "Mark it OFFICIAL (shown to partners present) or "
+                "OFFICIAL-SENSITIVE (police only)."
+            }
+        )
+    return int(marking)
 
 
 def _item_of(meeting: Meeting, item: AgendaItem | None, *, field: str = "agenda_item"):
@@ -242,9 +256,12 @@ def agenda_item_add(
     *,
     kind: str = AgendaItemKind.OTHER,
     notes: str = "",
+    title_marking: int = GSCMarking.OFFICIAL_SENSITIVE,
+    notes_marking: int = GSCMarking.OFFICIAL_SENSITIVE,
     request: HttpRequest | None = None,
 ) -> AgendaItem:
-    """Add an item at the end of the agenda (before or while the meeting sits)."""
+    """Add an item at the end of the agenda (before or while the meeting sits). What the chair
+    types stays off a shared screen with partners present unless marked OFFICIAL."""
     meeting = _lock(meeting)
     _require_chair(acting_user, meeting, "change its agenda")
     _require_not_closed(meeting, "change its agenda")
@@ -254,8 +271,10 @@ def agenda_item_add(
         meeting=meeting,
         position=last + 1,
         title=title,
+        title_marking=_clean_agenda_marking(title_marking, "title_marking"),
         kind=_clean_kind(kind),
         notes=(notes or "").strip()[:TEXT_MAX_LENGTH],
+        notes_marking=_clean_agenda_marking(notes_marking, "notes_marking"),
     )
     save_with_history(item, acting_user=acting_user, reason="Added to the agenda")
     refresh_meeting_vector(meeting.pk)
@@ -271,17 +290,26 @@ def agenda_item_edit(
     *,
     title: str,
     notes: str = "",
+    title_marking: int = GSCMarking.OFFICIAL_SENSITIVE,
+    notes_marking: int = GSCMarking.OFFICIAL_SENSITIVE,
     request: HttpRequest | None = None,
 ) -> AgendaItem:
-    """Change an item's title and notes."""
+    """Change an item's title and notes, and the marking of each (police only unless the chair
+    marks it OFFICIAL, as when added)."""
     item, meeting = _lock_item(item)
     _require_chair(acting_user, meeting, "change its agenda")
     _require_not_closed(meeting, "change its agenda")
     title = _clean_text(title, "title", "the item's title", TITLE_MAX_LENGTH)
     notes = (notes or "").strip()[:TEXT_MAX_LENGTH]
-    if (item.title, item.notes) == (title, notes):
+    changed = (
+        title,
+        _clean_agenda_marking(title_marking, "title_marking"),
+        notes,
+        _clean_agenda_marking(notes_marking, "notes_marking"),
+    )
+    if (item.title, item.title_marking, item.notes, item.notes_marking) == changed:
         return item
-    item.title, item.notes = title, notes
+    item.title, item.title_marking, item.notes, item.notes_marking = changed
     save_with_history(item, acting_user=acting_user, reason="Agenda item changed")
     refresh_meeting_vector(meeting.pk)
     _audit(acting_user, meeting, request, agenda_item_changed=item.pk)

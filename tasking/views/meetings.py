@@ -223,6 +223,8 @@ def agenda_item_add(request, pk):
             meeting,
             form.cleaned_data["title"],
             notes=form.cleaned_data["notes"],
+            title_marking=form.cleaned_data["title_marking"],
+            notes_marking=form.cleaned_data["notes_marking"],
             request=request,
         )
     except ValidationError as exc:
@@ -245,7 +247,13 @@ def agenda_item_edit(request, pk, item_pk):
     item = _item_of(meeting, item_pk)
     _require_chair(request.user, meeting, "change its agenda")
     form = AgendaItemEditForm(
-        request.POST or None, initial={"title": item.title, "notes": item.notes}
+        request.POST or None,
+        initial={
+            "title": item.title,
+            "title_marking": item.title_marking,
+            "notes": item.notes,
+            "notes_marking": item.notes_marking,
+        },
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -254,6 +262,8 @@ def agenda_item_edit(request, pk, item_pk):
                 item,
                 title=form.cleaned_data["title"],
                 notes=form.cleaned_data["notes"],
+                title_marking=form.cleaned_data["title_marking"],
+                notes_marking=form.cleaned_data["notes_marking"],
                 request=request,
             )
         except ValidationError as exc:

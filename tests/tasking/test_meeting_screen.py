@@ -6,6 +6,7 @@ import datetime
 import json
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -14,7 +15,7 @@ from django.utils import timezone
 
 from nim_portal.choices import GSCMarking, VettingLevel
 from tasking.choices_actions import ActionStatus, ActionType
-from tasking.choices_meetings import MeetingStatus
+from tasking.choices_meetings import Attendance, MeetingStatus
 from tasking.choices_proceedings import CommissionKind
 from tasking.models import (
     AgendaItem,
@@ -22,14 +23,17 @@ from tasking.models import (
     Decision,
     Escalation,
     Meeting,
+    MeetingInvitee,
     MinutesVersion,
     TacticalAction,
 )
 from tasking.services.actions import NO_PRIORITY, action_close, action_raise
 from tasking.services.proceedings import (
     agenda_item_add,
+    agenda_item_edit,
     attendance_record,
     decision_record,
+    meeting_current_item_set,
 )
 from tests.factories import PartnerUserFactory
 from tests.tasking.screen_helpers import ScreenCast
@@ -580,3 +584,89 @@ def test_the_screens_queries_do_not_grow_with_the_meeting(screen, name):
     large = queries_of(chair, path)
 
     assert large == small
+
+
+class TestAgendaTextWithAPartnerInTheRoom:
+    """Agenda titles and notes typed by the chair stay off the shared screen while a partner is
+    present, unless the chair marked them OFFICIAL; the chair's view shows them and counts them."""
+
+    TITLE = "Canary title: Operation Nightjar surveillance"
+    NOTES = "Canary notes: the informant is John Smith"
+
+    @staticmethod
+    def present(screen, user, *, partner=False):
+        invitee, _ = MeetingInvitee.objects.get_or_create(
+            meeting=screen.meeting, user=user, defaults={"is_partner_attendee": partner}
+        )
+        attendance_record(screen.chair, screen.meeting, invitee, Attendance.PRESENT)
+
+    @pytest.fixture
+    def police_present(self, screen):
+        for user in (screen.chair, screen.member):
+            self.present(screen, user)
+
+    @pytest.fixture
+    def partner_present(self, screen, police_present):
+        partner = PartnerUserFactory(vetting_level=VettingLevel.NPPV2F)
+        self.present(screen, partner, partner=True)
+        return partner
+
+    def shared_and_private(self, screen) -> tuple[str, str]:
+        shared = signed_in(screen.member).get(url("meeting_screen", screen.meeting))
+        private = signed_in(screen.chair).get(url("meeting_screen_private", screen.meeting))
+        assert shared.status_code == private.status_code == 200
+        return shared.content.decode(), private.content.decode()
+
+    def test_typed_text_is_held_back_and_counted(self, screen, partner_present):
+        item = agenda_item_add(screen.chair, screen.meeting, self.TITLE, notes=self.NOTES)
+        meeting_current_item_set(screen.chair, screen.meeting, item)
+        decision_record(screen.chair, screen.meeting, item, "Leaflet the estate.")
+        shared, private = self.shared_and_private(screen)
+        assert self.TITLE not in shared and self.NOTES not in shared
+        assert "Canary" not in shared
+        assert f"Item {item.position}" in shared
+        # The standard agenda's titles are OFFICIAL: they stay on the screen.
+        assert "Review of the action log" in shared
+        assert self.TITLE in private and self.NOTES in private
+        assert "2 agenda titles or notes" in private
+
+    def test_the_chair_marks_text_official_to_share_it(self, screen, partner_present):
+        item = agenda_item_add(
+            screen.chair,
+            screen.meeting,
+            self.TITLE,
+            notes=self.NOTES,
+            title_marking=GSCMarking.OFFICIAL,
+        )
+        meeting_current_item_set(screen.chair, screen.meeting, item)
+        shared, _ = self.shared_and_private(screen)
+        assert self.TITLE in shared and self.NOTES not in shared
+        agenda_item_edit(
+            screen.chair,
+            item,
+            title=self.TITLE,
+            notes=self.NOTES,
+            title_marking=GSCMarking.OFFICIAL,
+            notes_marking=GSCMarking.OFFICIAL,
+        )
+        shared, _ = self.shared_and_private(screen)
+        assert self.TITLE in shared and self.NOTES in shared
+
+    def test_without_a_partner_police_text_shows(self, screen, police_present):
+        item = agenda_item_add(screen.chair, screen.meeting, self.TITLE, notes=self.NOTES)
+        meeting_current_item_set(screen.chair, screen.meeting, item)
+        shared, _ = self.shared_and_private(screen)
+        assert self.TITLE in shared and self.NOTES in shared
+
+    def test_a_marking_above_official_sensitive_is_refused_and_changes_nothing(self, screen):
+        with pytest.raises(ValidationError):
+            agenda_item_add(
+                screen.chair, screen.meeting, self.TITLE, title_marking=GSCMarking.SECRET
+            )
+        assert not AgendaItem.objects.filter(title=self.TITLE).exists()
+        response = signed_in(screen.chair).post(
+            url("agenda_item_add", screen.meeting),
+            {"title": self.TITLE, "title_marking": GSCMarking.SECRET, "notes_marking": 20},
+        )
+        assert response.status_code in (200, 302)
+        assert not AgendaItem.objects.filter(title=self.TITLE).exists()

@@ -72,7 +72,13 @@ def test_the_shared_screen_shows_only_what_the_lowest_vetting_present_may_read(c
 
     private = selectors.meeting_screen(restricted, private=True)
     assert CANARY not in shown_text(private)
-    assert private.hidden == {"decisions": 1, "actions": 0, "escalations": 0, "products": 1}
+    assert private.hidden == {
+        "decisions": 1,
+        "actions": 0,
+        "escalations": 0,
+        "products": 1,
+        "agenda_text": 0,
+    }
 
 
 def test_a_room_cleared_for_it_sees_it(cast, restricted):
@@ -80,7 +86,13 @@ def test_a_room_cleared_for_it_sees_it(cast, restricted):
     present(restricted, cast.member)
     screen = selectors.meeting_screen(restricted, private=True)
     assert CANARY in shown_text(screen)
-    assert screen.hidden == {"decisions": 0, "actions": 0, "escalations": 0, "products": 0}
+    assert screen.hidden == {
+        "decisions": 0,
+        "actions": 0,
+        "escalations": 0,
+        "products": 0,
+        "agenda_text": 0,
+    }
 
 
 def test_before_attendance_the_audience_is_everybody_expected(cast, restricted):
