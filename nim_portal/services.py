@@ -4,6 +4,7 @@ Each function takes the acting user, checks permission, changes the data atomica
 history (django-simple-history) and an audit event behind.
 """
 
+from datetime import timedelta
 from typing import Any
 
 from axes.helpers import get_client_ip_address
@@ -21,6 +22,7 @@ from rest_framework.authtoken.models import Token
 
 from nim_portal import access, tasks
 from nim_portal.choices import PARENT_KIND_OF_KIND, AuditVerb, Role, UnitKind, UserKind
+from nim_portal.jobs import send_after_commit
 from nim_portal.models import (
     AuditEvent,
     Membership,
@@ -399,7 +401,8 @@ def notify(recipients, *, message: str, link: str = "") -> list[Notification]:
     """Tell each recipient something inside the portal, and by e-mail that there is news.
 
     The e-mail carries no title, name or text of the record: e-mail leaves the portal's protection
-    and its marking. It is sent by Celery after the surrounding transaction commits.
+    and its marking. It is sent by Celery after the surrounding transaction commits; with the
+    broker away, by the beat's sweep once it is back (notification_emails_waiting).
     """
     people = {person.pk: person for person in recipients if person is not None and person.is_active}
     notifications = Notification.objects.bulk_create(
@@ -408,8 +411,32 @@ def notify(recipients, *, message: str, link: str = "") -> list[Notification]:
     )
     for notification in notifications:
         if notification.recipient.email:
-            tasks.send_notification_email.delay_on_commit(notification.pk)
+            send_after_commit(tasks.send_notification_email, notification.pk)
     return notifications
+
+
+# The beat's sweep sends a notification's e-mail left waiting this long (the broker was away)...
+NOTIFICATION_EMAIL_WAITING_AFTER = timedelta(minutes=2)
+# ...but not older news: after this long it is read in the portal, not announced by e-mail.
+NOTIFICATION_EMAIL_GIVEN_UP_AFTER = timedelta(days=2)
+NOTIFICATION_EMAIL_SWEEP_BATCH = 500
+
+
+def notification_emails_waiting(now=None) -> list[int]:
+    """The notifications whose e-mail is due and was not sent (oldest first, a bounded batch),
+    for the beat's sweep to send again."""
+    now = now or timezone.now()
+    return list(
+        Notification.objects.filter(
+            emailed_at__isnull=True,
+            created_at__lte=now - NOTIFICATION_EMAIL_WAITING_AFTER,
+            created_at__gte=now - NOTIFICATION_EMAIL_GIVEN_UP_AFTER,
+            recipient__is_active=True,
+        )
+        .exclude(recipient__email="")
+        .order_by("created_at", "pk")
+        .values_list("pk", flat=True)[:NOTIFICATION_EMAIL_SWEEP_BATCH]
+    )
 
 
 def notification_email_send(notification_id: int) -> bool:

@@ -20,3 +20,12 @@ def record_worker_heartbeat(hostname: str | None = None) -> str:
 )
 def send_notification_email(notification_id: int) -> bool:
     return services.notification_email_send(notification_id)
+
+
+@shared_task(name="nim_portal.tasks.sweep_notification_emails")
+def sweep_notification_emails() -> list[int]:
+    """Beat sends this every minute: the e-mails left waiting while the broker was away."""
+    waiting = services.notification_emails_waiting()
+    for notification_id in waiting:
+        send_notification_email.delay(notification_id)
+    return waiting

@@ -25,11 +25,11 @@ from django.db.models import Max
 from django.http import Http404, HttpRequest
 from django.utils import timezone
 from django.utils.safestring import mark_safe
-from kombu.exceptions import OperationalError
 
 from nim_portal import access
 from nim_portal.access import grants
 from nim_portal.choices import AuditVerb, GSCMarking, Role, UserKind, VettingLevel
+from nim_portal.jobs import send_after_commit
 from nim_portal.lifecycle import check_transition, save_with_history
 from nim_portal.models import Unit, User
 from nim_portal.pdf import DocumentControl, render_marked_document
@@ -645,21 +645,9 @@ def _frozen_partner_content(partner: PartnerText) -> dict:
 
 
 def _enqueue_render(document_id: int) -> None:
-    """After commit, by id. A broker that is away must not fail the user's action: the document
-    stays pending and partners.tasks.sweep_release_documents enqueues it later."""
-
-    def enqueue() -> None:
-        try:
-            tasks.render_release_document.delay(document_id)
-        except (OperationalError, OSError) as error:
-            logger.warning(
-                "Release document %s left pending for the sweeper: broker unreachable (%s)",
-                document_id,
-                error,
-            )
-
-    # robust: in eager mode (demo) a render failure is recorded on the document, not raised here.
-    transaction.on_commit(enqueue, robust=True)
+    """After commit (nim_portal.jobs): with the broker away the document stays pending and
+    partners.tasks.sweep_release_documents enqueues it later."""
+    send_after_commit(tasks.render_release_document, document_id)
 
 
 @transaction.atomic

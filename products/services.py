@@ -26,6 +26,7 @@ from django.utils.safestring import mark_safe
 from nim_portal import access
 from nim_portal.access import grants
 from nim_portal.choices import AuditVerb, GSCMarking, Role
+from nim_portal.jobs import send_after_commit
 from nim_portal.lifecycle import check_transition, save_with_history
 from nim_portal.models import Membership, Notification, Unit, User
 from nim_portal.pdf import DocumentControl, render_marked_document
@@ -1106,14 +1107,9 @@ def _print_stalled(job: ProductVersionPrint) -> bool:
 
 
 def _enqueue_print(job: ProductVersionPrint) -> None:
-    """Render after commit, by id. A broker that is away is logged, not the user's failure: the
-    row stays pending and the next request re-enqueues it once stalled."""
-    print_id = job.pk
-
-    def enqueue_render() -> None:
-        tasks.render_product_version_pdf.delay(print_id)
-
-    transaction.on_commit(enqueue_render, robust=True)
+    """Render after commit (nim_portal.jobs): with the broker away the row stays pending and
+    the next request re-enqueues it once stalled."""
+    send_after_commit(tasks.render_product_version_pdf, job.pk)
 
 
 def product_version_print_request(

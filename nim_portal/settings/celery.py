@@ -38,6 +38,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "nim_portal.tasks.record_worker_heartbeat",
         "schedule": 60.0,
     },
+    "sweep-notification-emails": {
+        "task": "nim_portal.tasks.sweep_notification_emails",
+        "schedule": 60.0,
+    },
     "partners-sweep-release-documents": {
         "task": "partners.tasks.sweep_release_documents",
         "schedule": 60.0,

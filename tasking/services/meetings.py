@@ -28,6 +28,7 @@ from simple_history.utils import bulk_create_with_history
 
 from nim_portal import access
 from nim_portal.choices import AuditVerb, GSCMarking, Role, UserKind
+from nim_portal.jobs import send_after_commit
 from nim_portal.lifecycle import save_with_history
 from nim_portal.models import AuditEvent, Membership, Unit, User
 from nim_portal.services import audit_event, audit_record
@@ -494,9 +495,9 @@ def schedule_meetings(*, now: datetime | None = None) -> ScheduleResult:
 
 
 def _enqueue_invitations(meeting_id: int) -> None:
-    """Send the invitations after commit, by id. A broker that is away is logged, not the user's
-    failure: the invitees stay pending and the hourly schedule run sends them."""
-    transaction.on_commit(lambda: tasks.send_meeting_invitations.delay(meeting_id), robust=True)
+    """Send the invitations after commit (nim_portal.jobs): with the broker away the invitees
+    stay pending and the hourly schedule run sends them."""
+    send_after_commit(tasks.send_meeting_invitations, meeting_id)
 
 
 def _when(meeting: Meeting) -> str:

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.http import HttpRequest
 
 from nim_portal.choices import AuditVerb
+from nim_portal.jobs import send_after_commit
 from nim_portal.lifecycle import save_with_history
 from nim_portal.models import User
 from nim_portal.services import audit_record
@@ -103,8 +104,7 @@ def partner_attendee_invite(
         detail={"partner_attendee_invited": detail},
     )
     if meeting.status == MeetingStatus.SCHEDULED:
-        meeting_id = meeting.pk
-        transaction.on_commit(lambda: tasks.send_meeting_invitations.delay(meeting_id), robust=True)
+        send_after_commit(tasks.send_meeting_invitations, meeting.pk)
     # Before attendance is taken the invitees are the shared screen's audience: it narrows now.
     meeting_screen_changed(meeting.pk)
     return invitee

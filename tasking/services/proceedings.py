@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from nim_portal import access
 from nim_portal.choices import AuditVerb, GSCMarking, Role
+from nim_portal.jobs import send_after_commit
 from nim_portal.lifecycle import check_transition, save_with_history
 from nim_portal.models import Unit, User
 from nim_portal.pdf import DocumentControl, render_marked_document
@@ -461,10 +462,9 @@ def _snapshot_digest(content: dict) -> str:
 
 
 def _enqueue_minutes_render(version: MinutesVersion) -> None:
-    """Render after commit, by id. A broker that is away is logged, not the chair's failure: the
-    version stays pending and its download page enqueues it again."""
-    version_id = version.pk
-    transaction.on_commit(lambda: tasks.render_minutes_pdf.delay(version_id), robust=True)
+    """Render after commit (nim_portal.jobs): with the broker away the version stays pending
+    and its download page enqueues it again."""
+    send_after_commit(tasks.render_minutes_pdf, version.pk)
 
 
 @transaction.atomic
@@ -807,7 +807,7 @@ def minutes_pdf_download(
             MinutesVersion.objects.filter(pk=version.pk).update(
                 pdf_status=MinutesPrintStatus.PENDING
             )
-            transaction.on_commit(lambda: tasks.render_minutes_pdf.delay(version.pk), robust=True)
+            _enqueue_minutes_render(version)
         raise ValidationError("The minutes PDF is being printed: try again in a minute.")
     audit_record(
         actor=acting_user,

@@ -1,9 +1,13 @@
 """Notifications: in the portal with their text, by e-mail with none, each person their own only."""
 
+import datetime
+from unittest import mock
+
 import pytest
 from django.core import mail
+from kombu.exceptions import OperationalError
 
-from nim_portal import services
+from nim_portal import services, tasks
 from nim_portal.models import Notification
 from nim_portal.views import notifications as notification_views
 from tests.factories import UserFactory
@@ -62,6 +66,40 @@ def test_nobody_without_an_email_address_is_emailed(django_capture_on_commit_cal
         services.notify([person], message="Review waiting")
 
     assert mail.outbox == []
+
+
+BROKER_AWAY = OperationalError("Error 111 connecting to localhost:6379. Connection refused.")
+
+
+def test_with_the_broker_away_the_change_stands_and_the_sweep_emails_once_later(
+    analyst, django_capture_on_commit_callbacks, caplog
+):
+    with (
+        mock.patch.object(tasks.send_notification_email, "delay", side_effect=BROKER_AWAY),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        (notification,) = services.notify([analyst], message=CANARY)
+    assert "left waiting: broker unreachable" in caplog.text
+    assert mail.outbox == []
+    # Not yet due: a message just written may still be on its way.
+    assert tasks.sweep_notification_emails() == []
+
+    Notification.objects.filter(pk=notification.pk).update(
+        created_at=notification.created_at - datetime.timedelta(minutes=5)
+    )
+    assert tasks.sweep_notification_emails() == [notification.pk]
+    assert tasks.sweep_notification_emails() == []
+    assert len(mail.outbox) == 1 and CANARY not in mail.outbox[0].body
+
+
+def test_the_sweep_leaves_old_news_and_people_without_an_address(analyst):
+    old = services.notify([analyst], message="Old news")
+    silent = services.notify([UserFactory(email="")], message="No address")
+    Notification.objects.filter(pk=old[0].pk).update(
+        created_at=old[0].created_at - datetime.timedelta(days=3)
+    )
+    later = silent[0].created_at + datetime.timedelta(minutes=5)
+    assert services.notification_emails_waiting(now=later) == []
 
 
 def test_a_person_reads_their_notifications_and_follows_one(client, analyst):

@@ -450,7 +450,7 @@ def test_with_the_broker_away_approval_succeeds_and_the_sweeper_renders_later(
     draft.refresh_from_db()
     assert draft.status == ReleaseStatus.APPROVED
     assert {d.status for d in draft.documents.all()} == {DocumentStatus.PENDING}
-    assert "left pending for the sweeper" in caplog.text
+    assert "left waiting: broker unreachable" in caplog.text
 
     with django_capture_on_commit_callbacks(execute=True):
         swept = release_documents_sweep(older_than=datetime.timedelta(0))

@@ -1,10 +1,15 @@
 """The product's page and its lifecycle actions, from both sides: allowed, 404 and 403 with
 nothing changed; the refusals of acceptance 2 through HTTP; a constant number of queries."""
 
+from unittest import mock
+
 import pytest
 from django.urls import reverse
+from kombu.exceptions import OperationalError
 
 from nim_portal.choices import GSCMarking, Role
+from nim_portal.models import Notification
+from nim_portal.tasks import send_notification_email
 from products.choices import ProductStatus
 from products.models import Product, ProductUnitShare, ProductVersion, ReviewComment
 from products.selectors import visible_products
@@ -156,6 +161,22 @@ def test_the_owner_submits(client, people, drafting):
 
     assert "submitted for review" in response.content.decode()
     assert status_of(drafting) == ProductStatus.SUBMITTED
+
+
+def test_with_the_broker_away_the_submission_stands_and_its_emails_wait(
+    client, people, drafting, django_capture_on_commit_callbacks
+):
+    away = OperationalError("Error 111 connecting to localhost:6379. Connection refused.")
+    with (
+        mock.patch.object(send_notification_email, "delay", side_effect=away),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        response = post(client, people.analyst, "submit", drafting)
+
+    assert response.status_code == 302
+    assert status_of(drafting) == ProductStatus.SUBMITTED
+    waiting = Notification.objects.filter(emailed_at__isnull=True).exclude(recipient__email="")
+    assert waiting.exists()
 
 
 def test_someone_else_cannot_submit_403(client, people, drafting):
