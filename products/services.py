@@ -26,6 +26,7 @@ from django.utils.safestring import mark_safe
 from nim_portal import access
 from nim_portal.access import grants
 from nim_portal.choices import AuditVerb, GSCMarking, Role
+from nim_portal.dates import planned_date_problem
 from nim_portal.jobs import send_after_commit
 from nim_portal.lifecycle import check_transition, save_with_history
 from nim_portal.models import Membership, Notification, Unit, User
@@ -246,6 +247,13 @@ def _clean_details(product: Product, details: dict[str, Any]) -> list[str]:
         raise ValidationError({"title": "Enter the product's title."})
     if product.is_subject_profile and not product.need_to_know:
         raise ValidationError({"need_to_know": "A subject profile is always need-to-know."})
+    due_date_problem = (
+        planned_date_problem(product.due_date, "the date it is due")
+        if "due_date" in changed and product.due_date is not None
+        else None
+    )
+    if due_date_problem:
+        raise ValidationError({"due_date": due_date_problem})
     product.full_clean(exclude=["unit", "owner", "requester"], validate_constraints=True)
     return changed
 

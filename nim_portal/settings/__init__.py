@@ -191,6 +191,11 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["nim_portal.api.permissions.IsPoliceUser"],
+    "DEFAULT_PARSER_CLASSES": [
+        "nim_portal.api.parsers.JSONObjectParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "nim_portal.pagination.BoundedPageNumberPagination",
     "PAGE_SIZE": 50,

@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from nim_portal import access
 from nim_portal.choices import AuditVerb, GSCMarking
+from nim_portal.dates import planned_date_problem
 from nim_portal.lifecycle import check_transition, save_with_history
 from nim_portal.models import Unit, User
 from nim_portal.services import audit_record, notify
@@ -161,6 +162,8 @@ def _raise_errors(
         errors["description"] = f"Use {TEXT_MAX_LENGTH} characters or fewer."
     if not isinstance(due_date, date):
         errors["due_date"] = "Enter the date the action is due."
+    elif problem := planned_date_problem(due_date, "the date the action is due"):
+        errors["due_date"] = problem
     if marking not in GSCMarking.values:
         errors["marking"] = "Choose a GSC marking."
     elif not user.may_read(marking):

@@ -38,6 +38,7 @@ from django.utils import timezone
 
 from nim_portal import access
 from nim_portal.choices import AuditVerb, GSCMarking, Role
+from nim_portal.dates import planned_date_problem
 from nim_portal.models import Unit, User
 from nim_portal.services import audit_record
 from products.choices import ProductKind
@@ -786,6 +787,10 @@ def _clean_item_fields(item: IntelligenceRequirementItem, fields, strategy) -> l
         raise ValidationError({"review_date": "Give the review date."})
     if item.review_date < timezone.localdate() and "review_date" in changed:
         raise ValidationError({"review_date": "The review date cannot be in the past."})
+    if "review_date" in changed and (
+        problem := planned_date_problem(item.review_date, "the review date")
+    ):
+        raise ValidationError({"review_date": problem})
     return changed
 
 

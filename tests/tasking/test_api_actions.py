@@ -158,6 +158,23 @@ def test_an_action_with_no_priority_is_refused_with_a_clear_message(cast, priori
     assert not TacticalAction.objects.exists()
 
 
+@pytest.mark.parametrize("body", [[1, 2], "raise it", 42])
+def test_a_body_that_is_not_one_json_object_is_a_400(cast, priority, body):
+    response = api_as(cast.chair).post(ACTIONS, body, format="json")
+    assert response.status_code == 400
+    assert "Send one JSON object" in response.json()["detail"]
+    assert not TacticalAction.objects.exists()
+
+
+@pytest.mark.parametrize("due_date", ["0001-01-01", "9999-12-31"])
+def test_an_absurd_due_date_is_refused_with_a_clear_message(cast, priority, due_date):
+    body = raise_body(cast, priority, due_date=due_date)
+    response = api_as(cast.chair).post(ACTIONS, body, format="json")
+    assert response.status_code == 400
+    assert response.json()["due_date"][0].startswith("Enter the date the action is due between")
+    assert not TacticalAction.objects.exists()
+
+
 def test_a_member_may_not_raise_and_an_outsider_gets_404(cast, priority):
     response = api_as(cast.member).post(ACTIONS, raise_body(cast, priority), format="json")
     assert response.status_code == 403
