@@ -50,10 +50,12 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
-# django-axes: lock a username at one address after a configurable number of failures, for a while.
+# django-axes: after a configurable number of failures, for a while, lock the username at every
+# address (one person's password guessed from many places) and the address for every username
+# (one place guessing many people's passwords).
 AXES_FAILURE_LIMIT = env_int("NIM_SIGNIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("NIM_SIGNIN_LOCKOUT_MINUTES", 30))
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_IPWARE_PROXY_COUNT = env_int("NIM_TRUSTED_PROXY_COUNT", 0)

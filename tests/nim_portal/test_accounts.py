@@ -20,8 +20,9 @@ LOGIN = "/accounts/login/"
 API_ME = "/api/v1/me/"
 
 
-def sign_in(client, username, password=TEST_PASSWORD, **extra):
-    return client.post(LOGIN, {"username": username, "password": password, **extra})
+def sign_in(client, username, password=TEST_PASSWORD, *, address="127.0.0.1", **extra):
+    data = {"username": username, "password": password, **extra}
+    return client.post(LOGIN, data, REMOTE_ADDR=address)
 
 
 def current_token(device: TOTPDevice, steps_ahead: int = 0) -> str:
@@ -119,12 +120,34 @@ def test_repeated_failures_lock_the_account_for_a_while(client, hierarchy, setti
     assert "_auth_user_id" not in client.session
 
 
-def test_a_lockout_does_not_lock_other_usernames(client, hierarchy, settings):
+def test_a_lockout_does_not_lock_other_usernames_elsewhere(client, hierarchy, settings):
     locked, other = member(hierarchy.force), member(hierarchy.force)
     for _ in range(settings.AXES_FAILURE_LIMIT):
         sign_in(client, locked.username, "wrong")
 
-    assert sign_in(client, other.username).status_code == 302
+    assert sign_in(client, other.username, address="10.9.9.9").status_code == 302
+
+
+def test_one_address_trying_many_usernames_is_locked(client, hierarchy, settings):
+    people = [member(hierarchy.force) for _ in range(settings.AXES_FAILURE_LIMIT + 1)]
+    for person in people[: settings.AXES_FAILURE_LIMIT - 1]:
+        assert sign_in(client, person.username, "wrong", address="10.1.1.1").status_code == 200
+    locking = people[settings.AXES_FAILURE_LIMIT - 1]
+    assert sign_in(client, locking.username, "wrong", address="10.1.1.1").status_code == 429
+
+    refused = sign_in(client, people[-1].username, address="10.1.1.1")
+    assert refused.status_code == 429
+    assert "_auth_user_id" not in client.session
+    assert sign_in(client, people[-1].username, address="10.2.2.2").status_code == 302
+
+
+def test_one_username_tried_from_many_addresses_is_locked(client, hierarchy, settings):
+    user = member(hierarchy.force)
+    for n in range(settings.AXES_FAILURE_LIMIT):
+        sign_in(client, user.username, "wrong", address=f"10.3.3.{n + 1}")
+
+    assert sign_in(client, user.username, address="10.4.4.4").status_code == 429
+    assert "_auth_user_id" not in client.session
 
 
 # Sign-out and password -------------------------------------------------------------------------
