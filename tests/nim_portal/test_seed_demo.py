@@ -200,10 +200,12 @@ def test_demo_partner_holds_no_police_role():
 def test_every_demo_user_signs_in_with_the_password_from_the_environment():
     seed("--quiet")
 
-    for username in [*DEMO_ROLES, "partner"]:
-        request = RequestFactory().post("/accounts/login/")
+    # Each from its own address: one address failing for many usernames is locked out.
+    for n, username in enumerate([*DEMO_ROLES, "partner"], start=1):
+        factory = RequestFactory(REMOTE_ADDR=f"10.0.0.{n}")
+        request = factory.post("/accounts/login/")
         assert authenticate(request, username=username, password=PASSWORD) is not None, username
-        request = RequestFactory().post("/accounts/login/")
+        request = factory.post("/accounts/login/")
         assert authenticate(request, username=username, password="wrong-Passw0rd-1") is None
 
 

@@ -6,6 +6,7 @@ import datetime
 import json
 
 import pytest
+from django.utils import timezone
 from openapi_spec_validator import validate
 from rest_framework.test import APIClient
 
@@ -135,7 +136,7 @@ class TestRegister:
             requester=people.requester,
             title="Robbery at the interchange",
             marking=GSCMarking.OFFICIAL,
-            due_date=datetime.date(2020, 1, 1),
+            due_date=timezone.localdate() - datetime.timedelta(days=30),
         )
         as_user(api, people.reviewer)
 
