@@ -26,6 +26,10 @@ from tests.products.helpers import publish, write
 
 pytestmark = pytest.mark.django_db
 
+# Due dates near today (the services refuse a date far from it).
+IN_FORTY_DAYS = timezone.localdate() + datetime.timedelta(days=40)
+IN_SIXTY_DAYS = timezone.localdate() + datetime.timedelta(days=60)
+
 PRODUCTS = "/api/v1/products/"
 CANARY = "CANARY-API-7d3e21"
 
@@ -322,7 +326,7 @@ class TestCommission:
             "owner": people.analyst.pk,
             "requester": people.requester.pk,
             "marking": GSCMarking.OFFICIAL_SENSITIVE,
-            "due_date": "2027-01-15",
+            "due_date": IN_FORTY_DAYS.isoformat(),
             **overrides,
         }
 
@@ -331,7 +335,7 @@ class TestCommission:
         assert response.status_code == 201, response.content
         product = Product.objects.get(pk=response.data["id"])
         assert product.status == ProductStatus.COMMISSIONED
-        assert product.due_date == datetime.date(2027, 1, 15)
+        assert product.due_date == IN_FORTY_DAYS
         assert [s["title"] for s in response.data["sections"]] == list(
             product.sections.order_by("position").values_list("title", flat=True)
         )
@@ -363,12 +367,13 @@ class TestCommission:
 class TestProductUpdate:
     def test_editor_changes_details(self, api, people, drafting):
         response = as_user(api, people.second_analyst).patch(
-            url(drafting), {"title": "Burglary: the northern series", "due_date": "2027-03-01"}
+            url(drafting),
+            {"title": "Burglary: the northern series", "due_date": IN_SIXTY_DAYS.isoformat()},
         )
         assert response.status_code == 200, response.content
         drafting.refresh_from_db()
         assert drafting.title == "Burglary: the northern series"
-        assert drafting.due_date == datetime.date(2027, 3, 1)
+        assert drafting.due_date == IN_SIXTY_DAYS
 
     def test_refused(self, api, people, drafting, subject_profile):
         refused(api, people.member, "patch", url(drafting), {"title": "X"}, 403, drafting, "owner")

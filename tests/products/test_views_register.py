@@ -296,7 +296,7 @@ def commission_data(people, **overrides):
         "descriptor": "",
         "requester": people.requester.pk,
         "owner": people.analyst.pk,
-        "due_date": "2030-06-30",
+        "due_date": (timezone.localdate() + timedelta(days=90)).isoformat(),
         **overrides,
     }
 
