@@ -12,7 +12,6 @@ release at approval (`partner_content`), and rendered from there: never from the
 
 import datetime
 import hashlib
-import logging
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -74,8 +73,6 @@ from products.models import ProductVersion
 from products.rendering import render_section_html
 from products.selectors import visible_versions
 from products.services import snapshot_digest
-
-logger = logging.getLogger(__name__)
 
 NPPV_LEVELS = (VettingLevel.NPPV1, VettingLevel.NPPV2A, VettingLevel.NPPV2F, VettingLevel.NPPV3)
 # A document pending or rendering this long after its last change has lost its task (a worker

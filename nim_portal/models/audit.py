@@ -1,4 +1,4 @@
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
@@ -14,8 +14,9 @@ class RecordClassification:
     event was written.
 
     A model whose marking, unit or need-to-know flag sits on a parent says so with an
-    `audit_classification()` method; others are read from their `marking`, `unit_id` and
-    `need_to_know` attributes, and a record with no marking (a unit, a person) is OFFICIAL.
+    `audit_classification()` method (usually `of(parent)`, with its own marking when it has one);
+    others are read from their `marking`, `unit_id` and `need_to_know` attributes, and a record
+    with no marking (a unit, a person) is OFFICIAL.
     """
 
     marking: int
@@ -23,15 +24,19 @@ class RecordClassification:
     need_to_know: bool = False
 
     @classmethod
-    def of(cls, obj: models.Model) -> "RecordClassification":
+    def of(cls, obj: models.Model, *, marking: int | None = None) -> "RecordClassification":
+        """`obj`'s classification; `marking`, when given, is that of a part of it (a section)."""
         classify = getattr(obj, "audit_classification", None)
-        if classify is not None:
-            return classify()
-        return cls(
-            marking=getattr(obj, "marking", None) or GSCMarking.OFFICIAL,
-            unit_id=getattr(obj, "unit_id", None),
-            need_to_know=bool(getattr(obj, "need_to_know", False)),
+        classification = (
+            classify()
+            if classify is not None
+            else cls(
+                marking=getattr(obj, "marking", None) or GSCMarking.OFFICIAL,
+                unit_id=getattr(obj, "unit_id", None),
+                need_to_know=bool(getattr(obj, "need_to_know", False)),
+            )
         )
+        return classification if marking is None else replace(classification, marking=marking)
 
 
 class AuditEventQuerySet(models.QuerySet):

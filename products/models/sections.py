@@ -50,4 +50,4 @@ class Section(models.Model):
 
     def audit_classification(self) -> RecordClassification:
         """Who may read its name in the audit log (nim_portal.models.RecordClassification)."""
-        return RecordClassification(self.marking, self.product.unit_id, self.product.need_to_know)
+        return RecordClassification.of(self.product, marking=self.marking)

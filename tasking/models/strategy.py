@@ -320,7 +320,7 @@ class Priority(models.Model):
 
     def audit_classification(self) -> RecordClassification:
         """Who may read its name in the audit log (nim_portal.models.RecordClassification)."""
-        return RecordClassification(self.control_strategy.marking, self.control_strategy.unit_id)
+        return RecordClassification.of(self.control_strategy)
 
 
 class IntelligenceRequirement(models.Model):
@@ -353,7 +353,7 @@ class IntelligenceRequirement(models.Model):
 
     def audit_classification(self) -> RecordClassification:
         """Who may read its name in the audit log (nim_portal.models.RecordClassification)."""
-        return RecordClassification(self.control_strategy.marking, self.control_strategy.unit_id)
+        return RecordClassification.of(self.control_strategy)
 
     @property
     def is_approved(self) -> bool:
