@@ -138,7 +138,7 @@ def test_with_redis_stopped_approval_succeeds_and_the_release_renders_once_redis
         private_redis.stop()
 
         started = time.monotonic()
-        with caplog.at_level(logging.WARNING, logger="partners.services"):
+        with caplog.at_level(logging.WARNING, logger="nim_portal.jobs"):
             release_approve(acting_user=cast.reviewer, release=release)
         assert time.monotonic() - started < 10
 
@@ -146,7 +146,7 @@ def test_with_redis_stopped_approval_succeeds_and_the_release_renders_once_redis
         assert release.status == ReleaseStatus.APPROVED
         pending = [(d.status, d.attempts) for d in release.documents.all()]
         assert pending == [(DocumentStatus.PENDING, 0)] * 2
-        left_for_the_sweeper = [r for r in caplog.records if "left pending" in r.getMessage()]
+        left_for_the_sweeper = [r for r in caplog.records if "left waiting" in r.getMessage()]
         assert len(left_for_the_sweeper) == 2
 
         private_redis.start()
