@@ -20,7 +20,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.http import Http404, HttpRequest
 from django.utils import timezone
 from django.utils.safestring import mark_safe
@@ -75,8 +75,11 @@ from products.selectors import visible_versions
 from products.services import snapshot_digest
 
 NPPV_LEVELS = (VettingLevel.NPPV1, VettingLevel.NPPV2A, VettingLevel.NPPV2F, VettingLevel.NPPV3)
-# A document pending or rendering this long after its last change has lost its task (a worker
-# died, the broker was away): the sweeper enqueues it again. Longer than the task's time limit.
+# A render holds its document this long (longer than the task's hard time limit): a claim whose
+# lease has run out belongs to a worker that died, and another task may take the document.
+RENDER_LEASE = timedelta(minutes=5)
+# A document that no live render holds, and whose task was sent this long ago, lost that task (a
+# dead worker, an absent broker): the sweeper sends it again.
 RENDER_STALLED_AFTER = timedelta(minutes=5)
 
 
@@ -685,7 +688,9 @@ def release_approve(
     )
     for agency in agencies:
         grants.grant(VIEW_RELEASE, agency.group, release, acting_user=acting_user, request=request)
-        document = ReleaseDocument.objects.create(release=release, agency=agency)
+        document = ReleaseDocument.objects.create(
+            release=release, agency=agency, dispatched_at=timezone.now()
+        )
         _enqueue_render(document.pk)
     return release
 
@@ -888,8 +893,8 @@ def release_pdf(release: Release, agency: PartnerAgency) -> bytes:
     )
 
 
-def _stalled(document: ReleaseDocument) -> bool:
-    return document.updated_at < timezone.now() - RENDER_STALLED_AFTER
+def _held_by_a_live_render(now) -> Q:
+    return Q(status=DocumentStatus.RENDERING, lease_expires_at__gt=now)
 
 
 def _record_render_failure(document_id: int, error: BaseException, *, final_attempt: bool) -> None:
@@ -899,13 +904,15 @@ def _record_render_failure(document_id: int, error: BaseException, *, final_atte
             return
         document.status = DocumentStatus.FAILED if final_attempt else DocumentStatus.PENDING
         document.last_error = f"Attempt {document.attempts}: {type(error).__name__}: {error}"[:2000]
-        document.save(update_fields=["status", "last_error", "updated_at"])
+        document.lease_expires_at = None
+        document.save(update_fields=["status", "last_error", "lease_expires_at", "updated_at"])
 
 
 def _claim(document_id: int, task_id: str) -> ReleaseDocument | None:
-    """Take the document for rendering under its row lock, or None when there is nothing to do:
-    ready or failed, its release no longer live, or another task rendering it (not stalled).
-    The same task id taking a document back is a redelivery after its worker was lost."""
+    """Take the document for rendering under its row lock, for a lease of RENDER_LEASE, or None
+    when there is nothing to do: ready or failed, its release no longer live, or another task's
+    lease still running. The same task id taking a document back is a redelivery after its
+    worker was lost; a task sent by the sweeper takes it once the lost worker's lease is over."""
     with transaction.atomic():
         document = (
             ReleaseDocument.objects.select_for_update()
@@ -917,16 +924,19 @@ def _claim(document_id: int, task_id: str) -> ReleaseDocument | None:
             return None
         if document.release.status not in GRANTED_STATUSES:
             return None
-        if (
-            document.status == DocumentStatus.RENDERING
-            and document.render_task_id != task_id
-            and not _stalled(document)
-        ):
+        now = timezone.now()
+        leased = document.status == DocumentStatus.RENDERING and (
+            document.lease_expires_at is not None and document.lease_expires_at > now
+        )
+        if leased and document.render_task_id != task_id[:64]:
             return None
         document.status = DocumentStatus.RENDERING
         document.attempts += 1
         document.render_task_id = task_id[:64]
-        document.save(update_fields=["status", "attempts", "render_task_id", "updated_at"])
+        document.lease_expires_at = now + RENDER_LEASE
+        document.save(
+            update_fields=["status", "attempts", "render_task_id", "lease_expires_at", "updated_at"]
+        )
         release = Release.objects.select_for_update().get(pk=document.release_id)
         if release.status == ReleaseStatus.APPROVED:
             _move(release, ReleaseStatus.RENDERING, acting_user=None, reason="Rendering the PDFs")
@@ -943,7 +953,7 @@ def _store(document_id: int, pdf: bytes) -> bool:
         document.file.save("release.pdf", ContentFile(pdf), save=False)
         document.sha256 = hashlib.sha256(pdf).hexdigest()
         document.status, document.last_error = DocumentStatus.READY, ""
-        document.rendered_at = timezone.now()
+        document.rendered_at, document.lease_expires_at = timezone.now(), None
         document.save()
         release = Release.objects.select_for_update().get(pk=document.release_id)
         others_ready = not release.documents.exclude(status=DocumentStatus.READY).exists()
@@ -997,8 +1007,8 @@ def release_document_retry(
     if release.status not in GRANTED_STATUSES:
         raise ValidationError(f"Release {release.reference} is no longer live.")
     failed_with = document.last_error
-    document.status = DocumentStatus.PENDING
-    document.save(update_fields=["status", "updated_at"])
+    document.status, document.dispatched_at = DocumentStatus.PENDING, timezone.now()
+    document.save(update_fields=["status", "dispatched_at", "updated_at"])
     audit_record(
         actor=acting_user,
         verb=AuditVerb.UPDATE,
@@ -1011,20 +1021,23 @@ def release_document_retry(
 
 
 def release_documents_sweep(*, older_than: timedelta = RENDER_STALLED_AFTER) -> list[int]:
-    """System job: enqueue again every document of a live release left pending or rendering for
-    longer than `older_than` (its task was lost: a dead worker, an absent broker)."""
+    """System job: send again the render of every document of a live release that no live render
+    holds (pending, or rendering under a lease that ran out) and whose task was sent longer than
+    `older_than` ago: that task was lost (a dead worker, an absent broker)."""
+    now = timezone.now()
     with transaction.atomic():
         stalled = list(
             ReleaseDocument.objects.select_for_update(skip_locked=True)
             .filter(
+                Q(dispatched_at__isnull=True) | Q(dispatched_at__lt=now - older_than),
                 status__in=(DocumentStatus.PENDING, DocumentStatus.RENDERING),
-                updated_at__lt=timezone.now() - older_than,
                 release__status__in=GRANTED_STATUSES,
             )
+            .exclude(_held_by_a_live_render(now))
             .values_list("pk", flat=True)
         )
-        # Touch them, so that one sweep's tasks are not enqueued again by the next sweep.
-        ReleaseDocument.objects.filter(pk__in=stalled).update(updated_at=timezone.now())
+        # The lease is left alone, so that the task sent now can take a lost render over.
+        ReleaseDocument.objects.filter(pk__in=stalled).update(dispatched_at=now)
         for document_id in stalled:
             _enqueue_render(document_id)
     return stalled

@@ -191,8 +191,9 @@ def release_document_file_name(instance: "ReleaseDocument", filename: str) -> st
 class ReleaseDocument(models.Model):
     """The PDF of a release for one agency, watermarked with the agency and the reference.
 
-    Rendered once by Celery (partners.tasks.render_release_document); a render that a worker lost
-    is found by the sweeper (partners.tasks.sweep_release_documents) and enqueued again.
+    Rendered once by Celery (partners.tasks.render_release_document). A render holds the document
+    by a lease; a render that a worker lost (its lease ran out) or a task that never arrived is
+    found by the sweeper (partners.tasks.sweep_release_documents) and sent again.
     """
 
     release = models.ForeignKey(Release, on_delete=models.PROTECT, related_name="documents")
@@ -209,13 +210,19 @@ class ReleaseDocument(models.Model):
     render_task_id = models.CharField(
         max_length=64, blank=True, help_text="The Celery task rendering it now or last."
     )
+    lease_expires_at = models.DateTimeField(
+        null=True, blank=True, help_text="While rendering: when the render's hold on it runs out."
+    )
+    dispatched_at = models.DateTimeField(
+        null=True, blank=True, help_text="When its render task was last sent."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     rendered_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["release", "agency__name"]
-        indexes = [models.Index(fields=["status", "updated_at"])]
+        indexes = [models.Index(fields=["status", "dispatched_at"])]
         constraints = [
             models.UniqueConstraint(
                 fields=["release", "agency"], name="release_document_unique_agency"

@@ -8,6 +8,7 @@ from unittest import mock
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
+from django.utils import timezone
 from kombu.exceptions import OperationalError
 from pypdf import PdfReader
 
@@ -19,6 +20,7 @@ from partners.models import AgencyMembership, Release, ReleaseDocument
 from partners.models.releases import VIEW_RELEASE
 from partners.selectors import releases_for_partner
 from partners.services import (
+    RENDER_LEASE,
     HandlingNotAcknowledged,
     ReleaseEnded,
     agency_update,
@@ -370,12 +372,56 @@ def test_a_render_held_by_another_live_task_is_left_alone(cast, draft):
     release_approve(acting_user=cast.reviewer, release=draft)
     document = draft.documents.first()
     ReleaseDocument.objects.filter(pk=document.pk).update(
-        status=DocumentStatus.RENDERING, render_task_id="other"
+        status=DocumentStatus.RENDERING,
+        render_task_id="other",
+        lease_expires_at=timezone.now() + datetime.timedelta(minutes=4),
     )
 
     assert release_document_render(document.pk, task_id="mine") is False
     # The same task delivered again (its worker was lost) takes it back.
     assert release_document_render(document.pk, task_id="other") is True
+
+
+def test_a_render_whose_worker_died_is_sent_again_and_taken_over_once_its_lease_ran_out(
+    cast, draft, django_capture_on_commit_callbacks
+):
+    """The sweep's own bookkeeping never makes the lost render look alive again: the task it
+    sends takes the document over and renders it."""
+    release_approve(acting_user=cast.reviewer, release=draft)
+    lost, _other = draft.documents.all()
+    claimed_at = timezone.now() - RENDER_LEASE - datetime.timedelta(seconds=1)
+    ReleaseDocument.objects.filter(pk=lost.pk).update(
+        status=DocumentStatus.RENDERING,
+        attempts=1,
+        render_task_id="killed-worker's-task",
+        lease_expires_at=claimed_at + RENDER_LEASE,
+        dispatched_at=claimed_at,
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        swept = release_documents_sweep()
+
+    assert swept == [lost.pk]
+    lost.refresh_from_db()
+    assert (lost.status, lost.attempts, lost.lease_expires_at) == (DocumentStatus.READY, 2, None)
+    assert lost.render_task_id != "killed-worker's-task"
+
+
+def test_the_sweeper_leaves_a_render_under_a_live_lease_alone(
+    cast, draft, django_capture_on_commit_callbacks
+):
+    release_approve(acting_user=cast.reviewer, release=draft)
+    long_ago = timezone.now() - datetime.timedelta(hours=1)
+    ReleaseDocument.objects.update(
+        status=DocumentStatus.RENDERING,
+        render_task_id="busy",
+        lease_expires_at=timezone.now() + datetime.timedelta(minutes=1),
+        dispatched_at=long_ago,
+    )
+
+    with mock.patch("partners.tasks.render_release_document.delay") as delay:
+        assert release_documents_sweep() == []
+    delay.assert_not_called()
 
 
 def test_a_failed_render_is_recorded_and_can_be_retried(cast, draft):
@@ -419,7 +465,7 @@ def test_the_sweeper_enqueues_stale_documents_only(cast, draft, django_capture_o
     release_approve(acting_user=cast.reviewer, release=draft)
     stale, fresh = draft.documents.all()
     ReleaseDocument.objects.filter(pk=stale.pk).update(
-        updated_at=stale.updated_at - datetime.timedelta(minutes=10)
+        dispatched_at=stale.dispatched_at - datetime.timedelta(minutes=10)
     )
 
     with (
@@ -431,6 +477,9 @@ def test_the_sweeper_enqueues_stale_documents_only(cast, draft, django_capture_o
     assert swept == [stale.pk]
     delay.assert_called_once_with(stale.pk)
     assert fresh.pk not in swept
+    # The task just sent is not sent again by the next sweep.
+    with mock.patch("partners.tasks.render_release_document.delay") as delay:
+        assert release_documents_sweep() == []
 
 
 def test_with_the_broker_away_approval_succeeds_and_the_sweeper_renders_later(

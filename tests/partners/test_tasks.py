@@ -48,7 +48,7 @@ def test_the_render_task_is_late_acknowledged_and_retried_with_limits():
 
 def test_the_sweep_task_renders_stale_documents(cast, draft, django_capture_on_commit_callbacks):
     release_approve(acting_user=cast.reviewer, release=draft)
-    ReleaseDocument.objects.update(updated_at=datetime.datetime(2000, 1, 1, tzinfo=datetime.UTC))
+    ReleaseDocument.objects.update(dispatched_at=datetime.datetime(2000, 1, 1, tzinfo=datetime.UTC))
 
     with django_capture_on_commit_callbacks(execute=True):
         assert tasks.sweep_release_documents.delay().get() == 2

@@ -6,6 +6,7 @@ stopped, approving a release does not fail, and the release renders once Redis i
 
 import hashlib
 import logging
+import re
 import time
 from pathlib import Path
 
@@ -16,7 +17,7 @@ from django.db.models import F
 from partners import tasks
 from partners.choices import DocumentStatus, ReleaseStatus
 from partners.models import ReleaseDocument
-from partners.services import RENDER_STALLED_AFTER, release_approve
+from partners.services import RENDER_LEASE, RENDER_STALLED_AFTER, release_approve
 from tests.partners.conftest import Cast, prepare, published_assessment
 from tests.services.conftest import TEST_VISIBILITY_TIMEOUT, broker_at, redis_url_with_db, wait_for
 
@@ -130,6 +131,61 @@ def test_a_worker_killed_mid_render_leaves_the_release_retried_and_rendered_once
     wait_for(lambda: broker.hlen("unacked") == 0, seconds=10, what="every task acknowledged")
 
 
+def test_a_killed_render_is_taken_over_by_lease_when_the_broker_gives_nothing_back(
+    cast, media_root, private_redis, celery_worker_process
+):
+    """The broker gives nothing back here: its visibility timeout is the production hour, and
+    Redis, restarted without persistence, has lost the unacknowledged task. The lost render's
+    lease runs out (moved back by RENDER_LEASE here, as if five minutes had passed) and the beat's
+    sweep, run by the new worker, sends a task that takes the document over."""
+    version = published_assessment(cast, extra_sections=EXTRA_SECTIONS)
+    release = prepare(cast, version, agencies=[cast.agency_a])
+    production_visibility = {"CELERY_BROKER_VISIBILITY_TIMEOUT": "3600"}
+    with broker_at(private_redis.url):
+        first = celery_worker_process(private_redis.url, environment=production_visibility)
+        release_approve(acting_user=cast.reviewer, release=release)
+        document = release.documents.get()
+        wait_for(
+            lambda: ReleaseDocument.objects.filter(
+                pk=document.pk, status=DocumentStatus.RENDERING
+            ).exists(),
+            seconds=WAIT_SECONDS,
+            interval=0.02,
+            what="the first worker rendering",
+            log=first,
+        )
+        first.kill()
+        document.refresh_from_db()
+        assert (document.status, document.attempts) == (DocumentStatus.RENDERING, 1), (
+            "the worker finished before it was killed: lengthen the release"
+        )
+        lost_task_id = document.render_task_id
+        private_redis.stop()
+        private_redis.start()
+
+        second = celery_worker_process(private_redis.url, environment=production_visibility)
+        # Within the lease nobody takes the document over, however often the sweep runs.
+        tasks.sweep_release_documents.apply_async()
+        wait_for(
+            lambda: re.search(r"sweep_release_documents\[[^]]+\] succeeded", second.log_text()),
+            seconds=WAIT_SECONDS,
+            what="the new worker ran a sweep",
+            log=second,
+        )
+        document.refresh_from_db()
+        assert (document.status, document.attempts) == (DocumentStatus.RENDERING, 1)
+
+        ReleaseDocument.objects.filter(pk=document.pk).update(
+            lease_expires_at=F("lease_expires_at") - RENDER_LEASE,
+            dispatched_at=F("dispatched_at") - RENDER_STALLED_AFTER,
+        )
+        tasks.sweep_release_documents.apply_async()
+        wait_until_available(release, second)
+
+    [document] = assert_rendered_once(release, media_root)
+    assert document.attempts == 2 and document.render_task_id != lost_task_id
+
+
 def test_with_redis_stopped_approval_succeeds_and_the_release_renders_once_redis_is_back(
     cast, media_root, private_redis, celery_worker_process, caplog
 ):
@@ -153,7 +209,7 @@ def test_with_redis_stopped_approval_succeeds_and_the_release_renders_once_redis
         worker = celery_worker_process(private_redis.url)
         # The sweeper's threshold passes; then beat sends its periodic task.
         ReleaseDocument.objects.filter(release=release).update(
-            updated_at=F("updated_at") - RENDER_STALLED_AFTER
+            dispatched_at=F("dispatched_at") - RENDER_STALLED_AFTER
         )
         tasks.sweep_release_documents.apply_async()
         wait_until_available(release, worker)
