@@ -12,6 +12,7 @@ from .celery import *  # noqa: F403
 from .env import DEMO_SECRET_KEY, PRODUCTION, env_bool, env_int, env_list, env_str
 from .security import *  # noqa: F403
 from .security import refuse_unsafe_production
+from .storage import *  # noqa: F403
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -149,14 +150,6 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {
-        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
-        if PRODUCTION
-        else "django.contrib.staticfiles.storage.StaticFilesStorage"
-    },
-}
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "var" / "media")))
 MEDIA_URL = "/media/"
 
