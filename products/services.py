@@ -1042,9 +1042,11 @@ def _readers_among(product: Product, people) -> list[User]:
 def product_lifecycle_notify(event: str, *, product_id: int, acting_user_id: int | None) -> int:
     """System job, after a change is committed: notify the people a lifecycle event concerns.
 
-    The message names the product (it stays inside the portal); the e-mail that notify() sends
-    carries none of it. Never the person who acted, never anyone who cannot see the product, and
-    nobody twice for the same unread news. Returns how many people were notified.
+    The message names the product's kind and unit, never its title: a notification outlives the
+    reader's access (vetting lapses, a product becomes need-to-know), and the product page behind
+    its link checks access each time. The e-mail that notify() sends carries nothing of it. Never
+    the person who acted, never anyone who cannot see the product now, and nobody twice for the
+    same unread news. Returns how many people were notified.
     """
     product = (
         Product.objects.select_related("unit", "owner", "requester", "terms")
@@ -1053,23 +1055,23 @@ def product_lifecycle_notify(event: str, *, product_id: int, acting_user_id: int
     )
     if product is None:
         return 0
-    title = product.title
+    named = f"{product.get_kind_display().lower()} of {product.unit}"
     if event == TOR_AWAITS_AGREEMENT:
         terms = product.terms
         people = [
             terms.requester if terms.agreed_by_requester_at is None else None,
             terms.developer if terms.agreed_by_developer_at is None else None,
         ]
-        message = f"The terms of reference of “{title}” await your agreement."
+        message = f"The terms of reference of a {named} await your agreement."
     elif event == SUBMITTED_FOR_REVIEW:
         people = _reviewers_to_notify(product)
-        message = f"“{title}” (version {product.drafting_version}) awaits your review."
+        message = f"A {named} (version {product.drafting_version}) awaits your review."
     elif event == RETURNED_WITH_COMMENTS:
         people = [product.owner]
-        message = f"“{title}” was returned with review comments."
+        message = f"Your {named} was returned with review comments."
     elif event == APPROVED_AND_PUBLISHED:
         people = [product.owner, product.requester]
-        message = f"“{title}” was approved: version {product.current_version} is published."
+        message = f"A {named} was approved: version {product.current_version} is published."
     else:
         raise ValueError(f"Unknown product event {event!r}.")
     link = reverse("products:detail", args=[product.pk])

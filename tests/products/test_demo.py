@@ -5,6 +5,7 @@ from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.urls import reverse
 
 from nim_portal.models import AuditEvent, Notification, User
 from products.choices import ProductKind, ProductStatus
@@ -139,9 +140,12 @@ def test_history_and_audit_name_the_demo_people(seeded):
         )
     )
     assert {"analyst", "reviewer"} <= actors
-    told = set(Notification.objects.values_list("recipient__username", "message"))
-    assert ("analyst", f"“{CONVERTER_TITLE}” was returned with review comments.") in told
-    assert ("reviewer", f"“{TACTICAL_TITLE}” (version 1) awaits your review.") in told
+    told = set(Notification.objects.values_list("recipient__username", "message", "link"))
+    converter, tactical = seeded[CONVERTER_TITLE], seeded[TACTICAL_TITLE]
+    returned = f"Your problem profile of {converter.unit} was returned with review comments."
+    awaiting = f"A tactical assessment of {tactical.unit} (version 1) awaits your review."
+    assert ("analyst", returned, reverse("products:detail", args=[converter.pk])) in told
+    assert ("reviewer", awaiting, reverse("products:detail", args=[tactical.pk])) in told
 
 
 def test_without_the_core_demo_data_it_says_what_to_run_first():

@@ -1,5 +1,6 @@
-"""Notifications of the lifecycle: the people concerned hear of it in the portal, by name of the
-product, and by an e-mail that names nothing; nobody who cannot see the product hears of it."""
+"""Notifications of the lifecycle: the people concerned hear of it in the portal, by the product's
+kind and unit (never its title, which a notification would keep showing after the reader lost
+access), and by an e-mail that names nothing; nobody who cannot see the product hears of it."""
 
 import pytest
 from django.core import mail
@@ -34,6 +35,10 @@ def told(product=None) -> dict[str, str]:
     return {n.recipient.username: n.message for n in notifications}
 
 
+def named(product) -> str:
+    return f"{product.get_kind_display().lower()} of {product.unit}"
+
+
 def assert_emails_carry_nothing():
     assert mail.outbox, "an e-mail was expected"
     for email in mail.outbox:
@@ -52,9 +57,12 @@ def test_commissioning_asks_the_other_side_to_agree_the_terms(
             people.unit, owner=people.analyst, requester=people.requester, title=CANARY
         )
 
-    assert told() == {"chair": f"The terms of reference of “{CANARY}” await your agreement."}
+    assert told() == {
+        "chair": f"The terms of reference of a {named(product)} await your agreement."
+    }
     notification = Notification.objects.get()
     assert notification.link == reverse("products:detail", args=[product.pk])
+    assert "CANARY" not in notification.message
     assert [email.to for email in mail.outbox] == [[people.requester.email]]
     assert_emails_carry_nothing()
 
@@ -134,7 +142,7 @@ def test_submission_tells_the_reviewers_of_the_nearest_unit_with_any_not_the_aut
     submit(ready_draft, people.analyst, django_capture_on_commit_callbacks)
 
     assert told(ready_draft) == {
-        "reviewer": f"“{ready_draft.title}” (version 1) awaits your review."
+        "reviewer": f"A {named(ready_draft)} (version 1) awaits your review."
     }
     assert_emails_carry_nothing()
 
@@ -234,7 +242,9 @@ def test_a_returned_draft_tells_its_owner(people, submitted, django_capture_on_c
     with django_capture_on_commit_callbacks(execute=True):
         product_return(acting_user=people.reviewer, product=submitted, comment="Add sources.")
 
-    assert told(submitted) == {"analyst": f"“{submitted.title}” was returned with review comments."}
+    assert told(submitted) == {
+        "analyst": f"Your {named(submitted)} was returned with review comments."
+    }
     assert_emails_carry_nothing()
 
 
@@ -244,7 +254,7 @@ def test_an_approval_tells_the_owner_and_the_requester(
     with django_capture_on_commit_callbacks(execute=True):
         product_approve(acting_user=people.reviewer, product=submitted)
 
-    message = f"“{submitted.title}” was approved: version 1 is published."
+    message = f"A {named(submitted)} was approved: version 1 is published."
     assert told(submitted) == {"analyst": message, "chair": message}
     assert sorted(email.to[0] for email in mail.outbox) == sorted(
         [people.analyst.email, people.requester.email]
