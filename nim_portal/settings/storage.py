@@ -13,6 +13,7 @@ from .env import PRODUCTION, env_str
 
 FILE_SYSTEM_BACKEND = "django.core.files.storage.FileSystemStorage"
 S3_BACKEND = "storages.backends.s3.S3Storage"
+DOWNLOAD_MEMORY_BYTES = 8 * 1024 * 1024
 
 
 def stored_files_storage() -> dict:
@@ -36,6 +37,9 @@ def stored_files_storage() -> dict:
             "querystring_auth": True,
             # A second file of the same name gets a new name instead of replacing a delivered one.
             "file_overwrite": False,
+            # A download is fetched before it is streamed: past this size into a temporary file,
+            # so that a large attachment does not sit in the web process's memory.
+            "max_memory_size": DOWNLOAD_MEMORY_BYTES,
         },
     }
 
