@@ -78,6 +78,31 @@ def test_service_urls_point_at_the_compose_services(name):
     assert environment["REDIS_URL"].startswith("redis://redis:6379/")
 
 
+@pytest.mark.parametrize("name", sorted(PORTAL_SERVICES))
+def test_portal_services_keep_files_in_the_object_store_not_on_a_shared_volume(name):
+    service = SERVICES[name]
+    environment = service["environment"]
+
+    assert environment["NIM_S3_BUCKET"]
+    assert "http://minio:9000" in environment["NIM_S3_ENDPOINT_URL"]
+    assert "volumes" not in service
+    assert "MEDIA_ROOT" not in environment
+
+
+def test_the_object_store_keeps_its_data_and_its_bucket_is_made_before_files_are_stored():
+    minio = SERVICES["minio"]
+    bucket = SERVICES["bucket"]
+
+    assert minio["image"].startswith("minio/minio:")
+    assert minio["command"] == ["server", "/data"]
+    assert any(volume.endswith(":/data") for volume in minio["volumes"])
+    assert bucket["depends_on"]["minio"]["condition"] == "service_healthy"
+    assert "mc mb --ignore-existing" in " ".join(bucket["command"])
+    for name in services_running("gunicorn") + services_running("celery", "worker"):
+        wanted = SERVICES[name]["depends_on"]["bucket"]["condition"]
+        assert wanted == "service_completed_successfully"
+
+
 def test_gunicorn_serves_an_importable_wsgi_application():
     (web,) = services_running("gunicorn")
     module_name, attribute = next(arg for arg in command_of(web)[1:] if ":" in arg).split(":")
