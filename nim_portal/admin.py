@@ -7,12 +7,19 @@ and the vetting table are audited as well, and the audit log can be read but nev
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from knox.models import AuthToken
 from simple_history.admin import SimpleHistoryAdmin
 from treebeard.admin import TreeAdmin
 
 from nim_portal import selectors, services
 from nim_portal.choices import AuditVerb
 from nim_portal.models import AuditEvent, Membership, Unit, User, VettingClearance
+
+# knox's own admin lets an administrator issue a working API token for anybody (shown on the
+# page) and act as them, unaudited. Tokens are issued only to their holder, by
+# services.api_token_replace; a holder ends theirs by replacing it, and a deactivated person's
+# token is refused at once.
+admin.site.unregister(AuthToken)
 
 
 class AuditedAdminMixin:

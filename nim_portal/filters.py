@@ -15,7 +15,7 @@ from nim_portal.forms.staff import UnitChoiceField
 from nim_portal.models import AuditEvent, Membership, Unit, User
 
 # Object types shown in the audit log's filter: the apps whose records the portal audits.
-AUDITED_APPS = ("nim_portal", "products", "partners", "tasking", "authtoken")
+AUDITED_APPS = ("nim_portal", "products", "partners", "tasking")
 
 
 class UnitFilterChoice(django_filters.ModelChoiceFilter):

@@ -18,7 +18,7 @@ from django.db.models import Model
 from django.http import HttpRequest
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
-from rest_framework.authtoken.models import Token
+from knox.models import AuthToken
 
 from nim_portal import access, tasks
 from nim_portal.choices import PARENT_KIND_OF_KIND, AuditVerb, Role, UnitKind, UserKind
@@ -361,21 +361,25 @@ def worker_heartbeat_record(hostname: str) -> WorkerHeartbeat:
 
 
 @transaction.atomic
-def api_token_replace(*, acting_user: User, request=None) -> Token:
-    """Issue the user's own API token, replacing any earlier one (which stops working at once)."""
+def api_token_replace(*, acting_user: User, request=None) -> tuple[AuthToken, str]:
+    """Issue the user's own API token, replacing any earlier one (which stops working at once).
+
+    Returns the stored token (its digest and expiry: NIM_API_TOKEN_TTL_HOURS) and the token text,
+    which is kept nowhere: the caller shows it once.
+    """
     if not acting_user.is_authenticated or not acting_user.is_active or acting_user.is_partner:
         raise PermissionDenied("Only police users may hold an API token.")
-    replaced = Token.objects.filter(user=acting_user).delete()[0] > 0
-    token = Token.objects.create(user=acting_user)
+    replaced = AuthToken.objects.filter(user=acting_user).delete()[0] > 0
+    token, text = AuthToken.objects.create(user=acting_user)
     audit_record(
         actor=acting_user,
         verb=AuditVerb.CREATE,
-        # The token's own str() is its secret key: record the holder, never the token.
+        # Record the holder, never the token (nor its digest, by which it is looked up).
         obj=acting_user,
         request=request,
         detail={"api_token": "replaced" if replaced else "created"},
     )
-    return token
+    return token, text
 
 
 @transaction.atomic

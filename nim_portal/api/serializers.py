@@ -110,3 +110,6 @@ class TokenSerializer(serializers.Serializer):
         read_only=True, help_text="Send as 'Authorization: Token <token>'. Shown only once."
     )
     created = serializers.DateTimeField(read_only=True)
+    expires_at = serializers.DateTimeField(
+        read_only=True, help_text="When the token stops working: create a new one before then."
+    )

@@ -221,11 +221,17 @@ class MeTokenView(GenericAPIView):
     serializer_class = TokenSerializer
 
     @extend_schema(
-        summary="Create or replace your API token", request=None, responses={201: TokenSerializer}
+        summary="Create or replace your API token",
+        description=(
+            "Issues a new API token; any earlier one stops working at once. The token expires at "
+            "`expires_at`, a fixed time after creation (NIM_API_TOKEN_TTL_HOURS, 30 days by "
+            "default): create a new one before then. Only a digest of it is stored, so this "
+            "response is the one chance to read it."
+        ),
+        request=None,
+        responses={201: TokenSerializer},
     )
     def post(self, request):
-        token = services.api_token_replace(acting_user=request.user, request=request)
-        return Response(
-            self.get_serializer({"token": token.key, "created": token.created}).data,
-            status=status.HTTP_201_CREATED,
-        )
+        token, text = services.api_token_replace(acting_user=request.user, request=request)
+        data = {"token": text, "created": token.created, "expires_at": token.expiry}
+        return Response(self.get_serializer(data).data, status=status.HTTP_201_CREATED)

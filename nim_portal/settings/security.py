@@ -68,6 +68,18 @@ AXES_VERBOSE = False
 NIM_REQUIRE_SECOND_FACTOR = env_bool("NIM_REQUIRE_SECOND_FACTOR", PRODUCTION)
 OTP_TOTP_ISSUER = env_str("NIM_OTP_ISSUER", "NIM Portal")
 
+# django-rest-knox: the database keeps only a digest of each API token, and a token stops working
+# this many hours after it was issued (services.api_token_replace). Clients keep the header
+# "Authorization: Token <token>" that DRF's plain-text tokens used.
+NIM_API_TOKEN_TTL_HOURS = env_int("NIM_API_TOKEN_TTL_HOURS", 30 * 24)
+if NIM_API_TOKEN_TTL_HOURS < 1:
+    # Zero would issue tokens that never work; knox reads "no TTL" as "never expires".
+    raise ImproperlyConfigured("NIM_API_TOKEN_TTL_HOURS must be at least 1")
+REST_KNOX = {
+    "TOKEN_TTL": timedelta(hours=NIM_API_TOKEN_TTL_HOURS),
+    "AUTH_HEADER_PREFIX": "Token",
+}
+
 
 def refuse_unsafe_production(secret_key: str, debug: bool, allowed_hosts: list[str]) -> None:
     """Production never starts with the demo key, DEBUG on, no allowed hosts or missing services."""

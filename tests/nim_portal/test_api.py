@@ -5,8 +5,8 @@ import re
 
 import pytest
 from django.urls import reverse
+from knox.models import AuthToken
 from openapi_spec_validator import validate
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from nim_portal.choices import AuditVerb, Role, UnitKind, VettingLevel
@@ -331,7 +331,7 @@ class TestMe:
         assert first.status_code == 201
         second = api.post("/api/v1/me/token/")
         assert second.data["token"] != first.data["token"]
-        assert Token.objects.filter(user=analyst).count() == 1
+        assert AuthToken.objects.filter(user=analyst).count() == 1
         events = AuditEvent.objects.filter(verb=AuditVerb.CREATE, object_id=str(analyst.pk))
         assert [e.detail["api_token"] for e in events.order_by("id")] == ["created", "replaced"]
         assert all(first.data["token"] not in str(e.detail) + e.object_repr for e in events)
@@ -348,7 +348,7 @@ class TestMe:
         strict = APIClient(enforce_csrf_checks=True)
         strict.force_login(analyst)
         assert strict.post("/api/v1/me/token/").status_code == 403
-        assert not Token.objects.filter(user=analyst).exists()
+        assert not AuthToken.objects.filter(user=analyst).exists()
 
 
 class TestSchemaAndDocs:
@@ -365,7 +365,7 @@ class TestSchemaAndDocs:
             "/api/v1/me/token/",
         ):
             assert path in schema["paths"]
-        assert "tokenAuth" in schema["components"]["securitySchemes"]
+        assert "knoxApiToken" in schema["components"]["securitySchemes"]
 
     def test_docs_use_local_assets_and_no_inline_script(self, client, hierarchy, analyst):
         client.force_login(analyst)
