@@ -17,6 +17,8 @@ from django.http import HttpResponseForbidden, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import Resolver404, resolve, reverse
 
+from nim_portal import access
+
 SESSION_STARTED_KEY = "nim_session_started_at"
 SESSION_LAST_SEEN_KEY = "nim_session_last_seen_at"
 # Refreshing "last seen" at most this often keeps polling pages from writing the session each time.
@@ -90,12 +92,9 @@ class SecondFactorRequiredMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        user = request.user
         if (
-            settings.NIM_REQUIRE_SECOND_FACTOR
-            and not _checks_its_own_session(request)
-            and user.is_authenticated
-            and not user.is_verified()
+            not _checks_its_own_session(request)
+            and access.second_factor_pending(request.user)
             and not request.path.startswith(self.OPEN_PREFIXES)
             and request.path not in {reverse(name) for name in self.OPEN_URL_NAMES}
         ):

@@ -23,6 +23,7 @@ Superusers get no shortcut here: administering the system is not a need to know.
 
 from collections.abc import Iterable
 
+from django.conf import settings
 from django.db.models import (
     CharField,
     Exists,
@@ -58,6 +59,15 @@ def is_police_reader(user: User) -> bool:
 
 def is_active_partner(user: User) -> bool:
     return bool(user.is_authenticated and user.is_active and user.is_partner)
+
+
+def second_factor_pending(user: User) -> bool:
+    """A signed-in user who must still give a one-time password this session: everybody, police
+    and partner users alike, when NIM_REQUIRE_SECOND_FACTOR is on (production). Until then they
+    reach only the sign-in pages (nim_portal.middleware.SecondFactorRequiredMiddleware)."""
+    return bool(
+        settings.NIM_REQUIRE_SECOND_FACTOR and user.is_authenticated and not user.is_verified()
+    )
 
 
 def police_readers() -> QuerySet[User]:

@@ -3,7 +3,6 @@
 from datetime import timedelta
 
 from django import forms, template
-from django.conf import settings
 from django.urls import reverse
 
 from nim_portal import access
@@ -44,7 +43,7 @@ def service_navigation(context):
     if user is None or not user.is_authenticated:
         return {"items": []}
     # Until the second factor is given, every link would only lead back to it.
-    if settings.NIM_REQUIRE_SECOND_FACTOR and not user.is_verified():
+    if access.second_factor_pending(user):
         return {"items": []}
     items = [("Dashboard", reverse("dashboard"))]
     items += [(item.label, item.href) for item in navigation_for(user)]

@@ -2,7 +2,6 @@
 or still to give their second factor)."""
 
 from django import template
-from django.conf import settings
 
 from nim_portal import access
 from nim_portal.search import MAX_SEARCH_LENGTH
@@ -16,6 +15,6 @@ def site_search_box(context):
     user = getattr(request, "user", None)
     shown = user is not None and access.is_police(user)
     # Until the second factor is given, every page but that one leads back to it.
-    if shown and settings.NIM_REQUIRE_SECOND_FACTOR and not user.is_verified():
+    if shown and access.second_factor_pending(user):
         shown = False
     return {"shown": shown, "max_length": MAX_SEARCH_LENGTH}
