@@ -10,8 +10,9 @@ fit to show), and changes nothing: no row, and no file left in storage.
 
 Attachments are checked before anything is written: at most NIM_SUBMISSION_ATTACHMENTS_MAX files
 of at most NIM_SUBMISSION_ATTACHMENT_MAX_MB each, of an allowed extension whose content carries
-that kind's signature (the browser's content type is never trusted). They are stored under
-MEDIA_ROOT with unguessable names and read only through `attachment_download` (audited).
+that kind's signature (the browser's content type is never trusted). They are stored in the
+file storage (MEDIA_ROOT, or the shared bucket) with unguessable names and read only through
+`attachment_download` (audited).
 """
 
 import datetime
