@@ -10,7 +10,7 @@ from rest_framework import serializers
 from nim_portal.choices import GSCMarking
 from nim_portal.ids import MAX_DATABASE_ID
 from nim_portal.models import Unit, User
-from products.choices import ClosureReason
+from products.choices import ClosureReason, SubjectKind, SubjectRole
 from products.models import (
     Product,
     ProductUnitShare,
@@ -126,6 +126,10 @@ class ProductDetailSerializer(ProductSerializer):
     requester_name = serializers.CharField(source="requester.get_full_name", read_only=True)
     terms_agreed = serializers.BooleanField(source="terms.is_agreed", read_only=True)
     sections = SectionSerializer(many=True, read_only=True)
+    # Empty until set: read-only model fields lose `allow_blank`, and the schema its "" value.
+    subject_kind = serializers.ChoiceField(SubjectKind.choices, allow_blank=True, read_only=True)
+    subject_role = serializers.ChoiceField(SubjectRole.choices, allow_blank=True, read_only=True)
+    closed_reason = serializers.ChoiceField(ClosureReason.choices, allow_blank=True, read_only=True)
 
     class Meta(ProductSerializer.Meta):
         fields = [

@@ -106,6 +106,7 @@ OPTIONS = {
     "products:version_compare": {"query": "a=1&b=1"},
     "tasking:meeting_screen_poll": {"query": SCREEN_TICKET},
     "search": {"query": "q=burglary"},
+    "api:not-found": {"params": {"address": "v1/products/not-a-number/"}},
 }
 
 # fmt: off
@@ -138,6 +139,7 @@ ROWS = [
         "api:api-root.<format>":                "403 404 404 200 200 200 200 200 200 200 200",
         "api:schema":                           "403 404 404 200 200 200 200 200 200 200 200",
         "api:docs":                             "403 404 404 200 200 200 200 200 200 200 200",
+        "api:not-found":                        "404 404 404 404 404 404 404 404 404 404 404",
     }),
     *rows(None, "post", {
         "api:me-token":                         "403 404 404 201 201 201 201 201 201 201 201",

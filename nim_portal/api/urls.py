@@ -1,11 +1,11 @@
 """The API, included at /api/: version 1 of the resources, the OpenAPI schema and its docs."""
 
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
 from nim_portal.api.permissions import IsPoliceUser
-from nim_portal.api.views import MeTokenView, MeView, UnitViewSet
+from nim_portal.api.views import MeTokenView, MeView, UnitViewSet, api_address_not_found
 
 router = DefaultRouter()
 router.register("units", UnitViewSet, basename="unit")
@@ -35,4 +35,6 @@ urlpatterns = [
         ),
         name="docs",
     ),
+    # Last: every other address under /api/.
+    re_path(r"^(?P<address>.*)$", api_address_not_found, name="not-found"),
 ]

@@ -7,6 +7,7 @@ and its ValidationError a 400 carrying the service's message.
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
 from django.db.models.functions import Substr
+from django.http import JsonResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
@@ -235,3 +236,9 @@ class MeTokenView(GenericAPIView):
         token, text = services.api_token_replace(acting_user=request.user, request=request)
         data = {"token": text, "created": token.created, "expires_at": token.expiry}
         return Response(self.get_serializer(data).data, status=status.HTTP_201_CREATED)
+
+
+def api_address_not_found(request, address: str) -> JsonResponse:
+    """Any address under /api/ that no endpoint answers: a JSON 404 like the API's own, never the
+    site's HTML page (an API client reads `detail`)."""
+    return JsonResponse({"detail": "No such address in the API."}, status=404)

@@ -200,6 +200,10 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Tasking and co-ordination under the National Intelligence Model.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "nim_portal.api.schema.add_the_answers_of_every_operation",
+    ],
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     # Swagger UI from the drf-spectacular-sidecar package: no CDN, no inline script.
     "SWAGGER_UI_DIST": "SIDECAR",

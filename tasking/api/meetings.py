@@ -15,6 +15,7 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import APIException, ValidationError
+from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 
 from nim_portal.choices import GSCMarking, UserKind
@@ -158,6 +159,11 @@ class EscalationSerializer(serializers.ModelSerializer):
             "owner_unit",
         ]
         read_only_fields = fields
+
+
+class EscalationBoxesSerializer(serializers.Serializer):
+    inbox = EscalationSerializer(many=True, help_text="Escalated to your units.")
+    outbox = EscalationSerializer(many=True, help_text="Escalated from your units.")
 
 
 class MeetingSerializer(serializers.ModelSerializer):
@@ -692,12 +698,24 @@ class AgendaItemViewSet(viewsets.GenericViewSet):
 # Escalations.
 
 
-@extend_schema_view(
-    list=extend_schema(
+class EscalationBoxesView(GenericAPIView):
+    serializer_class = EscalationBoxesSerializer
+    filter_backends = []
+    pagination_class = None
+
+    @extend_schema(
         summary="Escalations to and from your units",
         description="Within your vetting: those to the units you hold a role in or above "
         "(inbox) and from them (outbox).",
-    ),
+    )
+    def get(self, request):
+        boxes = selectors.escalation_boxes(request.user)
+        return Response(
+            EscalationBoxesSerializer({"inbox": boxes.inbox, "outbox": boxes.outbox}).data
+        )
+
+
+@extend_schema_view(
     retrieve=extend_schema(
         summary="One escalation", responses={200: EscalationSerializer, 404: REFUSED[404]}
     ),
@@ -707,15 +725,6 @@ class EscalationViewSet(viewsets.GenericViewSet):
     lookup_value_regex = ID_PATTERN
     filter_backends = []
     pagination_class = None
-
-    def list(self, request, *args, **kwargs):
-        boxes = selectors.escalation_boxes(request.user)
-        return Response(
-            {
-                "inbox": EscalationSerializer(boxes.inbox, many=True).data,
-                "outbox": EscalationSerializer(boxes.outbox, many=True).data,
-            }
-        )
 
     def retrieve(self, request, *args, **kwargs):
         escalation = selectors.escalation_for_user(request.user, kwargs["pk"])

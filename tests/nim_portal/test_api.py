@@ -4,11 +4,13 @@ API token, and the OpenAPI schema with its docs."""
 import re
 
 import pytest
+import yaml
 from django.urls import reverse
 from knox.models import AuthToken
 from openapi_spec_validator import validate
 from rest_framework.test import APIClient
 
+from nim_portal.api.schema import ANSWERS_OF_EVERY_OPERATION
 from nim_portal.choices import AuditVerb, Role, UnitKind, VettingLevel
 from nim_portal.models import AuditEvent, Unit
 from tests.factories import PartnerUserFactory, UserFactory, add_unit, member
@@ -389,3 +391,24 @@ class TestSchemaAndDocs:
         )
         assert response.status_code == 201
         assert response.data["parent"] is None
+
+
+def test_an_address_under_the_api_that_nothing_answers_is_a_json_404(client):
+    for address in ("/api/v1/products//", "/api/v1/products/not-a-number/", "/api/v2/"):
+        response = client.get(address)
+        assert response.status_code == 404
+        assert response["Content-Type"] == "application/json"
+        assert response.json() == {"detail": "No such address in the API."}
+
+
+def test_the_schema_documents_the_answers_every_operation_can_give(client):
+    client.force_login(UserFactory())
+    schema = yaml.safe_load(client.get(reverse("api:schema")).content)
+    escalations = schema["paths"]["/api/v1/escalations/"]["get"]["responses"]["200"]
+    assert escalations["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/EscalationBoxes"
+    }
+    for operations in schema["paths"].values():
+        for method, operation in operations.items():
+            if method in {"get", "put", "patch", "post", "delete"}:
+                assert set(ANSWERS_OF_EVERY_OPERATION) <= set(operation["responses"]), method
