@@ -96,3 +96,4 @@ def test_ci_script_is_strict_executable_and_runs_make_test_twice():
     assert "postgres://postgres@127.0.0.1:5432/" in script
     assert "redis://127.0.0.1:6379/" in script
     assert "--junitxml=" in script
+    assert ".venv/bin/python .ci/api_fuzz.py" in script
