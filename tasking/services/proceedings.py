@@ -800,13 +800,15 @@ def minutes_pdf_render(version_id: int) -> bool:
 def minutes_pdf_download(
     acting_user: User, version: MinutesVersion, *, request: HttpRequest | None = None
 ) -> MinutesVersion:
-    """The rendered minutes for download, audited (rule 7). Not yet rendered: a failed or lost
-    render is enqueued again and the reader told to come back."""
+    """The rendered minutes for download, audited (rule 7). Not yet rendered: a failed render,
+    or one still waiting (its task may never have reached a broker that was away), is enqueued
+    again (the render is safe to run twice) and the reader told to come back."""
     if version.pdf_status != MinutesPrintStatus.READY:
         if version.pdf_status == MinutesPrintStatus.FAILED:
             MinutesVersion.objects.filter(pk=version.pk).update(
                 pdf_status=MinutesPrintStatus.PENDING
             )
+        if version.pdf_status in (MinutesPrintStatus.FAILED, MinutesPrintStatus.PENDING):
             _enqueue_minutes_render(version)
         raise ValidationError("The minutes PDF is being printed: try again in a minute.")
     audit_record(

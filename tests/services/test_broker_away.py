@@ -1,0 +1,151 @@
+"""Issue 11, acceptance 1, on real infrastructure: with Redis stopped, saved work answers success.
+
+Raising an action (API), a partner submitting information (form), submitting a product (form)
+and closing a meeting (API) each answer success and save their change once while the broker is
+down. Once Redis is back and a real worker runs, the beat's sweep of waiting e-mails sends every
+notification's e-mail exactly once, and the minutes PDF is rendered when next asked for.
+(Approving a release is test_release_resilience's.)
+"""
+
+import datetime
+import re
+
+import pytest
+from django.db.models import F
+from django.urls import reverse
+from rest_framework.test import APIClient
+
+from nim_portal import tasks as portal_tasks
+from nim_portal.models import Notification
+from nim_portal.services import NOTIFICATION_EMAIL_WAITING_AFTER
+from products.choices import ProductStatus
+from products.models import Product
+from tasking.choices_proceedings import MinutesPrintStatus
+from tasking.models import MinutesVersion, PartnerSubmission, TacticalAction
+from tests.factories import product_drafting
+from tests.services.conftest import broker_at, wait_for
+from tests.tasking.factories import meeting_sitting
+from tests.tasking.submission_helpers import SubmissionCast, today
+
+pytestmark = [
+    pytest.mark.services,
+    pytest.mark.xdist_group("services"),
+    pytest.mark.django_db(transaction=True),
+]
+
+WAIT_SECONDS = 90
+
+
+@pytest.fixture
+def cast(hierarchy, vetting_table, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return SubmissionCast(hierarchy)
+
+
+def emails_in(log: str) -> list[str]:
+    """The recipients of the e-mails a worker printed (the console backend of the demo)."""
+    return re.findall(r"^To: (.+)$", log, flags=re.MULTILINE)
+
+
+def test_with_redis_stopped_saved_work_answers_success_and_everything_is_delivered_once_after(
+    cast, private_redis, celery_worker_process
+):
+    priority = cast.strategy.priorities.order_by("rank").first()
+    product = product_drafting(cast.unit, owner=cast.analyst, requester=cast.chair)
+    meeting = meeting_sitting(cast.unit, chair=cast.chair)
+    Notification.objects.all().delete()
+
+    with broker_at(private_redis.url):
+        private_redis.stop()
+
+        chair_api = APIClient()
+        chair_api.force_authenticate(cast.chair)
+        raised = chair_api.post(
+            "/api/v1/actions/",
+            {
+                "unit": cast.unit.pk,
+                "priority": priority.pk,
+                "action_type": "enforcement",
+                "description": "Test purchases on the high street.",
+                "owner_user": cast.analyst.pk,
+                "due_date": (today() + datetime.timedelta(days=14)).isoformat(),
+            },
+            format="json",
+        )
+        assert raised.status_code == 201, raised.content
+
+        partner = APIClient()
+        partner.force_login(cast.partner_a)
+        submitted_information = partner.post(
+            reverse("tasking:partner_submission_create"),
+            {
+                "item": cast.item.pk,
+                "what": "A grey van visits the flats every night.",
+                "occurred_on": (today() - datetime.timedelta(days=1)).isoformat(),
+                "where": "Northfield flats",
+                "source_type": "own_staff",
+            },
+        )
+        assert submitted_information.status_code == 302
+
+        analyst = APIClient()
+        analyst.force_login(cast.analyst)
+        submitted_product = analyst.post(reverse("products:submit", args=[product.pk]))
+        assert submitted_product.status_code == 302
+
+        closed = chair_api.post(f"/api/v1/meetings/{meeting.pk}/close/")
+        assert closed.status_code == 200, closed.content
+
+        # Each change saved once; what leaves the request waits for the broker.
+        assert TacticalAction.objects.count() == 1
+        assert PartnerSubmission.objects.count() == 1
+        assert Product.objects.get(pk=product.pk).status == ProductStatus.SUBMITTED
+        version = MinutesVersion.objects.get(meeting=meeting)
+        assert version.pdf_status == MinutesPrintStatus.PENDING
+        waiting = Notification.objects.exclude(recipient__email="")
+        told = sorted(waiting.values_list("recipient__email", flat=True))
+        assert told and not waiting.filter(emailed_at__isnull=False).exists()
+
+        private_redis.start()
+        worker = celery_worker_process(private_redis.url)
+        # The sweep's threshold passes; then beat sends its periodic task.
+        Notification.objects.update(created_at=F("created_at") - NOTIFICATION_EMAIL_WAITING_AFTER)
+        portal_tasks.sweep_notification_emails.apply_async()
+        wait_for(
+            lambda: not waiting.filter(emailed_at__isnull=True).exists(),
+            seconds=WAIT_SECONDS,
+            interval=0.2,
+            what="every waiting e-mail sent",
+            log=worker,
+        )
+        # A second sweep finds nothing more to send.
+        portal_tasks.sweep_notification_emails.apply_async()
+        wait_for(
+            lambda: (
+                len(re.findall(r"sweep_notification_emails\[[^]]+\] succeeded", worker.log_text()))
+                == 2
+            ),
+            seconds=WAIT_SECONDS,
+            what="the second sweep done",
+            log=worker,
+        )
+
+        chair = APIClient()
+        chair.force_login(cast.chair)
+        first_ask = chair.get(reverse("tasking:meeting_minutes_pdf", args=[meeting.pk]))
+        assert first_ask.status_code != 200
+        wait_for(
+            lambda: MinutesVersion.objects.filter(
+                pk=version.pk, pdf_status=MinutesPrintStatus.READY
+            ).exists(),
+            seconds=WAIT_SECONDS,
+            interval=0.2,
+            what="the minutes PDF rendered",
+            log=worker,
+        )
+        downloaded = chair.get(reverse("tasking:meeting_minutes_pdf", args=[meeting.pk]))
+        assert downloaded.status_code == 200
+
+    assert sorted(emails_in(worker.log_text())) == told
+    version.refresh_from_db()
+    assert version.pdf_attempts == 1
