@@ -26,14 +26,15 @@ from tests.tasking.factories import action_raised, meeting_sitting, strategy_app
 
 pytestmark = pytest.mark.django_db
 
-CANARY = "CANARY-51c9"
-ACTION = f"Covert deployment {CANARY}-action"
-NEED_TO_KNOW = f"Problem {CANARY}-need-to-know"
-SUBJECT = f"Subject {CANARY}-profile"
-SECRET_PRODUCT = f"Assessment {CANARY}-secret"
-SECTION = f"Sources {CANARY}-section"
-DECISION = f"Deploy {CANARY}-decision"
-ESCALATION = f"Firearms {CANARY}-escalation"
+# One word, so that PostgreSQL's full-text search finds it as typed.
+CANARY = "CANARY51C9"
+ACTION = f"Covert deployment {CANARY} action"
+NEED_TO_KNOW = f"Problem {CANARY} need to know"
+SUBJECT = f"Subject {CANARY} profile"
+SECRET_PRODUCT = f"Assessment {CANARY} secret"
+SECTION = f"Sources {CANARY} section"
+DECISION = f"Deploy {CANARY} decision"
+ESCALATION = f"Firearms {CANARY} escalation"
 PLANTED = (ACTION, NEED_TO_KNOW, SUBJECT, SECRET_PRODUCT, SECTION, DECISION, ESCALATION)
 
 # Who may read what, by the access policy (docs/access.md): the owner of the force's products reads
