@@ -704,6 +704,7 @@ class EscalationBoxesView(GenericAPIView):
     pagination_class = None
 
     @extend_schema(
+        operation_id="escalations_list",
         summary="Escalations to and from your units",
         description="Within your vetting: those to the units you hold a role in or above "
         "(inbox) and from them (outbox).",

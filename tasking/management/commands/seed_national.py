@@ -2,9 +2,9 @@ import dataclasses
 import random
 import time
 
-from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.utils import timezone
@@ -178,7 +178,12 @@ class Command(BaseCommand):
             self.stdout.write(f"  {label:<{width}}  {count:>10,}")
         self.stdout.write("")
         self._bench_users(options["password"])
-        self.stdout.write(f"Release PDFs stored under {settings.MEDIA_ROOT}.")
+        bucket = getattr(default_storage, "bucket_name", None)
+        self.stdout.write(
+            f"Release PDFs stored in the bucket {bucket}."
+            if bucket
+            else f"Release PDFs stored under {default_storage.location}."
+        )
 
     def _refuse_if_in_use(self) -> None:
         found = [
