@@ -29,7 +29,7 @@ from django.utils import timezone
 from nim_portal import access
 from nim_portal.choices import NO_CLEARANCE, GSCMarking, Role, UserKind
 from nim_portal.ids import id_or_404
-from nim_portal.models import User, VettingClearance
+from nim_portal.models import Unit, User, VettingClearance
 from partners.choices import ReleaseStatus
 from partners.models import Release
 from products.choices import ProductStatus
@@ -71,7 +71,7 @@ def people_invitable_to(meeting: Meeting) -> QuerySet[User]:
     meeting unit's parent (its own unit, its neighbours and everything below them) or above it,
     and not invited already."""
     unit = meeting.unit
-    parent = unit.get_parent() if unit.depth > 1 else unit
+    parent = Unit.objects.get_parent(unit) if unit.depth > 1 else unit
     return (
         User.objects.filter(
             access.people_below(parent) | access.people_over(unit),
