@@ -160,6 +160,8 @@ class MeetingProceedings:
     escalations_raised: list[Escalation]
     escalations_received: list[Escalation]
     minutes_versions: list[MinutesVersion]
+    # The minutes as written now, when within the reader's vetting (else "").
+    live_minutes: str = ""
     hidden: dict[str, int] = field(default_factory=dict)
 
     @property
@@ -170,7 +172,7 @@ class MeetingProceedings:
         markings += [e.marking for e in self.escalations_raised + self.escalations_received]
         markings += [c.product.marking for c in self.commissions + self.earlier_commissions]
         markings += [v.marking for v in self.minutes_versions]
-        if self.meeting.minutes:
+        if self.live_minutes:
             markings.append(self.meeting.minutes_marking)
         return max(markings)
 
@@ -245,11 +247,13 @@ def meeting_proceedings(user: User, meeting: Meeting) -> MeetingProceedings:
     versions, hidden_versions = _split(
         list(meeting.minutes_versions.select_related("frozen_by")), lambda v: v.marking <= ceiling
     )
+    live_minutes_readable = meeting.minutes_marking <= ceiling
+    hidden_live_minutes = 1 if meeting.minutes and not live_minutes_readable else 0
     hidden = {
         "decisions": hidden_decisions,
         "commissions": hidden_commissions + hidden_earlier,
         "escalations": hidden_raised + hidden_received,
-        "minutes": hidden_versions,
+        "minutes": hidden_versions + hidden_live_minutes,
     }
     return MeetingProceedings(
         meeting=meeting,
@@ -266,6 +270,7 @@ def meeting_proceedings(user: User, meeting: Meeting) -> MeetingProceedings:
         escalations_raised=raised,
         escalations_received=received,
         minutes_versions=versions,
+        live_minutes=meeting.minutes if live_minutes_readable else "",
         hidden={name: count for name, count in hidden.items() if count},
     )
 

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
 
-from nim_portal.choices import GSCMarking, Role, UnitKind
+from nim_portal.choices import GSCMarking, Role, UnitKind, VettingLevel
 from tasking.choices_meetings import MeetingStatus
 from tasking.choices_proceedings import EscalationStatus
 from tasking.models import Decision, Meeting
@@ -95,6 +95,28 @@ def test_stale_minutes_are_refused_and_shown_beside_the_saved_text(client, cast,
     assert response.status_code == 409
     assert b"Saved by the force chair." in response.content and b"My text." in response.content
     assert Meeting.objects.get(pk=meeting.pk).minutes == "Saved by the force chair."
+
+
+def test_minutes_written_above_a_members_vetting_are_left_out_of_the_meeting_page(
+    client, cast, meeting
+):
+    """A member reads the live minutes of a sitting meeting only within their vetting."""
+    sitting = opened(cast, meeting)
+    services.minutes_save(
+        cast.chair, sitting, "CANARYLIVEMINUTES at the flats.", 0, marking=GSCMarking.SECRET
+    )
+    below = member(cast.hierarchy.bcu, Role.MEMBER, username="rv", vetting_level=VettingLevel.RV)
+    client.force_login(below)
+    response = client.get(url("meeting_detail", meeting.pk))
+    assert response.status_code == 200
+    assert b"CANARYLIVEMINUTES" not in response.content
+    assert b"1 minutes" in response.content
+    assert not marking_banner(response, "SECRET")
+
+    client.force_login(cast.member)
+    response = client.get(url("meeting_detail", meeting.pk))
+    assert b"CANARYLIVEMINUTES" in response.content
+    assert marking_banner(response, "SECRET")
 
 
 def test_frozen_minutes_are_refused_with_a_message(client, cast, meeting, settings, tmp_path):
