@@ -137,6 +137,28 @@ def redis_url_with_db(db: int) -> str:
     return urlunsplit(urlsplit(os.environ["REDIS_URL"])._replace(path=f"/{db}"))
 
 
+@contextmanager
+def emptied_redis_db(db: int):
+    """REDIS_URL's server, database `db` (its URL and a client), emptied before and after: a
+    test's own broker database, so that its workers take no other test's tasks, nothing left by an
+    interrupted run is delivered, and nothing is left behind."""
+    url = redis_url_with_db(db)
+    client = redis.Redis.from_url(url)
+    client.flushdb()
+    try:
+        yield url, client
+    finally:
+        client.flushdb()
+        client.close()
+
+
+@pytest.fixture
+def media_root(settings, tmp_path):
+    """A MEDIA_ROOT of the test's own, handed to the worker and web processes it starts."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
 def worker_database_url() -> str:
     """DATABASE_URL naming the database of this test (pytest-django's test_<name>, with the xdist
     suffix), for processes started by the test."""

@@ -9,7 +9,6 @@ from datetime import timedelta
 from itertools import pairwise
 
 import pytest
-import redis
 from django.db import connection
 from django.utils import timezone
 
@@ -19,7 +18,7 @@ from tasking.choices_meetings import MeetingKind, MeetingStatus
 from tasking.models import Meeting, MeetingInvitee
 from tasking.services import meetings as meeting_services
 from tests.factories import HierarchyFactory, member
-from tests.services.conftest import redis_url_with_db, wait_for
+from tests.services.conftest import emptied_redis_db, wait_for
 
 pytestmark = [
     pytest.mark.services,
@@ -40,21 +39,8 @@ RUN_BY_WORKER = re.compile(r"Task tasking\.tasks\.schedule_meetings\[[0-9a-f-]+\
 
 @pytest.fixture
 def own_redis_db():
-    """REDIS_URL's server, database BEAT_REDIS_DB, emptied before and after the test."""
-    url = redis_url_with_db(BEAT_REDIS_DB)
-    client = redis.Redis.from_url(url)
-    client.flushdb()
-    try:
+    with emptied_redis_db(BEAT_REDIS_DB) as (url, _client):
         yield url
-    finally:
-        client.flushdb()
-        client.close()
-
-
-@pytest.fixture
-def media_root(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    return settings.MEDIA_ROOT
 
 
 class Cast:

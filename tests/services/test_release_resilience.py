@@ -11,7 +11,6 @@ import time
 from pathlib import Path
 
 import pytest
-import redis
 from django.db.models import F
 
 from partners import tasks
@@ -19,7 +18,7 @@ from partners.choices import DocumentStatus, ReleaseStatus
 from partners.models import ReleaseDocument
 from partners.services import RENDER_LEASE, RENDER_STALLED_AFTER, release_approve
 from tests.partners.conftest import Cast, prepare, published_assessment
-from tests.services.conftest import TEST_VISIBILITY_TIMEOUT, broker_at, redis_url_with_db, wait_for
+from tests.services.conftest import TEST_VISIBILITY_TIMEOUT, broker_at, emptied_redis_db, wait_for
 
 pytestmark = [
     pytest.mark.services,
@@ -41,24 +40,9 @@ def cast(hierarchy, vetting_table):
 
 
 @pytest.fixture
-def media_root(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    return settings.MEDIA_ROOT
-
-
-@pytest.fixture
 def own_redis_db():
-    """REDIS_URL's server, database RESILIENCE_REDIS_DB (URL and client): emptied before the test,
-    so that nothing left by an interrupted run is delivered, and after it, so that it leaves
-    nothing behind."""
-    url = redis_url_with_db(RESILIENCE_REDIS_DB)
-    client = redis.Redis.from_url(url)
-    client.flushdb()
-    try:
-        yield url, client
-    finally:
-        client.flushdb()
-        client.close()
+    with emptied_redis_db(RESILIENCE_REDIS_DB) as url_and_client:
+        yield url_and_client
 
 
 def wait_until_available(release, worker):
@@ -73,6 +57,25 @@ def wait_until_available(release, worker):
         what=f"{release.reference} available",
         log=worker,
     )
+
+
+def kill_mid_render(worker, document) -> str:
+    """Kill (SIGKILL) `worker` once it renders `document`; the lost render's task id."""
+    wait_for(
+        lambda: ReleaseDocument.objects.filter(
+            pk=document.pk, status=DocumentStatus.RENDERING
+        ).exists(),
+        seconds=WAIT_SECONDS,
+        interval=0.02,
+        what="the first worker rendering",
+        log=worker,
+    )
+    worker.kill()
+    document.refresh_from_db()
+    assert (document.status, document.attempts) == (DocumentStatus.RENDERING, 1), (
+        "the worker finished before it was killed: lengthen the release"
+    )
+    return document.render_task_id
 
 
 def assert_rendered_once(release, media_root: Path):
@@ -96,24 +99,7 @@ def test_a_worker_killed_mid_render_leaves_the_release_retried_and_rendered_once
     with broker_at(broker_url):
         first = celery_worker_process(broker_url)
         release_approve(acting_user=cast.reviewer, release=release)
-        document = release.documents.get()
-
-        wait_for(
-            lambda: ReleaseDocument.objects.filter(
-                pk=document.pk, status=DocumentStatus.RENDERING
-            ).exists(),
-            seconds=WAIT_SECONDS,
-            interval=0.02,
-            what="the first worker rendering",
-            log=first,
-        )
-        first.kill()
-
-        document.refresh_from_db()
-        assert (document.status, document.attempts) == (DocumentStatus.RENDERING, 1), (
-            "the worker finished before it was killed: lengthen the release"
-        )
-        lost_task_id = document.render_task_id
+        lost_task_id = kill_mid_render(first, release.documents.get())
         assert not list(media_root.rglob("*.pdf"))
         # The broker still holds the task, unacknowledged (acks_late): nothing is lost.
         [(_tag, delivered_at)] = broker.zrange("unacked_index", 0, -1, withscores=True)
@@ -145,21 +131,7 @@ def test_a_killed_render_is_taken_over_by_lease_when_the_broker_gives_nothing_ba
         first = celery_worker_process(private_redis.url, environment=production_visibility)
         release_approve(acting_user=cast.reviewer, release=release)
         document = release.documents.get()
-        wait_for(
-            lambda: ReleaseDocument.objects.filter(
-                pk=document.pk, status=DocumentStatus.RENDERING
-            ).exists(),
-            seconds=WAIT_SECONDS,
-            interval=0.02,
-            what="the first worker rendering",
-            log=first,
-        )
-        first.kill()
-        document.refresh_from_db()
-        assert (document.status, document.attempts) == (DocumentStatus.RENDERING, 1), (
-            "the worker finished before it was killed: lengthen the release"
-        )
-        lost_task_id = document.render_task_id
+        lost_task_id = kill_mid_render(first, document)
         private_redis.stop()
         private_redis.start()
 

@@ -11,7 +11,6 @@ import sys
 
 import boto3
 import pytest
-import redis
 import requests
 from botocore.exceptions import EndpointConnectionError
 from django.contrib.auth.hashers import PBKDF2PasswordHasher
@@ -27,8 +26,8 @@ from tests.services.conftest import (
     ChildProcess,
     broker_at,
     child_environment,
+    emptied_redis_db,
     free_port,
-    redis_url_with_db,
     wait_for,
 )
 
@@ -51,22 +50,9 @@ def cast(hierarchy, vetting_table):
 
 
 @pytest.fixture
-def media_root(settings, tmp_path):
-    """The MEDIA_ROOT handed to the worker and web processes; nothing may appear in it."""
-    settings.MEDIA_ROOT = tmp_path / "media"
-    return settings.MEDIA_ROOT
-
-
-@pytest.fixture
 def own_redis_db():
-    url = redis_url_with_db(SHARED_STORAGE_REDIS_DB)
-    client = redis.Redis.from_url(url)
-    client.flushdb()
-    try:
+    with emptied_redis_db(SHARED_STORAGE_REDIS_DB) as (url, _client):
         yield url
-    finally:
-        client.flushdb()
-        client.close()
 
 
 @pytest.fixture
