@@ -535,8 +535,20 @@ def section_update(
     section, product = _lock_section(section)
     _require_editor(acting_user, product)
     _require_drafting(product, acting_user=acting_user, request=request)
-    if section.revision != loaded_revision:
+    releasable = (
+        section.releasable_to_partners if releasable_to_partners is None else releasable_to_partners
+    )
+    unchanged = (section.body, section.marking, section.releasable_to_partners) == (
+        body,
+        section.marking if marking is None else marking,
+        releasable,
+    )
+    # A stale save of exactly what is saved loses nothing: the editor's own autosave landing
+    # just before their Save button's request is not a conflict.
+    if section.revision != loaded_revision and not unchanged:
         raise SectionEditConflict(section=section, your_body=body, loaded_revision=loaded_revision)
+    if unchanged:
+        return SectionSaved(section=section)
     if markup_errors := restricted_markup_errors(body):
         raise ValidationError({"body": markup_errors})
     marking = section.marking if marking is None else _clean_marking(marking)
@@ -544,15 +556,6 @@ def section_update(
         raise ValidationError(
             {"marking": "You cannot mark a section above what your vetting lets you read."}
         )
-    releasable = (
-        section.releasable_to_partners if releasable_to_partners is None else releasable_to_partners
-    )
-    if (section.body, section.marking, section.releasable_to_partners) == (
-        body,
-        marking,
-        releasable,
-    ):
-        return SectionSaved(section=section)
     before_marking = section.marking
     section.body, section.marking, section.releasable_to_partners = body, marking, releasable
     section.revision += 1

@@ -5,9 +5,12 @@ it they are skipped, except under CI (CI=true), where a missing browser is a fai
 """
 
 import os
+import threading
 from pathlib import Path
 
 import pytest
+from django.core.handlers.wsgi import WSGIHandler
+from django.db import connection
 
 # Playwright's sync API runs an event loop in this thread; Django must still allow its ORM here.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -45,6 +48,27 @@ def browser():
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield browser
         browser.close()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def one_request_at_a_time_on_sqlite():
+    """On SQLite the live server's request threads share one in-memory connection, and with it one
+    transaction state: an autosave and a Save sent together interleave their transactions (or hit
+    "database table is locked"), failing at random. There requests are served one at a time;
+    concurrent requests are tested on PostgreSQL, where each thread has its own connection."""
+    if connection.vendor != "sqlite":
+        yield
+        return
+    lock = threading.Lock()
+    serve = WSGIHandler.__call__
+
+    def one_at_a_time(handler, environ, start_response):
+        with lock:
+            return serve(handler, environ, start_response)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(WSGIHandler, "__call__", one_at_a_time)
+        yield
 
 
 @pytest.fixture

@@ -140,10 +140,9 @@ def test_a_conflict_between_two_analysts_shows_both_texts_and_loses_nothing(
     second_page.get_by_role("button", name="Save", exact=True).click()
     second_page.get_by_text("Section saved").wait_for()
 
-    # My autosave goes over the revision I loaded: refused, both texts shown. The autosave waits
-    # for the next tick of a page that shares two cores with the whole suite: allow it longer.
+    # My autosave goes over the revision I loaded: refused, both texts shown.
     mine.fill("My text.")
-    page.get_by_role("heading", name="Your text has not been saved").wait_for(timeout=45_000)
+    page.get_by_role("heading", name="Your text has not been saved").wait_for()
     page.get_by_text("Autosave stopped").wait_for()
     assert page.locator("#conflict-theirs").input_value() == "Their text."
     assert page.locator("#conflict-yours").input_value() == "My text."

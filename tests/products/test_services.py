@@ -251,6 +251,34 @@ def test_a_stale_save_is_refused_with_both_texts(drafting, people):
     assert Section.objects.get(pk=section.pk).body == "Theirs"
 
 
+def test_a_stale_save_of_what_is_already_saved_is_not_a_conflict(drafting, people):
+    """The editor's own autosave lands first; their Save, sent over the older revision with the
+    same text, loses nothing and writes nothing. Any difference still conflicts."""
+    section = drafting.sections.get(position=1)
+    loaded = section.revision
+    section_update(acting_user=people.analyst, section=section, loaded_revision=loaded, body="Mine")
+
+    saved = section_update(
+        acting_user=people.analyst, section=section, loaded_revision=loaded, body="Mine"
+    )
+
+    assert (saved.section.body, saved.section.revision) == ("Mine", loaded + 1)
+    with pytest.raises(SectionEditConflict):
+        section_update(
+            acting_user=people.analyst,
+            section=section,
+            loaded_revision=loaded,
+            body="Mine",
+            marking=GSCMarking.SECRET,
+        )
+    section.refresh_from_db()
+    assert (section.body, section.revision, section.marking) == (
+        "Mine",
+        loaded + 1,
+        GSCMarking.OFFICIAL_SENSITIVE,
+    )
+
+
 def test_malformed_restricted_markup_is_refused_whatever_the_path(drafting, people):
     section = drafting.sections.get(position=1)
     before = (section.body, section.revision)
