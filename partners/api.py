@@ -10,7 +10,7 @@ partners.serializers.PartnerReleaseSerializer.
 
 from django.db.models import Prefetch
 from django.http import Http404
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
@@ -39,12 +39,6 @@ from partners.serializers import (
 from products import selectors as product_selectors
 from products.api import run_service
 from products.serializers import ID_PATTERN
-
-REFUSED = {
-    400: OpenApiResponse(description="Refused: the message says why; nothing changed."),
-    403: OpenApiResponse(description="You may see it but not do this."),
-    404: OpenApiResponse(description="No such record, or not one you may see."),
-}
 
 
 class IsUnitAdmin(IsPoliceUser):
@@ -84,21 +78,21 @@ def _input(request, serializer_class) -> dict:
     ),
     retrieve=extend_schema(
         summary="One partner agency, with its people",
-        responses={200: AgencyDetailSerializer, 404: REFUSED[404]},
+        responses={200: AgencyDetailSerializer},
     ),
     create=extend_schema(
         summary="Add a partner agency",
         description="With its information sharing agreement and the units it works with, which "
         "you administer.",
         request=AgencyWriteSerializer,
-        responses={201: AgencyDetailSerializer, 400: REFUSED[400], 403: REFUSED[403]},
+        responses={201: AgencyDetailSerializer},
     ),
     partial_update=extend_schema(
         summary="Change a partner agency",
         description="Its details, its agreement (a later review date renews it), its units or "
         "whether it is active.",
         request=AgencyUpdateSerializer(partial=True),
-        responses={200: AgencyDetailSerializer, **REFUSED},
+        responses={200: AgencyDetailSerializer},
     ),
 )
 class AgencyViewSet(
@@ -171,7 +165,7 @@ class AgencyViewSet(
         description="A new partner user with NPPV vetting; the password must pass the "
         "portal's password rules.",
         request=AgencyUserAddSerializer,
-        responses={201: AgencyMemberSerializer, **REFUSED},
+        responses={201: AgencyMemberSerializer},
     )
     @action(detail=True, methods=["post"], url_path="people")
     def people_add(self, request, pk=None):
@@ -190,7 +184,7 @@ class AgencyViewSet(
         summary="Take a partner user out of the agency",
         description="Their account stays; they see no release of the agency from now on.",
         request=None,
-        responses={204: None, **REFUSED},
+        responses={204: None},
     )
     @action(
         detail=True,
@@ -221,7 +215,7 @@ class AgencyViewSet(
     ),
     retrieve=extend_schema(
         summary="One partner release, with its PDFs",
-        responses={200: ReleaseDetailSerializer, 404: REFUSED[404]},
+        responses={200: ReleaseDetailSerializer},
     ),
     create=extend_schema(
         summary="Prepare a release",
@@ -230,7 +224,7 @@ class AgencyViewSet(
         "agencies whose agreement is in force and who work with the unit. Never a subject "
         "profile.",
         request=ReleasePrepareSerializer,
-        responses={201: ReleaseDetailSerializer, **REFUSED},
+        responses={201: ReleaseDetailSerializer},
     ),
 )
 class ReleaseViewSet(
@@ -300,7 +294,7 @@ class ReleaseViewSet(
         description="The analyst confirms that the named warnings (ids from the preview) may "
         "stand in the partner text.",
         request=WarningsAcknowledgeSerializer,
-        responses={200: ReleaseDetailSerializer, **REFUSED},
+        responses={200: ReleaseDetailSerializer},
     )
     @action(detail=True, methods=["post"], url_path="acknowledge-warnings")
     def acknowledge_warnings(self, request, pk=None):
@@ -321,7 +315,7 @@ class ReleaseViewSet(
         "warnings are outstanding or an agency's agreement has lapsed. The PDFs are rendered "
         "afterwards, one per agency.",
         request=None,
-        responses={200: ReleaseDetailSerializer, **REFUSED},
+        responses={200: ReleaseDetailSerializer},
     )
     @action(detail=True, methods=["post"])
     def approve(self, request, pk=None):
@@ -335,7 +329,7 @@ class ReleaseViewSet(
         summary="Withdraw a release",
         description="Its preparer or a reviewer, with a reason: no further download.",
         request=WithdrawSerializer,
-        responses={200: ReleaseDetailSerializer, **REFUSED},
+        responses={200: ReleaseDetailSerializer},
     )
     @action(detail=True, methods=["post"])
     def withdraw(self, request, pk=None):
@@ -362,7 +356,7 @@ class ReleaseViewSet(
     ),
     retrieve=extend_schema(
         summary="One release to your agency",
-        responses={200: PartnerReleaseSerializer, 404: REFUSED[404]},
+        responses={200: PartnerReleaseSerializer},
     ),
 )
 class PartnerReleaseViewSet(

@@ -18,7 +18,6 @@ from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
-    OpenApiResponse,
     extend_schema,
     extend_schema_view,
 )
@@ -61,11 +60,6 @@ from products.serializers import (
     VersionSerializer,
 )
 
-REFUSED = {
-    400: OpenApiResponse(description="Refused: the message says why; nothing changed."),
-    403: OpenApiResponse(description="You may see the product but not do this."),
-    404: OpenApiResponse(description="No such product, or not one you may see."),
-}
 SECTION_PK = OpenApiParameter(
     "section_pk", OpenApiTypes.INT, OpenApiParameter.PATH, description="Id of the section."
 )
@@ -159,7 +153,7 @@ class ProductFilter(django_filters.FilterSet):
     retrieve=extend_schema(
         summary="One product",
         description="A product with its details and its sections (each with its own marking).",
-        responses={200: ProductDetailSerializer, 404: REFUSED[404]},
+        responses={200: ProductDetailSerializer},
     ),
     create=extend_schema(
         summary="Commission a product",
@@ -168,13 +162,13 @@ class ProductFilter(django_filters.FilterSet):
             "terms of reference and the sections of its kind's template."
         ),
         request=ProductCommissionSerializer,
-        responses={201: ProductDetailSerializer, 400: REFUSED[400], 403: REFUSED[403]},
+        responses={201: ProductDetailSerializer},
     ),
     partial_update=extend_schema(
         summary="Change a product's details",
         description="Its title, dates, handling, subject or problem details (not its status).",
         request=ProductUpdateSerializer,
-        responses={200: ProductDetailSerializer, **REFUSED},
+        responses={200: ProductDetailSerializer},
     ),
 )
 class ProductViewSet(
@@ -261,9 +255,7 @@ class ProductViewSet(
 
     # Terms of reference.
 
-    @extend_schema(
-        summary="The terms of reference", responses={200: TermsSerializer, 404: REFUSED[404]}
-    )
+    @extend_schema(summary="The terms of reference", responses={200: TermsSerializer})
     @action(detail=True, methods=["get"], url_path="tor")
     def tor(self, request, pk=None):
         product = self.get_object()
@@ -273,7 +265,7 @@ class ProductViewSet(
         summary="Change the terms of reference",
         description="By the requester or the developer; a change after agreement clears it.",
         request=TermsUpdateSerializer,
-        responses={200: TermsSerializer, **REFUSED},
+        responses={200: TermsSerializer},
     )
     @tor.mapping.patch
     def tor_update(self, request, pk=None):
@@ -292,7 +284,7 @@ class ProductViewSet(
         summary="Agree the terms of reference",
         description="When both the requester and the developer have agreed, drafting starts.",
         request=None,
-        responses={200: TermsSerializer, **REFUSED},
+        responses={200: TermsSerializer},
     )
     @action(detail=True, methods=["post"], url_path="tor/agree")
     def tor_agree(self, request, pk=None):
@@ -308,7 +300,7 @@ class ProductViewSet(
         summary="Add a section",
         description="Appended after the others, at the product's marking unless said otherwise.",
         request=SectionAddSerializer,
-        responses={201: SectionSerializer, **REFUSED},
+        responses={201: SectionSerializer},
     )
     @action(detail=True, methods=["post"], url_path="sections")
     def section_add(self, request, pk=None):
@@ -332,11 +324,7 @@ class ProductViewSet(
         ),
         parameters=[SECTION_PK],
         request=SectionUpdateSerializer,
-        responses={
-            200: SectionSavedSerializer,
-            409: SectionEditConflictSerializer,
-            **REFUSED,
-        },
+        responses={200: SectionSavedSerializer, 409: SectionEditConflictSerializer},
     )
     @action(detail=True, methods=["patch"], url_path=rf"sections/(?P<section_pk>{ID_PATTERN})")
     def section_update(self, request, pk=None, section_pk=None):
@@ -370,7 +358,7 @@ class ProductViewSet(
     @extend_schema(
         summary="Reorder the sections",
         request=SectionReorderSerializer,
-        responses={200: SectionSerializer(many=True), **REFUSED},
+        responses={200: SectionSerializer(many=True)},
     )
     @action(
         detail=True,
@@ -405,7 +393,7 @@ class ProductViewSet(
         description="The owner submits the draft; a subject profile needs its lawful basis, "
         "purpose and proportionality justification first.",
         request=None,
-        responses={200: ProductDetailSerializer, **REFUSED},
+        responses={200: ProductDetailSerializer},
     )
     @action(detail=True, methods=["post"])
     def submit(self, request, pk=None):
@@ -415,7 +403,7 @@ class ProductViewSet(
         summary="Return with comments",
         description="A reviewer over the product's unit, not its author, returns the draft.",
         request=ReturnSerializer,
-        responses={200: ProductDetailSerializer, **REFUSED},
+        responses={200: ProductDetailSerializer},
     )
     @action(detail=True, methods=["post"], url_path="return")
     def return_(self, request, pk=None):
@@ -436,7 +424,7 @@ class ProductViewSet(
         description="A reviewer over the product's unit who neither owns nor edited this version "
         "approves it: it is published as the next numbered version.",
         request=None,
-        responses={200: ProductDetailSerializer, **REFUSED},
+        responses={200: ProductDetailSerializer},
     )
     @action(detail=True, methods=["post"])
     def approve(self, request, pk=None):
@@ -446,7 +434,7 @@ class ProductViewSet(
         summary="Close",
         description="The owner or a reviewer closes the product for good, with a reason.",
         request=CloseSerializer,
-        responses={200: ProductDetailSerializer, **REFUSED},
+        responses={200: ProductDetailSerializer},
     )
     @action(detail=True, methods=["post"])
     def close(self, request, pk=None):
@@ -464,7 +452,7 @@ class ProductViewSet(
     @extend_schema(
         summary="Share with another unit",
         request=ShareInputSerializer,
-        responses={201: ShareSerializer, **REFUSED},
+        responses={201: ShareSerializer},
     )
     @action(detail=True, methods=["post"])
     def share(self, request, pk=None):
@@ -483,7 +471,7 @@ class ProductViewSet(
         summary="Grant the need to know",
         description="Open a need-to-know product to one police user in its scope.",
         request=GrantNeedToKnowSerializer,
-        responses={200: NeedToKnowGrantedSerializer, **REFUSED},
+        responses={200: NeedToKnowGrantedSerializer},
     )
     @action(detail=True, methods=["post"], url_path="grant-need-to-know")
     def grant_need_to_know(self, request, pk=None):
@@ -503,7 +491,7 @@ class ProductViewSet(
     @extend_schema(
         summary="Published versions",
         description="The product's published versions, newest first, without their content.",
-        responses={200: VersionSerializer(many=True), 404: REFUSED[404]},
+        responses={200: VersionSerializer(many=True)},
     )
     @action(detail=True, methods=["get"], filter_backends=[], pagination_class=None)
     def versions(self, request, pk=None):
@@ -531,7 +519,7 @@ class ProductViewSet(
         summary="One published version",
         description="Its record and content. Every read is written to the audit log.",
         parameters=[VERSION_NUMBER],
-        responses={200: VersionDetailSerializer, 404: REFUSED[404]},
+        responses={200: VersionDetailSerializer},
     )
     @action(detail=True, methods=["get"], url_path=rf"versions/(?P<number>{ID_PATTERN})")
     def version(self, request, pk=None, number=None):
@@ -545,7 +533,7 @@ class ProductViewSet(
             OpenApiParameter("a", OpenApiTypes.INT, required=True, description="A version number."),
             OpenApiParameter("b", OpenApiTypes.INT, required=True, description="Another one."),
         ],
-        responses={200: ComparisonSerializer, 400: REFUSED[400], 404: REFUSED[404]},
+        responses={200: ComparisonSerializer},
     )
     @action(detail=True, methods=["get"], url_path="versions/compare", filter_backends=[])
     def compare(self, request, pk=None):
@@ -559,7 +547,7 @@ class ProductViewSet(
     @extend_schema(
         summary="Review comments",
         description="The reviewers' comments on every version, oldest first.",
-        responses={200: ReviewCommentSerializer(many=True), 404: REFUSED[404]},
+        responses={200: ReviewCommentSerializer(many=True)},
     )
     @action(
         detail=True,
@@ -577,7 +565,7 @@ class ProductViewSet(
         summary="Comment on the submitted draft",
         description="A reviewer over the unit, not the author, comments on it or on one section.",
         request=ReviewCommentCreateSerializer,
-        responses={201: ReviewCommentSerializer, **REFUSED},
+        responses={201: ReviewCommentSerializer},
     )
     @review_comments.mapping.post
     def review_comment_add(self, request, pk=None):

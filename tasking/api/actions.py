@@ -30,10 +30,8 @@ from tasking.selectors.proceedings import meetings_visible_to
 from tasking.selectors.strategy import priorities_visible_to
 from tasking.services import actions as services
 
-REFUSED = {
-    400: OpenApiResponse(description="Refused: the message says why; nothing changed."),
-    403: OpenApiResponse(description="You may read it but not do this."),
-    404: OpenApiResponse(description="No such record, or not one you may read."),
+# What a write answers when somebody changed the record since it was read.
+CHANGED_SINCE = {
     409: OpenApiResponse(
         description="Changed by somebody else since the `version` you sent: nothing was saved. "
         "The answer carries the version saved now."
@@ -249,12 +247,12 @@ def _choice_param(request, name: str, choices) -> str:
         "and the units below them, and those you own. Open actions first, then by due date; "
         "none marked above your vetting.",
         parameters=LIST_PARAMETERS,
-        responses={200: ActionSerializer(many=True), 400: REFUSED[400], 404: REFUSED[404]},
+        responses={200: ActionSerializer(many=True)},
     ),
     retrieve=extend_schema(
         summary="One action",
         description="With its dated progress updates, newest first.",
-        responses={200: ActionDetailSerializer, 404: REFUSED[404]},
+        responses={200: ActionDetailSerializer},
     ),
     create=extend_schema(
         summary="Raise an action",
@@ -262,7 +260,7 @@ def _choice_param(request, name: str, choices) -> str:
         "sitting meeting (`meeting`) its chair raises it; between meetings a chair or "
         "administrator over the unit.",
         request=ActionRaiseSerializer,
-        responses={201: ActionDetailSerializer, **REFUSED},
+        responses={201: ActionDetailSerializer},
     ),
 )
 class ActionViewSet(
@@ -331,7 +329,7 @@ class ActionViewSet(
     @extend_schema(
         methods=["get"],
         summary="The action's progress updates",
-        responses={200: ActionUpdateSerializer(many=True), 404: REFUSED[404]},
+        responses={200: ActionUpdateSerializer(many=True)},
     )
     @extend_schema(
         methods=["post"],
@@ -339,7 +337,7 @@ class ActionViewSet(
         description="The owner (or a chair or administrator over the unit) records progress and "
         "the RAG rating it leaves the action at, over the `version` loaded.",
         request=ActionUpdateAddSerializer,
-        responses={201: ActionDetailSerializer, **REFUSED},
+        responses={201: ActionDetailSerializer, **CHANGED_SINCE},
     )
     @route(detail=True, methods=["get", "post"])
     def updates(self, request, pk=None):
@@ -363,7 +361,7 @@ class ActionViewSet(
         summary="Change the RAG rating",
         description="Kept among the dated updates, with `note` when given.",
         request=ActionRagSerializer,
-        responses={200: ActionDetailSerializer, **REFUSED},
+        responses={200: ActionDetailSerializer, **CHANGED_SINCE},
     )
     @route(detail=True, methods=["post"])
     def rag(self, request, pk=None):
@@ -385,7 +383,7 @@ class ActionViewSet(
         description="With its outcome (required): at a sitting meeting (`meeting`) by its chair; "
         "between meetings by a chair or administrator over the unit.",
         request=ActionCloseSerializer,
-        responses={200: ActionDetailSerializer, **REFUSED},
+        responses={200: ActionDetailSerializer, **CHANGED_SINCE},
     )
     @route(detail=True, methods=["post"])
     def close(self, request, pk=None):

@@ -28,11 +28,6 @@ from tasking.selectors import proceedings as selectors
 from tasking.services import meetings as meeting_services
 from tasking.services import proceedings as services
 
-REFUSED = {
-    400: OpenApiResponse(description="Refused: the message says why; nothing changed."),
-    403: OpenApiResponse(description="You may read it but not do this."),
-    404: OpenApiResponse(description="No such record, or not one you may read."),
-}
 STALE = {
     409: OpenApiResponse(
         description="The minutes were saved by somebody else since your `minutes_version`: "
@@ -363,7 +358,7 @@ def _agenda_item(meeting: Meeting, pk) -> AgendaItem | None:
         summary="One meeting",
         description="Its agenda, attendance, decisions, commissions and escalations; what is "
         "above your vetting is left out and counted in `hidden`.",
-        responses={200: MeetingDetailSerializer, 404: REFUSED[404]},
+        responses={200: MeetingDetailSerializer},
     ),
 )
 class MeetingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -391,7 +386,7 @@ class MeetingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     @extend_schema(
         summary="Open the meeting",
         request=None,
-        responses={200: MeetingDetailSerializer, **REFUSED},
+        responses={200: MeetingDetailSerializer},
     )
     @action(detail=True, methods=["post"])
     def open(self, request, pk=None):
@@ -402,7 +397,7 @@ class MeetingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     @extend_schema(
         summary="Move to an agenda item",
         request=ItemInput,
-        responses={200: MeetingDetailSerializer, **REFUSED},
+        responses={200: MeetingDetailSerializer},
     )
     @action(detail=True, methods=["post"], url_path="current-item")
     def current_item(self, request, pk=None):
@@ -419,7 +414,7 @@ class MeetingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     @extend_schema(
         summary="Record attendance",
         request=AttendanceInput,
-        responses={200: MeetingDetailSerializer, **REFUSED},
+        responses={200: MeetingDetailSerializer},
     )
     @action(detail=True, methods=["post"])
     def attendance(self, request, pk=None):
@@ -441,7 +436,7 @@ class MeetingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     @extend_schema(
         summary="Record a decision",
         request=DecisionInput,
-        responses={201: DecisionSerializer, **REFUSED},
+        responses={201: DecisionSerializer},
     )
     @action(detail=True, methods=["post"])
     def decisions(self, request, pk=None):
@@ -462,7 +457,7 @@ class MeetingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         summary="Save the minutes",
         description="Over the `minutes_version` you loaded; frozen once the meeting closes.",
         request=MinutesInput,
-        responses={200: MeetingDetailSerializer, **REFUSED, **STALE},
+        responses={200: MeetingDetailSerializer, **STALE},
     )
     @action(detail=True, methods=["post"])
     def minutes(self, request, pk=None):
@@ -484,7 +479,7 @@ class MeetingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         description="Someone of the meeting's unit, a unit beside or below it, or a unit above "
         "it, not invited yet; they are sent the invitation. Chairs only.",
         request=InviteInput,
-        responses={200: MeetingDetailSerializer, **REFUSED},
+        responses={200: MeetingDetailSerializer},
     )
     @action(detail=True, methods=["post"])
     def invite(self, request, pk=None):
@@ -503,7 +498,7 @@ class MeetingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         summary="Take back a police invitation",
         description="Not of someone recorded present, nor of a partner attendee. Chairs only.",
         request=InviteeInput,
-        responses={200: MeetingDetailSerializer, **REFUSED},
+        responses={200: MeetingDetailSerializer},
     )
     @action(detail=True, methods=["post"], url_path="take-back")
     def take_back(self, request, pk=None):
@@ -525,7 +520,7 @@ class MeetingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         description="A new time, length, place or call link; the invitations go out again with "
         "a higher iCalendar SEQUENCE and the reminder moves with the meeting. Chairs only.",
         request=RescheduleInput,
-        responses={200: MeetingDetailSerializer, **REFUSED},
+        responses={200: MeetingDetailSerializer},
     )
     @action(detail=True, methods=["post"])
     def reschedule(self, request, pk=None):
@@ -549,7 +544,7 @@ class MeetingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         description="A problem or subject profile, with the chair as requester and draft terms "
         "of reference; later meetings of the unit follow its progress.",
         request=CommissionInput,
-        responses={201: CommissionSerializer, **REFUSED},
+        responses={201: CommissionSerializer},
     )
     @action(detail=True, methods=["post"])
     def commission(self, request, pk=None):
@@ -575,7 +570,7 @@ class MeetingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         description="To the T&CG of the unit directly above (BCU to force, force to region, "
         "region to national); refused at the top.",
         request=EscalateInput,
-        responses={201: EscalationSerializer, **REFUSED},
+        responses={201: EscalationSerializer},
     )
     @action(detail=True, methods=["post"])
     def escalate(self, request, pk=None):
@@ -597,7 +592,7 @@ class MeetingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         summary="Close the meeting",
         description="Freezes its minutes (a version whose PDF is rendered); never reopened.",
         request=None,
-        responses={200: MeetingDetailSerializer, **REFUSED},
+        responses={200: MeetingDetailSerializer},
     )
     @action(detail=True, methods=["post"])
     def close(self, request, pk=None):
@@ -614,17 +609,17 @@ class MeetingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         summary="Add an agenda item",
         description="At the end of the agenda of a meeting that is not closed (chair only).",
         request=AgendaItemAddInput,
-        responses={201: AgendaItemSerializer, **REFUSED},
+        responses={201: AgendaItemSerializer},
     ),
     partial_update=extend_schema(
         summary="Change an agenda item",
         request=AgendaItemEditInput,
-        responses={200: AgendaItemSerializer, **REFUSED},
+        responses={200: AgendaItemSerializer},
     ),
     destroy=extend_schema(
         summary="Remove an agenda item",
         description="Never one with decisions recorded under it; the items after it move up.",
-        responses={204: None, **REFUSED},
+        responses={204: None},
     ),
 )
 class AgendaItemViewSet(viewsets.GenericViewSet):
@@ -683,7 +678,7 @@ class AgendaItemViewSet(viewsets.GenericViewSet):
     @extend_schema(
         summary="Move an agenda item up or down",
         request=MoveInput,
-        responses={200: AgendaItemSerializer, **REFUSED},
+        responses={200: AgendaItemSerializer},
     )
     @action(detail=True, methods=["post"])
     def move(self, request, pk=None):
@@ -717,9 +712,7 @@ class EscalationBoxesView(GenericAPIView):
 
 
 @extend_schema_view(
-    retrieve=extend_schema(
-        summary="One escalation", responses={200: EscalationSerializer, 404: REFUSED[404]}
-    ),
+    retrieve=extend_schema(summary="One escalation", responses={200: EscalationSerializer}),
 )
 class EscalationViewSet(viewsets.GenericViewSet):
     serializer_class = EscalationSerializer
@@ -743,7 +736,7 @@ class EscalationViewSet(viewsets.GenericViewSet):
         summary="Adopt an escalation",
         description="A chair of the receiving unit: it owns the threat from now.",
         request=DecisionTextInput,
-        responses={200: EscalationSerializer, **REFUSED},
+        responses={200: EscalationSerializer},
     )
     @action(detail=True, methods=["post"])
     def adopt(self, request, pk=None):
@@ -753,7 +746,7 @@ class EscalationViewSet(viewsets.GenericViewSet):
         summary="Return an escalation",
         description="A chair of the receiving unit: the raising unit keeps the threat.",
         request=DecisionTextInput,
-        responses={200: EscalationSerializer, **REFUSED},
+        responses={200: EscalationSerializer},
     )
     @action(detail=True, methods=["post"], url_path="return")
     def return_(self, request, pk=None):

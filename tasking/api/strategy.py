@@ -38,11 +38,6 @@ from tasking.models import (
 from tasking.selectors import strategy as selectors
 from tasking.services import strategy as services
 
-REFUSED = {
-    400: OpenApiResponse(description="Refused: the message says why; nothing changed."),
-    403: OpenApiResponse(description="You may read it but not do this."),
-    404: OpenApiResponse(description="No such record, or not one you may read."),
-}
 STALE = {
     409: OpenApiResponse(
         description="Changed by somebody else since your `edit_token`: nothing was saved. The "
@@ -356,14 +351,14 @@ def _input(request, serializer_class, **kwargs) -> dict:
     retrieve=extend_schema(
         summary="One control strategy",
         description="With its priorities in rank order.",
-        responses={200: ControlStrategyDetailSerializer, 404: REFUSED[404]},
+        responses={200: ControlStrategyDetailSerializer},
     ),
     create=extend_schema(
         summary="Draft a control strategy",
         description="A chair over the unit drafts it, informed by a published strategic "
         "assessment version; it is scored on the active MoRiLE matrix.",
         request=ControlStrategyDraftSerializer,
-        responses={201: ControlStrategyDetailSerializer, 400: REFUSED[400], 403: REFUSED[403]},
+        responses={201: ControlStrategyDetailSerializer},
     ),
 )
 class ControlStrategyViewSet(
@@ -415,7 +410,7 @@ class ControlStrategyViewSet(
         description="The ST&CG's approval, recorded by a chair over the unit: every priority must "
         "be scored; the unit's approved strategy, if any, is superseded.",
         request=None,
-        responses={200: ControlStrategyDetailSerializer, **REFUSED},
+        responses={200: ControlStrategyDetailSerializer},
     )
     @action(detail=True, methods=["post"])
     def approve(self, request, pk=None):
@@ -432,7 +427,7 @@ class ControlStrategyViewSet(
         description="A chair over the unit adds a priority to a draft strategy, scored now "
         "(`scores`) or later.",
         request=PriorityAddSerializer,
-        responses={201: PrioritySerializer, **REFUSED},
+        responses={201: PrioritySerializer},
     )
     @action(detail=True, methods=["post"])
     def priorities(self, request, pk=None):
@@ -469,7 +464,7 @@ class ControlStrategyViewSet(
         summary="The intelligence requirement",
         description="Its items you may read: every item once the ST&CG approved it; before, "
         "those you own, or all of them if you chair over the unit.",
-        responses={200: RequirementSerializer, **REFUSED},
+        responses={200: RequirementSerializer},
     )
     @action(detail=True, methods=["get"], url_path="intelligence-requirement")
     def intelligence_requirement(self, request, pk=None):
@@ -479,7 +474,7 @@ class ControlStrategyViewSet(
         summary="Approve the intelligence requirement",
         description="The ST&CG approves the requirement of its approved control strategy.",
         request=None,
-        responses={200: RequirementSerializer, **REFUSED},
+        responses={200: RequirementSerializer},
     )
     @action(detail=True, methods=["post"], url_path="intelligence-requirement/approve")
     def intelligence_requirement_approve(self, request, pk=None):
@@ -497,15 +492,13 @@ class ControlStrategyViewSet(
 
 
 @extend_schema_view(
-    retrieve=extend_schema(
-        summary="One priority", responses={200: PrioritySerializer, 404: REFUSED[404]}
-    ),
+    retrieve=extend_schema(summary="One priority", responses={200: PrioritySerializer}),
     partial_update=extend_schema(
         summary="Change a priority",
         description="Its theme, rationale, objectives, 4P plan or owner (not its score or rank), "
         "over the `edit_token` you loaded.",
         request=PriorityUpdateSerializer,
-        responses={200: PrioritySerializer, **REFUSED, **STALE},
+        responses={200: PrioritySerializer, **STALE},
     ),
 )
 class PriorityViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -550,7 +543,7 @@ class PriorityViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
         description="A value for every dimension of the strategy's MoRiLE matrix; the ranks of "
         "the strategy's priorities follow.",
         request=PriorityScoreSerializer,
-        responses={200: PrioritySerializer, **REFUSED, **STALE},
+        responses={200: PrioritySerializer, **STALE},
     )
     @action(detail=True, methods=["post"])
     def score(self, request, pk=None):
@@ -571,7 +564,7 @@ class PriorityViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
         description="The chair places a scored priority at a rank (null: back to its place by "
         "score), with the reason, kept with the ranking and in its history.",
         request=PriorityOverrideSerializer,
-        responses={200: PrioritySerializer, **REFUSED, **STALE},
+        responses={200: PrioritySerializer, **STALE},
     )
     @action(detail=True, methods=["post"], url_path="override-rank")
     def override_rank(self, request, pk=None):
@@ -592,7 +585,7 @@ class PriorityViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
         summary="Add an intelligence requirement item",
         description="A chair over the unit adds a question or gap for the priority.",
         request=RequirementItemAddSerializer,
-        responses={201: RequirementItemSerializer, **REFUSED},
+        responses={201: RequirementItemSerializer},
     )
     @action(detail=True, methods=["post"], url_path="requirement-items")
     def requirement_items(self, request, pk=None):
@@ -622,15 +615,13 @@ class PriorityViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
             )
         ],
     ),
-    retrieve=extend_schema(
-        summary="One item", responses={200: RequirementItemSerializer, 404: REFUSED[404]}
-    ),
+    retrieve=extend_schema(summary="One item", responses={200: RequirementItemSerializer}),
     partial_update=extend_schema(
         summary="Review an item",
         description="Its owner or a chair over the unit; only the chair reassigns it or opens it "
         "to partners. Over the `edit_token` you loaded.",
         request=RequirementItemUpdateSerializer,
-        responses={200: RequirementItemSerializer, **REFUSED, **STALE},
+        responses={200: RequirementItemSerializer, **STALE},
     ),
 )
 class RequirementItemViewSet(
@@ -684,7 +675,7 @@ class RequirementItemViewSet(
         summary="Close an item",
         description="Its owner or a chair over the unit closes it with a note.",
         request=RequirementItemCloseSerializer,
-        responses={200: RequirementItemSerializer, **REFUSED, **STALE},
+        responses={200: RequirementItemSerializer, **STALE},
     )
     @action(detail=True, methods=["post"])
     def close(self, request, pk=None):

@@ -42,9 +42,8 @@ from tasking.models import (
 from tasking.selectors import submissions as selectors
 from tasking.services import submissions as services
 
-REFUSED = {
-    400: OpenApiResponse(description="Refused: the message says why; nothing changed."),
-    404: OpenApiResponse(description="No such submission, or not one you may triage."),
+# What a write answers when somebody changed the record since it was read.
+CHANGED_SINCE = {
     409: OpenApiResponse(
         description="Changed by somebody else since your `revision`: nothing changed. The "
         "answer carries the current revision."
@@ -234,7 +233,7 @@ def _input(request, serializer_class) -> dict:
     ),
     retrieve=extend_schema(
         summary="One partner submission, with its conversation, files and grading",
-        responses={200: PartnerSubmissionDetailSerializer, 404: REFUSED[404]},
+        responses={200: PartnerSubmissionDetailSerializer},
     ),
 )
 class PartnerSubmissionViewSet(
@@ -280,7 +279,7 @@ class PartnerSubmissionViewSet(
     @extend_schema(
         summary="Accept into a priority",
         request=SubmissionAcceptSerializer,
-        responses={200: PartnerSubmissionDetailSerializer, **REFUSED},
+        responses={200: PartnerSubmissionDetailSerializer, **CHANGED_SINCE},
     )
     @action(detail=True, methods=["post"])
     def accept(self, request, pk=None):
@@ -308,7 +307,7 @@ class PartnerSubmissionViewSet(
     @extend_schema(
         summary="Ask the partner for more",
         request=SubmissionRequestMoreSerializer,
-        responses={200: PartnerSubmissionDetailSerializer, **REFUSED},
+        responses={200: PartnerSubmissionDetailSerializer, **CHANGED_SINCE},
     )
     @action(detail=True, methods=["post"], url_path="request-more")
     def request_more(self, request, pk=None):
@@ -327,7 +326,7 @@ class PartnerSubmissionViewSet(
     @extend_schema(
         summary="Decline, with a reason",
         request=SubmissionDeclineSerializer,
-        responses={200: PartnerSubmissionDetailSerializer, **REFUSED},
+        responses={200: PartnerSubmissionDetailSerializer, **CHANGED_SINCE},
     )
     @action(detail=True, methods=["post"])
     def decline(self, request, pk=None):
@@ -347,7 +346,7 @@ class PartnerSubmissionViewSet(
         summary="Grade with 3x5x2",
         description="Never shown to the partner.",
         request=SubmissionGradeSerializer,
-        responses={200: PartnerSubmissionDetailSerializer, **REFUSED},
+        responses={200: PartnerSubmissionDetailSerializer, **CHANGED_SINCE},
     )
     @action(detail=True, methods=["post"])
     def grade(self, request, pk=None):
