@@ -20,7 +20,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
-from django.db.models import Max, Q
+from django.db.models import BooleanField, ExpressionWrapper, Max, Q
 from django.http import Http404, HttpRequest
 from django.utils import timezone
 from django.utils.safestring import mark_safe
@@ -913,10 +913,12 @@ def _claim(document_id: int, task_id: str) -> ReleaseDocument | None:
     when there is nothing to do: ready or failed, its release no longer live, or another task's
     lease still running. The same task id taking a document back is a redelivery after its
     worker was lost; a task sent by the sweeper takes it once the lost worker's lease is over."""
+    now = timezone.now()
     with transaction.atomic():
         document = (
             ReleaseDocument.objects.select_for_update()
             .select_related("release")
+            .annotate(leased=ExpressionWrapper(_held_by_a_live_render(now), BooleanField()))
             .filter(pk=document_id)
             .first()
         )
@@ -924,11 +926,7 @@ def _claim(document_id: int, task_id: str) -> ReleaseDocument | None:
             return None
         if document.release.status not in GRANTED_STATUSES:
             return None
-        now = timezone.now()
-        leased = document.status == DocumentStatus.RENDERING and (
-            document.lease_expires_at is not None and document.lease_expires_at > now
-        )
-        if leased and document.render_task_id != task_id[:64]:
+        if document.leased and document.render_task_id != task_id[:64]:
             return None
         document.status = DocumentStatus.RENDERING
         document.attempts += 1
