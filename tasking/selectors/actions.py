@@ -126,10 +126,30 @@ def action_updates(action: TacticalAction) -> QuerySet[ActionUpdate]:
     return action.updates.select_related("author").order_by("-written_at", "-pk")
 
 
+def log_rows(actions) -> list[TacticalAction]:
+    """A page of actions, already read within the reader's access, again with what a row of the
+    log shows (`with_log_columns`), in the page's order: one query by their ids. Over a page's ids
+    PostgreSQL plans the row's six joins in about 2 ms; over the access filter that chose them,
+    in 5 to 25 ms."""
+    by_pk = with_log_columns(TacticalAction.objects.filter(pk__in=[a.pk for a in actions]))
+    rows = {row.pk: row for row in by_pk}
+    return [rows[action.pk] for action in actions if action.pk in rows]
+
+
+# Soonest due first.
+MY_ACTIONS_ORDER = ("due_date", "pk")
+
+
 def my_actions(user: User) -> QuerySet[TacticalAction]:
     """The open actions `user` owns, in person or as a member of the owning unit, soonest due
     first. One query."""
-    return with_log_columns(_open_actions_of(user)).order_by("due_date", "pk")
+    return with_log_columns(_open_actions_of(user)).order_by(*MY_ACTIONS_ORDER)
+
+
+def my_actions_to_page(user: User) -> QuerySet[TacticalAction]:
+    """The ids of `my_actions` in its order: what "My actions" counts and pages, the page's rows
+    then read by `log_rows`."""
+    return _open_actions_of(user).order_by(*MY_ACTIONS_ORDER).only("pk")
 
 
 def _open_actions_of(user: User) -> QuerySet[TacticalAction]:

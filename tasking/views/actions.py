@@ -70,7 +70,7 @@ def _with_current_version(data, prefix: str, action) -> dict:
 
 def _page_of_mine(user, action_pk: int) -> int:
     """The page of "My actions" that holds the action (1 when it is no longer open)."""
-    position = list(selectors.my_actions(user).values_list("pk", flat=True)).index
+    position = list(selectors.my_actions_to_page(user).values_list("pk", flat=True)).index
     try:
         return position(action_pk) // MY_ACTIONS_PER_PAGE + 1
     except ValueError:
@@ -81,9 +81,9 @@ def _render_mine(request, *, bound=None, status=200):
     user = request.user
     # A refused update comes back on the page that holds its action, with its errors.
     number = _page_of_mine(user, bound[0]) if bound else request.GET.get("page")
-    mine = NumberedPaginator(selectors.my_actions(user), MY_ACTIONS_PER_PAGE, request)
+    mine = NumberedPaginator(selectors.my_actions_to_page(user), MY_ACTIONS_PER_PAGE, request)
     page_obj = mine.page(number)
-    actions = list(page_obj.object_list)
+    page_obj.object_list = actions = selectors.log_rows(page_obj.object_list)
     rows = []
     for action in actions:
         form = bound[1] if bound and bound[0] == action.pk else _update_form(action)

@@ -12,7 +12,9 @@ from tasking.selectors.actions import (
     actions_for_meeting,
     actions_for_meeting_for_user,
     get_action_for,
+    log_rows,
     my_actions,
+    my_actions_to_page,
 )
 from tasking.services.actions import action_close, action_update_add
 from tasking.services.proceedings import meeting_close
@@ -111,6 +113,25 @@ def test_my_actions_are_the_open_ones_i_own(cast, priority, action):
 
     assert list(my_actions(cast.member)) == [action]
     assert list(my_actions(PartnerUserFactory())) == []
+
+
+def test_my_actions_are_paged_by_id_and_read_again_with_the_log_columns_in_order(
+    cast, priority, action
+):
+    later = action_raised(
+        cast.unit, chair=cast.chair, priority=priority, owner_user=cast.member, due_in_days=40
+    )
+    action_update_add(
+        acting_user=cast.chair, action=later, text="Begun.", rag=Rag.RED, expected_version=1
+    )
+
+    page = list(my_actions_to_page(cast.member))
+    rows = log_rows(page[::-1])
+
+    assert page == list(my_actions(cast.member)) == [action, later]
+    assert rows == [later, action]
+    assert rows[0].last_update_at is not None and rows[0].priority.theme == priority.theme
+    assert log_rows([]) == []
 
 
 def test_a_meeting_reviews_the_open_actions_and_those_raised_or_closed_at_it(cast, priority):
