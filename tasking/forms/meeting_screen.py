@@ -11,12 +11,12 @@ from nim_portal.choices import GSCMarking, UserKind
 from nim_portal.models import Unit, User
 from products.forms import DATE_HINT, PersonChoiceField
 from tasking.choices_actions import ActionType
-from tasking.forms.meetings import MARKING_HINT
+from tasking.forms.meetings import MARKING_HINT, ReadRowsChoiceField
 from tasking.models import MeetingInvitee
 from tasking.services.actions import NO_PRIORITY
 
 
-class PriorityChoiceField(forms.ModelChoiceField):
+class PriorityChoiceField(ReadRowsChoiceField):
     def label_from_instance(self, obj) -> str:
         rank = f"{obj.rank}. " if obj.rank else ""
         return f"{rank}{obj.theme} ({obj.control_strategy.unit.name})"
@@ -71,9 +71,11 @@ class ActionRaiseForm(forms.Form):
         help_text=MARKING_HINT,
     )
 
-    def __init__(self, *args, meeting, priorities, **kwargs):
+    def __init__(self, *args, meeting, priorities, priorities_read=None, **kwargs):
+        """`priorities_read`: the priorities' rows, when the page has read them already."""
         super().__init__(*args, **kwargs)
         self.fields["priority"].queryset = priorities
+        self.fields["priority"].rows = priorities_read
         self.fields["owner_user"].queryset = _people_of(meeting)
         self.fields["owner_unit"].queryset = Unit.objects.filter(
             access.at_or_below(meeting.unit, field=None), is_active=True

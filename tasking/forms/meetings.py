@@ -5,6 +5,7 @@ messages nim_portal.forms.staff.add_service_errors puts back on the form."""
 from datetime import datetime
 
 from django import forms
+from django.forms.models import ModelChoiceIterator
 from django.utils import timezone
 
 from nim_portal.choices import GSCMarking
@@ -23,21 +24,55 @@ def _marking_field(initial: int, label: str = "GSC marking") -> forms.TypedChoic
     )
 
 
-class AgendaItemChoiceField(forms.ModelChoiceField):
+class _RowsRead(ModelChoiceIterator):
+    """The choices from the rows the page has read already (the field's `rows`), when it has,
+    instead of a query of their own."""
+
+    def __iter__(self):
+        if self.field.rows is None:
+            yield from super().__iter__()
+            return
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for obj in self.field.rows:
+            yield self.choice(obj)
+
+    def __len__(self):
+        if self.field.rows is None:
+            return super().__len__()
+        return len(self.field.rows) + (1 if self.field.empty_label is not None else 0)
+
+    def __bool__(self):
+        if self.field.rows is None:
+            return super().__bool__()
+        return self.field.empty_label is not None or bool(self.field.rows)
+
+
+class ReadRowsChoiceField(forms.ModelChoiceField):
+    """A model choice whose select may list rows the page has read already (`rows`, the
+    queryset's own, in its order); what is posted is still looked up in the queryset."""
+
+    iterator = _RowsRead
+    rows = None
+
+
+class AgendaItemChoiceField(ReadRowsChoiceField):
     def label_from_instance(self, obj: AgendaItem) -> str:
         return f"{obj.position}. {obj.title}"
 
 
 class _MeetingItemForm(forms.Form):
-    """A form naming one of the meeting's agenda items (optional unless said otherwise)."""
+    """A form naming one of the meeting's agenda items (optional unless said otherwise).
+    `agenda`: the meeting's items in order, when the page has read them already."""
 
     agenda_item = AgendaItemChoiceField(
         label="Agenda item", queryset=AgendaItem.objects.none(), required=False
     )
 
-    def __init__(self, *args, meeting, **kwargs):
+    def __init__(self, *args, meeting, agenda=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["agenda_item"].queryset = meeting.agenda_items.order_by("position")
+        self.fields["agenda_item"].rows = agenda
         current = meeting.current_agenda_item_id
         if current and not self.is_bound:
             self.fields["agenda_item"].initial = current

@@ -193,11 +193,103 @@ def _earlier_still_open(meeting: Meeting) -> Q:
     return Q(meeting__in=earlier.order_by().values("pk")) & Q(Exists(not_closed))
 
 
-def _commissions(meeting_filter: Q) -> QuerySet[Commission]:
+# What a meeting deals with, whoever reads it: each page reads it once and leaves out, for its
+# reader or its room, what they may not read.
+
+# The rows each kind of record is read with: a reader's page names who recorded, raised and
+# decided what, and the meetings of earlier commissions; the shared screen names fewer.
+READER_RELATED = {
+    "decisions": ("agenda_item", "recorded_by"),
+    "commissions": ("product__owner", "meeting", "commissioned_by"),
+    "escalations": (
+        "from_unit",
+        "to_unit",
+        "raised_by",
+        "decided_by",
+        "owner_unit",
+        "receiving_meeting",
+    ),
+}
+SCREEN_RELATED = {
+    "decisions": (),
+    "commissions": ("product",),
+    "escalations": ("from_unit", "to_unit", "owner_unit"),
+}
+
+
+def _commissions(meeting_filter: Q, related=READER_RELATED["commissions"]):
+    """Newest first."""
     return (
         Commission.objects.filter(meeting_filter)
-        .select_related("product__owner", "meeting", "commissioned_by")
+        .select_related(*related)
         .order_by("-commissioned_at", "-pk")
+    )
+
+
+def _escalations_of(meeting: Meeting) -> QuerySet[Escalation]:
+    """Escalations raised at the meeting, received by it, and those awaiting its unit's T&CG,
+    oldest first (`_raised_at` and `_received_by` split them)."""
+    return Escalation.objects.filter(
+        Q(from_meeting=meeting)
+        | Q(receiving_meeting=meeting)
+        | Q(to_unit=meeting.unit_id, status=EscalationStatus.RAISED)
+    ).order_by("raised_at", "pk")
+
+
+def _raised_at(meeting: Meeting, escalations: list[Escalation]) -> list[Escalation]:
+    """Those raised at the meeting, newest first."""
+    return [e for e in reversed(escalations) if e.from_meeting_id == meeting.pk]
+
+
+def _received_by(meeting: Meeting, escalations: list[Escalation]) -> list[Escalation]:
+    """Those received by the meeting or awaiting its unit's T&CG, oldest first."""
+    return [
+        e
+        for e in escalations
+        if e.receiving_meeting_id == meeting.pk
+        or (e.to_unit_id == meeting.unit_id and e.status == EscalationStatus.RAISED)
+    ]
+
+
+def agenda_of(meeting: Meeting) -> list[AgendaItem]:
+    """The meeting's agenda items in order (everybody who reads the meeting reads its agenda)."""
+    return list(meeting.agenda_items.order_by("position"))
+
+
+def _invitees_of(meeting: Meeting) -> QuerySet[MeetingInvitee]:
+    return meeting.invitees.select_related("user").order_by(
+        "user__last_name", "user__first_name", "user__username"
+    )
+
+
+@dataclass
+class MeetingRecord:
+    """What a meeting deals with, read once for a page: not yet filtered for anybody."""
+
+    agenda: list[AgendaItem]
+    invitees: list[MeetingInvitee]
+    decisions: list[Decision]
+    # This meeting's commissions and the unit's earlier ones still open, newest first.
+    commissions: list[Commission]
+    # Raised at it, received by it or awaiting its unit, oldest first.
+    escalations: list[Escalation]
+
+
+def _meeting_record(
+    meeting: Meeting, invitees: QuerySet[MeetingInvitee], related: dict = READER_RELATED
+) -> MeetingRecord:
+    """Five queries, whatever the meeting holds."""
+    decisions = meeting.decisions.all()
+    if related["decisions"]:
+        decisions = decisions.select_related(*related["decisions"])
+    return MeetingRecord(
+        agenda=agenda_of(meeting),
+        invitees=list(invitees),
+        decisions=list(decisions),
+        commissions=list(
+            _commissions(Q(meeting=meeting) | _earlier_still_open(meeting), related["commissions"])
+        ),
+        escalations=list(_escalations_of(meeting).select_related(*related["escalations"])),
     )
 
 
@@ -205,44 +297,34 @@ def meeting_proceedings(user: User, meeting: Meeting) -> MeetingProceedings:
     """The meeting's agenda, attendance, decisions, commissions (this meeting's, and earlier
     meetings' still open, to follow their progress), escalations and frozen minutes, for `user`
     (who may read the meeting: see meeting_for_user). A constant number of queries."""
+    return _proceedings_for(user, meeting, _meeting_record(meeting, _invitees_of(meeting)))
+
+
+def _proceedings_for(user: User, meeting: Meeting, record: MeetingRecord) -> MeetingProceedings:
+    """The record as `user` may read it: three queries (their vetting, which of the commissioned
+    products they may read, the frozen minutes)."""
     ceiling = user.readable_marking
-    decisions, hidden_decisions = _split(
-        list(meeting.decisions.select_related("agenda_item", "recorded_by")),
-        lambda d: d.marking <= ceiling,
-    )
-    this_meeting = Q(meeting=meeting)
-    earlier_still_open = _earlier_still_open(meeting)
-    this_meetings = list(_commissions(this_meeting))
-    earlier_open = list(_commissions(earlier_still_open))
+    decisions, hidden_decisions = _split(record.decisions, lambda d: d.marking <= ceiling)
     # Which of the commissioned products the reader may read: the policy's filter runs on those
     # few products (by id), not on every product in the country.
-    commissions = Commission.objects.order_by()
-    commissioned = (
-        commissions.filter(this_meeting)
-        .values("product_id")
-        .union(commissions.filter(earlier_still_open).values("product_id"))
-    )
     readable_products = set(
-        visible_products(user).filter(pk__in=commissioned).values_list("pk", flat=True)
+        visible_products(user)
+        .filter(pk__in={c.product_id for c in record.commissions})
+        .values_list("pk", flat=True)
     )
     commissions, hidden_commissions = _split(
-        this_meetings, lambda c: c.product_id in readable_products
+        [c for c in record.commissions if c.meeting_id == meeting.pk],
+        lambda c: c.product_id in readable_products,
     )
-    earlier, hidden_earlier = _split(earlier_open, lambda c: c.product_id in readable_products)
-    escalations = Escalation.objects.select_related(
-        "from_unit", "to_unit", "raised_by", "decided_by", "owner_unit", "receiving_meeting"
+    earlier, hidden_earlier = _split(
+        [c for c in record.commissions if c.meeting_id != meeting.pk],
+        lambda c: c.product_id in readable_products,
     )
     raised, hidden_raised = _split(
-        list(escalations.filter(from_meeting=meeting)), lambda e: e.marking <= ceiling
+        _raised_at(meeting, record.escalations), lambda e: e.marking <= ceiling
     )
     received, hidden_received = _split(
-        list(
-            escalations.filter(
-                Q(receiving_meeting=meeting)
-                | Q(to_unit=meeting.unit, status=EscalationStatus.RAISED)
-            ).order_by("raised_at", "pk")
-        ),
-        lambda e: e.marking <= ceiling,
+        _received_by(meeting, record.escalations), lambda e: e.marking <= ceiling
     )
     versions, hidden_versions = _split(
         list(meeting.minutes_versions.select_related("frozen_by")), lambda v: v.marking <= ceiling
@@ -258,12 +340,8 @@ def meeting_proceedings(user: User, meeting: Meeting) -> MeetingProceedings:
     return MeetingProceedings(
         meeting=meeting,
         may_chair=user_may_chair(user, meeting),
-        agenda=list(meeting.agenda_items.order_by("position")),
-        invitees=list(
-            meeting.invitees.select_related("user").order_by(
-                "user__last_name", "user__first_name", "user__username"
-            )
-        ),
+        agenda=record.agenda,
+        invitees=record.invitees,
         decisions=decisions,
         commissions=commissions,
         earlier_commissions=earlier,
@@ -347,12 +425,12 @@ def escalation_for_user(user: User, pk) -> Escalation:
 # The minutes snapshot (read by meeting_close).
 
 
-def _actions_of(meeting: Meeting) -> list:
-    """The actions reviewed or raised at the meeting (tasking.selectors.actions), with their
-    priority. Imported here: the action log's selectors read meetings through this module."""
+def _meeting_actions(meeting: Meeting) -> QuerySet:
+    """The actions the meeting reviews, with their priority (tasking.selectors.actions, imported
+    here: the action log's selectors read meetings through this module)."""
     from tasking.selectors.actions import actions_for_meeting
 
-    return list(actions_for_meeting(meeting).select_related("priority"))
+    return actions_for_meeting(meeting)
 
 
 def _person(user: User | None) -> str:
@@ -375,7 +453,7 @@ def minutes_snapshot(meeting: Meeting) -> dict:
     escalations_decided = Escalation.objects.filter(decisions__meeting=meeting).select_related(
         "from_unit"
     )
-    actions = _actions_of(meeting)
+    actions = list(_meeting_actions(meeting))
     markings = [GSCMarking.OFFICIAL]
     markings += [d.marking for d in decisions]
     markings += [c.product.marking for c in commissions]
@@ -541,28 +619,36 @@ class MeetingScreen:
         return max(markings)
 
 
-def meeting_audience(meeting: Meeting) -> Audience:
-    """The people marked present (before anyone is, everybody invited who has not sent
-    apologies): the lowest vetting among them, read from the vetting table, and the partner
-    agencies among them. One query."""
+def _audience_invitees(meeting: Meeting) -> QuerySet[MeetingInvitee]:
+    """The invitees, each with the highest marking their vetting level reads (`clearance`, from
+    the vetting table) and whether anybody is marked present yet (`any_present`)."""
     clearance = Subquery(
         VettingClearance.objects.filter(vetting_level=OuterRef("user__vetting_level")).values(
             "max_marking"
         )[:1]
     )
-    today = timezone.localdate()
-    invitees = meeting.invitees.select_related("user__agency_membership").annotate(
-        clearance=clearance,
-        any_present=Exists(
-            MeetingInvitee.objects.filter(meeting=meeting, attendance=Attendance.PRESENT)
-        ),
+    return (
+        _invitees_of(meeting)
+        .select_related("user__agency_membership")
+        .annotate(
+            clearance=clearance,
+            any_present=Exists(
+                MeetingInvitee.objects.filter(meeting=meeting, attendance=Attendance.PRESENT)
+            ),
+        )
     )
+
+
+def _audience_of(invitees: list[MeetingInvitee]) -> Audience:
+    """The people marked present (before anyone is, everybody invited who has not sent
+    apologies): the lowest vetting among them, and the partner agencies among them."""
     rows = [
         invitee
         for invitee in invitees
         if invitee.attendance == Attendance.PRESENT
         or (not invitee.any_present and invitee.attendance == Attendance.INVITED)
     ]
+    today = timezone.localdate()
     ceilings, partners, agencies = [], [], set()
     for invitee in rows:
         person = invitee.user
@@ -602,40 +688,34 @@ def _releases_to_every_agency(audience: Audience, product_ids: set[int]) -> list
 
 
 def meeting_screen(meeting: Meeting, *, private: bool) -> MeetingScreen:
-    """What the shared screen of `meeting` may show to the people in the room.
+    """What the shared screen of `meeting` (as just read: meeting_for_user) may show to the
+    people in the room (see `_screen_of`); `private=True` adds how many of each were held back.
+    A constant number of queries."""
+    record = _meeting_record(meeting, _audience_invitees(meeting), SCREEN_RELATED)
+    return _screen_of(meeting, record, list(_meeting_actions(meeting)), private=private)
+
+
+def _screen_of(
+    meeting: Meeting, record: MeetingRecord, actions: list, *, private: bool
+) -> MeetingScreen:
+    """The one rule of what the shared screen holds back from the room.
 
     Decisions, actions, escalations, agenda titles and notes, and products are shown only at or
     below the lowest vetting present; need-to-know products (every subject profile) never. With a
     partner present no police product is shown: only the available releases of those products
     sent to every agency present (their sanitised title), and police text (decisions, actions,
     escalations, agenda titles and notes) only when marked OFFICIAL. `private=True` (the chair's
-    own view) adds how many of each were held back; the shared view carries no counts. A
-    constant number of queries.
+    own view) adds how many of each were held back; the shared view carries no counts. No query,
+    but one for the releases with a partner present.
     """
-    meeting = Meeting.objects.select_related("unit", "chair", "tactical_assessment").get(
-        pk=meeting.pk
-    )
-    audience = meeting_audience(meeting)
+    audience = _audience_of(record.invitees)
     text_ceiling = audience.ceiling
     if audience.partner_present:
         text_ceiling = min(text_ceiling, GSCMarking.OFFICIAL)
 
-    decisions = list(meeting.decisions.order_by("recorded_at", "pk"))
-    actions = _actions_of(meeting)
-    escalations = list(
-        Escalation.objects.filter(
-            Q(from_meeting=meeting)
-            | Q(receiving_meeting=meeting)
-            | Q(to_unit=meeting.unit, status=EscalationStatus.RAISED)
-        )
-        .select_related("from_unit", "to_unit", "owner_unit")
-        .order_by("raised_at", "pk")
-    )
-    commissions = list(
-        Commission.objects.filter(Q(meeting=meeting) | _earlier_still_open(meeting))
-        .select_related("product", "meeting")
-        .order_by("-commissioned_at", "-pk")
-    )
+    decisions = record.decisions
+    escalations = record.escalations
+    commissions = record.commissions
     products = [c.product for c in commissions]
     if meeting.tactical_assessment is not None:
         products.insert(0, meeting.tactical_assessment)
@@ -653,10 +733,7 @@ def meeting_screen(meeting: Meeting, *, private: bool) -> MeetingScreen:
         ]
     shown_ids = {p.pk for p in shown_products}
     shown_commissions = [c for c in commissions if c.product_id in shown_ids]
-    agenda = [
-        _screen_item(item, text_ceiling, private=private)
-        for item in meeting.agenda_items.order_by("position")
-    ]
+    agenda = [_screen_item(item, text_ceiling, private=private) for item in record.agenda]
     # A decision on screen is headed by its item as the screen shows it (never a held-back title).
     labels = {item.pk: item.label for item in agenda}
     for decision in shown_decisions:
@@ -686,4 +763,54 @@ def meeting_screen(meeting: Meeting, *, private: bool) -> MeetingScreen:
         releases=releases,
         escalations=shown_escalations,
         hidden=hidden,
+    )
+
+
+# The chair's private view of the screen.
+
+
+@dataclass
+class ChairsView:
+    """All the chair may read of the meeting (`proceedings`, `actions`), the shared screen beside
+    it (`screen`, with how much it holds back) and which of what the chair reads the shared screen
+    shows (`shown`: ids of decisions, actions, escalations and products)."""
+
+    screen: MeetingScreen
+    proceedings: MeetingProceedings
+    actions: list
+    shown: dict[str, set[int]]
+
+    @property
+    def page_marking(self) -> int:
+        return max(
+            [
+                self.proceedings.page_marking,
+                self.screen.page_marking,
+                *(a.marking for a in self.actions),
+            ]
+        )
+
+
+def chairs_view(user: User, meeting: Meeting) -> ChairsView:
+    """The chair's private view of `meeting` (as just read; the view checks the chair first): the
+    meeting read once, the shared screen's rule and the reader's filters each applied to it. A
+    constant number of queries."""
+    from tasking.selectors.actions import actions_for_meeting_for_user
+
+    record = _meeting_record(meeting, _audience_invitees(meeting))
+    # Every action the meeting reviews (the shared screen's rule needs them all), each marked
+    # whether the chair may read it, by the action log's own selector.
+    readable = actions_for_meeting_for_user(user, meeting).filter(pk=OuterRef("pk"))
+    actions = list(_meeting_actions(meeting).annotate(chair_reads=Exists(readable)))
+    screen = _screen_of(meeting, record, actions, private=True)
+    return ChairsView(
+        screen=screen,
+        proceedings=_proceedings_for(user, meeting, record),
+        actions=[a for a in actions if a.chair_reads],
+        shown={
+            "decisions": {d.pk for d in screen.decisions},
+            "actions": {a.pk for a in screen.actions},
+            "escalations": {e.pk for e in screen.escalations},
+            "products": {p.pk for p in screen.products},
+        },
     )

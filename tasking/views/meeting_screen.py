@@ -66,21 +66,26 @@ def _neighbours(agenda, current_id):
 def _live_context(request, meeting: Meeting, *, private: bool) -> dict:
     """What the live region shows: the shared screen's content, or (private) all the chair may
     read with what the shared screen holds back. Mints the poll ticket at the revision read."""
-    screen = selectors.meeting_screen(meeting, private=private)
-    meeting = screen.meeting
-    may_chair = selectors.user_may_chair(request.user, meeting)
+    if private:
+        chairs = selectors.chairs_view(request.user, meeting)
+        screen = chairs.screen
+        decisions = chairs.proceedings.decisions
+    else:
+        chairs = None
+        screen = selectors.meeting_screen(meeting, private=False)
+        decisions = screen.decisions
     previous, following = _neighbours(screen.agenda, meeting.current_agenda_item_id)
     context = {
         "meeting": meeting,
         "screen": screen,
         "private": private,
-        "may_chair": may_chair,
+        "may_chair": selectors.user_may_chair(request.user, meeting),
         "previous_item": previous,
         "next_item": following,
         "item_decisions": [
-            d for d in screen.decisions if d.agenda_item_id == meeting.current_agenda_item_id
+            d for d in decisions if d.agenda_item_id == meeting.current_agenda_item_id
         ],
-        "page_marking": screen.page_marking,
+        "page_marking": chairs.page_marking if private else screen.page_marking,
         "poll_url": reverse("tasking:meeting_screen_poll", args=[meeting.pk])
         + "?"
         + f"ticket={poll_ticket_mint(request, meeting.pk, screen.revision)}",
@@ -90,27 +95,7 @@ def _live_context(request, meeting: Meeting, *, private: bool) -> dict:
         ),
     }
     if private:
-        proceedings = selectors.meeting_proceedings(request.user, meeting)
-        actions = list(action_selectors.actions_for_meeting_for_user(request.user, meeting))
-        shown = {
-            "decisions": {d.pk for d in screen.decisions},
-            "actions": {a.pk for a in screen.actions},
-            "escalations": {e.pk for e in screen.escalations},
-            "products": {p.pk for p in screen.products},
-        }
-        context.update(
-            proceedings=proceedings,
-            actions=actions,
-            shown=shown,
-            item_decisions=[
-                d
-                for d in proceedings.decisions
-                if d.agenda_item_id == meeting.current_agenda_item_id
-            ],
-            page_marking=max(
-                [proceedings.page_marking, screen.page_marking, *(a.marking for a in actions)]
-            ),
-        )
+        context.update(proceedings=chairs.proceedings, actions=chairs.actions, shown=chairs.shown)
     label = marking_label(context["page_marking"])
     context["marking"] = {"label": label, "modifier": label.lower().replace(" ", "-")}
     return context
@@ -121,23 +106,32 @@ def _render_live(request, meeting: Meeting, *, private: bool):
     return render(request, "tasking/screen/live_response.html", context)
 
 
-def _controls_context(request, meeting: Meeting, **forms) -> dict:
+def _controls_context(request, meeting: Meeting, *, agenda=None, **forms) -> dict:
     """The chair's forms (private view), each in its own prefix so that ids never clash, for
-    the meeting as just read for the user."""
+    the meeting as just read for the user; `agenda`: its items, when the page read them."""
+    if agenda is None:
+        agenda = selectors.agenda_of(meeting)
     priorities = priorities_for_unit(request.user, meeting.unit)
+    priorities_read = list(priorities)
     defaults = {
-        "decision_form": lambda: DecisionForm(meeting=meeting, prefix="decision"),
+        "decision_form": lambda: DecisionForm(meeting=meeting, agenda=agenda, prefix="decision"),
         "action_form": lambda: ActionRaiseForm(
-            meeting=meeting, priorities=priorities, prefix="action"
+            meeting=meeting,
+            priorities=priorities,
+            priorities_read=priorities_read,
+            prefix="action",
         ),
         "commission_form": lambda: CommissionForm(
             meeting=meeting,
+            agenda=agenda,
             analysts=selectors.analysts_who_may_develop(meeting),
             prefix="commission",
         ),
-        "escalation_form": lambda: EscalationForm(meeting=meeting, prefix="escalation"),
+        "escalation_form": lambda: EscalationForm(
+            meeting=meeting, agenda=agenda, prefix="escalation"
+        ),
     }
-    context = {"meeting": meeting, "has_priorities": priorities.exists()}
+    context = {"meeting": meeting, "has_priorities": bool(priorities_read)}
     for name, make in defaults.items():
         context[name] = forms.get(name) or make()
     context["review"] = forms.get("review")
@@ -158,7 +152,9 @@ def _screen_page(request, pk, *, private: bool):
         _require_chair(request.user, meeting, "open the chair's view of the meeting screen")
     context = _live_context(request, meeting, private=private)
     if private and meeting.status == MeetingStatus.IN_SESSION:
-        context["controls"] = _controls_context(request, meeting)
+        context["controls"] = _controls_context(
+            request, meeting, agenda=context["proceedings"].agenda
+        )
     return render(request, "tasking/screen/screen.html", context)
 
 
@@ -320,7 +316,9 @@ def _controls_page(request, meeting: Meeting, status: int = 400, **forms):
     if request.htmx:
         return _render_controls(request, meeting, status=status, **forms)
     context = _live_context(request, meeting, private=True)
-    context["controls"] = _controls_context(request, meeting, **forms)
+    context["controls"] = _controls_context(
+        request, meeting, agenda=context["proceedings"].agenda, **forms
+    )
     return render(request, "tasking/screen/screen.html", context, status=status)
 
 

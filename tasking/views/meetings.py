@@ -90,7 +90,7 @@ def _render_detail(request, meeting: Meeting, *, minutes_form=None, conflict=Non
     }
     if proceedings.may_chair:
         context.update(
-            decision_form=DecisionForm(meeting=meeting),
+            decision_form=DecisionForm(meeting=meeting, agenda=proceedings.agenda),
             agenda_form=AgendaItemAddForm(),
             invitee_form=InviteeForm(people=selectors.people_invitable_to(meeting)),
             minutes_form=minutes_form
