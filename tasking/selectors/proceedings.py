@@ -196,28 +196,21 @@ def _earlier_still_open(meeting: Meeting) -> Q:
 # What a meeting deals with, whoever reads it: each page reads it once and leaves out, for its
 # reader or its room, what they may not read.
 
-# The rows each kind of record is read with: a reader's page names who recorded, raised and
-# decided what, and the meetings of earlier commissions; the shared screen names fewer.
+# The related rows each kind of record is read with: what a reader's page (and the API) names,
+# and the fewer the shared screen names.
 READER_RELATED = {
-    "decisions": ("agenda_item", "recorded_by"),
-    "commissions": ("product__owner", "meeting", "commissioned_by"),
-    "escalations": (
-        "from_unit",
-        "to_unit",
-        "raised_by",
-        "decided_by",
-        "owner_unit",
-        "receiving_meeting",
-    ),
+    "decisions": ("agenda_item",),
+    "commissions": ("product", "meeting"),
+    "escalations": ("from_unit", "to_unit"),
 }
 SCREEN_RELATED = {
     "decisions": (),
     "commissions": ("product",),
-    "escalations": ("from_unit", "to_unit", "owner_unit"),
+    "escalations": ("from_unit", "to_unit"),
 }
 
 
-def _commissions(meeting_filter: Q, related=READER_RELATED["commissions"]):
+def _commissions(meeting_filter: Q, related=("product__owner", "meeting", "commissioned_by")):
     """Newest first."""
     return (
         Commission.objects.filter(meeting_filter)
@@ -327,7 +320,7 @@ def _proceedings_for(user: User, meeting: Meeting, record: MeetingRecord) -> Mee
         _received_by(meeting, record.escalations), lambda e: e.marking <= ceiling
     )
     versions, hidden_versions = _split(
-        list(meeting.minutes_versions.select_related("frozen_by")), lambda v: v.marking <= ceiling
+        list(meeting.minutes_versions.all()), lambda v: v.marking <= ceiling
     )
     live_minutes_readable = meeting.minutes_marking <= ceiling
     hidden_live_minutes = 1 if meeting.minutes and not live_minutes_readable else 0
