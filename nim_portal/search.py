@@ -6,13 +6,15 @@ whose audience takes the user in. A provider filters through its own visibility 
 result names only a record the reader may read, and its snippet comes only from text they may read.
 
 Also here, because every app's search needs them: the text-search configuration, the cleaning of
-what the user typed, the index of stored search vectors, and the snippet HTML.
+what the user typed, the index of stored search vectors, the snippet HTML, and the pages of a
+ranking made in Python.
 """
 
 import html
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from functools import cached_property
 
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
@@ -31,6 +33,7 @@ from django.db.models.functions import NullIf
 from django.utils.safestring import SafeString, mark_safe
 
 from nim_portal.choices import GSCMarking
+from nim_portal.pagination import NumberedPaginator
 
 # Every stored vector, query and headline uses one configuration, so that they always agree.
 SEARCH_CONFIG = "english"
@@ -111,6 +114,43 @@ def in_order_of(queryset: QuerySet, ids: list[int]) -> QuerySet:
     return queryset.filter(pk__in=RawSQL("SELECT unnest(%s::bigint[])", [ids])).order_by(
         Func(array, F("pk"), function="array_position", output_field=IntegerField())
     )
+
+
+@dataclass(frozen=True)
+class RankedRows:
+    """Rows in an order made in Python (a search's ranking): `ids` best first, read from `rows`.
+    A slice reads only its own rows, by primary key, so that a page of a thousand-row ranking
+    costs what a page costs (`in_order_of` would look up and order every id for each page)."""
+
+    rows: QuerySet
+    ids: list[int]
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def __getitem__(self, index: slice) -> list:
+        ids = self.ids[index]
+        if not ids:
+            return []
+        found = {row.pk: row for row in self.rows.filter(pk__in=ids)}
+        return [found[pk] for pk in ids if pk in found]
+
+    def select_related(self, *fields: str) -> "RankedRows":
+        return replace(self, rows=self.rows.select_related(*fields))
+
+
+class RankedPaginator(NumberedPaginator):
+    """Pages of RankedRows by number, counted by the ranking's length (no query)."""
+
+    @cached_property
+    def count(self) -> int | None:
+        ranked = len(self.queryset)
+        return ranked if ranked <= self.count_bound else None
+
+
+def paginate_ranked(request, ranked: RankedRows, per_page: int):
+    """The page of `ranked` that the request asks for (as nim_portal.pagination.paginate)."""
+    return RankedPaginator(ranked, per_page, request).page()
 
 
 def _marked_to_html(marked: str) -> str:

@@ -36,6 +36,7 @@ from nim_portal.pagination import COUNT_BOUND
 from nim_portal.search import (
     HEADLINE_OPTIONS,
     SEARCH_CONFIG,
+    RankedRows,
     SearchHit,
     clean_search_text,
     in_order_of,
@@ -146,10 +147,6 @@ COMMON_MATCHES = 20_000
 TSQUERY_SQL = "websearch_to_tsquery(%s::regconfig, %s)"
 
 
-def _title_match(query: SearchQuery) -> GreaterThan:
-    return GreaterThan(SearchRank(F("search_vector"), query, weights=TITLE_WEIGHTS), Value(0.0))
-
-
 def _expected_matches(query: SearchQuery) -> float:
     """How many products PostgreSQL expects to hold the words: its estimate from the text
     column's statistics, which reads no row."""
@@ -162,41 +159,64 @@ def _expected_matches(query: SearchQuery) -> float:
     return plan[0]["Plan"]["Plan Rows"]
 
 
-def _newest_common_matches(readable: QuerySet[Product], words: str) -> list[tuple]:
-    """(id, title match, rank) of the newest RANKED_MATCHES of `readable` that hold the words,
-    newest first. The reader's products are read newest first and each one's access checked
-    before its text: as one filter, PostgreSQL checks the stored text (kept apart, and large)
-    first, and reads the text of every product of the country that the reader may not see. The
-    subquery with OFFSET 0 keeps the two checks apart; it is written in SQL as the ORM cannot
-    select from a subquery."""
-    newest = readable.order_by(*NEWEST_FIRST).values("pk", "created_at", "search_vector")
+# How a kept match ranks, on the row `readable` of the ranking queries: whether its title holds
+# a word, and its rank (ts_rank's default weights).
+RANKING_SQL = (
+    f"readable.pk, ts_rank(%s::float4[], readable.search_vector, {TSQUERY_SQL}) > 0,"
+    f" ts_rank(readable.search_vector, {TSQUERY_SQL})"
+)
+
+
+def _ranking_params(words: str) -> list:
+    return [TITLE_WEIGHTS, SEARCH_CONFIG, words, SEARCH_CONFIG, words]
+
+
+def _ranked_newest(newest: QuerySet[Product], words: str, *, match_outside: bool) -> list[tuple]:
+    """(id, title match, rank) of the rows of `newest` (pk, created_at and search_vector, newest
+    first), the newest RANKED_MATCHES of them that hold the words when `match_outside`. The
+    ranks are computed only for the rows kept; in SQL, as the ORM cannot select from a
+    subquery."""
     try:
         inner, inner_params = newest.query.sql_with_params()
     except EmptyResultSet:  # a reader of nothing, or filters that match nothing
         return []
+    where, where_params = "", []
+    if match_outside:
+        where, where_params = (
+            f" WHERE readable.search_vector @@ {TSQUERY_SQL}",
+            [SEARCH_CONFIG, words],
+        )
+        # OFFSET 0 keeps the match apart from `newest`'s own filters (_newest_common_matches).
+        inner += " OFFSET 0"
     # Every value is a parameter; the text is constants and the ORM's own SQL.
     sql = (
-        f"SELECT readable.pk,"  # noqa: S608
-        f" ts_rank(%s::float4[], readable.search_vector, {TSQUERY_SQL}) > 0,"
-        f" ts_rank(readable.search_vector, {TSQUERY_SQL})"
-        f" FROM ({inner} OFFSET 0) AS readable"
-        f" WHERE readable.search_vector @@ {TSQUERY_SQL}"
+        f"SELECT {RANKING_SQL} FROM ({inner}) AS readable{where}"  # noqa: S608
         " ORDER BY readable.created_at DESC, readable.pk DESC LIMIT %s"
     )
-    params = [
-        TITLE_WEIGHTS,
-        SEARCH_CONFIG,
-        words,
-        SEARCH_CONFIG,
-        words,
-        *inner_params,
-        SEARCH_CONFIG,
-        words,
-        RANKED_MATCHES,
-    ]
+    params = [*_ranking_params(words), *inner_params, *where_params, RANKED_MATCHES]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
+
+
+def _newest_common_matches(readable: QuerySet[Product], words: str) -> list[tuple]:
+    """The newest RANKED_MATCHES of `readable` that hold common words, ranked. The reader's
+    products are read newest first and each one's access checked before its text: as one
+    filter, PostgreSQL checks the stored text (kept apart, and large) first, and reads the text
+    of every product of the country that the reader may not see."""
+    newest = readable.order_by(*NEWEST_FIRST).values("pk", "created_at", "search_vector")
+    return _ranked_newest(newest, words, match_outside=True)
+
+
+def _newest_rare_matches(readable: QuerySet[Product], query: SearchQuery, words: str):
+    """The newest RANKED_MATCHES of `readable` that hold rarer words, ranked: all their
+    matches, from the text index, sorted newest first."""
+    newest = (
+        readable.filter(search_vector=query)
+        .order_by(*NEWEST_FIRST_SORTED)
+        .values("pk", "created_at", "search_vector")[:RANKED_MATCHES]
+    )
+    return _ranked_newest(newest, words, match_outside=False)
 
 
 def _newest_matches_best_first(
@@ -205,34 +225,29 @@ def _newest_matches_best_first(
     """The ids of the newest RANKED_MATCHES of `readable` that hold the words, best first:
     title matches, then by rank, then the newest. Only the rows kept are ranked; the order is
     made here, as an ORDER BY rank over them can lead PostgreSQL to rank every product in the
-    country instead. Common words: see _newest_common_matches; rarer ones are taken from the
-    text index, all their matches sorted newest first."""
+    country instead."""
     if _expected_matches(query) >= COMMON_MATCHES:
         newest = _newest_common_matches(readable, words)
     else:
-        newest = (
-            readable.filter(search_vector=query)
-            .order_by(*NEWEST_FIRST_SORTED)
-            .annotate(title_match=_title_match(query), rank=SearchRank(F("search_vector"), query))
-            .values_list("pk", "title_match", "rank")[:RANKED_MATCHES]
-        )
+        newest = _newest_rare_matches(readable, query, words)
     # sorted() is stable: equals stay newest first.
     best_first = sorted(newest, key=lambda row: (not row[1], -row[2]))
     return [pk for pk, _title_match, _rank in best_first]
 
 
-def _postgresql_search(
-    products: QuerySet[Product], user, words: str, ranked: bool
-) -> QuerySet[Product]:
-    query = SearchQuery(words, config=SEARCH_CONFIG, search_type="websearch")
-    readable = products.filter(access.within_ceiling(user, "search_marking"))
-    if ranked:
-        best_first = _newest_matches_best_first(readable, query, words)
-        matches = in_order_of(Product.objects.defer("search_vector"), best_first)
-    else:
-        matches = readable.filter(search_vector=query)
-    # Only the best matching section the reader may read is quoted (for the page's rows only:
-    # PostgreSQL computes the quote after the sort and the limit).
+def _search_query(words: str) -> SearchQuery:
+    return SearchQuery(words, config=SEARCH_CONFIG, search_type="websearch")
+
+
+def _readable(products: QuerySet[Product], user) -> QuerySet[Product]:
+    """`products` whose text the user is cleared for, all of it (PostgreSQL)."""
+    return products.filter(access.within_ceiling(user, "search_marking"))
+
+
+def _with_postgresql_snippets(found: QuerySet[Product], user, query: SearchQuery) -> QuerySet:
+    """`found` with each product's snippet and its marking. Only the best matching section the
+    reader may read is quoted (for the rows read only: PostgreSQL computes the quote after the
+    sort and the limit)."""
     best_section = (
         Section.objects.filter(access.within_ceiling(user), product=OuterRef("pk"))
         .filter(search_vector=query)
@@ -242,7 +257,7 @@ def _postgresql_search(
     in_own_text = GreaterThan(
         SearchRank(F("search_vector"), query, weights=OWN_TEXT_WEIGHTS), Value(0.0)
     )
-    found = matches.annotate(
+    return found.annotate(
         search_snippet_marking=Case(
             When(in_own_text, then=F("marking")),
             default=Subquery(best_section.values("marking")[:1]),
@@ -265,11 +280,10 @@ def _postgresql_search(
             output_field=TextField(),
         ),
     )
-    return found
 
 
 def _fallback_search(
-    products: QuerySet[Product], user, words: str, ranked: bool
+    products: QuerySet[Product], user, words: str, ranked: bool, snippets: bool
 ) -> QuerySet[Product]:
     """SQLite: case-insensitive containment of the words as typed, newest first when ranked."""
     in_product = Q(title__icontains=words)
@@ -278,13 +292,14 @@ def _fallback_search(
     readable_sections = Section.objects.filter(access.within_ceiling(user)).filter(
         Q(title__icontains=words) | Q(body__icontains=words)
     )
-    first_section = readable_sections.filter(product=OuterRef("pk")).order_by("position", "pk")
     # As on PostgreSQL: a product holding text above the reader's vetting is not searched.
     above_reader = Section.objects.exclude(access.within_ceiling(user)).values("product_id")
-    found = (
-        products.exclude(pk__in=above_reader)
-        .filter(in_product | Q(pk__in=readable_sections.values("product_id")))
-        .annotate(
+    found = products.exclude(pk__in=above_reader).filter(
+        in_product | Q(pk__in=readable_sections.values("product_id"))
+    )
+    if snippets:
+        first_section = readable_sections.filter(product=OuterRef("pk")).order_by("position", "pk")
+        found = found.annotate(
             search_snippet_marking=Case(
                 When(in_product, then=F("marking")),
                 default=Subquery(first_section.values("marking")[:1]),
@@ -295,20 +310,25 @@ def _fallback_search(
                 output_field=TextField(),
             ),
         )
-    )
     return found.order_by(*NEWEST_FIRST) if ranked else found
 
 
 def search_products(
-    user, text: str, among: QuerySet[Product] | None = None, *, ranked: bool = True
+    user,
+    text: str,
+    among: QuerySet[Product] | None = None,
+    *,
+    ranked: bool = True,
+    snippets: bool = True,
 ) -> QuerySet[Product]:
     """The products `user` may read that match `text` (web-search syntax on PostgreSQL), out of
     `among` (already filtered, within what the user may read; every product they may read when
     None). Ranked: best first (title matches, then by rank, then the newest) among the newest
     RANKED_MATCHES matches, so that the result is final: filter `among`, not the result.
-    Otherwise in `among`'s own order. Each carries `search_snippet`: a headline of its own
-    text, or of its best matching section the user may read, and that text's marking
-    (`search_snippet_marking`). Nothing for empty text, or text that cannot be searched for."""
+    Otherwise in `among`'s own order. With `snippets`, each carries `search_snippet`: a
+    headline of its own text, or of its best matching section the user may read, and that
+    text's marking (`search_snippet_marking`). Nothing for empty text, or text that cannot be
+    searched for. `rank_products` is the ranked search read a page at a time."""
     words = clean_search_text(text)
     if words is None:
         return Product.objects.none()
@@ -316,9 +336,39 @@ def search_products(
         among = Product.objects.visible_to(user)
     # The vector is matched in SQL and never shown: no need to carry it back.
     products = among.defer("search_vector")
-    if connection.vendor == "postgresql":
-        return _postgresql_search(products, user, words, ranked)
-    return _fallback_search(products, user, words, ranked)
+    if connection.vendor != "postgresql":
+        return _fallback_search(products, user, words, ranked, snippets)
+    query = _search_query(words)
+    readable = _readable(products, user)
+    if ranked:
+        best_first = _newest_matches_best_first(readable, query, words)
+        found = in_order_of(Product.objects.defer("search_vector"), best_first)
+    else:
+        found = readable.filter(search_vector=query)
+    return _with_postgresql_snippets(found, user, query) if snippets else found
+
+
+def rank_products(
+    user, text: str, among: QuerySet[Product] | None = None, *, snippets: bool = False
+) -> RankedRows:
+    """`search_products`, ranked, as a ranking of ids whose slices read only their own rows:
+    for pages of the matches, which read a page rather than every match."""
+    words = clean_search_text(text)
+    if words is None:
+        return RankedRows(Product.objects.none(), [])
+    if among is None:
+        among = Product.objects.visible_to(user)
+    products = among.defer("search_vector")
+    if connection.vendor != "postgresql":
+        found = _fallback_search(products, user, words, ranked=True, snippets=snippets)
+        return RankedRows(found, list(found.values_list("pk", flat=True)))
+    query = _search_query(words)
+    best_first = _newest_matches_best_first(_readable(products, user), query, words)
+    # The ids are the reader's matches already: their rows are read by id alone.
+    rows = Product.objects.defer("search_vector")
+    if snippets:
+        rows = _with_postgresql_snippets(rows, user, query)
+    return RankedRows(rows, best_first)
 
 
 def product_hit(product: Product, words: str) -> SearchHit:
@@ -334,9 +384,9 @@ def product_hit(product: Product, words: str) -> SearchHit:
 
 
 def search_products_for_site(user, words: str, limit: int) -> list[SearchHit]:
-    """At most `limit` products for the site search page, in two queries: their units apart,
-    as a join with units can lead PostgreSQL to repeat the index scan for every unit."""
-    products = search_products(user, words).prefetch_related("unit")[:limit]
+    """At most `limit` products for the site search page: the ranking, then only the rows shown
+    (with their units), quoted."""
+    products = rank_products(user, words, snippets=True).select_related("unit")[:limit]
     return [product_hit(product, words) for product in products]
 
 

@@ -15,6 +15,7 @@ from nim_portal import access
 from nim_portal.choices import AuditVerb, GSCMarking, Role, UserKind
 from nim_portal.ids import id_or_404
 from nim_portal.models import Unit, User
+from nim_portal.search import RankedRows
 from nim_portal.services import audit_record
 from products import search
 from products.choices import ProductStatus
@@ -234,15 +235,24 @@ def search_products(
 ) -> QuerySet[Product]:
     """The register's rows out of `among` (the register's products, filtered; all of them when
     None) matching `text`: best first when `ranked`, else in `among`'s order (products.search).
-    Every row of `among` when there are no words."""
+    Every row of `among` when there are no words. No snippets: the register shows none."""
     if among is None:
         among = register_products(user)
     if not (text or "").strip():
         return among
     # Units and owners apart: joined, PostgreSQL may repeat the text index scan for every unit.
     return search.search_products(
-        user, text, among.select_related(None), ranked=ranked
+        user, text, among.select_related(None), ranked=ranked, snippets=False
     ).prefetch_related("unit", "owner")
+
+
+def rank_register_products(user: User, text: str, among: QuerySet[Product]) -> RankedRows:
+    """The register's rows out of `among` (the register's products, filtered) matching `text`,
+    best first, read a page at a time (products.search.rank_products)."""
+    # The ranking reads no unit; a page's rows are read by id, with their units and owners.
+    return search.rank_products(user, text, among.select_related(None)).select_related(
+        "unit", "owner"
+    )
 
 
 def units_where_user_holds_any(user: User, roles) -> QuerySet[Unit]:

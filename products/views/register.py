@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from nim_portal.choices import GSCMarking
 from nim_portal.forms.staff import add_service_errors
 from nim_portal.pagination import paginate
+from nim_portal.search import paginate_ranked
 from products import selectors, services
 from products.filters import ProductFilter
 from products.forms import ProductCommissionForm
@@ -47,8 +48,12 @@ def product_register(request):
         request.GET, queryset=selectors.register_products(request.user), request=request
     )
     ranked = bool(text) and not product_filter.sorted_by_reader
-    rows = selectors.search_products(request.user, text, product_filter.qs, ranked=ranked)
-    page_obj = paginate(request, rows, PRODUCTS_PER_PAGE)
+    if ranked:
+        ranking = selectors.rank_register_products(request.user, text, product_filter.qs)
+        page_obj = paginate_ranked(request, ranking, PRODUCTS_PER_PAGE)
+    else:
+        rows = selectors.search_products(request.user, text, product_filter.qs, ranked=False)
+        page_obj = paginate(request, rows, PRODUCTS_PER_PAGE)
     return render(
         request,
         "products/register.html",
