@@ -55,6 +55,10 @@ def _last_update_at() -> Subquery:
     )
 
 
+# Open actions first ("open" sorts after "closed": descending), then by due date.
+LOG_ORDER = (F("status").desc(), "due_date", "pk")
+
+
 def with_log_columns(actions: QuerySet[TacticalAction]) -> QuerySet[TacticalAction]:
     """What a row of the log shows, in the same query: priority, owner, the last update's date;
     open actions first, then by due date."""
@@ -71,15 +75,25 @@ def with_log_columns(actions: QuerySet[TacticalAction]) -> QuerySet[TacticalActi
             "raised_at_meeting__minutes",
         )
         .annotate(last_update_at=_last_update_at())
-        # "open" sorts after "closed": descending puts open actions first.
-        .order_by(F("status").desc(), "due_date", "pk")
+        .order_by(*LOG_ORDER)
     )
 
 
 @dataclass
 class ActionLog:
     unit: Unit
-    actions: QuerySet[TacticalAction]
+    # The unit's actions within the reader's vetting, without the log's columns.
+    readable: QuerySet[TacticalAction]
+
+    @property
+    def actions(self) -> QuerySet[TacticalAction]:
+        """The log with its columns, open actions first (`with_log_columns`)."""
+        return with_log_columns(self.readable)
+
+    def actions_to_page(self) -> QuerySet[TacticalAction]:
+        """The log's actions in its order, with the columns of that order only: what the log's
+        page counts and pages, the page's rows then read by `log_rows`."""
+        return self.readable.order_by(*LOG_ORDER).only("status", "due_date")
 
 
 def action_log_for_unit(user: User, unit_id) -> ActionLog:
@@ -89,8 +103,7 @@ def action_log_for_unit(user: User, unit_id) -> ActionLog:
     unit = units_with_readable_log(user).filter(pk=pk).first()
     if unit is None:
         raise Http404("No such action log.")
-    actions = with_log_columns(TacticalAction.objects.filter(unit=unit).readable_by(user))
-    return ActionLog(unit=unit, actions=actions)
+    return ActionLog(unit=unit, readable=TacticalAction.objects.filter(unit=unit).readable_by(user))
 
 
 def filter_action_log(
@@ -247,12 +260,16 @@ def user_may_update_action(user: User, action: TacticalAction) -> bool:
 
 def log_filter_choices(log: ActionLog) -> dict:
     """What the log's filters offer: the priorities and owners of the actions shown (three
-    lazy querysets, each one query)."""
-    shown = log.actions.order_by()
+    lazy querysets, each one query), with the columns of their labels only."""
+    shown = log.readable.order_by()
     return {
-        "priorities": Priority.objects.filter(pk__in=shown.values("priority_id")).order_by(
-            F("rank").asc(nulls_last=True), "pk"
+        "priorities": Priority.objects.filter(pk__in=shown.values("priority_id"))
+        .order_by(F("rank").asc(nulls_last=True), "pk")
+        .only("rank", "theme"),
+        "owner_people": User.objects.filter(pk__in=shown.values("owner_user_id")).only(
+            "first_name", "last_name", "username"
         ),
-        "owner_people": User.objects.filter(pk__in=shown.values("owner_user_id")),
-        "owner_units": Unit.objects.filter(pk__in=shown.values("owner_unit_id")).order_by("path"),
+        "owner_units": Unit.objects.filter(pk__in=shown.values("owner_unit_id"))
+        .order_by("path")
+        .only("name"),
     }

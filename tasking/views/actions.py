@@ -124,7 +124,7 @@ def action_log(request, unit_pk):
     user = request.user
     log = selectors.action_log_for_unit(user, unit_pk)
     form = ActionLogFilterForm(request.GET or None, **selectors.log_filter_choices(log))
-    actions = log.actions
+    actions = log.actions_to_page()
     filtering = False
     if form.is_bound and form.is_valid():
         data = form.cleaned_data
@@ -137,7 +137,7 @@ def action_log(request, unit_pk):
             **form.owner_ids(),
         )
     page_obj = paginate(request, actions, ACTIONS_PER_PAGE)
-    rows = list(page_obj.object_list)
+    page_obj.object_list = rows = selectors.log_rows(page_obj.object_list)
     return render(
         request,
         "tasking/actions/log.html",

@@ -161,7 +161,7 @@ def test_the_log_runs_a_constant_number_of_queries(
 ):
     _many_actions(cast, priority, count)
     client.force_login(cast.member)
-    # Session and user (2), unit (1), vetting (1), filter choices (3), count and page (2),
+    # Session and user (2), unit (1), filter choices (3), count, page and its rows (3),
     # "may raise" (1), navigation (1), the session's save (3).
     with django_assert_max_num_queries(14):
         response = client.get(reverse("tasking:action_log", args=[cast.unit.pk]))
@@ -389,8 +389,8 @@ def test_my_actions_runs_a_constant_number_of_queries(
 ):
     _many_actions(cast, priority, count)
     client.force_login(cast.member)
-    # Session and user (2), count and page of actions (2), vetting (1), readable logs (1),
-    # navigation (1), the session's save (3).
+    # Session and user (2), count, page and its rows (3), readable logs (1), navigation (1),
+    # the session's save (3).
     with django_assert_max_num_queries(10):
         response = client.get(reverse("tasking:my_actions"))
     assert response.status_code == 200
