@@ -55,7 +55,8 @@ def audit_event(
     """One event of the audit log, not yet saved (bulk writers insert many at once), with the
     record's classification at this moment (who may later read its name: nim_portal.access)."""
     actor = actor if actor is not None and actor.is_authenticated else None
-    classification = RecordClassification.of(obj) if obj is not None else None
+    # An event about no record (a sign-in) keeps the columns' defaults: nobody's record.
+    classification = RecordClassification.of(obj).event_fields() if obj is not None else {}
     return AuditEvent(
         actor=actor,
         actor_username=(actor.get_username() if actor else username)[:150],
@@ -65,9 +66,7 @@ def audit_event(
         object_repr=str(obj)[:255] if obj is not None else "",
         ip_address=client_address(request),
         detail=detail or {},
-        record_marking=classification.marking if classification else None,
-        record_unit_id=classification.unit_id if classification else None,
-        record_need_to_know=classification.need_to_know if classification else False,
+        **classification,
     )
 
 

@@ -25,7 +25,7 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from nim_portal.choices import AuditVerb, GSCMarking, Role, UnitKind, UserKind, VettingLevel
-from nim_portal.models import AuditEvent, Unit, User
+from nim_portal.models import AuditEvent, RecordClassification, Unit, User
 from nim_portal.national import (
     Hierarchy,
     PeopleFactory,
@@ -52,7 +52,7 @@ from partners.models import (
 )
 from partners.sanitise import ReleaseRefused, build_partner_text
 from partners.services import _frozen_partner_content, _group_name, release_pdf
-from products.models import ProductVersion
+from products.models import Product, ProductVersion
 from products.national import ProductsBuilt, VersionRef
 
 BENCH_PARTNER = "bench_partner"
@@ -411,9 +411,14 @@ def _release_rows(run: Run, made, built, bench_agency, hierarchy) -> None:
         codename="view_release", content_type__app_label="partners"
     )
     release_type = ContentType.objects.get_for_model(Release)
-    # A release is classified in the audit log as the version it releases (Release).
-    classification_of_version = {
-        row["pk"]: row
+    # Each release's classification as the model gives it, from its version and product.
+    version_of = {
+        row["pk"]: ProductVersion(
+            marking=row["marking"],
+            product=Product(
+                unit_id=row["product__unit_id"], need_to_know=row["product__need_to_know"]
+            ),
+        )
         for row in ProductVersion.objects.filter(
             pk__in={release.version_id for release, _ in made}
         ).values("pk", "marking", "product__unit_id", "product__need_to_know")
@@ -439,7 +444,9 @@ def _release_rows(run: Run, made, built, bench_agency, hierarchy) -> None:
                     )
                 )
         preparer = hierarchy.people[release.prepared_by_id]
-        version = classification_of_version[release.version_id]
+        classification = RecordClassification.of(
+            Release(version=version_of[release.version_id])
+        ).event_fields()
         events.append(
             AuditEvent(
                 at=release.prepared_at,
@@ -450,9 +457,7 @@ def _release_rows(run: Run, made, built, bench_agency, hierarchy) -> None:
                 object_id=str(release.pk),
                 object_repr=release.reference,
                 detail={"version": release.version_id, "marking": release.marking},
-                record_marking=version["marking"],
-                record_unit_id=version["product__unit_id"],
-                record_need_to_know=version["product__need_to_know"],
+                **classification,
             )
         )
     _render(documents, run.progress)

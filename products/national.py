@@ -24,7 +24,7 @@ from django.contrib.auth.models import Permission
 from django.contrib.contenttypes.models import ContentType
 
 from nim_portal.choices import AuditVerb, GSCMarking, Role, UnitKind
-from nim_portal.models import AuditEvent, Unit
+from nim_portal.models import AuditEvent, RecordClassification, Unit
 from nim_portal.national import (
     BENCH_FORCE_ANALYST,
     BENCH_NATIONAL_ANALYST,
@@ -625,13 +625,11 @@ class ProductBuilder:
         ]
 
     def audit(self, plan: Plan, versions: list[dict]) -> list[dict]:
-        """The product's creation and each publication, as the services audit them, with the
-        product's classification (a version is classified as its product)."""
-        classification = {
-            "record_marking": plan.marking,
-            "record_unit_id": plan.unit.pk,
-            "record_need_to_know": plan.need_to_know,
-        }
+        """The product's creation and each publication, as the services audit them, each with
+        its record's classification as the models give it."""
+        product = Product(
+            marking=plan.marking, unit_id=plan.unit.pk, need_to_know=plan.need_to_know
+        )
         events = [
             {
                 "at": plan.created_at,
@@ -642,7 +640,7 @@ class ProductBuilder:
                 "object_id": str(plan.pk),
                 "object_repr": plan.title[:255],
                 "detail": {"kind": plan.kind, "unit": plan.unit.pk, "system": False},
-                **classification,
+                **RecordClassification.of(product).event_fields(),
             }
         ]
         for version in versions:
@@ -661,7 +659,9 @@ class ProductBuilder:
                         "number": version["number"],
                         "sha256": version["sha256"],
                     },
-                    **classification,
+                    **RecordClassification.of(
+                        ProductVersion(product=product, marking=version["marking"])
+                    ).event_fields(),
                 }
             )
         return events

@@ -20,7 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from nim_portal.choices import GSCMarking, Role, UnitKind, UserKind, VettingLevel
-from nim_portal.models import AuditEvent, Membership, Unit, User
+from nim_portal.models import AuditEvent, Membership, RecordClassification, Unit, User
 from nim_portal.national import (
     BENCH_ADMIN,
     BENCH_CHAIR,
@@ -179,6 +179,20 @@ def test_releases_go_to_partners_as_the_services_leave_them(national):
         .exclude(status=DocumentStatus.READY)
         .exists()
     )
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("model", [Product, ProductVersion, Release])
+def test_audit_events_keep_the_classification_the_models_give(national, model):
+    """Seeded events carry what RecordClassification.of gives each record, as audited ones do."""
+    records = {str(record.pk): record for record in model.objects.order_by("?")[:30]}
+    events = AuditEvent.objects.filter(
+        content_type__model=model._meta.model_name, object_id__in=records
+    )
+    assert events.count() >= len(records)
+    for event in events:
+        expected = RecordClassification.of(records[event.object_id]).event_fields()
+        assert {name: getattr(event, name) for name in expected} == expected
 
 
 @pytest.mark.django_db

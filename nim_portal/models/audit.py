@@ -38,6 +38,14 @@ class RecordClassification:
         )
         return classification if marking is None else replace(classification, marking=marking)
 
+    def event_fields(self) -> dict:
+        """The audit event's columns that keep this classification."""
+        return {
+            "record_marking": self.marking,
+            "record_unit_id": self.unit_id,
+            "record_need_to_know": self.need_to_know,
+        }
+
 
 class AuditEventQuerySet(models.QuerySet):
     def update(self, **kwargs):
