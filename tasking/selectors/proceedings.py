@@ -680,12 +680,31 @@ def _releases_to_every_agency(audience: Audience, product_ids: set[int]) -> list
     return list(releases.order_by("-available_at", "-pk"))
 
 
+# What the screens show of an action (templates/tasking/screen/action_table.html): the rest of
+# its row, and of its priority and owner, is left unread.
+ACTION_ON_SCREEN = (
+    "description",
+    "action_type",
+    "raised_at_meeting",
+    "marking",
+    "due_date",
+    "rag",
+    "status",
+    "priority__theme",
+    "owner_user__username",
+    "owner_user__first_name",
+    "owner_user__last_name",
+    "owner_unit__name",
+)
+
+
 def meeting_screen(meeting: Meeting, *, private: bool) -> MeetingScreen:
     """What the shared screen of `meeting` (as just read: meeting_for_user) may show to the
     people in the room (see `_screen_of`); `private=True` adds how many of each were held back.
     A constant number of queries."""
     record = _meeting_record(meeting, _audience_invitees(meeting), SCREEN_RELATED)
-    return _screen_of(meeting, record, list(_meeting_actions(meeting)), private=private)
+    actions = list(_meeting_actions(meeting).only(*ACTION_ON_SCREEN))
+    return _screen_of(meeting, record, actions, private=private)
 
 
 def _screen_of(
@@ -794,7 +813,9 @@ def chairs_view(user: User, meeting: Meeting) -> ChairsView:
     # Every action the meeting reviews (the shared screen's rule needs them all), each marked
     # whether the chair may read it, by the action log's own selector.
     readable = actions_for_meeting_for_user(user, meeting).filter(pk=OuterRef("pk"))
-    actions = list(_meeting_actions(meeting).annotate(chair_reads=Exists(readable)))
+    actions = list(
+        _meeting_actions(meeting).only(*ACTION_ON_SCREEN).annotate(chair_reads=Exists(readable))
+    )
     screen = _screen_of(meeting, record, actions, private=True)
     return ChairsView(
         screen=screen,
