@@ -9,9 +9,9 @@ from django.db.models import Q
 from nim_portal import access
 from nim_portal.choices import GSCMarking, UserKind
 from nim_portal.models import Unit, User
-from products.forms import DATE_HINT, PersonChoiceField
+from products.forms import DATE_HINT
 from tasking.choices_actions import ActionType
-from tasking.forms.meetings import MARKING_HINT, ReadRowsChoiceField
+from tasking.forms.meetings import MARKING_HINT, PersonNamesChoiceField, ReadRowsChoiceField
 from tasking.models import MeetingInvitee
 from tasking.services.actions import NO_PRIORITY
 
@@ -52,7 +52,7 @@ class ActionRaiseForm(forms.Form):
         label="Kind of action", choices=ActionType.choices, widget=forms.RadioSelect
     )
     description = forms.CharField(label="Action", widget=forms.Textarea(attrs={"rows": 3}))
-    owner_user = PersonChoiceField(
+    owner_user = PersonNamesChoiceField(
         label="Owner (a person)", queryset=None, required=False, empty_label="Nobody"
     )
     owner_unit = UnitOwnerChoiceField(

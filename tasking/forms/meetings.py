@@ -3,12 +3,14 @@ markings, the minutes' version) is checked by tasking.services.proceedings, whos
 messages nim_portal.forms.staff.add_service_errors puts back on the form."""
 
 from datetime import datetime
+from typing import NamedTuple
 
 from django import forms
 from django.forms.models import ModelChoiceIterator
 from django.utils import timezone
 
 from nim_portal.choices import GSCMarking
+from nim_portal.models import User
 from products.forms import DATE_HINT, PersonChoiceField
 from tasking.choices_meetings import AGENDA_MARKINGS, Attendance
 from tasking.choices_proceedings import CommissionKind
@@ -56,6 +58,34 @@ class ReadRowsChoiceField(forms.ModelChoiceField):
     rows = None
 
 
+class _PersonNames(NamedTuple):
+    """A person as a select's label reads them: their names, with the user model's own
+    get_full_name, without building a whole user."""
+
+    pk: int
+    username: str
+    first_name: str
+    last_name: str
+
+    get_full_name = User.get_full_name
+
+
+class _NamesRead(ModelChoiceIterator):
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for row in self.queryset.values_list(*_PersonNames._fields):
+            person = _PersonNames(*row)
+            yield (person.pk, self.field.label_from_instance(person))
+
+
+class PersonNamesChoiceField(PersonChoiceField):
+    """PersonChoiceField, its choices read as names (values), not users: a meeting's selects
+    list up to hundreds of people. The chosen person is read whole."""
+
+    iterator = _NamesRead
+
+
 class AgendaItemChoiceField(ReadRowsChoiceField):
     def label_from_instance(self, obj: AgendaItem) -> str:
         return f"{obj.position}. {obj.title}"
@@ -87,7 +117,7 @@ class CurrentItemForm(forms.Form):
 
 
 class InviteeForm(forms.Form):
-    person = PersonChoiceField(label="Invite a police colleague", queryset=None)
+    person = PersonNamesChoiceField(label="Invite a police colleague", queryset=None)
 
     def __init__(self, *args, people, **kwargs):
         super().__init__(*args, **kwargs)
@@ -159,7 +189,7 @@ class CommissionForm(_MeetingItemForm):
         label="What to commission", choices=CommissionKind.choices, widget=forms.RadioSelect
     )
     title = forms.CharField(max_length=200)
-    owner = PersonChoiceField(
+    owner = PersonNamesChoiceField(
         label="Developing analyst", queryset=None, empty_label="Choose an analyst"
     )
     due_date = forms.DateField(label="Due date", required=False, help_text=DATE_HINT)

@@ -5,15 +5,21 @@ queries as meetings and decisions grow."""
 from datetime import timedelta
 
 import pytest
+from django import forms
 from django.core import mail
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
 
 from nim_portal.choices import GSCMarking, Role, UnitKind, VettingLevel
+from nim_portal.models import User
+from products.forms import PersonChoiceField
 from tasking.choices_meetings import MeetingStatus
 from tasking.choices_proceedings import EscalationStatus
+from tasking.forms.meetings import AgendaItemChoiceField, DecisionForm, InviteeForm
 from tasking.models import Decision, Meeting
+from tasking.selectors.proceedings import agenda_of
 from tasking.services import proceedings as services
 from tasking.views import meetings as meeting_views
 from tests.factories import PartnerUserFactory, add_unit, member
@@ -341,3 +347,25 @@ def test_inviting_nobody_or_an_outsider_says_why(client, cast, meeting):
     assert not meeting.invitees.filter(user=cast.outsider).exists()
     client.force_login(cast.outsider)
     assert client.post(url("meeting_invitee_add", meeting.pk), {}).status_code == 404
+
+
+def test_selects_from_names_and_rows_read_write_what_the_queried_fields_write(cast, meeting):
+    """The meeting pages' selects list people from their names alone and agenda items from the
+    rows the page read: the same options, byte for byte, as the fields that read them whole."""
+    cast.member.first_name, cast.member.last_name = "Ann <b>", "O'Neil"
+    cast.member.save()
+    services.agenda_item_add(cast.chair, meeting, "Knife crime & <script>")
+    people = User.objects.filter(Q(pk=cast.member.pk) | Q(pk=cast.analyst.pk)).order_by("pk")
+
+    class Whole(forms.Form):
+        person = PersonChoiceField(label="Invite a police colleague", queryset=people)
+
+    assert str(InviteeForm(people=people)["person"]) == str(Whole()["person"])
+
+    class Queried(forms.Form):
+        agenda_item = AgendaItemChoiceField(
+            label="Agenda item", queryset=meeting.agenda_items.order_by("position"), required=False
+        )
+
+    read = DecisionForm(meeting=meeting, agenda=agenda_of(meeting))["agenda_item"]
+    assert str(read) == str(Queried()["agenda_item"]) and "Knife crime &amp;" in str(read)
