@@ -8,6 +8,7 @@ import json
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
+from django.template import Context, Template
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -670,3 +671,69 @@ class TestAgendaTextWithAPartnerInTheRoom:
         )
         assert response.status_code in (200, 302)
         assert not AgendaItem.objects.filter(title=self.TITLE).exists()
+
+
+# The action log's rows, written in Python (tasking.templatetags.meeting_screen).
+
+ROW_AS_TEMPLATE = (
+    "{% for action in rows %}\n"
+    '    <tr class="govuk-table__row">\n'
+    '      <td class="govuk-table__cell">{{ action.reference }}</td>\n'
+    '      <td class="govuk-table__cell">{{ action.description|linebreaksbr }} '
+    '<span class="govuk-caption-s govuk-!-display-block">{{ action.get_action_type_display }}'
+    "{% if action.raised_at_meeting_id == meeting.pk %}, raised at this meeting{% endif %}</span>"
+    '{% if private %} <strong class="govuk-tag govuk-tag--grey">{{ action.marking_label }}'
+    "</strong>{% if action.pk not in shown.actions %} "
+    '<strong class="govuk-tag govuk-tag--orange">Not on the shared screen</strong>{% endif %}'
+    "{% endif %}</td>\n"
+    '      {% if private %}<td class="govuk-table__cell">{{ action.priority.theme }}</td>'
+    "{% endif %}\n"
+    '      <td class="govuk-table__cell">{% if action.owner_user %}'
+    "{{ action.owner_user.get_full_name|default:action.owner_user.username }}{% else %}"
+    "{{ action.owner_unit.name }}{% endif %}</td>\n"
+    '      <td class="govuk-table__cell">{{ action.due_date|date:"j M Y" }}</td>\n'
+    '      <td class="govuk-table__cell"><strong class="govuk-tag '
+    "{% if action.rag == 'red' %}govuk-tag--red{% elif action.rag == 'amber' %}"
+    'govuk-tag--orange{% else %}govuk-tag--green{% endif %}">{{ action.get_rag_display }}'
+    "</strong></td>\n"
+    '      <td class="govuk-table__cell">{{ action.get_status_display }}</td>\n'
+    '      {% if private and may_chair and meeting.status == "in_session" %}\n'
+    '      <td class="govuk-table__cell">{% if action.status == "open" %}'
+    "{% url 'tasking:meeting_screen_action_close' meeting.pk action.pk as review_url %}"
+    '<a class="govuk-link" id="nim-screen-review-{{ action.pk }}" href="{{ review_url }}" '
+    'hx-get="{{ review_url }}" hx-target="#nim-screen-controls" hx-swap="outerHTML">Review'
+    '<span class="govuk-visually-hidden"> action {{ action.reference }}</span></a>{% endif %}'
+    "</td>\n"
+    "      {% endif %}\n"
+    "    </tr>\n"
+    "  {% endfor %}"
+)
+
+
+@pytest.mark.parametrize("private", [True, False])
+def test_the_action_rows_are_the_rows_the_template_wrote(screen, private):
+    held_back = raised(screen, description='Watch <the> "yard" & the\nside gate')
+    closed = raised(screen, marking=GSCMarking.SECRET)
+    action_close(
+        acting_user=screen.chair,
+        action=closed,
+        outcome="Done",
+        meeting=screen.meeting,
+        expected_version=closed.version,
+    )
+    TacticalAction.objects.filter(pk=closed.pk).update(
+        owner_user=None, owner_unit=screen.meeting.unit, rag="red"
+    )
+    screen.member.first_name, screen.member.last_name = "Ann <b>", "O'Neil"
+    screen.member.save()
+    rows = list(TacticalAction.objects.filter(pk__in=[held_back.pk, closed.pk]).order_by("pk"))
+    context = {
+        "rows": rows,
+        "meeting": screen.meeting,
+        "private": private,
+        "may_chair": True,
+        "shown": {"actions": {closed.pk}},
+    }
+    ours = Template("{% load meeting_screen %}{% action_rows rows %}").render(Context(context))
+    assert ours == Template(ROW_AS_TEMPLATE).render(Context(context))
+    assert "side gate" in ours and ("Not on the shared screen" in ours) == private
