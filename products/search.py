@@ -208,7 +208,9 @@ def _newest_common_matches(readable: QuerySet[Product], words: str) -> list[tupl
     return _ranked_newest(newest, words, match_outside=True)
 
 
-def _newest_rare_matches(readable: QuerySet[Product], query: SearchQuery, words: str):
+def _newest_rare_matches(
+    readable: QuerySet[Product], query: SearchQuery, words: str
+) -> list[tuple]:
     """The newest RANKED_MATCHES of `readable` that hold rarer words, ranked: all their
     matches, from the text index, sorted newest first."""
     newest = (
