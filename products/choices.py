@@ -24,6 +24,9 @@ class ProductStatus(models.TextChoices):
     CLOSED = "closed", "Closed"
 
 
+# A product in these is finished: it can no longer be overdue.
+FINISHED_STATUSES = (ProductStatus.APPROVED, ProductStatus.CLOSED)
+
 # The only moves a product may make; each is one service in products.services.
 PRODUCT_TRANSITIONS: dict[str, frozenset[str]] = {
     ProductStatus.COMMISSIONED: frozenset({ProductStatus.TOR_AGREED, ProductStatus.CLOSED}),

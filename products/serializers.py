@@ -1,8 +1,6 @@
 """What the products API shows and accepts. Every serializer names its fields; input serializers
 only check the shape of a request, whose data then goes to a service in products.services."""
 
-import datetime
-
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -19,7 +17,6 @@ from products.models import (
     Section,
     TermsOfReference,
 )
-from products.selectors import FINISHED_STATUSES
 from products.services import DETAIL_FIELDS
 
 # MAX_DATABASE_ID as a URL pattern: up to 18 digits always fit.
@@ -38,14 +35,6 @@ class RowField(serializers.PrimaryKeyRelatedField):
 
     def __init__(self, **kwargs):
         super().__init__(pk_field=IdField(), **kwargs)
-
-
-def is_overdue(product: Product, today: datetime.date) -> bool:
-    return (
-        product.due_date is not None
-        and product.due_date < today
-        and product.status not in FINISHED_STATUSES
-    )
 
 
 class MarkingLabelField(serializers.CharField):
@@ -117,7 +106,7 @@ class ProductSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(serializers.BooleanField())
     def get_overdue(self, product: Product) -> bool:
-        return is_overdue(product, timezone.localdate())
+        return product.is_overdue_on(timezone.localdate())
 
 
 class ProductDetailSerializer(ProductSerializer):

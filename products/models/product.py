@@ -8,6 +8,7 @@ from nim_portal import access
 from nim_portal.choices import GSCMarking, Role
 from nim_portal.search import SearchVectorIndex
 from products.choices import (
+    FINISHED_STATUSES,
     ClosureReason,
     Descriptor,
     ProductKind,
@@ -166,6 +167,14 @@ class Product(models.Model):
     def marking_label(self) -> str:
         label = GSCMarking(self.marking).label
         return f"{label} {self.descriptor}" if self.descriptor else label
+
+    def is_overdue_on(self, today) -> bool:
+        """Its due date has passed by `today` and it is not finished (as `overdue_q` in SQL)."""
+        return (
+            self.due_date is not None
+            and self.due_date < today
+            and self.status not in FINISHED_STATUSES
+        )
 
 
 class ProductUnitShare(models.Model):

@@ -1,0 +1,37 @@
+"""A product's status and due date as its lists and pages show them (in Python: see
+nim_portal.templatetags.govuk_tags)."""
+
+from django import template
+from django.template.defaultfilters import date
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
+
+from nim_portal.templatetags.govuk_tags import TAG, overdue_tag
+from products.choices import ProductStatus
+
+register = template.Library()
+
+STATUS_COLOUR = {
+    ProductStatus.APPROVED: "govuk-tag--green",
+    ProductStatus.SUBMITTED: "govuk-tag--purple",
+    ProductStatus.RETURNED: "govuk-tag--orange",
+    ProductStatus.DRAFTING: "govuk-tag--blue",
+    ProductStatus.TOR_AGREED: "govuk-tag--light-blue",
+}
+
+
+@register.simple_tag
+def product_status_tag(product) -> SafeString:
+    return format_html(
+        TAG, STATUS_COLOUR.get(product.status, "govuk-tag--grey"), product.get_status_display()
+    )
+
+
+@register.simple_tag
+def product_due(product, today) -> SafeString:
+    """The due date, flagged when it has passed and the product is not finished."""
+    if not product.due_date:
+        return SafeString("Not set")
+    return format_html(
+        "{}{}", date(product.due_date, "j M Y"), overdue_tag(product.is_overdue_on(today))
+    )
