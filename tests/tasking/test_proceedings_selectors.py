@@ -124,7 +124,7 @@ def test_the_screen_costs_the_same_queries_as_the_meeting_grows(
     cast, sitting, django_assert_max_num_queries
 ):
     present(sitting, cast.chair)
-    with django_assert_max_num_queries(12) as small:
+    with django_assert_max_num_queries(7) as small:
         selectors.meeting_screen(sitting, private=True)
     for n in range(8):
         services.decision_record(cast.chair, sitting, None, f"Decision {n}")
