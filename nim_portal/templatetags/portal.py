@@ -3,13 +3,12 @@
 from datetime import timedelta
 
 from django import forms, template
-from django.forms import Widget
 from django.urls import reverse
-from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 
 from nim_portal import access
 from nim_portal.choices import GSCMarking
+from nim_portal.forms.rendering import widget_html
 from nim_portal.portal_sections import navigation_for
 
 register = template.Library()
@@ -105,75 +104,6 @@ WIDGET_CLASS = {
     "select": "govuk-select",
     "checkbox": "govuk-checkboxes__input",
 }
-
-
-def _attributes(attrs: dict) -> str:
-    """As Django's attrs.html: a True value as the bare name, a False one left out; escaped."""
-    return "".join(
-        f" {conditional_escape(name)}"
-        if value is True
-        else f' {conditional_escape(name)}="{conditional_escape(str(value))}"'
-        for name, value in attrs.items()
-        if value is not False
-    )
-
-
-def _input_html(widget: dict) -> str:
-    value = widget["value"]
-    value = "" if value is None else f' value="{conditional_escape(str(value))}"'
-    return (
-        f'<input type="{conditional_escape(widget["type"])}" '
-        f'name="{conditional_escape(widget["name"])}"{value}{_attributes(widget["attrs"])}>'
-    )
-
-
-def _textarea_html(widget: dict) -> str:
-    value = conditional_escape(widget["value"]) if widget["value"] else ""
-    return (
-        f'<textarea name="{conditional_escape(widget["name"])}"{_attributes(widget["attrs"])}>'
-        f"\n{value}</textarea>"
-    )
-
-
-# Django's templates of these widgets, written in Python: a page of twenty update forms drew
-# sixty inputs through three templates each.
-_WIDGETS_IN_PYTHON = {
-    **{
-        f"django/forms/widgets/{name}.html": _input_html
-        for name in (
-            "input",
-            "text",
-            "number",
-            "email",
-            "url",
-            "password",
-            "hidden",
-            "date",
-            "datetime",
-            "time",
-            "search",
-            "tel",
-            "color",
-            "checkbox",
-        )
-    },
-    "django/forms/widgets/textarea.html": _textarea_html,
-}
-
-
-def widget_html(bound_field, attrs: dict | None = None) -> SafeString:
-    """`bound_field.as_widget(attrs=attrs)`: the same markup, written in Python for the inputs
-    and text areas of Django's own templates (any other widget through its template)."""
-    widget = bound_field.field.widget
-    write = _WIDGETS_IN_PYTHON.get(widget.template_name)
-    # A widget that renders itself otherwise, or a localized value, goes through Django.
-    if write is None or bound_field.field.localize or type(widget).render is not Widget.render:
-        return bound_field.as_widget(attrs=attrs)
-    attrs = bound_field.build_widget_attrs(attrs or {}, widget)
-    if bound_field.auto_id and "id" not in widget.attrs:
-        attrs.setdefault("id", bound_field.auto_id)
-    context = widget.get_context(bound_field.html_name, bound_field.value(), attrs)
-    return mark_safe(write(context["widget"]))  # noqa: S308  (every part escaped above)
 
 
 @register.simple_tag
