@@ -299,11 +299,16 @@ def _proceedings_for(user: User, meeting: Meeting, record: MeetingRecord) -> Mee
     ceiling = user.readable_marking
     decisions, hidden_decisions = _split(record.decisions, lambda d: d.marking <= ceiling)
     # Which of the commissioned products the reader may read: the policy's filter runs on those
-    # few products (by id), not on every product in the country.
+    # few products (by id), not on every product in the country. Read as a subquery, not a list
+    # of the ids read: with no commission, the page still runs the same queries.
+    commissions = Commission.objects.order_by()
+    commissioned = (
+        commissions.filter(meeting=meeting)
+        .values("product_id")
+        .union(commissions.filter(_earlier_still_open(meeting)).values("product_id"))
+    )
     readable_products = set(
-        visible_products(user)
-        .filter(pk__in={c.product_id for c in record.commissions})
-        .values_list("pk", flat=True)
+        visible_products(user).filter(pk__in=commissioned).values_list("pk", flat=True)
     )
     commissions, hidden_commissions = _split(
         [c for c in record.commissions if c.meeting_id == meeting.pk],
