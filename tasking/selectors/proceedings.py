@@ -13,8 +13,10 @@ OFFICIAL.
 from dataclasses import dataclass, field
 
 from django.db.models import (
+    BooleanField,
     Case,
     Exists,
+    ExpressionWrapper,
     IntegerField,
     OuterRef,
     Q,
@@ -220,28 +222,30 @@ def _commissions(meeting_filter: Q, related=("product__owner", "meeting", "commi
 
 
 def _escalations_of(meeting: Meeting) -> QuerySet[Escalation]:
-    """Escalations raised at the meeting, received by it, and those awaiting its unit's T&CG,
-    oldest first (`_raised_at` and `_received_by` split them)."""
-    return Escalation.objects.filter(
-        Q(from_meeting=meeting)
-        | Q(receiving_meeting=meeting)
-        | Q(to_unit=meeting.unit_id, status=EscalationStatus.RAISED)
-    ).order_by("raised_at", "pk")
+    """Escalations raised at the meeting (`raised_here`), and those received by it or awaiting
+    its unit's T&CG (`received_here`), oldest first: one query, each rule written once."""
+    raised_here = Q(from_meeting=meeting)
+    received_here = Q(receiving_meeting=meeting) | Q(
+        to_unit=meeting.unit_id, status=EscalationStatus.RAISED
+    )
+    return (
+        Escalation.objects.filter(raised_here | received_here)
+        .annotate(
+            raised_here=ExpressionWrapper(raised_here, BooleanField()),
+            received_here=ExpressionWrapper(received_here, BooleanField()),
+        )
+        .order_by("raised_at", "pk")
+    )
 
 
-def _raised_at(meeting: Meeting, escalations: list[Escalation]) -> list[Escalation]:
+def _raised_at(escalations: list[Escalation]) -> list[Escalation]:
     """Those raised at the meeting, newest first."""
-    return [e for e in reversed(escalations) if e.from_meeting_id == meeting.pk]
+    return [e for e in reversed(escalations) if e.raised_here]
 
 
-def _received_by(meeting: Meeting, escalations: list[Escalation]) -> list[Escalation]:
+def _received_by(escalations: list[Escalation]) -> list[Escalation]:
     """Those received by the meeting or awaiting its unit's T&CG, oldest first."""
-    return [
-        e
-        for e in escalations
-        if e.receiving_meeting_id == meeting.pk
-        or (e.to_unit_id == meeting.unit_id and e.status == EscalationStatus.RAISED)
-    ]
+    return [e for e in escalations if e.received_here]
 
 
 def agenda_of(meeting: Meeting) -> list[AgendaItem]:
@@ -318,11 +322,9 @@ def _proceedings_for(user: User, meeting: Meeting, record: MeetingRecord) -> Mee
         [c for c in record.commissions if c.meeting_id != meeting.pk],
         lambda c: c.product_id in readable_products,
     )
-    raised, hidden_raised = _split(
-        _raised_at(meeting, record.escalations), lambda e: e.marking <= ceiling
-    )
+    raised, hidden_raised = _split(_raised_at(record.escalations), lambda e: e.marking <= ceiling)
     received, hidden_received = _split(
-        _received_by(meeting, record.escalations), lambda e: e.marking <= ceiling
+        _received_by(record.escalations), lambda e: e.marking <= ceiling
     )
     versions, hidden_versions = _split(
         list(meeting.minutes_versions.all()), lambda v: v.marking <= ceiling

@@ -8,9 +8,9 @@ from django.template.defaultfilters import date, linebreaksbr
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
-register = template.Library()
+from tasking.templatetags.action_tags import rag_colour
 
-RAG_TAG = {"red": "govuk-tag--red", "amber": "govuk-tag--orange"}
+register = template.Library()
 
 ROW = (
     '\n    <tr class="govuk-table__row">'
@@ -63,7 +63,7 @@ def _row(action, *, meeting, private: bool, reviews: bool, shown: set) -> tuple:
         format_html(PRIORITY, action.priority.theme) if private else "",
         _owner(action),
         date(action.due_date, "j M Y"),
-        RAG_TAG.get(action.rag, "govuk-tag--green"),
+        rag_colour(action.rag),
         action.get_rag_display(),
         action.get_status_display(),
         format_html(REVIEW, _review(action, meeting)) if reviews else "",
