@@ -303,7 +303,11 @@ class MyWork:
 
 
 def _first(products: QuerySet[Product]) -> list:
-    return list(products.select_related("unit", "owner")[:MY_WORK_LIMIT])
+    """The first MY_WORK_LIMIT, with only what the dashboard's lines show."""
+    shown = products.select_related("unit").only(
+        "title", "kind", "marking", "due_date", "status", "unit__name"
+    )
+    return list(shown[:MY_WORK_LIMIT])
 
 
 def my_work(user: User, today) -> MyWork:
