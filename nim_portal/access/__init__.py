@@ -41,6 +41,7 @@ from django.db.models.lookups import StartsWith
 from django.utils import timezone
 from guardian.utils import get_group_obj_perms_model, get_user_obj_perms_model
 
+from nim_portal import lookups  # noqa: F401  (registers any_of)
 from nim_portal.choices import NO_CLEARANCE, Role, UserKind
 from nim_portal.models import Membership, Unit, User, VettingClearance
 

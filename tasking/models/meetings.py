@@ -125,8 +125,8 @@ class MeetingQuerySet(models.QuerySet):
         """`visible_to` for a user known only by id, checked inside the same query."""
         invited = MeetingInvitee.objects.filter(user_id=user_id).values("meeting_id")
         return self.filter(
-            models.Q(unit__in=access.units_covered_by_id(user_id).values("pk"))
-            | models.Q(pk__in=invited),
+            models.Q(unit_id__any_of=access.units_covered_by_id(user_id).values("pk"))
+            | models.Q(pk__any_of=invited),
             models.Exists(access.police_readers().filter(pk=user_id)),
         )
 
