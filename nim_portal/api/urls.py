@@ -35,6 +35,6 @@ urlpatterns = [
         ),
         name="docs",
     ),
-    # Last: every other address under /api/.
-    re_path(r"^(?P<address>.*)$", api_address_not_found, name="not-found"),
+    # Last: every other address under /api/, line breaks included.
+    re_path(r"^(?P<address>[\s\S]*)$", api_address_not_found, name="not-found"),
 ]
