@@ -33,7 +33,7 @@ from django.db.models.functions import NullIf
 from django.utils.safestring import SafeString, mark_safe
 
 from nim_portal.choices import GSCMarking
-from nim_portal.pagination import NumberedPaginator
+from nim_portal.pagination import NumberedPaginator, rows_in_order
 
 # Every stored vector, query and headline uses one configuration, so that they always agree.
 SEARCH_CONFIG = "english"
@@ -130,10 +130,7 @@ class RankedRows:
 
     def __getitem__(self, index: slice) -> list:
         ids = self.ids[index]
-        if not ids:
-            return []
-        found = {row.pk: row for row in self.rows.filter(pk__in=ids)}
-        return [found[pk] for pk in ids if pk in found]
+        return rows_in_order(self.rows, ids) if ids else []
 
     def select_related(self, *fields: str) -> "RankedRows":
         return replace(self, rows=self.rows.select_related(*fields))
