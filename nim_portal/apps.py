@@ -6,4 +6,14 @@ class NimPortalConfig(AppConfig):
     verbose_name = "NIM Portal core"
 
     def ready(self) -> None:
-        from nim_portal import receivers  # noqa: F401  (connects sign-in auditing)
+        from nim_portal import (
+            receivers,  # noqa: F401  (connects sign-in auditing)
+            services,
+        )
+        from nim_portal.jobs import register_job_kind
+
+        register_job_kind(
+            services.NOTIFICATION_EMAIL_JOB,
+            label="Notification e-mail",
+            run=services.notification_email_send,
+        )

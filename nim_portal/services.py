@@ -4,7 +4,6 @@ Each function takes the acting user, checks permission, changes the data atomica
 history (django-simple-history) and an audit event behind.
 """
 
-from datetime import timedelta
 from typing import Any
 
 from axes.helpers import get_client_ip_address
@@ -20,11 +19,12 @@ from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from knox.models import AuthToken
 
-from nim_portal import access, tasks
+from nim_portal import access, jobs
 from nim_portal.choices import PARENT_KIND_OF_KIND, AuditVerb, Role, UnitKind, UserKind
-from nim_portal.jobs import send_after_commit
 from nim_portal.models import (
     AuditEvent,
+    Job,
+    JobState,
     Membership,
     Notification,
     RecordClassification,
@@ -342,13 +342,33 @@ def membership_revoke(*, acting_user: User, membership: Membership, request=None
 @transaction.atomic
 def vetting_clearance_set(*, acting_user: User, vetting_level: str, max_marking: int, request=None):
     """Change the configurable vetting table; only system administrators may."""
-    if not acting_user.is_superuser:
+    if not access.is_system_administrator(acting_user):
         raise PermissionDenied("Only a system administrator can change the vetting table.")
     clearance, _ = VettingClearance.objects.update_or_create(
         vetting_level=vetting_level, defaults={"max_marking": max_marking}
     )
     audit_record(actor=acting_user, verb=AuditVerb.UPDATE, obj=clearance, request=request)
     return clearance
+
+
+@transaction.atomic
+def job_retry(*, acting_user: User, job: Job, request=None) -> Job:
+    """A system administrator sends a failed job to run again, its attempts counted afresh."""
+    if not access.is_system_administrator(acting_user):
+        raise PermissionDenied("Only a system administrator can retry a job.")
+    job = Job.objects.select_for_update().get(pk=job.pk)
+    if job.state != JobState.FAILED:
+        raise ValidationError("Only a job that failed can be tried again.")
+    failed_with = job.last_error
+    jobs.job_reopen(job)
+    audit_record(
+        actor=acting_user,
+        verb=AuditVerb.UPDATE,
+        obj=job,
+        request=request,
+        detail={"retried_after": failed_with[:500]},
+    )
+    return job
 
 
 def worker_heartbeat_record(hostname: str) -> WorkerHeartbeat:
@@ -400,50 +420,29 @@ NOTIFICATION_EMAIL_BODY = (
 )
 
 
+NOTIFICATION_EMAIL_JOB = "nim_portal.notification_email"
+
+
 def notify(recipients, *, message: str, link: str = "") -> list[Notification]:
     """Tell each recipient something inside the portal, and by e-mail that there is news.
 
     The e-mail carries no title, name or text of the record: e-mail leaves the portal's protection
-    and its marking. It is sent by Celery after the surrounding transaction commits; with the
-    broker away, by the beat's sweep once it is back (notification_emails_waiting).
+    and its marking. It is a job of the pipeline (nim_portal.jobs), written with the notification.
     """
     people = {person.pk: person for person in recipients if person is not None and person.is_active}
     notifications = Notification.objects.bulk_create(
         Notification(recipient=person, message=message[:300], link=link)
         for person in people.values()
     )
-    for notification in notifications:
-        if notification.recipient.email:
-            send_after_commit(tasks.send_notification_email, notification.pk)
+    jobs.jobs_enqueue(
+        NOTIFICATION_EMAIL_JOB,
+        [notification.pk for notification in notifications if notification.recipient.email],
+    )
     return notifications
 
 
-# The beat's sweep sends a notification's e-mail left waiting this long (the broker was away)...
-NOTIFICATION_EMAIL_WAITING_AFTER = timedelta(minutes=2)
-# ...but not older news: after this long it is read in the portal, not announced by e-mail.
-NOTIFICATION_EMAIL_GIVEN_UP_AFTER = timedelta(days=2)
-NOTIFICATION_EMAIL_SWEEP_BATCH = 500
-
-
-def notification_emails_waiting(now=None) -> list[int]:
-    """The notifications whose e-mail is due and was not sent (oldest first, a bounded batch),
-    for the beat's sweep to send again."""
-    now = now or timezone.now()
-    return list(
-        Notification.objects.filter(
-            emailed_at__isnull=True,
-            created_at__lte=now - NOTIFICATION_EMAIL_WAITING_AFTER,
-            created_at__gte=now - NOTIFICATION_EMAIL_GIVEN_UP_AFTER,
-            recipient__is_active=True,
-        )
-        .exclude(recipient__email="")
-        .order_by("created_at", "pk")
-        .values_list("pk", flat=True)[:NOTIFICATION_EMAIL_SWEEP_BATCH]
-    )
-
-
 def notification_email_send(notification_id: int) -> bool:
-    """System job: e-mail one notification's recipient once (safe to run twice)."""
+    """Job (NOTIFICATION_EMAIL_JOB): e-mail one notification's recipient once."""
     with transaction.atomic():
         notification = (
             Notification.objects.select_for_update()

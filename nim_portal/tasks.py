@@ -2,7 +2,7 @@ import socket
 
 from celery import shared_task
 
-from nim_portal import services
+from nim_portal import jobs, services
 
 
 @shared_task(name="nim_portal.tasks.record_worker_heartbeat")
@@ -12,20 +12,14 @@ def record_worker_heartbeat(hostname: str | None = None) -> str:
     return heartbeat.hostname
 
 
-@shared_task(
-    name="nim_portal.tasks.send_notification_email",
-    autoretry_for=(OSError,),
-    retry_backoff=True,
-    max_retries=5,
-)
-def send_notification_email(notification_id: int) -> bool:
-    return services.notification_email_send(notification_id)
+@shared_task(name=jobs.RUN_JOB_TASK)
+def run_job(job_id: int) -> bool:
+    """One attempt at one job of the pipeline (nim_portal.jobs): its retries are the pipeline's."""
+    return jobs.job_run(job_id)
 
 
-@shared_task(name="nim_portal.tasks.sweep_notification_emails")
-def sweep_notification_emails() -> list[int]:
-    """Beat sends this every minute: the e-mails left waiting while the broker was away."""
-    waiting = services.notification_emails_waiting()
-    for notification_id in waiting:
-        send_notification_email.delay(notification_id)
-    return waiting
+@shared_task(name="nim_portal.tasks.dispatch_due_jobs")
+def dispatch_due_jobs() -> int:
+    """Beat, every minute: hand over the jobs that wait (the broker was away, a backoff ran out)
+    and take back those whose worker died."""
+    return len(jobs.jobs_dispatch_due())

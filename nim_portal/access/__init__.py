@@ -327,6 +327,11 @@ def is_unit_admin(user: User) -> bool:
     return user.is_superuser or user.memberships.filter(role=Role.ADMIN).exists()
 
 
+def is_system_administrator(user: User) -> bool:
+    """A police superuser: who keeps the system itself (the vetting table, the job pipeline)."""
+    return is_police(user) and user.is_superuser
+
+
 def may_administer(user: User, unit: Unit) -> bool:
     """Admins manage their unit and the units below it; superusers every unit."""
     if user.is_authenticated and user.is_active and user.is_superuser:

@@ -23,12 +23,6 @@ class Notification(models.Model):
         indexes = [
             models.Index(fields=["recipient", "read_at"]),
             models.Index(fields=["recipient", "-created_at", "-id"], name="notification_inbox"),
-            # The sweep of e-mails left waiting reads only these.
-            models.Index(
-                fields=["created_at"],
-                name="notification_email_waiting",
-                condition=models.Q(emailed_at__isnull=True),
-            ),
         ]
 
     def __str__(self) -> str:

@@ -38,12 +38,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "nim_portal.tasks.record_worker_heartbeat",
         "schedule": 60.0,
     },
-    "sweep-notification-emails": {
-        "task": "nim_portal.tasks.sweep_notification_emails",
-        "schedule": 60.0,
-    },
-    "partners-sweep-release-documents": {
-        "task": "partners.tasks.sweep_release_documents",
+    "dispatch-due-jobs": {
+        "task": "nim_portal.tasks.dispatch_due_jobs",
         "schedule": 60.0,
     },
     "partners-expire-releases": {
@@ -61,5 +57,7 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 NIM_WORKER_HEARTBEAT_MAX_AGE_SECONDS = env_int("NIM_WORKER_HEARTBEAT_MAX_AGE_SECONDS", 180)
+# /healthz reports unhealthy once a job due to run has waited this long.
+NIM_JOB_WAITING_MAX_SECONDS = env_int("NIM_JOB_WAITING_MAX_SECONDS", 900)
 
 __all__ = [name for name in dir() if name.isupper()]

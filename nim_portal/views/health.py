@@ -1,4 +1,4 @@
-"""/healthz: database, broker and worker state for load balancers and docker health checks.
+"""/healthz: database, broker, worker and job pipeline state for load balancers and health checks.
 
 Open to anyone, so the answer names no host, URL or error text: only a word per component
 (the log keeps the error). Any failure is caught: a health check must answer, not raise.
@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
+from nim_portal.jobs import oldest_waiting_job_seconds
 from nim_portal.models import WorkerHeartbeat
 
 logger = logging.getLogger(__name__)
@@ -67,14 +68,29 @@ def worker_state() -> str:
     return OK if alive else "no recent heartbeat"
 
 
+def jobs_state() -> tuple[str, int | None]:
+    """The pipeline's figure: how long the oldest job due to run has waited, in seconds."""
+    try:
+        waited = oldest_waiting_job_seconds()
+    except Exception as exc:
+        logger.warning("healthz: jobs unreadable: %s", exc)
+        return "unknown", None
+    if waited > settings.NIM_JOB_WAITING_MAX_SECONDS:
+        return "jobs waiting too long", waited
+    return OK, waited
+
+
 @never_cache
 @require_safe
 def healthz(request):
+    jobs, oldest_waiting_job_seconds = jobs_state()
     answer = {
         "database": database_state(),
         "broker": broker_state(),
         "worker": worker_state(),
+        "jobs": jobs,
     }
     healthy = all(state in {OK, EAGER_BROKER, EAGER_WORKER} for state in answer.values())
+    answer["oldest_waiting_job_seconds"] = oldest_waiting_job_seconds
     answer["status"] = OK if healthy else "unhealthy"
     return JsonResponse(answer, status=200 if healthy else 503)
