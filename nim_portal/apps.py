@@ -9,6 +9,7 @@ class NimPortalConfig(AppConfig):
         from nim_portal import (
             receivers,  # noqa: F401  (connects sign-in auditing)
             services,
+            tasks,  # noqa: F401  (registers the job runner's task for every process, web too)
         )
         from nim_portal.jobs import register_job_kind
 

@@ -12,7 +12,8 @@ from django.utils import timezone
 from nim_portal import access
 from nim_portal.choices import AuditVerb, Role, UnitKind, VettingLevel
 from nim_portal.forms.staff import UnitChoiceField
-from nim_portal.models import AuditEvent, Membership, Unit, User
+from nim_portal.jobs import job_kind_choices
+from nim_portal.models import AuditEvent, Job, JobState, Membership, Unit, User
 
 # Object types shown in the audit log's filter: the apps whose records the portal audits.
 AUDITED_APPS = ("nim_portal", "products", "partners", "tasking")
@@ -145,3 +146,18 @@ class UnitFilter(django_filters.FilterSet):
             return queryset.none()
         path, depth = parent
         return queryset.filter(path__startswith=path, depth=depth + 1)
+
+
+class JobFilter(django_filters.FilterSet):
+    """The staff's list of jobs: by state and by kind of work."""
+
+    state = django_filters.ChoiceFilter(
+        choices=JobState.choices, label="State", empty_label="Any state"
+    )
+    kind = django_filters.ChoiceFilter(
+        choices=job_kind_choices, label="Kind of work", empty_label="Any kind"
+    )
+
+    class Meta:
+        model = Job
+        fields = ["state", "kind"]

@@ -16,7 +16,8 @@ from django.db.models.functions import Coalesce
 from django.http import Http404
 
 from nim_portal import access
-from nim_portal.models import AuditEvent, Membership, Notification, Unit, User
+from nim_portal.ids import id_or_404
+from nim_portal.models import AuditEvent, Job, Membership, Notification, Unit, User
 
 
 def memberships_of(user: User) -> QuerySet[Membership]:
@@ -88,3 +89,17 @@ def notifications_for(user: User) -> QuerySet[Notification]:
 
 def unread_notification_count(user: User) -> int:
     return notifications_for(user).filter(read_at__isnull=True).count()
+
+
+def jobs_visible_to(user: User) -> QuerySet[Job]:
+    """The job pipeline's jobs, newest first, for a system administrator; nothing for others."""
+    if not access.is_system_administrator(user):
+        return Job.objects.none()
+    return Job.objects.order_by("-created_at", "-id")
+
+
+def get_job_for(user: User, pk) -> Job:
+    job = jobs_visible_to(user).filter(pk=id_or_404(pk, "job")).first()
+    if job is None:
+        raise Http404("No such job.")
+    return job

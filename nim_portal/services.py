@@ -24,7 +24,6 @@ from nim_portal.choices import PARENT_KIND_OF_KIND, AuditVerb, Role, UnitKind, U
 from nim_portal.models import (
     AuditEvent,
     Job,
-    JobState,
     Membership,
     Notification,
     RecordClassification,
@@ -357,7 +356,7 @@ def job_retry(*, acting_user: User, job: Job, request=None) -> Job:
     if not access.is_system_administrator(acting_user):
         raise PermissionDenied("Only a system administrator can retry a job.")
     job = Job.objects.select_for_update().get(pk=job.pk)
-    if job.state != JobState.FAILED:
+    if not job.may_be_retried:
         raise ValidationError("Only a job that failed can be tried again.")
     failed_with = job.last_error
     jobs.job_reopen(job)

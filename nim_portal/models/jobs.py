@@ -52,3 +52,8 @@ class Job(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} #{self.object_id}: {self.get_state_display()}"
+
+    @property
+    def may_be_retried(self) -> bool:
+        """Only a job that stopped as failed is sent again by hand; the others run on their own."""
+        return self.state == JobState.FAILED

@@ -6,6 +6,7 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
 from nim_portal.choices import GSCMarking
+from nim_portal.models import JobState
 
 register = template.Library()
 
@@ -31,3 +32,17 @@ def marking_tag(marking: int | None, label: str) -> SafeString:
 def overdue_tag(overdue: bool) -> SafeString:
     """ " Overdue" as a red tag after a due date that has passed; nothing otherwise."""
     return format_html(" " + TAG, "govuk-tag--red", "Overdue") if overdue else SafeString("")
+
+
+JOB_STATE_COLOURS = {
+    JobState.WAITING: "govuk-tag--grey",
+    JobState.RUNNING: "govuk-tag--blue",
+    JobState.DONE: "govuk-tag--green",
+    JobState.FAILED: "govuk-tag--red",
+}
+
+
+@register.simple_tag
+def job_state_tag(state: str) -> SafeString:
+    """A job's state as a tag: failed in red, so that it stands out in a long list."""
+    return format_html(TAG, JOB_STATE_COLOURS[state], JobState(state).label)

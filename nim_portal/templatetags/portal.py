@@ -39,7 +39,8 @@ def marking_banner(context, position: str = "top"):
 @register.inclusion_tag("components/service_navigation.html", takes_context=True)
 def service_navigation(context):
     """Links to the portal's sections: the dashboard, those the apps register for this user
-    (nim_portal.portal_sections), and the admin pages for people who administer units."""
+    (nim_portal.portal_sections), the admin pages for people who administer units and the
+    jobs page for system administrators."""
     request = context.get("request")
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
@@ -55,6 +56,8 @@ def service_navigation(context):
             ("People", reverse("people:list")),
             ("Audit log", reverse("audit:log")),
         ]
+    if access.is_system_administrator(user):
+        items.append(("Jobs", reverse("jobs:list")))
     current = _current_section(request.path, [href for _, href in items])
     return {
         "items": [

@@ -1,8 +1,8 @@
-"""The admins' staff pages, included at /staff/: units, people and the audit log."""
+"""The admins' staff pages, included at /staff/: units, people, the audit log and the jobs."""
 
 from django.urls import include, path
 
-from nim_portal.views import audit, people, units
+from nim_portal.views import audit, jobs, people, units
 
 unit_patterns = (
     [
@@ -41,8 +41,17 @@ audit_patterns = (
     "audit",
 )
 
+job_patterns = (
+    [
+        path("", jobs.job_list, name="list"),
+        path("<int:pk>/retry/", jobs.job_retry, name="retry"),
+    ],
+    "jobs",
+)
+
 urlpatterns = [
     path("units/", include(unit_patterns)),
     path("people/", include(people_patterns)),
     path("audit/", include(audit_patterns)),
+    path("jobs/", include(job_patterns)),
 ]

@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from nim_portal.models import WorkerHeartbeat
+from nim_portal.models import Job, WorkerHeartbeat
 from nim_portal.views import health
 
 CLOSED_REDIS_URL = "redis://:broker-secret@127.0.0.1:1/0"
@@ -35,6 +35,8 @@ def test_healthy_in_eager_mode_without_signing_in(client, settings):
         "database": "ok",
         "broker": "eager (in-process)",
         "worker": "in-process",
+        "jobs": "ok",
+        "oldest_waiting_job_seconds": 0,
         "status": "ok",
     }
     assert "no-cache" in response["Cache-Control"]
@@ -53,6 +55,8 @@ def test_unreachable_broker_gives_503_quickly_and_names_no_host(client, broker_m
         "database": "ok",
         "broker": "unreachable",
         "worker": "ok",
+        "jobs": "ok",
+        "oldest_waiting_job_seconds": 0,
         "status": "unhealthy",
     }
     assert elapsed < timedelta(seconds=5)
@@ -109,3 +113,23 @@ def test_unreachable_database_gives_503_without_the_error_text(client, settings,
 def test_only_reads_are_allowed(client):
     assert client.post(reverse("healthz")).status_code == 405
     assert client.head(reverse("healthz")).status_code == 200
+
+
+@pytest.mark.django_db
+def test_a_job_waiting_too_long_gives_503_with_its_age(client, settings):
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    settings.NIM_JOB_WAITING_MAX_SECONDS = 900
+    Job.objects.create(
+        kind="nim_portal.notification_email",
+        object_id=1,
+        run_after=timezone.now() - timedelta(seconds=600),
+    )
+    answer = client.get(reverse("healthz")).json()
+    assert answer["jobs"] == "ok" and 600 <= answer["oldest_waiting_job_seconds"] < 660
+
+    Job.objects.update(run_after=timezone.now() - timedelta(seconds=901))
+    response = client.get(reverse("healthz"))
+
+    assert response.status_code == 503
+    assert response.json()["jobs"] == "jobs waiting too long"
+    assert response.json()["oldest_waiting_job_seconds"] >= 901

@@ -1,14 +1,14 @@
 """Notifications: in the portal with their text, by e-mail with none, each person their own only."""
 
-import datetime
 from unittest import mock
 
 import pytest
+from celery import current_app
 from django.core import mail
 from kombu.exceptions import OperationalError
 
-from nim_portal import services, tasks
-from nim_portal.models import Notification
+from nim_portal import jobs, services
+from nim_portal.models import Job, JobState, Notification
 from nim_portal.views import notifications as notification_views
 from tests.factories import UserFactory
 from tests.paging import two_pages
@@ -71,35 +71,39 @@ def test_nobody_without_an_email_address_is_emailed(django_capture_on_commit_cal
 BROKER_AWAY = OperationalError("Error 111 connecting to localhost:6379. Connection refused.")
 
 
-def test_with_the_broker_away_the_change_stands_and_the_sweep_emails_once_later(
-    analyst, django_capture_on_commit_callbacks, caplog
+@pytest.fixture
+def broker_away(settings):
+    """As in production, with the broker down: the job runner's task cannot be handed over."""
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    current_app.conf.task_always_eager = False
+    run_job = current_app.tasks[jobs.RUN_JOB_TASK]
+    with mock.patch.object(run_job, "delay", side_effect=BROKER_AWAY) as delay:
+        yield delay
+    current_app.conf.task_always_eager = True
+
+
+def test_with_the_broker_away_the_change_stands_and_the_email_is_sent_once_later(
+    analyst, broker_away, django_capture_on_commit_callbacks, caplog
 ):
-    with (
-        mock.patch.object(tasks.send_notification_email, "delay", side_effect=BROKER_AWAY),
-        django_capture_on_commit_callbacks(execute=True),
-    ):
+    with django_capture_on_commit_callbacks(execute=True):
         (notification,) = services.notify([analyst], message=CANARY)
     assert "left waiting: broker unreachable" in caplog.text
     assert mail.outbox == []
-    # Not yet due: a message just written may still be on its way.
-    assert tasks.sweep_notification_emails() == []
+    job = Job.objects.get(kind=services.NOTIFICATION_EMAIL_JOB)
+    assert job.object_id == notification.pk and job.state == JobState.WAITING
 
-    Notification.objects.filter(pk=notification.pk).update(
-        created_at=notification.created_at - datetime.timedelta(minutes=5)
-    )
-    assert tasks.sweep_notification_emails() == [notification.pk]
-    assert tasks.sweep_notification_emails() == []
+    # The broker is back: the beat's dispatch hands the job over and a worker runs it.
+    broker_away.side_effect = None
+    assert jobs.jobs_dispatch_due() == [job.pk]
+    assert jobs.job_run(job.pk) is True
+    assert jobs.job_run(job.pk) is False
     assert len(mail.outbox) == 1 and CANARY not in mail.outbox[0].body
 
 
-def test_the_sweep_leaves_old_news_and_people_without_an_address(analyst):
-    old = services.notify([analyst], message="Old news")
-    silent = services.notify([UserFactory(email="")], message="No address")
-    Notification.objects.filter(pk=old[0].pk).update(
-        created_at=old[0].created_at - datetime.timedelta(days=3)
-    )
-    later = silent[0].created_at + datetime.timedelta(minutes=5)
-    assert services.notification_emails_waiting(now=later) == []
+def test_nobody_without_an_address_gets_an_email_job():
+    services.notify([UserFactory(email="")], message="No address")
+
+    assert not Job.objects.exists()
 
 
 def test_a_person_reads_their_notifications_and_follows_one(client, analyst):

@@ -1,0 +1,64 @@
+"""The job pipeline's staff page: what background work waits, runs, failed and why; a failed
+job can be sent again. For system administrators only."""
+
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_POST
+
+from nim_portal import access, selectors, services
+from nim_portal.filters import JobFilter
+from nim_portal.jobs import job_kind_label
+from nim_portal.pagination import CURSOR_PARAM, PAGE_PARAM, paginate
+
+JOBS_PER_PAGE = 50
+
+
+def system_administrator_required(view):
+    """Partners get 404 like every police page; police users who do not keep the system, 403."""
+
+    @wraps(view)
+    @login_required
+    def wrapper(request, *args, **kwargs):
+        if request.user.is_partner:
+            raise Http404
+        if not access.is_system_administrator(request.user):
+            raise PermissionDenied("Only system administrators can see the background jobs.")
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+@require_GET
+@system_administrator_required
+def job_list(request):
+    job_filter = JobFilter(request.GET, queryset=selectors.jobs_visible_to(request.user))
+    page_obj = paginate(request, job_filter.qs, JOBS_PER_PAGE)
+    for job in page_obj.object_list:
+        job.kind_label = job_kind_label(job.kind)
+    query = request.GET.copy()
+    for name in (CURSOR_PARAM, PAGE_PARAM):
+        query.pop(name, None)
+    return render(
+        request,
+        "jobs/list.html",
+        {"form": job_filter.form, "page_obj": page_obj, "query": query.urlencode()},
+    )
+
+
+@require_POST
+@system_administrator_required
+def job_retry(request, pk: int):
+    job = selectors.get_job_for(request.user, pk)
+    try:
+        services.job_retry(acting_user=request.user, job=job, request=request)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, f"Job {job.pk} ({job_kind_label(job.kind)}) will run again.")
+    return redirect("jobs:list")
