@@ -23,6 +23,7 @@ class ProductsConfig(AppConfig):
             audience=police_users,
         )
         register_product_search()
+        register_print_job()
 
 
 def register_product_search() -> None:
@@ -37,4 +38,18 @@ def register_product_search() -> None:
         search=search_products_for_site,
         audience=police_users,
         more_url=register_search_url,
+    )
+
+
+def register_print_job() -> None:
+    """Printing a published version is a job of the pipeline (nim_portal.jobs)."""
+    from nim_portal.jobs import register_job_kind
+    from products import services
+
+    register_job_kind(
+        services.VERSION_PRINT_JOB,
+        label="Printed product version",
+        run=services.product_version_print_render,
+        on_failure=services.product_version_print_failed,
+        on_retry=services.product_version_print_pending,
     )

@@ -10,7 +10,6 @@ PermissionDenied or ValidationError with a message fit to show, and changes noth
 import hashlib
 import json
 from dataclasses import dataclass
-from datetime import timedelta
 from functools import partial
 from typing import Any
 
@@ -27,12 +26,11 @@ from nim_portal import access
 from nim_portal.access import grants
 from nim_portal.choices import AuditVerb, GSCMarking, Role
 from nim_portal.dates import planned_date_problem
-from nim_portal.jobs import send_after_commit
+from nim_portal.jobs import job_enqueue
 from nim_portal.lifecycle import check_transition, save_with_history
 from nim_portal.models import Membership, Notification, Unit, User
 from nim_portal.pdf import DocumentControl, render_marked_document
 from nim_portal.services import audit_record, notify
-from products import tasks
 from products.choices import (
     PRODUCT_TRANSITIONS,
     ClosureReason,
@@ -1096,10 +1094,8 @@ def product_lifecycle_notify(event: str, *, product_id: int, acting_user_id: int
 
 # Printing a published version.
 
-# A print still pending or rendering this long after its last change has lost its task (a
-# worker died, the broker was away): asking again re-enqueues it. Longer than the task's limit.
-PRINT_STALLED_AFTER = timedelta(minutes=10)
 NO_HANDLING_INSTRUCTIONS = "None beyond the marking."
+VERSION_PRINT_JOB = "products.version_print"
 
 
 def _version_visible_to(user: User, version: ProductVersion) -> ProductVersion:
@@ -1115,67 +1111,53 @@ def _version_visible_to(user: User, version: ProductVersion) -> ProductVersion:
     return readable
 
 
-def _print_stalled(job: ProductVersionPrint) -> bool:
-    return job.is_in_progress and job.updated_at < timezone.now() - PRINT_STALLED_AFTER
-
-
-def _enqueue_print(job: ProductVersionPrint) -> None:
-    """Render after commit (nim_portal.jobs): with the broker away the row stays pending and
-    the next request re-enqueues it once stalled."""
-    send_after_commit(tasks.render_product_version_pdf, job.pk)
-
-
 def product_version_print_request(
     *, acting_user: User, version: ProductVersion, request: HttpRequest | None = None
 ) -> ProductVersionPrint:
     """Ask for the printed PDF of a published version: rendered once, kept for every reader.
 
-    Creates the print on the first request and enqueues its rendering; a ready print is
-    returned as it is. 404 for a version the user cannot read.
+    The first request creates the print and its job (nim_portal.jobs), which renders it; later
+    requests return the print as it stands. 404 for a version the user cannot read.
     """
     version = _version_visible_to(acting_user, version)
     with transaction.atomic():
-        job, created = ProductVersionPrint.objects.get_or_create(version=version)
-        if not created:
-            job = ProductVersionPrint.objects.select_for_update().get(pk=job.pk)
-        if created or _print_stalled(job):
-            if not created:
-                job.status = PrintStatus.PENDING
-                job.save(update_fields=["status", "updated_at"])
+        printed, created = ProductVersionPrint.objects.get_or_create(version=version)
+        if created:
             audit_record(
                 actor=acting_user,
                 verb=AuditVerb.CREATE,
-                obj=job,
+                obj=printed,
                 request=request,
                 detail={"product": version.product_id, "number": version.number},
             )
-            _enqueue_print(job)
-    job.refresh_from_db()
-    return job
+            job_enqueue(VERSION_PRINT_JOB, printed.pk)
+    # Run in-process (the demo), the job has printed it by now.
+    printed.refresh_from_db()
+    return printed
 
 
 def product_version_print_retry(
     *, acting_user: User, version: ProductVersion, request: HttpRequest | None = None
 ) -> ProductVersionPrint:
-    """Try a failed print again ("Try again"): its error is cleared and it is enqueued anew."""
+    """Try a failed print again ("Try again"): its error is cleared and it is rendered anew."""
     version = _version_visible_to(acting_user, version)
     with transaction.atomic():
-        job = ProductVersionPrint.objects.select_for_update().filter(version=version).first()
-        if job is None or job.status != PrintStatus.FAILED:
+        printed = ProductVersionPrint.objects.select_for_update().filter(version=version).first()
+        if printed is None or printed.status != PrintStatus.FAILED:
             raise ValidationError("Only a print that failed can be tried again.")
-        failed_with = job.error
-        job.status, job.error, job.attempts = PrintStatus.PENDING, "", 0
-        job.save(update_fields=["status", "error", "attempts", "updated_at"])
+        failed_with = printed.error
+        printed.status, printed.error = PrintStatus.PENDING, ""
+        printed.save(update_fields=["status", "error"])
         audit_record(
             actor=acting_user,
             verb=AuditVerb.UPDATE,
-            obj=job,
+            obj=printed,
             request=request,
             detail={"retried_after": failed_with[:500]},
         )
-        _enqueue_print(job)
-    job.refresh_from_db()
-    return job
+        job_enqueue(VERSION_PRINT_JOB, printed.pk)
+    printed.refresh_from_db()
+    return printed
 
 
 def product_version_print_download(
@@ -1188,10 +1170,10 @@ def product_version_print_download(
     """
     version = _version_visible_to(acting_user, version)
     with transaction.atomic():
-        job = ProductVersionPrint.objects.select_for_update().filter(version=version).first()
-        if job is None or job.status != PrintStatus.READY:
+        printed = ProductVersionPrint.objects.select_for_update().filter(version=version).first()
+        if printed is None or printed.status != PrintStatus.READY:
             raise ValidationError("The PDF is not ready yet.")
-        if job.file.storage.exists(job.file.name):
+        if printed.file.storage.exists(printed.file.name):
             audit_record(
                 actor=acting_user,
                 verb=AuditVerb.PRINT,
@@ -1201,13 +1183,14 @@ def product_version_print_download(
                     "product": version.product_id,
                     "number": version.number,
                     "sha256": version.sha256,
-                    "pdf_sha256": job.sha256,
+                    "pdf_sha256": printed.sha256,
                 },
             )
-            return job
-        job.status, job.file, job.sha256, job.rendered_at = PrintStatus.PENDING, "", "", None
-        job.save()
-        _enqueue_print(job)
+            return printed
+        printed.status, printed.file, printed.sha256 = PrintStatus.PENDING, "", ""
+        printed.rendered_at = None
+        printed.save()
+        job_enqueue(VERSION_PRINT_JOB, printed.pk)
     raise ValidationError("The stored PDF was missing: it is being printed again.")
 
 
@@ -1263,44 +1246,36 @@ def product_version_pdf(version: ProductVersion) -> bytes:
     )
 
 
-def _print_record_failure(print_id: int, error: Exception, *, final_attempt: bool) -> None:
-    with transaction.atomic():
-        job = ProductVersionPrint.objects.select_for_update().get(pk=print_id)
-        job.status = PrintStatus.FAILED if final_attempt else PrintStatus.PENDING
-        job.error = f"Attempt {job.attempts}: {type(error).__name__}: {error}"[:2000]
-        job.save(update_fields=["status", "error", "updated_at"])
+@transaction.atomic
+def product_version_print_render(print_id: int) -> bool:
+    """Job (VERSION_PRINT_JOB): render one print and store it under a name nobody can guess.
 
-
-def product_version_print_render(print_id: int, *, final_attempt: bool = True) -> bool:
-    """System job (products.tasks): render one print, once. Safe to run twice.
-
-    Under the row lock: a ready or failed print, or one another worker is rendering, is left
-    alone (False). Otherwise it is marked rendering and rendered outside the lock, then stored
-    under a name nobody can guess. A failure is recorded on the print (failed on the last
-    attempt, pending before a retry) and raised again for Celery to retry.
+    A ready print is left alone (False). Run in the job's transaction, under the print's row
+    lock: a failure leaves the print as it was, for the job's next attempt.
     """
-    with transaction.atomic():
-        job = ProductVersionPrint.objects.select_for_update().filter(pk=print_id).first()
-        if job is None or job.status in (PrintStatus.READY, PrintStatus.FAILED):
-            return False
-        if job.status == PrintStatus.RENDERING and not _print_stalled(job):
-            return False
-        job.status = PrintStatus.RENDERING
-        job.attempts += 1
-        job.save(update_fields=["status", "attempts", "updated_at"])
-    try:
-        version = ProductVersion.objects.select_related("product__unit", "author", "reviewer").get(
-            pk=job.version_id
-        )
-        document = product_version_pdf(version)
-        with transaction.atomic():
-            job = ProductVersionPrint.objects.select_for_update().get(pk=print_id)
-            job.file.save("print.pdf", ContentFile(document), save=False)
-            job.sha256 = hashlib.sha256(document).hexdigest()
-            job.status, job.error, job.rendered_at = PrintStatus.READY, "", timezone.now()
-            job.save()
-    except Exception as error:
-        # Whatever broke (WeasyPrint, storage), the reader sees why; Celery retries it.
-        _print_record_failure(print_id, error, final_attempt=final_attempt)
-        raise
+    printed = ProductVersionPrint.objects.select_for_update().filter(pk=print_id).first()
+    if printed is None or printed.status == PrintStatus.READY:
+        return False
+    version = ProductVersion.objects.select_related("product__unit", "author", "reviewer").get(
+        pk=printed.version_id
+    )
+    document = product_version_pdf(version)
+    printed.file.save("print.pdf", ContentFile(document), save=False)
+    printed.sha256 = hashlib.sha256(document).hexdigest()
+    printed.status, printed.error, printed.rendered_at = PrintStatus.READY, "", timezone.now()
+    printed.save()
     return True
+
+
+def product_version_print_failed(print_id: int, error: str) -> None:
+    """Job (VERSION_PRINT_JOB) stopped for good: its readers see why, and may try again."""
+    ProductVersionPrint.objects.filter(pk=print_id).exclude(status=PrintStatus.READY).update(
+        status=PrintStatus.FAILED, error=error
+    )
+
+
+def product_version_print_pending(print_id: int) -> None:
+    """Job (VERSION_PRINT_JOB) retried by staff: its readers see it being printed again."""
+    ProductVersionPrint.objects.filter(pk=print_id, status=PrintStatus.FAILED).update(
+        status=PrintStatus.PENDING, error=""
+    )

@@ -8,8 +8,7 @@ from nim_portal.models import RecordClassification
 class PrintStatus(models.TextChoices):
     """Where the printed PDF of a published version stands."""
 
-    PENDING = "pending", "Waiting to be printed"
-    RENDERING = "rendering", "Being printed"
+    PENDING = "pending", "Being printed"
     READY = "ready", "Ready"
     FAILED = "failed", "Failed"
 
@@ -20,10 +19,10 @@ def print_file_name(instance: "ProductVersionPrint", filename: str) -> str:
 
 
 class ProductVersionPrint(models.Model):
-    """The printed PDF of one published version, rendered once by Celery and kept.
+    """The printed PDF of one published version, rendered once in the background and kept.
 
-    A published version never changes, so neither does its print: rendered once
-    (products.tasks.render_product_version_pdf), then every download serves the stored file.
+    A published version never changes, so neither does its print: rendered once (the job
+    products.services.VERSION_PRINT_JOB), then every download serves the stored file.
     `sha256` is the digest of the PDF's bytes; the document's own SHA-256 (of the snapshot) is
     printed inside it.
     """
@@ -36,10 +35,8 @@ class ProductVersionPrint(models.Model):
     )
     file = models.FileField(upload_to=print_file_name, blank=True)
     sha256 = models.CharField("SHA-256 of the PDF", max_length=64, blank=True)
-    error = models.TextField(blank=True, help_text="Why the last attempt failed.")
-    attempts = models.PositiveSmallIntegerField(default=0)
+    error = models.TextField(blank=True, help_text="Why printing it failed.")
     requested_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
     rendered_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -62,7 +59,7 @@ class ProductVersionPrint(models.Model):
 
     @property
     def is_in_progress(self) -> bool:
-        return self.status in (PrintStatus.PENDING, PrintStatus.RENDERING)
+        return self.status == PrintStatus.PENDING
 
     @property
     def is_ready(self) -> bool:

@@ -1,4 +1,4 @@
-"""The printed PDF of a published version: its status while Celery renders it, then the file.
+"""The printed PDF of a published version: its status while it is being printed, then the file.
 
 Every read goes through the visibility selector first (missing and forbidden: the same 404);
 every download is audited by products.services.product_version_print_download (rule 7).
@@ -26,19 +26,19 @@ def _visible_version(request, pk: int, number: int) -> tuple[Product, ProductVer
     return product, version
 
 
-def _status_context(product: Product, version: ProductVersion, job: ProductVersionPrint):
+def _status_context(product: Product, version: ProductVersion, printed: ProductVersionPrint):
     return {
         "product": product,
         "version": version,
-        "job": job,
+        "printed": printed,
         "page_marking": version_marking_label(version),
     }
 
 
-def _pdf_response(product: Product, version: ProductVersion, job: ProductVersionPrint):
+def _pdf_response(product: Product, version: ProductVersion, printed: ProductVersionPrint):
     filename = f"{slugify(product.title)[:80] or 'product'}-v{version.number}.pdf"
     response = FileResponse(
-        job.file.open("rb"),
+        printed.file.open("rb"),
         as_attachment=True,
         filename=filename,
         content_type="application/pdf",
@@ -61,20 +61,20 @@ def version_print(request, pk: int, number: int):
             messages.error(request, " ".join(error.messages))
         return redirect("products:version_print", pk=product.pk, number=version.number)
 
-    job = services.product_version_print_request(
+    printed = services.product_version_print_request(
         acting_user=request.user, version=version, request=request
     )
-    if job.is_ready:
+    if printed.is_ready:
         try:
-            job = services.product_version_print_download(
+            printed = services.product_version_print_download(
                 acting_user=request.user, version=version, request=request
             )
         except ValidationError as error:
             messages.info(request, " ".join(error.messages))
-            job.refresh_from_db()
+            printed.refresh_from_db()
         else:
-            return _pdf_response(product, version, job)
-    return render(request, "products/print/status.html", _status_context(product, version, job))
+            return _pdf_response(product, version, printed)
+    return render(request, "products/print/status.html", _status_context(product, version, printed))
 
 
 @require_GET
@@ -84,9 +84,9 @@ def version_print_status(request, pk: int, number: int):
     product, version = _visible_version(request, pk, number)
     if not request.htmx:
         return redirect("products:version_print", pk=product.pk, number=version.number)
-    job = services.product_version_print_request(
+    printed = services.product_version_print_request(
         acting_user=request.user, version=version, request=request
     )
     return render(
-        request, "products/print/status_panel.html", _status_context(product, version, job)
+        request, "products/print/status_panel.html", _status_context(product, version, printed)
     )

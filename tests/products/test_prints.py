@@ -1,9 +1,8 @@
-"""Printing a published version: rendered once by Celery, from its snapshot, marked on every page,
-downloaded only by its readers and audited every time."""
+"""Printing a published version: rendered once by its job (nim_portal.jobs), from its snapshot,
+marked on every page, downloaded only by its readers and audited every time."""
 
 import hashlib
 import io
-from datetime import timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -12,11 +11,11 @@ from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfReader
 
-from nim_portal import pdf
+from nim_portal import jobs, pdf
 from nim_portal.celery import app as celery_app
 from nim_portal.choices import AuditVerb, GSCMarking, Role, VettingLevel
-from nim_portal.models import AuditEvent
-from products import services, tasks
+from nim_portal.models import AuditEvent, Job, JobState
+from products import services
 from products.models import PrintStatus, ProductVersionPrint
 from products.services import product_grant_need_to_know, product_version_print_request
 from tests.factories import PartnerUserFactory, member, product_drafting
@@ -57,7 +56,7 @@ def print_url(version, name="products:version_print"):
 
 
 def request_print(user, version, django_capture_on_commit_callbacks):
-    """Ask for the print and let the (eager) task run once the request commits."""
+    """Ask for the print and let its job run (in-process) once the request commits."""
     with django_capture_on_commit_callbacks(execute=True):
         product_version_print_request(acting_user=user, version=version)
     return ProductVersionPrint.objects.get(version=version)
@@ -89,6 +88,12 @@ def downloads_of(version) -> int:
     return AuditEvent.objects.filter(verb=AuditVerb.PRINT, object_id=str(version.pk)).count()
 
 
+def jobs_of(printed) -> list[Job]:
+    return list(
+        Job.objects.filter(kind=services.VERSION_PRINT_JOB, object_id=printed.pk).order_by("pk")
+    )
+
+
 # Request, render, download.
 
 
@@ -102,7 +107,8 @@ def test_a_reader_asks_for_the_print_and_downloads_the_pdf(
     assert b"being printed" in waiting.content
     assert waiting.context["page_marking"] == "OFFICIAL-SENSITIVE"
     job = ProductVersionPrint.objects.get(version=published)
-    assert job.status == PrintStatus.READY and job.attempts == 1
+    assert job.status == PrintStatus.READY
+    assert [(done.state, done.attempts) for done in jobs_of(job)] == [(JobState.DONE, 1)]
     assert job.file.name.startswith("product-prints/") and len(job.file.name) > 50
 
     response = client.get(print_url(published))
@@ -196,7 +202,7 @@ def test_restricted_spans_print_highlighted_and_raw_script_never_reaches_the_pdf
 # Rendered once.
 
 
-def test_the_task_run_twice_renders_once(
+def test_the_job_run_twice_renders_once_and_asking_again_asks_for_nothing_more(
     people, published, monkeypatch, django_capture_on_commit_callbacks
 ):
     renders = []
@@ -207,37 +213,35 @@ def test_the_task_run_twice_renders_once(
     job = request_print(people.analyst, published, django_capture_on_commit_callbacks)
     stored_as, digest = job.file.name, job.sha256
 
-    assert tasks.render_product_version_pdf.delay(job.pk).get() is False
+    assert services.product_version_print_render(job.pk) is False
     again = request_print(people.reviewer, published, django_capture_on_commit_callbacks)
 
     assert renders == [published.pk]
-    assert (again.pk, again.file.name, again.sha256, again.attempts) == (
-        job.pk,
-        stored_as,
-        digest,
-        1,
-    )
+    assert (again.pk, again.file.name, again.sha256) == (job.pk, stored_as, digest)
+    assert len(jobs_of(job)) == 1
 
 
-def test_a_print_another_worker_is_rendering_is_left_alone_until_it_stalls(published, people):
-    job = ProductVersionPrint.objects.create(version=published, status=PrintStatus.RENDERING)
+def test_asking_while_it_is_printed_adds_no_job_and_its_one_job_prints_it(people, published):
+    first = product_version_print_request(acting_user=people.analyst, version=published)
+    again = product_version_print_request(acting_user=people.member, version=published)
 
-    assert services.product_version_print_render(job.pk) is False
+    assert again.pk == first.pk
+    assert first.status == again.status == PrintStatus.PENDING
+    (waiting,) = jobs_of(first)
+    assert waiting.state == JobState.WAITING
+    assert jobs.job_run(waiting.pk) is True
+    assert ProductVersionPrint.objects.get(pk=first.pk).is_ready
 
-    stalled = timezone.now() - services.PRINT_STALLED_AFTER - timedelta(minutes=1)
-    ProductVersionPrint.objects.filter(pk=job.pk).update(updated_at=stalled)
-    assert services.product_version_print_render(job.pk) is True
-    assert ProductVersionPrint.objects.get(pk=job.pk).status == PrintStatus.READY
 
+def test_a_print_whose_job_waited_for_the_broker_is_printed_by_the_sweep(people, published):
+    """The broker was away when the request committed: nobody asks again, the beat's sweep of
+    due jobs prints it (in-process here)."""
+    printed = product_version_print_request(acting_user=people.analyst, version=published)
+    assert printed.status == PrintStatus.PENDING
 
-def test_asking_again_re_enqueues_a_print_whose_task_was_lost(
-    people, published, django_capture_on_commit_callbacks
-):
-    job = ProductVersionPrint.objects.create(version=published)
-    stalled = timezone.now() - services.PRINT_STALLED_AFTER - timedelta(minutes=1)
-    ProductVersionPrint.objects.filter(pk=job.pk).update(updated_at=stalled)
+    assert jobs.jobs_dispatch_due() == [job.pk for job in jobs_of(printed)]
 
-    assert request_print(people.analyst, published, django_capture_on_commit_callbacks).is_ready
+    assert ProductVersionPrint.objects.get(pk=printed.pk).is_ready
 
 
 def test_a_stored_pdf_that_went_missing_is_printed_again(
@@ -260,10 +264,10 @@ def test_a_stored_pdf_that_went_missing_is_printed_again(
 
 
 @pytest.fixture
-def celery_retries(monkeypatch):
-    """Let eager Celery retry as a worker would (at once, without the countdown): with errors
-    propagated, as in the demo, an in-process task cannot be retried."""
-    monkeypatch.setitem(celery_app.conf, "task_eager_propagates", False)
+def with_a_worker(monkeypatch):
+    """As in production, where a worker runs the job one attempt at a time: a failure before the
+    last waits for its retry (in-process, the first failure is the last)."""
+    monkeypatch.setitem(celery_app.conf, "task_always_eager", False)
 
 
 def failing_renders(monkeypatch, failures: int):
@@ -281,27 +285,65 @@ def failing_renders(monkeypatch, failures: int):
     return attempts
 
 
-def test_a_failed_render_is_retried_and_then_succeeds(
-    people, published, monkeypatch, celery_retries, django_capture_on_commit_callbacks
+def run_attempt(job: Job) -> None:
+    """One attempt of the job, its backoff skipped."""
+    Job.objects.filter(pk=job.pk).update(run_after=timezone.now())
+    jobs.job_run(job.pk)
+
+
+def test_a_failed_attempt_leaves_the_print_being_printed_and_the_next_prints_it(
+    people, published, monkeypatch, with_a_worker
 ):
     attempts = failing_renders(monkeypatch, failures=2)
+    printed = product_version_print_request(acting_user=people.analyst, version=published)
+    (job,) = jobs_of(printed)
 
-    job = request_print(people.analyst, published, django_capture_on_commit_callbacks)
+    for _attempt in range(2):
+        run_attempt(job)
+        printed.refresh_from_db()
+        assert (printed.status, printed.error, printed.file.name) == (PrintStatus.PENDING, "", "")
+    run_attempt(job)
 
+    printed.refresh_from_db()
     assert len(attempts) == 3
-    assert (job.status, job.attempts, job.error) == (PrintStatus.READY, 3, "")
+    assert (printed.status, printed.error) == (PrintStatus.READY, "")
+    assert Job.objects.get(pk=job.pk).attempts == 3
 
 
-def test_the_last_failure_is_recorded_after_every_retry(
-    people, published, monkeypatch, celery_retries, django_capture_on_commit_callbacks
+def test_after_the_last_attempt_the_print_shows_the_failure(
+    people, published, monkeypatch, with_a_worker
 ):
-    attempts = failing_renders(monkeypatch, failures=tasks.PRINT_MAX_RETRIES + 1)
+    registered = jobs.job_kind(services.VERSION_PRINT_JOB)
+    attempts = failing_renders(monkeypatch, failures=registered.max_attempts)
+    printed = product_version_print_request(acting_user=people.analyst, version=published)
+    (job,) = jobs_of(printed)
 
-    job = request_print(people.analyst, published, django_capture_on_commit_callbacks)
+    for _attempt in range(registered.max_attempts):
+        run_attempt(job)
 
-    assert len(attempts) == tasks.PRINT_MAX_RETRIES + 1
-    assert (job.status, job.attempts) == (PrintStatus.FAILED, tasks.PRINT_MAX_RETRIES + 1)
-    assert job.error == "Attempt 4: OSError: fontconfig cache not writable (attempt 4)"
+    printed.refresh_from_db()
+    assert len(attempts) == registered.max_attempts
+    assert printed.status == PrintStatus.FAILED
+    assert printed.error == "Attempt 4: OSError: fontconfig cache not writable (attempt 4)"
+    assert Job.objects.get(pk=job.pk).state == JobState.FAILED
+
+
+def test_a_failed_print_retried_by_staff_is_printed_again(
+    people, published, monkeypatch, with_a_worker
+):
+    failing_renders(monkeypatch, failures=4)
+    printed = product_version_print_request(acting_user=people.analyst, version=published)
+    (job,) = jobs_of(printed)
+    for _attempt in range(4):
+        run_attempt(job)
+    job.refresh_from_db()
+
+    jobs.job_reopen(job)
+
+    printed.refresh_from_db()
+    assert (printed.status, printed.error) == (PrintStatus.PENDING, "")
+    assert jobs.job_run(job.pk) is True
+    assert ProductVersionPrint.objects.get(pk=printed.pk).is_ready
 
 
 def test_a_failure_shows_its_error_and_try_again_prints_it(
@@ -309,13 +351,13 @@ def test_a_failure_shows_its_error_and_try_again_prints_it(
 ):
     failing_renders(monkeypatch, failures=1)
     job = request_print(people.analyst, published, django_capture_on_commit_callbacks)
-    assert (job.status, job.attempts) == (PrintStatus.FAILED, 1)
+    assert job.status == PrintStatus.FAILED
     client.force_login(people.analyst)
 
     page = client.get(print_url(published))
 
     assert b"could not be printed" in page.content and b"Try again" in page.content
-    assert b"fontconfig cache not writable (attempt 1)" in page.content
+    assert b"Attempt 1: OSError: fontconfig cache not writable (attempt 1)" in page.content
     assert b"hx-trigger" not in page.content
     assert downloads_of(published) == 0
 
@@ -324,7 +366,8 @@ def test_a_failure_shows_its_error_and_try_again_prints_it(
 
     assert retried.status_code == 302
     job.refresh_from_db()
-    assert (job.status, job.attempts, job.error) == (PrintStatus.READY, 1, "")
+    assert (job.status, job.error) == (PrintStatus.READY, "")
+    assert [done.state for done in jobs_of(job)] == [JobState.FAILED, JobState.DONE]
     assert client.get(print_url(published))["Content-Type"] == "application/pdf"
 
 
@@ -347,7 +390,8 @@ def test_the_status_panel_polls_while_printing_and_stops_when_ready(client, peop
     assert b'hx-trigger="every 2s"' in waiting.content
     assert b"<html" not in waiting.content
 
-    tasks.render_product_version_pdf.delay(ProductVersionPrint.objects.get().pk)
+    (job,) = jobs_of(ProductVersionPrint.objects.get())
+    jobs.job_run(job.pk)
     ready = client.get(status_url, headers={"HX-Request": "true"})
     assert b"hx-trigger" not in ready.content and b"Download the PDF" in ready.content
     assert downloads_of(published) == 0

@@ -7,9 +7,11 @@ import pytest
 from django.urls import reverse
 from kombu.exceptions import OperationalError
 
+from nim_portal import jobs
+from nim_portal.celery import app as celery_app
 from nim_portal.choices import GSCMarking, Role
-from nim_portal.models import Notification
-from nim_portal.tasks import send_notification_email
+from nim_portal.models import Job, JobState, Notification
+from nim_portal.services import NOTIFICATION_EMAIL_JOB
 from products.choices import ProductStatus
 from products.models import Product, ProductUnitShare, ProductVersion, ReviewComment
 from products.selectors import visible_products
@@ -168,7 +170,7 @@ def test_with_the_broker_away_the_submission_stands_and_its_emails_wait(
 ):
     away = OperationalError("Error 111 connecting to localhost:6379. Connection refused.")
     with (
-        mock.patch.object(send_notification_email, "delay", side_effect=away),
+        mock.patch.object(celery_app.tasks[jobs.RUN_JOB_TASK], "delay", side_effect=away),
         django_capture_on_commit_callbacks(execute=True),
     ):
         response = post(client, people.analyst, "submit", drafting)
@@ -176,7 +178,12 @@ def test_with_the_broker_away_the_submission_stands_and_its_emails_wait(
     assert response.status_code == 302
     assert status_of(drafting) == ProductStatus.SUBMITTED
     waiting = Notification.objects.filter(emailed_at__isnull=True).exclude(recipient__email="")
+    e_mails = Job.objects.filter(kind=NOTIFICATION_EMAIL_JOB)
+    assert sorted(e_mails.values_list("object_id", flat=True)) == sorted(
+        waiting.values_list("pk", flat=True)
+    )
     assert waiting.exists()
+    assert not e_mails.exclude(state=JobState.WAITING, dispatched_at__isnull=True).exists()
 
 
 def test_someone_else_cannot_submit_403(client, people, drafting):
