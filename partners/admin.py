@@ -45,9 +45,9 @@ class ReleaseAdmin(ReadOnlyAdmin):
 
 @admin.register(ReleaseDocument)
 class ReleaseDocumentAdmin(ReadOnlyAdmin):
-    list_display = ["release", "agency", "status", "attempts", "rendered_at"]
+    list_display = ["release", "agency", "status", "rendered_at"]
     list_filter = ["status"]
-    fields = ["release", "agency", "status", "attempts", "last_error", "sha256", "rendered_at"]
+    fields = ["release", "agency", "status", "last_error", "sha256", "rendered_at"]
 
     def has_view_permission(self, request, obj=None):
         return request.user.is_active and request.user.is_superuser

@@ -37,6 +37,21 @@ def register_partner_sections() -> None:
     )
 
 
+def register_job_kinds() -> None:
+    """One agency's PDF of a release: rendered by the pipeline, shown failed on its last attempt,
+    waiting again when staff retry its job."""
+    from nim_portal.jobs import register_job_kind
+    from partners import services
+
+    register_job_kind(
+        services.RELEASE_DOCUMENT_JOB,
+        label="Partner release PDF",
+        run=services.release_document_render,
+        on_failure=services.release_document_render_failed,
+        on_retry=services.release_document_reopen,
+    )
+
+
 class PartnersConfig(AppConfig):
     name = "partners"
     verbose_name = "Partner agencies and releases"
@@ -44,3 +59,4 @@ class PartnersConfig(AppConfig):
     def ready(self):
         register_staff_sections()
         register_partner_sections()
+        register_job_kinds()

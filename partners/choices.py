@@ -54,7 +54,6 @@ ENDED_STATUSES = frozenset({ReleaseStatus.WITHDRAWN, ReleaseStatus.EXPIRED})
 
 class DocumentStatus(models.TextChoices):
     PENDING = "pending", "Waiting to be rendered"
-    RENDERING = "rendering", "Being rendered"
     READY = "ready", "Ready"
     FAILED = "failed", "Failed"
 

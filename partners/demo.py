@@ -235,11 +235,11 @@ RELEASES = (
 
 
 def _render_now(release: Release) -> None:
-    """Render the PDFs at once, as the worker would: the system job is safe to run twice, so the
-    task enqueued after approval finds them ready and does nothing."""
+    """Render the PDFs at once, as the worker would: the job is safe to run twice, so the jobs
+    written at approval find them ready and do nothing."""
     pending = release.documents.exclude(status=DocumentStatus.READY).values_list("pk", flat=True)
     for document_id in list(pending):
-        services.release_document_render(document_id, task_id="seed_demo_partners")
+        services.release_document_render(document_id)
 
 
 def _approve(cast: DemoCast, release: Release) -> Release:

@@ -512,6 +512,5 @@ def _render(documents: list[ReleaseDocument], progress: Progress) -> None:
         document.file.save("release.pdf", ContentFile(pdf), save=False)
         document.sha256 = hashlib.sha256(pdf).hexdigest()
         document.status = DocumentStatus.READY
-        document.attempts = 1
         document.rendered_at = document.updated_at = release.available_at
         progress.advance()

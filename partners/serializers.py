@@ -107,7 +107,7 @@ class ReleaseDocumentSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = ReleaseDocument
-        fields = ["id", "agency", "status", "attempts", "last_error", "sha256", "rendered_at"]
+        fields = ["id", "agency", "status", "last_error", "sha256", "rendered_at"]
         read_only_fields = fields
 
 

@@ -13,27 +13,26 @@ release at approval (`partner_content`), and rendered from there: never from the
 import datetime
 import hashlib
 from dataclasses import dataclass
-from datetime import timedelta
 
 from django.contrib.auth.models import Group
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
-from django.db.models import BooleanField, ExpressionWrapper, Max, Q
+from django.db.models import Max
 from django.http import Http404, HttpRequest
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
 from nim_portal import access
 from nim_portal.access import grants
 from nim_portal.choices import AuditVerb, GSCMarking, Role, UserKind, VettingLevel
-from nim_portal.jobs import send_after_commit
+from nim_portal.jobs import job_enqueue, jobs_enqueue
 from nim_portal.lifecycle import check_transition, save_with_history
 from nim_portal.models import Unit, User
 from nim_portal.pdf import DocumentControl, render_marked_document
 from nim_portal.services import audit_record, notify
-from partners import tasks
 from partners.choices import (
     GRANTED_STATUSES,
     RELEASE_MARKINGS,
@@ -75,12 +74,8 @@ from products.selectors import visible_versions
 from products.services import snapshot_digest
 
 NPPV_LEVELS = (VettingLevel.NPPV1, VettingLevel.NPPV2A, VettingLevel.NPPV2F, VettingLevel.NPPV3)
-# A render holds its document this long (longer than the task's hard time limit): a claim whose
-# lease has run out belongs to a worker that died, and another task may take the document.
-RENDER_LEASE = timedelta(minutes=5)
-# A document that no live render holds, and whose task was sent this long ago, lost that task (a
-# dead worker, an absent broker): the sweeper sends it again.
-RENDER_STALLED_AFTER = timedelta(minutes=5)
+# The job (nim_portal.jobs) that renders one agency's PDF: registered in partners.apps.
+RELEASE_DOCUMENT_JOB = "partners.release_document"
 
 
 class HandlingNotAcknowledged(ValidationError):
@@ -644,12 +639,6 @@ def _frozen_partner_content(partner: PartnerText) -> dict:
     }
 
 
-def _enqueue_render(document_id: int) -> None:
-    """After commit (nim_portal.jobs): with the broker away the document stays pending and
-    partners.tasks.sweep_release_documents enqueues it later."""
-    send_after_commit(tasks.render_release_document, document_id)
-
-
 @transaction.atomic
 def release_approve(
     *, acting_user: User, release: Release, request: HttpRequest | None = None
@@ -658,7 +647,7 @@ def release_approve(
 
     Refused while personal-data warnings are outstanding or a recipient agency has lapsed.
     Freezes the partner text, grants `view_release` to each agency's group, and asks for one PDF
-    per agency (rendered by Celery after commit).
+    per agency: a job each (RELEASE_DOCUMENT_JOB), written with the approval.
     """
     release = _lock_release(release)
     _require_release_reviewer(acting_user, release, "approve a partner release")
@@ -688,10 +677,10 @@ def release_approve(
     )
     for agency in agencies:
         grants.grant(VIEW_RELEASE, agency.group, release, acting_user=acting_user, request=request)
-        document = ReleaseDocument.objects.create(
-            release=release, agency=agency, dispatched_at=timezone.now()
-        )
-        _enqueue_render(document.pk)
+    documents = ReleaseDocument.objects.bulk_create(
+        ReleaseDocument(release=release, agency=agency) for agency in agencies
+    )
+    jobs_enqueue(RELEASE_DOCUMENT_JOB, [document.pk for document in documents])
     return release
 
 
@@ -847,7 +836,7 @@ def release_download(
     return document
 
 
-# Rendering the PDFs (system jobs run by partners.tasks).
+# Rendering the PDFs (jobs of the pipeline, nim_portal.jobs: RELEASE_DOCUMENT_JOB).
 
 
 def release_pdf(release: Release, agency: PartnerAgency) -> bytes:
@@ -893,108 +882,93 @@ def release_pdf(release: Release, agency: PartnerAgency) -> bytes:
     )
 
 
-def _held_by_a_live_render(now) -> Q:
-    return Q(status=DocumentStatus.RENDERING, lease_expires_at__gt=now)
+def release_document_render(document_id: int) -> bool:
+    """Job (RELEASE_DOCUMENT_JOB): render one agency's PDF and store it, once.
 
-
-def _record_render_failure(document_id: int, error: BaseException, *, final_attempt: bool) -> None:
-    with transaction.atomic():
-        document = ReleaseDocument.objects.select_for_update().get(pk=document_id)
-        if document.status == DocumentStatus.READY:
-            return
-        document.status = DocumentStatus.FAILED if final_attempt else DocumentStatus.PENDING
-        document.last_error = f"Attempt {document.attempts}: {type(error).__name__}: {error}"[:2000]
-        document.lease_expires_at = None
-        document.save(update_fields=["status", "last_error", "lease_expires_at", "updated_at"])
-
-
-def _claim(document_id: int, task_id: str) -> ReleaseDocument | None:
-    """Take the document for rendering under its row lock, for a lease of RENDER_LEASE, or None
-    when there is nothing to do: ready or failed, its release no longer live, or another task's
-    lease still running. The same task id taking a document back is a redelivery after its
-    worker was lost; a task sent by the sweeper takes it once the lost worker's lease is over."""
-    now = timezone.now()
+    Nothing to do (False) for a document already ready or a release no longer live. The first PDF
+    stored moves the release to rendering, the last one makes it available and tells the
+    agencies' users. An error propagates: the pipeline retries the job and, on its last attempt,
+    calls release_document_render_failed.
+    """
     with transaction.atomic():
         document = (
-            ReleaseDocument.objects.select_for_update()
-            .select_related("release")
-            .annotate(leased=ExpressionWrapper(_held_by_a_live_render(now), BooleanField()))
+            ReleaseDocument.objects.select_for_update(of=("self",))
+            .select_related("agency")
             .filter(pk=document_id)
             .first()
         )
-        if document is None or document.status in (DocumentStatus.READY, DocumentStatus.FAILED):
-            return None
-        if document.release.status not in GRANTED_STATUSES:
-            return None
-        if document.leased and document.render_task_id != task_id[:64]:
-            return None
-        document.status = DocumentStatus.RENDERING
-        document.attempts += 1
-        document.render_task_id = task_id[:64]
-        document.lease_expires_at = now + RENDER_LEASE
-        document.save(
-            update_fields=["status", "attempts", "render_task_id", "lease_expires_at", "updated_at"]
+        if document is None or document.status == DocumentStatus.READY:
+            return False
+        release = Release.objects.select_related("version", "prepared_by", "approved_by").get(
+            pk=document.release_id
         )
+        if release.status not in GRANTED_STATUSES:
+            return False
+        # Rendered before the release is locked, so that its agencies' PDFs render side by side.
+        pdf = release_pdf(release, document.agency)
         release = Release.objects.select_for_update().get(pk=document.release_id)
-        if release.status == ReleaseStatus.APPROVED:
-            _move(release, ReleaseStatus.RENDERING, acting_user=None, reason="Rendering the PDFs")
-        return document
-
-
-def _store(document_id: int, pdf: bytes) -> bool:
-    """Store the rendered PDF unless another render got there first; make the release available
-    once every agency's PDF is ready."""
-    with transaction.atomic():
-        document = ReleaseDocument.objects.select_for_update().get(pk=document_id)
-        if document.status == DocumentStatus.READY:
+        if release.status not in GRANTED_STATUSES:
             return False
         document.file.save("release.pdf", ContentFile(pdf), save=False)
         document.sha256 = hashlib.sha256(pdf).hexdigest()
         document.status, document.last_error = DocumentStatus.READY, ""
-        document.rendered_at, document.lease_expires_at = timezone.now(), None
+        document.rendered_at = timezone.now()
         document.save()
-        release = Release.objects.select_for_update().get(pk=document.release_id)
-        others_ready = not release.documents.exclude(status=DocumentStatus.READY).exists()
-        if others_ready and release.status == ReleaseStatus.RENDERING:
+        if release.status == ReleaseStatus.APPROVED:
+            _move(release, ReleaseStatus.RENDERING, acting_user=None, reason="Rendering the PDFs")
+        if not release.documents.exclude(status=DocumentStatus.READY).exists():
             release.available_at = timezone.now()
             _move(release, ReleaseStatus.AVAILABLE, acting_user=None, reason="PDFs ready")
-            agencies = PartnerAgency.objects.filter(releases=release)
             notify(
-                _agency_users(agencies),
+                _agency_users(PartnerAgency.objects.filter(releases=release)),
                 message=f"Release {release.reference} is ready to download.",
             )
         return True
 
 
-def release_document_render(
-    document_id: int, *, task_id: str = "", final_attempt: bool = True
-) -> bool:
-    """System job (partners.tasks.render_release_document): render one agency's PDF, once.
+def release_document_render_failed(document_id: int, error: str) -> None:
+    """The render's job stopped for good (on_failure of RELEASE_DOCUMENT_JOB): the document shows
+    it failed and why, and the release's preparer is told, to try it again."""
+    document = (
+        ReleaseDocument.objects.select_for_update(of=("self",))
+        .select_related("agency", "release__prepared_by")
+        .filter(pk=document_id)
+        .first()
+    )
+    if document is None or document.status == DocumentStatus.READY:
+        return
+    document.status, document.last_error = DocumentStatus.FAILED, error
+    document.save(update_fields=["status", "last_error", "updated_at"])
+    release = document.release
+    notify(
+        [release.prepared_by],
+        message=(
+            f"The PDF of release {release.reference} for {document.agency.name} failed: "
+            "try it again from the release's page."
+        ),
+        link=f"{reverse('partners:release_detail', args=[release.pk])}#documents",
+    )
 
-    Safe to run twice: the claim and the store each check the state under the row lock, so a
-    document is stored once however many tasks ran. A failure is recorded on the document
-    (failed on the last attempt, pending before a retry) and raised again for Celery to retry.
-    """
-    document = _claim(document_id, task_id)
-    if document is None:
-        return False
-    try:
-        release = Release.objects.select_related("version", "prepared_by", "approved_by").get(
-            pk=document.release_id
-        )
-        pdf = release_pdf(release, document.agency)
-        return _store(document_id, pdf)
-    except BaseException as error:
-        # Whatever broke (WeasyPrint, storage, a lost worker), staff see why; Celery retries.
-        _record_render_failure(document_id, error, final_attempt=final_attempt)
-        raise
+
+def _document_pending(document: ReleaseDocument) -> None:
+    document.status, document.last_error = DocumentStatus.PENDING, ""
+    document.save(update_fields=["status", "last_error", "updated_at"])
+
+
+def release_document_reopen(document_id: int) -> None:
+    """Staff retry the render's failed job (on_retry of RELEASE_DOCUMENT_JOB): a failed document
+    waits again."""
+    document = ReleaseDocument.objects.select_for_update().filter(pk=document_id).first()
+    if document is not None and document.status == DocumentStatus.FAILED:
+        _document_pending(document)
 
 
 @transaction.atomic
 def release_document_retry(
     *, acting_user: User, document: ReleaseDocument, request: HttpRequest | None = None
 ) -> ReleaseDocument:
-    """Try a failed PDF again (its preparer, or a reviewer over the product's unit)."""
+    """Try a failed PDF again (its preparer, or a reviewer over the product's unit): the document
+    waits again and a new job renders it."""
     document = ReleaseDocument.objects.select_for_update().get(pk=document.pk)
     release = _lock_release(document.release)
     _require_police(acting_user, "retry a release's PDF")
@@ -1005,8 +979,7 @@ def release_document_retry(
     if release.status not in GRANTED_STATUSES:
         raise ValidationError(f"Release {release.reference} is no longer live.")
     failed_with = document.last_error
-    document.status, document.dispatched_at = DocumentStatus.PENDING, timezone.now()
-    document.save(update_fields=["status", "dispatched_at", "updated_at"])
+    _document_pending(document)
     audit_record(
         actor=acting_user,
         verb=AuditVerb.UPDATE,
@@ -1014,28 +987,5 @@ def release_document_retry(
         request=request,
         detail={"document": document.pk, "retried_after": failed_with[:500]},
     )
-    _enqueue_render(document.pk)
+    job_enqueue(RELEASE_DOCUMENT_JOB, document.pk)
     return document
-
-
-def release_documents_sweep(*, older_than: timedelta = RENDER_STALLED_AFTER) -> list[int]:
-    """System job: send again the render of every document of a live release that no live render
-    holds (pending, or rendering under a lease that ran out) and whose task was sent longer than
-    `older_than` ago: that task was lost (a dead worker, an absent broker)."""
-    now = timezone.now()
-    with transaction.atomic():
-        stalled = list(
-            ReleaseDocument.objects.select_for_update(skip_locked=True)
-            .filter(
-                Q(dispatched_at__isnull=True) | Q(dispatched_at__lt=now - older_than),
-                status__in=(DocumentStatus.PENDING, DocumentStatus.RENDERING),
-                release__status__in=GRANTED_STATUSES,
-            )
-            .exclude(_held_by_a_live_render(now))
-            .values_list("pk", flat=True)
-        )
-        # The lease is left alone, so that the task sent now can take a lost render over.
-        ReleaseDocument.objects.filter(pk__in=stalled).update(dispatched_at=now)
-        for document_id in stalled:
-            _enqueue_render(document_id)
-    return stalled

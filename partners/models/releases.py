@@ -191,9 +191,9 @@ def release_document_file_name(instance: "ReleaseDocument", filename: str) -> st
 class ReleaseDocument(models.Model):
     """The PDF of a release for one agency, watermarked with the agency and the reference.
 
-    Rendered once by Celery (partners.tasks.render_release_document). A render holds the document
-    by a lease; a render that a worker lost (its lease ran out) or a task that never arrived is
-    found by the sweeper (partners.tasks.sweep_release_documents) and sent again.
+    Rendered once by a job of the pipeline (nim_portal.jobs), which owns its attempts and
+    retries: the document keeps what its readers see, pending, ready (with its file) or failed
+    (with why).
     """
 
     release = models.ForeignKey(Release, on_delete=models.PROTECT, related_name="documents")
@@ -205,24 +205,13 @@ class ReleaseDocument(models.Model):
     )
     file = models.FileField(upload_to=release_document_file_name, blank=True)
     sha256 = models.CharField("SHA-256 of the PDF", max_length=64, blank=True)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    last_error = models.TextField(blank=True, help_text="Why the last attempt failed.")
-    render_task_id = models.CharField(
-        max_length=64, blank=True, help_text="The Celery task rendering it now or last."
-    )
-    lease_expires_at = models.DateTimeField(
-        null=True, blank=True, help_text="While rendering: when the render's hold on it runs out."
-    )
-    dispatched_at = models.DateTimeField(
-        null=True, blank=True, help_text="When its render task was last sent."
-    )
+    last_error = models.TextField(blank=True, help_text="Why its render failed.")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     rendered_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["release", "agency__name"]
-        indexes = [models.Index(fields=["status", "dispatched_at"])]
         constraints = [
             models.UniqueConstraint(
                 fields=["release", "agency"], name="release_document_unique_agency"

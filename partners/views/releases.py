@@ -32,7 +32,6 @@ from products.views.register import page_marking_of, police_required
 from products.views.versions import version_marking_label
 
 RELEASES_PER_PAGE = 25
-IN_PROGRESS = (DocumentStatus.PENDING, DocumentStatus.RENDERING)
 
 
 def _page_marking(releases) -> int:
@@ -208,7 +207,7 @@ def _documents_context(request, release: Release, documents, roles) -> dict:
     return {
         "release": release,
         "documents": documents,
-        "rendering": any(d.status in IN_PROGRESS for d in documents),
+        "rendering": any(d.status == DocumentStatus.PENDING for d in documents),
         "may_retry": may_manage and release.status in services.GRANTED_STATUSES,
     }
 

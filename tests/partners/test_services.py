@@ -6,21 +6,25 @@ import io
 from unittest import mock
 
 import pytest
+from celery import current_app
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
+from django.urls import reverse
 from django.utils import timezone
 from kombu.exceptions import OperationalError
 from pypdf import PdfReader
 
 from nim_portal.access import user_holds_object_permission
 from nim_portal.choices import AuditVerb, GSCMarking, Role, VettingLevel
-from nim_portal.models import AuditEvent, Membership, Notification
+from nim_portal.jobs import RUN_JOB_TASK, job_kind, job_run, jobs_dispatch_due
+from nim_portal.models import AuditEvent, Job, JobState, Membership, Notification
+from nim_portal.services import job_retry
 from partners.choices import DocumentStatus, ReleaseStatus
 from partners.models import AgencyMembership, Release, ReleaseDocument
 from partners.models.releases import VIEW_RELEASE
 from partners.selectors import releases_for_partner
 from partners.services import (
-    RENDER_LEASE,
+    RELEASE_DOCUMENT_JOB,
     HandlingNotAcknowledged,
     ReleaseEnded,
     agency_update,
@@ -31,7 +35,6 @@ from partners.services import (
     release_approve,
     release_document_render,
     release_document_retry,
-    release_documents_sweep,
     release_download,
     release_expire,
     release_preview,
@@ -300,8 +303,20 @@ def test_approval_freezes_the_partner_text_grants_and_asks_for_the_pdfs(cast, dr
     assert not [canary for canary in CANARIES if canary in frozen]
     assert user_holds_object_permission(cast.partner_a, VIEW_RELEASE, draft)
     assert not user_holds_object_permission(cast.analyst, VIEW_RELEASE, draft)
-    assert sorted(d.status for d in draft.documents.all()) == [DocumentStatus.PENDING] * 2
+    documents = list(draft.documents.all())
+    assert [d.status for d in documents] == [DocumentStatus.PENDING] * 2
+    # One render job per agency's PDF, written with the approval; they run once it commits.
+    render_jobs = Job.objects.filter(kind=RELEASE_DOCUMENT_JOB)
+    assert sorted(render_jobs.values_list("object_id", "state")) == sorted(
+        (d.pk, JobState.WAITING) for d in documents
+    )
     assert draft.history.first().history_change_reason == "Approved"
+
+
+def test_a_refused_approval_writes_no_job(cast, draft):
+    with pytest.raises(PermissionDenied):
+        release_approve(acting_user=cast.analyst, release=draft)
+    assert not Job.objects.filter(kind=RELEASE_DOCUMENT_JOB).exists()
 
 
 # Rendering.
@@ -350,144 +365,65 @@ def test_the_pdf_is_rendered_from_the_frozen_text_only(cast, draft):
     assert "Frozen wording only." in text and RELEASABLE_TEXT not in text
 
 
-def test_rendering_twice_renders_once(cast, draft):
+def test_rendering_twice_renders_once(cast, available, django_capture_on_commit_callbacks):
+    documents = {d.pk: (d.file.name, d.sha256) for d in available.documents.all()}
+    render_jobs = Job.objects.filter(kind=RELEASE_DOCUMENT_JOB, object_id__in=documents)
+    assert [(j.state, j.attempts) for j in render_jobs] == [(JobState.DONE, 1)] * 2
+
+    # A job run again (a message delivered twice) and the job asked for again find them ready.
+    for job in render_jobs:
+        assert job_run(job.pk) is False
+    assert [release_document_render(pk) for pk in documents] == [False, False]
+
+    assert {d.pk: (d.file.name, d.sha256) for d in available.documents.all()} == documents
+    available.refresh_from_db()
+    assert available.status == ReleaseStatus.AVAILABLE
+    told = Notification.objects.filter(message__contains="is ready to download")
+    assert sorted(told.values_list("recipient__username", flat=True)) == ["partner_a", "partner_b"]
+
+
+def test_a_release_no_longer_live_is_not_rendered(cast, draft):
     release_approve(acting_user=cast.reviewer, release=draft)
-    document = draft.documents.first()
+    release_withdraw(acting_user=cast.analyst, release=draft, reason="Superseded")
 
-    assert release_document_render(document.pk, task_id="t1") is True
-    document.refresh_from_db()
-    stored = document.file.name
-    assert release_document_render(document.pk, task_id="t1") is False
-    assert release_document_render(document.pk, task_id="t2") is False
+    assert len(jobs_dispatch_due()) == 2  # the jobs run (in-process) and find nothing to do
 
-    document.refresh_from_db()
-    assert (document.status, document.attempts, document.file.name) == (
-        DocumentStatus.READY,
-        1,
-        stored,
-    )
+    render_jobs = Job.objects.filter(kind=RELEASE_DOCUMENT_JOB)
+    assert [(j.state, j.attempts) for j in render_jobs] == [(JobState.DONE, 1)] * 2
+    for document in draft.documents.all():
+        assert (document.status, document.file.name) == (DocumentStatus.PENDING, "")
+        assert release_document_render(document.pk) is False
+    draft.refresh_from_db()
+    assert draft.status == ReleaseStatus.WITHDRAWN
 
 
-def test_a_render_held_by_another_live_task_is_left_alone(cast, draft):
-    release_approve(acting_user=cast.reviewer, release=draft)
-    document = draft.documents.first()
-    ReleaseDocument.objects.filter(pk=document.pk).update(
-        status=DocumentStatus.RENDERING,
-        render_task_id="other",
-        lease_expires_at=timezone.now() + datetime.timedelta(minutes=4),
-    )
-
-    assert release_document_render(document.pk, task_id="mine") is False
-    # The same task delivered again (its worker was lost) takes it back.
-    assert release_document_render(document.pk, task_id="other") is True
-
-
-def test_a_render_whose_worker_died_is_sent_again_and_taken_over_once_its_lease_ran_out(
-    cast, draft, django_capture_on_commit_callbacks
+def test_a_worker_that_died_mid_render_leaves_the_job_to_the_sweeper_once_its_lease_ran_out(
+    cast, draft
 ):
-    """The sweep's own bookkeeping never makes the lost render look alive again: the task it
-    sends takes the document over and renders it."""
     release_approve(acting_user=cast.reviewer, release=draft)
-    lost, _other = draft.documents.all()
-    claimed_at = timezone.now() - RENDER_LEASE - datetime.timedelta(seconds=1)
-    ReleaseDocument.objects.filter(pk=lost.pk).update(
-        status=DocumentStatus.RENDERING,
-        attempts=1,
-        render_task_id="killed-worker's-task",
-        lease_expires_at=claimed_at + RENDER_LEASE,
-        dispatched_at=claimed_at,
+    lost, _other = draft.documents.order_by("pk")
+    died_at = timezone.now() - datetime.timedelta(seconds=5)
+    Job.objects.filter(kind=RELEASE_DOCUMENT_JOB).update(dispatched_at=died_at)
+    Job.objects.filter(kind=RELEASE_DOCUMENT_JOB, object_id=lost.pk).update(
+        state=JobState.RUNNING, attempts=1, started_at=died_at, lease_expires_at=timezone.now()
     )
+    job = Job.objects.get(kind=RELEASE_DOCUMENT_JOB, object_id=lost.pk)
 
-    with django_capture_on_commit_callbacks(execute=True):
-        swept = release_documents_sweep()
+    assert jobs_dispatch_due() == [job.pk]
 
-    assert swept == [lost.pk]
+    job.refresh_from_db()
     lost.refresh_from_db()
-    assert (lost.status, lost.attempts, lost.lease_expires_at) == (DocumentStatus.READY, 2, None)
-    assert lost.render_task_id != "killed-worker's-task"
+    assert (job.state, job.attempts) == (JobState.DONE, 2)
+    assert lost.status == DocumentStatus.READY and lost.file.name
 
 
-def test_the_sweeper_leaves_a_render_under_a_live_lease_alone(
-    cast, draft, django_capture_on_commit_callbacks
-):
-    release_approve(acting_user=cast.reviewer, release=draft)
-    long_ago = timezone.now() - datetime.timedelta(hours=1)
-    ReleaseDocument.objects.update(
-        status=DocumentStatus.RENDERING,
-        render_task_id="busy",
-        lease_expires_at=timezone.now() + datetime.timedelta(minutes=1),
-        dispatched_at=long_ago,
-    )
-
-    with mock.patch("partners.tasks.render_release_document.delay") as delay:
-        assert release_documents_sweep() == []
-    delay.assert_not_called()
-
-
-def test_a_failed_render_is_recorded_and_can_be_retried(cast, draft):
-    release_approve(acting_user=cast.reviewer, release=draft)
-    document = draft.documents.first()
-
-    with (
-        mock.patch("partners.services.release_pdf", side_effect=RuntimeError("fonts missing")),
-        pytest.raises(RuntimeError),
-    ):
-        release_document_render(document.pk, final_attempt=True)
-    document.refresh_from_db()
-    assert document.status == DocumentStatus.FAILED
-    assert "RuntimeError: fonts missing" in document.last_error
-
-    with pytest.raises(PermissionDenied):
-        release_document_retry(acting_user=cast.outsider, document=document)
-    release_document_retry(acting_user=cast.analyst, document=document)
-    document.refresh_from_db()
-    assert document.status == DocumentStatus.PENDING
-    assert release_document_render(document.pk) is True
-    document.refresh_from_db()
-    assert (document.status, document.attempts) == (DocumentStatus.READY, 2)
-
-
-def test_a_failure_before_the_last_attempt_leaves_it_pending(cast, draft):
-    release_approve(acting_user=cast.reviewer, release=draft)
-    document = draft.documents.first()
-
-    with (
-        mock.patch("partners.services.release_pdf", side_effect=RuntimeError("busy")),
-        pytest.raises(RuntimeError),
-    ):
-        release_document_render(document.pk, final_attempt=False)
-
-    document.refresh_from_db()
-    assert document.status == DocumentStatus.PENDING and "busy" in document.last_error
-
-
-def test_the_sweeper_enqueues_stale_documents_only(cast, draft, django_capture_on_commit_callbacks):
-    release_approve(acting_user=cast.reviewer, release=draft)
-    stale, fresh = draft.documents.all()
-    ReleaseDocument.objects.filter(pk=stale.pk).update(
-        dispatched_at=stale.dispatched_at - datetime.timedelta(minutes=10)
-    )
-
-    with (
-        mock.patch("partners.tasks.render_release_document.delay") as delay,
-        django_capture_on_commit_callbacks(execute=True),
-    ):
-        swept = release_documents_sweep()
-
-    assert swept == [stale.pk]
-    delay.assert_called_once_with(stale.pk)
-    assert fresh.pk not in swept
-    # The task just sent is not sent again by the next sweep.
-    with mock.patch("partners.tasks.render_release_document.delay") as delay:
-        assert release_documents_sweep() == []
-
-
-def test_with_the_broker_away_approval_succeeds_and_the_sweeper_renders_later(
+def test_with_the_broker_away_approval_succeeds_and_the_jobs_wait_for_the_sweeper(
     cast, draft, django_capture_on_commit_callbacks, caplog
 ):
     with (
-        mock.patch(
-            "partners.tasks.render_release_document.delay",
+        mock.patch.object(
+            current_app.tasks[RUN_JOB_TASK],
+            "delay",
             side_effect=OperationalError(
                 "Error 111 connecting to localhost:1. Connection refused."
             ),
@@ -499,15 +435,141 @@ def test_with_the_broker_away_approval_succeeds_and_the_sweeper_renders_later(
     draft.refresh_from_db()
     assert draft.status == ReleaseStatus.APPROVED
     assert {d.status for d in draft.documents.all()} == {DocumentStatus.PENDING}
+    waiting = Job.objects.filter(kind=RELEASE_DOCUMENT_JOB)
+    assert [(j.state, j.dispatched_at) for j in waiting] == [(JobState.WAITING, None)] * 2
     assert "left waiting: broker unreachable" in caplog.text
 
-    with django_capture_on_commit_callbacks(execute=True):
-        swept = release_documents_sweep(older_than=datetime.timedelta(0))
+    assert sorted(jobs_dispatch_due()) == sorted(job.pk for job in waiting)
 
-    assert len(swept) == 2
     draft.refresh_from_db()
     assert draft.status == ReleaseStatus.AVAILABLE
     assert {d.status for d in draft.documents.all()} == {DocumentStatus.READY}
+    assert [(j.state, j.attempts) for j in waiting.all()] == [(JobState.DONE, 1)] * 2
+
+
+@pytest.fixture
+def with_workers(settings):
+    """As in production: a failed attempt is retried later by a worker (not in-process)."""
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    current_app.conf.task_always_eager = False
+    yield
+    current_app.conf.task_always_eager = True
+
+
+def test_a_failing_render_is_retried_then_failed_after_its_attempts_with_its_error(
+    cast, draft, with_workers
+):
+    release_approve(acting_user=cast.reviewer, release=draft)
+    document = draft.documents.order_by("pk").first()
+    job = Job.objects.get(kind=RELEASE_DOCUMENT_JOB, object_id=document.pk)
+    attempts = job_kind(RELEASE_DOCUMENT_JOB).max_attempts
+
+    with mock.patch("partners.services.release_pdf", side_effect=RuntimeError("fonts missing")):
+        for attempt in range(1, attempts + 1):
+            Job.objects.filter(pk=job.pk).update(run_after=timezone.now())  # backoff over
+            assert job_run(job.pk) is False
+            job.refresh_from_db()
+            document.refresh_from_db()
+            if attempt < attempts:
+                assert (job.state, job.attempts) == (JobState.WAITING, attempt)
+                assert (document.status, document.last_error) == (DocumentStatus.PENDING, "")
+                assert not Notification.objects.filter(recipient=cast.analyst).exists()
+
+    assert (job.state, job.attempts) == (JobState.FAILED, attempts)
+    assert document.status == DocumentStatus.FAILED
+    assert document.last_error == f"Attempt {attempts}: RuntimeError: fonts missing"
+    draft.refresh_from_db()
+    assert draft.status == ReleaseStatus.APPROVED and not document.file
+    [notice] = Notification.objects.filter(recipient=cast.analyst)
+    assert draft.reference in notice.message and document.agency.name in notice.message
+    assert notice.link == reverse("partners:release_detail", args=[draft.pk]) + "#documents"
+
+
+@pytest.fixture
+def failed(cast, draft, django_capture_on_commit_callbacks):
+    """A release approved whose PDFs failed (in-process: at the first failure)."""
+    with (
+        mock.patch("partners.services.release_pdf", side_effect=RuntimeError("fonts missing")),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        release_approve(acting_user=cast.reviewer, release=draft)
+    draft.refresh_from_db()
+    return draft
+
+
+def test_in_process_a_failing_render_fails_at_once_and_its_preparer_is_told(cast, failed):
+    assert failed.status == ReleaseStatus.APPROVED
+    assert [(d.status, d.last_error) for d in failed.documents.all()] == [
+        (DocumentStatus.FAILED, "Attempt 1: RuntimeError: fonts missing")
+    ] * 2
+    render_jobs = Job.objects.filter(kind=RELEASE_DOCUMENT_JOB)
+    assert [(j.state, j.attempts) for j in render_jobs] == [(JobState.FAILED, 1)] * 2
+    told = Notification.objects.filter(recipient=cast.analyst, message__contains="failed")
+    assert told.count() == 2
+
+
+@pytest.mark.parametrize("who", ["analyst", "second_reviewer"])
+def test_the_preparer_or_a_reviewer_retries_a_failed_pdf_and_a_new_job_renders_it(
+    cast, failed, who, django_capture_on_commit_callbacks
+):
+    document = failed.documents.order_by("pk").first()
+    acting_user = getattr(cast, who)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        release_document_retry(acting_user=acting_user, document=document)
+        document.refresh_from_db()
+        assert (document.status, document.last_error) == (DocumentStatus.PENDING, "")
+
+    document.refresh_from_db()
+    assert document.status == DocumentStatus.READY and document.file
+    render_jobs = Job.objects.filter(kind=RELEASE_DOCUMENT_JOB, object_id=document.pk)
+    assert [j.state for j in render_jobs.order_by("pk")] == [JobState.FAILED, JobState.DONE]
+    event = AuditEvent.objects.filter(actor=acting_user, object_id=str(failed.pk)).latest("pk")
+    assert event.detail == {
+        "document": document.pk,
+        "retried_after": "Attempt 1: RuntimeError: fonts missing",
+    }
+    failed.refresh_from_db()
+    assert failed.status == ReleaseStatus.RENDERING  # the other agency's PDF still failed
+
+
+def test_nobody_else_retries_a_pdf_and_only_a_failed_one_of_a_live_release(cast, failed):
+    document = failed.documents.order_by("pk").first()
+
+    for user in (cast.chair, cast.outsider, cast.partner_a):
+        with pytest.raises(PermissionDenied):
+            release_document_retry(acting_user=user, document=document)
+    release_withdraw(acting_user=cast.analyst, release=failed, reason="Superseded")
+    with pytest.raises(ValidationError, match="no longer live"):
+        release_document_retry(acting_user=cast.analyst, document=document)
+
+    document.refresh_from_db()
+    assert document.status == DocumentStatus.FAILED
+    assert Job.objects.filter(kind=RELEASE_DOCUMENT_JOB, object_id=document.pk).count() == 1
+
+
+def test_a_ready_pdf_is_not_tried_again(cast, available):
+    document = available.documents.first()
+
+    with pytest.raises(ValidationError, match="Only a PDF that failed"):
+        release_document_retry(acting_user=cast.analyst, document=document)
+    assert Job.objects.filter(kind=RELEASE_DOCUMENT_JOB, object_id=document.pk).count() == 1
+
+
+def test_staff_retrying_the_failed_job_puts_the_pdf_back_to_waiting_and_it_renders(
+    cast, failed, django_capture_on_commit_callbacks
+):
+    document = failed.documents.order_by("pk").first()
+    job = Job.objects.get(kind=RELEASE_DOCUMENT_JOB, object_id=document.pk)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        job_retry(acting_user=cast.superuser, job=job)
+        document.refresh_from_db()
+        assert (document.status, document.last_error) == (DocumentStatus.PENDING, "")
+
+    document.refresh_from_db()
+    job.refresh_from_db()
+    assert (document.status, job.state) == (DocumentStatus.READY, JobState.DONE)
 
 
 # Withdrawal, expiry, acknowledgement and download.

@@ -2,16 +2,18 @@
 Every write from both sides; refusals change nothing; pages constant in queries."""
 
 import datetime
+from unittest import mock
 
 import pytest
 from django.urls import reverse
 from django.utils.html import escape
 
 from nim_portal.choices import AuditVerb, GSCMarking, Role
-from nim_portal.models import AuditEvent, Membership
+from nim_portal.models import AuditEvent, Job, Membership
 from partners.choices import DocumentStatus, ReleaseStatus
-from partners.models import Release, ReleaseDocument
+from partners.models import Release
 from partners.services import (
+    RELEASE_DOCUMENT_JOB,
     agency_update,
     handling_acknowledge,
     release_approve,
@@ -392,37 +394,47 @@ def test_the_rendering_panel_polls_while_pdfs_are_pending(client, cast, draft):
     assert panel.status_code == 200 and "Waiting to be rendered" in panel.content.decode()
 
 
-def test_a_failed_pdf_shows_its_error_and_is_tried_again(
-    client, cast, draft, django_capture_on_commit_callbacks
+@pytest.fixture
+def failed(cast, draft, django_capture_on_commit_callbacks):
+    """A release approved whose PDFs failed to render (in-process: at the first failure)."""
+    with (
+        mock.patch("partners.services.release_pdf", side_effect=OSError("disk full")),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        release_approve(acting_user=cast.reviewer, release=draft)
+    return draft
+
+
+@pytest.mark.parametrize("who", ["analyst", "second_reviewer"])
+def test_a_failed_pdf_shows_its_error_and_its_preparer_or_a_reviewer_tries_it_again(
+    client, cast, failed, who, django_capture_on_commit_callbacks
 ):
-    release_approve(acting_user=cast.reviewer, release=draft)
-    document = draft.documents.order_by("pk").first()
-    ReleaseDocument.objects.filter(pk=document.pk).update(
-        status=DocumentStatus.FAILED, last_error="Attempt 3: OSError: disk full", attempts=3
-    )
-    client.force_login(cast.analyst)
-    assert "disk full" in client.get(detail_url(draft)).content.decode()
+    document = failed.documents.order_by("pk").first()
+    client.force_login(getattr(cast, who))
+    page = client.get(detail_url(failed)).content.decode()
+    assert "Attempt 1: OSError: disk full" in page and "Try again" in page
+    assert "hx-trigger" not in page  # nothing is waiting: the panel stops asking
 
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
-            reverse("partners:release_document_retry", args=[draft.pk, document.pk])
+            reverse("partners:release_document_retry", args=[failed.pk, document.pk])
         )
 
     assert response.status_code == 302
     document.refresh_from_db()
-    assert document.status == DocumentStatus.READY
+    assert (document.status, document.last_error) == (DocumentStatus.READY, "")
 
 
-def test_a_chair_cannot_retry_a_pdf(client, cast, draft):
-    release_approve(acting_user=cast.reviewer, release=draft)
-    document = draft.documents.first()
-    ReleaseDocument.objects.filter(pk=document.pk).update(status=DocumentStatus.FAILED)
+def test_a_chair_cannot_retry_a_pdf(client, cast, failed):
+    document = failed.documents.first()
     client.force_login(cast.chair)
+    assert "Try again" not in client.get(detail_url(failed)).content.decode()
 
-    url = reverse("partners:release_document_retry", args=[draft.pk, document.pk])
+    url = reverse("partners:release_document_retry", args=[failed.pk, document.pk])
     assert client.post(url).status_code == 403
     document.refresh_from_db()
     assert document.status == DocumentStatus.FAILED
+    assert Job.objects.filter(kind=RELEASE_DOCUMENT_JOB, object_id=document.pk).count() == 1
 
 
 def test_withdrawing_needs_a_reason(client, cast, available):
