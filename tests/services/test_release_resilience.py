@@ -1,9 +1,13 @@
 """Issue 5, acceptance 4, on real infrastructure: PostgreSQL, Redis and `celery worker` processes.
 
-A worker killed (SIGKILL) mid-render leaves the release retried and rendered once; with Redis
-stopped, approving a release does not fail, and the release renders once Redis is back.
+A worker killed (SIGKILL) mid-render still holds its job by a lease: the broker delivering its
+message again changes nothing; once the lease runs out the beat's dispatch
+(nim_portal.jobs.jobs_dispatch_due) sends the job again and the release is rendered once. With
+Redis stopped, approving a release does not fail: its jobs wait, and the beat's dispatch sends them
+once Redis is back.
 """
 
+import datetime
 import hashlib
 import logging
 import re
@@ -11,12 +15,12 @@ import time
 from pathlib import Path
 
 import pytest
-from django.db.models import F
+from django.utils import timezone
 
-from partners import tasks
+from nim_portal.jobs import jobs_dispatch_due
+from nim_portal.models import Job, JobState
 from partners.choices import DocumentStatus, ReleaseStatus
-from partners.models import ReleaseDocument
-from partners.services import RENDER_LEASE, RENDER_STALLED_AFTER, release_approve
+from partners.services import RELEASE_DOCUMENT_JOB, release_approve
 from tests.partners.conftest import Cast, prepare, published_assessment
 from tests.services.conftest import TEST_VISIBILITY_TIMEOUT, broker_at, emptied_redis_db, wait_for
 
@@ -45,6 +49,11 @@ def own_redis_db():
         yield url_and_client
 
 
+def render_jobs(release):
+    documents = list(release.documents.values_list("pk", flat=True))
+    return Job.objects.filter(kind=RELEASE_DOCUMENT_JOB, object_id__in=documents).order_by("pk")
+
+
 def wait_until_available(release, worker):
     def available():
         release.refresh_from_db()
@@ -59,23 +68,20 @@ def wait_until_available(release, worker):
     )
 
 
-def kill_mid_render(worker, document) -> str:
-    """Kill (SIGKILL) `worker` once it renders `document`; the lost render's task id."""
+def kill_mid_render(worker, job: Job) -> None:
+    """Kill (SIGKILL) `worker` once it has taken `job`, while it renders."""
     wait_for(
-        lambda: ReleaseDocument.objects.filter(
-            pk=document.pk, status=DocumentStatus.RENDERING
-        ).exists(),
+        lambda: Job.objects.filter(pk=job.pk, state=JobState.RUNNING).exists(),
         seconds=WAIT_SECONDS,
         interval=0.02,
         what="the first worker rendering",
         log=worker,
     )
     worker.kill()
-    document.refresh_from_db()
-    assert (document.status, document.attempts) == (DocumentStatus.RENDERING, 1), (
+    job.refresh_from_db()
+    assert (job.state, job.attempts) == (JobState.RUNNING, 1), (
         "the worker finished before it was killed: lengthen the release"
     )
-    return document.render_task_id
 
 
 def assert_rendered_once(release, media_root: Path):
@@ -90,7 +96,7 @@ def assert_rendered_once(release, media_root: Path):
     return documents
 
 
-def test_a_worker_killed_mid_render_leaves_the_release_retried_and_rendered_once(
+def test_a_worker_killed_mid_render_is_taken_over_once_its_lease_runs_out_and_renders_once(
     cast, media_root, own_redis_db, celery_worker_process
 ):
     broker_url, broker = own_redis_db
@@ -99,63 +105,40 @@ def test_a_worker_killed_mid_render_leaves_the_release_retried_and_rendered_once
     with broker_at(broker_url):
         first = celery_worker_process(broker_url)
         release_approve(acting_user=cast.reviewer, release=release)
-        lost_task_id = kill_mid_render(first, release.documents.get())
+        [job] = render_jobs(release)
+        kill_mid_render(first, job)
         assert not list(media_root.rglob("*.pdf"))
-        # The broker still holds the task, unacknowledged (acks_late): nothing is lost.
+        assert release.documents.get().status == DocumentStatus.PENDING
+
+        # The broker still holds the killed worker's message, unacknowledged (acks_late), and a
+        # starting worker takes it again once its visibility timeout has passed: the dead
+        # worker's lease still holds the job, so the message finds nothing to do.
         [(_tag, delivered_at)] = broker.zrange("unacked_index", 0, -1, withscores=True)
-        # A starting worker delivers again what has been unacknowledged for longer than the
-        # visibility timeout.
         time.sleep(max(0.0, delivered_at + TEST_VISIBILITY_TIMEOUT + 1 - time.time()))
         second = celery_worker_process(broker_url)
-        wait_until_available(release, second)
-
-    documents = assert_rendered_once(release, media_root)
-    assert [(d.attempts, d.render_task_id, d.last_error) for d in documents] == [
-        (2, lost_task_id, "")
-    ]
-    # The second worker acknowledged the task once done with it (and the partners' e-mails).
-    wait_for(lambda: broker.hlen("unacked") == 0, seconds=10, what="every task acknowledged")
-
-
-def test_a_killed_render_is_taken_over_by_lease_when_the_broker_gives_nothing_back(
-    cast, media_root, private_redis, celery_worker_process
-):
-    """The broker gives nothing back here: its visibility timeout is the production hour, and
-    Redis, restarted without persistence, has lost the unacknowledged task. The lost render's
-    lease runs out (moved back by RENDER_LEASE here, as if five minutes had passed) and the beat's
-    sweep, run by the new worker, sends a task that takes the document over."""
-    version = published_assessment(cast, extra_sections=EXTRA_SECTIONS)
-    release = prepare(cast, version, agencies=[cast.agency_a])
-    production_visibility = {"CELERY_BROKER_VISIBILITY_TIMEOUT": "3600"}
-    with broker_at(private_redis.url):
-        first = celery_worker_process(private_redis.url, environment=production_visibility)
-        release_approve(acting_user=cast.reviewer, release=release)
-        document = release.documents.get()
-        lost_task_id = kill_mid_render(first, document)
-        private_redis.stop()
-        private_redis.start()
-
-        second = celery_worker_process(private_redis.url, environment=production_visibility)
-        # Within the lease nobody takes the document over, however often the sweep runs.
-        tasks.sweep_release_documents.apply_async()
         wait_for(
-            lambda: re.search(r"sweep_release_documents\[[^]]+\] succeeded", second.log_text()),
+            lambda: re.search(r"run_job\[[^]]+\] succeeded in \S+: False", second.log_text()),
             seconds=WAIT_SECONDS,
-            what="the new worker ran a sweep",
+            what="the message delivered again to the new worker",
             log=second,
         )
-        document.refresh_from_db()
-        assert (document.status, document.attempts) == (DocumentStatus.RENDERING, 1)
+        job.refresh_from_db()
+        assert (job.state, job.attempts) == (JobState.RUNNING, 1)
+        assert jobs_dispatch_due() == []
 
-        ReleaseDocument.objects.filter(pk=document.pk).update(
-            lease_expires_at=F("lease_expires_at") - RENDER_LEASE,
-            dispatched_at=F("dispatched_at") - RENDER_STALLED_AFTER,
+        # The lease runs out (moved back here, as if its six minutes had passed) and the beat's
+        # dispatch sends the job again.
+        Job.objects.filter(pk=job.pk).update(
+            lease_expires_at=timezone.now() - datetime.timedelta(seconds=1)
         )
-        tasks.sweep_release_documents.apply_async()
+        assert jobs_dispatch_due() == [job.pk]
         wait_until_available(release, second)
 
-    [document] = assert_rendered_once(release, media_root)
-    assert document.attempts == 2 and document.render_task_id != lost_task_id
+    assert_rendered_once(release, media_root)
+    job.refresh_from_db()
+    assert (job.state, job.attempts, job.last_error) == (JobState.DONE, 2, "")
+    # The second worker acknowledged every task once done with it (and the partners' e-mails).
+    wait_for(lambda: broker.hlen("unacked") == 0, seconds=10, what="every task acknowledged")
 
 
 def test_with_redis_stopped_approval_succeeds_and_the_release_renders_once_redis_is_back(
@@ -172,19 +155,16 @@ def test_with_redis_stopped_approval_succeeds_and_the_release_renders_once_redis
 
         release.refresh_from_db()
         assert release.status == ReleaseStatus.APPROVED
-        pending = [(d.status, d.attempts) for d in release.documents.all()]
-        assert pending == [(DocumentStatus.PENDING, 0)] * 2
-        left_for_the_sweeper = [r for r in caplog.records if "left waiting" in r.getMessage()]
-        assert len(left_for_the_sweeper) == 2
+        assert [d.status for d in release.documents.all()] == [DocumentStatus.PENDING] * 2
+        waiting = render_jobs(release)
+        assert [(j.state, j.dispatched_at) for j in waiting] == [(JobState.WAITING, None)] * 2
+        assert [r for r in caplog.records if "left waiting" in r.getMessage()]
 
         private_redis.start()
         worker = celery_worker_process(private_redis.url)
-        # The sweeper's threshold passes; then beat sends its periodic task.
-        ReleaseDocument.objects.filter(release=release).update(
-            dispatched_at=F("dispatched_at") - RENDER_STALLED_AFTER
-        )
-        tasks.sweep_release_documents.apply_async()
+        # The beat's dispatch (every minute) hands over the jobs that were never handed over.
+        assert jobs_dispatch_due() == [job.pk for job in waiting]
         wait_until_available(release, worker)
 
-    documents = assert_rendered_once(release, media_root)
-    assert [d.attempts for d in documents] == [1, 1]
+    assert_rendered_once(release, media_root)
+    assert [(j.state, j.attempts) for j in waiting.all()] == [(JobState.DONE, 1)] * 2

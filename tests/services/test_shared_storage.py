@@ -1,8 +1,9 @@
 """Issue 11, acceptance 6: web and worker nodes share no disk, only an S3-compatible object store.
 
-moto's S3 runs as a server of the test's own on 127.0.0.1. A `celery worker` process renders a
-release into its bucket; a separate web process (gunicorn) then serves the partner's download from
-the bucket over HTTP, audited, and neither process writes anything under MEDIA_ROOT.
+moto's S3 runs as a server of the test's own on 127.0.0.1. A `celery worker` process runs the job
+that approval wrote (nim_portal.jobs) and renders the release into its bucket; a separate web
+process (gunicorn) then serves the partner's download from the bucket over HTTP, audited, and
+neither process writes anything under MEDIA_ROOT.
 """
 
 import hashlib
@@ -17,9 +18,9 @@ from django.contrib.auth.hashers import PBKDF2PasswordHasher
 from django.urls import reverse
 
 from nim_portal.choices import AuditVerb
-from nim_portal.models import AuditEvent
+from nim_portal.models import AuditEvent, Job, JobState
 from partners.choices import DocumentStatus, ReleaseStatus
-from partners.services import release_approve
+from partners.services import RELEASE_DOCUMENT_JOB, release_approve
 from tests.factories import TEST_PASSWORD
 from tests.partners.conftest import Cast, prepare, published_assessment
 from tests.services.conftest import (
@@ -203,6 +204,8 @@ def test_a_worker_renders_into_the_object_store_and_a_separate_web_process_serve
 
     document = release.documents.get()
     assert document.status == DocumentStatus.READY
+    [job] = Job.objects.filter(kind=RELEASE_DOCUMENT_JOB, object_id=document.pk)
+    assert (job.state, job.attempts) == (JobState.DONE, 1)
     [stored] = s3.list_objects_v2(Bucket=BUCKET)["Contents"]
     assert stored["Key"] == document.file.name
     in_store = s3.get_object(Bucket=BUCKET, Key=document.file.name)["Body"].read()
