@@ -118,6 +118,25 @@ def register_search_sections() -> None:
     )
 
 
+def register_jobs() -> None:
+    """The background work of meetings, as jobs of the pipeline (nim_portal.jobs)."""
+    from nim_portal.jobs import register_job_kind
+    from tasking.services import meetings, proceedings
+
+    register_job_kind(
+        proceedings.MINUTES_PDF_JOB,
+        label="Minutes PDF",
+        run=proceedings.minutes_pdf_render,
+        on_failure=proceedings.minutes_pdf_failed,
+        on_retry=proceedings.minutes_pdf_pending,
+    )
+    register_job_kind(
+        meetings.MEETING_INVITATIONS_JOB,
+        label="Meeting invitations",
+        run=meetings.invitations_send,
+    )
+
+
 class TaskingConfig(AppConfig):
     name = "tasking"
     verbose_name = "Tasking and co-ordination"
@@ -128,3 +147,4 @@ class TaskingConfig(AppConfig):
         register_meeting_sections()
         register_action_sections()
         register_search_sections()
+        register_jobs()

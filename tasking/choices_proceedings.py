@@ -38,7 +38,6 @@ class CommissionKind(models.TextChoices):
 
 
 class MinutesPrintStatus(models.TextChoices):
-    PENDING = "pending", "Waiting to be printed"
-    RENDERING = "rendering", "Being printed"
+    PENDING = "pending", "Being printed"
     READY = "ready", "Ready"
     FAILED = "failed", "Failed"

@@ -92,8 +92,7 @@ class MinutesVersion(models.Model):
     )
     pdf = models.FileField(upload_to=minutes_file_name, blank=True)
     pdf_sha256 = models.CharField("SHA-256 of the PDF", max_length=64, blank=True)
-    pdf_error = models.TextField(blank=True, help_text="Why the last render failed.")
-    pdf_attempts = models.PositiveSmallIntegerField(default=0)
+    pdf_error = models.TextField(blank=True, help_text="Why printing it failed.")
     pdf_rendered_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -28,13 +28,12 @@ from simple_history.utils import bulk_create_with_history
 
 from nim_portal import access
 from nim_portal.choices import AuditVerb, GSCMarking, Role, UserKind
-from nim_portal.jobs import send_after_commit
+from nim_portal.jobs import job_enqueue, jobs_enqueue
 from nim_portal.lifecycle import save_with_history
 from nim_portal.models import AuditEvent, Membership, Unit, User
 from nim_portal.services import audit_event, audit_record
 from products.choices import ProductKind
 from products.services import product_commission
-from tasking import tasks
 from tasking.choices_meetings import (
     DEFAULT_CADENCES,
     STANDARD_AGENDAS,
@@ -47,11 +46,11 @@ from tasking.choices_meetings import (
 from tasking.ics import meeting_invitation_ics
 from tasking.models import AgendaItem, CadencePolicy, Meeting, MeetingInvitee, MeetingReminder
 from tasking.search import refresh_meeting_vector, refresh_search_vectors
-from tasking.selectors.meetings import meetings_awaiting_invitations
 from tasking.selectors.proceedings import people_invitable_to
 from tasking.services.proceedings import meeting_screen_changed
 
 SCHEDULED_REASON = "Scheduled by the cadence"
+MEETING_INVITATIONS_JOB = "tasking.meeting_invitations"
 # The fields of a cadence policy an administrator may change.
 POLICY_FIELDS = (
     "interval_count",
@@ -250,7 +249,8 @@ def _meetings_create_for_slots(
     unit: Unit, slots: list[tuple[CadencePolicy, date]], roster: UnitRoster
 ) -> list[Meeting]:
     """Create the unit's meetings of these cadence slots with their standard agendas, the unit's
-    chairs and members invited and a reminder each, one insert a table; returns those created.
+    chairs and members invited (the upcoming ones' invitations a job each) and a reminder each,
+    one insert a table; returns those created.
 
     A slot that another run created first is left to it: the unique constraint on (unit, kind,
     cadence slot) refuses the second row (the insert waits for the other run's transaction, then
@@ -313,6 +313,12 @@ def _meetings_create_for_slots(
         default_change_reason=SCHEDULED_REASON,
     )
     _audit_scheduled(meetings)
+    if roster.invitee_ids:
+        now = timezone.now()
+        jobs_enqueue(
+            MEETING_INVITATIONS_JOB,
+            [meeting.pk for meeting in meetings if meeting.starts_at > now],
+        )
     return meetings
 
 
@@ -456,11 +462,10 @@ def schedule_meetings(*, now: datetime | None = None) -> ScheduleResult:
 
     For each enabled cadence policy and each active unit of its kind: create the meetings of the
     missing cadence slots up to the horizon, with the standard agenda, the unit's chairs and
-    members invited and a reminder; commission the tactical assessment of each TT&CG entering its
-    commissioning window; then send the invitations not yet sent (also a sweep for any that a
-    broker outage left behind). Safe to run twice and concurrently: a slot is created once (unique
-    constraint, the loser's row skipped) and an assessment commissioned once (under the meeting's
-    row lock).
+    members invited (their invitations sent by a job of each meeting) and a reminder; commission
+    the tactical assessment of each TT&CG entering its commissioning window. Safe to run twice
+    and concurrently: a slot is created once (unique constraint, the loser's row skipped) and an
+    assessment commissioned once (under the meeting's row lock).
 
     Set-based: the units, their last slots, the people and the meetings due an assessment are
     read once for the whole run, so a run that creates nothing costs a few queries whatever the
@@ -486,18 +491,10 @@ def schedule_meetings(*, now: datetime | None = None) -> ScheduleResult:
         created = _meetings_create_for_slots(unit, slots, rosters[unit.pk])
         result.created.extend(meeting.pk for meeting in created)
     _tactical_assessments_commission_due(policies, now, rosters, result)
-    for meeting_id in meetings_awaiting_invitations(now=now).values_list("pk", flat=True):
-        _enqueue_invitations(meeting_id)
     return result
 
 
 # Invitations and reminders.
-
-
-def _enqueue_invitations(meeting_id: int) -> None:
-    """Send the invitations after commit (nim_portal.jobs): with the broker away the invitees
-    stay pending and the hourly schedule run sends them."""
-    send_after_commit(tasks.send_meeting_invitations, meeting_id)
 
 
 def _when(meeting: Meeting) -> str:
@@ -550,14 +547,16 @@ def _invitations_mark_sent(meeting: Meeting, invitees: list[MeetingInvitee], now
     )
 
 
+@transaction.atomic
 def invitations_send(meeting_id: int, *, now: datetime | None = None) -> int:
-    """System job: e-mail each invitee whose invitation is older than the meeting's SEQUENCE (or
-    who has none) an invitation with its .ics, over one mail connection. Returns the number sent.
+    """Job (MEETING_INVITATIONS_JOB): e-mail each invitee whose invitation is older than the
+    meeting's SEQUENCE (or who has none) an invitation with its .ics, over one mail connection.
+    Returns the number sent.
 
-    Safe to run twice: the pending invitees are locked together, in one order (a second job for
-    the meeting waits, then finds them sent), and each is marked with the sequence sent. When a
-    send fails, the invitations already sent are still marked before the error is raised for the
-    task's retry, so that the retry sends each e-mail once.
+    Sends only the pending invitations: they are locked together, in one order (a second job for
+    the meeting waits, then finds them sent), and each is marked with the sequence sent. Run in
+    the job's transaction: a send that fails undoes the marks, so the job's next attempt sends
+    the meeting's pending invitations again, those sent before the failure included.
     """
     now = now or timezone.now()
     meeting = (
@@ -567,32 +566,24 @@ def invitations_send(meeting_id: int, *, now: datetime | None = None) -> int:
     )
     if meeting is None:
         return 0
-    sent: list[MeetingInvitee] = []
-    failure = None
-    with transaction.atomic():
-        pending = list(
-            MeetingInvitee.objects.select_for_update(of=("self",))
-            .select_related("user")
-            .filter(
-                Q(invitation_sequence__isnull=True) | Q(invitation_sequence__lt=meeting.sequence),
-                meeting=meeting,
-                user__is_active=True,
-            )
-            .exclude(user__email="")
-            .order_by("pk")
+    pending = list(
+        MeetingInvitee.objects.select_for_update(of=("self",))
+        .select_related("user")
+        .filter(
+            Q(invitation_sequence__isnull=True) | Q(invitation_sequence__lt=meeting.sequence),
+            meeting=meeting,
+            user__is_active=True,
         )
-        if pending:
-            try:
-                with get_connection() as connection:
-                    for invitee in pending:
-                        _invitation_message(meeting, invitee, connection).send()
-                        sent.append(invitee)
-            except Exception as exc:  # raised again below, once the sent ones are marked
-                failure = exc
-        _invitations_mark_sent(meeting, sent, now)
-    if failure is not None:
-        raise failure
-    return len(sent)
+        .exclude(user__email="")
+        .order_by("pk")
+    )
+    if not pending:
+        return 0
+    with get_connection() as connection:
+        for invitee in pending:
+            _invitation_message(meeting, invitee, connection).send()
+    _invitations_mark_sent(meeting, pending, now)
+    return len(pending)
 
 
 REMINDER_BODY = (
@@ -740,7 +731,7 @@ def meeting_reschedule(
             "sequence": meeting.sequence,
         },
     )
-    _enqueue_invitations(meeting.pk)
+    job_enqueue(MEETING_INVITATIONS_JOB, meeting.pk)
     return meeting
 
 
@@ -777,7 +768,7 @@ def police_invitee_add(
         detail={"invited": {"user": person.pk, "invitee": invitee.pk}},
     )
     if meeting.status == MeetingStatus.SCHEDULED:
-        _enqueue_invitations(meeting.pk)
+        job_enqueue(MEETING_INVITATIONS_JOB, meeting.pk)
     # Before attendance is taken the invitees are the shared screen's audience.
     meeting_screen_changed(meeting.pk)
     return invitee

@@ -12,16 +12,19 @@ from django.db import transaction
 from django.http import HttpRequest
 
 from nim_portal.choices import AuditVerb
-from nim_portal.jobs import send_after_commit
+from nim_portal.jobs import job_enqueue
 from nim_portal.lifecycle import save_with_history
 from nim_portal.models import User
 from nim_portal.services import audit_record
 from partners.selectors import agencies_for_unit
-from tasking import tasks
 from tasking.choices_meetings import MeetingKind, MeetingStatus
 from tasking.models import Meeting, MeetingInvitee
 from tasking.selectors.submissions import user_may_invite_partners
-from tasking.services.meetings import invitation_take_back, meeting_locked
+from tasking.services.meetings import (
+    MEETING_INVITATIONS_JOB,
+    invitation_take_back,
+    meeting_locked,
+)
 from tasking.services.proceedings import meeting_screen_changed
 
 REASON_MAX_LENGTH = 500
@@ -104,7 +107,7 @@ def partner_attendee_invite(
         detail={"partner_attendee_invited": detail},
     )
     if meeting.status == MeetingStatus.SCHEDULED:
-        send_after_commit(tasks.send_meeting_invitations, meeting.pk)
+        job_enqueue(MEETING_INVITATIONS_JOB, meeting.pk)
     # Before attendance is taken the invitees are the shared screen's audience: it narrows now.
     meeting_screen_changed(meeting.pk)
     return invitee

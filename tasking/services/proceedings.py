@@ -20,13 +20,12 @@ from django.utils import timezone
 
 from nim_portal import access
 from nim_portal.choices import AuditVerb, GSCMarking, Role
-from nim_portal.jobs import send_after_commit
+from nim_portal.jobs import job_enqueue
 from nim_portal.lifecycle import check_transition, save_with_history
 from nim_portal.models import Unit, User
 from nim_portal.pdf import DocumentControl, render_marked_document
 from nim_portal.services import audit_record, notify
 from products.services import product_commission
-from tasking import tasks
 from tasking.choices_meetings import (
     AGENDA_MARKINGS,
     MEETING_TRANSITIONS,
@@ -55,6 +54,7 @@ from tasking.selectors.proceedings import minutes_snapshot, user_may_chair
 
 TEXT_MAX_LENGTH = 10_000
 TITLE_MAX_LENGTH = 200
+MINUTES_PDF_JOB = "tasking.minutes_pdf"
 
 
 class MinutesConflict(ValidationError):
@@ -461,19 +461,13 @@ def _snapshot_digest(content: dict) -> str:
     ).hexdigest()
 
 
-def _enqueue_minutes_render(version: MinutesVersion) -> None:
-    """Render after commit (nim_portal.jobs): with the broker away the version stays pending
-    and its download page enqueues it again."""
-    send_after_commit(tasks.render_minutes_pdf, version.pk)
-
-
 @transaction.atomic
 def meeting_close(
     acting_user: User, meeting: Meeting, *, request: HttpRequest | None = None
 ) -> MinutesVersion:
     """Close the sitting meeting: its minutes freeze into a MinutesVersion (a snapshot of the
     minutes, attendance, decisions, commissions, escalations and actions, marked at the highest
-    of them) whose PDF Celery renders. A closed meeting is never reopened."""
+    of them) whose PDF a job renders (MINUTES_PDF_JOB). A closed meeting is never reopened."""
     meeting = _lock(meeting)
     _require_chair(acting_user, meeting, "close it")
     check_transition(
@@ -509,7 +503,7 @@ def meeting_close(
         minutes_version=version.number,
         sha256=version.sha256,
     )
-    _enqueue_minutes_render(version)
+    job_enqueue(MINUTES_PDF_JOB, version.pk)
     meeting_screen_changed(meeting.pk)
     return version
 
@@ -763,53 +757,53 @@ def minutes_pdf(version: MinutesVersion) -> bytes:
     )
 
 
+@transaction.atomic
 def minutes_pdf_render(version_id: int) -> bool:
-    """System job (tasking.tasks.render_minutes_pdf): render frozen minutes once; safe to run
-    twice (a ready PDF is left alone). A failure is recorded on the version and raised again for
-    Celery to retry."""
-    with transaction.atomic():
-        version = MinutesVersion.objects.select_for_update().filter(pk=version_id).first()
-        if version is None or version.pdf_status == MinutesPrintStatus.READY:
-            return False
-        version.pdf_status = MinutesPrintStatus.RENDERING
-        version.pdf_attempts += 1
-        version.save(update_fields=["pdf_status", "pdf_attempts"])
-    try:
-        version = MinutesVersion.objects.select_related("meeting__unit", "frozen_by").get(
-            pk=version_id
-        )
-        document = minutes_pdf(version)
-        with transaction.atomic():
-            version = MinutesVersion.objects.select_for_update().get(pk=version_id)
-            version.pdf.save("minutes.pdf", ContentFile(document), save=False)
-            version.pdf_sha256 = hashlib.sha256(document).hexdigest()
-            version.pdf_status = MinutesPrintStatus.READY
-            version.pdf_error = ""
-            version.pdf_rendered_at = timezone.now()
-            version.save()
-    except Exception as error:
-        # Whatever broke (WeasyPrint, storage), the download page says why; Celery retries.
-        MinutesVersion.objects.filter(pk=version_id).update(
-            pdf_status=MinutesPrintStatus.FAILED,
-            pdf_error=f"{type(error).__name__}: {error}"[:2000],
-        )
-        raise
+    """Job (MINUTES_PDF_JOB): render frozen minutes once; a ready PDF is left alone (False).
+    Run in the job's transaction, under the version's row lock: a failure leaves the version as
+    it was, for the job's next attempt."""
+    version = (
+        MinutesVersion.objects.select_for_update(of=("self",))
+        .select_related("meeting__unit", "frozen_by")
+        .filter(pk=version_id)
+        .first()
+    )
+    if version is None or version.pdf_status == MinutesPrintStatus.READY:
+        return False
+    document = minutes_pdf(version)
+    version.pdf.save("minutes.pdf", ContentFile(document), save=False)
+    version.pdf_sha256 = hashlib.sha256(document).hexdigest()
+    version.pdf_status = MinutesPrintStatus.READY
+    version.pdf_error = ""
+    version.pdf_rendered_at = timezone.now()
+    version.save()
     return True
+
+
+def minutes_pdf_failed(version_id: int, error: str) -> None:
+    """Job (MINUTES_PDF_JOB) stopped for good: the meeting page says the PDF failed."""
+    MinutesVersion.objects.filter(pk=version_id).exclude(
+        pdf_status=MinutesPrintStatus.READY
+    ).update(pdf_status=MinutesPrintStatus.FAILED, pdf_error=error)
+
+
+def minutes_pdf_pending(version_id: int) -> None:
+    """Job (MINUTES_PDF_JOB) retried by staff, or by a reader asking for failed minutes."""
+    MinutesVersion.objects.filter(pk=version_id, pdf_status=MinutesPrintStatus.FAILED).update(
+        pdf_status=MinutesPrintStatus.PENDING, pdf_error=""
+    )
 
 
 def minutes_pdf_download(
     acting_user: User, version: MinutesVersion, *, request: HttpRequest | None = None
 ) -> MinutesVersion:
-    """The rendered minutes for download, audited (rule 7). Not yet rendered: a failed render,
-    or one still waiting (its task may never have reached a broker that was away), is enqueued
-    again (the render is safe to run twice) and the reader told to come back."""
+    """The rendered minutes for download, audited (rule 7). Not yet rendered: the reader is told
+    to come back; minutes whose render failed are rendered again, as the reader asked."""
     if version.pdf_status != MinutesPrintStatus.READY:
         if version.pdf_status == MinutesPrintStatus.FAILED:
-            MinutesVersion.objects.filter(pk=version.pk).update(
-                pdf_status=MinutesPrintStatus.PENDING
-            )
-        if version.pdf_status in (MinutesPrintStatus.FAILED, MinutesPrintStatus.PENDING):
-            _enqueue_minutes_render(version)
+            with transaction.atomic():
+                minutes_pdf_pending(version.pk)
+                job_enqueue(MINUTES_PDF_JOB, version.pk)
         raise ValidationError("The minutes PDF is being printed: try again in a minute.")
     audit_record(
         actor=acting_user,

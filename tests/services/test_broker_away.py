@@ -2,26 +2,27 @@
 
 Raising an action (API), a partner submitting information (form), submitting a product (form)
 and closing a meeting (API) each answer success and save their change once while the broker is
-down. Once Redis is back and a real worker runs, the beat's sweep of waiting e-mails sends every
-notification's e-mail exactly once, and the minutes PDF is rendered when next asked for.
-(Approving a release is test_release_resilience's.)
+down; the work they cause (every notification's e-mail, the minutes PDF) waits as jobs that were
+never handed over. Once Redis is back and a real worker runs, the beat's sweep of due jobs
+(nim_portal.jobs.jobs_dispatch_due) delivers every e-mail exactly once and prints the minutes
+exactly once, without anyone asking for them. (Approving a release is test_release_resilience's.)
 """
 
 import datetime
 import re
 
 import pytest
-from django.db.models import F
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from nim_portal import tasks as portal_tasks
-from nim_portal.models import Notification
-from nim_portal.services import NOTIFICATION_EMAIL_WAITING_AFTER
+from nim_portal.jobs import jobs_dispatch_due
+from nim_portal.models import Job, JobState, Notification
+from nim_portal.services import NOTIFICATION_EMAIL_JOB
 from products.choices import ProductStatus
 from products.models import Product
 from tasking.choices_proceedings import MinutesPrintStatus
 from tasking.models import MinutesVersion, PartnerSubmission, TacticalAction
+from tasking.services.proceedings import MINUTES_PDF_JOB
 from tests.factories import product_drafting
 from tests.services.conftest import broker_at, wait_for
 from tests.tasking.factories import meeting_sitting
@@ -53,7 +54,9 @@ def test_with_redis_stopped_saved_work_answers_success_and_everything_is_deliver
     priority = cast.strategy.priorities.order_by("rank").first()
     product = product_drafting(cast.unit, owner=cast.analyst, requester=cast.chair)
     meeting = meeting_sitting(cast.unit, chair=cast.chair)
+    # The cast's own news is not what this test delivers.
     Notification.objects.all().delete()
+    Job.objects.all().delete()
 
     with broker_at(private_redis.url):
         private_redis.stop()
@@ -96,7 +99,7 @@ def test_with_redis_stopped_saved_work_answers_success_and_everything_is_deliver
         closed = chair_api.post(f"/api/v1/meetings/{meeting.pk}/close/")
         assert closed.status_code == 200, closed.content
 
-        # Each change saved once; what leaves the request waits for the broker.
+        # Each change saved once; the work it causes waits, never handed to the broker.
         assert TacticalAction.objects.count() == 1
         assert PartnerSubmission.objects.count() == 1
         assert Product.objects.get(pk=product.pk).status == ProductStatus.SUBMITTED
@@ -105,47 +108,36 @@ def test_with_redis_stopped_saved_work_answers_success_and_everything_is_deliver
         waiting = Notification.objects.exclude(recipient__email="")
         told = sorted(waiting.values_list("recipient__email", flat=True))
         assert told and not waiting.filter(emailed_at__isnull=False).exists()
+        e_mails = Job.objects.filter(kind=NOTIFICATION_EMAIL_JOB)
+        assert sorted(e_mails.values_list("object_id", flat=True)) == sorted(
+            waiting.values_list("pk", flat=True)
+        )
+        minutes = Job.objects.get(kind=MINUTES_PDF_JOB, object_id=version.pk)
+        jobs = Job.objects.filter(pk__in=[*e_mails.values_list("pk", flat=True), minutes.pk])
+        assert set(jobs.values_list("state", "dispatched_at")) == {(JobState.WAITING, None)}
 
         private_redis.start()
         worker = celery_worker_process(private_redis.url)
-        # The sweep's threshold passes; then beat sends its periodic task.
-        Notification.objects.update(created_at=F("created_at") - NOTIFICATION_EMAIL_WAITING_AFTER)
-        portal_tasks.sweep_notification_emails.apply_async()
+        # What beat sends every minute: the sweep hands every waiting job to the worker.
+        assert sorted(jobs_dispatch_due()) == sorted(jobs.values_list("pk", flat=True))
         wait_for(
-            lambda: not waiting.filter(emailed_at__isnull=True).exists(),
+            lambda: not jobs.exclude(state=JobState.DONE).exists(),
             seconds=WAIT_SECONDS,
             interval=0.2,
-            what="every waiting e-mail sent",
+            what="every waiting job done",
             log=worker,
         )
-        # A second sweep finds nothing more to send.
-        portal_tasks.sweep_notification_emails.apply_async()
-        wait_for(
-            lambda: (
-                len(re.findall(r"sweep_notification_emails\[[^]]+\] succeeded", worker.log_text()))
-                == 2
-            ),
-            seconds=WAIT_SECONDS,
-            what="the second sweep done",
-            log=worker,
-        )
+        # A second sweep finds nothing more to hand over.
+        assert jobs_dispatch_due() == []
 
+        version.refresh_from_db()
+        assert version.pdf_status == MinutesPrintStatus.READY
+        assert not waiting.filter(emailed_at__isnull=True).exists()
         chair = APIClient()
         chair.force_login(cast.chair)
-        first_ask = chair.get(reverse("tasking:meeting_minutes_pdf", args=[meeting.pk]))
-        assert first_ask.status_code != 200
-        wait_for(
-            lambda: MinutesVersion.objects.filter(
-                pk=version.pk, pdf_status=MinutesPrintStatus.READY
-            ).exists(),
-            seconds=WAIT_SECONDS,
-            interval=0.2,
-            what="the minutes PDF rendered",
-            log=worker,
-        )
         downloaded = chair.get(reverse("tasking:meeting_minutes_pdf", args=[meeting.pk]))
         assert downloaded.status_code == 200
 
     assert sorted(emails_in(worker.log_text())) == told
-    version.refresh_from_db()
-    assert version.pdf_attempts == 1
+    assert set(jobs.values_list("attempts", flat=True)) == {1}
+    assert Job.objects.filter(kind=MINUTES_PDF_JOB).count() == 1

@@ -70,20 +70,19 @@ def test_beat_sends_the_meeting_schedule_and_a_worker_keeps_the_units_meetings_s
     )
     logs = [beat, worker]
 
-    # The run ends by sending the invitations, through Redis again: once they are sent to the
-    # BCU's people, the worker has scheduled every unit.
+    # Each unit's new meetings commit with their invitations' jobs, handed to the worker
+    # through Redis again: the run done and the BCU's people invited, every unit is scheduled.
     invited = MeetingInvitee.objects.filter(
         meeting__unit=bcu, user=cast.member, invitation_sent_at__isnull=False
     )
     wait_for(
-        invited.exists,
+        lambda: RUN_BY_WORKER.search(worker.log_text()) and invited.exists(),
         seconds=WAIT_SECONDS,
         interval=0.2,
-        what="the BCU's meetings scheduled from beat and their invitations sent",
+        what="the meetings scheduled from beat and the BCU's invitations sent",
         log=logs,
     )
     assert SENT_BY_BEAT.search(beat.log_text()), beat.log_tail()
-    assert RUN_BY_WORKER.search(worker.log_text()), worker.log_tail()
 
     tactical = list(Meeting.objects.filter(unit=bcu, kind=MeetingKind.TACTICAL))
     slots = [meeting.cadence_slot for meeting in tactical]

@@ -3,6 +3,9 @@ its chair, members, analyst, and the chairs of the units above it."""
 
 from datetime import UTC, datetime
 
+from django.core import mail
+from django.test import TestCase
+
 from nim_portal.choices import Role, UnitKind
 from tasking.choices_meetings import MeetingKind
 from tasking.models import Meeting
@@ -35,10 +38,19 @@ def ttcg(unit) -> Meeting:
     return Meeting.objects.filter(unit=unit, kind=MeetingKind.TACTICAL).order_by("starts_at")[0]
 
 
+def scheduled_as_by_beat(now=NOW):
+    """The schedule run as beat runs it: each unit's meetings commit, then their jobs (the
+    invitations) run; the invitations sent are cleared from the outbox."""
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        result = schedule_meetings(now=now)
+    mail.outbox.clear()
+    return result
+
+
 def cast_scheduled(hierarchy) -> Cast:
     """The cast, with every unit's meetings scheduled by the cadence."""
     cast = Cast(hierarchy)
-    schedule_meetings(now=NOW)
+    scheduled_as_by_beat()
     return cast
 
 

@@ -5,14 +5,23 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from django.conf import settings
 from django.core import mail
+from django.db.models import F
 from icalendar import Calendar
 
+from nim_portal import jobs
 from nim_portal.choices import Role
+from nim_portal.models import Job, JobState
 from tasking.choices_meetings import MeetingKind, MeetingStatus
 from tasking.ics import meeting_invitation_ics, meeting_uid
-from tasking.models import Meeting
-from tasking.services.meetings import invitations_send, meeting_reschedule, schedule_meetings
+from tasking.models import Meeting, MeetingInvitee
+from tasking.services.meetings import (
+    MEETING_INVITATIONS_JOB,
+    invitations_send,
+    meeting_reschedule,
+    schedule_meetings,
+)
 from tests.factories import member
+from tests.tasking.proceedings_helpers import scheduled_as_by_beat
 
 NOW = datetime(2030, 6, 1, 8, 0, tzinfo=UTC)
 
@@ -30,7 +39,7 @@ def attendee(hierarchy):
 @pytest.fixture
 def meeting(hierarchy, chair, attendee):
     member(hierarchy.bcu, Role.ANALYST, username="analyst")
-    schedule_meetings(now=NOW)
+    scheduled_as_by_beat(now=NOW)
     return (
         Meeting.objects.filter(unit=hierarchy.bcu, kind=MeetingKind.TACTICAL)
         .select_related("unit", "chair")
@@ -115,7 +124,8 @@ def test_scheduling_e_mails_each_invitee_a_valid_ics_once(
 def test_rescheduling_reissues_the_invitation_with_a_higher_sequence(
     meeting, chair, attendee, django_capture_on_commit_callbacks
 ):
-    assert invitations_send(meeting.pk) == 2
+    # The schedule's job sent the first invitations.
+    assert set(meeting.invitees.values_list("invitation_sequence", flat=True)) == {0}
     new_start = meeting.starts_at + timedelta(days=1, hours=2)
     with django_capture_on_commit_callbacks(execute=True):
         meeting_reschedule(
@@ -138,7 +148,10 @@ def test_rescheduling_reissues_the_invitation_with_a_higher_sequence(
 
 
 def test_no_invitations_for_a_meeting_that_is_no_longer_scheduled(meeting):
-    Meeting.objects.filter(pk=meeting.pk).update(status=MeetingStatus.CLOSED)
+    # Its invitations are out of date (as after a move), but it was closed meanwhile.
+    Meeting.objects.filter(pk=meeting.pk).update(
+        status=MeetingStatus.CLOSED, sequence=F("sequence") + 1
+    )
     assert invitations_send(meeting.pk) == 0
     assert _invitations() == []
 
@@ -148,3 +161,25 @@ def test_without_a_chair_the_portal_organises(meeting, attendee):
     calendar = Calendar.from_ical(meeting_invitation_ics(meeting, attendee))
     (event,) = calendar.walk("VEVENT")
     assert str(event["ORGANIZER"]) == f"mailto:{settings.DEFAULT_FROM_EMAIL}"
+
+
+def test_the_schedule_asks_for_each_new_meetings_invitations_and_the_sweep_sends_them(
+    hierarchy, chair, attendee
+):
+    """The broker was away when the schedule committed: nothing is sent until the beat's sweep
+    of due jobs hands them over (in-process here), and a second run asks for nothing more."""
+    assert schedule_meetings(now=NOW).created
+    asked = Job.objects.filter(kind=MEETING_INVITATIONS_JOB)
+    # Only the BCU has people to invite.
+    invited = Meeting.objects.filter(unit=hierarchy.bcu).values_list("pk", flat=True)
+
+    assert sorted(asked.values_list("object_id", flat=True)) == sorted(invited)
+    assert _invitations() == []
+    assert schedule_meetings(now=NOW).created == []
+    assert asked.count() == len(invited)
+
+    jobs.jobs_dispatch_due()
+
+    assert set(asked.values_list("state", flat=True)) == {JobState.DONE}
+    assert len(_invitations("member@police.example")) == len(invited)
+    assert not MeetingInvitee.objects.filter(invitation_sent_at=None).exists()

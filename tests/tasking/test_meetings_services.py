@@ -22,9 +22,9 @@ from tasking.services.meetings import (
     police_invitee_add,
     police_invitee_remove,
     reminders_send_due,
-    schedule_meetings,
 )
 from tests.factories import PartnerUserFactory, UserFactory, add_unit, member
+from tests.tasking.proceedings_helpers import scheduled_as_by_beat
 
 NOW = datetime(2030, 6, 1, 8, 0, tzinfo=UTC)
 
@@ -46,7 +46,7 @@ def cast(hierarchy):
 
 @pytest.fixture
 def meeting(cast):
-    schedule_meetings(now=NOW)
+    scheduled_as_by_beat(now=NOW)
     return Meeting.objects.filter(unit=cast.hierarchy.bcu, kind=MeetingKind.TACTICAL).first()
 
 

@@ -1,14 +1,18 @@
-"""Closing a meeting renders its frozen minutes to PDF (Celery, eager in the tests): the marking
-stands at the top and bottom of every page, and only readers cleared for it download it."""
+"""Closing a meeting asks for its frozen minutes in PDF, a job of the pipeline (run in-process in
+the tests): the marking stands at the top and bottom of every page, and only readers cleared for
+it download it."""
 
 import io
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from pypdf import PdfReader
 
+from nim_portal import jobs
+from nim_portal.celery import app as celery_app
 from nim_portal.choices import AuditVerb, GSCMarking, VettingLevel
-from nim_portal.models import AuditEvent
+from nim_portal.models import AuditEvent, Job, JobState
 from tasking.choices_proceedings import MinutesPrintStatus
 from tasking.services import proceedings as services
 from tests.tasking.proceedings_helpers import cast_scheduled, opened, ttcg
@@ -77,3 +81,102 @@ def test_a_reader_below_the_marking_or_outside_the_unit_gets_404(client, cast, c
         url = reverse("tasking:meeting_minutes_pdf", args=[closed.meeting_id])
         assert client.get(url).status_code == 404
     assert not AuditEvent.objects.filter(verb=AuditVerb.DOWNLOAD).exists()
+
+
+# The job that prints them.
+
+
+@pytest.fixture
+def sitting(cast):
+    sitting = opened(cast, ttcg(cast.hierarchy.bcu))
+    services.minutes_save(cast.chair, sitting, "Agreed: patrols on the ring road.", 0)
+    return sitting
+
+
+def job_of(version) -> Job:
+    return Job.objects.get(kind=services.MINUTES_PDF_JOB, object_id=version.pk)
+
+
+def failing_renders(monkeypatch, failures: int) -> list[int]:
+    attempts = []
+    real = services.minutes_pdf
+
+    def render(version):
+        attempts.append(version.pk)
+        if len(attempts) <= failures:
+            raise OSError(f"fontconfig cache not writable (attempt {len(attempts)})")
+        return real(version)
+
+    monkeypatch.setattr(services, "minutes_pdf", render)
+    return attempts
+
+
+def test_closing_asks_for_the_pdf_and_the_sweep_prints_it_unasked(cast, sitting):
+    """The broker was away when the meeting closed: nobody asks for the PDF, the beat's sweep of
+    due jobs prints it (in-process here)."""
+    version = services.meeting_close(cast.chair, sitting)
+
+    assert version.pdf_status == MinutesPrintStatus.PENDING
+    assert job_of(version).state == JobState.WAITING
+    assert jobs.jobs_dispatch_due() == [job_of(version).pk]
+    version.refresh_from_db()
+    assert version.pdf_status == MinutesPrintStatus.READY and version.pdf_ready
+    assert job_of(version).state == JobState.DONE
+
+
+def test_a_failed_attempt_leaves_the_minutes_being_printed_until_the_last(
+    cast, sitting, monkeypatch
+):
+    monkeypatch.setitem(celery_app.conf, "task_always_eager", False)
+    attempts = failing_renders(monkeypatch, failures=4)
+    version = services.meeting_close(cast.chair, sitting)
+    job = job_of(version)
+
+    for attempt in range(1, 5):
+        Job.objects.filter(pk=job.pk).update(run_after=timezone.now())
+        jobs.job_run(job.pk)
+        version.refresh_from_db()
+        if attempt < 4:
+            assert (version.pdf_status, version.pdf_error) == (MinutesPrintStatus.PENDING, "")
+
+    assert len(attempts) == 4
+    assert version.pdf_status == MinutesPrintStatus.FAILED
+    assert version.pdf_error == "Attempt 4: OSError: fontconfig cache not writable (attempt 4)"
+
+    job.refresh_from_db()
+    jobs.job_reopen(job)
+    version.refresh_from_db()
+    assert (version.pdf_status, version.pdf_error) == (MinutesPrintStatus.PENDING, "")
+    assert jobs.job_run(job.pk) is True
+    version.refresh_from_db()
+    assert version.pdf_ready
+
+
+def test_a_reader_asking_for_minutes_whose_print_failed_has_them_printed_again(
+    client, cast, sitting, monkeypatch, django_capture_on_commit_callbacks
+):
+    failing_renders(monkeypatch, failures=1)
+    with django_capture_on_commit_callbacks(execute=True):
+        version = services.meeting_close(cast.chair, sitting)
+    version.refresh_from_db()
+    assert version.pdf_status == MinutesPrintStatus.FAILED
+    client.force_login(cast.member)
+    url = reverse("tasking:meeting_minutes_pdf", args=[sitting.pk])
+
+    with django_capture_on_commit_callbacks(execute=True):
+        refused = client.get(url, follow=True)
+
+    assert b"being printed" in refused.content
+    version.refresh_from_db()
+    assert version.pdf_ready
+    assert client.get(url)["Content-Type"] == "application/pdf"
+
+
+def test_asking_for_minutes_still_being_printed_asks_for_nothing_more(client, cast, sitting):
+    version = services.meeting_close(cast.chair, sitting)
+    client.force_login(cast.member)
+
+    client.get(reverse("tasking:meeting_minutes_pdf", args=[sitting.pk]))
+
+    assert Job.objects.filter(kind=services.MINUTES_PDF_JOB).count() == 1
+    assert job_of(version).state == JobState.WAITING

@@ -218,24 +218,28 @@ def test_a_meetings_invitations_go_over_one_connection_in_a_few_queries(
     assert len(mail.outbox) == 2 + 13
 
 
-def test_a_failed_send_keeps_the_marks_of_those_sent_and_the_retry_sends_each_once(
+def test_a_failed_send_leaves_the_invitations_pending_for_the_jobs_next_attempt(
     counting_backend,
 ):
+    """The job's work is one transaction: a send that fails undoes the marks of those sent
+    before it, and the next attempt sends every pending invitation (those again too)."""
     meeting = meeting_with_invitees(members=4)
     counting_backend.fail_at = 3
     with pytest.raises(ConnectionResetError):
         invitations_send(meeting.pk, now=NOW)
 
     invitees = MeetingInvitee.objects.filter(meeting=meeting)
+    assert len(mail.outbox) == 2
+    assert not invitees.exclude(invitation_sequence=None, invitation_sent_at=None).exists()
+
+    assert invitations_send(meeting.pk, now=NOW) == 5
+    assert invitations_send(meeting.pk, now=NOW) == 0
     sent = invitees.filter(invitation_sequence=0, invitation_sent_at=NOW)
-    assert sent.count() == 2 == len(mail.outbox)
+    assert sent.count() == 5
     assert {invitee.history.first().history_change_reason for invitee in sent} == {
         "Invitation sent (sequence 0)"
     }
-
-    assert invitations_send(meeting.pk, now=NOW) == 3
-    assert invitations_send(meeting.pk, now=NOW) == 0
-    recipients = [address for message in mail.outbox for address in message.to]
+    recipients = [address for message in mail.outbox[2:] for address in message.to]
     assert sorted(recipients) == sorted(invitees.values_list("user__email", flat=True))
 
 
@@ -244,7 +248,7 @@ def test_two_invitation_jobs_at_once_send_each_e_mail_once(vetting_table, counti
     if connection.vendor != "postgresql":
         pytest.skip("SQLite serialises writers: the race runs in CI's PostgreSQL pass.")
     meeting = meeting_with_invitees(members=5)
-    # The run sent them at its commit (tasks run in-process here): make them pending again.
+    # The run sent them at its commit (jobs run in-process here): make them pending again.
     MeetingInvitee.objects.update(invitation_sequence=None, invitation_sent_at=None)
     mail.outbox.clear()
     # Slow sends: the second job asks for the rows while the first still holds them.
