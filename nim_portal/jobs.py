@@ -95,17 +95,19 @@ def job_kind_choices() -> list[tuple[str, str]]:
 def _dispatch(job_ids: list[int]) -> None:
     """Hand jobs to the broker now; with the broker away they wait for the sweeper."""
     task = current_app.tasks[RUN_JOB_TASK]
+    handed_over = []
     for job_id in job_ids:
         try:
             task.delay(job_id)
         except (OperationalError, OSError) as error:
             logger.warning("job %s left waiting: broker unreachable (%s)", job_id, error)
-            return
-        # A job run in-process (the demo's eager mode) is finished by now: only a waiting one
-        # records that it was handed over.
-        Job.objects.filter(pk=job_id, state=JobState.WAITING, dispatched_at__isnull=True).update(
-            dispatched_at=timezone.now()
-        )
+            break
+        handed_over.append(job_id)
+    # A job run in-process (the demo's eager mode) is finished by now: only a waiting one
+    # records that it was handed over.
+    Job.objects.filter(
+        pk__in=handed_over, state=JobState.WAITING, dispatched_at__isnull=True
+    ).update(dispatched_at=timezone.now())
 
 
 def _dispatch_after_commit(job_ids: list[int]) -> None:
@@ -278,16 +280,3 @@ def oldest_waiting_job_seconds(now=None) -> int:
         .first()
     )
     return max(0, int((now - oldest).total_seconds())) if oldest else 0
-
-
-def send_after_commit(task, *args) -> None:
-    """`task.delay(*args)` once the current transaction commits; a broker that is away leaves
-    the work to the app's own sweep. Retired as each app's work moves into jobs."""
-
-    def send() -> None:
-        try:
-            task.delay(*args)
-        except (OperationalError, OSError) as error:
-            logger.warning("%s%s left waiting: broker unreachable (%s)", task.name, args, error)
-
-    transaction.on_commit(send, robust=True)

@@ -16,8 +16,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from nim_portal.choices import GSCMarking, Role, VettingLevel
-from nim_portal.models import Membership, User
-from nim_portal.services import notify
+from nim_portal.models import Job, JobState, Membership, User
+from nim_portal.services import NOTIFICATION_EMAIL_JOB, notify
 from partners.models import AgencyMembership
 from partners.services import (
     agency_create,
@@ -248,6 +248,11 @@ class World:
         self.cadence_policy = CadencePolicy.objects.order_by("pk").first()
         (self.notification,) = notify(
             [self.member], message="An action is yours.", link="/tasking/actions/"
+        )
+        # A job that stopped after its attempts: what the jobs page lists and may retry.
+        self.job = Job.objects.get(kind=NOTIFICATION_EMAIL_JOB, object_id=self.notification.pk)
+        Job.objects.filter(pk=self.job.pk).update(
+            state=JobState.FAILED, attempts=4, last_error="Attempt 4: OSError: no mail server"
         )
 
     def _agency(self, name, units):

@@ -181,6 +181,14 @@ ROWS = [
         "audit:log":                            "in  404 404 403 403 403 403 200 200 403 200",
         "audit:export":                         "in  404 404 403 403 403 403 200 200 403 200",
     }),
+    # The job pipeline's staff page: system administrators (police superusers) only.
+    *rows("job", "get", {
+        #                                        ano ptn opt mem ana rev chr adm out low su
+        "jobs:list":                            "in  404 404 403 403 403 403 403 403 403 200",
+    }),
+    *rows("job", "post", {
+        "jobs:retry":                           "in  404 404 403 403 403 403 403 403 403 302",
+    }),
     *rows("member", "post", {
         "people:grant":                         "in  404 404 403 403 403 403 400 404 403 400",
         "people:revoke":                        "in  404 404 403 403 403 403 302 404 403 302",
