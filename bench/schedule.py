@@ -10,10 +10,11 @@ database (CREATE DATABASE ... TEMPLATE, which needs no other session connected t
 the copy's upcoming meetings made by the cadence (with their invitees, agenda and reminder) so
 that every unit's next months are empty, as on the first run over a new hierarchy, then times:
 
-1. the first run, as the hourly task runs it; the jobs it sends (the invitations of each
-   meeting, the notifications of each commissioned assessment) are kept as a broker would keep
-   them, not run inside it;
-2. the invitation jobs, each as a worker runs it, to the in-memory outbox;
+1. the first run, as the hourly task runs it; the jobs it hands over (an invitation for each
+   invitee, the notification e-mails of each commissioned assessment) are kept as a broker
+   would keep them, not run inside it;
+2. the invitation jobs, each as a worker runs it (nim_portal.jobs.job_run), to the in-memory
+   outbox;
 3. the steady state: further runs, which create nothing (the median of --repeat).
 
 It prints the queries and seconds of each and drops the copy (--keep keeps it). With --build the
@@ -105,12 +106,11 @@ from django.db.models import ProtectedError  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from nim_portal.choices import Role, UnitKind, UserKind, VettingLevel  # noqa: E402
-from nim_portal.models import Membership, Unit, User  # noqa: E402
+from nim_portal.jobs import RUN_JOB_TASK, job_run  # noqa: E402
+from nim_portal.models import Job, Membership, Unit, User  # noqa: E402
 from tasking.choices_meetings import MeetingStatus  # noqa: E402
 from tasking.models import Meeting, MeetingInvitee  # noqa: E402
-from tasking.services.meetings import invitations_send, schedule_meetings  # noqa: E402
-
-INVITATION_JOB = "tasking.tasks.send_meeting_invitations"
+from tasking.services.meetings import MEETING_INVITATION_JOB, schedule_meetings  # noqa: E402
 
 
 class Counter:
@@ -241,7 +241,12 @@ def main() -> None:
 
         with Broker() as broker, measured() as first:
             result = schedule_meetings()
-        invitation_jobs = broker.of(INVITATION_JOB)
+        handed_over = {job_id for (job_id,) in broker.of(RUN_JOB_TASK)}
+        invitation_jobs = list(
+            Job.objects.filter(kind=MEETING_INVITATION_JOB, pk__in=handed_over).values_list(
+                "pk", flat=True
+            )
+        )
         invitees = MeetingInvitee.objects.filter(meeting_id__in=result.created).count()
         print(
             f"\nfirst run: {first['seconds']:.1f} s, {first['queries']} queries "
@@ -255,10 +260,10 @@ def main() -> None:
         )
 
         job_seconds, emails, queries = [], 0, 0
-        for (meeting_id,) in invitation_jobs:
+        for job_id in invitation_jobs:
             mail.outbox = []
             with measured() as job:
-                invitations_send(meeting_id)
+                job_run(job_id)
             job_seconds.append(job["seconds"])
             queries += job["queries"]
             emails += len(mail.outbox)

@@ -23,7 +23,7 @@ from datetime import timedelta
 from celery import current_app
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from kombu.exceptions import OperationalError
 
@@ -122,21 +122,39 @@ def job_enqueue(kind: str, object_id: int) -> Job:
     return jobs_enqueue(kind, [object_id])[0]
 
 
-def jobs_enqueue(kind: str, object_ids: Iterable[int]) -> list[Job]:
-    """`job_enqueue` for many records of one kind: two queries, whatever their number."""
+def _require_kind(kind: str) -> None:
     if kind not in _kinds:
         raise ValueError(f"No job kind {kind!r} is registered.")
+
+
+def _create(kind: str, object_ids: Iterable[int]) -> list[Job]:
+    created = Job.objects.bulk_create(
+        Job(kind=kind, object_id=object_id) for object_id in object_ids
+    )
+    _dispatch_after_commit([job.pk for job in created])
+    return created
+
+
+def jobs_enqueue(kind: str, object_ids: Iterable[int]) -> list[Job]:
+    """`job_enqueue` for many records of one kind: two queries, whatever their number."""
+    _require_kind(kind)
     object_ids = list(dict.fromkeys(object_ids))
     waiting = {
         job.object_id: job
         for job in Job.objects.filter(kind=kind, object_id__in=object_ids, state=JobState.WAITING)
     }
-    created = Job.objects.bulk_create(
-        Job(kind=kind, object_id=object_id) for object_id in object_ids if object_id not in waiting
-    )
-    _dispatch_after_commit([job.pk for job in created])
+    created = _create(kind, (pk for pk in object_ids if pk not in waiting))
     jobs = {**waiting, **{job.object_id: job for job in created}}
     return [jobs[object_id] for object_id in object_ids]
+
+
+def jobs_enqueue_for(kind: str, records: QuerySet) -> list[Job]:
+    """`job_enqueue` for each of `records` (a queryset) without work waiting already: two
+    queries, the records read with the test of their waiting work. Returns the jobs created."""
+    _require_kind(kind)
+    waiting = Job.objects.filter(kind=kind, object_id=OuterRef("pk"), state=JobState.WAITING)
+    ids = records.exclude(Exists(waiting)).order_by("pk").values_list("pk", flat=True)
+    return _create(kind, ids)
 
 
 def jobs_due(now=None) -> Q:

@@ -131,9 +131,14 @@ def register_jobs() -> None:
         on_retry=proceedings.minutes_pdf_pending,
     )
     register_job_kind(
-        meetings.MEETING_INVITATIONS_JOB,
-        label="Meeting invitations",
-        run=meetings.invitations_send,
+        meetings.MEETING_INVITATION_JOB,
+        label="Meeting invitation",
+        run=meetings.invitation_send,
+    )
+    register_job_kind(
+        meetings.MEETING_REMINDER_JOB,
+        label="Meeting reminder",
+        run=meetings.reminder_send,
     )
 
 

@@ -7,8 +7,9 @@ current one approved, a few drafts for next year), informed by a published strat
 of the unit or above it, its priorities scored on the active MoRiLE matrix and ranked (now and
 then overridden by the chair, with the reason). Meetings fill the cadence slots of every unit
 (TT&CG and ST&CG, national included) from the start of the dataset to the scheduler's horizon:
-past ones held and closed with their minutes frozen (MinutesVersion, as meeting_close writes it;
-the PDF is printed when first asked for), upcoming ones scheduled with their invitations sent,
+past ones held and closed with their minutes frozen (MinutesVersion, as meeting_close writes it,
+with the job that prints its PDF waiting for a worker), upcoming ones scheduled with their
+invitations sent,
 each with the standard agenda, the unit's chairs and members invited, and a reminder. TT&CGs
 carry the unit's tactical assessments. Actions are raised at the TT&CGs, tied to a priority of
 the strategy the unit worked under that day, updated by their owners and closed at a later
@@ -26,7 +27,7 @@ from dataclasses import dataclass, field
 from django.utils import timezone
 
 from nim_portal.choices import GSCMarking, Role, UnitKind
-from nim_portal.models import Unit
+from nim_portal.models import Job, Unit
 from nim_portal.national import (
     BENCH_CHAIR,
     BENCH_MEMBER,
@@ -72,7 +73,7 @@ from tasking.models import (
 )
 from tasking.search import refresh_search_vectors
 from tasking.services.meetings import cadence_policies_default
-from tasking.services.proceedings import _snapshot_digest
+from tasking.services.proceedings import MINUTES_PDF_JOB, _snapshot_digest
 from tasking.services.strategy import morile_matrix_default, morile_score, ranks_with_overrides
 
 # The schedule keeps this many days of meetings ahead (CadencePolicy.horizon_days).
@@ -1014,7 +1015,7 @@ class ActionLogBuilder:
             last = plan.closed_index if plan.closed_index is not None else len(sittings) - 1
             for index in range(plan.raised_index, last + 1):
                 reviewed[sittings[index].pk].append(plan.row)
-        rows = []
+        rows, print_jobs = [], []
         for meeting in t.meetings[unit.pk]:
             if meeting.status != MeetingStatus.CLOSED:
                 continue
@@ -1032,7 +1033,19 @@ class ActionLogBuilder:
                     "frozen_at": meeting.minutes_frozen_at,
                 }
             )
+        for row, pk in zip(rows, t.run.writer.ids(MinutesVersion, len(rows)), strict=True):
+            row["id"] = pk
+            print_jobs.append(
+                {
+                    "kind": MINUTES_PDF_JOB,
+                    "object_id": pk,
+                    "created_at": row["frozen_at"],
+                    "run_after": row["frozen_at"],
+                }
+            )
         t.run.writer.write(MinutesVersion, rows)
+        # As meeting_close asks for it: the PDF's job, for a worker (none runs while seeding).
+        t.run.writer.write(Job, print_jobs)
         t.built.counts["minutes versions"] += len(rows)
 
     def _snapshot(self, meeting: Meeting, actions: list[dict]) -> dict:

@@ -1,5 +1,5 @@
-"""Beat's periodic work of the tasking app: thin (the services decide). Invitations and minutes
-PDFs are jobs of the pipeline (nim_portal.jobs), not tasks of their own."""
+"""Beat's periodic work of the tasking app: thin (the services decide). Invitations, reminders
+and minutes PDFs are jobs of the pipeline (nim_portal.jobs), not tasks of their own."""
 
 from celery import shared_task
 
@@ -14,5 +14,5 @@ def schedule_meetings_task() -> int:
 
 @shared_task(name="tasking.tasks.send_due_reminders")
 def send_due_reminders() -> int:
-    """Beat, every minute: send the meeting reminders that are due."""
-    return meeting_services.reminders_send_due()
+    """Beat, every minute: issue the meeting reminders that are due, a job for each invitee."""
+    return meeting_services.reminders_issue_due()

@@ -20,7 +20,15 @@ from django.urls import reverse
 from django.utils import timezone
 
 from nim_portal.choices import GSCMarking, Role, UnitKind, UserKind, VettingLevel
-from nim_portal.models import AuditEvent, Membership, RecordClassification, Unit, User
+from nim_portal.models import (
+    AuditEvent,
+    Job,
+    JobState,
+    Membership,
+    RecordClassification,
+    Unit,
+    User,
+)
 from nim_portal.national import (
     BENCH_ADMIN,
     BENCH_CHAIR,
@@ -51,7 +59,7 @@ from tasking.management.commands.seed_national import BENCH_USERS, DEFAULT_PASSW
 from tasking.models import ControlStrategy, Meeting, MinutesVersion, TacticalAction
 from tasking.national import SMALL_SIZE
 from tasking.selectors.meetings import meetings_awaiting_invitations
-from tasking.services.proceedings import _snapshot_digest
+from tasking.services.proceedings import MINUTES_PDF_JOB, _snapshot_digest
 
 TEST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 COUNTED = (Unit, User, Product, Section, ProductVersion, Release, Meeting, TacticalAction)
@@ -205,6 +213,11 @@ def test_tasking_ties_actions_to_priorities_and_freezes_minutes(national):
     assert kinds == {(kind, meeting) for kind in UnitKind.values for meeting in MeetingKind.values}
     closed = Meeting.objects.filter(status=MeetingStatus.CLOSED)
     assert closed.count() == MinutesVersion.objects.count() > 0
+    # As meeting_close leaves them: each minutes' PDF a job waiting for a worker.
+    print_jobs = Job.objects.filter(kind=MINUTES_PDF_JOB, state=JobState.WAITING)
+    assert set(print_jobs.values_list("object_id", flat=True)) == set(
+        MinutesVersion.objects.values_list("pk", flat=True)
+    )
     for minutes in MinutesVersion.objects.order_by("?")[:20]:
         assert minutes.sha256 == _snapshot_digest(minutes.content)
         assert minutes.marking == minutes.content["marking"] == minutes.meeting.minutes_marking

@@ -260,6 +260,9 @@ class MeetingInvitee(models.Model):
     invitation_sequence = models.PositiveIntegerField(
         null=True, blank=True, help_text="The meeting's SEQUENCE when last invited."
     )
+    reminder_sequence = models.PositiveIntegerField(
+        null=True, blank=True, help_text="The meeting's SEQUENCE when last reminded."
+    )
 
     history = HistoricalRecords()
 
@@ -306,7 +309,8 @@ class AgendaItem(models.Model):
 
 
 class MeetingReminder(models.Model):
-    """The reminder of a meeting: sent by the minute sweep once due (never a far-future ETA)."""
+    """The reminder of a meeting: issued by the minute's beat once due (never a far-future ETA),
+    as one job for each invitee; `sent_at` is when it was issued."""
 
     meeting = models.OneToOneField(Meeting, on_delete=models.CASCADE, related_name="reminder")
     due_at = models.DateTimeField()

@@ -19,16 +19,16 @@ from operator import attrgetter
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import EmailMessage, get_connection
+from django.core.mail import EmailMessage
 from django.db import transaction
-from django.db.models import Max, Q
+from django.db.models import F, Max, Q
 from django.http import HttpRequest
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from nim_portal import access
 from nim_portal.choices import AuditVerb, GSCMarking, Role, UserKind
-from nim_portal.jobs import job_enqueue, jobs_enqueue
+from nim_portal.jobs import jobs_enqueue_for
 from nim_portal.lifecycle import save_with_history
 from nim_portal.models import AuditEvent, Membership, Unit, User
 from nim_portal.services import audit_event, audit_record
@@ -50,7 +50,8 @@ from tasking.selectors.proceedings import people_invitable_to
 from tasking.services.proceedings import meeting_screen_changed
 
 SCHEDULED_REASON = "Scheduled by the cadence"
-MEETING_INVITATIONS_JOB = "tasking.meeting_invitations"
+MEETING_INVITATION_JOB = "tasking.meeting_invitation"
+MEETING_REMINDER_JOB = "tasking.meeting_reminder"
 # The fields of a cadence policy an administrator may change.
 POLICY_FIELDS = (
     "interval_count",
@@ -315,10 +316,7 @@ def _meetings_create_for_slots(
     _audit_scheduled(meetings)
     if roster.invitee_ids:
         now = timezone.now()
-        jobs_enqueue(
-            MEETING_INVITATIONS_JOB,
-            [meeting.pk for meeting in meetings if meeting.starts_at > now],
-        )
+        invitations_ask([meeting.pk for meeting in meetings if meeting.starts_at > now])
     return meetings
 
 
@@ -462,7 +460,7 @@ def schedule_meetings(*, now: datetime | None = None) -> ScheduleResult:
 
     For each enabled cadence policy and each active unit of its kind: create the meetings of the
     missing cadence slots up to the horizon, with the standard agenda, the unit's chairs and
-    members invited (their invitations sent by a job of each meeting) and a reminder; commission
+    members invited (each invitation sent by a job of its own) and a reminder; commission
     the tactical assessment of each TT&CG entering its commissioning window. Safe to run twice
     and concurrently: a slot is created once (unique constraint, the loser's row skipped) and an
     assessment commissioned once (under the meeting's row lock).
@@ -509,7 +507,7 @@ INVITATION_BODY = (
 )
 
 
-def _invitation_message(meeting: Meeting, invitee: MeetingInvitee, connection) -> EmailMessage:
+def _invitation_message(meeting: Meeting, invitee: MeetingInvitee) -> EmailMessage:
     kind = meeting.get_kind_display()
     prefix = "Updated invitation" if meeting.sequence else "Invitation"
     message = EmailMessage(
@@ -523,7 +521,6 @@ def _invitation_message(meeting: Meeting, invitee: MeetingInvitee, connection) -
             url=settings.NIM_PORTAL_URL,
         ),
         to=[invitee.user.email],
-        connection=connection,
     )
     message.attach("invitation.ics", meeting_invitation_ics(meeting, invitee.user), "text/calendar")
     return message
@@ -547,43 +544,46 @@ def _invitations_mark_sent(meeting: Meeting, invitees: list[MeetingInvitee], now
     )
 
 
-@transaction.atomic
-def invitations_send(meeting_id: int, *, now: datetime | None = None) -> int:
-    """Job (MEETING_INVITATIONS_JOB): e-mail each invitee whose invitation is older than the
-    meeting's SEQUENCE (or who has none) an invitation with its .ics, over one mail connection.
-    Returns the number sent.
-
-    Sends only the pending invitations: they are locked together, in one order (a second job for
-    the meeting waits, then finds them sent), and each is marked with the sequence sent. Run in
-    the job's transaction: a send that fails undoes the marks, so the job's next attempt sends
-    the meeting's pending invitations again, those sent before the failure included.
-    """
-    now = now or timezone.now()
-    meeting = (
-        Meeting.objects.select_related("unit", "chair")
-        .filter(pk=meeting_id, status=MeetingStatus.SCHEDULED, starts_at__gt=now)
-        .first()
-    )
-    if meeting is None:
-        return 0
-    pending = list(
-        MeetingInvitee.objects.select_for_update(of=("self",))
-        .select_related("user")
-        .filter(
-            Q(invitation_sequence__isnull=True) | Q(invitation_sequence__lt=meeting.sequence),
-            meeting=meeting,
+def _invitations_pending(now: datetime) -> Q:
+    """Invitees to send the meeting's current SEQUENCE to: of a scheduled, upcoming meeting, with
+    an address, and sent none or an older one (the meeting moved since)."""
+    return (
+        (Q(invitation_sequence__isnull=True) | Q(invitation_sequence__lt=F("meeting__sequence")))
+        & Q(
+            meeting__status=MeetingStatus.SCHEDULED,
+            meeting__starts_at__gt=now,
             user__is_active=True,
         )
-        .exclude(user__email="")
-        .order_by("pk")
+        & ~Q(user__email="")
     )
-    if not pending:
-        return 0
-    with get_connection() as connection:
-        for invitee in pending:
-            _invitation_message(meeting, invitee, connection).send()
-    _invitations_mark_sent(meeting, pending, now)
-    return len(pending)
+
+
+def invitations_ask(meeting_ids: list[int]) -> None:
+    """Ask, in the caller's transaction, for the pending invitations of the meetings: a job each
+    (MEETING_INVITATION_JOB), so that one address that fails never sends the others twice."""
+    pending = MeetingInvitee.objects.filter(
+        _invitations_pending(timezone.now()), meeting_id__in=meeting_ids
+    )
+    jobs_enqueue_for(MEETING_INVITATION_JOB, pending)
+
+
+@transaction.atomic
+def invitation_send(invitee_id: int, *, now: datetime | None = None) -> bool:
+    """Job (MEETING_INVITATION_JOB): e-mail one invitee the meeting's invitation with its .ics,
+    once for each SEQUENCE of the meeting. False when there is nothing to send (sent already, the
+    meeting cancelled, held or past, the person gone)."""
+    now = now or timezone.now()
+    invitee = (
+        MeetingInvitee.objects.select_for_update(of=("self",))
+        .select_related("user", "meeting__unit", "meeting__chair")
+        .filter(_invitations_pending(now), pk=invitee_id)
+        .first()
+    )
+    if invitee is None:
+        return False
+    _invitation_message(invitee.meeting, invitee).send()
+    _invitations_mark_sent(invitee.meeting, [invitee], now)
+    return True
 
 
 REMINDER_BODY = (
@@ -593,53 +593,74 @@ REMINDER_BODY = (
 )
 
 
-def reminders_send_due(*, now: datetime | None = None) -> int:
-    """System job (Celery beat, every minute): send each reminder that is due, once, to the
-    invitees who have not sent apologies. Returns the number of meetings reminded."""
+def _reminders_pending(now: datetime) -> Q:
+    """Invitees to remind of the meeting's current SEQUENCE: its reminder issued, the meeting
+    scheduled and upcoming, no apologies sent, an address, and not yet reminded of it."""
+    return (
+        (Q(reminder_sequence__isnull=True) | Q(reminder_sequence__lt=F("meeting__sequence")))
+        & Q(
+            meeting__reminder__sent_at__isnull=False,
+            meeting__status=MeetingStatus.SCHEDULED,
+            meeting__starts_at__gt=now,
+            user__is_active=True,
+        )
+        & ~Q(attendance=Attendance.APOLOGIES)
+        & ~Q(user__email="")
+    )
+
+
+def reminders_issue_due(*, now: datetime | None = None) -> int:
+    """System job (Celery beat, every minute): issue each reminder that is due, once, as a job
+    for each invitee to remind (MEETING_REMINDER_JOB). Returns the number of meetings reminded."""
     now = now or timezone.now()
-    due = MeetingReminder.objects.filter(
-        sent_at__isnull=True,
-        due_at__lte=now,
-        meeting__status=MeetingStatus.SCHEDULED,
-        meeting__starts_at__gt=now,
-    ).values_list("pk", flat=True)
-    reminded = 0
-    connection = get_connection()
-    for reminder_id in list(due):
-        with transaction.atomic():
-            reminder = (
-                MeetingReminder.objects.select_for_update(of=("self",))
-                .select_related("meeting__unit")
-                .filter(pk=reminder_id, sent_at__isnull=True)
-                .first()
+    with transaction.atomic():
+        due = list(
+            MeetingReminder.objects.select_for_update(of=("self",), skip_locked=True).filter(
+                sent_at__isnull=True,
+                due_at__lte=now,
+                meeting__status=MeetingStatus.SCHEDULED,
+                meeting__starts_at__gt=now,
             )
-            if reminder is None:
-                continue
-            meeting = reminder.meeting
-            addresses = (
-                meeting.invitees.filter(user__is_active=True)
-                .exclude(attendance=Attendance.APOLOGIES)
-                .exclude(user__email="")
-                .values_list("user__email", flat=True)
-            )
-            kind = meeting.get_kind_display()
-            for address in addresses:
-                EmailMessage(
-                    subject=f"Reminder: {kind} of {meeting.unit}, {_when(meeting)}",
-                    body=REMINDER_BODY.format(
-                        kind=kind,
-                        unit=meeting.unit,
-                        when=_when(meeting),
-                        where=meeting.location or "to be confirmed",
-                        url=settings.NIM_PORTAL_URL,
-                    ),
-                    to=[address],
-                    connection=connection,
-                ).send()
+        )
+        for reminder in due:
             reminder.sent_at = now
-            save_with_history(reminder, acting_user=None, reason="Reminder sent")
-            reminded += 1
-    return reminded
+            save_with_history(reminder, acting_user=None, reason="Reminder issued")
+        invitees = MeetingInvitee.objects.filter(
+            _reminders_pending(now), meeting_id__in=[reminder.meeting_id for reminder in due]
+        )
+        jobs_enqueue_for(MEETING_REMINDER_JOB, invitees)
+    return len(due)
+
+
+@transaction.atomic
+def reminder_send(invitee_id: int, *, now: datetime | None = None) -> bool:
+    """Job (MEETING_REMINDER_JOB): e-mail one invitee the meeting's reminder, once for each
+    SEQUENCE of the meeting. False when there is nothing to send."""
+    now = now or timezone.now()
+    invitee = (
+        MeetingInvitee.objects.select_for_update(of=("self",))
+        .select_related("user", "meeting__unit")
+        .filter(_reminders_pending(now), pk=invitee_id)
+        .first()
+    )
+    if invitee is None:
+        return False
+    meeting = invitee.meeting
+    kind = meeting.get_kind_display()
+    EmailMessage(
+        subject=f"Reminder: {kind} of {meeting.unit}, {_when(meeting)}",
+        body=REMINDER_BODY.format(
+            kind=kind,
+            unit=meeting.unit,
+            when=_when(meeting),
+            where=meeting.location or "to be confirmed",
+            url=settings.NIM_PORTAL_URL,
+        ),
+        to=[invitee.user.email],
+    ).send()
+    invitee.reminder_sequence = meeting.sequence
+    save_with_history(invitee, acting_user=None, reason="Reminder sent")
+    return True
 
 
 # Changes by the chair.
@@ -731,7 +752,7 @@ def meeting_reschedule(
             "sequence": meeting.sequence,
         },
     )
-    job_enqueue(MEETING_INVITATIONS_JOB, meeting.pk)
+    invitations_ask([meeting.pk])
     return meeting
 
 
@@ -767,8 +788,7 @@ def police_invitee_add(
         request=request,
         detail={"invited": {"user": person.pk, "invitee": invitee.pk}},
     )
-    if meeting.status == MeetingStatus.SCHEDULED:
-        job_enqueue(MEETING_INVITATIONS_JOB, meeting.pk)
+    invitations_ask([meeting.pk])
     # Before attendance is taken the invitees are the shared screen's audience.
     meeting_screen_changed(meeting.pk)
     return invitee

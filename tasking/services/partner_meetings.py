@@ -12,7 +12,6 @@ from django.db import transaction
 from django.http import HttpRequest
 
 from nim_portal.choices import AuditVerb
-from nim_portal.jobs import job_enqueue
 from nim_portal.lifecycle import save_with_history
 from nim_portal.models import User
 from nim_portal.services import audit_record
@@ -21,8 +20,8 @@ from tasking.choices_meetings import MeetingKind, MeetingStatus
 from tasking.models import Meeting, MeetingInvitee
 from tasking.selectors.submissions import user_may_invite_partners
 from tasking.services.meetings import (
-    MEETING_INVITATIONS_JOB,
     invitation_take_back,
+    invitations_ask,
     meeting_locked,
 )
 from tasking.services.proceedings import meeting_screen_changed
@@ -106,8 +105,7 @@ def partner_attendee_invite(
         request=request,
         detail={"partner_attendee_invited": detail},
     )
-    if meeting.status == MeetingStatus.SCHEDULED:
-        job_enqueue(MEETING_INVITATIONS_JOB, meeting.pk)
+    invitations_ask([meeting.pk])
     # Before attendance is taken the invitees are the shared screen's audience: it narrows now.
     meeting_screen_changed(meeting.pk)
     return invitee

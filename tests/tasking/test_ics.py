@@ -15,8 +15,8 @@ from tasking.choices_meetings import MeetingKind, MeetingStatus
 from tasking.ics import meeting_invitation_ics, meeting_uid
 from tasking.models import Meeting, MeetingInvitee
 from tasking.services.meetings import (
-    MEETING_INVITATIONS_JOB,
-    invitations_send,
+    MEETING_INVITATION_JOB,
+    invitation_send,
     meeting_reschedule,
     schedule_meetings,
 )
@@ -24,6 +24,7 @@ from tests.factories import member
 from tests.tasking.proceedings_helpers import scheduled_as_by_beat
 
 NOW = datetime(2030, 6, 1, 8, 0, tzinfo=UTC)
+ONE_DAY = timedelta(days=1)
 
 
 @pytest.fixture
@@ -53,6 +54,11 @@ def _invitations(to=None):
         for message in mail.outbox
         if "nvitation" in message.subject and (to is None or message.to == [to])
     ]
+
+
+def _any_invitation_sent_again(meeting) -> bool:
+    """Whether any invitee's job, run again, sends anything."""
+    return any(invitation_send(pk) for pk in meeting.invitees.values_list("pk", flat=True))
 
 
 def _event(message):
@@ -118,7 +124,7 @@ def test_scheduling_e_mails_each_invitee_a_valid_ics_once(
     with django_capture_on_commit_callbacks(execute=True):
         schedule_meetings(now=NOW)
     assert len(_invitations()) == len(sent)
-    assert invitations_send(meeting.pk) == 0
+    assert not _any_invitation_sent_again(meeting)
 
 
 def test_rescheduling_reissues_the_invitation_with_a_higher_sequence(
@@ -144,7 +150,7 @@ def test_rescheduling_reissues_the_invitation_with_a_higher_sequence(
     assert str(event["LOCATION"]) == "Lloyd House, room 4"
     assert str(calendar["METHOD"]) == "REQUEST"
     assert meeting.invitees.get(user=attendee).invitation_sequence == 1
-    assert invitations_send(meeting.pk) == 0
+    assert not _any_invitation_sent_again(meeting)
 
 
 def test_no_invitations_for_a_meeting_that_is_no_longer_scheduled(meeting):
@@ -152,7 +158,7 @@ def test_no_invitations_for_a_meeting_that_is_no_longer_scheduled(meeting):
     Meeting.objects.filter(pk=meeting.pk).update(
         status=MeetingStatus.CLOSED, sequence=F("sequence") + 1
     )
-    assert invitations_send(meeting.pk) == 0
+    assert not _any_invitation_sent_again(meeting)
     assert _invitations() == []
 
 
@@ -163,15 +169,15 @@ def test_without_a_chair_the_portal_organises(meeting, attendee):
     assert str(event["ORGANIZER"]) == f"mailto:{settings.DEFAULT_FROM_EMAIL}"
 
 
-def test_the_schedule_asks_for_each_new_meetings_invitations_and_the_sweep_sends_them(
-    hierarchy, chair, attendee
-):
+def test_the_schedule_asks_for_each_invitation_and_the_sweep_sends_them(hierarchy, chair, attendee):
     """The broker was away when the schedule committed: nothing is sent until the beat's sweep
     of due jobs hands them over (in-process here), and a second run asks for nothing more."""
     assert schedule_meetings(now=NOW).created
-    asked = Job.objects.filter(kind=MEETING_INVITATIONS_JOB)
-    # Only the BCU has people to invite.
-    invited = Meeting.objects.filter(unit=hierarchy.bcu).values_list("pk", flat=True)
+    asked = Job.objects.filter(kind=MEETING_INVITATION_JOB)
+    # Only the BCU has people to invite: a job for each of its meetings' invitees.
+    invited = MeetingInvitee.objects.filter(meeting__unit=hierarchy.bcu).values_list(
+        "pk", flat=True
+    )
 
     assert sorted(asked.values_list("object_id", flat=True)) == sorted(invited)
     assert _invitations() == []
@@ -181,5 +187,42 @@ def test_the_schedule_asks_for_each_new_meetings_invitations_and_the_sweep_sends
     jobs.jobs_dispatch_due()
 
     assert set(asked.values_list("state", flat=True)) == {JobState.DONE}
-    assert len(_invitations("member@police.example")) == len(invited)
+    meetings = Meeting.objects.filter(unit=hierarchy.bcu).count()
+    assert len(_invitations("member@police.example")) == meetings
+    assert len(_invitations()) == len(invited)
     assert not MeetingInvitee.objects.filter(invitation_sent_at=None).exists()
+
+
+def test_an_address_that_fails_sends_nobody_else_twice(
+    meeting, chair, attendee, django_capture_on_commit_callbacks, monkeypatch
+):
+    """One job an invitee: a send that fails is that invitee's job's to retry alone."""
+    from django.core.mail import EmailMessage
+
+    send = EmailMessage.send
+
+    def refuse_the_member(message, *args, **kwargs):
+        if message.to == ["member@police.example"]:
+            raise OSError("550 mailbox unavailable")
+        return send(message, *args, **kwargs)
+
+    monkeypatch.setattr(EmailMessage, "send", refuse_the_member)
+    mail.outbox = []
+    with django_capture_on_commit_callbacks(execute=True):
+        meeting_reschedule(
+            acting_user=chair, meeting=meeting, starts_at=meeting.starts_at + ONE_DAY
+        )
+
+    assert [m.to for m in _invitations()] == [["chair@police.example"]]
+    failed = Job.objects.get(kind=MEETING_INVITATION_JOB, state=JobState.FAILED)
+    assert failed.object_id == meeting.invitees.get(user=attendee).pk
+    assert "550 mailbox unavailable" in failed.last_error
+
+    # The address works again: the member's job, retried, sends to the member alone.
+    monkeypatch.setattr(EmailMessage, "send", send)
+    assert invitation_send(failed.object_id) is True
+    assert not _any_invitation_sent_again(meeting)
+    assert sorted(m.to[0] for m in _invitations()) == [
+        "chair@police.example",
+        "member@police.example",
+    ]

@@ -21,7 +21,8 @@ from tasking.services.meetings import (
     meeting_reschedule,
     police_invitee_add,
     police_invitee_remove,
-    reminders_send_due,
+    reminder_send,
+    reminders_issue_due,
 )
 from tests.factories import PartnerUserFactory, UserFactory, add_unit, member
 from tests.tasking.proceedings_helpers import scheduled_as_by_beat
@@ -146,45 +147,60 @@ def _reminders():
 
 
 @pytest.fixture
+def issue(django_capture_on_commit_callbacks):
+    """The minute's beat: issues the reminders due at `now`; their jobs run once it commits."""
+
+    def issue_due(now) -> int:
+        with django_capture_on_commit_callbacks(execute=True):
+            return reminders_issue_due(now=now)
+
+    return issue_due
+
+
+@pytest.fixture
 def only_birmingham(meeting):
     """The reminders tests watch one unit: the other units' meetings fall due at the same time."""
     Meeting.objects.exclude(unit=meeting.unit).delete()
 
 
-def test_a_reminder_is_sent_once_when_due_and_not_before(cast, meeting, only_birmingham):
+def test_a_reminder_is_sent_once_when_due_and_not_before(cast, meeting, only_birmingham, issue):
     due = meeting.reminder.due_at
-    assert reminders_send_due(now=due - timedelta(minutes=1)) == 0
+    assert issue(due - timedelta(minutes=1)) == 0
     assert _reminders() == []
 
-    assert reminders_send_due(now=due) == 1
-    assert reminders_send_due(now=due + timedelta(minutes=1)) == 0
+    assert issue(due) == 1
+    assert issue(due + timedelta(minutes=1)) == 0
     assert sorted(m.to[0] for m in _reminders()) == sorted([cast.chair.email, cast.member.email])
     meeting.reminder.refresh_from_db()
     assert meeting.reminder.sent_at == due
     assert "Birmingham" in _reminders()[0].subject
+    # Each invitee's reminder is a job of its own: asked again, it sends nothing more.
+    for invitee in meeting.invitees.all():
+        assert reminder_send(invitee.pk) is False
+    assert len(_reminders()) == 2
 
 
 def test_no_reminder_to_those_who_sent_apologies_nor_after_the_start(
-    cast, meeting, only_birmingham
+    cast, meeting, only_birmingham, issue
 ):
     meeting.invitees.filter(user=cast.member).update(attendance=Attendance.APOLOGIES)
-    reminders_send_due(now=meeting.reminder.due_at)
+    issue(meeting.reminder.due_at)
     assert [m.to for m in _reminders()] == [[cast.chair.email]]
 
     later = Meeting.objects.filter(unit=cast.hierarchy.bcu, kind=MeetingKind.TACTICAL)[1]
-    assert reminders_send_due(now=later.starts_at + timedelta(minutes=1)) == 0
+    assert issue(later.starts_at + timedelta(minutes=1)) == 0
 
 
 def test_a_reminder_already_sent_goes_again_when_the_meeting_moves_later(
-    cast, meeting, only_birmingham
+    cast, meeting, only_birmingham, issue
 ):
-    reminders_send_due(now=meeting.reminder.due_at)
+    issue(meeting.reminder.due_at)
     new_start = meeting.starts_at + timedelta(days=3)
     meeting_reschedule(acting_user=cast.chair, meeting=meeting, starts_at=new_start)
     meeting.reminder.refresh_from_db()
 
     assert meeting.reminder.sent_at is None
-    assert reminders_send_due(now=new_start - timedelta(hours=23)) == 1
+    assert issue(new_start - timedelta(hours=23)) == 1
     assert len(_reminders()) == 4
 
 

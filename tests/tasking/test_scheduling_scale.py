@@ -1,15 +1,16 @@
 """The meeting schedule at the size of the country: what a run costs in queries as the hierarchy,
-its people and its meetings grow, and invitations sent in batches.
+its people and its meetings grow, and invitations sent a job each.
 
 The cost of a first run, as counted here (the test's transaction turns each unit's transaction
 into a savepoint pair, counted too):
 - RUN_QUERIES for the run itself: the default cadence policies written (eight rows with their
   history, each in a savepoint) and the run's reads (policies, units, last slots, people, the
-  meetings due an assessment, the meetings awaiting invitations);
+  meetings due an assessment);
 - UNIT_QUERIES for each unit with meetings to create, whatever their number and the unit's
   people: the meetings inserted and read back by their uids, then the history of the meetings,
   the agenda items, the invitees and the reminders, each table in one insert (with one for its
-  history), the audit events in one and, on PostgreSQL, the meetings' search vectors in one;
+  history), the audit events in one, the invitation jobs in two and, on PostgreSQL, the
+  meetings' search vectors in one;
 - ASSESSMENT_QUERIES for each tactical assessment commissioned: the products service's
   commissioning (product, terms, template sections, each with its history; its checks), the
   meeting's lock and its update with history.
@@ -29,7 +30,7 @@ from django.db import connection, transaction
 from nim_portal.choices import Role, UnitKind
 from tasking.choices_meetings import MeetingKind
 from tasking.models import Meeting, MeetingInvitee
-from tasking.services.meetings import invitations_send, schedule_meetings
+from tasking.services.meetings import invitation_send, schedule_meetings
 from tests.factories import add_unit, member
 
 pytestmark = pytest.mark.django_db
@@ -40,7 +41,7 @@ RUN_QUERIES = 50
 UNIT_QUERIES = 13
 # The products service's commissioning is about 31 of these; the rest leaves it room to change.
 ASSESSMENT_QUERIES = 40
-# Policies, units, last slots, the meetings due an assessment, those awaiting invitations.
+# Policies, units, last slots, the meetings due an assessment.
 SECOND_RUN_QUERIES = 8
 
 
@@ -155,17 +156,11 @@ def test_a_second_run_costs_the_same_few_queries_whatever_exists(django_assert_m
 
 
 class CountingBackend(EmailBackend):
-    """The test outbox, counting the connections opened and failing at the `fail_at`th
-    message when told."""
+    """The test outbox, failing at the `fail_at`th message when told."""
 
-    opened = 0
     sent = 0
     fail_at = None
     seconds_a_message = 0.0
-
-    def open(self):
-        type(self).opened += 1
-        return super().open()
 
     def send_messages(self, messages):
         for _ in messages:
@@ -179,7 +174,7 @@ class CountingBackend(EmailBackend):
 @pytest.fixture
 def counting_backend(settings):
     settings.EMAIL_BACKEND = f"{__name__}.CountingBackend"
-    CountingBackend.opened = CountingBackend.sent = 0
+    CountingBackend.sent = 0
     CountingBackend.fail_at = None
     CountingBackend.seconds_a_message = 0.0
     return CountingBackend
@@ -198,60 +193,66 @@ def meeting_with_invitees(members: int) -> Meeting:
 
 
 def invitation_queries(assert_max_queries, members: int) -> int:
+    """The queries of one invitee's job, in a meeting of `members` members and its chair."""
     with transaction.atomic():
         meeting = meeting_with_invitees(members)
-        with assert_max_queries(6) as queries:
-            sent = invitations_send(meeting.pk, now=NOW)
+        invitee = meeting.invitees.order_by("pk").last()
+        with assert_max_queries(5) as queries:
+            assert invitation_send(invitee.pk, now=NOW) is True
         transaction.set_rollback(True)
-    assert sent == members + 1
     return len(queries)
 
 
-def test_a_meetings_invitations_go_over_one_connection_in_a_few_queries(
+def test_an_invitation_job_costs_the_same_few_queries_whatever_the_meeting(
     django_assert_max_num_queries, counting_backend
 ):
     few = invitation_queries(django_assert_max_num_queries, members=1)
     many = invitation_queries(django_assert_max_num_queries, members=12)
 
     assert many == few
-    assert counting_backend.opened == 2  # one connection for each meeting's invitations
-    assert len(mail.outbox) == 2 + 13
-
-
-def test_a_failed_send_leaves_the_invitations_pending_for_the_jobs_next_attempt(
-    counting_backend,
-):
-    """The job's work is one transaction: a send that fails undoes the marks of those sent
-    before it, and the next attempt sends every pending invitation (those again too)."""
-    meeting = meeting_with_invitees(members=4)
-    counting_backend.fail_at = 3
-    with pytest.raises(ConnectionResetError):
-        invitations_send(meeting.pk, now=NOW)
-
-    invitees = MeetingInvitee.objects.filter(meeting=meeting)
     assert len(mail.outbox) == 2
-    assert not invitees.exclude(invitation_sequence=None, invitation_sent_at=None).exists()
 
-    assert invitations_send(meeting.pk, now=NOW) == 5
-    assert invitations_send(meeting.pk, now=NOW) == 0
-    sent = invitees.filter(invitation_sequence=0, invitation_sent_at=NOW)
+
+def test_a_failed_send_leaves_only_that_invitation_pending(counting_backend):
+    """One job an invitee: the others' invitations stand, and the failed one's next attempt
+    sends it alone."""
+    with transaction.atomic():  # the schedule's own jobs are not run: the test runs them
+        meeting = meeting_with_invitees(members=4)
+    invitees = list(MeetingInvitee.objects.filter(meeting=meeting).order_by("pk"))
+    counting_backend.fail_at = 3
+    for invitee in invitees:
+        try:
+            invitation_send(invitee.pk, now=NOW)
+        except ConnectionResetError:
+            failed = invitee
+
+    pending = MeetingInvitee.objects.filter(meeting=meeting, invitation_sequence=None)
+    assert list(pending) == [failed]
+    assert len(mail.outbox) == 4
+
+    assert invitation_send(failed.pk, now=NOW) is True
+    assert not any(invitation_send(invitee.pk, now=NOW) for invitee in invitees)
+    sent = MeetingInvitee.objects.filter(meeting=meeting, invitation_sequence=0)
     assert sent.count() == 5
     assert {invitee.history.first().history_change_reason for invitee in sent} == {
         "Invitation sent (sequence 0)"
     }
-    recipients = [address for message in mail.outbox[2:] for address in message.to]
-    assert sorted(recipients) == sorted(invitees.values_list("user__email", flat=True))
+    recipients = [address for message in mail.outbox for address in message.to]
+    assert sorted(recipients) == sorted(sent.values_list("user__email", flat=True))
 
 
 @pytest.mark.django_db(transaction=True)
-def test_two_invitation_jobs_at_once_send_each_e_mail_once(vetting_table, counting_backend):
+def test_one_invitation_run_twice_at_once_is_sent_once(vetting_table, counting_backend):
     if connection.vendor != "postgresql":
         pytest.skip("SQLite serialises writers: the race runs in CI's PostgreSQL pass.")
     meeting = meeting_with_invitees(members=5)
-    # The run sent them at its commit (jobs run in-process here): make them pending again.
-    MeetingInvitee.objects.update(invitation_sequence=None, invitation_sent_at=None)
+    # The run sent them at its commit (jobs run in-process here): make one pending again.
+    invitee = meeting.invitees.order_by("pk").last()
+    MeetingInvitee.objects.filter(pk=invitee.pk).update(
+        invitation_sequence=None, invitation_sent_at=None
+    )
     mail.outbox.clear()
-    # Slow sends: the second job asks for the rows while the first still holds them.
+    # A slow send: the second runner asks for the row while the first still holds it.
     counting_backend.seconds_a_message = 0.05
     barrier = threading.Barrier(2)
     sent, errors = [], []
@@ -259,7 +260,8 @@ def test_two_invitation_jobs_at_once_send_each_e_mail_once(vetting_table, counti
     def job():
         try:
             barrier.wait(timeout=10)
-            sent.append(invitations_send(meeting.pk, now=NOW))
+            with transaction.atomic():
+                sent.append(invitation_send(invitee.pk, now=NOW))
         except Exception as exc:  # the assertion below reports it
             errors.append(exc)
         finally:
@@ -272,6 +274,5 @@ def test_two_invitation_jobs_at_once_send_each_e_mail_once(vetting_table, counti
         thread.join(timeout=60)
 
     assert errors == []
-    assert sorted(sent) == [0, 6]
-    recipients = [address for message in mail.outbox for address in message.to]
-    assert len(recipients) == len(set(recipients)) == 6
+    assert sorted(sent) == [False, True]
+    assert [message.to for message in mail.outbox] == [[invitee.user.email]]
