@@ -56,9 +56,14 @@ from products.services import snapshot_digest
 from tasking.choices_actions import ActionStatus
 from tasking.choices_meetings import MeetingKind, MeetingStatus
 from tasking.management.commands.seed_national import BENCH_USERS, DEFAULT_PASSWORD
-from tasking.models import ControlStrategy, Meeting, MinutesVersion, TacticalAction
+from tasking.models import (
+    ControlStrategy,
+    Meeting,
+    MeetingInvitee,
+    MinutesVersion,
+    TacticalAction,
+)
 from tasking.national import SMALL_SIZE
-from tasking.selectors.meetings import meetings_awaiting_invitations
 from tasking.services.proceedings import MINUTES_PDF_JOB, _snapshot_digest
 
 TEST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -223,7 +228,11 @@ def test_tasking_ties_actions_to_priorities_and_freezes_minutes(national):
         assert minutes.marking == minutes.content["marking"] == minutes.meeting.minutes_marking
     upcoming = Meeting.objects.filter(status=MeetingStatus.SCHEDULED, starts_at__gt=timezone.now())
     assert upcoming.exists()
-    assert not meetings_awaiting_invitations(now=timezone.now()).exists()
+    # Their invitations went out: none waits for the meeting's current SEQUENCE.
+    assert not MeetingInvitee.objects.filter(
+        Q(invitation_sequence__isnull=True) | Q(invitation_sequence__lt=F("meeting__sequence")),
+        meeting__in=upcoming,
+    ).exists()
 
 
 @pytest.mark.django_db

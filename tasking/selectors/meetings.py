@@ -1,27 +1,15 @@
-"""Reads of meetings that depend on who is asking (and the system's own sweeps)."""
+"""Reads of meetings that depend on who is asking."""
 
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
-from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import F, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from nim_portal import access
 from nim_portal.models import Unit, User
 from tasking.choices_meetings import MeetingStatus
-from tasking.models import CadencePolicy, Meeting, MeetingInvitee
-
-
-def meetings_awaiting_invitations(*, now: datetime) -> QuerySet[Meeting]:
-    """System: upcoming scheduled meetings with an invitee not yet sent the current SEQUENCE."""
-    pending = MeetingInvitee.objects.filter(
-        Q(invitation_sequence__isnull=True) | Q(invitation_sequence__lt=OuterRef("sequence")),
-        meeting=OuterRef("pk"),
-        user__is_active=True,
-    ).exclude(user__email="")
-    return Meeting.objects.filter(
-        Exists(pending), status=MeetingStatus.SCHEDULED, starts_at__gt=now
-    ).order_by("starts_at")
+from tasking.models import CadencePolicy, Meeting
 
 
 @dataclass(frozen=True)
