@@ -18,5 +18,7 @@ def test_healthy_with_real_redis_and_fresh_heartbeat(client, settings):
         "database": "ok",
         "broker": "ok",
         "worker": "ok",
+        "jobs": "ok",
+        "oldest_waiting_job_seconds": 0,
         "status": "ok",
     }
