@@ -33,6 +33,7 @@ from nim_portal.models import (
     WorkerHeartbeat,
 )
 from nim_portal.selectors import people_administered_by
+from nim_portal.validation import required_text
 
 
 def client_address(request: HttpRequest | None) -> str | None:
@@ -113,13 +114,6 @@ def _check_parent_kind(kind: str, parent: Unit | None) -> None:
         raise ValidationError({"parent": f"{parent} is inactive; reactivate it first."})
 
 
-def _clean_text(value: str, field: str, label: str) -> str:
-    value = (value or "").strip()
-    if not value:
-        raise ValidationError({field: f"Enter the {label}."})
-    return value
-
-
 @transaction.atomic
 def unit_create(
     *, acting_user: User, parent: Unit | None, kind: str, code: str, name: str, request=None
@@ -130,8 +124,8 @@ def unit_create(
     else:
         parent = Unit.objects.select_for_update().get(pk=parent.pk)
         _require_admin(acting_user, parent, "add units under it")
-    code = _clean_text(code, "code", "unit's code").upper()
-    name = _clean_text(name, "name", "unit's name")
+    code = required_text(code, field="code", message="Enter the unit's code.").upper()
+    name = required_text(name, field="name", message="Enter the unit's name.")
     _check_parent_kind(kind, parent)
     _check_siblings_free(parent, code, name)
     fields = {"kind": kind, "code": code, "name": name}
@@ -147,8 +141,8 @@ def unit_create(
 def unit_rename(*, acting_user: User, unit: Unit, code: str, name: str, request=None) -> Unit:
     unit = Unit.objects.select_for_update().get(pk=unit.pk)
     _require_admin(acting_user, unit, "rename it")
-    code = _clean_text(code, "code", "unit's code").upper()
-    name = _clean_text(name, "name", "unit's name")
+    code = required_text(code, field="code", message="Enter the unit's code.").upper()
+    name = required_text(name, field="name", message="Enter the unit's name.")
     before = {"code": unit.code, "name": unit.name}
     if before == {"code": code, "name": name}:
         return unit
@@ -202,7 +196,7 @@ def unit_move(*, acting_user: User, unit: Unit, new_parent: Unit, request=None) 
 def unit_deactivate(*, acting_user: User, unit: Unit, reason: str, request=None) -> Unit:
     unit = Unit.objects.select_for_update().get(pk=unit.pk)
     _require_admin(acting_user, unit, "deactivate it")
-    reason = _clean_text(reason, "reason", "reason for deactivating it")
+    reason = required_text(reason, field="reason", message="Enter the reason for deactivating it.")
     if not unit.is_active:
         raise ValidationError(f"{unit} is already inactive.")
     active_children = Unit.objects.get_children(unit).filter(is_active=True)
@@ -253,7 +247,7 @@ def user_create(
 ) -> User:
     """Create a police user with a first role in `unit` (partner users come with their agency)."""
     _require_admin(acting_user, unit, "add people to it")
-    username = _clean_text(username, "username", "username")
+    username = required_text(username, field="username", message="Enter the username.")
     if User.objects.filter(username__iexact=username).exists():
         raise ValidationError({"username": f"The username {username} is already taken."})
     user = User(username=username, kind=UserKind.POLICE, **profile)

@@ -33,6 +33,7 @@ from nim_portal.lifecycle import check_transition, save_with_history
 from nim_portal.models import Unit, User
 from nim_portal.pdf import DocumentControl, render_marked_document
 from nim_portal.services import audit_record, notify
+from nim_portal.validation import required_text
 from partners.choices import (
     GRANTED_STATUSES,
     RELEASE_MARKINGS,
@@ -89,18 +90,6 @@ class ReleaseEnded(ValidationError):
 # Helpers.
 
 
-def _require_police(user: User | None, what: str) -> None:
-    if user is None or not user.is_authenticated or not user.is_active or user.is_partner:
-        raise PermissionDenied(f"Only an active police user can {what}.")
-
-
-def _clean_text(value: str, field: str, message: str) -> str:
-    value = (value or "").strip()
-    if not value:
-        raise ValidationError({field: message})
-    return value
-
-
 def _person(user: User | None) -> str:
     return (user.get_full_name() or user.get_username()) if user else ""
 
@@ -114,7 +103,7 @@ def _on_date(moment: datetime.datetime) -> str:
 
 def _require_agency_admin(acting_user: User, agency: PartnerAgency, action: str) -> None:
     """A superuser, or an admin over one of the units the agency works with."""
-    _require_police(acting_user, action)
+    access.require_police(acting_user, action)
     if acting_user.is_superuser:
         return
     if not any(access.may_administer(acting_user, unit) for unit in agency.units.all()):
@@ -135,16 +124,18 @@ def _clean_units(acting_user: User, units) -> list[Unit]:
 
 
 def _clean_agency(agency: PartnerAgency) -> None:
-    agency.name = _clean_text(agency.name, "name", "Enter the agency's name.")
+    agency.name = required_text(agency.name, field="name", message="Enter the agency's name.")
     if agency.kind not in AgencyKind.values:
         raise ValidationError({"kind": "Choose the kind of agency."})
-    agency.agreement_reference = _clean_text(
+    agency.agreement_reference = required_text(
         agency.agreement_reference,
-        "agreement_reference",
-        "Enter the information sharing agreement's reference.",
+        field="agreement_reference",
+        message="Enter the information sharing agreement's reference.",
     )
-    agency.agreement_purpose = _clean_text(
-        agency.agreement_purpose, "agreement_purpose", "Enter the agreement's purpose."
+    agency.agreement_purpose = required_text(
+        agency.agreement_purpose,
+        field="agreement_purpose",
+        message="Enter the agreement's purpose.",
     )
     clash = PartnerAgency.objects.filter(name__iexact=agency.name).exclude(pk=agency.pk)
     if clash.exists():
@@ -173,7 +164,7 @@ def agency_create(
 
     The acting user administers every unit the agency works with (or is a superuser).
     """
-    _require_police(acting_user, "add a partner agency")
+    access.require_police(acting_user, "add a partner agency")
     units = _clean_units(acting_user, units)
     agency = PartnerAgency(
         name=name,
@@ -279,7 +270,7 @@ def agency_user_add(
     if not agency.is_active:
         raise ValidationError(f"{agency.name} is inactive: reactivate it before adding people.")
     if user is None:
-        username = _clean_text(username, "username", "Enter the username.")
+        username = required_text(username, field="username", message="Enter the username.")
         if User.objects.filter(username__iexact=username).exists():
             raise ValidationError({"username": f"The username {username} is already taken."})
         if vetting_level not in NPPV_LEVELS:
@@ -402,7 +393,7 @@ def _move(
 
 def _require_analyst(acting_user: User, version: ProductVersion, action: str) -> None:
     """An analyst over the product's unit who may read this version."""
-    _require_police(acting_user, action)
+    access.require_police(acting_user, action)
     product = version.product
     if not access.holds_role_over(acting_user, [Role.ANALYST], product.unit):
         raise PermissionDenied(f"Only an analyst of {product.unit} can {action}.")
@@ -412,7 +403,7 @@ def _require_analyst(acting_user: User, version: ProductVersion, action: str) ->
 
 def _require_release_reviewer(acting_user: User, release: Release, action: str) -> None:
     product = release.version.product
-    _require_police(acting_user, action)
+    access.require_police(acting_user, action)
     if not access.holds_role_over(acting_user, [Role.REVIEWER], product.unit):
         raise PermissionDenied(f"Only a reviewer over {product.unit} can {action}.")
     if not releases_visible_to_staff(acting_user).filter(pk=release.pk).exists():
@@ -434,7 +425,9 @@ def _clean_release_terms(marking: int, purpose: str, retention_months: int, expi
                 "higher (a SECRET or TOP SECRET product cannot go to partners)."
             }
         )
-    purpose = _clean_text(purpose, "purpose", "Say why the partners receive this release.")
+    purpose = required_text(
+        purpose, field="purpose", message="Say why the partners receive this release."
+    )
     if not isinstance(retention_months, int) or not (
         RETENTION_MONTHS_MIN <= retention_months <= RETENTION_MONTHS_MAX
     ):
@@ -704,10 +697,10 @@ def release_withdraw(
     """Withdraw a release (its preparer, or a reviewer over the product's unit), with a reason:
     no further download; grants revoked; the agencies' users are told in the portal."""
     release = _lock_release(release)
-    _require_police(acting_user, "withdraw a release")
+    access.require_police(acting_user, "withdraw a release")
     if release.prepared_by_id != acting_user.pk:
         _require_release_reviewer(acting_user, release, "withdraw a release")
-    reason = _clean_text(reason, "reason", "Say why the release is withdrawn.")
+    reason = required_text(reason, field="reason", message="Say why the release is withdrawn.")
     was_released = release.available_at is not None
     release.withdrawn_by, release.withdrawn_at, release.withdrawn_reason = (
         acting_user,
@@ -971,7 +964,7 @@ def release_document_retry(
     waits again and a new job renders it."""
     document = ReleaseDocument.objects.select_for_update().get(pk=document.pk)
     release = _lock_release(document.release)
-    _require_police(acting_user, "retry a release's PDF")
+    access.require_police(acting_user, "retry a release's PDF")
     if release.prepared_by_id != acting_user.pk:
         _require_release_reviewer(acting_user, release, "retry a release's PDF")
     if document.status != DocumentStatus.FAILED:

@@ -165,11 +165,6 @@ def _move(
     )
 
 
-def _require_police(user: User | None, what: str) -> None:
-    if user is None or not user.is_authenticated or not user.is_active or user.is_partner:
-        raise PermissionDenied(f"Only an active police user can {what}.")
-
-
 def _require_visible(acting_user: User, product: Product) -> None:
     if not visible_products(acting_user).filter(pk=product.pk).exists():
         raise PermissionDenied("You cannot see this product.")
@@ -177,7 +172,7 @@ def _require_visible(acting_user: User, product: Product) -> None:
 
 def _require_editor(acting_user: User, product: Product) -> None:
     """The owner, or an analyst over the product's unit, who can see the product."""
-    _require_police(acting_user, "edit a product")
+    access.require_police(acting_user, "edit a product")
     if product.owner_id != acting_user.pk and not access.holds_role_over(
         acting_user, [Role.ANALYST], product.unit
     ):
@@ -188,13 +183,13 @@ def _require_editor(acting_user: User, product: Product) -> None:
 
 
 def _require_reviewer(acting_user: User, product: Product, action: str) -> None:
-    _require_police(acting_user, action)
+    access.require_police(acting_user, action)
     if not access.holds_role_over(acting_user, [Role.REVIEWER], product.unit):
         raise PermissionDenied(f"Only a reviewer over {product.unit} can {action}.")
 
 
 def _require_owner_or_reviewer(acting_user: User, product: Product, action: str) -> None:
-    _require_police(acting_user, action)
+    access.require_police(acting_user, action)
     if product.owner_id != acting_user.pk and not access.holds_role_over(
         acting_user, [Role.REVIEWER], product.unit
     ):
@@ -318,7 +313,7 @@ def product_commission(
         if not system:
             raise PermissionDenied("Only a person, or the system saying so, can commission.")
     else:
-        _require_police(acting_user, "commission a product")
+        access.require_police(acting_user, "commission a product")
         if not access.holds_role_over(acting_user, COMMISSIONING_ROLES, unit):
             raise PermissionDenied(
                 f"Only an analyst, chair or reviewer of {unit} can commission its products."
@@ -328,7 +323,7 @@ def product_commission(
         raise ValidationError({"unit": f"{unit} is inactive."})
     if kind not in ProductKind.values:
         raise ValidationError({"kind": "Choose the kind of product."})
-    _require_police(requester, "request a product")
+    access.require_police(requester, "request a product")
     if not access.holds_role_over(owner, [Role.ANALYST], unit):
         raise ValidationError({"owner": f"{owner} is not an analyst of {unit}."})
     marking = _clean_marking(marking)
@@ -404,7 +399,7 @@ def _lock_terms(terms: TermsOfReference) -> tuple[TermsOfReference, Product]:
 
 
 def _require_tor_party(acting_user: User, terms: TermsOfReference) -> None:
-    _require_police(acting_user, "work on terms of reference")
+    access.require_police(acting_user, "work on terms of reference")
     if acting_user.pk not in (terms.requester_id, terms.developer_id):
         raise PermissionDenied(
             "Only the requester and the developer can change or agree the terms."
@@ -692,7 +687,7 @@ def product_submit(
 ) -> Product:
     """The owner submits the draft for review."""
     product = _lock_product(product)
-    _require_police(acting_user, "submit a product")
+    access.require_police(acting_user, "submit a product")
     if product.owner_id != acting_user.pk:
         raise PermissionDenied("Only the product's owner can submit it for review.")
     _require_visible(acting_user, product)

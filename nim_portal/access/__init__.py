@@ -24,6 +24,7 @@ Superusers get no shortcut here: administering the system is not a need to know.
 from collections.abc import Iterable
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.db.models import (
     CharField,
     Exists,
@@ -51,6 +52,12 @@ from nim_portal.models import Membership, Unit, User, VettingClearance
 def is_police(user: User) -> bool:
     """An active, signed-in police user: who may act in a police role (whatever their vetting)."""
     return bool(user.is_authenticated and user.is_active and not user.is_partner)
+
+
+def require_police(user: User | None, what: str) -> None:
+    """Refuse `what` (PermissionDenied) to anybody but an active, signed-in police user."""
+    if user is None or not is_police(user):
+        raise PermissionDenied(f"Only an active police user can {what}.")
 
 
 def is_police_reader(user: User) -> bool:

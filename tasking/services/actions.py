@@ -25,6 +25,7 @@ from nim_portal.dates import planned_date_problem
 from nim_portal.lifecycle import check_transition, save_with_history
 from nim_portal.models import Unit, User
 from nim_portal.services import audit_record, notify
+from nim_portal.validation import required_text
 from tasking.choices_actions import ACTION_TRANSITIONS, ActionStatus, ActionType, Rag
 from tasking.choices_meetings import MeetingStatus
 from tasking.models import ActionUpdate, Meeting, Priority, TacticalAction
@@ -58,11 +59,6 @@ class StaleAction(ValidationError):
 # Helpers.
 
 
-def _require_police(user: User | None, what: str) -> None:
-    if user is None or not user.is_authenticated or not user.is_active or user.is_partner:
-        raise PermissionDenied(f"Only an active police user can {what}.")
-
-
 def _require_meeting_chair(acting_user: User, meeting: Meeting, unit: Unit, what: str) -> None:
     """At a meeting: its chair, while it sits, for an action of the meeting's own unit."""
     if not user_may_chair(acting_user, meeting):
@@ -73,15 +69,6 @@ def _require_meeting_chair(acting_user: User, meeting: Meeting, unit: Unit, what
         raise ValidationError(
             {"meeting": f"The meeting is not sitting: you can {what} only while it sits."}
         )
-
-
-def _clean_text(value: str | None, field: str, what: str) -> str:
-    text = (value or "").strip()
-    if not text:
-        raise ValidationError({field: f"Enter {what}."})
-    if len(text) > TEXT_MAX_LENGTH:
-        raise ValidationError({field: f"Use {TEXT_MAX_LENGTH} characters or fewer."})
-    return text
 
 
 def _clean_rag(rag) -> str:
@@ -211,7 +198,7 @@ def action_raise(
     """Put a new action on `unit`'s log, tied to a priority of the control strategy the unit
     works under today. At a meeting its chair raises it; between meetings a chair or an
     administrator over the unit."""
-    _require_police(acting_user, "raise an action")
+    access.require_police(acting_user, "raise an action")
     if meeting is not None:
         _require_meeting_chair(acting_user, meeting, unit, "raise an action")
     elif not user_may_manage_actions(acting_user, unit):
@@ -284,7 +271,7 @@ def _record_update(
 
 
 def _lock_for_update(acting_user: User, action: TacticalAction, expected_version, what: str):
-    _require_police(acting_user, what)
+    access.require_police(acting_user, what)
     action = _lock(action)
     if not user_may_update_action(acting_user, action):
         raise PermissionDenied(
@@ -309,7 +296,12 @@ def action_update_add(
     """A dated progress update by the owner (or a chair or administrator over the unit), with
     the RAG rating it leaves the action at."""
     action = _lock_for_update(acting_user, action, expected_version, "update its progress")
-    text = _clean_text(text, "text", "what has been done since the last update")
+    text = required_text(
+        text,
+        field="text",
+        message="Enter what has been done since the last update.",
+        max_length=TEXT_MAX_LENGTH,
+    )
     rag = _clean_rag(rag)
     return _record_update(
         acting_user=acting_user,
@@ -366,7 +358,7 @@ def action_close(
 ) -> TacticalAction:
     """Close an action with its outcome: at a meeting, by its chair; between meetings, by a
     chair or administrator over the unit."""
-    _require_police(acting_user, "close an action")
+    access.require_police(acting_user, "close an action")
     action = _lock(action)
     if meeting is not None:
         _require_meeting_chair(acting_user, meeting, action.unit, "close an action")
@@ -382,7 +374,12 @@ def action_close(
         subject=f"Action {action.reference} is",
     )
     _require_version(action, expected_version)
-    outcome = _clean_text(outcome, "outcome", "the outcome: what was done and what it achieved")
+    outcome = required_text(
+        outcome,
+        field="outcome",
+        message="Enter the outcome: what was done and what it achieved.",
+        max_length=TEXT_MAX_LENGTH,
+    )
     action.status = ActionStatus.CLOSED
     action.outcome = outcome
     action.closed_by = acting_user

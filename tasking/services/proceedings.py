@@ -25,6 +25,7 @@ from nim_portal.lifecycle import check_transition, save_with_history
 from nim_portal.models import Unit, User
 from nim_portal.pdf import DocumentControl, render_marked_document
 from nim_portal.services import audit_record, notify
+from nim_portal.validation import required_text
 from products.services import product_commission
 from tasking.choices_meetings import (
     AGENDA_MARKINGS,
@@ -108,15 +109,6 @@ def _require_in_session(meeting: Meeting, action: str) -> None:
     _require_not_closed(meeting, action)
     if meeting.status != MeetingStatus.IN_SESSION:
         raise ValidationError(f"Open the meeting first: you can {action} only while it sits.")
-
-
-def _clean_text(value: str | None, field: str, what: str, max_length: int = TEXT_MAX_LENGTH) -> str:
-    text = (value or "").strip()
-    if not text:
-        raise ValidationError({field: f"Enter {what}."})
-    if len(text) > max_length:
-        raise ValidationError({field: f"Use {max_length} characters or fewer."})
-    return text
 
 
 def _clean_marking(marking, acting_user: User) -> int:
@@ -266,7 +258,9 @@ def agenda_item_add(
     meeting = _lock(meeting)
     _require_chair(acting_user, meeting, "change its agenda")
     _require_not_closed(meeting, "change its agenda")
-    title = _clean_text(title, "title", "the item's title", TITLE_MAX_LENGTH)
+    title = required_text(
+        title, field="title", message="Enter the item's title.", max_length=TITLE_MAX_LENGTH
+    )
     last = meeting.agenda_items.aggregate(last=Max("position"))["last"] or 0
     item = AgendaItem(
         meeting=meeting,
@@ -300,7 +294,9 @@ def agenda_item_edit(
     item, meeting = _lock_item(item)
     _require_chair(acting_user, meeting, "change its agenda")
     _require_not_closed(meeting, "change its agenda")
-    title = _clean_text(title, "title", "the item's title", TITLE_MAX_LENGTH)
+    title = required_text(
+        title, field="title", message="Enter the item's title.", max_length=TITLE_MAX_LENGTH
+    )
     notes = (notes or "").strip()[:TEXT_MAX_LENGTH]
     changed = (
         title,
@@ -397,7 +393,9 @@ def decision_record(
     decision = Decision(
         meeting=meeting,
         agenda_item=agenda_item,
-        text=_clean_text(text, "text", "the decision"),
+        text=required_text(
+            text, field="text", message="Enter the decision.", max_length=TEXT_MAX_LENGTH
+        ),
         marking=_clean_marking(marking, acting_user),
         recorded_by=acting_user,
     )
@@ -603,8 +601,15 @@ def escalation_raise(
         agenda_item=agenda_item,
         to_unit=parent,
         receiving_meeting=_receiving_meeting(parent),
-        title=_clean_text(title, "title", "what is escalated", TITLE_MAX_LENGTH),
-        reason=_clean_text(reason, "reason", "why it is beyond the unit's resources"),
+        title=required_text(
+            title, field="title", message="Enter what is escalated.", max_length=TITLE_MAX_LENGTH
+        ),
+        reason=required_text(
+            reason,
+            field="reason",
+            message="Enter why it is beyond the unit's resources.",
+            max_length=TEXT_MAX_LENGTH,
+        ),
         marking=_clean_marking(marking, acting_user),
         raised_by=acting_user,
     )
@@ -658,7 +663,12 @@ def _escalation_decide(
         target,
         subject="The escalation is",
     )
-    text = _clean_text(decision_text, "decision_text", "the decision and who owns the threat")
+    text = required_text(
+        decision_text,
+        field="decision_text",
+        message="Enter the decision and who owns the threat.",
+        max_length=TEXT_MAX_LENGTH,
+    )
     escalation.status = target
     escalation.decision_text = text
     escalation.decided_by = acting_user

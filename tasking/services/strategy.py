@@ -41,6 +41,7 @@ from nim_portal.choices import AuditVerb, GSCMarking, Role
 from nim_portal.dates import planned_date_problem
 from nim_portal.models import Unit, User
 from nim_portal.services import audit_record
+from nim_portal.validation import required_text
 from products.choices import ProductKind
 from products.models import ProductVersion
 from products.selectors import visible_versions
@@ -101,13 +102,8 @@ def _save(obj, *, acting_user: User | None, reason: str) -> None:
     obj.save()
 
 
-def _require_police(user: User | None, what: str) -> None:
-    if user is None or not user.is_authenticated or not user.is_active or user.is_partner:
-        raise PermissionDenied(f"Only an active police user can {what}.")
-
-
 def _require_chair(acting_user: User, unit: Unit, what: str) -> None:
-    _require_police(acting_user, what)
+    access.require_police(acting_user, what)
     if not access.holds_role_over(acting_user, [Role.CHAIR], unit):
         raise PermissionDenied(f"Only a T&CG chair over {unit} can {what}.")
 
@@ -129,13 +125,6 @@ def _clean_owner(owner: User | None, unit: Unit, marking: int) -> User:
             {"owner": f"{owner}'s vetting does not allow reading {GSCMarking(marking).label}."}
         )
     return owner
-
-
-def _clean_text(value: str, field: str, label: str) -> str:
-    value = (value or "").strip()
-    if not value:
-        raise ValidationError({field: f"Enter the {label}."})
-    return value
 
 
 def _lock_strategy(strategy: ControlStrategy) -> ControlStrategy:
@@ -274,7 +263,7 @@ def morile_matrix_copy(
 ) -> MoRiLEMatrix:
     """A new inactive matrix with `matrix`'s scales, to configure before activating it."""
     _require_superuser(acting_user, "configure the MoRiLE matrix")
-    name = _clean_text(name, "name", "matrix's name")
+    name = required_text(name, field="name", message="Enter the matrix's name.")
     copy = MoRiLEMatrix(name=name, is_active=False)
     _save(copy, acting_user=acting_user, reason=f"Copied from {matrix.name}")
     for scale in matrix.scales.all():
@@ -400,7 +389,7 @@ def control_strategy_draft(
     unit = Unit.objects.select_for_update().get(pk=unit.pk)
     if not unit.is_active:
         raise ValidationError({"unit": f"{unit} is inactive."})
-    title = _clean_text(title, "title", "control strategy's title")
+    title = required_text(title, field="title", message="Enter the control strategy's title.")
     if period_start is None or period_end is None:
         raise ValidationError({"period_end": "Give the period's start and end."})
     if period_end < period_start:
@@ -507,8 +496,12 @@ def _clean_priority_fields(priority: Priority, fields: dict[str, Any], unit: Uni
         elif getattr(priority, name) != value:
             setattr(priority, name, value)
             changed.append(name)
-    priority.theme = _clean_text(priority.theme, "theme", "priority's theme")
-    priority.rationale = _clean_text(priority.rationale, "rationale", "priority's rationale")
+    priority.theme = required_text(
+        priority.theme, field="theme", message="Enter the priority's theme."
+    )
+    priority.rationale = required_text(
+        priority.rationale, field="rationale", message="Enter the priority's rationale."
+    )
     if not priority.organised_crime and any(getattr(priority, f) for f in FOUR_P_FIELDS):
         raise ValidationError(
             {"organised_crime": "A 4P plan is for an organised-crime priority: mark it as one."}
@@ -688,7 +681,9 @@ def priority_override_rank(
     priority, strategy = _lock_priority(priority)
     _require_chair(acting_user, strategy.unit, "override the ranking")
     _require_draft(strategy, "be ranked")
-    reason = _clean_text(reason, "reason", "reason for overriding the rank")
+    reason = required_text(
+        reason, field="reason", message="Enter the reason for overriding the rank."
+    )
     if priority.score is None:
         raise ValidationError("Score the priority before overriding its rank.")
     scored = strategy.priorities.filter(score__isnull=False).count()
@@ -782,7 +777,9 @@ def _clean_item_fields(item: IntelligenceRequirementItem, fields, strategy) -> l
         elif getattr(item, name) != value:
             setattr(item, name, value)
             changed.append(name)
-    item.question = _clean_text(item.question, "question", "question or intelligence gap")
+    item.question = required_text(
+        item.question, field="question", message="Enter the question or intelligence gap."
+    )
     if item.review_date is None:
         raise ValidationError({"review_date": "Give the review date."})
     if item.review_date < timezone.localdate() and "review_date" in changed:
@@ -851,7 +848,7 @@ def ir_item_update(
     """The item's owner or a chair over the unit reviews an open item; only the chair may
     reassign it or open it to partners."""
     item, strategy = _lock_item(item)
-    _require_police(acting_user, "review an intelligence requirement item")
+    access.require_police(acting_user, "review an intelligence requirement item")
     is_chair = access.holds_role_over(acting_user, [Role.CHAIR], strategy.unit)
     if not is_chair and item.owner_id != acting_user.pk:
         raise PermissionDenied(
@@ -888,7 +885,7 @@ def ir_item_close(
 ) -> IntelligenceRequirementItem:
     """The item's owner or a chair over the unit closes it, saying why in a note."""
     item, strategy = _lock_item(item)
-    _require_police(acting_user, "close an intelligence requirement item")
+    access.require_police(acting_user, "close an intelligence requirement item")
     if item.owner_id != acting_user.pk and not access.holds_role_over(
         acting_user, [Role.CHAIR], strategy.unit
     ):
@@ -897,7 +894,7 @@ def ir_item_close(
         )
     if item.status != RequirementItemStatus.OPEN:
         raise ValidationError("The item is already closed.")
-    note = _clean_text(note, "note", "closing note")
+    note = required_text(note, field="note", message="Enter the closing note.")
     item.status = RequirementItemStatus.CLOSED
     item.closing_note = note
     item.closed_by, item.closed_at = acting_user, timezone.now()

@@ -37,6 +37,7 @@ from nim_portal.choices import AuditVerb
 from nim_portal.lifecycle import check_transition, save_with_history
 from nim_portal.models import User
 from nim_portal.services import audit_record, notify
+from nim_portal.validation import required_text
 from partners.models import PartnerAgency
 from tasking.choices_submissions import (
     ATTACHMENT_KINDS,
@@ -225,15 +226,6 @@ def _attachments_store(
 # Helpers.
 
 
-def _clean_text(value: str, field: str, message: str, max_length: int) -> str:
-    value = (value or "").strip()
-    if not value:
-        raise ValidationError({field: message})
-    if len(value) > max_length:
-        raise ValidationError({field: f"Use {max_length:,} characters or fewer."})
-    return value
-
-
 def _require_partner(user: User | None, action: str) -> PartnerAgency:
     """The acting partner user's agency, whose information sharing agreement is in force."""
     if user is None or not user.is_authenticated or not user.is_active or not user.is_partner:
@@ -379,8 +371,13 @@ def submission_create(
         raise ValidationError(
             {"item": "Choose one of the questions the police have asked your agency."}
         )
-    what = _clean_text(what, "what", "Say what was seen, heard or recorded.", WHAT_MAX_LENGTH)
-    where = _clean_text(where, "where", "Say where it happened.", 300)
+    what = required_text(
+        what,
+        field="what",
+        message="Say what was seen, heard or recorded.",
+        max_length=WHAT_MAX_LENGTH,
+    )
+    where = required_text(where, field="where", message="Say where it happened.", max_length=300)
     if source_type not in SourceType.values:
         raise ValidationError({"source_type": "Choose where the information came from."})
     _clean_when(occurred_on, occurred_time, occurred_until)
@@ -431,7 +428,9 @@ def submission_follow_up(
             f"The police have not asked for more on {submission.reference} (it is "
             f"{submission.get_status_display().lower()}): nothing can be added to it now."
         )
-    text = _clean_text(text, "text", "Enter the further information.", WHAT_MAX_LENGTH)
+    text = required_text(
+        text, field="text", message="Enter the further information.", max_length=WHAT_MAX_LENGTH
+    )
     checked = attachments_check(attachments)
     with _files_removed_on_failure() as stored:
         entry = _entry(
@@ -503,8 +502,11 @@ def submission_request_more(
     """Ask the partner for more, saying what: the partner reads `message` and can answer."""
     submission = _lock_for_triage(acting_user, submission)
     _check_revision(submission, loaded_revision)
-    message = _clean_text(
-        message, "message", "Say what more the partner should tell you.", MESSAGE_MAX_LENGTH
+    message = required_text(
+        message,
+        field="message",
+        message="Say what more the partner should tell you.",
+        max_length=MESSAGE_MAX_LENGTH,
     )
     submission.triaged_by, submission.triaged_at = acting_user, timezone.now()
     _move(
@@ -534,8 +536,11 @@ def submission_decline(
     """Decline the information, with a reason the partner reads."""
     submission = _lock_for_triage(acting_user, submission)
     _check_revision(submission, loaded_revision)
-    reason = _clean_text(
-        reason, "reason", "Say why the information is declined.", MESSAGE_MAX_LENGTH
+    reason = required_text(
+        reason,
+        field="reason",
+        message="Say why the information is declined.",
+        max_length=MESSAGE_MAX_LENGTH,
     )
     submission.triaged_by, submission.triaged_at = acting_user, timezone.now()
     _move(

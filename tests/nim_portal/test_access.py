@@ -1,14 +1,15 @@
 """Object permissions through nim_portal.access, on Unit (guardian's generic tables)."""
 
 import pytest
-from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.models import AnonymousUser, Group, Permission
+from django.core.exceptions import PermissionDenied
 from guardian.shortcuts import get_objects_for_user
 
-from nim_portal.access import holds_object_permission, user_holds_object_permission
+from nim_portal.access import holds_object_permission, require_police, user_holds_object_permission
 from nim_portal.access.grants import grant, revoke
 from nim_portal.choices import AuditVerb, Role, UnitKind
 from nim_portal.models import AuditEvent, Membership, Unit
-from tests.factories import UserFactory, add_unit, member
+from tests.factories import PartnerUserFactory, UserFactory, add_unit, member
 
 VIEW_UNIT = "nim_portal.view_unit"
 
@@ -192,3 +193,23 @@ def test_outer_ref_filters_related_rows_by_their_parents_grant(hierarchy, grante
 
     assert {m.user for m in rows} == {in_bcu}
     assert in_other_bcu not in {m.user for m in rows}
+
+
+def test_an_active_police_user_may_act_as_police():
+    require_police(UserFactory.build(), "raise an action")
+
+
+@pytest.mark.parametrize(
+    "user",
+    [
+        pytest.param(lambda: None, id="nobody"),
+        pytest.param(AnonymousUser, id="anonymous"),
+        pytest.param(lambda: UserFactory.build(is_active=False), id="inactive"),
+        pytest.param(PartnerUserFactory.build, id="partner"),
+    ],
+)
+def test_anybody_else_is_refused_with_what_they_tried(user):
+    with pytest.raises(
+        PermissionDenied, match=r"^Only an active police user can raise an action\.$"
+    ):
+        require_police(user(), "raise an action")
