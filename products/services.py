@@ -55,7 +55,6 @@ from products.selectors import (
     visible_products,
     visible_versions,
 )
-from products.signals import product_approved
 from products.templates_by_kind import section_titles_for
 
 TOR_NOT_AGREED = "The terms of reference must be agreed before drafting."
@@ -831,7 +830,7 @@ def product_approve(
     """An independent reviewer approves the draft: it is published as the next version.
 
     The reviewer holds the reviewer role over the product's unit, and is neither its owner nor
-    anyone who edited this version (rule 6). Sends `product_approved` once committed.
+    anyone who edited this version (rule 6).
     """
     product = _lock_product(product)
     _require_independent_reviewer(acting_user, product, "approve it")
@@ -867,24 +866,8 @@ def product_approve(
         request=request,
         detail={"product": product.pk, "number": number, "sha256": version.sha256},
     )
-    transaction.on_commit(
-        partial(
-            _announce_approval,
-            product_id=product.pk,
-            version_id=version.pk,
-            acting_user_id=acting_user.pk,
-        )
-    )
+    _notify_after_commit(APPROVED_AND_PUBLISHED, product, acting_user)
     return version
-
-
-def _announce_approval(*, product_id: int, version_id: int, acting_user_id: int) -> None:
-    """Once the approval is committed: tell the apps above (`product_approved`), then the
-    people concerned. One callback, so that the signal goes first whatever happens after."""
-    product_approved.send(sender=Product, product_id=product_id, version_id=version_id)
-    product_lifecycle_notify(
-        APPROVED_AND_PUBLISHED, product_id=product_id, acting_user_id=acting_user_id
-    )
 
 
 @transaction.atomic

@@ -30,7 +30,6 @@ from products.services import (
     tor_agree,
     tor_update,
 )
-from products.signals import product_approved
 from products.templates_by_kind import SECTION_TEMPLATES
 from tests.factories import PartnerUserFactory, member, product_drafting
 from tests.products.helpers import publish, write
@@ -433,20 +432,8 @@ def test_review_comments_only_on_a_submitted_draft_and_its_own_sections(drafting
         )
 
 
-def test_an_independent_reviewer_approves_and_v1_is_published(
-    submitted, people, django_capture_on_commit_callbacks
-):
-    received = []
-
-    def receiver(sender, product_id, version_id, **kwargs):
-        received.append((product_id, version_id))
-
-    product_approved.connect(receiver)
-    try:
-        with django_capture_on_commit_callbacks(execute=True):
-            version = product_approve(acting_user=people.reviewer, product=submitted)
-    finally:
-        product_approved.disconnect(receiver)
+def test_an_independent_reviewer_approves_and_v1_is_published(submitted, people):
+    version = product_approve(acting_user=people.reviewer, product=submitted)
 
     assert (version.number, version.author, version.reviewer) == (
         1,
@@ -457,18 +444,6 @@ def test_an_independent_reviewer_approves_and_v1_is_published(
     assert len(version.sha256) == 64
     product = Product.objects.get(pk=submitted.pk)
     assert (product.status, product.current_version) == (ProductStatus.APPROVED, 1)
-    assert received == [(product.pk, version.pk)]
-
-
-def test_the_signal_waits_for_the_commit(submitted, people, django_capture_on_commit_callbacks):
-    received = []
-    product_approved.connect(lambda **kw: received.append(kw), weak=False, dispatch_uid="t")
-    try:
-        with django_capture_on_commit_callbacks(execute=False) as callbacks:
-            product_approve(acting_user=people.reviewer, product=submitted)
-        assert received == [] and len(callbacks) == 1
-    finally:
-        product_approved.disconnect(dispatch_uid="t")
 
 
 def test_a_reviewer_above_the_unit_may_approve(submitted, people):
