@@ -10,7 +10,6 @@ PermissionDenied or ValidationError with a message fit to show, and changes noth
 import hashlib
 import json
 from dataclasses import dataclass
-from functools import partial
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -358,7 +357,7 @@ def product_commission(
         request=request,
         detail={"kind": kind, "unit": unit.pk, "system": acting_user is None},
     )
-    _notify_after_commit(TOR_AWAITS_AGREEMENT, product, acting_user)
+    _notify_concerned(TOR_AWAITS_AGREEMENT, product, acting_user)
     return product
 
 
@@ -453,7 +452,7 @@ def tor_update(
         request=request,
         detail={"terms": changed, "agreements_cleared": bool(was_agreed)},
     )
-    _notify_after_commit(TOR_AWAITS_AGREEMENT, product, acting_user)
+    _notify_concerned(TOR_AWAITS_AGREEMENT, product, acting_user)
     return terms
 
 
@@ -501,7 +500,7 @@ def tor_agree(
             request=request,
         )
     elif not terms.is_agreed:
-        _notify_after_commit(TOR_AWAITS_AGREEMENT, product, acting_user)
+        _notify_concerned(TOR_AWAITS_AGREEMENT, product, acting_user)
     return terms
 
 
@@ -714,7 +713,7 @@ def product_submit(
         reason=f"Version {product.drafting_version} submitted for review",
         request=request,
     )
-    _notify_after_commit(SUBMITTED_FOR_REVIEW, product, acting_user)
+    _notify_concerned(SUBMITTED_FOR_REVIEW, product, acting_user)
     return product
 
 
@@ -783,7 +782,7 @@ def product_return(
         reason=f"Version {product.drafting_version} returned with comments",
         request=request,
     )
-    _notify_after_commit(RETURNED_WITH_COMMENTS, product, acting_user)
+    _notify_concerned(RETURNED_WITH_COMMENTS, product, acting_user)
     return product
 
 
@@ -866,7 +865,7 @@ def product_approve(
         request=request,
         detail={"product": product.pk, "number": number, "sha256": version.sha256},
     )
-    _notify_after_commit(APPROVED_AND_PUBLISHED, product, acting_user)
+    _notify_concerned(APPROVED_AND_PUBLISHED, product, acting_user)
     return version
 
 
@@ -966,15 +965,13 @@ RETURNED_WITH_COMMENTS = "returned_with_comments"
 APPROVED_AND_PUBLISHED = "approved_and_published"
 
 
-def _notify_after_commit(event: str, product: Product, acting_user: User | None) -> None:
-    """Tell the people concerned once the change is committed (ids only, fetched afresh)."""
-    transaction.on_commit(
-        partial(
-            product_lifecycle_notify,
-            event,
-            product_id=product.pk,
-            acting_user_id=acting_user.pk if acting_user is not None else None,
-        )
+def _notify_concerned(event: str, product: Product, acting_user: User | None) -> None:
+    """Tell the people concerned in the change's transaction: the notifications and the jobs of
+    their e-mails are written with the change, or not at all."""
+    product_lifecycle_notify(
+        event,
+        product_id=product.pk,
+        acting_user_id=acting_user.pk if acting_user is not None else None,
     )
 
 
@@ -1019,7 +1016,7 @@ def _readers_among(product: Product, people) -> list[User]:
 
 
 def product_lifecycle_notify(event: str, *, product_id: int, acting_user_id: int | None) -> int:
-    """System job, after a change is committed: notify the people a lifecycle event concerns.
+    """Notify the people a lifecycle event concerns, in the transaction of the change.
 
     The message names the product's kind and unit, never its title: a notification outlives the
     reader's access (vetting lapses, a product becomes need-to-know), and the product page behind

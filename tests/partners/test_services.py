@@ -383,6 +383,7 @@ def test_rendering_twice_renders_once(cast, available, django_capture_on_commit_
 
 
 def test_a_release_no_longer_live_is_not_rendered(cast, draft):
+    Job.objects.all().delete()  # the e-mails of the cast's products, not this test's
     release_approve(acting_user=cast.reviewer, release=draft)
     release_withdraw(acting_user=cast.analyst, release=draft, reason="Superseded")
 
@@ -400,6 +401,7 @@ def test_a_release_no_longer_live_is_not_rendered(cast, draft):
 def test_a_worker_that_died_mid_render_leaves_the_job_to_the_sweeper_once_its_lease_ran_out(
     cast, draft
 ):
+    Job.objects.all().delete()  # the e-mails of the cast's products, not this test's
     release_approve(acting_user=cast.reviewer, release=draft)
     lost, _other = draft.documents.order_by("pk")
     died_at = timezone.now() - datetime.timedelta(seconds=5)
@@ -420,6 +422,7 @@ def test_a_worker_that_died_mid_render_leaves_the_job_to_the_sweeper_once_its_le
 def test_with_the_broker_away_approval_succeeds_and_the_jobs_wait_for_the_sweeper(
     cast, draft, django_capture_on_commit_callbacks, caplog
 ):
+    Job.objects.all().delete()  # the e-mails of the cast's products, not this test's
     with (
         mock.patch.object(
             current_app.tasks[RUN_JOB_TASK],
@@ -459,6 +462,9 @@ def with_workers(settings):
 def test_a_failing_render_is_retried_then_failed_after_its_attempts_with_its_error(
     cast, draft, with_workers
 ):
+    # The news and e-mails of the cast's products, not this test's.
+    Job.objects.all().delete()
+    Notification.objects.all().delete()
     release_approve(acting_user=cast.reviewer, release=draft)
     document = draft.documents.order_by("pk").first()
     job = Job.objects.get(kind=RELEASE_DOCUMENT_JOB, object_id=document.pk)

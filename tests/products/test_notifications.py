@@ -4,6 +4,7 @@ access), and by an e-mail that names nothing; nobody who cannot see the product 
 
 import pytest
 from django.core import mail
+from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
 from nim_portal.choices import GSCMarking, Role, VettingLevel
@@ -239,6 +240,7 @@ def submitted(people, ready_draft):
 
 
 def test_a_returned_draft_tells_its_owner(people, submitted, django_capture_on_commit_callbacks):
+    Notification.objects.all().delete()
     with django_capture_on_commit_callbacks(execute=True):
         product_return(acting_user=people.reviewer, product=submitted, comment="Add sources.")
 
@@ -251,6 +253,7 @@ def test_a_returned_draft_tells_its_owner(people, submitted, django_capture_on_c
 def test_an_approval_tells_the_owner_and_the_requester(
     people, submitted, django_capture_on_commit_callbacks
 ):
+    Notification.objects.all().delete()
     with django_capture_on_commit_callbacks(execute=True):
         product_approve(acting_user=people.reviewer, product=submitted)
 
@@ -280,11 +283,16 @@ def test_an_approval_does_not_tell_a_requester_who_cannot_see_the_product(
     assert list(told(product)) == ["analyst"]
 
 
-def test_nothing_is_sent_before_the_change_commits(
+def test_the_news_is_written_with_the_change_and_e_mailed_once_it_commits(
     people, submitted, django_capture_on_commit_callbacks
 ):
+    Notification.objects.all().delete()
+    with pytest.raises(PermissionDenied):
+        product_approve(acting_user=people.analyst, product=submitted)
+    assert told() == {}
+
     with django_capture_on_commit_callbacks(execute=False):
         product_approve(acting_user=people.reviewer, product=submitted)
 
-    assert told() == {}
+    assert set(told(submitted)) == {"analyst", "chair"}
     assert mail.outbox == []

@@ -83,6 +83,7 @@ def test_a_chair_raises_an_action_tied_to_a_priority_with_history_and_audit(cast
 
 
 def test_the_owner_is_told_the_action_is_theirs_without_its_text(cast, priority):
+    Notification.objects.all().delete()  # the cast's products were announced as they were made
     action = action_raise(**raise_kwargs(cast, priority, description="Canary: see John Smith"))
 
     notification = Notification.objects.get(recipient=cast.member)
