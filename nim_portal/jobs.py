@@ -127,6 +127,11 @@ def _require_kind(kind: str) -> None:
         raise ValueError(f"No job kind {kind!r} is registered.")
 
 
+def _waiting(kind: str) -> QuerySet[Job]:
+    """The work of `kind` asked for and not yet taken: asking again for a record adds nothing."""
+    return Job.objects.filter(kind=kind, state=JobState.WAITING)
+
+
 def _create(kind: str, object_ids: Iterable[int]) -> list[Job]:
     created = Job.objects.bulk_create(
         Job(kind=kind, object_id=object_id) for object_id in object_ids
@@ -139,10 +144,7 @@ def jobs_enqueue(kind: str, object_ids: Iterable[int]) -> list[Job]:
     """`job_enqueue` for many records of one kind: two queries, whatever their number."""
     _require_kind(kind)
     object_ids = list(dict.fromkeys(object_ids))
-    waiting = {
-        job.object_id: job
-        for job in Job.objects.filter(kind=kind, object_id__in=object_ids, state=JobState.WAITING)
-    }
+    waiting = {job.object_id: job for job in _waiting(kind).filter(object_id__in=object_ids)}
     created = _create(kind, (pk for pk in object_ids if pk not in waiting))
     jobs = {**waiting, **{job.object_id: job for job in created}}
     return [jobs[object_id] for object_id in object_ids]
@@ -152,7 +154,7 @@ def jobs_enqueue_for(kind: str, records: QuerySet) -> list[Job]:
     """`job_enqueue` for each of `records` (a queryset) without work waiting already: two
     queries, the records read with the test of their waiting work. Returns the jobs created."""
     _require_kind(kind)
-    waiting = Job.objects.filter(kind=kind, object_id=OuterRef("pk"), state=JobState.WAITING)
+    waiting = _waiting(kind).filter(object_id=OuterRef("pk"))
     ids = records.exclude(Exists(waiting)).order_by("pk").values_list("pk", flat=True)
     return _create(kind, ids)
 

@@ -1121,8 +1121,7 @@ def product_version_print_retry(
         if printed is None or printed.status != PrintStatus.FAILED:
             raise ValidationError("Only a print that failed can be tried again.")
         failed_with = printed.error
-        printed.status, printed.error = PrintStatus.PENDING, ""
-        printed.save(update_fields=["status", "error"])
+        product_version_print_pending(printed.pk)
         audit_record(
             actor=acting_user,
             verb=AuditVerb.UPDATE,

@@ -544,11 +544,14 @@ def _invitations_mark_sent(meeting: Meeting, invitees: list[MeetingInvitee], now
     )
 
 
-def _invitations_pending(now: datetime) -> Q:
-    """Invitees to send the meeting's current SEQUENCE to: of a scheduled, upcoming meeting, with
-    an address, and sent none or an older one (the meeting moved since)."""
+def _not_sent_current_sequence(sequence_field: str, now: datetime) -> Q:
+    """Invitees of a scheduled, upcoming meeting, with an address, whose `sequence_field` holds
+    none or an older SEQUENCE than the meeting's (never sent, or the meeting moved since)."""
     return (
-        (Q(invitation_sequence__isnull=True) | Q(invitation_sequence__lt=F("meeting__sequence")))
+        (
+            Q(**{f"{sequence_field}__isnull": True})
+            | Q(**{f"{sequence_field}__lt": F("meeting__sequence")})
+        )
         & Q(
             meeting__status=MeetingStatus.SCHEDULED,
             meeting__starts_at__gt=now,
@@ -556,6 +559,11 @@ def _invitations_pending(now: datetime) -> Q:
         )
         & ~Q(user__email="")
     )
+
+
+def _invitations_pending(now: datetime) -> Q:
+    """Invitees to send the meeting's current SEQUENCE to."""
+    return _not_sent_current_sequence("invitation_sequence", now)
 
 
 def invitations_ask(meeting_ids: list[int]) -> None:
@@ -594,18 +602,12 @@ REMINDER_BODY = (
 
 
 def _reminders_pending(now: datetime) -> Q:
-    """Invitees to remind of the meeting's current SEQUENCE: its reminder issued, the meeting
-    scheduled and upcoming, no apologies sent, an address, and not yet reminded of it."""
+    """Invitees to remind of the meeting's current SEQUENCE: its reminder issued, no apologies
+    sent."""
     return (
-        (Q(reminder_sequence__isnull=True) | Q(reminder_sequence__lt=F("meeting__sequence")))
-        & Q(
-            meeting__reminder__sent_at__isnull=False,
-            meeting__status=MeetingStatus.SCHEDULED,
-            meeting__starts_at__gt=now,
-            user__is_active=True,
-        )
+        _not_sent_current_sequence("reminder_sequence", now)
+        & Q(meeting__reminder__sent_at__isnull=False)
         & ~Q(attendance=Attendance.APOLOGIES)
-        & ~Q(user__email="")
     )
 
 
