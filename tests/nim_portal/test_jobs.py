@@ -4,11 +4,9 @@ import datetime
 from unittest import mock
 
 import pytest
-from celery import current_app
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
-from kombu.exceptions import OperationalError
 
 from nim_portal import jobs, services
 from nim_portal.choices import AuditVerb, Role
@@ -18,7 +16,6 @@ from tests.factories import PartnerUserFactory, UserFactory, member
 pytestmark = pytest.mark.django_db
 
 KIND = "tests.stamp"
-BROKER_AWAY = OperationalError("Error 111 connecting to localhost:6379. Connection refused.")
 
 
 class Stamp:
@@ -54,16 +51,6 @@ def stamp(settings):
     jobs._kinds.pop(KIND)
 
 
-@pytest.fixture
-def with_a_worker(settings):
-    """As in production: jobs go to a broker, not in-process (the task's delay is watched)."""
-    settings.CELERY_TASK_ALWAYS_EAGER = False
-    current_app.conf.task_always_eager = False
-    with mock.patch.object(current_app.tasks[jobs.RUN_JOB_TASK], "delay") as delay:
-        yield delay
-    current_app.conf.task_always_eager = True
-
-
 def test_a_job_is_written_with_its_change_and_runs_once_it_commits(
     stamp, django_capture_on_commit_callbacks
 ):
@@ -90,7 +77,7 @@ def test_a_change_rolled_back_leaves_no_job(stamp, django_capture_on_commit_call
     assert not Job.objects.exists()
 
 
-def test_work_already_waiting_is_not_asked_for_twice(stamp, with_a_worker):
+def test_work_already_waiting_is_not_asked_for_twice(stamp, jobs_to_a_worker):
     first = jobs.job_enqueue(KIND, 7)
     again = jobs.jobs_enqueue(KIND, [7, 8, 8])
 
@@ -104,9 +91,8 @@ def test_an_unknown_kind_is_refused_at_once():
 
 
 def test_with_the_broker_away_the_job_waits_and_the_sweeper_sends_it_later(
-    stamp, with_a_worker, django_capture_on_commit_callbacks, caplog
+    stamp, broker_away, django_capture_on_commit_callbacks, caplog
 ):
-    with_a_worker.side_effect = BROKER_AWAY
     with django_capture_on_commit_callbacks(execute=True):
         job = jobs.job_enqueue(KIND, 7)
     assert "left waiting: broker unreachable" in caplog.text
@@ -114,9 +100,9 @@ def test_with_the_broker_away_the_job_waits_and_the_sweeper_sends_it_later(
     assert job.state == JobState.WAITING and job.dispatched_at is None
     assert jobs.oldest_waiting_job_seconds(timezone.now() + datetime.timedelta(minutes=3)) >= 180
 
-    with_a_worker.reset_mock(side_effect=True)
+    broker_away.reset_mock(side_effect=True)
     assert jobs.jobs_dispatch_due() == [job.pk]
-    with_a_worker.assert_called_once_with(job.pk)
+    broker_away.assert_called_once_with(job.pk)
     # Handed over: not sent again while its message may still be on its way.
     assert jobs.jobs_dispatch_due() == []
 
@@ -125,7 +111,7 @@ def test_with_the_broker_away_the_job_waits_and_the_sweeper_sends_it_later(
     assert jobs.oldest_waiting_job_seconds() == 0
 
 
-def test_a_message_lost_with_the_broker_is_sent_again_after_a_lease(stamp, with_a_worker):
+def test_a_message_lost_with_the_broker_is_sent_again_after_a_lease(stamp, jobs_to_a_worker):
     job = jobs.job_enqueue(KIND, 7)
     Job.objects.filter(pk=job.pk).update(
         dispatched_at=timezone.now() - jobs.job_lease() - datetime.timedelta(seconds=1)
@@ -134,7 +120,7 @@ def test_a_message_lost_with_the_broker_is_sent_again_after_a_lease(stamp, with_
     assert jobs.jobs_dispatch_due() == [job.pk]
 
 
-def test_a_running_job_under_a_live_lease_is_left_to_its_runner(stamp, with_a_worker):
+def test_a_running_job_under_a_live_lease_is_left_to_its_runner(stamp, jobs_to_a_worker):
     job = jobs.job_enqueue(KIND, 7)
     assert jobs._claim(job.pk) is not None
 
@@ -143,7 +129,9 @@ def test_a_running_job_under_a_live_lease_is_left_to_its_runner(stamp, with_a_wo
     assert stamp.stamps(7) == 0
 
 
-def test_a_job_whose_worker_died_is_taken_again_after_its_lease_and_done_once(stamp, with_a_worker):
+def test_a_job_whose_worker_died_is_taken_again_after_its_lease_and_done_once(
+    stamp, jobs_to_a_worker
+):
     job = jobs.job_enqueue(KIND, 7)
     jobs._claim(job.pk)  # the worker that took it was killed: nothing more happens
     Job.objects.filter(pk=job.pk).update(
@@ -157,7 +145,7 @@ def test_a_job_whose_worker_died_is_taken_again_after_its_lease_and_done_once(st
     assert stamp.stamps(7) == 1
 
 
-def test_a_runner_whose_lease_was_taken_over_completes_nothing(stamp, with_a_worker):
+def test_a_runner_whose_lease_was_taken_over_completes_nothing(stamp, jobs_to_a_worker):
     job = jobs.job_enqueue(KIND, 7)
     claimed = jobs._claim(job.pk)
     # While it worked, its lease ran out and another runner took the job (attempt 2).
@@ -170,7 +158,7 @@ def test_a_runner_whose_lease_was_taken_over_completes_nothing(stamp, with_a_wor
     assert Job.objects.get(pk=job.pk).state == JobState.RUNNING
 
 
-def test_a_failure_waits_for_its_backoff_then_runs_again(stamp, with_a_worker):
+def test_a_failure_waits_for_its_backoff_then_runs_again(stamp, jobs_to_a_worker):
     stamp.failures_to_come = 1
     job = jobs.job_enqueue(KIND, 7)
 
@@ -190,7 +178,7 @@ def test_a_failure_waits_for_its_backoff_then_runs_again(stamp, with_a_worker):
     assert stamp.failed == []
 
 
-def test_a_job_that_fails_every_attempt_stops_with_its_error(stamp, with_a_worker):
+def test_a_job_that_fails_every_attempt_stops_with_its_error(stamp, jobs_to_a_worker):
     stamp.failures_to_come = 3
     job = jobs.job_enqueue(KIND, 7)
     for _attempt in range(3):
@@ -218,7 +206,7 @@ def test_in_process_a_failure_stops_at_once_as_nothing_would_try_again(
 
 
 @pytest.fixture
-def failed_job(stamp, with_a_worker):
+def failed_job(stamp, jobs_to_a_worker):
     stamp.failures_to_come = 3
     job = jobs.job_enqueue(KIND, 7)
     Job.objects.filter(pk=job.pk).update(

@@ -1,11 +1,7 @@
 """Notifications: in the portal with their text, by e-mail with none, each person their own only."""
 
-from unittest import mock
-
 import pytest
-from celery import current_app
 from django.core import mail
-from kombu.exceptions import OperationalError
 
 from nim_portal import jobs, services
 from nim_portal.models import Job, JobState, Notification
@@ -66,20 +62,6 @@ def test_nobody_without_an_email_address_is_emailed(django_capture_on_commit_cal
         services.notify([person], message="Review waiting")
 
     assert mail.outbox == []
-
-
-BROKER_AWAY = OperationalError("Error 111 connecting to localhost:6379. Connection refused.")
-
-
-@pytest.fixture
-def broker_away(settings):
-    """As in production, with the broker down: the job runner's task cannot be handed over."""
-    settings.CELERY_TASK_ALWAYS_EAGER = False
-    current_app.conf.task_always_eager = False
-    run_job = current_app.tasks[jobs.RUN_JOB_TASK]
-    with mock.patch.object(run_job, "delay", side_effect=BROKER_AWAY) as delay:
-        yield delay
-    current_app.conf.task_always_eager = True
 
 
 def test_with_the_broker_away_the_change_stands_and_the_email_is_sent_once_later(

@@ -450,17 +450,8 @@ def test_with_the_broker_away_approval_succeeds_and_the_jobs_wait_for_the_sweepe
     assert [(j.state, j.attempts) for j in waiting.all()] == [(JobState.DONE, 1)] * 2
 
 
-@pytest.fixture
-def with_workers(settings):
-    """As in production: a failed attempt is retried later by a worker (not in-process)."""
-    settings.CELERY_TASK_ALWAYS_EAGER = False
-    current_app.conf.task_always_eager = False
-    yield
-    current_app.conf.task_always_eager = True
-
-
 def test_a_failing_render_is_retried_then_failed_after_its_attempts_with_its_error(
-    cast, draft, with_workers
+    cast, draft, jobs_to_a_worker
 ):
     # The news and e-mails of the cast's products, not this test's.
     Job.objects.all().delete()

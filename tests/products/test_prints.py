@@ -12,7 +12,6 @@ from django.utils import timezone
 from pypdf import PdfReader
 
 from nim_portal import jobs, pdf
-from nim_portal.celery import app as celery_app
 from nim_portal.choices import AuditVerb, GSCMarking, Role, VettingLevel
 from nim_portal.models import AuditEvent, Job, JobState
 from products import services
@@ -264,13 +263,6 @@ def test_a_stored_pdf_that_went_missing_is_printed_again(
 # Failures.
 
 
-@pytest.fixture
-def with_a_worker(monkeypatch):
-    """As in production, where a worker runs the job one attempt at a time: a failure before the
-    last waits for its retry (in-process, the first failure is the last)."""
-    monkeypatch.setitem(celery_app.conf, "task_always_eager", False)
-
-
 def failing_renders(monkeypatch, failures: int):
     """Make the first `failures` renders fail; returns the list of attempts made."""
     attempts = []
@@ -293,7 +285,7 @@ def run_attempt(job: Job) -> None:
 
 
 def test_a_failed_attempt_leaves_the_print_being_printed_and_the_next_prints_it(
-    people, published, monkeypatch, with_a_worker
+    people, published, monkeypatch, jobs_to_a_worker
 ):
     attempts = failing_renders(monkeypatch, failures=2)
     printed = product_version_print_request(acting_user=people.analyst, version=published)
@@ -312,7 +304,7 @@ def test_a_failed_attempt_leaves_the_print_being_printed_and_the_next_prints_it(
 
 
 def test_after_the_last_attempt_the_print_shows_the_failure(
-    people, published, monkeypatch, with_a_worker
+    people, published, monkeypatch, jobs_to_a_worker
 ):
     registered = jobs.job_kind(services.VERSION_PRINT_JOB)
     attempts = failing_renders(monkeypatch, failures=registered.max_attempts)
@@ -330,7 +322,7 @@ def test_after_the_last_attempt_the_print_shows_the_failure(
 
 
 def test_a_failed_print_retried_by_staff_is_printed_again(
-    people, published, monkeypatch, with_a_worker
+    people, published, monkeypatch, jobs_to_a_worker
 ):
     failing_renders(monkeypatch, failures=4)
     printed = product_version_print_request(acting_user=people.analyst, version=published)

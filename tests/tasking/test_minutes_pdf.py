@@ -10,7 +10,6 @@ from django.utils import timezone
 from pypdf import PdfReader
 
 from nim_portal import jobs
-from nim_portal.celery import app as celery_app
 from nim_portal.choices import AuditVerb, GSCMarking, VettingLevel
 from nim_portal.models import AuditEvent, Job, JobState
 from tasking.choices_proceedings import MinutesPrintStatus
@@ -125,9 +124,8 @@ def test_closing_asks_for_the_pdf_and_the_sweep_prints_it_unasked(cast, sitting)
 
 
 def test_a_failed_attempt_leaves_the_minutes_being_printed_until_the_last(
-    cast, sitting, monkeypatch
+    cast, sitting, monkeypatch, jobs_to_a_worker
 ):
-    monkeypatch.setitem(celery_app.conf, "task_always_eager", False)
     attempts = failing_renders(monkeypatch, failures=4)
     version = services.meeting_close(cast.chair, sitting)
     job = job_of(version)
