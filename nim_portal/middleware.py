@@ -131,6 +131,6 @@ class StatementTimeoutMiddleware:
             return None
         if getattr(exception.__cause__, "sqlstate", None) != QUERY_CANCELED:
             return None
-        response = render(request, "503.html", status=503)
+        response = render(request, "nim_portal/503.html", status=503)
         response["Retry-After"] = str(RETRY_AFTER_SECONDS)
         return response

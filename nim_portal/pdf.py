@@ -1,7 +1,7 @@
 """The portal's one way to render a PDF: WeasyPrint with a fetcher that reads only static files.
 
 Every PDF the portal prints (products, partner releases, meeting minutes) goes through
-`render_marked_document`, or `render_pdf` for HTML already built from `print/base.html`.
+`render_marked_document`, or `render_pdf` for HTML already built from `nim_portal/print/base.html`.
 
 WeasyPrint fetches every resource a document names (stylesheets, images, fonts, SVG references,
 attachments) through its URL fetcher. `PortalURLFetcher` serves `data:` URLs and the portal's own
@@ -182,7 +182,7 @@ def render_marked_document(
     document_control: DocumentControl,
     watermark: str | None = None,
 ) -> bytes:
-    """Render a template extending `print/base.html` to a marked PDF.
+    """Render a template extending `nim_portal/print/base.html` to a marked PDF.
 
     Every page carries the GSC marking in capitals at its top and bottom centre and "Page x of
     y"; when `watermark` is given (e.g. "Released to <agency> — <reference>") it is repeated

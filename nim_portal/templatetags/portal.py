@@ -25,7 +25,7 @@ def marking_label(marking) -> str:
     return str(marking).strip().upper().replace("_", "-")
 
 
-@register.inclusion_tag("components/marking_banner.html", takes_context=True)
+@register.inclusion_tag("nim_portal/components/marking_banner.html", takes_context=True)
 def marking_banner(context, position: str = "top"):
     """The page's GSC marking (the context's `page_marking`, OFFICIAL when unset)."""
     label = marking_label(context.get("page_marking"))
@@ -36,7 +36,7 @@ def marking_banner(context, position: str = "top"):
     }
 
 
-@register.inclusion_tag("components/service_navigation.html", takes_context=True)
+@register.inclusion_tag("nim_portal/components/service_navigation.html", takes_context=True)
 def service_navigation(context):
     """Links to the portal's sections: the dashboard, those the apps register for this user
     (nim_portal.portal_sections), the admin pages for people who administer units and the
@@ -73,7 +73,7 @@ def _current_section(path: str, hrefs: list[str]) -> str | None:
     return max(matching, key=len, default=None)
 
 
-@register.inclusion_tag("components/error_summary.html")
+@register.inclusion_tag("nim_portal/components/error_summary.html")
 def error_summary(form, link_non_field_errors: bool = True):
     """GOV.UK error summary: every error of `form`, each linking to its field.
 
@@ -121,7 +121,7 @@ def hidden_fields(form) -> SafeString:
     )
 
 
-@register.inclusion_tag("components/field.html")
+@register.inclusion_tag("nim_portal/components/field.html")
 def govuk_field(bound_field, label_class: str = "govuk-label--s", separate_errors: bool = False):
     """One form field in GOV.UK markup: label, hint, error message and the input itself.
 

@@ -9,7 +9,7 @@ from nim_portal.search import MAX_SEARCH_LENGTH
 register = template.Library()
 
 
-@register.inclusion_tag("components/search_box.html", takes_context=True)
+@register.inclusion_tag("nim_portal/components/search_box.html", takes_context=True)
 def site_search_box(context):
     request = context.get("request")
     user = getattr(request, "user", None)

@@ -107,4 +107,4 @@ def second_factor(request):
     if enrolling:
         context["qr_code"] = mark_safe(qr_code_svg(device.config_url))  # noqa: S308  (built here)
         context["secret"] = grouped_secret(device)
-    return render(request, "accounts/second_factor.html", context)
+    return render(request, "nim_portal/accounts/second_factor.html", context)

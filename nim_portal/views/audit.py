@@ -34,7 +34,7 @@ def audit_log(request):
         query.pop(name, None)
     return render(
         request,
-        "audit/log.html",
+        "nim_portal/audit/log.html",
         {"form": event_filter.form, "page_obj": page_obj, "query": query.urlencode()},
     )
 

@@ -44,4 +44,4 @@ def dashboard(request):
     # Partner users see nothing of the police side: only their own vetting and releases.
     if not user.is_partner:
         context["memberships"] = list(memberships_with_scope(user))
-    return render(request, "dashboard.html", context)
+    return render(request, "nim_portal/dashboard.html", context)

@@ -45,7 +45,7 @@ def job_list(request):
         query.pop(name, None)
     return render(
         request,
-        "jobs/list.html",
+        "nim_portal/jobs/list.html",
         {"form": job_filter.form, "page_obj": page_obj, "query": query.urlencode()},
     )
 

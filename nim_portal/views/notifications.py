@@ -15,7 +15,7 @@ PAGE_SIZE = 50
 @login_required
 def notification_list(request):
     page = paginate(request, selectors.notifications_for(request.user), PAGE_SIZE)
-    return render(request, "notifications/list.html", {"page": page})
+    return render(request, "nim_portal/notifications/list.html", {"page": page})
 
 
 @require_POST

@@ -54,7 +54,7 @@ def people_list(request):
     page_obj = paginate(request, people, PEOPLE_PER_PAGE)
     return render(
         request,
-        "people/list.html",
+        "nim_portal/people/list.html",
         {
             "filter": person_filter,
             "form": person_filter.form,
@@ -76,7 +76,7 @@ def person_detail(request, pk: int):
     marking = person.readable_marking
     return render(
         request,
-        "people/detail.html",
+        "nim_portal/people/detail.html",
         {
             "person": person,
             "memberships": memberships,
@@ -111,7 +111,7 @@ def person_create(request):
         else:
             messages.success(request, f"{person} can now sign in as {person.username}.")
             return redirect("people:detail", pk=person.pk)
-    return render(request, "people/create.html", {"form": form})
+    return render(request, "nim_portal/people/create.html", {"form": form})
 
 
 @require_http_methods(["GET", "POST"])
@@ -135,7 +135,7 @@ def person_vetting(request, pk: int):
         else:
             messages.success(request, f"Vetting of {person} updated.")
             return redirect("people:detail", pk=person.pk)
-    return render(request, "people/vetting.html", {"person": person, "form": form})
+    return render(request, "nim_portal/people/vetting.html", {"person": person, "form": form})
 
 
 @require_POST
@@ -153,7 +153,9 @@ def membership_grant(request, pk: int):
         else:
             messages.success(request, "Role granted.")
             return redirect("people:detail", pk=person.pk)
-    return render(request, "people/grant.html", {"person": person, "form": form}, status=400)
+    return render(
+        request, "nim_portal/people/grant.html", {"person": person, "form": form}, status=400
+    )
 
 
 @require_POST

@@ -31,7 +31,7 @@ def search(request):
     groups = search_everything(user, words) if words else []
     return render(
         request,
-        "search/results.html",
+        "nim_portal/search/results.html",
         {
             # Shown back as typed, within the box's length and without what cannot be shown.
             "text": (text or "").replace("\x00", "")[:MAX_SEARCH_LENGTH],

@@ -106,7 +106,7 @@ def unit_tree(request):
         (parent["children"] if parent else roots).append(node)
     return render(
         request,
-        "units/tree.html",
+        "nim_portal/units/tree.html",
         {"roots": roots, "child_kinds": CHILD_KIND_OF_KIND, "unit_count": len(nodes_by_path)},
     )
 
@@ -136,7 +136,7 @@ def unit_detail(request, pk: int):
     )
     return render(
         request,
-        "units/detail.html",
+        "nim_portal/units/detail.html",
         {
             "unit": unit,
             "ancestors": list(Unit.objects.get_ancestors(unit)),
@@ -188,7 +188,7 @@ def unit_create(request, pk: int):
         request,
         parent,
         form,
-        "units/create.html",
+        "nim_portal/units/create.html",
         action=f"Add a {kind.label.lower()} under {parent}",
         on_valid=lambda data: services.unit_create(
             acting_user=request.user, parent=parent, kind=kind, request=request, **data
@@ -209,7 +209,7 @@ def unit_rename(request, pk: int):
         request,
         unit,
         form,
-        "units/rename.html",
+        "nim_portal/units/rename.html",
         action=f"Rename {unit}",
         on_valid=lambda data: services.unit_rename(
             acting_user=request.user, unit=unit, request=request, **data
@@ -231,7 +231,7 @@ def unit_move(request, pk: int):
         request,
         unit,
         form,
-        "units/move.html",
+        "nim_portal/units/move.html",
         action=f"Move {unit}",
         on_valid=lambda data: services.unit_move(
             acting_user=request.user, unit=unit, new_parent=data["parent"], request=request
@@ -249,7 +249,7 @@ def unit_deactivate(request, pk: int):
         request,
         unit,
         form,
-        "units/deactivate.html",
+        "nim_portal/units/deactivate.html",
         action=f"Deactivate {unit}",
         on_valid=lambda data: services.unit_deactivate(
             acting_user=request.user, unit=unit, reason=data["reason"], request=request

@@ -185,7 +185,7 @@ def test_messages_are_shown_as_notification_banners(hierarchy):
     messages.success(request, "Unit renamed.")
     messages.info(request, "You were signed out after a period without activity.")
 
-    html = loader.render_to_string("dashboard.html", {"vetting": {}}, request=request)
+    html = loader.render_to_string("nim_portal/dashboard.html", {"vetting": {}}, request=request)
 
     assert re.search(
         r'govuk-notification-banner--success" role="alert"[\s\S]*?Unit renamed\.', html

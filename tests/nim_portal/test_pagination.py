@@ -230,7 +230,7 @@ class TestLinksKeepTheFilters:
         first = keyset(queryset, name="Brown").page()
         second = keyset(queryset, name="Brown").page(_param(first.next_url))
         assert second.paginator.count == 23
-        html = render_to_string("components/pagination.html", {"page_obj": second})
+        html = render_to_string("nim_portal/components/pagination.html", {"page_obj": second})
         assert '<nav class="govuk-pagination" aria-label="Pages">' in html
         assert 'aria-label="Page 2 of 5" aria-current="page">2</a>' in html
         assert 'rel="prev"' in html and 'rel="next"' in html
@@ -242,14 +242,17 @@ class TestLinksKeepTheFilters:
     def test_the_partial_does_not_count_on_its_own(self, people):
         page = keyset(User.objects.order_by("username")).page()
         with CaptureQueriesContext(connection) as queries:
-            html = render_to_string("components/pagination.html", {"page_obj": page})
+            html = render_to_string("nim_portal/components/pagination.html", {"page_obj": page})
         assert len(queries) == 0
         assert 'aria-label="Page 1" aria-current="page"' in html
         assert "govuk-pagination__item--ellipsis" in html
 
     def test_one_page_has_no_pagination(self, people):
         page = keyset(User.objects.order_by("username"), per_page=50).page()
-        assert render_to_string("components/pagination.html", {"page_obj": page}).strip() == ""
+        assert (
+            render_to_string("nim_portal/components/pagination.html", {"page_obj": page}).strip()
+            == ""
+        )
 
 
 class TestNumberedPages:

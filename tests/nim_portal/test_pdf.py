@@ -38,7 +38,7 @@ SECTIONS = "".join(
     for number in range(1, 4)
 )
 DOCUMENT_TEMPLATE = (
-    "{% extends 'print/base.html' %}"
+    "{% extends 'nim_portal/print/base.html' %}"
     "{% block print_styles %}.portion::before { content: '(OS) '; }{% endblock %}"
     "{% block content %}<p class='portion'>{{ summary }}</p>" + SECTIONS + "{% endblock %}"
 )
