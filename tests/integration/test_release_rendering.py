@@ -14,8 +14,8 @@ from nim_portal.models import Job, JobState, Notification
 from partners import services
 from partners.choices import DocumentStatus, ReleaseStatus
 from partners.services import RELEASE_DOCUMENT_JOB, release_approve
+from tests.integration.conftest import wait_for
 from tests.partners.conftest import Cast, prepare, published_assessment
-from tests.services.conftest import wait_for
 
 pytestmark = [
     pytest.mark.services,

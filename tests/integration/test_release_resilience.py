@@ -21,8 +21,13 @@ from nim_portal.jobs import jobs_dispatch_due
 from nim_portal.models import Job, JobState
 from partners.choices import DocumentStatus, ReleaseStatus
 from partners.services import RELEASE_DOCUMENT_JOB, release_approve
+from tests.integration.conftest import (
+    TEST_VISIBILITY_TIMEOUT,
+    broker_at,
+    emptied_redis_db,
+    wait_for,
+)
 from tests.partners.conftest import Cast, prepare, published_assessment
-from tests.services.conftest import TEST_VISIBILITY_TIMEOUT, broker_at, emptied_redis_db, wait_for
 
 pytestmark = [
     pytest.mark.services,

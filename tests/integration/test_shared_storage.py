@@ -22,8 +22,7 @@ from nim_portal.models import AuditEvent, Job, JobState
 from partners.choices import DocumentStatus, ReleaseStatus
 from partners.services import RELEASE_DOCUMENT_JOB, release_approve
 from tests.factories import TEST_PASSWORD
-from tests.partners.conftest import Cast, prepare, published_assessment
-from tests.services.conftest import (
+from tests.integration.conftest import (
     ChildProcess,
     broker_at,
     child_environment,
@@ -31,6 +30,7 @@ from tests.services.conftest import (
     free_port,
     wait_for,
 )
+from tests.partners.conftest import Cast, prepare, published_assessment
 
 pytestmark = [
     pytest.mark.services,

@@ -18,7 +18,7 @@ from tasking.choices_meetings import MeetingKind, MeetingStatus
 from tasking.models import Meeting, MeetingInvitee
 from tasking.services import meetings as meeting_services
 from tests.factories import HierarchyFactory, member
-from tests.services.conftest import emptied_redis_db, wait_for
+from tests.integration.conftest import emptied_redis_db, wait_for
 
 pytestmark = [
     pytest.mark.services,

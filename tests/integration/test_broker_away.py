@@ -24,7 +24,7 @@ from tasking.choices_proceedings import MinutesPrintStatus
 from tasking.models import MinutesVersion, PartnerSubmission, TacticalAction
 from tasking.services.proceedings import MINUTES_PDF_JOB
 from tests.factories import product_drafting
-from tests.services.conftest import broker_at, wait_for
+from tests.integration.conftest import broker_at, wait_for
 from tests.tasking.factories import meeting_sitting
 from tests.tasking.submission_helpers import SubmissionCast, today
 
