@@ -11,6 +11,8 @@ class NimPortalConfig(AppConfig):
             services,
             tasks,  # noqa: F401  (registers the job runner's task for every process, web too)
         )
+        from nim_portal.choices import AuditVerb
+        from nim_portal.context_processors import register_template_choices
         from nim_portal.jobs import register_job_kind
 
         register_job_kind(
@@ -18,3 +20,4 @@ class NimPortalConfig(AppConfig):
             label="Notification e-mail",
             run=services.notification_email_send,
         )
+        register_template_choices(AuditVerb)

@@ -52,6 +52,14 @@ def register_job_kinds() -> None:
     )
 
 
+def register_choices_for_templates() -> None:
+    """The choices the partners' templates compare a release's or a document's status with."""
+    from nim_portal.context_processors import register_template_choices
+    from partners.choices import DocumentStatus, ReleaseStatus
+
+    register_template_choices(DocumentStatus, ReleaseStatus)
+
+
 class PartnersConfig(AppConfig):
     name = "partners"
     verbose_name = "Partner agencies and releases"
@@ -60,3 +68,4 @@ class PartnersConfig(AppConfig):
         register_staff_sections()
         register_partner_sections()
         register_job_kinds()
+        register_choices_for_templates()

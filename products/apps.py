@@ -24,6 +24,7 @@ class ProductsConfig(AppConfig):
         )
         register_product_search()
         register_print_job()
+        register_choices_for_templates()
 
 
 def register_product_search() -> None:
@@ -53,3 +54,11 @@ def register_print_job() -> None:
         on_failure=services.product_version_print_failed,
         on_retry=services.product_version_print_pending,
     )
+
+
+def register_choices_for_templates() -> None:
+    """The choices the products' templates compare a product's status or kind with."""
+    from nim_portal.context_processors import register_template_choices
+    from products.choices import ProductKind, ProductStatus
+
+    register_template_choices(ProductKind, ProductStatus)

@@ -142,6 +142,23 @@ def register_jobs() -> None:
     )
 
 
+def register_choices_for_templates() -> None:
+    """The choices the tasking templates compare a status or a kind with."""
+    from nim_portal.context_processors import register_template_choices
+    from tasking.choices import ControlStrategyStatus, RequirementItemStatus
+    from tasking.choices_meetings import Attendance, MeetingKind, MeetingStatus
+    from tasking.choices_submissions import SubmissionStatus
+
+    register_template_choices(
+        Attendance,
+        ControlStrategyStatus,
+        MeetingKind,
+        MeetingStatus,
+        RequirementItemStatus,
+        SubmissionStatus,
+    )
+
+
 class TaskingConfig(AppConfig):
     name = "tasking"
     verbose_name = "Tasking and co-ordination"
@@ -153,3 +170,4 @@ class TaskingConfig(AppConfig):
         register_action_sections()
         register_search_sections()
         register_jobs()
+        register_choices_for_templates()
