@@ -9,9 +9,11 @@ forbidden give the same 404 everywhere, so ids cannot be probed.
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Exists, OuterRef, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from nim_portal import access
 from nim_portal.choices import AuditVerb
+from nim_portal.ids import id_or_404
 from nim_portal.models import AuditEvent, Unit, User
 from partners.models import AgencyMembership, PartnerAgency, Release
 from products.choices import ProductKind
@@ -24,6 +26,19 @@ def agency_of(user: User) -> PartnerAgency | None:
         return None
     membership = AgencyMembership.objects.select_related("agency").filter(user=user).first()
     return membership.agency if membership else None
+
+
+def agreement_notice(agency: PartnerAgency | None) -> dict:
+    """The agency's information sharing agreement, and why it bars new releases if it does."""
+    if agency is None:
+        return {"agency": None, "lapsed": "", "contacts": []}
+    today = timezone.localdate()
+    return {
+        "agency": agency,
+        "lapsed": agency.lapsed_reason(today),
+        "lapsed_on": agency.agreement_review_on if agency.agreement_review_on < today else None,
+        "contacts": [unit.name for unit in agency.units.order_by("path")],
+    }
 
 
 def releases_for_partner(user: User) -> QuerySet[Release]:
@@ -40,7 +55,7 @@ def releases_for_partner(user: User) -> QuerySet[Release]:
 
 def get_release_for_partner(user: User, pk) -> Release:
     """One release of `releases_for_partner`, or 404."""
-    release = releases_for_partner(user).filter(pk=_int_or_404(pk)).first()
+    release = releases_for_partner(user).filter(pk=id_or_404(pk, "release")).first()
     if release is None:
         raise Http404("No such release.")
     return release
@@ -59,7 +74,7 @@ def releases_visible_to_staff(user: User) -> QuerySet[Release]:
 
 def get_release_for_staff(user: User, pk) -> Release:
     """One release of `releases_visible_to_staff`, or 404."""
-    release = releases_visible_to_staff(user).filter(pk=_int_or_404(pk)).first()
+    release = releases_visible_to_staff(user).filter(pk=id_or_404(pk, "release")).first()
     if release is None:
         raise Http404("No such release.")
     return release
@@ -121,10 +136,3 @@ def release_subject_names(user: User, unit: Unit) -> list[str]:
         names.append(title)
         names += [line.strip() for line in description.splitlines() if line.strip()]
     return [name for name in dict.fromkeys(names) if name]
-
-
-def _int_or_404(pk) -> int:
-    try:
-        return int(pk)
-    except (TypeError, ValueError):
-        raise Http404("No such release.") from None

@@ -12,7 +12,7 @@ from nim_portal.choices import AuditVerb
 from nim_portal.filters import AuditEventFilter
 from nim_portal.models import AuditEvent
 from nim_portal.pagination import CURSOR_PARAM, PAGE_PARAM, paginate
-from nim_portal.views.units import staff_required
+from nim_portal.web.decorators import staff_required
 
 EVENTS_PER_PAGE = 50
 CSV_COLUMNS = ["at", "username", "verb", "object_type", "object_id", "object", "address", "detail"]

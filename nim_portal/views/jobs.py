@@ -1,36 +1,18 @@
 """The job pipeline's staff page: what background work waits, runs, failed and why; a failed
 job can be sent again. For system administrators only."""
 
-from functools import wraps
-
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
+from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
-from nim_portal import access, selectors, services
+from nim_portal import selectors, services
 from nim_portal.filters import JobFilter
 from nim_portal.jobs import job_kind_label
 from nim_portal.pagination import CURSOR_PARAM, PAGE_PARAM, paginate
+from nim_portal.web.decorators import system_administrator_required
 
 JOBS_PER_PAGE = 50
-
-
-def system_administrator_required(view):
-    """Partners get 404 like every police page; police users who do not keep the system, 403."""
-
-    @wraps(view)
-    @login_required
-    def wrapper(request, *args, **kwargs):
-        if request.user.is_partner:
-            raise Http404
-        if not access.is_system_administrator(request.user):
-            raise PermissionDenied("Only system administrators can see the background jobs.")
-        return view(request, *args, **kwargs)
-
-    return wrapper
 
 
 @require_GET

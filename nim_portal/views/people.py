@@ -18,7 +18,8 @@ from nim_portal.forms.staff import (
 )
 from nim_portal.models import Membership, User
 from nim_portal.pagination import paginate
-from nim_portal.views.units import HISTORY_LIMIT, history_entries, staff_required
+from nim_portal.web.decorators import staff_required
+from nim_portal.web.history import HISTORY_LIMIT, history_entries
 
 PEOPLE_PER_PAGE = 50
 PERSON_HISTORY_FIELDS = [

@@ -7,7 +7,6 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from nim_portal import access
-from nim_portal.choices import GSCMarking
 from nim_portal.search import (
     MAX_SEARCH_LENGTH,
     RESULTS_PER_KIND,
@@ -16,6 +15,7 @@ from nim_portal.search import (
     search_kinds_for,
     search_text_problem,
 )
+from nim_portal.web.markings import page_marking_of
 
 
 @require_GET
@@ -42,9 +42,6 @@ def search(request):
             "kinds": search_kinds_for(user),
             "per_kind": RESULTS_PER_KIND,
             "max_length": MAX_SEARCH_LENGTH,
-            "page_marking": max(
-                (hit.marking for group in groups for hit in group.hits),
-                default=GSCMarking.OFFICIAL,
-            ),
+            "page_marking": page_marking_of(hit for group in groups for hit in group.hits),
         },
     )

@@ -4,11 +4,7 @@ Views only parse and render; every change goes through nim_portal.services, whic
 permission and raises PermissionDenied (403) or ValidationError (shown on the form).
 """
 
-from dataclasses import dataclass, field
-from functools import wraps
-
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
@@ -26,66 +22,8 @@ from nim_portal.forms.staff import (
     add_service_errors,
 )
 from nim_portal.models import Membership, Unit
-
-HISTORY_LIMIT = 50
-
-
-def staff_required(view):
-    """Admin pages: partners get 404 like every police page; police users who administer no unit
-    get 403."""
-
-    @wraps(view)
-    @login_required
-    def wrapper(request, *args, **kwargs):
-        if request.user.is_partner:
-            raise Http404
-        if not access.is_unit_admin(request.user):
-            raise PermissionDenied("Only unit administrators can use the staff pages.")
-        return view(request, *args, **kwargs)
-
-    return wrapper
-
-
-@dataclass
-class HistoryEntry:
-    """One change of a record, as the page shows it: who, when, why and which fields changed."""
-
-    when: object
-    who: object
-    kind: str
-    reason: str
-    changes: list = field(default_factory=list)
-
-
-HISTORY_TYPES = {"+": "Created", "~": "Changed", "-": "Deleted"}
-
-
-def history_entries(records, fields: list[str]) -> list[HistoryEntry]:
-    """Turn history records (newest first, with one older record beyond the page) into entries,
-    each compared with the record before it."""
-    records = list(records)
-    entries = []
-    for newer, older in zip(records, [*records[1:], None], strict=True):
-        if len(entries) == HISTORY_LIMIT:
-            break
-        changes = []
-        if older is not None:
-            delta = newer.diff_against(older, included_fields=fields)
-            changes = [
-                (change.field, change.old, change.new)
-                for change in delta.changes
-                if change.old != change.new
-            ]
-        entries.append(
-            HistoryEntry(
-                when=newer.history_date,
-                who=newer.history_user,
-                kind=HISTORY_TYPES.get(newer.history_type, newer.history_type),
-                reason=newer.history_change_reason or "",
-                changes=changes,
-            )
-        )
-    return entries
+from nim_portal.web.decorators import staff_required
+from nim_portal.web.history import HISTORY_LIMIT, history_entries
 
 
 @require_GET

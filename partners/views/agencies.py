@@ -2,7 +2,7 @@
 information sharing agreement, its page with its people and releases, adding and removing people.
 
 Partner users get 404 like on every police page; police users who administer no unit get 403
-(nim_portal.views.units.staff_required). An agency the admin does not manage is a 404
+(nim_portal.web.decorators.staff_required). An agency the admin does not manage is a 404
 (partners.selectors.agencies_administered_by); every change goes through partners.services,
 whose PermissionDenied is a 403 with its message and whose ValidationError goes on the form.
 """
@@ -15,10 +15,10 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from nim_portal import access
-from nim_portal.choices import GSCMarking
 from nim_portal.forms.staff import add_service_errors
 from nim_portal.models import Unit
-from nim_portal.views.units import staff_required
+from nim_portal.web.decorators import staff_required
+from nim_portal.web.markings import page_marking_of
 from partners import selectors, services
 from partners.forms import AgencyForm, AgencyUpdateForm, AgencyUserForm
 from partners.models import AgencyMembership, PartnerAgency
@@ -88,9 +88,7 @@ def agency_detail(request, pk):
             "units": agency.units.order_by("path"),
             "memberships": memberships,
             "releases": releases,
-            "page_marking": max(
-                (release.marking for release in releases), default=GSCMarking.OFFICIAL
-            ),
+            "page_marking": page_marking_of(releases),
         },
     )
 

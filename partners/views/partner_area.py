@@ -6,39 +6,25 @@ partners.selectors.releases_for_partner, so a release to another agency is a 404
 acknowledgement and the download are services (partners.services), which audit them.
 """
 
-from functools import wraps
-
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404
+from django.http import FileResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_GET, require_POST
 
-from nim_portal.choices import AuditVerb, GSCMarking
+from nim_portal.choices import AuditVerb
 from nim_portal.models import User
 from nim_portal.services import audit_record
+from nim_portal.web.decorators import partner_required
+from nim_portal.web.markings import page_marking_of
 from partners import selectors, services
 from partners.choices import ReleaseStatus
-from partners.models import HandlingAcknowledgement, PartnerAgency, Release
+from partners.models import HandlingAcknowledgement, Release
 
 # Releases shown on the partner's dashboard panel, newest first.
 DASHBOARD_RELEASES = 5
-
-
-def partner_required(view):
-    """Partner area pages: police users see none of them (the same 404 as a missing page)."""
-
-    @wraps(view)
-    @login_required
-    def wrapper(request, *args, **kwargs):
-        if not request.user.is_partner:
-            raise Http404
-        return view(request, *args, **kwargs)
-
-    return wrapper
 
 
 def release_state(release: Release, today) -> str:
@@ -64,31 +50,14 @@ def _rows(releases) -> list[dict]:
     ]
 
 
-def agreement_notice(agency: PartnerAgency | None) -> dict:
-    """The agency's information sharing agreement, and why it bars new releases if it does."""
-    if agency is None:
-        return {"agency": None, "lapsed": "", "contacts": []}
-    today = timezone.localdate()
-    return {
-        "agency": agency,
-        "lapsed": agency.lapsed_reason(today),
-        "lapsed_on": agency.agreement_review_on if agency.agreement_review_on < today else None,
-        "contacts": [unit.name for unit in agency.units.order_by("path")],
-    }
-
-
-def _page_marking(releases) -> int:
-    return max((release.marking for release in releases), default=GSCMarking.OFFICIAL)
-
-
 def partner_panel(user: User) -> dict:
     """The dashboard's partner panel: the agency's newest releases and its agreement's state."""
     releases = list(selectors.releases_for_partner(user)[:DASHBOARD_RELEASES])
     return {
         "rows": _rows(releases),
-        "marking": _page_marking(releases),
+        "marking": page_marking_of(releases),
         "more": selectors.releases_for_partner(user).count() > len(releases),
-        **agreement_notice(selectors.agency_of(user)),
+        **selectors.agreement_notice(selectors.agency_of(user)),
     }
 
 
@@ -101,8 +70,8 @@ def release_list(request):
         "partners/area/release_list.html",
         {
             "rows": _rows(releases),
-            "page_marking": _page_marking(releases),
-            **agreement_notice(selectors.agency_of(request.user)),
+            "page_marking": page_marking_of(releases),
+            **selectors.agreement_notice(selectors.agency_of(request.user)),
         },
     )
 

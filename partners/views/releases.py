@@ -21,6 +21,8 @@ from nim_portal.choices import GSCMarking, Role
 from nim_portal.forms.staff import add_service_errors
 from nim_portal.models import Unit
 from nim_portal.pagination import paginate
+from nim_portal.web.decorators import police_required
+from nim_portal.web.markings import page_marking_of
 from partners import selectors, services
 from partners.choices import RELEASE_TRANSITIONS, DocumentStatus, ReleaseStatus
 from partners.forms import ReleasePrepareForm, WarningsForm, WithdrawForm
@@ -28,14 +30,9 @@ from partners.models import PartnerAgency, Release, ReleaseDocument
 from partners.sanitise import HIGHEST_RELEASABLE_MARKING, RELEASABLE_KINDS, SectionOutcome
 from products import selectors as product_selectors
 from products.rendering import render_section_html
-from products.views.register import page_marking_of, police_required
-from products.views.versions import version_marking_label
+from products.templatetags.product_tags import version_marking_label
 
 RELEASES_PER_PAGE = 25
-
-
-def _page_marking(releases) -> int:
-    return max((release.marking for release in releases), default=GSCMarking.OFFICIAL)
 
 
 # The list.
@@ -63,7 +60,7 @@ def release_list(request):
             "may_prepare": product_selectors.units_where_user_holds_any(
                 request.user, [Role.ANALYST]
             ).exists(),
-            "page_marking": _page_marking(page_obj.object_list),
+            "page_marking": page_marking_of(page_obj.object_list),
         },
     )
 

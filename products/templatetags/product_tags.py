@@ -1,13 +1,15 @@
-"""A product's status and due date as its lists and pages show them (in Python: see
-nim_portal.templatetags.govuk_tags)."""
+"""A product's status and due date, and a published version's marking, as its lists and pages
+show them (in Python: see nim_portal.templatetags.govuk_tags)."""
 
 from django import template
 from django.template.defaultfilters import date
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
+from nim_portal.choices import GSCMarking
 from nim_portal.templatetags.govuk_tags import TAG, overdue_tag
 from products.choices import ProductStatus
+from products.models import ProductVersion
 
 register = template.Library()
 
@@ -35,3 +37,10 @@ def product_due(product, today) -> SafeString:
     return format_html(
         "{}{}", date(product.due_date, "j M Y"), overdue_tag(product.is_overdue_on(today))
     )
+
+
+def version_marking_label(version: ProductVersion) -> str:
+    """The version's marking as published, with its descriptor."""
+    label = GSCMarking(version.marking).label
+    descriptor = version.content.get("descriptor") or ""
+    return f"{label} {descriptor}" if descriptor else label

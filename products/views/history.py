@@ -7,8 +7,8 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from nim_portal.web.decorators import police_required
 from products import selectors
-from products.views.register import police_required
 
 
 def shown(value):

@@ -11,10 +11,10 @@ from django.shortcuts import redirect, render
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_http_methods
 
+from nim_portal.web.decorators import police_required
 from products import selectors, services
 from products.models import Product, ProductVersion, ProductVersionPrint
-from products.views.register import police_required
-from products.views.versions import version_marking_label
+from products.templatetags.product_tags import version_marking_label
 
 
 def _visible_version(request, pk: int, number: int) -> tuple[Product, ProductVersion]:

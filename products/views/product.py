@@ -17,11 +17,11 @@ from nim_portal import access
 from nim_portal.choices import Role
 from nim_portal.forms.staff import add_service_errors
 from nim_portal.selectors import visible_units
+from nim_portal.web.decorators import police_required
 from products import selectors, services
 from products.choices import EDITABLE_STATUSES, ProductStatus, transition_allowed
 from products.forms import CloseForm, NeedToKnowForm, ProductDetailsForm, ReturnForm, ShareForm
 from products.rendering import render_section_html
-from products.views.register import police_required
 
 # Under review or closed, a product's details stay as they are (products.services.product_update).
 DETAILS_FROZEN = {

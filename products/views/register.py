@@ -1,11 +1,7 @@
 """The product register (with search and filters), commissioning, and "My work" on the dashboard."""
 
-from functools import wraps
-
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
@@ -14,30 +10,14 @@ from nim_portal.choices import GSCMarking
 from nim_portal.forms.staff import add_service_errors
 from nim_portal.pagination import paginate
 from nim_portal.search import paginate_ranked
+from nim_portal.web.decorators import police_required
+from nim_portal.web.markings import page_marking_of
 from products import selectors, services
 from products.filters import ProductFilter
 from products.forms import ProductCommissionForm
 from products.search import RANKED_MATCHES
 
 PRODUCTS_PER_PAGE = 25
-
-
-def police_required(view):
-    """Product pages: partner users see none of them (the same 404 as a missing page)."""
-
-    @wraps(view)
-    @login_required
-    def wrapper(request, *args, **kwargs):
-        if request.user.is_partner:
-            raise Http404
-        return view(request, *args, **kwargs)
-
-    return wrapper
-
-
-def page_marking_of(products) -> int:
-    """The highest marking among `products`, OFFICIAL when there are none."""
-    return max((product.marking for product in products), default=GSCMarking.OFFICIAL)
 
 
 @require_GET

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.http import reswap, retarget, trigger_client_event
 
 from nim_portal.forms.staff import add_service_errors
+from nim_portal.web.decorators import police_required
 from products import selectors, services
 from products.choices import ProductStatus
 from products.forms_sections import (
@@ -33,7 +34,6 @@ from products.rendering import (
     render_section_html,
     restricted_markup_errors,
 )
-from products.views.register import police_required
 
 # Seconds between autosaves of unsaved changes (read by static/src/js/section-editor.mjs).
 AUTOSAVE_INTERVAL_SECONDS = 20

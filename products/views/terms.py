@@ -10,12 +10,12 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from nim_portal.forms.staff import add_service_errors
-from nim_portal.views.units import HISTORY_LIMIT, history_entries
+from nim_portal.web.decorators import police_required
+from nim_portal.web.history import HISTORY_LIMIT, history_entries
 from products import selectors, services
 from products.choices import ProductStatus
 from products.forms import TermsForm
 from products.models import TermsOfReference
-from products.views.register import police_required
 
 # Fields compared from one history record to the next.
 HISTORY_FIELDS = [

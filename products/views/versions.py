@@ -11,18 +11,12 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from nim_portal.choices import GSCMarking
+from nim_portal.web.decorators import police_required
 from products import selectors
 from products.forms_sections import VersionCompareForm
 from products.models import ProductVersion
 from products.rendering import render_section_html
-from products.views.register import police_required
-
-
-def version_marking_label(version: ProductVersion) -> str:
-    """The version's marking as published, with its descriptor."""
-    label = GSCMarking(version.marking).label
-    descriptor = version.content.get("descriptor") or ""
-    return f"{label} {descriptor}" if descriptor else label
+from products.templatetags.product_tags import version_marking_label
 
 
 @dataclass(frozen=True)

@@ -21,8 +21,8 @@ from nim_portal.choices import GSCMarking
 from nim_portal.forms.staff import add_service_errors
 from nim_portal.models import Unit
 from nim_portal.pagination import NumberedPaginator, paginate
+from nim_portal.web.decorators import police_required
 from products.selectors import people_around
-from products.views.register import police_required
 from tasking.forms.actions import (
     ActionCloseForm,
     ActionLogFilterForm,

@@ -31,7 +31,7 @@ from django_htmx.http import HttpResponseClientRefresh, trigger_client_event
 from nim_portal.forms.staff import add_service_errors
 from nim_portal.middleware import checks_its_own_session
 from nim_portal.templatetags.portal import marking_label
-from products.views.register import police_required
+from nim_portal.web.decorators import police_required
 from tasking.choices_meetings import MeetingStatus
 from tasking.forms.meeting_screen import ActionCloseForm, ActionRaiseForm
 from tasking.forms.meetings import CommissionForm, CurrentItemForm, DecisionForm, EscalationForm

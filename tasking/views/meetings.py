@@ -21,7 +21,7 @@ from nim_portal.choices import GSCMarking
 from nim_portal.forms.staff import add_service_errors
 from nim_portal.models import Unit
 from nim_portal.pagination import paginate
-from products.views.register import police_required
+from nim_portal.web.decorators import police_required
 from tasking.choices_meetings import MeetingStatus
 from tasking.forms.meetings import (
     AgendaItemAddForm,

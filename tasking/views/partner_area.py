@@ -20,9 +20,10 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from nim_portal.choices import GSCMarking
 from nim_portal.forms.staff import add_service_errors
-from partners.views.partner_area import agreement_notice, partner_required
+from nim_portal.web.decorators import partner_required
+from nim_portal.web.markings import page_marking_of
+from partners.selectors import agreement_notice
 from tasking.choices_submissions import SUBMISSION_MARKING, EntryKind, SubmissionStatus
 from tasking.forms.submissions import FollowUpForm, SubmissionForm
 from tasking.ics import meeting_invitation_ics
@@ -198,9 +199,7 @@ def meeting_list(request):
         {
             "upcoming": [row for row in rows if row["meeting"].ends_at >= now],
             "past": [row for row in rows if row["meeting"].ends_at < now][::-1],
-            "page_marking": max(
-                (release.marking for release in releases), default=GSCMarking.OFFICIAL
-            ),
+            "page_marking": page_marking_of(releases),
         },
     )
 

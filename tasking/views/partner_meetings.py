@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from nim_portal.choices import GSCMarking
 from nim_portal.forms.staff import add_service_errors
-from products.views.register import police_required
+from nim_portal.web.decorators import police_required
 from tasking.choices_meetings import MeetingKind
 from tasking.forms.submissions import PartnerAttendeeForm
 from tasking.models import MeetingInvitee

@@ -23,8 +23,9 @@ from nim_portal.forms.staff import add_service_errors
 from nim_portal.models import Unit
 from nim_portal.pagination import paginate
 from nim_portal.selectors import memberships_of
+from nim_portal.web.decorators import police_required
+from nim_portal.web.markings import page_marking_of
 from products.selectors import people_around
-from products.views.register import police_required
 from tasking.choices import ControlStrategyStatus, MoRiLEDimension, RequirementItemStatus
 from tasking.forms.strategy import (
     ControlStrategyDraftForm,
@@ -99,9 +100,7 @@ def strategy_list(request):
         {
             "page_obj": page_obj,
             "may_draft": access.units_covered(user, Role.CHAIR).exists(),
-            "page_marking": max(
-                (strategy.marking for strategy in page_obj), default=GSCMarking.OFFICIAL
-            ),
+            "page_marking": page_marking_of(page_obj),
         },
     )
 

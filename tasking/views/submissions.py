@@ -18,7 +18,7 @@ from nim_portal.choices import AuditVerb
 from nim_portal.forms.staff import add_service_errors
 from nim_portal.pagination import paginate
 from nim_portal.services import audit_record
-from products.views.register import police_required
+from nim_portal.web.decorators import police_required
 from tasking.choices_submissions import SUBMISSION_MARKING, SubmissionStatus
 from tasking.forms.submissions import AcceptForm, DeclineForm, GradeForm, RequestMoreForm
 from tasking.models import PartnerSubmission, Priority, SubmissionAttachment, SubmissionEntry
