@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from nim_portal import access
 from nim_portal.choices import AuditVerb, Role, UnitKind, VettingLevel
-from nim_portal.forms.staff import UnitChoiceField
+from nim_portal.forms.fields import UnitChoiceField
 from nim_portal.jobs import job_kind_choices
 from nim_portal.models import AuditEvent, Job, JobState, Membership, Unit, User
 

@@ -1,11 +1,11 @@
 """Forms of the partners staff pages. They only parse input: every rule (who may, which agency,
 which section, which marking) is the service's, whose ValidationError messages
-nim_portal.forms.staff.add_service_errors puts back onto the form."""
+nim_portal.forms.errors.add_service_errors puts back onto the form."""
 
 from django import forms
 
 from nim_portal.choices import GSCMarking, VettingLevel
-from nim_portal.forms.staff import UnitChoiceField
+from nim_portal.forms.fields import UnitChoiceField
 from nim_portal.models import Unit
 from partners.choices import RELEASE_MARKING_CHOICES, AgencyKind
 from partners.models import PartnerAgency

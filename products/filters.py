@@ -7,15 +7,11 @@ from django.utils import timezone
 
 from nim_portal import access
 from nim_portal.choices import GSCMarking
-from nim_portal.forms.staff import UnitChoiceField
+from nim_portal.filters import UnitFilterChoice
+from nim_portal.forms.fields import DATE_HINT
 from products.choices import ProductKind, ProductStatus
-from products.forms import DATE_HINT
 from products.models import Product
 from products.selectors import overdue_q, units_in_scope
-
-
-class UnitFilterChoice(django_filters.ModelChoiceFilter):
-    field_class = UnitChoiceField
 
 
 class ProductFilter(django_filters.FilterSet):

@@ -1,39 +1,14 @@
 """Forms of the products pages. They only parse input: every rule is checked by products.services,
-whose ValidationError messages nim_portal.forms.staff.add_service_errors puts back on the form."""
+whose ValidationError messages nim_portal.forms.errors.add_service_errors puts back on the form."""
 
 from django import forms
-from django.forms.models import ModelChoiceIterator
 
 from nim_portal.choices import GSCMarking
-from nim_portal.forms.staff import UnitChoiceField
+from nim_portal.forms.fields import DATE_HINT, PersonChoiceField, UnitChoiceField
 from nim_portal.models import Unit, User
 from products.choices import ClosureReason, Descriptor, ProductKind, SubjectKind, SubjectRole
 from products.models import Product, Section, TermsOfReference
 from products.services import CLOSURE_REASONS_OF_KIND
-
-DATE_HINT = "For example, 2026-03-31."
-
-
-PERSON_LABEL_FIELDS = ("pk", "username", "first_name", "last_name")
-
-
-class _NamesOnly(ModelChoiceIterator):
-    """The choices read only what their labels show: a select may list hundreds of people."""
-
-    def __init__(self, field):
-        super().__init__(field)
-        if self.queryset is not None:
-            self.queryset = self.queryset.only(*PERSON_LABEL_FIELDS)
-
-
-class PersonChoiceField(forms.ModelChoiceField):
-    """A police colleague, by name and username. The chosen person is read whole."""
-
-    iterator = _NamesOnly
-
-    def label_from_instance(self, obj: User) -> str:
-        name = obj.get_full_name()
-        return f"{name} ({obj.username})" if name else obj.username
 
 
 class ProductCommissionForm(forms.Form):

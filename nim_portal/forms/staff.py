@@ -1,31 +1,15 @@
-"""Forms of the admins' staff pages. They only parse input: every rule is checked by the services,
-whose ValidationError messages `add_service_errors` puts back onto the form."""
+"""Forms of the admins' staff pages. They only parse input: every rule is checked by the
+services, whose ValidationError messages nim_portal.forms.errors.add_service_errors puts back onto
+the form."""
 
 from django import forms
-from django.core.exceptions import ValidationError
 
 from nim_portal.choices import PARENT_KIND_OF_KIND, Role, UnitKind, VettingLevel
+from nim_portal.forms.fields import UnitChoiceField
 from nim_portal.models import Unit
 
 # The kind of unit that sits directly under each kind (a BCU has none).
 CHILD_KIND_OF_KIND = {parent: kind for kind, parent in PARENT_KIND_OF_KIND.items() if parent}
-
-
-def add_service_errors(form: forms.Form, exc: ValidationError) -> None:
-    """Put a service's ValidationError onto the form: on its field when the form has one."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            target = field if field in form.fields else None
-            for error in errors:
-                form.add_error(target, error.messages)
-    else:
-        form.add_error(None, exc.messages)
-
-
-class UnitChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: Unit) -> str:
-        inactive = "" if obj.is_active else " (inactive)"
-        return f"{obj.name} ({obj.code}){inactive}"
 
 
 class UnitCreateForm(forms.Form):

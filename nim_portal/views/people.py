@@ -10,12 +10,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from nim_portal import access, selectors, services
 from nim_portal.choices import GSCMarking
 from nim_portal.filters import PersonFilter
-from nim_portal.forms.staff import (
-    MembershipGrantForm,
-    PersonCreateForm,
-    VettingForm,
-    add_service_errors,
-)
+from nim_portal.forms.errors import add_service_errors
+from nim_portal.forms.staff import MembershipGrantForm, PersonCreateForm, VettingForm
 from nim_portal.models import Membership, User
 from nim_portal.pagination import paginate
 from nim_portal.web.decorators import staff_required

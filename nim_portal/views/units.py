@@ -13,13 +13,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from nim_portal import access, selectors, services
 from nim_portal.choices import UnitKind
+from nim_portal.forms.errors import add_service_errors
 from nim_portal.forms.staff import (
     CHILD_KIND_OF_KIND,
     UnitCreateForm,
     UnitDeactivateForm,
     UnitMoveForm,
     UnitRenameForm,
-    add_service_errors,
 )
 from nim_portal.models import Membership, Unit
 from nim_portal.web.decorators import staff_required

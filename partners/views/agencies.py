@@ -15,7 +15,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from nim_portal import access
-from nim_portal.forms.staff import add_service_errors
+from nim_portal.forms.errors import add_service_errors
 from nim_portal.models import Unit
 from nim_portal.web.decorators import staff_required
 from nim_portal.web.markings import page_marking_of

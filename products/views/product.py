@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from nim_portal import access
 from nim_portal.choices import Role
-from nim_portal.forms.staff import add_service_errors
+from nim_portal.forms.errors import add_service_errors
 from nim_portal.selectors import visible_units
 from nim_portal.web.decorators import police_required
 from products import selectors, services

@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from nim_portal.forms.staff import add_service_errors
+from nim_portal.forms.errors import add_service_errors
 from nim_portal.web.decorators import police_required
 from nim_portal.web.history import HISTORY_LIMIT, history_entries
 from products import selectors, services

@@ -1,14 +1,13 @@
 """Forms of the action log. They only parse input: tasking.services.actions checks every rule
-and its ValidationError messages go back onto the form (nim_portal.forms.staff.add_service_errors).
+and its ValidationError messages go back onto the form (nim_portal.forms.errors.add_service_errors).
 Forms that change an action carry the version that was loaded, so that a change over somebody
 else's is refused (tasking.services.actions.StaleAction)."""
 
 from django import forms
 
 from nim_portal.choices import GSCMarking
-from nim_portal.forms.staff import UnitChoiceField
+from nim_portal.forms.fields import DATE_HINT, PersonChoiceField, UnitChoiceField
 from nim_portal.models import Unit, User
-from products.forms import DATE_HINT, PersonChoiceField
 from tasking.choices_actions import ActionStatus, ActionType, Rag
 from tasking.models import Priority
 from tasking.services.actions import NO_PRIORITY

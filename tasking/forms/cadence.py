@@ -3,7 +3,7 @@ checks who may change it and the policy's own rules."""
 
 from django import forms
 
-from products.forms import DATE_HINT
+from nim_portal.forms.fields import DATE_HINT
 from tasking.models import CadencePolicy
 from tasking.services.meetings import POLICY_FIELDS
 

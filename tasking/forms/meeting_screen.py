@@ -8,8 +8,8 @@ from django.db.models import Q
 
 from nim_portal import access
 from nim_portal.choices import GSCMarking, UserKind
+from nim_portal.forms.fields import DATE_HINT
 from nim_portal.models import Unit, User
-from products.forms import DATE_HINT
 from tasking.choices_actions import ActionType
 from tasking.forms.meetings import MARKING_HINT, PersonNamesChoiceField, ReadRowsChoiceField
 from tasking.models import MeetingInvitee

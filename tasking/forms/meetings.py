@@ -1,6 +1,6 @@
 """Forms of the meeting pages. They only parse input: every rule (chair only, open or closed,
 markings, the minutes' version) is checked by tasking.services.proceedings, whose ValidationError
-messages nim_portal.forms.staff.add_service_errors puts back on the form."""
+messages nim_portal.forms.errors.add_service_errors puts back on the form."""
 
 from datetime import datetime
 from typing import NamedTuple
@@ -10,8 +10,8 @@ from django.forms.models import ModelChoiceIterator
 from django.utils import timezone
 
 from nim_portal.choices import GSCMarking
+from nim_portal.forms.fields import DATE_HINT, PersonChoiceField
 from nim_portal.models import User
-from products.forms import DATE_HINT, PersonChoiceField
 from tasking.choices_meetings import AGENDA_MARKINGS, Attendance
 from tasking.choices_proceedings import CommissionKind
 from tasking.models import AgendaItem, MeetingInvitee

@@ -1,14 +1,13 @@
 """Forms of the control strategy pages. They only parse input: every rule is checked by
-tasking.services.strategy, whose ValidationError messages nim_portal.forms.staff.add_service_errors
+tasking.services.strategy, whose ValidationError messages nim_portal.forms.errors.add_service_errors
 puts back on the form. Forms that change a priority or an item carry the edit token of what was
 loaded, so that a change over somebody else's is refused (tasking.services.strategy.StaleEdit)."""
 
 from django import forms
 
 from nim_portal.choices import GSCMarking
-from nim_portal.forms.staff import UnitChoiceField
+from nim_portal.forms.fields import DATE_HINT, PersonChoiceField, UnitChoiceField
 from nim_portal.models import Unit, User
-from products.forms import DATE_HINT, PersonChoiceField
 from products.models import ProductVersion
 from tasking.choices import MoRiLEDimension
 from tasking.models import MoRiLEScale

@@ -1,10 +1,11 @@
 """Forms of partner information (the partner's submission and follow-up, the staff's triage and
 grading) and of the chair's partner attendees. They only parse input: every rule (who may, which
 question, which file, which transition) is the service's, whose ValidationError messages
-nim_portal.forms.staff.add_service_errors puts back onto the form."""
+nim_portal.forms.errors.add_service_errors puts back onto the form."""
 
 from django import forms
 
+from nim_portal.forms.fields import DATE_HINT
 from tasking.choices_submissions import (
     HandlingCode,
     IntelligenceAssessment,
@@ -12,8 +13,6 @@ from tasking.choices_submissions import (
     SourceType,
 )
 from tasking.models import IntelligenceRequirementItem, Priority
-
-DATE_HINT = "For example, 2026-03-31."
 
 
 class MultipleFileInput(forms.ClearableFileInput):

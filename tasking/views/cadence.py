@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from nim_portal.choices import NIM_LEVEL_OF_KIND, UnitKind
-from nim_portal.forms.staff import add_service_errors
+from nim_portal.forms.errors import add_service_errors
 from nim_portal.web.decorators import staff_required
 from tasking.forms.cadence import CadencePolicyForm
 from tasking.models import CadencePolicy

@@ -28,7 +28,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRefresh, trigger_client_event
 
-from nim_portal.forms.staff import add_service_errors
+from nim_portal.forms.errors import add_service_errors
 from nim_portal.middleware import checks_its_own_session
 from nim_portal.templatetags.portal import marking_label
 from nim_portal.web.decorators import police_required

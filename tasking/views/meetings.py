@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from nim_portal.choices import GSCMarking
-from nim_portal.forms.staff import add_service_errors
+from nim_portal.forms.errors import add_service_errors
 from nim_portal.models import Unit
 from nim_portal.pagination import paginate
 from nim_portal.web.decorators import police_required

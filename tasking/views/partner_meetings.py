@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from nim_portal.choices import GSCMarking
-from nim_portal.forms.staff import add_service_errors
+from nim_portal.forms.errors import add_service_errors
 from nim_portal.web.decorators import police_required
 from tasking.choices_meetings import MeetingKind
 from tasking.forms.submissions import PartnerAttendeeForm

@@ -15,7 +15,7 @@ from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_GET, require_POST
 
 from nim_portal.choices import AuditVerb
-from nim_portal.forms.staff import add_service_errors
+from nim_portal.forms.errors import add_service_errors
 from nim_portal.pagination import paginate
 from nim_portal.services import audit_record
 from nim_portal.web.decorators import police_required

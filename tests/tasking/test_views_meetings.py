@@ -13,8 +13,8 @@ from django.utils import timezone
 from django.utils.html import escape
 
 from nim_portal.choices import GSCMarking, Role, UnitKind, VettingLevel
+from nim_portal.forms.fields import PersonChoiceField
 from nim_portal.models import User
-from products.forms import PersonChoiceField
 from tasking.choices_meetings import MeetingStatus
 from tasking.choices_proceedings import EscalationStatus
 from tasking.forms.meetings import AgendaItemChoiceField, DecisionForm, InviteeForm
