@@ -32,7 +32,7 @@ class VettingLevel(models.TextChoices):
     DV = "DV", "Developed Vetting (DV)"
 
 
-# Defaults for the configurable vetting table (DOMAIN.md "Markings, grading, vetting").
+# Defaults for the configurable vetting table (docs/domain.md "Markings, vetting and grading").
 DEFAULT_VETTING_CLEARANCE = {
     VettingLevel.NONE: NO_CLEARANCE,
     VettingLevel.NPPV1: NO_CLEARANCE,

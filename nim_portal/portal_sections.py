@@ -1,6 +1,7 @@
 """Where the apps above the core contribute to the portal's layout: navigation and dashboard.
 
-The core app knows nothing of the apps that build on it (DESIGN.md: dependencies point one way).
+The core app knows nothing of the apps that build on it (docs/architecture.md "The dependency
+order").
 Each app registers its navigation items and dashboard panels from its AppConfig.ready(); the
 `service_navigation` tag and the dashboard read them here.
 """

@@ -58,11 +58,11 @@ class DocumentStatus(models.TextChoices):
     FAILED = "failed", "Failed"
 
 
-# DESIGN.md rule 5: a partner release is OFFICIAL or OFFICIAL-SENSITIVE, never higher.
+# A partner release is OFFICIAL or OFFICIAL-SENSITIVE, never higher (docs/access.md, rule 5).
 RELEASE_MARKINGS = (GSCMarking.OFFICIAL, GSCMarking.OFFICIAL_SENSITIVE)
 RELEASE_MARKING_CHOICES = [(m.value, m.label) for m in RELEASE_MARKINGS]
 
-# Attached to every release (DOMAIN.md "Partners": the information sharing agreement).
+# Attached to every release (docs/domain.md "Partners and sanitised releases").
 NO_ONWARD_DISCLOSURE = (
     "No onward disclosure without the written consent of the originating police force."
 )

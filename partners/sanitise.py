@@ -46,7 +46,7 @@ RELEASABLE_KINDS = frozenset(
     }
 )
 
-# DESIGN.md rule 5: a partner release is never marked above OFFICIAL-SENSITIVE.
+# A partner release is never marked above OFFICIAL-SENSITIVE (docs/access.md, rule 5).
 HIGHEST_RELEASABLE_MARKING = GSCMarking.OFFICIAL_SENSITIVE
 
 _SPAN_CONTENT_RE = re.compile(

@@ -1,8 +1,8 @@
 """Reads of the partners app that depend on who is asking: one query each, no per-row checks.
 
-Partner users (DESIGN.md rule 5) see only releases to their own agency, and only once those were
-available to it: `releases_for_partner` / `get_release_for_partner`. Police users see releases of
-the products they may read: `releases_visible_to_staff` / `get_release_for_staff`. Missing and
+Partner users (docs/access.md, rule 5) see only releases to their own agency, and only once those
+were available to it: `releases_for_partner` / `get_release_for_partner`. Police users see releases
+of the products they may read: `releases_visible_to_staff` / `get_release_for_staff`. Missing and
 forbidden give the same 404 everywhere, so ids cannot be probed.
 """
 

@@ -58,7 +58,8 @@ class ClosureReason(models.TextChoices):
 
 
 class Descriptor(models.TextChoices):
-    """Descriptors that may accompany a GSC marking (DOMAIN.md "Markings")."""
+    """Descriptors that may accompany a GSC marking (docs/domain.md "Markings, vetting and
+    grading")."""
 
     NONE = "", "None"
     PERSONAL = "PERSONAL", "PERSONAL"

@@ -120,7 +120,8 @@ class ProductDetailsForm(forms.Form):
 
 
 class TermsForm(forms.Form):
-    """The terms of reference that the requester and the developer agree (DOMAIN.md)."""
+    """The terms of reference that the requester and the developer agree (docs/domain.md "The four
+    intelligence products")."""
 
     purpose = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
     questions = forms.CharField(

@@ -1,4 +1,7 @@
-"""The sections each kind of product starts with (DOMAIN.md "The four intelligence products")."""
+"""The sections each kind of product starts with (docs/domain.md "The four intelligence products").
+
+A new kind of product needs its sections here (docs/extending.md "A new kind of product").
+"""
 
 from products.choices import ProductKind
 

@@ -47,7 +47,8 @@ class MoRiLEGroup(models.TextChoices):
 
 
 class MoRiLEDimension(models.TextChoices):
-    """What a priority is scored on (DOMAIN.md "Control strategy and intelligence requirement")."""
+    """What a priority is scored on (docs/domain.md "Control strategy and intelligence
+    requirement")."""
 
     PHYSICAL_HARM = "harm_physical", "Physical harm"
     PSYCHOLOGICAL_HARM = "harm_psychological", "Psychological harm"

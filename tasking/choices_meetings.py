@@ -56,7 +56,8 @@ AGENDA_MARKINGS = [
     (GSCMarking.OFFICIAL_SENSITIVE, GSCMarking.OFFICIAL_SENSITIVE.label),
 ]
 
-# The agenda generated for each meeting, in order (DOMAIN.md "Tasking & Co-ordinating Groups").
+# The agenda generated for each meeting, in order (docs/domain.md "Tasking & Co-ordinating
+# Groups").
 STANDARD_AGENDAS: dict[str, tuple[str, ...]] = {
     MeetingKind.TACTICAL: (
         AgendaItemKind.ATTENDANCE,
@@ -83,7 +84,8 @@ class IntervalUnit(models.TextChoices):
     MONTHS = "months", "Months"
 
 
-# The seed's cadence (DOMAIN.md): (unit kind, meeting kind) -> (count, unit, enabled).
+# The default cadence (docs/domain.md "Tasking & Co-ordinating Groups"): (unit kind, meeting kind)
+# -> (count, unit, enabled).
 # Regions and forces are both Level 2 but sit at different cadences, so policies are keyed by
 # the kind of unit. National (Level 3) is local choice: present, but off until an admin turns it on.
 DEFAULT_CADENCES: dict[tuple[str, str], tuple[int, str, bool]] = {

@@ -20,8 +20,8 @@ ESCALATION_TRANSITIONS: dict[str, frozenset[str]] = {
     EscalationStatus.RETURNED: frozenset(),
 }
 
-# The unit an issue escalates to (DOMAIN.md "Escalation"): BCU to force, force to region, region
-# to national; the national T&CG has nobody above it.
+# The unit an issue escalates to (docs/domain.md "Tasking & Co-ordinating Groups"): BCU to force,
+# force to region, region to national; the national T&CG has nobody above it.
 ESCALATES_TO_KIND: dict[str, str | None] = {
     UnitKind.BCU: UnitKind.FORCE,
     UnitKind.FORCE: UnitKind.REGION,

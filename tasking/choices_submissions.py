@@ -1,6 +1,6 @@
 """Fixed vocabularies of partner information submissions: their lifecycle (with its transition
 table), the kinds of source, the entries of a submission's conversation, and the 3x5x2 grading
-(DOMAIN.md "Markings, grading, vetting")."""
+(docs/domain.md "Markings, vetting and grading")."""
 
 from django.db import models
 

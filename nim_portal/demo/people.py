@@ -1,4 +1,4 @@
-"""The six demo people: one for each kind of user the portal serves (DESIGN.md "Who uses it")."""
+"""The six demo people: one for each role, and a partner (docs/domain.md "Who uses the portal")."""
 
 from typing import NamedTuple
 

@@ -1,4 +1,5 @@
-"""Guardian's per-object permission tables for releases, with a real foreign key (STACK-NOTES.md).
+"""Guardian's per-object permission tables for releases, with a real foreign key (docs/access.md,
+rule 3).
 
 `partners.view_release` is granted to each recipient agency's group on approval and revoked on
 withdrawal or expiry; read through nim_portal.access.holds_object_permission.

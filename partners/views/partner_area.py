@@ -80,7 +80,7 @@ def release_list(request):
 @partner_required
 def release_detail(request, pk):
     release = selectors.get_release_for_partner(request.user, pk)
-    # DESIGN.md rule 7: every read of a release is audited.
+    # Every read of a release is audited (docs/access.md, rule 7).
     audit_record(actor=request.user, verb=AuditVerb.VIEW, obj=release, request=request)
     agency = selectors.agency_of(request.user)
     acknowledgement = HandlingAcknowledgement.objects.filter(

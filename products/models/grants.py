@@ -1,4 +1,5 @@
-"""Guardian's per-object permission tables for products, with a real foreign key (STACK-NOTES.md).
+"""Guardian's per-object permission tables for products, with a real foreign key (docs/access.md,
+rule 3).
 
 `products.view_product` granted here opens a need-to-know product to a person (rule 3); read
 through nim_portal.access.holds_object_permission, written through nim_portal.access.grants.grant.

@@ -27,7 +27,7 @@ from products.models import ProductVersion
 from tasking.choices import ControlStrategyStatus, RequirementItemStatus
 from tasking.models import ControlStrategy, IntelligenceRequirementItem, Priority
 
-# A partner release is OFFICIAL or OFFICIAL-SENSITIVE, never higher (DESIGN.md, rule 5).
+# A partner release is OFFICIAL or OFFICIAL-SENSITIVE, never higher (docs/access.md, rule 5).
 PARTNER_MARKING_CEILING = GSCMarking.OFFICIAL_SENSITIVE
 
 

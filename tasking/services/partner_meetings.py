@@ -1,10 +1,11 @@
 """Partner attendees at T&CG meetings: a chair invites a partner user of an agency working with
 the meeting's unit, or takes the invitation back.
 
-Partners attend the ST&CG (DOMAIN.md "Partners": tactical material is often restricted and about
-individuals). A TT&CG takes a partner only by an explicit choice of tactical partner attendance,
-with its reason, recorded in the history and the audit log. A refusal raises PermissionDenied or
-ValidationError with a message fit to show, and changes nothing.
+Partners attend the ST&CG: tactical material is often sensitive and about individuals
+(docs/domain.md "Partners and sanitised releases"). A TT&CG takes a partner only by an explicit
+choice of tactical partner attendance, with its reason, recorded in the history and the audit log.
+A refusal raises PermissionDenied or ValidationError with a message fit to show, and changes
+nothing.
 """
 
 from django.core.exceptions import PermissionDenied, ValidationError

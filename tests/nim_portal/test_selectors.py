@@ -1,4 +1,4 @@
-"""Who may act where: membership inheritance down the hierarchy (DESIGN.md access rule 1)."""
+"""Who may act where: membership inheritance down the hierarchy (docs/access.md, rule 1)."""
 
 from types import SimpleNamespace
 

@@ -1,4 +1,4 @@
-"""Vetting decides the highest GSC marking a user may read (DESIGN.md access rule 2)."""
+"""Vetting decides the highest GSC marking a user may read (docs/access.md, rule 2)."""
 
 from datetime import timedelta
 
@@ -18,7 +18,7 @@ OFFICIAL_SENSITIVE = GSCMarking.OFFICIAL_SENSITIVE
 SECRET = GSCMarking.SECRET
 TOP_SECRET = GSCMarking.TOP_SECRET
 
-# DOMAIN.md "Markings, grading, vetting": the rough access each vetting level gives.
+# docs/domain.md "Markings, vetting and grading": the access each vetting level gives.
 EXPECTED_DEFAULT = {
     VettingLevel.NONE: NO_CLEARANCE,
     VettingLevel.NPPV1: NO_CLEARANCE,
