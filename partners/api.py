@@ -18,7 +18,9 @@ from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 
 from nim_portal import access
+from nim_portal.api.inputs import validated_input
 from nim_portal.api.permissions import IsPoliceUser
+from nim_portal.ids import ID_PATTERN
 from partners import selectors, services
 from partners.choices import ReleaseStatus
 from partners.models import AgencyMembership, PartnerAgency, Release
@@ -37,8 +39,6 @@ from partners.serializers import (
     WithdrawSerializer,
 )
 from products import selectors as product_selectors
-from products.api import run_service
-from products.serializers import ID_PATTERN
 
 
 class IsUnitAdmin(IsPoliceUser):
@@ -60,12 +60,6 @@ class IsPartnerUser(BasePermission):
         if not user.is_partner:
             raise Http404
         return True
-
-
-def _input(request, serializer_class) -> dict:
-    serializer = serializer_class(data=request.data)
-    serializer.is_valid(raise_exception=True)
-    return dict(serializer.validated_data)
 
 
 # Agencies.
@@ -138,20 +132,15 @@ class AgencyViewSet(
         return self._detail(self.get_object())
 
     def create(self, request, *args, **kwargs):
-        data = _input(request, AgencyWriteSerializer)
-        agency = run_service(
-            services.agency_create, acting_user=request.user, request=request, **data
-        )
+        data = validated_input(request, AgencyWriteSerializer)
+        agency = services.agency_create(acting_user=request.user, request=request, **data)
         return self._detail(agency, status.HTTP_201_CREATED)
 
     def partial_update(self, request, *args, **kwargs):
         agency = self.get_object()
-        serializer = AgencyUpdateSerializer(data=request.data, partial=True)
-        serializer.is_valid(raise_exception=True)
-        data = dict(serializer.validated_data)
+        data = validated_input(request, AgencyUpdateSerializer, partial=True)
         units = data.pop("units", None)
-        agency = run_service(
-            services.agency_update,
+        agency = services.agency_update(
             acting_user=request.user,
             agency=agency,
             units=units,
@@ -170,9 +159,8 @@ class AgencyViewSet(
     @action(detail=True, methods=["post"], url_path="people")
     def people_add(self, request, pk=None):
         agency = self.get_object()
-        data = _input(request, AgencyUserAddSerializer)
-        membership = run_service(
-            services.agency_user_add,
+        data = validated_input(request, AgencyUserAddSerializer)
+        membership = services.agency_user_add(
             acting_user=request.user,
             agency=agency,
             request=request,
@@ -196,8 +184,7 @@ class AgencyViewSet(
         membership = AgencyMembership.objects.filter(agency=agency, pk=membership_pk).first()
         if membership is None:
             raise Http404("No such person in this agency.")
-        run_service(
-            services.agency_user_remove,
+        services.agency_user_remove(
             acting_user=request.user,
             membership=membership,
             request=request,
@@ -268,7 +255,7 @@ class ReleaseViewSet(
         return self._detail(self.get_object())
 
     def create(self, request, *args, **kwargs):
-        data = _input(request, ReleasePrepareSerializer)
+        data = validated_input(request, ReleasePrepareSerializer)
         try:
             product = product_selectors.get_product_for(request.user, data.pop("product"))
         except Http404:
@@ -278,8 +265,7 @@ class ReleaseViewSet(
         version = version.first()
         if version is None:
             raise ValidationError({"version_number": "No such published version."})
-        release = run_service(
-            services.release_prepare,
+        release = services.release_prepare(
             acting_user=request.user,
             version=version,
             section_ids=data.pop("sections"),
@@ -299,9 +285,8 @@ class ReleaseViewSet(
     @action(detail=True, methods=["post"], url_path="acknowledge-warnings")
     def acknowledge_warnings(self, request, pk=None):
         release = self.get_object()
-        data = _input(request, WarningsAcknowledgeSerializer)
-        run_service(
-            services.release_acknowledge_warnings,
+        data = validated_input(request, WarningsAcknowledgeSerializer)
+        services.release_acknowledge_warnings(
             acting_user=request.user,
             release=release,
             warning_ids=data["warnings"],
@@ -320,9 +305,7 @@ class ReleaseViewSet(
     @action(detail=True, methods=["post"])
     def approve(self, request, pk=None):
         release = self.get_object()
-        run_service(
-            services.release_approve, acting_user=request.user, release=release, request=request
-        )
+        services.release_approve(acting_user=request.user, release=release, request=request)
         return self._detail(release)
 
     @extend_schema(
@@ -334,9 +317,8 @@ class ReleaseViewSet(
     @action(detail=True, methods=["post"])
     def withdraw(self, request, pk=None):
         release = self.get_object()
-        data = _input(request, WithdrawSerializer)
-        run_service(
-            services.release_withdraw,
+        data = validated_input(request, WithdrawSerializer)
+        services.release_withdraw(
             acting_user=request.user,
             release=release,
             reason=data["reason"],

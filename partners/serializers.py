@@ -10,12 +10,12 @@ from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from nim_portal.api.fields import IdField, MarkingLabelField, RowField
 from nim_portal.choices import GSCMarking
 from nim_portal.models import Unit
 from partners.choices import AgencyKind, ReleaseStatus
 from partners.models import PartnerAgency, Release, ReleaseDocument
 from partners.services import NPPV_LEVELS
-from products.serializers import IdField, MarkingLabelField, RowField
 
 # Agencies.
 

@@ -7,10 +7,7 @@ with its message, its ValidationError 400 with its message, and a stale section 
 both texts.
 """
 
-import re
-
 import django_filters
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.db.models import Prefetch
 from django.http import Http404
@@ -23,18 +20,19 @@ from drf_spectacular.utils import (
 )
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import APIException, ValidationError
+from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from nim_portal import access
+from nim_portal.api.inputs import id_param, validated_input
+from nim_portal.api.refusals import conflict_answer
 from nim_portal.choices import GSCMarking
-from nim_portal.ids import MAX_DATABASE_ID
+from nim_portal.ids import ID_PATTERN, MAX_DATABASE_ID
 from nim_portal.models import User
 from products import selectors, services
 from products.choices import ProductKind, ProductStatus
 from products.models import Product, Section
 from products.serializers import (
-    ID_PATTERN,
     CloseSerializer,
     ComparisonSerializer,
     GrantNeedToKnowSerializer,
@@ -66,42 +64,21 @@ SECTION_PK = OpenApiParameter(
 VERSION_NUMBER = OpenApiParameter(
     "number", OpenApiTypes.INT, OpenApiParameter.PATH, description="Version number (1, 2 …)."
 )
+VERSION_NUMBER_REFUSAL = "Give a version number (1 or more)."
 
 
-class SectionEditConflictError(APIException):
-    status_code = status.HTTP_409_CONFLICT
-    default_code = "section_edit_conflict"
-
-    def __init__(self, conflict: services.SectionEditConflict):
-        super().__init__()
-        self.detail = {
-            "detail": conflict.messages[0],
-            "code": self.default_code,
-            "section": conflict.section.pk,
-            "loaded_revision": conflict.loaded_revision,
-            "current_revision": conflict.current_revision,
-            "current_body": conflict.current_body,
-            "your_body": conflict.your_body,
-        }
-
-
-def run_service(service, **kwargs):
-    """Call a service; its ValidationError becomes 400 (a stale section save 409) with its message.
-    PermissionDenied passes through to DRF, which answers 403 with the message."""
-    try:
-        return service(**kwargs)
-    except services.SectionEditConflict as conflict:
-        raise SectionEditConflictError(conflict) from conflict
-    except DjangoValidationError as exc:
-        detail = exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}
-        raise ValidationError(detail) from exc
-
-
-def version_number_param(request, name: str) -> int:
-    raw = request.query_params.get(name, "")
-    if not re.fullmatch(ID_PATTERN, raw) or int(raw) < 1:
-        raise ValidationError({name: "Give a version number (1 or more)."})
-    return int(raw)
+@conflict_answer(services.SectionEditConflict)
+def _section_edit_conflict(conflict: services.SectionEditConflict, context: dict) -> dict:
+    """A stale section save: nothing was saved; both texts, for the editor to merge."""
+    return {
+        "detail": conflict.messages[0],
+        "code": "section_edit_conflict",
+        "section": conflict.section.pk,
+        "loaded_revision": conflict.loaded_revision,
+        "current_revision": conflict.current_revision,
+        "current_body": conflict.current_body,
+        "your_body": conflict.your_body,
+    }
 
 
 class ProductFilter(django_filters.FilterSet):
@@ -218,11 +195,6 @@ class ProductViewSet(
             raise Http404("No such product.")
         return Response(ProductDetailSerializer(product).data, status=status_code)
 
-    def _input(self, serializer_class, **kwargs) -> dict:
-        serializer = serializer_class(data=self.request.data, **kwargs)
-        serializer.is_valid(raise_exception=True)
-        return serializer.validated_data
-
     def _section_of(self, product: Product, pk) -> Section | None:
         if pk is None:
             return None
@@ -235,17 +207,14 @@ class ProductViewSet(
         return self._detail(self.get_object())
 
     def create(self, request, *args, **kwargs):
-        data = dict(self._input(ProductCommissionSerializer))
-        product = run_service(
-            services.product_commission, acting_user=request.user, request=request, **data
-        )
+        data = validated_input(request, ProductCommissionSerializer)
+        product = services.product_commission(acting_user=request.user, request=request, **data)
         return self._detail(product, status.HTTP_201_CREATED)
 
     def partial_update(self, request, *args, **kwargs):
         product = self.get_object()
-        data = self._input(ProductUpdateSerializer, partial=True)
-        product = run_service(
-            services.product_update,
+        data = validated_input(request, ProductUpdateSerializer, partial=True)
+        product = services.product_update(
             acting_user=request.user,
             product=product,
             request=request,
@@ -270,9 +239,8 @@ class ProductViewSet(
     @tor.mapping.patch
     def tor_update(self, request, pk=None):
         product = self.get_object()
-        data = self._input(TermsUpdateSerializer, partial=True)
-        terms = run_service(
-            services.tor_update,
+        data = validated_input(request, TermsUpdateSerializer, partial=True)
+        terms = services.tor_update(
             acting_user=request.user,
             terms=product.terms,
             request=request,
@@ -289,9 +257,7 @@ class ProductViewSet(
     @action(detail=True, methods=["post"], url_path="tor/agree")
     def tor_agree(self, request, pk=None):
         product = self.get_object()
-        terms = run_service(
-            services.tor_agree, acting_user=request.user, terms=product.terms, request=request
-        )
+        terms = services.tor_agree(acting_user=request.user, terms=product.terms, request=request)
         return Response(TermsSerializer(terms).data)
 
     # Sections.
@@ -305,9 +271,8 @@ class ProductViewSet(
     @action(detail=True, methods=["post"], url_path="sections")
     def section_add(self, request, pk=None):
         product = self.get_object()
-        data = self._input(SectionAddSerializer)
-        section = run_service(
-            services.section_add,
+        data = validated_input(request, SectionAddSerializer)
+        section = services.section_add(
             acting_user=request.user,
             product=product,
             request=request,
@@ -332,10 +297,9 @@ class ProductViewSet(
         section = product.sections.filter(pk=section_pk).first()
         if section is None:
             raise Http404("No such section.")
-        data = self._input(SectionUpdateSerializer)
+        data = validated_input(request, SectionUpdateSerializer)
         with transaction.atomic():
-            saved = run_service(
-                services.section_update,
+            saved = services.section_update(
                 acting_user=request.user,
                 section=section,
                 loaded_revision=data["revision"],
@@ -345,8 +309,7 @@ class ProductViewSet(
                 request=request,
             )
             if "title" in data:
-                run_service(
-                    services.section_retitle,
+                services.section_retitle(
                     acting_user=request.user,
                     section=saved.section,
                     title=data["title"],
@@ -369,9 +332,8 @@ class ProductViewSet(
     )
     def section_reorder(self, request, pk=None):
         product = self.get_object()
-        data = self._input(SectionReorderSerializer)
-        run_service(
-            services.section_reorder,
+        data = validated_input(request, SectionReorderSerializer)
+        services.section_reorder(
             acting_user=request.user,
             product=product,
             section_ids=data["sections"],
@@ -383,9 +345,7 @@ class ProductViewSet(
     # The lifecycle.
 
     def _transition(self, service, product: Product, **kwargs) -> Response:
-        run_service(
-            service, acting_user=self.request.user, product=product, request=self.request, **kwargs
-        )
+        service(acting_user=self.request.user, product=product, request=self.request, **kwargs)
         return self._detail(product)
 
     @extend_schema(
@@ -408,9 +368,8 @@ class ProductViewSet(
     @action(detail=True, methods=["post"], url_path="return")
     def return_(self, request, pk=None):
         product = self.get_object()
-        data = self._input(ReturnSerializer)
-        run_service(
-            services.product_return,
+        data = validated_input(request, ReturnSerializer)
+        services.product_return(
             acting_user=request.user,
             product=product,
             comment=data["comment"],
@@ -439,7 +398,7 @@ class ProductViewSet(
     @action(detail=True, methods=["post"])
     def close(self, request, pk=None):
         product = self.get_object()
-        data = self._input(CloseSerializer)
+        data = validated_input(request, CloseSerializer)
         return self._transition(
             services.product_close,
             product,
@@ -457,9 +416,8 @@ class ProductViewSet(
     @action(detail=True, methods=["post"])
     def share(self, request, pk=None):
         product = self.get_object()
-        data = self._input(ShareInputSerializer)
-        share = run_service(
-            services.product_share_with_unit,
+        data = validated_input(request, ShareInputSerializer)
+        share = services.product_share_with_unit(
             acting_user=request.user,
             product=product,
             unit=data["unit"],
@@ -476,9 +434,8 @@ class ProductViewSet(
     @action(detail=True, methods=["post"], url_path="grant-need-to-know")
     def grant_need_to_know(self, request, pk=None):
         product = self.get_object()
-        person: User = self._input(GrantNeedToKnowSerializer)["user"]
-        granted = run_service(
-            services.product_grant_need_to_know,
+        person: User = validated_input(request, GrantNeedToKnowSerializer)["user"]
+        granted = services.product_grant_need_to_know(
             acting_user=request.user,
             product=product,
             user=person,
@@ -538,7 +495,8 @@ class ProductViewSet(
     @action(detail=True, methods=["get"], url_path="versions/compare", filter_backends=[])
     def compare(self, request, pk=None):
         product = self.get_object()
-        a, b = version_number_param(request, "a"), version_number_param(request, "b")
+        a = id_param(request, "a", VERSION_NUMBER_REFUSAL, required=True)
+        b = id_param(request, "b", VERSION_NUMBER_REFUSAL, required=True)
         comparison = selectors.compare_versions(*self._versions(product, a, b))
         return Response(ComparisonSerializer(comparison).data)
 
@@ -570,9 +528,8 @@ class ProductViewSet(
     @review_comments.mapping.post
     def review_comment_add(self, request, pk=None):
         product = self.get_object()
-        data = self._input(ReviewCommentCreateSerializer)
-        comment = run_service(
-            services.review_comment_add,
+        data = validated_input(request, ReviewCommentCreateSerializer)
+        comment = services.review_comment_add(
             acting_user=request.user,
             product=product,
             text=data["text"],

@@ -5,8 +5,8 @@ from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from nim_portal.api.fields import IdField, MarkingLabelField, RowField
 from nim_portal.choices import GSCMarking
-from nim_portal.ids import MAX_DATABASE_ID
 from nim_portal.models import Unit, User
 from products.choices import ClosureReason, SubjectKind, SubjectRole
 from products.models import (
@@ -18,31 +18,6 @@ from products.models import (
     TermsOfReference,
 )
 from products.services import DETAIL_FIELDS
-
-# MAX_DATABASE_ID as a URL pattern: up to 18 digits always fit.
-ID_PATTERN = "[0-9]{1,18}"
-
-
-class IdField(serializers.IntegerField):
-    """The id of a row (or a revision or version number), as input."""
-
-    def __init__(self, **kwargs):
-        super().__init__(min_value=1, max_value=MAX_DATABASE_ID, **kwargs)
-
-
-class RowField(serializers.PrimaryKeyRelatedField):
-    """A row named by its id; an id out of range is refused like an unknown one."""
-
-    def __init__(self, **kwargs):
-        super().__init__(pk_field=IdField(), **kwargs)
-
-
-class MarkingLabelField(serializers.CharField):
-    """The GSC marking of a row in capitals, as printed (e.g. "OFFICIAL-SENSITIVE")."""
-
-    def __init__(self, **kwargs):
-        super().__init__(source="get_marking_display", read_only=True, **kwargs)
-
 
 # Reads.
 

@@ -4,6 +4,7 @@ serializers whose data goes to a service, never straight to a model."""
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from nim_portal.api.fields import RowField
 from nim_portal.choices import Role, UnitKind, UserKind, VettingLevel
 from nim_portal.models import Membership, Unit, User
 
@@ -42,7 +43,7 @@ class UnitSerializer(serializers.ModelSerializer):
 
 
 class UnitCreateSerializer(serializers.Serializer):
-    parent = serializers.PrimaryKeyRelatedField(
+    parent = RowField(
         queryset=Unit.objects.all(), allow_null=True, help_text="Id of the unit to add it under."
     )
     kind = serializers.ChoiceField(choices=UnitKind.choices)
@@ -56,9 +57,7 @@ class UnitRenameSerializer(serializers.Serializer):
 
 
 class UnitMoveSerializer(serializers.Serializer):
-    parent = serializers.PrimaryKeyRelatedField(
-        queryset=Unit.objects.all(), help_text="Id of the new parent unit."
-    )
+    parent = RowField(queryset=Unit.objects.all(), help_text="Id of the new parent unit.")
 
 
 class UnitDeactivateSerializer(serializers.Serializer):

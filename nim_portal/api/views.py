@@ -1,10 +1,9 @@
 """The core app's API: the unit hierarchy (read for police users, write for admins) and /me.
 
 Writes go through the same services as the staff pages: a service's PermissionDenied becomes 403
-and its ValidationError a 400 carrying the service's message.
+and its ValidationError a 400 carrying the service's message (nim_portal.api.refusals).
 """
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
 from django.db.models.functions import Substr
 from django.http import JsonResponse
@@ -12,11 +11,11 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
 from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 
 from nim_portal import access, selectors, services
+from nim_portal.api.inputs import id_param, validated_input
 from nim_portal.api.serializers import (
     MeSerializer,
     TokenSerializer,
@@ -29,6 +28,8 @@ from nim_portal.api.serializers import (
 from nim_portal.filters import UnitFilter
 from nim_portal.models import Membership, Unit, User
 
+WHOLE_NUMBER = "Give a whole number of 1 or more."
+
 
 def with_parent_id(units: QuerySet[Unit]) -> QuerySet[Unit]:
     """Annotate each unit with its parent's id, found by the path prefix, inside the same query."""
@@ -36,15 +37,6 @@ def with_parent_id(units: QuerySet[Unit]) -> QuerySet[Unit]:
         path=Substr(OuterRef("path"), 1, (OuterRef("depth") - 1) * Unit.steplen)
     )
     return units.annotate(parent_id=Subquery(parent.values("pk")[:1]))
-
-
-def run_service(service, **kwargs):
-    """Call a service, turning its (Django) ValidationError into the API's 400."""
-    try:
-        return service(**kwargs)
-    except DjangoValidationError as exc:
-        detail = exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}
-        raise ValidationError(detail) from exc
 
 
 @extend_schema_view(
@@ -90,21 +82,15 @@ class UnitViewSet(
         unit = self.get_queryset().get(pk=unit.pk)
         return Response(self.get_serializer(unit).data, status=status_code)
 
-    def _input(self, serializer_class):
-        serializer = serializer_class(data=self.request.data, context=self.get_serializer_context())
-        serializer.is_valid(raise_exception=True)
-        return serializer.validated_data
-
     def create(self, request, *args, **kwargs):
-        data = self._input(UnitCreateSerializer)
-        unit = run_service(services.unit_create, acting_user=request.user, request=request, **data)
+        data = validated_input(request, UnitCreateSerializer)
+        unit = services.unit_create(acting_user=request.user, request=request, **data)
         return self._respond(unit, status.HTTP_201_CREATED)
 
     def partial_update(self, request, *args, **kwargs):
         unit = self.get_object()
-        data = self._input(UnitRenameSerializer)
-        unit = run_service(
-            services.unit_rename,
+        data = validated_input(request, UnitRenameSerializer)
+        unit = services.unit_rename(
             acting_user=request.user,
             unit=unit,
             code=data.get("code", unit.code),
@@ -134,26 +120,15 @@ class UnitViewSet(
     def tree(self, request, format=None):
         units = self.get_queryset()
         base_depth = 0
-        if request.query_params.get("parent"):
-            top = self.get_object_from_param("parent")
+        parent = id_param(request, "parent", WHOLE_NUMBER)
+        if parent is not None:
+            top = selectors.get_unit_for(request.user, parent)
             units = units.filter(access.at_or_below(top, field=None), depth__gt=top.depth)
             base_depth = top.depth
-        levels = self.positive_int_param("depth")
+        levels = id_param(request, "depth", WHOLE_NUMBER)
         if levels is not None:
             units = units.filter(depth__lte=base_depth + levels)
         return Response(self.get_serializer(units, many=True).data)
-
-    def get_object_from_param(self, name: str) -> Unit:
-        pk = self.positive_int_param(name)
-        return selectors.get_unit_for(self.request.user, pk)
-
-    def positive_int_param(self, name: str) -> int | None:
-        raw = self.request.query_params.get(name)
-        if raw in (None, ""):
-            return None
-        if not raw.isdigit() or int(raw) < 1:
-            raise ValidationError({name: "Give a whole number of 1 or more."})
-        return int(raw)
 
     @extend_schema(
         summary="Move a unit",
@@ -164,9 +139,8 @@ class UnitViewSet(
     @action(detail=True, methods=["post"])
     def move(self, request, pk=None, format=None):
         unit = self.get_object()
-        data = self._input(UnitMoveSerializer)
-        unit = run_service(
-            services.unit_move,
+        data = validated_input(request, UnitMoveSerializer)
+        unit = services.unit_move(
             acting_user=request.user,
             unit=unit,
             new_parent=data["parent"],
@@ -182,9 +156,8 @@ class UnitViewSet(
     @action(detail=True, methods=["post"])
     def deactivate(self, request, pk=None, format=None):
         unit = self.get_object()
-        data = self._input(UnitDeactivateSerializer)
-        unit = run_service(
-            services.unit_deactivate,
+        data = validated_input(request, UnitDeactivateSerializer)
+        unit = services.unit_deactivate(
             acting_user=request.user,
             unit=unit,
             reason=data["reason"],
@@ -196,9 +169,7 @@ class UnitViewSet(
     @action(detail=True, methods=["post"])
     def reactivate(self, request, pk=None, format=None):
         unit = self.get_object()
-        unit = run_service(
-            services.unit_reactivate, acting_user=request.user, unit=unit, request=request
-        )
+        unit = services.unit_reactivate(acting_user=request.user, unit=unit, request=request)
         return self._respond(unit)
 
 

@@ -194,6 +194,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "nim_portal.pagination.BoundedPageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "EXCEPTION_HANDLER": "nim_portal.api.refusals.refusal_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "NIM Portal API",

@@ -7,7 +7,6 @@ its message, its ValidationError 400 (an action with no priority among them), an
 over an older `version` than the one saved 409 with the version saved now.
 """
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -17,12 +16,15 @@ from drf_spectacular.utils import (
 )
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action as route
-from rest_framework.exceptions import APIException, ValidationError
+from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
+from nim_portal.api.fields import IdField, MarkingLabelField, RowField
+from nim_portal.api.inputs import id_param, validated_input
+from nim_portal.api.refusals import conflict_answer
 from nim_portal.choices import GSCMarking
+from nim_portal.ids import ID_PATTERN
 from nim_portal.models import Unit, User
-from products.serializers import ID_PATTERN, IdField, MarkingLabelField, RowField
 from tasking.choices_actions import ActionStatus, ActionType, Rag
 from tasking.models import ActionUpdate, Meeting, Priority, TacticalAction
 from tasking.selectors import actions as selectors
@@ -39,29 +41,10 @@ CHANGED_SINCE = {
 }
 
 
-class StaleActionError(APIException):
-    status_code = status.HTTP_409_CONFLICT
-    default_code = "stale_action"
-
-    def __init__(self, stale: services.StaleAction):
-        super().__init__()
-        self.detail = {
-            "detail": stale.messages[0],
-            "code": self.default_code,
-            "version": stale.action.version,
-        }
-
-
-def run_service(service, **kwargs):
-    """Call a service; a stale change becomes 409, a ValidationError 400 with its message.
-    PermissionDenied passes through to DRF, which answers 403 with the message."""
-    try:
-        return service(**kwargs)
-    except services.StaleAction as stale:
-        raise StaleActionError(stale) from stale
-    except DjangoValidationError as exc:
-        detail = exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}
-        raise ValidationError(detail) from exc
+@conflict_answer(services.StaleAction)
+def _stale_action(stale: services.StaleAction, context: dict) -> dict:
+    """A change sent over an older version: nothing was saved; the version saved now."""
+    return {"detail": stale.messages[0], "code": "stale_action", "version": stale.action.version}
 
 
 def _person(user: User | None) -> str | None:
@@ -206,12 +189,6 @@ class ActionCloseSerializer(VersionSerializer):
             self.fields["meeting"].queryset = meetings_visible_to(user)
 
 
-def _input(request, serializer_class, **kwargs) -> dict:
-    serializer = serializer_class(data=request.data, **kwargs)
-    serializer.is_valid(raise_exception=True)
-    return dict(serializer.validated_data)
-
-
 LIST_PARAMETERS = [
     OpenApiParameter("unit", OpenApiTypes.INT, description="One unit's log (404 if not yours)."),
     OpenApiParameter("status", OpenApiTypes.STR, enum=ActionStatus.values),
@@ -220,17 +197,6 @@ LIST_PARAMETERS = [
     OpenApiParameter("owner_user", OpenApiTypes.INT),
     OpenApiParameter("owner_unit", OpenApiTypes.INT),
 ]
-
-
-def _id_param(request, name: str) -> int | None:
-    value = request.query_params.get(name)
-    if value in (None, ""):
-        return None
-    field = IdField()
-    try:
-        return field.to_internal_value(value)
-    except ValidationError as exc:
-        raise ValidationError({name: exc.detail}) from exc
 
 
 def _choice_param(request, name: str, choices) -> str:
@@ -277,7 +243,7 @@ class ActionViewSet(
 
     def get_queryset(self):
         request = self.request
-        unit_id = _id_param(request, "unit")
+        unit_id = id_param(request, "unit", "Give the id of a unit.")
         if unit_id is not None:
             actions = selectors.action_log_for_unit(request.user, unit_id).actions
         else:
@@ -286,9 +252,9 @@ class ActionViewSet(
             actions,
             status=_choice_param(request, "status", ActionStatus.values),
             rag=_choice_param(request, "rag", Rag.values),
-            priority=_id_param(request, "priority"),
-            owner_user_id=_id_param(request, "owner_user"),
-            owner_unit_id=_id_param(request, "owner_unit"),
+            priority=id_param(request, "priority", "Give the id of a priority."),
+            owner_user_id=id_param(request, "owner_user", "Give the id of a person."),
+            owner_unit_id=id_param(request, "owner_unit", "Give the id of a unit."),
         )
 
     def get_object(self) -> TacticalAction:
@@ -307,11 +273,11 @@ class ActionViewSet(
         # without a unit, the input's check answers 400.
         unit_id = request.data.get("unit")
         log = None if unit_id is None else selectors.action_log_for_unit(request.user, unit_id)
-        data = _input(request, ActionRaiseSerializer, user=request.user)
+        data = validated_input(request, ActionRaiseSerializer, user=request.user)
         del data["unit"]
         data.setdefault("priority", None)
-        action = run_service(
-            services.action_raise, acting_user=request.user, unit=log.unit, request=request, **data
+        action = services.action_raise(
+            acting_user=request.user, unit=log.unit, request=request, **data
         )
         return self._detail(action, status.HTTP_201_CREATED)
 
@@ -345,9 +311,8 @@ class ActionViewSet(
         if request.method == "GET":
             page = self.paginate_queryset(selectors.action_updates(action))
             return self.get_paginated_response(ActionUpdateSerializer(page, many=True).data)
-        data = _input(request, ActionUpdateAddSerializer)
-        action = run_service(
-            services.action_update_add,
+        data = validated_input(request, ActionUpdateAddSerializer)
+        action = services.action_update_add(
             acting_user=request.user,
             action=action,
             text=data["text"],
@@ -366,9 +331,8 @@ class ActionViewSet(
     @route(detail=True, methods=["post"])
     def rag(self, request, pk=None):
         action = self.get_object()
-        data = _input(request, ActionRagSerializer)
-        action = run_service(
-            services.action_rag_set,
+        data = validated_input(request, ActionRagSerializer)
+        action = services.action_rag_set(
             acting_user=request.user,
             action=action,
             rag=data["rag"],
@@ -388,9 +352,8 @@ class ActionViewSet(
     @route(detail=True, methods=["post"])
     def close(self, request, pk=None):
         action = self.get_object()
-        data = _input(request, ActionCloseSerializer, user=request.user)
-        action = run_service(
-            services.action_close,
+        data = validated_input(request, ActionCloseSerializer, user=request.user)
+        action = services.action_close(
             acting_user=request.user,
             action=action,
             outcome=data["outcome"],

@@ -9,18 +9,20 @@ ValidationError 400, and minutes saved over a stale `minutes_version` 409 with t
 text saved now. Partner users get 404 on all of it.
 """
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import APIException, ValidationError
+from rest_framework.exceptions import ValidationError
 from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 
+from nim_portal.api.fields import IdField, MarkingLabelField, RowField
+from nim_portal.api.inputs import validated_input
+from nim_portal.api.refusals import conflict_answer
 from nim_portal.choices import GSCMarking, UserKind
+from nim_portal.ids import ID_PATTERN
 from nim_portal.models import User
-from products.serializers import ID_PATTERN, IdField, MarkingLabelField, RowField
 from tasking.choices_meetings import AGENDA_MARKINGS, AgendaItemKind, Attendance
 from tasking.choices_proceedings import CommissionKind
 from tasking.models import AgendaItem, Decision, Escalation, Meeting, MeetingInvitee
@@ -36,36 +38,15 @@ STALE = {
 }
 
 
-class MinutesConflictError(APIException):
-    status_code = status.HTTP_409_CONFLICT
-    default_code = "minutes_conflict"
-
-    def __init__(self, conflict: services.MinutesConflict):
-        super().__init__()
-        self.detail = {
-            "detail": conflict.messages[0],
-            "code": self.default_code,
-            "minutes_version": conflict.current_version,
-            "minutes": conflict.current_text,
-        }
-
-
-def run_service(service, *args, **kwargs):
-    """Call a service; stale minutes become 409, a ValidationError 400 with its message.
-    PermissionDenied passes through to DRF, which answers 403 with the message."""
-    try:
-        return service(*args, **kwargs)
-    except services.MinutesConflict as conflict:
-        raise MinutesConflictError(conflict) from conflict
-    except DjangoValidationError as exc:
-        detail = exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}
-        raise ValidationError(detail) from exc
-
-
-def _input(request, serializer_class, **kwargs) -> dict:
-    serializer = serializer_class(data=request.data, **kwargs)
-    serializer.is_valid(raise_exception=True)
-    return dict(serializer.validated_data)
+@conflict_answer(services.MinutesConflict)
+def _minutes_conflict(conflict: services.MinutesConflict, context: dict) -> dict:
+    """Minutes saved over a stale version: nothing was saved; the version and text saved now."""
+    return {
+        "detail": conflict.messages[0],
+        "code": "minutes_conflict",
+        "minutes_version": conflict.current_version,
+        "minutes": conflict.current_text,
+    }
 
 
 # Reads.
@@ -391,7 +372,7 @@ class MeetingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     @action(detail=True, methods=["post"])
     def open(self, request, pk=None):
         meeting = self.get_object()
-        meeting = run_service(services.meeting_open, request.user, meeting, request=request)
+        meeting = services.meeting_open(request.user, meeting, request=request)
         return self._detail(meeting)
 
     @extend_schema(
@@ -402,13 +383,11 @@ class MeetingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     @action(detail=True, methods=["post"], url_path="current-item")
     def current_item(self, request, pk=None):
         meeting = self.get_object()
-        data = _input(request, ItemInput)
+        data = validated_input(request, ItemInput)
         item = meeting.agenda_items.filter(pk=data["item"]).first()
         if item is None:
             raise ValidationError({"item": "Choose an item of this meeting's agenda."})
-        meeting = run_service(
-            services.meeting_current_item_set, request.user, meeting, item, request=request
-        )
+        meeting = services.meeting_current_item_set(request.user, meeting, item, request=request)
         return self._detail(meeting)
 
     @extend_schema(
@@ -419,12 +398,11 @@ class MeetingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     @action(detail=True, methods=["post"])
     def attendance(self, request, pk=None):
         meeting = self.get_object()
-        data = _input(request, AttendanceInput)
+        data = validated_input(request, AttendanceInput)
         invitee = meeting.invitees.filter(pk=data["invitee"]).first()
         if invitee is None:
             raise ValidationError({"invitee": "Choose somebody invited to this meeting."})
-        run_service(
-            services.attendance_record,
+        services.attendance_record(
             request.user,
             meeting,
             invitee,
@@ -441,9 +419,8 @@ class MeetingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     @action(detail=True, methods=["post"])
     def decisions(self, request, pk=None):
         meeting = self.get_object()
-        data = _input(request, DecisionInput)
-        decision = run_service(
-            services.decision_record,
+        data = validated_input(request, DecisionInput)
+        decision = services.decision_record(
             request.user,
             meeting,
             _agenda_item(meeting, data.get("agenda_item")),
@@ -462,9 +439,8 @@ class MeetingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     @action(detail=True, methods=["post"])
     def minutes(self, request, pk=None):
         meeting = self.get_object()
-        data = _input(request, MinutesInput)
-        meeting = run_service(
-            services.minutes_save,
+        data = validated_input(request, MinutesInput)
+        meeting = services.minutes_save(
             request.user,
             meeting,
             data["minutes"],
@@ -484,9 +460,8 @@ class MeetingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     @action(detail=True, methods=["post"])
     def invite(self, request, pk=None):
         meeting = self.get_object()
-        data = _input(request, InviteInput)
-        run_service(
-            meeting_services.police_invitee_add,
+        data = validated_input(request, InviteInput)
+        meeting_services.police_invitee_add(
             acting_user=request.user,
             meeting=meeting,
             person=data["person"],
@@ -503,12 +478,11 @@ class MeetingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     @action(detail=True, methods=["post"], url_path="take-back")
     def take_back(self, request, pk=None):
         meeting = self.get_object()
-        data = _input(request, InviteeInput)
+        data = validated_input(request, InviteeInput)
         invitee = meeting.invitees.filter(pk=data["invitee"]).first()
         if invitee is None:
             raise Http404("No such invitee of this meeting.")
-        run_service(
-            meeting_services.police_invitee_remove,
+        meeting_services.police_invitee_remove(
             acting_user=request.user,
             invitee=invitee,
             request=request,
@@ -525,9 +499,8 @@ class MeetingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     @action(detail=True, methods=["post"])
     def reschedule(self, request, pk=None):
         meeting = self.get_object()
-        data = _input(request, RescheduleInput)
-        meeting = run_service(
-            meeting_services.meeting_reschedule,
+        data = validated_input(request, RescheduleInput)
+        meeting = meeting_services.meeting_reschedule(
             acting_user=request.user,
             meeting=meeting,
             starts_at=data["starts_at"],
@@ -549,10 +522,9 @@ class MeetingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     @action(detail=True, methods=["post"])
     def commission(self, request, pk=None):
         meeting = self.get_object()
-        data = _input(request, CommissionInput)
+        data = validated_input(request, CommissionInput)
         terms = {name: data[name] for name in ("due_date", "purpose") if name in data}
-        made = run_service(
-            services.profile_commission,
+        made = services.profile_commission(
             request.user,
             meeting,
             data["kind"],
@@ -575,9 +547,8 @@ class MeetingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     @action(detail=True, methods=["post"])
     def escalate(self, request, pk=None):
         meeting = self.get_object()
-        data = _input(request, EscalateInput)
-        escalation = run_service(
-            services.escalation_raise,
+        data = validated_input(request, EscalateInput)
+        escalation = services.escalation_raise(
             request.user,
             meeting,
             title=data["title"],
@@ -597,7 +568,7 @@ class MeetingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     @action(detail=True, methods=["post"])
     def close(self, request, pk=None):
         meeting = self.get_object()
-        run_service(services.meeting_close, request.user, meeting, request=request)
+        services.meeting_close(request.user, meeting, request=request)
         return self._detail(meeting)
 
 
@@ -641,10 +612,9 @@ class AgendaItemViewSet(viewsets.GenericViewSet):
         return item
 
     def create(self, request, *args, **kwargs):
-        data = _input(request, AgendaItemAddInput)
+        data = validated_input(request, AgendaItemAddInput)
         meeting = selectors.meeting_for_user(request.user, data["meeting"])
-        item = run_service(
-            services.agenda_item_add,
+        item = services.agenda_item_add(
             request.user,
             meeting,
             data["title"],
@@ -658,9 +628,8 @@ class AgendaItemViewSet(viewsets.GenericViewSet):
 
     def partial_update(self, request, *args, **kwargs):
         item = self.get_object()
-        data = _input(request, AgendaItemEditInput)
-        item = run_service(
-            services.agenda_item_edit,
+        data = validated_input(request, AgendaItemEditInput)
+        item = services.agenda_item_edit(
             request.user,
             item,
             title=data["title"],
@@ -672,7 +641,7 @@ class AgendaItemViewSet(viewsets.GenericViewSet):
         return Response(AgendaItemSerializer(item).data)
 
     def destroy(self, request, *args, **kwargs):
-        run_service(services.agenda_item_delete, request.user, self.get_object(), request=request)
+        services.agenda_item_delete(request.user, self.get_object(), request=request)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(
@@ -683,10 +652,8 @@ class AgendaItemViewSet(viewsets.GenericViewSet):
     @action(detail=True, methods=["post"])
     def move(self, request, pk=None):
         item = self.get_object()
-        data = _input(request, MoveInput)
-        item = run_service(
-            services.agenda_item_move, request.user, item, data["direction"], request=request
-        )
+        data = validated_input(request, MoveInput)
+        item = services.agenda_item_move(request.user, item, data["direction"], request=request)
         return Response(AgendaItemSerializer(item).data)
 
 
@@ -726,10 +693,8 @@ class EscalationViewSet(viewsets.GenericViewSet):
 
     def _decide(self, request, pk, service) -> Response:
         escalation = selectors.escalation_for_user(request.user, pk)
-        data = _input(request, DecisionTextInput)
-        escalation = run_service(
-            service, request.user, escalation, data["decision_text"], request=request
-        )
+        data = validated_input(request, DecisionTextInput)
+        escalation = service(request.user, escalation, data["decision_text"], request=request)
         return Response(EscalationSerializer(escalation).data)
 
     @extend_schema(

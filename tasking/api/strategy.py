@@ -8,9 +8,6 @@ its message, its ValidationError 400, and a change sent over a stale `edit_token
 token of what is saved now. Partner users get 404 on all of it (nim_portal.api.permissions).
 """
 
-import re
-
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Count, F, Prefetch
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -22,13 +19,16 @@ from drf_spectacular.utils import (
 )
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import APIException, ValidationError
+from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
+from nim_portal.api.fields import IdField, MarkingLabelField, RowField
+from nim_portal.api.inputs import id_param, validated_input
+from nim_portal.api.refusals import conflict_answer
 from nim_portal.choices import GSCMarking
+from nim_portal.ids import ID_PATTERN
 from nim_portal.models import Unit, User
 from products.models import ProductVersion
-from products.serializers import ID_PATTERN, IdField, MarkingLabelField, RowField
 from tasking.models import (
     ControlStrategy,
     IntelligenceRequirement,
@@ -47,29 +47,14 @@ STALE = {
 PRIORITY_ORDER = (F("rank").asc(nulls_last=True), "pk")
 
 
-class StaleEditError(APIException):
-    status_code = status.HTTP_409_CONFLICT
-    default_code = "stale_edit"
-
-    def __init__(self, stale: services.StaleEdit):
-        super().__init__()
-        self.detail = {
-            "detail": stale.messages[0],
-            "code": self.default_code,
-            "edit_token": services.edit_token(stale.record),
-        }
-
-
-def run_service(service, **kwargs):
-    """Call a service; a stale change becomes 409, a ValidationError 400 with its message.
-    PermissionDenied passes through to DRF, which answers 403 with the message."""
-    try:
-        return service(**kwargs)
-    except services.StaleEdit as stale:
-        raise StaleEditError(stale) from stale
-    except DjangoValidationError as exc:
-        detail = exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}
-        raise ValidationError(detail) from exc
+@conflict_answer(services.StaleEdit)
+def _stale_edit(stale: services.StaleEdit, context: dict) -> dict:
+    """A change sent over a stale edit token: nothing was saved; the token of what is saved now."""
+    return {
+        "detail": stale.messages[0],
+        "code": "stale_edit",
+        "edit_token": services.edit_token(stale.record),
+    }
 
 
 def _person(user: User | None) -> str | None:
@@ -331,12 +316,6 @@ class RequirementItemCloseSerializer(EditTokenSerializer):
     note = serializers.CharField(help_text="What answered it, or why it is no longer needed.")
 
 
-def _input(request, serializer_class, **kwargs) -> dict:
-    serializer = serializer_class(data=request.data, **kwargs)
-    serializer.is_valid(raise_exception=True)
-    return dict(serializer.validated_data)
-
-
 # Control strategies.
 
 
@@ -399,9 +378,11 @@ class ControlStrategyViewSet(
         return self._detail(self.get_object())
 
     def create(self, request, *args, **kwargs):
-        data = _input(request, ControlStrategyDraftSerializer, context={"request": request})
-        strategy = run_service(
-            services.control_strategy_draft, acting_user=request.user, request=request, **data
+        data = validated_input(
+            request, ControlStrategyDraftSerializer, context={"request": request}
+        )
+        strategy = services.control_strategy_draft(
+            acting_user=request.user, request=request, **data
         )
         return self._detail(strategy, status.HTTP_201_CREATED)
 
@@ -414,8 +395,7 @@ class ControlStrategyViewSet(
     )
     @action(detail=True, methods=["post"])
     def approve(self, request, pk=None):
-        strategy = run_service(
-            services.control_strategy_approve,
+        strategy = services.control_strategy_approve(
             acting_user=request.user,
             strategy=self.get_object(),
             request=request,
@@ -432,9 +412,8 @@ class ControlStrategyViewSet(
     @action(detail=True, methods=["post"])
     def priorities(self, request, pk=None):
         strategy = self.get_object()
-        data = _input(request, PriorityAddSerializer)
-        priority = run_service(
-            services.priority_add,
+        data = validated_input(request, PriorityAddSerializer)
+        priority = services.priority_add(
             acting_user=request.user,
             strategy=strategy,
             request=request,
@@ -479,8 +458,7 @@ class ControlStrategyViewSet(
     @action(detail=True, methods=["post"], url_path="intelligence-requirement/approve")
     def intelligence_requirement_approve(self, request, pk=None):
         strategy = self.get_object()
-        run_service(
-            services.intelligence_requirement_approve,
+        services.intelligence_requirement_approve(
             acting_user=request.user,
             strategy=strategy,
             request=request,
@@ -524,12 +502,11 @@ class PriorityViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
 
     def partial_update(self, request, *args, **kwargs):
         priority = self.get_object()
-        data = _input(request, PriorityUpdateSerializer, partial=True)
+        data = validated_input(request, PriorityUpdateSerializer, partial=True)
         if "edit_token" not in data:
             raise ValidationError({"edit_token": "Send the edit token you loaded."})
         token = data.pop("edit_token")
-        priority = run_service(
-            services.priority_update_over,
+        priority = services.priority_update_over(
             acting_user=request.user,
             priority=priority,
             loaded_token=token,
@@ -548,9 +525,8 @@ class PriorityViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     @action(detail=True, methods=["post"])
     def score(self, request, pk=None):
         priority = self.get_object()
-        data = _input(request, PriorityScoreSerializer)
-        priority = run_service(
-            services.priority_score_over,
+        data = validated_input(request, PriorityScoreSerializer)
+        priority = services.priority_score_over(
             acting_user=request.user,
             priority=priority,
             loaded_token=data["edit_token"],
@@ -569,9 +545,8 @@ class PriorityViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     @action(detail=True, methods=["post"], url_path="override-rank")
     def override_rank(self, request, pk=None):
         priority = self.get_object()
-        data = _input(request, PriorityOverrideSerializer)
-        priority = run_service(
-            services.priority_override_rank_over,
+        data = validated_input(request, PriorityOverrideSerializer)
+        priority = services.priority_override_rank_over(
             acting_user=request.user,
             priority=priority,
             loaded_token=data["edit_token"],
@@ -590,9 +565,8 @@ class PriorityViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     @action(detail=True, methods=["post"], url_path="requirement-items")
     def requirement_items(self, request, pk=None):
         priority = self.get_object()
-        data = _input(request, RequirementItemAddSerializer)
-        item = run_service(
-            services.ir_item_add,
+        data = validated_input(request, RequirementItemAddSerializer)
+        item = services.ir_item_add(
             acting_user=request.user,
             priority=priority,
             request=request,
@@ -638,11 +612,12 @@ class RequirementItemViewSet(
             .select_related("owner", "closed_by", "requirement")
             .order_by("requirement__control_strategy", F("status").desc(), "review_date", "pk")
         )
-        strategy = self.request.query_params.get("control_strategy", "")
-        if self.action == "list" and strategy:
-            if not re.fullmatch(ID_PATTERN, strategy):
-                raise ValidationError({"control_strategy": "Give the id of a control strategy."})
-            items = items.filter(requirement__control_strategy_id=int(strategy))
+        if self.action == "list":
+            strategy = id_param(
+                self.request, "control_strategy", "Give the id of a control strategy."
+            )
+            if strategy is not None:
+                items = items.filter(requirement__control_strategy_id=strategy)
         return items
 
     def get_object(self) -> IntelligenceRequirementItem:
@@ -657,12 +632,11 @@ class RequirementItemViewSet(
 
     def partial_update(self, request, *args, **kwargs):
         item = self.get_object()
-        data = _input(request, RequirementItemUpdateSerializer, partial=True)
+        data = validated_input(request, RequirementItemUpdateSerializer, partial=True)
         if "edit_token" not in data:
             raise ValidationError({"edit_token": "Send the edit token you loaded."})
         token = data.pop("edit_token")
-        item = run_service(
-            services.ir_item_update_over,
+        item = services.ir_item_update_over(
             acting_user=request.user,
             item=item,
             loaded_token=token,
@@ -680,9 +654,8 @@ class RequirementItemViewSet(
     @action(detail=True, methods=["post"])
     def close(self, request, pk=None):
         item = self.get_object()
-        data = _input(request, RequirementItemCloseSerializer)
-        item = run_service(
-            services.ir_item_close_over,
+        data = validated_input(request, RequirementItemCloseSerializer)
+        item = services.ir_item_close_over(
             acting_user=request.user,
             item=item,
             loaded_token=data["edit_token"],

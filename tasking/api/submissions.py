@@ -9,7 +9,6 @@ Partner users get 404 on all of it (nim_portal.api.permissions): partners use th
 pages, which never show a grading.
 """
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
@@ -20,12 +19,15 @@ from drf_spectacular.utils import (
     extend_schema_field,
     extend_schema_view,
 )
-from rest_framework import mixins, serializers, status, viewsets
+from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import APIException, ValidationError
+from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
-from products.serializers import ID_PATTERN, IdField
+from nim_portal.api.fields import IdField
+from nim_portal.api.inputs import validated_input
+from nim_portal.api.refusals import conflict_answer
+from nim_portal.ids import ID_PATTERN
 from tasking.choices_submissions import (
     HandlingCode,
     IntelligenceAssessment,
@@ -53,30 +55,18 @@ CHANGED_SINCE = {
 OTHER_STRATEGY = "Choose a priority of the control strategy the question belongs to."
 
 
-class SubmissionChangedError(APIException):
-    status_code = status.HTTP_409_CONFLICT
-    default_code = "submission_changed"
-
-    def __init__(self, changed: services.SubmissionChanged, submission: PartnerSubmission):
-        super().__init__()
-        current = PartnerSubmission.objects.filter(pk=submission.pk).values("revision", "status")
-        current = current.first() or {}
-        self.detail = {
-            "detail": changed.messages[0],
-            "code": self.default_code,
-            "current_revision": current.get("revision"),
-            "current_status": current.get("status"),
-        }
-
-
-def _run(service, submission: PartnerSubmission, **kwargs):
-    try:
-        return service(submission=submission, **kwargs)
-    except services.SubmissionChanged as changed:
-        raise SubmissionChangedError(changed, submission) from changed
-    except DjangoValidationError as exc:
-        detail = exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}
-        raise ValidationError(detail) from exc
+@conflict_answer(services.SubmissionChanged)
+def _submission_changed(changed: services.SubmissionChanged, context: dict) -> dict:
+    """A decision sent over a stale revision: nothing changed; the submission's revision and
+    status now."""
+    current = PartnerSubmission.objects.filter(pk=context["kwargs"]["pk"])
+    current = current.values("revision", "status").first() or {}
+    return {
+        "detail": changed.messages[0],
+        "code": "submission_changed",
+        "current_revision": current.get("revision"),
+        "current_status": current.get("status"),
+    }
 
 
 # What the API shows.
@@ -214,12 +204,6 @@ class SubmissionGradeSerializer(SubmissionDecisionSerializer):
     handling_conditions = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-def _input(request, serializer_class) -> dict:
-    serializer = serializer_class(data=request.data)
-    serializer.is_valid(raise_exception=True)
-    return dict(serializer.validated_data)
-
-
 @extend_schema_view(
     list=extend_schema(
         summary="Partner information to triage",
@@ -284,7 +268,7 @@ class PartnerSubmissionViewSet(
     @action(detail=True, methods=["post"])
     def accept(self, request, pk=None):
         submission = self.get_object()
-        data = _input(request, SubmissionAcceptSerializer)
+        data = validated_input(request, SubmissionAcceptSerializer)
         priority = None
         if "priority" in data:
             priority = Priority.objects.filter(
@@ -293,9 +277,8 @@ class PartnerSubmissionViewSet(
             ).first()
             if priority is None:
                 raise ValidationError({"priority": OTHER_STRATEGY})
-        _run(
-            services.submission_accept,
-            submission,
+        services.submission_accept(
+            submission=submission,
             acting_user=request.user,
             loaded_revision=data["revision"],
             priority=priority,
@@ -312,10 +295,9 @@ class PartnerSubmissionViewSet(
     @action(detail=True, methods=["post"], url_path="request-more")
     def request_more(self, request, pk=None):
         submission = self.get_object()
-        data = _input(request, SubmissionRequestMoreSerializer)
-        _run(
-            services.submission_request_more,
-            submission,
+        data = validated_input(request, SubmissionRequestMoreSerializer)
+        services.submission_request_more(
+            submission=submission,
             acting_user=request.user,
             loaded_revision=data["revision"],
             message=data["message"],
@@ -331,10 +313,9 @@ class PartnerSubmissionViewSet(
     @action(detail=True, methods=["post"])
     def decline(self, request, pk=None):
         submission = self.get_object()
-        data = _input(request, SubmissionDeclineSerializer)
-        _run(
-            services.submission_decline,
-            submission,
+        data = validated_input(request, SubmissionDeclineSerializer)
+        services.submission_decline(
+            submission=submission,
             acting_user=request.user,
             loaded_revision=data["revision"],
             reason=data["reason"],
@@ -351,11 +332,10 @@ class PartnerSubmissionViewSet(
     @action(detail=True, methods=["post"])
     def grade(self, request, pk=None):
         submission = self.get_object()
-        data = _input(request, SubmissionGradeSerializer)
+        data = validated_input(request, SubmissionGradeSerializer)
         revision = data.pop("revision")
-        _run(
-            services.submission_grade,
-            submission,
+        services.submission_grade(
+            submission=submission,
             acting_user=request.user,
             loaded_revision=revision,
             request=request,
