@@ -136,6 +136,9 @@ def _product_text() -> Concat:
 # so that a capped search reads "more than 1,000". A word in most products would otherwise
 # rank the whole country's products on every request.
 RANKED_MATCHES = COUNT_BOUND + 1
+# The site search glances at the best few products: it ranks the newest this many matches, and
+# its link to every match opens the register's search, which ranks RANKED_MATCHES of them.
+GLANCE_RANKED_MATCHES = 100
 NEWEST_FIRST = Product._meta.ordering
 # The same order written so that no index serves it (neither column is ever null): PostgreSQL
 # then takes a rarer word's matches from the text index and sorts them.
@@ -159,10 +162,10 @@ def _expected_matches(query: SearchQuery) -> float:
     return plan[0]["Plan"]["Plan Rows"]
 
 
-# How a kept match ranks, on the row `readable` of the ranking queries: whether its title holds
-# a word, and its rank (ts_rank's default weights).
+# How a kept match ranks, on the product row `readable` of the ranking queries: whether its
+# title holds a word, and its rank (ts_rank's default weights).
 RANKING_SQL = (
-    f"readable.pk, ts_rank(%s::float4[], readable.search_vector, {TSQUERY_SQL}) > 0,"
+    f"readable.id, ts_rank(%s::float4[], readable.search_vector, {TSQUERY_SQL}) > 0,"
     f" ts_rank(readable.search_vector, {TSQUERY_SQL})"
 )
 
@@ -171,11 +174,14 @@ def _ranking_params(words: str) -> list:
     return [TITLE_WEIGHTS, SEARCH_CONFIG, words, SEARCH_CONFIG, words]
 
 
-def _ranked_newest(newest: QuerySet[Product], words: str, *, match_outside: bool) -> list[tuple]:
-    """(id, title match, rank) of the rows of `newest` (pk, created_at and search_vector, newest
-    first), the newest RANKED_MATCHES of them that hold the words when `match_outside`. The
-    ranks are computed only for the rows kept; in SQL, as the ORM cannot select from a
-    subquery."""
+def _ranked_newest(
+    newest: QuerySet[Product], words: str, *, match_outside: bool, window: int
+) -> list[tuple]:
+    """(id, title match, rank) of the rows of `newest` (pk and created_at, newest first), the
+    newest `window` of them that hold the words when `match_outside`. `newest` reads no
+    text: PostgreSQL decides each row's access from the newest-first index alone, and reads the
+    stored text (kept apart, and large) only of the rows it keeps. The ranks are computed only
+    for the rows kept; in SQL, as the ORM cannot select from a subquery."""
     try:
         inner, inner_params = newest.query.sql_with_params()
     except EmptyResultSet:  # a reader of nothing, or filters that match nothing
@@ -188,50 +194,52 @@ def _ranked_newest(newest: QuerySet[Product], words: str, *, match_outside: bool
         )
         # OFFSET 0 keeps the match apart from `newest`'s own filters (_newest_common_matches).
         inner += " OFFSET 0"
+    table = connection.ops.quote_name(Product._meta.db_table)
     # Every value is a parameter; the text is constants and the ORM's own SQL.
     sql = (
-        f"SELECT {RANKING_SQL} FROM ({inner}) AS readable{where}"  # noqa: S608
-        " ORDER BY readable.created_at DESC, readable.pk DESC LIMIT %s"
+        f"SELECT {RANKING_SQL} FROM ({inner}) AS newest"  # noqa: S608
+        f" JOIN {table} AS readable ON readable.id = newest.pk{where}"
+        " ORDER BY newest.created_at DESC, newest.pk DESC LIMIT %s"
     )
-    params = [*_ranking_params(words), *inner_params, *where_params, RANKED_MATCHES]
+    params = [*_ranking_params(words), *inner_params, *where_params, window]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
 
 
-def _newest_common_matches(readable: QuerySet[Product], words: str) -> list[tuple]:
-    """The newest RANKED_MATCHES of `readable` that hold common words, ranked. The reader's
+def _newest_common_matches(readable: QuerySet[Product], words: str, window: int) -> list[tuple]:
+    """The newest `window` of `readable` that hold common words, ranked. The reader's
     products are read newest first and each one's access checked before its text: as one
-    filter, PostgreSQL checks the stored text (kept apart, and large) first, and reads the text
-    of every product of the country that the reader may not see."""
-    newest = readable.order_by(*NEWEST_FIRST).values("pk", "created_at", "search_vector")
-    return _ranked_newest(newest, words, match_outside=True)
+    filter, PostgreSQL checks the stored text first, and reads the text of every product of
+    the country that the reader may not see."""
+    newest = readable.order_by(*NEWEST_FIRST).values("pk", "created_at")
+    return _ranked_newest(newest, words, match_outside=True, window=window)
 
 
 def _newest_rare_matches(
-    readable: QuerySet[Product], query: SearchQuery, words: str
+    readable: QuerySet[Product], query: SearchQuery, words: str, window: int
 ) -> list[tuple]:
-    """The newest RANKED_MATCHES of `readable` that hold rarer words, ranked: all their
+    """The newest `window` of `readable` that hold rarer words, ranked: all their
     matches, from the text index, sorted newest first."""
     newest = (
         readable.filter(search_vector=query)
         .order_by(*NEWEST_FIRST_SORTED)
-        .values("pk", "created_at", "search_vector")[:RANKED_MATCHES]
+        .values("pk", "created_at")[:window]
     )
-    return _ranked_newest(newest, words, match_outside=False)
+    return _ranked_newest(newest, words, match_outside=False, window=window)
 
 
 def _newest_matches_best_first(
-    readable: QuerySet[Product], query: SearchQuery, words: str
+    readable: QuerySet[Product], query: SearchQuery, words: str, window: int = RANKED_MATCHES
 ) -> list[int]:
-    """The ids of the newest RANKED_MATCHES of `readable` that hold the words, best first:
+    """The ids of the newest `window` of `readable` that hold the words, best first:
     title matches, then by rank, then the newest. Only the rows kept are ranked; the order is
     made here, as an ORDER BY rank over them can lead PostgreSQL to rank every product in the
     country instead."""
     if _expected_matches(query) >= COMMON_MATCHES:
-        newest = _newest_common_matches(readable, words)
+        newest = _newest_common_matches(readable, words, window)
     else:
-        newest = _newest_rare_matches(readable, query, words)
+        newest = _newest_rare_matches(readable, query, words, window)
     # sorted() is stable: equals stay newest first.
     best_first = sorted(newest, key=lambda row: (not row[1], -row[2]))
     return [pk for pk, _title_match, _rank in best_first]
@@ -351,10 +359,16 @@ def search_products(
 
 
 def rank_products(
-    user, text: str, among: QuerySet[Product] | None = None, *, snippets: bool = False
+    user,
+    text: str,
+    among: QuerySet[Product] | None = None,
+    *,
+    snippets: bool = False,
+    window: int = RANKED_MATCHES,
 ) -> RankedRows:
-    """`search_products`, ranked, as a ranking of ids whose slices read only their own rows:
-    for pages of the matches, which read a page rather than every match."""
+    """`search_products`, ranked among the newest `window` matches, as a ranking of ids whose
+    slices read only their own rows: for pages of the matches, which read a page rather than
+    every match."""
     words = clean_search_text(text)
     if words is None:
         return RankedRows(Product.objects.none(), [])
@@ -365,7 +379,7 @@ def rank_products(
         found = _fallback_search(products, user, words, ranked=True, snippets=snippets)
         return RankedRows(found, list(found.values_list("pk", flat=True)))
     query = _search_query(words)
-    best_first = _newest_matches_best_first(_readable(products, user), query, words)
+    best_first = _newest_matches_best_first(_readable(products, user), query, words, window)
     # The ids are the reader's matches already: their rows are read by id alone.
     rows = Product.objects.defer("search_vector")
     if snippets:
@@ -386,9 +400,10 @@ def product_hit(product: Product, words: str) -> SearchHit:
 
 
 def search_products_for_site(user, words: str, limit: int) -> list[SearchHit]:
-    """At most `limit` products for the site search page: the ranking, then only the rows shown
-    (with their units), quoted."""
-    products = rank_products(user, words, snippets=True).select_related("unit")[:limit]
+    """At most `limit` products for the site search page: the best of the newest matches, then
+    only the rows shown (with their units), quoted."""
+    ranking = rank_products(user, words, snippets=True, window=GLANCE_RANKED_MATCHES)
+    products = ranking.select_related("unit")[:limit]
     return [product_hit(product, words) for product in products]
 
 
