@@ -3,6 +3,7 @@
 import factory
 from django.contrib.auth import get_user_model
 
+from nim_portal.access.backends import PortalBackend
 from nim_portal.choices import Role, UnitKind, UserKind, VettingLevel
 from nim_portal.models import Membership, Unit
 
@@ -56,6 +57,12 @@ class PartnerUserFactory(UserFactory):
     kind = UserKind.PARTNER
     vetting_level = VettingLevel.NPPV2A
     email = factory.LazyAttribute(lambda u: f"{u.username}@council.example")
+
+
+def signed_in(user):
+    """`user` read as each request reads the signed-in user, with their vetting ceiling
+    (nim_portal.access.backends): a selector's queries are then counted as on a page."""
+    return PortalBackend().get_user(user.pk)
 
 
 def member(unit: Unit, role: str = Role.MEMBER, **user_fields):

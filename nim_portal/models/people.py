@@ -6,6 +6,9 @@ from simple_history.models import HistoricalRecords
 
 from nim_portal.choices import NO_CLEARANCE, GSCMarking, Role, UserKind, VettingLevel
 
+# Where a user object keeps the vetting table's ceiling for its level once read.
+VETTING_TABLE_CEILING = "vetting_table_ceiling_value"
+
 
 class User(AbstractUser):
     """Everyone who signs in: police officers and staff, and partner agency users.
@@ -40,18 +43,31 @@ class User(AbstractUser):
 
     @property
     def readable_marking(self) -> int:
-        """The highest GSC marking this user may read, by the vetting table (cached)."""
-        if not hasattr(self, "_readable_marking"):
-            if not self.is_active or not self.vetting_current:
-                self._readable_marking = NO_CLEARANCE
-            else:
-                self._readable_marking = (
-                    VettingClearance.objects.filter(vetting_level=self.vetting_level)
-                    .values_list("max_marking", flat=True)
-                    .first()
-                    or NO_CLEARANCE
-                )
-        return self._readable_marking
+        """The highest GSC marking this user may read: nothing marked when inactive or when
+        their vetting has lapsed, else the vetting table's ceiling for their level (read once
+        per user object, or with the signed-in user: nim_portal.access.backends)."""
+        if not self.is_active or not self.vetting_current:
+            return NO_CLEARANCE
+        if not hasattr(self, VETTING_TABLE_CEILING):
+            setattr(
+                self,
+                VETTING_TABLE_CEILING,
+                VettingClearance.objects.filter(vetting_level=self.vetting_level)
+                .values_list("max_marking", flat=True)
+                .first(),
+            )
+        ceiling = getattr(self, VETTING_TABLE_CEILING)
+        return NO_CLEARANCE if ceiling is None else ceiling
+
+    @staticmethod
+    def vetting_table_ceiling() -> models.Subquery:
+        """The vetting table's ceiling for a user row's level, to read with the user as the
+        annotation VETTING_TABLE_CEILING."""
+        return models.Subquery(
+            VettingClearance.objects.filter(vetting_level=models.OuterRef("vetting_level")).values(
+                "max_marking"
+            )[:1]
+        )
 
     @property
     def readable_marking_label(self) -> str:
@@ -60,6 +76,11 @@ class User(AbstractUser):
 
     def may_read(self, marking: int) -> bool:
         return marking <= self.readable_marking
+
+    def refresh_from_db(self, *args, **kwargs) -> None:
+        # A refreshed vetting level must not meet the ceiling read for the one before it.
+        self.__dict__.pop(VETTING_TABLE_CEILING, None)
+        super().refresh_from_db(*args, **kwargs)
 
 
 class VettingClearance(models.Model):

@@ -127,7 +127,7 @@ AUTH_USER_MODEL = "nim_portal.User"
 AUTHENTICATION_BACKENDS = [
     # django-axes first, so that a locked-out sign-in is refused before any password is checked.
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "nim_portal.access.backends.PortalBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [

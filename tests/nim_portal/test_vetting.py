@@ -4,8 +4,11 @@ from datetime import timedelta
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from nim_portal.access.backends import PortalBackend
 from nim_portal.choices import NO_CLEARANCE, AuditVerb, GSCMarking, Role, VettingLevel
 from nim_portal.models import AuditEvent, User, VettingClearance
 from nim_portal.services import vetting_clearance_set
@@ -156,3 +159,49 @@ def test_anyone_but_a_superuser_is_refused_and_nothing_changes(hierarchy, who):
         OFFICIAL_SENSITIVE
     )
     assert not AuditEvent.objects.filter(verb=AuditVerb.UPDATE).exists()
+
+
+# Each request's signed-in user arrives with the ceiling of their vetting (one query for both).
+
+
+def test_the_signed_in_user_is_read_with_their_ceiling(django_assert_num_queries):
+    analyst = UserFactory(vetting_level=VettingLevel.MV)
+
+    with django_assert_num_queries(1):
+        signed_in = PortalBackend().get_user(analyst.pk)
+        assert signed_in.readable_marking == SECRET
+
+
+def test_a_signed_in_user_whose_vetting_lapsed_still_reads_nothing():
+    yesterday = timezone.localdate() - timedelta(days=1)
+    analyst = UserFactory(vetting_level=VettingLevel.DV, vetting_expires_on=yesterday)
+
+    assert PortalBackend().get_user(analyst.pk).readable_marking == NO_CLEARANCE
+
+
+def test_an_inactive_user_is_not_signed_in():
+    analyst = UserFactory(vetting_level=VettingLevel.DV, is_active=False)
+
+    assert PortalBackend().get_user(analyst.pk) is None
+
+
+def test_a_refreshed_user_reads_by_their_new_vetting():
+    analyst = UserFactory(vetting_level=VettingLevel.SC)
+    assert analyst.may_read(SECRET)
+    User.objects.filter(pk=analyst.pk).update(vetting_level=VettingLevel.RV)
+
+    analyst.refresh_from_db()
+
+    assert analyst.readable_marking == OFFICIAL_SENSITIVE
+
+
+def test_a_page_reads_the_vetting_table_only_with_its_user(client):
+    analyst = UserFactory(vetting_level=VettingLevel.SC)
+    client.force_login(analyst)
+    client.get("/")
+
+    with CaptureQueriesContext(connection) as page:
+        assert client.get("/").status_code == 200
+
+    vetting_reads = [q["sql"] for q in page.captured_queries if "vettingclearance" in q["sql"]]
+    assert len(vetting_reads) == 1 and "vetting_table_ceiling_value" in vetting_reads[0]

@@ -17,7 +17,14 @@ from products.selectors import (
     visible_versions,
 )
 from products.services import product_share_with_unit
-from tests.factories import PartnerUserFactory, UserFactory, add_unit, member, product_drafting
+from tests.factories import (
+    PartnerUserFactory,
+    UserFactory,
+    add_unit,
+    member,
+    product_drafting,
+    signed_in,
+)
 from tests.products.helpers import publish, write
 
 pytestmark = pytest.mark.django_db
@@ -207,7 +214,7 @@ def test_visible_products_is_one_query_whatever_the_size(
     publisher = member(hierarchy.force, Role.REVIEWER)
     viewer = member(hierarchy.force, Role.ANALYST)
     make_products(hierarchy, owner, publisher, viewer, count)
-    viewer = type(viewer).objects.get(pk=viewer.pk)
+    viewer = signed_in(viewer)
 
     with django_assert_num_queries(1):
         products = list(visible_products(viewer).select_related("unit", "owner"))
