@@ -1,14 +1,28 @@
 """Shared mechanics of every service that changes a record with a lifecycle.
 
-Each app keeps its own rules (who may, which checks); these helpers only save with history and
-refuse a status move that the record's transition table does not allow.
+Each app keeps its own rules (who may, which checks); `change_status` is the one way a service
+moves a record from one status to another, and the other two helpers are its parts: saving with
+history, and refusing a move that the record's transition table does not allow.
 """
+
+from collections.abc import Callable
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.http import HttpRequest
+
+from nim_portal.choices import AuditVerb
+from nim_portal.models import User
+from nim_portal.services import audit_record
 
 # simple-history keeps a change reason in 100 characters (PostgreSQL refuses more).
 CHANGE_REASON_MAX_LENGTH = 100
+
+
+class StaleStatus(ValidationError):
+    """The record's status changed since the service read it: the move is refused, not applied
+    over somebody else's change."""
 
 
 def save_with_history(obj: models.Model, *, acting_user, reason: str) -> None:
@@ -42,3 +56,57 @@ def check_transition(
         f"{status_class(target).label.lower()}"
         + (f" (it can become: {allowed})." if allowed else "; that is final.")
     )
+
+
+def change_status(
+    record: models.Model,
+    to: str,
+    *,
+    acting_user: User | None,
+    reason: str,
+    transitions: dict[str, frozenset[str]],
+    subject: str,
+    request: HttpRequest | None = None,
+    audit_detail: dict[str, Any] | None = None,
+    notify: Callable[[], object] | None = None,
+) -> None:
+    """Move `record` to the status `to`, inside the service's transaction; a refusal writes nothing.
+
+    The service has checked who may and set the other fields the move changes on `record` (who
+    approved it, when it closed). Then, in this order:
+
+    1. the record's row is locked and its status read again: a move decided on a copy that
+       somebody has moved since is refused (StaleStatus);
+    2. a move that `transitions` does not allow is refused (check_transition; the table is keyed
+       by the status's choices, and `subject` begins the message);
+    3. `record` is saved with history naming `acting_user` (None: a system job) and `reason`;
+    4. the audit entry records the move, the reason and `audit_detail`;
+    5. `notify`, if given, tells the people concerned: their news is written with the change, or
+       not at all.
+    """
+    status_class = type(next(iter(transitions)))
+    current = (
+        type(record)
+        ._default_manager.select_for_update()
+        .filter(pk=record.pk)
+        .values_list("status", flat=True)
+        .get()
+    )
+    if current != record.status:
+        raise StaleStatus(
+            f"This {record._meta.verbose_name} has changed meanwhile: it is now "
+            f"{status_class(current).label.lower()}. Reload it and try again.",
+            code="stale_status",
+        )
+    check_transition(status_class, transitions, current, to, subject=subject)
+    record.status = to
+    save_with_history(record, acting_user=acting_user, reason=reason)
+    audit_record(
+        actor=acting_user,
+        verb=AuditVerb.UPDATE,
+        obj=record,
+        request=request,
+        detail={"status": {"from": current, "to": to}, "reason": reason, **(audit_detail or {})},
+    )
+    if notify is not None:
+        notify()
