@@ -230,12 +230,13 @@ def _newest_rare_matches(
 
 
 def _newest_matches_best_first(
-    readable: QuerySet[Product], query: SearchQuery, words: str, window: int = RANKED_MATCHES
+    readable: QuerySet[Product], query: SearchQuery, words: str, window: int | None = None
 ) -> list[int]:
-    """The ids of the newest `window` of `readable` that hold the words, best first:
-    title matches, then by rank, then the newest. Only the rows kept are ranked; the order is
-    made here, as an ORDER BY rank over them can lead PostgreSQL to rank every product in the
-    country instead."""
+    """The ids of the newest `window` (RANKED_MATCHES when None) of `readable` that hold the
+    words, best first: title matches, then by rank, then the newest. Only the rows kept are
+    ranked; the order is made here, as an ORDER BY rank over them can lead PostgreSQL to rank
+    every product in the country instead."""
+    window = RANKED_MATCHES if window is None else window
     if _expected_matches(query) >= COMMON_MATCHES:
         newest = _newest_common_matches(readable, words, window)
     else:
@@ -364,11 +365,11 @@ def rank_products(
     among: QuerySet[Product] | None = None,
     *,
     snippets: bool = False,
-    window: int = RANKED_MATCHES,
+    window: int | None = None,
 ) -> RankedRows:
-    """`search_products`, ranked among the newest `window` matches, as a ranking of ids whose
-    slices read only their own rows: for pages of the matches, which read a page rather than
-    every match."""
+    """`search_products`, ranked among the newest `window` matches (as it, when None), as a
+    ranking of ids whose slices read only their own rows: for pages of the matches, which read
+    a page rather than every match."""
     words = clean_search_text(text)
     if words is None:
         return RankedRows(Product.objects.none(), [])
