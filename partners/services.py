@@ -12,7 +12,9 @@ release at approval (`partner_content`), and rendered from there: never from the
 
 import datetime
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 
 from django.contrib.auth.models import Group
 from django.contrib.auth.password_validation import validate_password
@@ -29,7 +31,7 @@ from nim_portal import access
 from nim_portal.access import grants
 from nim_portal.choices import AuditVerb, GSCMarking, Role, UserKind, VettingLevel
 from nim_portal.jobs import job_enqueue, jobs_enqueue
-from nim_portal.lifecycle import check_transition, save_with_history
+from nim_portal.lifecycle import change_status, check_transition, save_with_history
 from nim_portal.models import Unit, User
 from nim_portal.pdf import DocumentControl, render_marked_document
 from nim_portal.services import audit_record, notify
@@ -359,13 +361,15 @@ def _lock_release(release: Release) -> Release:
     )
 
 
+def _subject(release: Release) -> str:
+    """How a refused move's message begins: "Release REL-2026-0001 is withdrawn: ..."."""
+    return f"Release {release.reference} is"
+
+
 def _check_transition(release: Release, target: str) -> None:
+    """Refuse early, before a service's own checks, a move the table does not allow."""
     check_transition(
-        ReleaseStatus,
-        RELEASE_TRANSITIONS,
-        release.status,
-        target,
-        subject=f"Release {release.reference} is",
+        ReleaseStatus, RELEASE_TRANSITIONS, release.status, target, subject=_subject(release)
     )
 
 
@@ -376,18 +380,18 @@ def _move(
     acting_user: User | None,
     reason: str,
     request: HttpRequest | None = None,
+    notify: Callable[[], object] | None = None,
 ) -> None:
-    """Move `release` to `target` if the table allows it (the caller holds the lock)."""
-    _check_transition(release, target)
-    before = release.status
-    release.status = target
-    save_with_history(release, acting_user=acting_user, reason=reason)
-    audit_record(
-        actor=acting_user,
-        verb=AuditVerb.UPDATE,
-        obj=release,
+    """Move `release` to `target` through the lifecycle helper, by the release's table."""
+    change_status(
+        release,
+        target,
+        acting_user=acting_user,
+        reason=reason,
+        transitions=RELEASE_TRANSITIONS,
+        subject=_subject(release),
         request=request,
-        detail={"status": {"from": before, "to": target}, "reason": reason},
+        notify=notify,
     )
 
 
@@ -677,16 +681,18 @@ def release_approve(
     return release
 
 
-def _revoke_grants(release: Release, acting_user: User | None) -> list[PartnerAgency]:
-    agencies = list(PartnerAgency.objects.filter(releases=release).select_related("group"))
-    for agency in agencies:
+def _revoke_grants(release: Release, acting_user: User | None) -> None:
+    for agency in PartnerAgency.objects.filter(releases=release).select_related("group"):
         grants.revoke(VIEW_RELEASE, agency.group, release, acting_user=acting_user)
-    return agencies
 
 
-def _agency_users(agencies) -> list[User]:
-    return list(
-        User.objects.filter(agency_membership__agency__in=agencies, is_active=True).distinct()
+def _tell_agencies(release: Release, news: str) -> None:
+    """Tell the recipient agencies' users in the portal. The message names the reference only;
+    notify's e-mail carries no detail."""
+    agencies = PartnerAgency.objects.filter(releases=release)
+    notify(
+        User.objects.filter(agency_membership__agency__in=agencies, is_active=True).distinct(),
+        message=f"Release {release.reference} {news}",
     )
 
 
@@ -713,14 +719,14 @@ def release_withdraw(
         acting_user=acting_user,
         reason=f"Withdrawn: {reason}",
         request=request,
+        # Only agencies that could download it hear of it.
+        notify=(
+            partial(_tell_agencies, release, "was withdrawn: it can no longer be downloaded.")
+            if was_released
+            else None
+        ),
     )
-    agencies = _revoke_grants(release, acting_user)
-    if was_released:
-        # The in-portal message names the reference only; notify's e-mail carries no detail.
-        notify(
-            _agency_users(agencies),
-            message=f"Release {release.reference} was withdrawn: it can no longer be downloaded.",
-        )
+    _revoke_grants(release, acting_user)
     return release
 
 
@@ -911,10 +917,12 @@ def release_document_render(document_id: int) -> bool:
             _move(release, ReleaseStatus.RENDERING, acting_user=None, reason="Rendering the PDFs")
         if not release.documents.exclude(status=DocumentStatus.READY).exists():
             release.available_at = timezone.now()
-            _move(release, ReleaseStatus.AVAILABLE, acting_user=None, reason="PDFs ready")
-            notify(
-                _agency_users(PartnerAgency.objects.filter(releases=release)),
-                message=f"Release {release.reference} is ready to download.",
+            _move(
+                release,
+                ReleaseStatus.AVAILABLE,
+                acting_user=None,
+                reason="PDFs ready",
+                notify=partial(_tell_agencies, release, "is ready to download."),
             )
         return True
 

@@ -9,7 +9,9 @@ PermissionDenied or ValidationError with a message fit to show, and changes noth
 
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -26,7 +28,7 @@ from nim_portal.access import grants
 from nim_portal.choices import AuditVerb, GSCMarking, Role
 from nim_portal.dates import planned_date_problem
 from nim_portal.jobs import job_enqueue
-from nim_portal.lifecycle import check_transition, save_with_history
+from nim_portal.lifecycle import change_status, check_transition, save_with_history
 from nim_portal.models import Membership, Notification, Unit, User
 from nim_portal.pdf import DocumentControl, render_marked_document
 from nim_portal.services import audit_record, notify
@@ -57,6 +59,8 @@ from products.selectors import (
 from products.templates_by_kind import section_titles_for
 
 TOR_NOT_AGREED = "The terms of reference must be agreed before drafting."
+# A refused move's message begins so: "A product that is closed: it cannot become drafting; ..."
+PRODUCT_SUBJECT = "A product that is"
 TEMPLATE_SECTION_REASON = "Created from the product's template"
 COMMISSIONING_ROLES = (Role.ANALYST, Role.CHAIR, Role.REVIEWER)
 
@@ -136,8 +140,9 @@ def _lock_product(product: Product) -> Product:
 
 
 def _check_transition(product: Product, target: str) -> None:
+    """Refuse early, before a service's own checks, a move the table does not allow."""
     check_transition(
-        ProductStatus, PRODUCT_TRANSITIONS, product.status, target, subject="A product that is"
+        ProductStatus, PRODUCT_TRANSITIONS, product.status, target, subject=PRODUCT_SUBJECT
     )
 
 
@@ -148,18 +153,18 @@ def _move(
     acting_user: User | None,
     reason: str,
     request: HttpRequest | None = None,
+    notify: Callable[[], object] | None = None,
 ) -> None:
-    """Move `product` to `target` if the transition table allows it (the caller holds the lock)."""
-    _check_transition(product, target)
-    before = product.status
-    product.status = target
-    save_with_history(product, acting_user=acting_user, reason=reason)
-    audit_record(
-        actor=acting_user,
-        verb=AuditVerb.UPDATE,
-        obj=product,
+    """Move `product` to `target` through the lifecycle helper, by the product's table."""
+    change_status(
+        product,
+        target,
+        acting_user=acting_user,
+        reason=reason,
+        transitions=PRODUCT_TRANSITIONS,
+        subject=PRODUCT_SUBJECT,
         request=request,
-        detail={"status": {"from": before, "to": target}, "reason": reason},
+        notify=notify,
     )
 
 
@@ -712,8 +717,8 @@ def product_submit(
         acting_user=acting_user,
         reason=f"Version {product.drafting_version} submitted for review",
         request=request,
+        notify=partial(_notify_concerned, SUBMITTED_FOR_REVIEW, product, acting_user),
     )
-    _notify_concerned(SUBMITTED_FOR_REVIEW, product, acting_user)
     return product
 
 
@@ -781,8 +786,8 @@ def product_return(
         acting_user=acting_user,
         reason=f"Version {product.drafting_version} returned with comments",
         request=request,
+        notify=partial(_notify_concerned, RETURNED_WITH_COMMENTS, product, acting_user),
     )
-    _notify_concerned(RETURNED_WITH_COMMENTS, product, acting_user)
     return product
 
 
@@ -850,14 +855,6 @@ def product_approve(
         content=content,
         sha256=snapshot_digest(content),
     )
-    product.current_version = number
-    _move(
-        product,
-        ProductStatus.APPROVED,
-        acting_user=acting_user,
-        reason=f"Version {number} approved and published",
-        request=request,
-    )
     audit_record(
         actor=acting_user,
         verb=AuditVerb.CREATE,
@@ -865,7 +862,15 @@ def product_approve(
         request=request,
         detail={"product": product.pk, "number": number, "sha256": version.sha256},
     )
-    _notify_concerned(APPROVED_AND_PUBLISHED, product, acting_user)
+    product.current_version = number
+    _move(
+        product,
+        ProductStatus.APPROVED,
+        acting_user=acting_user,
+        reason=f"Version {number} approved and published",
+        request=request,
+        notify=partial(_notify_concerned, APPROVED_AND_PUBLISHED, product, acting_user),
+    )
     return version
 
 
@@ -891,7 +896,6 @@ def product_close(
     reason_text = (reason_text or "").strip()
     if reason == ClosureReason.OTHER and not reason_text:
         raise ValidationError({"reason_text": "Say why the product is closed."})
-    _check_transition(product, ProductStatus.CLOSED)
     product.closed_reason, product.closed_reason_text = reason, reason_text
     product.closed_at = timezone.now()
     _move(
