@@ -41,7 +41,7 @@ from nim_portal.models import Unit, User  # noqa: E402
 from partners.models import Release  # noqa: E402
 from products.models import Product, ProductVersion  # noqa: E402
 from products.selectors import visible_products, visible_versions  # noqa: E402
-from tasking.choices_meetings import MeetingKind, MeetingStatus  # noqa: E402
+from tasking.meetings.choices import MeetingKind, MeetingStatus  # noqa: E402
 from tasking.models import Meeting, TacticalAction  # noqa: E402
 from tasking.selectors.proceedings import meetings_visible_to  # noqa: E402
 

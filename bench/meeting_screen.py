@@ -38,8 +38,8 @@ from django.utils import timezone  # noqa: E402
 
 from nim_portal.choices import GSCMarking  # noqa: E402
 from nim_portal.models import User  # noqa: E402
-from tasking.choices_actions import ActionType  # noqa: E402
-from tasking.choices_meetings import MeetingKind, MeetingStatus  # noqa: E402
+from tasking.actions.choices import ActionType  # noqa: E402
+from tasking.meetings.choices import MeetingKind, MeetingStatus  # noqa: E402
 from tasking.models import Meeting, TacticalAction  # noqa: E402
 from tasking.selectors.strategy import current_control_strategy  # noqa: E402
 from tasking.services.actions import action_raise  # noqa: E402

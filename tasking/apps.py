@@ -145,9 +145,9 @@ def register_jobs() -> None:
 def register_choices_for_templates() -> None:
     """The choices the tasking templates compare a status or a kind with."""
     from nim_portal.context_processors import register_template_choices
-    from tasking.choices import ControlStrategyStatus, RequirementItemStatus
-    from tasking.choices_meetings import Attendance, MeetingKind, MeetingStatus
-    from tasking.choices_submissions import SubmissionStatus
+    from tasking.meetings.choices import Attendance, MeetingKind, MeetingStatus
+    from tasking.strategy.choices import ControlStrategyStatus, RequirementItemStatus
+    from tasking.submissions.choices import SubmissionStatus
 
     register_template_choices(
         Attendance,

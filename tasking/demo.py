@@ -36,10 +36,8 @@ from products import services as product_services
 from products.choices import ProductKind
 from products.demo import BCU, FORCE, STRATEGIC_TITLE
 from products.models import Product, ProductVersion
-from tasking.choices import ControlStrategyStatus, MoRiLEDimension
-from tasking.choices_actions import ActionType, Rag
-from tasking.choices_meetings import AgendaItemKind, Attendance, MeetingKind, MeetingStatus
-from tasking.choices_proceedings import CommissionKind, EscalationStatus
+from tasking.actions.choices import ActionType, Rag
+from tasking.meetings.choices import AgendaItemKind, Attendance, MeetingKind, MeetingStatus
 from tasking.models import (
     AgendaItem,
     CadencePolicy,
@@ -50,11 +48,13 @@ from tasking.models import (
     Priority,
     TacticalAction,
 )
+from tasking.proceedings.choices import CommissionKind, EscalationStatus
 from tasking.services import actions as action_services
 from tasking.services import meetings as meeting_services
 from tasking.services import proceedings
 from tasking.services import strategy as strategy_services
 from tasking.services.partner_meetings import partner_attendee_invite
+from tasking.strategy.choices import ControlStrategyStatus, MoRiLEDimension
 
 WEST_BCU = "WMP-BW"
 DEMO_USERNAMES = ("admin", "analyst", "reviewer", "chair", "member", "partner")

@@ -42,9 +42,8 @@ from nim_portal.national import (
 from partners.national import PartnersBuilt
 from products.choices import ProductKind, ProductStatus
 from products.national import THEMES, ProductRef, ProductsBuilt, Writer
-from tasking.choices import ControlStrategyStatus, MoRiLEDimension, RequirementItemStatus
-from tasking.choices_actions import ActionStatus, ActionType, Rag
-from tasking.choices_meetings import (
+from tasking.actions.choices import ActionStatus, ActionType, Rag
+from tasking.meetings.choices import (
     DEFAULT_CADENCES,
     STANDARD_AGENDAS,
     AgendaItemKind,
@@ -53,7 +52,6 @@ from tasking.choices_meetings import (
     MeetingKind,
     MeetingStatus,
 )
-from tasking.choices_proceedings import CommissionKind, EscalationStatus
 from tasking.models import (
     ActionUpdate,
     AgendaItem,
@@ -71,10 +69,12 @@ from tasking.models import (
     Priority,
     TacticalAction,
 )
+from tasking.proceedings.choices import CommissionKind, EscalationStatus
 from tasking.search import refresh_search_vectors
 from tasking.services.meetings import cadence_policies_default
 from tasking.services.proceedings import MINUTES_PDF_JOB, _snapshot_digest
 from tasking.services.strategy import morile_matrix_default, morile_score, ranks_with_overrides
+from tasking.strategy.choices import ControlStrategyStatus, MoRiLEDimension, RequirementItemStatus
 
 # The schedule keeps this many days of meetings ahead (CadencePolicy.horizon_days).
 HORIZON_DAYS = 90

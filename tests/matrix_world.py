@@ -28,8 +28,7 @@ from partners.services import (
 )
 from products.choices import ProductKind
 from products.services import section_update
-from tasking.choices_meetings import AgendaItemKind, MeetingKind
-from tasking.choices_submissions import SourceType
+from tasking.meetings.choices import AgendaItemKind, MeetingKind
 from tasking.models import CadencePolicy, IntelligenceRequirementItem, Meeting
 from tasking.poll import poll_ticket_mint
 from tasking.selectors.proceedings import meeting_screen_revision
@@ -44,6 +43,7 @@ from tasking.services.proceedings import (
 )
 from tasking.services.strategy import ir_item_update
 from tasking.services.submissions import submission_create
+from tasking.submissions.choices import SourceType
 from tests.factories import (
     HierarchyFactory,
     PartnerUserFactory,

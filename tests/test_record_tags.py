@@ -9,7 +9,7 @@ from django.template import engines
 from nim_portal.choices import GSCMarking
 from products.choices import ProductStatus
 from products.models import Product
-from tasking.choices_actions import ActionStatus, Rag
+from tasking.actions.choices import ActionStatus, Rag
 from tasking.models import TacticalAction
 
 TODAY = datetime.date(2026, 12, 7)

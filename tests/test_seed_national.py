@@ -53,9 +53,9 @@ from products.models import (
     Section,
 )
 from products.services import snapshot_digest
-from tasking.choices_actions import ActionStatus
-from tasking.choices_meetings import MeetingKind, MeetingStatus
+from tasking.actions.choices import ActionStatus
 from tasking.management.commands.seed_national import BENCH_USERS, DEFAULT_PASSWORD
+from tasking.meetings.choices import MeetingKind, MeetingStatus
 from tasking.models import (
     ControlStrategy,
     Meeting,

@@ -25,7 +25,7 @@ from nim_portal.api.refusals import conflict_answer
 from nim_portal.choices import GSCMarking
 from nim_portal.ids import ID_PATTERN
 from nim_portal.models import Unit, User
-from tasking.choices_actions import ActionStatus, ActionType, Rag
+from tasking.actions.choices import ActionStatus, ActionType, Rag
 from tasking.models import ActionUpdate, Meeting, Priority, TacticalAction
 from tasking.selectors import actions as selectors
 from tasking.selectors.proceedings import meetings_visible_to

@@ -23,9 +23,9 @@ from nim_portal.api.refusals import conflict_answer
 from nim_portal.choices import GSCMarking, UserKind
 from nim_portal.ids import ID_PATTERN
 from nim_portal.models import User
-from tasking.choices_meetings import AGENDA_MARKINGS, AgendaItemKind, Attendance
-from tasking.choices_proceedings import CommissionKind
+from tasking.meetings.choices import AGENDA_MARKINGS, AgendaItemKind, Attendance
 from tasking.models import AgendaItem, Decision, Escalation, Meeting, MeetingInvitee
+from tasking.proceedings.choices import CommissionKind
 from tasking.selectors import proceedings as selectors
 from tasking.services import meetings as meeting_services
 from tasking.services import proceedings as services

@@ -28,12 +28,6 @@ from nim_portal.api.fields import IdField
 from nim_portal.api.inputs import validated_input
 from nim_portal.api.refusals import conflict_answer
 from nim_portal.ids import ID_PATTERN
-from tasking.choices_submissions import (
-    HandlingCode,
-    IntelligenceAssessment,
-    SourceEvaluation,
-    SubmissionStatus,
-)
 from tasking.models import (
     PartnerSubmission,
     Priority,
@@ -43,6 +37,12 @@ from tasking.models import (
 )
 from tasking.selectors import submissions as selectors
 from tasking.services import submissions as services
+from tasking.submissions.choices import (
+    HandlingCode,
+    IntelligenceAssessment,
+    SourceEvaluation,
+    SubmissionStatus,
+)
 
 # What a write answers when somebody changed the record since it was read.
 CHANGED_SINCE = {

@@ -8,7 +8,7 @@ from django import forms
 from nim_portal.choices import GSCMarking
 from nim_portal.forms.fields import DATE_HINT, PersonChoiceField, UnitChoiceField
 from nim_portal.models import Unit, User
-from tasking.choices_actions import ActionStatus, ActionType, Rag
+from tasking.actions.choices import ActionStatus, ActionType, Rag
 from tasking.models import Priority
 from tasking.services.actions import NO_PRIORITY
 

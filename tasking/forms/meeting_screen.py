@@ -10,7 +10,7 @@ from nim_portal import access
 from nim_portal.choices import GSCMarking, UserKind
 from nim_portal.forms.fields import DATE_HINT
 from nim_portal.models import Unit, User
-from tasking.choices_actions import ActionType
+from tasking.actions.choices import ActionType
 from tasking.forms.meetings import MARKING_HINT, PersonNamesChoiceField, ReadRowsChoiceField
 from tasking.models import MeetingInvitee
 from tasking.services.actions import NO_PRIORITY

@@ -12,9 +12,9 @@ from django.utils import timezone
 from nim_portal.choices import GSCMarking
 from nim_portal.forms.fields import DATE_HINT, PersonChoiceField
 from nim_portal.models import User
-from tasking.choices_meetings import AGENDA_MARKINGS, Attendance
-from tasking.choices_proceedings import CommissionKind
+from tasking.meetings.choices import AGENDA_MARKINGS, Attendance
 from tasking.models import AgendaItem, MeetingInvitee
+from tasking.proceedings.choices import CommissionKind
 
 MARKING_HINT = "The highest marking of what it says: the shared screen shows it only to a room "
 MARKING_HINT += "cleared for it."

@@ -9,8 +9,8 @@ from nim_portal.choices import GSCMarking
 from nim_portal.forms.fields import DATE_HINT, PersonChoiceField, UnitChoiceField
 from nim_portal.models import Unit, User
 from products.models import ProductVersion
-from tasking.choices import MoRiLEDimension
 from tasking.models import MoRiLEScale
+from tasking.strategy.choices import MoRiLEDimension
 
 
 class VersionChoiceField(forms.ModelChoiceField):

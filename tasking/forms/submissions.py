@@ -6,13 +6,13 @@ nim_portal.forms.errors.add_service_errors puts back onto the form."""
 from django import forms
 
 from nim_portal.forms.fields import DATE_HINT
-from tasking.choices_submissions import (
+from tasking.models import IntelligenceRequirementItem, Priority
+from tasking.submissions.choices import (
     HandlingCode,
     IntelligenceAssessment,
     SourceEvaluation,
     SourceType,
 )
-from tasking.models import IntelligenceRequirementItem, Priority
 
 
 class MultipleFileInput(forms.ClearableFileInput):

@@ -10,8 +10,8 @@ import simple_history.models
 from django.conf import settings
 from django.db import migrations, models
 
-import tasking.models.proceedings
-import tasking.models.submissions
+import tasking.proceedings.models
+import tasking.submissions.models
 
 
 class Migration(migrations.Migration):
@@ -1941,7 +1941,7 @@ class Migration(migrations.Migration):
                 (
                     "pdf",
                     models.FileField(
-                        blank=True, upload_to=tasking.models.proceedings.minutes_file_name
+                        blank=True, upload_to=tasking.proceedings.models.minutes_file_name
                     ),
                 ),
                 (
@@ -3152,7 +3152,7 @@ class Migration(migrations.Migration):
                 (
                     "file",
                     models.FileField(
-                        upload_to=tasking.models.submissions.submission_attachment_file_name
+                        upload_to=tasking.submissions.models.submission_attachment_file_name
                     ),
                 ),
                 ("original_name", models.CharField(max_length=255)),

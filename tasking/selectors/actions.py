@@ -28,7 +28,7 @@ from nim_portal.choices import Role
 from nim_portal.ids import id_or_404
 from nim_portal.models import Unit, User
 from nim_portal.pagination import rows_in_order
-from tasking.choices_actions import ActionStatus, Rag
+from tasking.actions.choices import ActionStatus, Rag
 from tasking.models import ActionUpdate, Meeting, Priority, TacticalAction
 
 # Who closes actions and raises them between meetings.

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from nim_portal import access
 from nim_portal.models import Unit, User
-from tasking.choices_meetings import MeetingStatus
+from tasking.meetings.choices import MeetingStatus
 from tasking.models import CadencePolicy, Meeting
 
 

@@ -37,8 +37,7 @@ from partners.models import Release
 from products.choices import ProductStatus
 from products.models import Product
 from products.selectors import visible_products
-from tasking.choices_meetings import Attendance, MeetingStatus
-from tasking.choices_proceedings import CommissionKind, EscalationStatus
+from tasking.meetings.choices import Attendance, MeetingStatus
 from tasking.models import (
     AgendaItem,
     Commission,
@@ -48,6 +47,7 @@ from tasking.models import (
     MeetingInvitee,
     MinutesVersion,
 )
+from tasking.proceedings.choices import CommissionKind, EscalationStatus
 
 
 def user_may_chair(user: User, meeting: Meeting) -> bool:

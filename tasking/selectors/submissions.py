@@ -23,8 +23,7 @@ from partners.choices import ReleaseStatus
 from partners.models import AgencyMembership, PartnerAgency, Release
 from partners.selectors import agencies_for_unit, releases_for_partner
 from products.choices import ProductKind
-from tasking.choices_meetings import MeetingStatus
-from tasking.choices_submissions import SUBMISSION_MARKING, SubmissionStatus
+from tasking.meetings.choices import MeetingStatus
 from tasking.models import (
     ControlStrategy,
     IntelligenceRequirementItem,
@@ -36,6 +35,7 @@ from tasking.selectors.strategy import (
     control_strategies_visible_to,
     published_requirement_items_for_units,
 )
+from tasking.submissions.choices import SUBMISSION_MARKING, SubmissionStatus
 
 # The roles that triage and grade partner information in a unit's tree.
 TRIAGE_ROLES = (Role.ANALYST, Role.CHAIR, Role.ADMIN)

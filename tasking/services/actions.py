@@ -26,8 +26,8 @@ from nim_portal.lifecycle import check_transition, save_with_history
 from nim_portal.models import Unit, User
 from nim_portal.services import audit_record, notify
 from nim_portal.validation import required_text
-from tasking.choices_actions import ACTION_TRANSITIONS, ActionStatus, ActionType, Rag
-from tasking.choices_meetings import MeetingStatus
+from tasking.actions.choices import ACTION_TRANSITIONS, ActionStatus, ActionType, Rag
+from tasking.meetings.choices import MeetingStatus
 from tasking.models import ActionUpdate, Meeting, Priority, TacticalAction
 from tasking.search import refresh_action_vector
 from tasking.selectors.actions import user_may_manage_actions, user_may_update_action

@@ -34,7 +34,8 @@ from nim_portal.models import AuditEvent, Membership, Unit, User
 from nim_portal.services import audit_event, audit_record
 from products.choices import ProductKind
 from products.services import product_commission
-from tasking.choices_meetings import (
+from tasking.ics import meeting_invitation_ics
+from tasking.meetings.choices import (
     DEFAULT_CADENCES,
     STANDARD_AGENDAS,
     AgendaItemKind,
@@ -43,7 +44,6 @@ from tasking.choices_meetings import (
     MeetingKind,
     MeetingStatus,
 )
-from tasking.ics import meeting_invitation_ics
 from tasking.models import AgendaItem, CadencePolicy, Meeting, MeetingInvitee, MeetingReminder
 from tasking.search import refresh_meeting_vector, refresh_search_vectors
 from tasking.selectors.proceedings import people_invitable_to

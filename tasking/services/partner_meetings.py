@@ -17,7 +17,7 @@ from nim_portal.lifecycle import save_with_history
 from nim_portal.models import User
 from nim_portal.services import audit_record
 from partners.selectors import agencies_for_unit
-from tasking.choices_meetings import MeetingKind, MeetingStatus
+from tasking.meetings.choices import MeetingKind, MeetingStatus
 from tasking.models import Meeting, MeetingInvitee
 from tasking.selectors.submissions import user_may_invite_partners
 from tasking.services.meetings import (

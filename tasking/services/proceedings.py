@@ -27,19 +27,13 @@ from nim_portal.pdf import DocumentControl, render_marked_document
 from nim_portal.services import audit_record, notify
 from nim_portal.validation import required_text
 from products.services import product_commission
-from tasking.choices_meetings import (
+from tasking.meetings.choices import (
     AGENDA_MARKINGS,
     MEETING_TRANSITIONS,
     AgendaItemKind,
     Attendance,
     MeetingKind,
     MeetingStatus,
-)
-from tasking.choices_proceedings import (
-    ESCALATION_TRANSITIONS,
-    CommissionKind,
-    EscalationStatus,
-    MinutesPrintStatus,
 )
 from tasking.models import (
     AgendaItem,
@@ -49,6 +43,12 @@ from tasking.models import (
     Meeting,
     MeetingInvitee,
     MinutesVersion,
+)
+from tasking.proceedings.choices import (
+    ESCALATION_TRANSITIONS,
+    CommissionKind,
+    EscalationStatus,
+    MinutesPrintStatus,
 )
 from tasking.search import refresh_meeting_vector, refresh_minutes_vector
 from tasking.selectors.proceedings import minutes_snapshot, user_may_chair

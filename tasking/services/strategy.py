@@ -45,17 +45,6 @@ from nim_portal.validation import required_text
 from products.choices import ProductKind
 from products.models import ProductVersion
 from products.selectors import visible_versions
-from tasking.choices import (
-    CONTROL_STRATEGY_TRANSITIONS,
-    DEFAULT_MORILE_MATRIX_NAME,
-    DEFAULT_MORILE_SCALES,
-    GROUP_OF_DIMENSION,
-    ControlStrategyStatus,
-    MoRiLEDimension,
-    MoRiLEGroup,
-    RequirementItemStatus,
-    control_strategy_transition_allowed,
-)
 from tasking.models import (
     ControlStrategy,
     DimensionScale,
@@ -66,6 +55,17 @@ from tasking.models import (
     Priority,
 )
 from tasking.search import refresh_strategy_vector
+from tasking.strategy.choices import (
+    CONTROL_STRATEGY_TRANSITIONS,
+    DEFAULT_MORILE_MATRIX_NAME,
+    DEFAULT_MORILE_SCALES,
+    GROUP_OF_DIMENSION,
+    ControlStrategyStatus,
+    MoRiLEDimension,
+    MoRiLEGroup,
+    RequirementItemStatus,
+    control_strategy_transition_allowed,
+)
 
 # simple-history keeps a change reason in 100 characters (PostgreSQL refuses more).
 CHANGE_REASON_MAX_LENGTH = 100

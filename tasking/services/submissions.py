@@ -3,7 +3,7 @@ published intelligence requirement item and answers requests for more; triage st
 into a priority, ask for more or decline it, and grade it with 3x5x2.
 
 Each function takes the acting user (keyword-only), checks permission and the lifecycle
-(tasking.choices_submissions.SUBMISSION_TRANSITIONS) under the row lock, changes the data
+(tasking.submissions.choices.SUBMISSION_TRANSITIONS) under the row lock, changes the data
 atomically, and leaves a history reason and an audit event behind. A refusal raises
 PermissionDenied, Http404 (a submission the user may not know of) or ValidationError (a message
 fit to show), and changes nothing: no row, and no file left in storage.
@@ -39,16 +39,6 @@ from nim_portal.models import User
 from nim_portal.services import audit_record, notify
 from nim_portal.validation import required_text
 from partners.models import PartnerAgency
-from tasking.choices_submissions import (
-    ATTACHMENT_KINDS,
-    SUBMISSION_TRANSITIONS,
-    EntryKind,
-    HandlingCode,
-    IntelligenceAssessment,
-    SourceEvaluation,
-    SourceType,
-    SubmissionStatus,
-)
 from tasking.models import (
     IntelligenceRequirementItem,
     PartnerSubmission,
@@ -63,6 +53,16 @@ from tasking.selectors.submissions import (
     requirement_items_for_partner,
     submissions_for_triage,
     triage_recipients,
+)
+from tasking.submissions.choices import (
+    ATTACHMENT_KINDS,
+    SUBMISSION_TRANSITIONS,
+    EntryKind,
+    HandlingCode,
+    IntelligenceAssessment,
+    SourceEvaluation,
+    SourceType,
+    SubmissionStatus,
 )
 
 WHAT_MAX_LENGTH = 10_000

@@ -7,7 +7,7 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
 from nim_portal.templatetags.govuk_tags import TAG, overdue_tag
-from tasking.choices_actions import Rag
+from tasking.actions.choices import Rag
 
 register = template.Library()
 

@@ -32,9 +32,9 @@ from nim_portal.forms.errors import add_service_errors
 from nim_portal.middleware import checks_its_own_session
 from nim_portal.templatetags.portal import marking_label
 from nim_portal.web.decorators import police_required
-from tasking.choices_meetings import MeetingStatus
 from tasking.forms.meeting_screen import ActionCloseForm, ActionRaiseForm
 from tasking.forms.meetings import CommissionForm, CurrentItemForm, DecisionForm, EscalationForm
+from tasking.meetings.choices import MeetingStatus
 from tasking.models import Meeting
 from tasking.poll import PollAnswer, poll_answer, poll_ticket_mint
 from tasking.selectors import actions as action_selectors

@@ -22,7 +22,6 @@ from nim_portal.forms.errors import add_service_errors
 from nim_portal.models import Unit
 from nim_portal.pagination import paginate
 from nim_portal.web.decorators import police_required
-from tasking.choices_meetings import MeetingStatus
 from tasking.forms.meetings import (
     AgendaItemAddForm,
     AgendaItemEditForm,
@@ -37,6 +36,7 @@ from tasking.forms.meetings import (
     MeetingRescheduleForm,
     MinutesForm,
 )
+from tasking.meetings.choices import MeetingStatus
 from tasking.models import AgendaItem, Meeting
 from tasking.selectors import proceedings as selectors
 from tasking.services import meetings as meeting_services

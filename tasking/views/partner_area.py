@@ -24,12 +24,12 @@ from nim_portal.forms.errors import add_service_errors
 from nim_portal.web.decorators import partner_required
 from nim_portal.web.markings import page_marking_of
 from partners.selectors import agreement_notice
-from tasking.choices_submissions import SUBMISSION_MARKING, EntryKind, SubmissionStatus
 from tasking.forms.submissions import FollowUpForm, SubmissionForm
 from tasking.ics import meeting_invitation_ics
 from tasking.models import SubmissionAttachment, SubmissionEntry
 from tasking.selectors import submissions as selectors
 from tasking.services import submissions as services
+from tasking.submissions.choices import SUBMISSION_MARKING, EntryKind, SubmissionStatus
 
 # What each entry is called on the partner's page: the staff are "the police", never by name.
 ENTRY_HEADINGS = {

@@ -14,8 +14,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from nim_portal.choices import GSCMarking
 from nim_portal.forms.errors import add_service_errors
 from nim_portal.web.decorators import police_required
-from tasking.choices_meetings import MeetingKind
 from tasking.forms.submissions import PartnerAttendeeForm
+from tasking.meetings.choices import MeetingKind
 from tasking.models import MeetingInvitee
 from tasking.selectors import submissions as selectors
 from tasking.services import partner_meetings as services

@@ -26,7 +26,6 @@ from nim_portal.selectors import memberships_of
 from nim_portal.web.decorators import police_required
 from nim_portal.web.markings import page_marking_of
 from products.selectors import people_around
-from tasking.choices import ControlStrategyStatus, MoRiLEDimension, RequirementItemStatus
 from tasking.forms.strategy import (
     ControlStrategyDraftForm,
     PriorityEditForm,
@@ -45,6 +44,7 @@ from tasking.models import (
 )
 from tasking.selectors import strategy as selectors
 from tasking.services import strategy as services
+from tasking.strategy.choices import ControlStrategyStatus, MoRiLEDimension, RequirementItemStatus
 
 STRATEGIES_PER_PAGE = 25
 HISTORY_LIMIT = 30

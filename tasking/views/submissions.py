@@ -19,11 +19,11 @@ from nim_portal.forms.errors import add_service_errors
 from nim_portal.pagination import paginate
 from nim_portal.services import audit_record
 from nim_portal.web.decorators import police_required
-from tasking.choices_submissions import SUBMISSION_MARKING, SubmissionStatus
 from tasking.forms.submissions import AcceptForm, DeclineForm, GradeForm, RequestMoreForm
 from tasking.models import PartnerSubmission, Priority, SubmissionAttachment, SubmissionEntry
 from tasking.selectors import submissions as selectors
 from tasking.services import submissions as services
+from tasking.submissions.choices import SUBMISSION_MARKING, SubmissionStatus
 
 SUBMISSIONS_PER_PAGE = 25
 

@@ -5,7 +5,7 @@ marking top and bottom, and axe finds no serious or critical WCAG 2.2 AA problem
 import pytest
 
 from nim_portal.choices import GSCMarking
-from tasking.choices_actions import Rag
+from tasking.actions.choices import Rag
 from tasking.models import ActionUpdate
 from tests.browser.conftest import assert_accessible
 from tests.browser.test_pages import marking_banners, sign_in

@@ -17,8 +17,8 @@ from django.utils import timezone
 from playwright.sync_api import expect
 from pypdf import PdfReader
 
-from tasking.choices_actions import ActionStatus, ActionType
-from tasking.choices_meetings import MeetingStatus
+from tasking.actions.choices import ActionStatus, ActionType
+from tasking.meetings.choices import MeetingStatus
 from tasking.models import Commission, Escalation, Meeting, MinutesVersion, TacticalAction
 from tasking.services.actions import action_raise
 from tests.browser.conftest import assert_accessible

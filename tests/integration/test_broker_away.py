@@ -20,8 +20,8 @@ from nim_portal.models import Job, JobState, Notification
 from nim_portal.services import NOTIFICATION_EMAIL_JOB
 from products.choices import ProductStatus
 from products.models import Product
-from tasking.choices_proceedings import MinutesPrintStatus
 from tasking.models import MinutesVersion, PartnerSubmission, TacticalAction
+from tasking.proceedings.choices import MinutesPrintStatus
 from tasking.services.proceedings import MINUTES_PDF_JOB
 from tests.factories import product_drafting
 from tests.integration.conftest import broker_at, wait_for

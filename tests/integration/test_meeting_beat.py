@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from nim_portal.choices import Role
 from products.models import Product
-from tasking.choices_meetings import MeetingKind, MeetingStatus
+from tasking.meetings.choices import MeetingKind, MeetingStatus
 from tasking.models import Meeting, MeetingInvitee
 from tasking.services import meetings as meeting_services
 from tests.factories import HierarchyFactory, member

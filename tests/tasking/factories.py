@@ -10,7 +10,6 @@ from django.utils import timezone
 
 from nim_portal.choices import Role
 from products.choices import ProductKind
-from tasking.choices import MoRiLEDimension
 from tasking.services.strategy import (
     control_strategy_approve,
     control_strategy_draft,
@@ -18,6 +17,7 @@ from tasking.services.strategy import (
     ir_item_add,
     priority_add,
 )
+from tasking.strategy.choices import MoRiLEDimension
 from tests.factories import member, product_drafting
 from tests.products.helpers import publish
 
@@ -131,7 +131,7 @@ def action_raised(
 ):
     """An open action on `unit`'s log raised by `chair` between meetings, owned by `owner_user`
     (the chair when no owner is given) or `owner_unit`."""
-    from tasking.choices_actions import ActionType
+    from tasking.actions.choices import ActionType
     from tasking.services.actions import action_raise
 
     if owner_user is None and owner_unit is None:
@@ -151,7 +151,7 @@ def action_raised(
 
 def meeting_sitting(unit, *, chair):
     """A TT&CG of `unit` chaired by `chair`, opened: it sits now."""
-    from tasking.choices_meetings import MeetingKind
+    from tasking.meetings.choices import MeetingKind
     from tasking.models import Meeting
     from tasking.services.proceedings import meeting_open
 

@@ -7,7 +7,7 @@ from django.core import mail
 from django.test import TestCase
 
 from nim_portal.choices import Role, UnitKind
-from tasking.choices_meetings import MeetingKind
+from tasking.meetings.choices import MeetingKind
 from tasking.models import Meeting
 from tasking.services.meetings import schedule_meetings
 from tasking.services.proceedings import meeting_open

@@ -17,11 +17,11 @@ from nim_portal.choices import GSCMarking, Role
 from partners.services import agency_create, agency_user_add, release_approve, release_prepare
 from products.choices import ProductKind
 from products.services import section_update
-from tasking.choices_meetings import AgendaItemKind, MeetingKind
-from tasking.choices_submissions import SourceType
+from tasking.meetings.choices import AgendaItemKind, MeetingKind
 from tasking.models import AgendaItem, IntelligenceRequirementItem, Meeting, MeetingInvitee
 from tasking.services.strategy import ir_item_update
 from tasking.services.submissions import submission_create
+from tasking.submissions.choices import SourceType
 from tests.factories import PartnerUserFactory, UserFactory, member, product_drafting
 from tests.products.helpers import publish, write
 from tests.tasking.factories import StrategyCast, strategy_approved

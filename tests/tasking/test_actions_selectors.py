@@ -6,7 +6,7 @@ import pytest
 from django.http import Http404
 
 from nim_portal.choices import GSCMarking, Role, VettingLevel
-from tasking.choices_actions import Rag
+from tasking.actions.choices import Rag
 from tasking.selectors.actions import (
     action_log_for_unit,
     actions_for_meeting,

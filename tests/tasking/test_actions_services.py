@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from nim_portal.choices import GSCMarking, Role, VettingLevel
 from nim_portal.models import AuditEvent, Notification
-from tasking.choices_actions import ActionStatus, ActionType, Rag
+from tasking.actions.choices import ActionStatus, ActionType, Rag
 from tasking.models import ActionUpdate, Meeting, TacticalAction
 from tasking.services.actions import (
     StaleAction,

@@ -9,7 +9,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from nim_portal.choices import GSCMarking, Role, VettingLevel
-from tasking.choices_actions import ActionStatus, ActionType, Rag
+from tasking.actions.choices import ActionStatus, ActionType, Rag
 from tasking.models import ActionUpdate, TacticalAction
 from tasking.services.actions import action_close, action_update_add
 from tests.factories import PartnerUserFactory, member

@@ -8,9 +8,9 @@ import pytest
 from rest_framework.test import APIClient
 
 from nim_portal.choices import Role, UnitKind
-from tasking.choices_meetings import MeetingStatus
-from tasking.choices_proceedings import EscalationStatus
+from tasking.meetings.choices import MeetingStatus
 from tasking.models import AgendaItem, Escalation, Meeting
+from tasking.proceedings.choices import EscalationStatus
 from tests.factories import PartnerUserFactory, add_unit, member
 from tests.tasking.proceedings_helpers import cast_scheduled, ttcg
 

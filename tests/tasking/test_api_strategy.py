@@ -9,7 +9,6 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from nim_portal.choices import GSCMarking, Role, VettingLevel
-from tasking.choices import ControlStrategyStatus, RequirementItemStatus
 from tasking.models import ControlStrategy, IntelligenceRequirementItem, Priority
 from tasking.services.strategy import (
     control_strategy_approve,
@@ -17,6 +16,7 @@ from tasking.services.strategy import (
     ir_item_update,
     priority_update,
 )
+from tasking.strategy.choices import ControlStrategyStatus, RequirementItemStatus
 from tests.factories import PartnerUserFactory, member
 from tests.tasking.factories import (
     StrategyCast,

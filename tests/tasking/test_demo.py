@@ -17,10 +17,7 @@ from nim_portal.models import AuditEvent, Membership, User
 from products.choices import ProductKind
 from products.models import Product, ProductVersion
 from products.selectors import visible_versions
-from tasking.choices import ControlStrategyStatus, RequirementItemStatus
-from tasking.choices_actions import ActionStatus, Rag
-from tasking.choices_meetings import STANDARD_AGENDAS, MeetingKind, MeetingStatus
-from tasking.choices_proceedings import CommissionKind, EscalationStatus
+from tasking.actions.choices import ActionStatus, Rag
 from tasking.demo import (
     DEMO_ADOPTED_TITLE,
     DEMO_COMMISSION_TITLE,
@@ -31,6 +28,7 @@ from tasking.demo import (
     PAST_SITTINGS,
     WEST_CHAIR,
 )
+from tasking.meetings.choices import STANDARD_AGENDAS, MeetingKind, MeetingStatus
 from tasking.models import (
     ActionUpdate,
     AgendaItem,
@@ -45,8 +43,10 @@ from tasking.models import (
     Priority,
     TacticalAction,
 )
+from tasking.proceedings.choices import CommissionKind, EscalationStatus
 from tasking.selectors.actions import actions_for_meeting
 from tasking.selectors.proceedings import meeting_for_user, user_may_chair
+from tasking.strategy.choices import ControlStrategyStatus, RequirementItemStatus
 
 pytestmark = pytest.mark.django_db
 

@@ -11,8 +11,8 @@ from icalendar import Calendar
 from nim_portal import jobs
 from nim_portal.choices import Role
 from nim_portal.models import Job, JobState
-from tasking.choices_meetings import MeetingKind, MeetingStatus
 from tasking.ics import meeting_invitation_ics, meeting_uid
+from tasking.meetings.choices import MeetingKind, MeetingStatus
 from tasking.models import Meeting, MeetingInvitee
 from tasking.services.meetings import (
     MEETING_INVITATION_JOB,

@@ -15,9 +15,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from nim_portal.choices import GSCMarking, VettingLevel
-from tasking.choices_actions import ActionStatus, ActionType
-from tasking.choices_meetings import Attendance, MeetingStatus
-from tasking.choices_proceedings import CommissionKind
+from tasking.actions.choices import ActionStatus, ActionType
+from tasking.meetings.choices import Attendance, MeetingStatus
 from tasking.models import (
     AgendaItem,
     Commission,
@@ -28,6 +27,7 @@ from tasking.models import (
     MinutesVersion,
     TacticalAction,
 )
+from tasking.proceedings.choices import CommissionKind
 from tasking.services.actions import NO_PRIORITY, action_close, action_raise
 from tasking.services.proceedings import (
     agenda_item_add,

@@ -11,7 +11,7 @@ from django.utils import timezone
 from nim_portal.choices import AuditVerb, Role, UnitKind
 from nim_portal.models import AuditEvent, Unit
 from tasking import tasks
-from tasking.choices_meetings import Attendance, MeetingKind, MeetingStatus
+from tasking.meetings.choices import Attendance, MeetingKind, MeetingStatus
 from tasking.models import CadencePolicy, Meeting, MeetingInvitee
 from tasking.selectors.meetings import lapsed_cadences
 from tasking.selectors.proceedings import meetings_visible_to

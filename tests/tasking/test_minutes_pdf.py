@@ -12,7 +12,7 @@ from pypdf import PdfReader
 from nim_portal import jobs
 from nim_portal.choices import AuditVerb, GSCMarking, VettingLevel
 from nim_portal.models import AuditEvent, Job, JobState
-from tasking.choices_proceedings import MinutesPrintStatus
+from tasking.proceedings.choices import MinutesPrintStatus
 from tasking.services import proceedings as services
 from tests.tasking.proceedings_helpers import cast_scheduled, opened, ttcg
 

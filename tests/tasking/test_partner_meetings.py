@@ -12,7 +12,7 @@ from icalendar import Calendar
 
 from nim_portal.choices import AuditVerb
 from nim_portal.models import AuditEvent
-from tasking.choices_meetings import MeetingKind, MeetingStatus
+from tasking.meetings.choices import MeetingKind, MeetingStatus
 from tasking.models import Meeting, MeetingInvitee
 from tasking.services.partner_meetings import partner_attendee_invite, partner_attendee_remove
 from tests.tasking.submission_helpers import (

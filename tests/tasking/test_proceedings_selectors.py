@@ -7,7 +7,7 @@ from django.http import Http404
 
 from nim_portal.choices import GSCMarking, VettingLevel
 from products.choices import ProductKind
-from tasking.choices_meetings import Attendance
+from tasking.meetings.choices import Attendance
 from tasking.models import MeetingInvitee
 from tasking.selectors import proceedings as selectors
 from tasking.services import proceedings as services

@@ -9,10 +9,10 @@ from nim_portal.choices import AuditVerb, GSCMarking, VettingLevel
 from nim_portal.models import AuditEvent
 from products.choices import ProductKind, ProductStatus
 from products.models import Product
-from tasking.choices_meetings import STANDARD_AGENDAS, AgendaItemKind, Attendance, MeetingKind
-from tasking.choices_meetings import MeetingStatus as Status
-from tasking.choices_proceedings import EscalationStatus
+from tasking.meetings.choices import STANDARD_AGENDAS, AgendaItemKind, Attendance, MeetingKind
+from tasking.meetings.choices import MeetingStatus as Status
 from tasking.models import Commission, Decision, Escalation, Meeting, MinutesVersion
+from tasking.proceedings.choices import EscalationStatus
 from tasking.services import proceedings as services
 from tests.tasking.proceedings_helpers import cast_scheduled, opened, ttcg
 

@@ -15,7 +15,7 @@ from nim_portal.choices import Role, UnitKind
 from products.choices import ProductKind, ProductStatus
 from products.models import Product
 from tasking import tasks
-from tasking.choices_meetings import (
+from tasking.meetings.choices import (
     MEETING_TRANSITIONS,
     STANDARD_AGENDAS,
     AgendaItemKind,
@@ -24,8 +24,8 @@ from tasking.choices_meetings import (
     MeetingStatus,
     meeting_transition_allowed,
 )
+from tasking.meetings.models import add_months
 from tasking.models import CadencePolicy, Meeting, MeetingReminder
-from tasking.models.meetings import add_months
 from tasking.services.meetings import cadence_policies_default, schedule_meetings
 from tests.factories import member
 

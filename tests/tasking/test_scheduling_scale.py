@@ -29,7 +29,7 @@ from django.core.mail.backends.locmem import EmailBackend
 from django.db import connection, transaction
 
 from nim_portal.choices import Role, UnitKind
-from tasking.choices_meetings import MeetingKind
+from tasking.meetings.choices import MeetingKind
 from tasking.models import Meeting, MeetingInvitee
 from tasking.services.meetings import invitation_send, schedule_meetings
 from tests.factories import add_unit, member

@@ -9,7 +9,7 @@ from django.db import connection
 from django.utils import timezone
 
 from nim_portal.choices import GSCMarking, Role, VettingLevel
-from tasking.choices_meetings import MeetingKind
+from tasking.meetings.choices import MeetingKind
 from tasking.models import ControlStrategy, Meeting, TacticalAction
 from tasking.search import (
     meeting_hit,

@@ -8,12 +8,6 @@ from django.utils import timezone
 from nim_portal.choices import GSCMarking, Role, VettingLevel
 from nim_portal.models import AuditEvent
 from products.choices import ProductKind
-from tasking.choices import (
-    DEFAULT_MORILE_SCALES,
-    ControlStrategyStatus,
-    MoRiLEDimension,
-    RequirementItemStatus,
-)
 from tasking.models import (
     ControlStrategy,
     DimensionScale,
@@ -47,6 +41,12 @@ from tasking.services.strategy import (
     priority_update,
     priority_update_over,
     ranks_with_overrides,
+)
+from tasking.strategy.choices import (
+    DEFAULT_MORILE_SCALES,
+    ControlStrategyStatus,
+    MoRiLEDimension,
+    RequirementItemStatus,
 )
 from tests.factories import UserFactory, member, product_drafting
 from tests.products.helpers import publish

@@ -3,7 +3,7 @@ services; partners and other staff get 404; a stale decision is 409 and changes 
 
 import pytest
 
-from tasking.choices_submissions import SubmissionStatus
+from tasking.submissions.choices import SubmissionStatus
 from tests.tasking.submission_helpers import PDF, SubmissionCast, upload
 
 pytestmark = pytest.mark.django_db

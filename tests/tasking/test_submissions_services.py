@@ -12,7 +12,6 @@ from django.http import Http404
 from nim_portal.choices import AuditVerb
 from nim_portal.models import AuditEvent, Notification
 from partners.services import agency_update
-from tasking.choices_submissions import EntryKind, SubmissionStatus
 from tasking.models import PartnerSubmission, SubmissionAttachment, SubmissionGrading
 from tasking.services.strategy import ir_item_close, ir_item_update, priority_add
 from tasking.services.submissions import (
@@ -24,6 +23,7 @@ from tasking.services.submissions import (
     submission_grade,
     submission_request_more,
 )
+from tasking.submissions.choices import EntryKind, SubmissionStatus
 from tests.tasking.factories import scores, strategy_approved
 from tests.tasking.submission_helpers import (
     JPEG,

@@ -15,10 +15,10 @@ from django.utils.html import escape
 from nim_portal.choices import GSCMarking, Role, UnitKind, VettingLevel
 from nim_portal.forms.fields import PersonChoiceField
 from nim_portal.models import User
-from tasking.choices_meetings import MeetingStatus
-from tasking.choices_proceedings import EscalationStatus
 from tasking.forms.meetings import AgendaItemChoiceField, DecisionForm, InviteeForm
+from tasking.meetings.choices import MeetingStatus
 from tasking.models import Decision, Meeting
+from tasking.proceedings.choices import EscalationStatus
 from tasking.selectors.proceedings import agenda_of
 from tasking.services import proceedings as services
 from tasking.views import meetings as meeting_views

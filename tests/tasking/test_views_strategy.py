@@ -9,7 +9,6 @@ from django.urls import reverse
 from django.utils import timezone
 
 from nim_portal.choices import GSCMarking, Role, VettingLevel
-from tasking.choices import ControlStrategyStatus, MoRiLEDimension, RequirementItemStatus
 from tasking.models import ControlStrategy, IntelligenceRequirementItem, Priority
 from tasking.services.strategy import (
     control_strategy_approve,
@@ -19,6 +18,7 @@ from tasking.services.strategy import (
     priority_override_rank,
     priority_update,
 )
+from tasking.strategy.choices import ControlStrategyStatus, MoRiLEDimension, RequirementItemStatus
 from tasking.views import strategy as strategy_views
 from tests.factories import PartnerUserFactory, member
 from tests.paging import two_pages

@@ -17,7 +17,7 @@ from nim_portal import access
 from nim_portal.choices import GSCMarking, Role
 from nim_portal.models import RecordClassification
 from nim_portal.search import SearchVectorIndex
-from tasking.choices import (
+from tasking.strategy.choices import (
     ControlStrategyStatus,
     MoRiLEDimension,
     RequirementItemStatus,

@@ -16,7 +16,7 @@ from simple_history.models import HistoricalRecords
 from nim_portal import access
 from nim_portal.choices import NIM_LEVEL_OF_KIND, GSCMarking, UnitKind
 from nim_portal.search import SearchVectorIndex
-from tasking.choices_meetings import (
+from tasking.meetings.choices import (
     AGENDA_MARKINGS,
     AgendaItemKind,
     Attendance,

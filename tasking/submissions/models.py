@@ -12,7 +12,7 @@ from django.db import models
 from simple_history.models import HistoricalRecords
 
 from nim_portal.models import RecordClassification
-from tasking.choices_submissions import (
+from tasking.submissions.choices import (
     EntryKind,
     HandlingCode,
     IntelligenceAssessment,

@@ -12,7 +12,7 @@ from simple_history.models import HistoricalRecords
 
 from nim_portal.choices import GSCMarking
 from nim_portal.models import RecordClassification
-from tasking.choices_proceedings import CommissionKind, EscalationStatus, MinutesPrintStatus
+from tasking.proceedings.choices import CommissionKind, EscalationStatus, MinutesPrintStatus
 
 __all__ = ["Commission", "Decision", "Escalation", "MinutesVersion"]
 

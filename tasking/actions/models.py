@@ -14,7 +14,7 @@ from simple_history.models import HistoricalRecords
 from nim_portal import access
 from nim_portal.choices import GSCMarking
 from nim_portal.search import SearchVectorIndex
-from tasking.choices_actions import ActionStatus, ActionType, Rag
+from tasking.actions.choices import ActionStatus, ActionType, Rag
 
 __all__ = ["ActionUpdate", "TacticalAction"]
 
