@@ -40,11 +40,16 @@ MAX_CURSOR_LENGTH = 2000
 _CURSOR_SALT = "nim_portal.pagination.cursor"
 
 
-def bounded_count(queryset: QuerySet, bound: int = COUNT_BOUND) -> int | None:
+def bounded_count(
+    queryset: QuerySet, bound: int = COUNT_BOUND, *, in_order: bool = False
+) -> int | None:
     """How many rows `queryset` holds, or None when more than `bound`: one query that counts at
-    most bound + 1 rows, so that the database stops as soon as it has them. They are counted in
-    the list's own order: its index (which every list here has) then gives them, where without
-    an order PostgreSQL may read the whole table to find a reader's few rows."""
+    most bound + 1 rows, so that the database stops as soon as it has them. Unordered, it may
+    take them however it likes; `in_order` counts them in the list's own order, for a list whose
+    index decides each row alone (the register's): without an order PostgreSQL may read the
+    whole table to find a reader's few rows."""
+    if not in_order:
+        queryset = queryset.order_by()
     counted = queryset.values("pk")[: bound + 1].count()
     return counted if counted <= bound else None
 
@@ -328,16 +333,25 @@ class Page(Sequence):
 
 
 class _Paginator:
-    def __init__(self, queryset: QuerySet, per_page: int, request, *, count_bound=COUNT_BOUND):
+    def __init__(
+        self,
+        queryset: QuerySet,
+        per_page: int,
+        request,
+        *,
+        count_bound=COUNT_BOUND,
+        count_in_order=False,
+    ):
         self.queryset = queryset
         self.per_page = per_page
         self.request = request
         self.count_bound = count_bound
+        self.count_in_order = count_in_order
 
     @cached_property
     def count(self) -> int | None:
         """The list's length, None when more than `count_bound` (counted once, when shown)."""
-        return bounded_count(self.queryset, self.count_bound)
+        return bounded_count(self.queryset, self.count_bound, in_order=self.count_in_order)
 
     @property
     def num_pages(self) -> int | None:
@@ -477,13 +491,18 @@ class KeysetPaginator(_Paginator):
             return None
 
 
-def paginate(request, queryset: QuerySet, per_page: int) -> Page:
+def paginate(request, queryset: QuerySet, per_page: int, *, count_in_order=False) -> Page:
     """The page of `queryset` that the request asks for: by keyset when its ordering allows,
-    else by number; the total counted only up to COUNT_BOUND, and only if shown."""
+    else by number; the total counted only up to COUNT_BOUND, and only if shown (in the list's
+    order with `count_in_order`: see `bounded_count`)."""
     keys = ordering_keys(queryset)
     if keys is None:
-        return NumberedPaginator(queryset, per_page, request).page()
-    return KeysetPaginator(queryset, per_page, request, keys=keys).page()
+        paginator = NumberedPaginator(queryset, per_page, request, count_in_order=count_in_order)
+    else:
+        paginator = KeysetPaginator(
+            queryset, per_page, request, keys=keys, count_in_order=count_in_order
+        )
+    return paginator.page()
 
 
 # The API.

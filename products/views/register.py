@@ -33,7 +33,9 @@ def product_register(request):
         page_obj = paginate_ranked(request, ranking, PRODUCTS_PER_PAGE)
     else:
         rows = selectors.search_products(request.user, text, product_filter.qs, ranked=False)
-        page_obj = paginate(request, rows, PRODUCTS_PER_PAGE)
+        # The newest-first index decides each product alone: counted in its order, a reader's
+        # products are not looked for across the country's table.
+        page_obj = paginate(request, rows, PRODUCTS_PER_PAGE, count_in_order=True)
     return render(
         request,
         "products/register.html",

@@ -159,6 +159,20 @@ class TestKeysetPages:
             == "1 person"
         )
 
+    def test_a_list_may_be_counted_in_its_own_order(self, people):
+        users = User.objects.order_by("-username")
+        with CaptureQueriesContext(connection) as unordered:
+            assert bounded_count(users, 23) == 23
+        with CaptureQueriesContext(connection) as in_order:
+            assert bounded_count(users, 23, in_order=True) == 23
+            assert bounded_count(users, 22, in_order=True) is None
+        assert "ORDER BY" not in unordered.captured_queries[0]["sql"]
+        assert "ORDER BY" in in_order.captured_queries[0]["sql"]
+        paginator = KeysetPaginator(users, 5, request(), count_in_order=True)
+        with CaptureQueriesContext(connection) as counted_in_order:
+            assert paginator.count == 23
+        assert "ORDER BY" in counted_in_order.captured_queries[0]["sql"]
+
 
 class TestBadCursors:
     def good_cursor(self):
