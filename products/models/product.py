@@ -143,6 +143,9 @@ class Product(models.Model):
                 ],
             ),
             models.Index(fields=["unit", "status"]),
+            # The dashboard's "my drafts": an owner's few products in a status, not every
+            # product of the owner's units in that status.
+            models.Index(fields=["owner", "status"], name="product_owner_status"),
             # None on the marking: four values, and compared with the reader's ceiling (a
             # subquery) it led PostgreSQL to add a third of all products to small bitmap scans.
             models.Index(fields=["due_date"]),
