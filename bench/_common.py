@@ -42,8 +42,8 @@ from partners.models import Release  # noqa: E402
 from products.models import Product, ProductVersion  # noqa: E402
 from products.selectors import visible_products, visible_versions  # noqa: E402
 from tasking.meetings.choices import MeetingKind, MeetingStatus  # noqa: E402
+from tasking.meetings.selectors import meetings_visible_to  # noqa: E402
 from tasking.models import Meeting, TacticalAction  # noqa: E402
-from tasking.selectors.proceedings import meetings_visible_to  # noqa: E402
 
 # The floor every page is measured against: an existing signed-in page that runs one query of
 # its own (the navigation's) besides the session and the user, in the portal's layout.

@@ -39,11 +39,11 @@ from django.utils import timezone  # noqa: E402
 from nim_portal.choices import GSCMarking  # noqa: E402
 from nim_portal.models import User  # noqa: E402
 from tasking.actions.choices import ActionType  # noqa: E402
+from tasking.actions.services import action_raise  # noqa: E402
 from tasking.meetings.choices import MeetingKind, MeetingStatus  # noqa: E402
 from tasking.models import Meeting, TacticalAction  # noqa: E402
-from tasking.selectors.strategy import current_control_strategy  # noqa: E402
-from tasking.services.actions import action_raise  # noqa: E402
-from tasking.services.proceedings import meeting_open  # noqa: E402
+from tasking.proceedings.services import meeting_open  # noqa: E402
+from tasking.strategy.selectors import current_control_strategy  # noqa: E402
 
 DEMO_SEEDS = ["seed_demo", "seed_demo_products", "seed_demo_partners", "seed_demo_tasking"]
 POLL_URL = re.compile(r'hx-get="(/tasking/screen/\d+/poll/\?ticket=[^"]+)"')
@@ -67,7 +67,7 @@ def sitting_meeting() -> tuple[Meeting, User, User]:
         .order_by("starts_at")
         .first()
     )
-    meeting_open(chair, meeting)
+    meeting_open(acting_user=chair, meeting=meeting)
     return Meeting.objects.get(pk=meeting.pk), chair, member
 
 

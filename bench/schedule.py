@@ -108,9 +108,10 @@ from django.utils import timezone  # noqa: E402
 from nim_portal.choices import Role, UnitKind, UserKind, VettingLevel  # noqa: E402
 from nim_portal.jobs import RUN_JOB_TASK, job_run  # noqa: E402
 from nim_portal.models import Job, Membership, Unit, User  # noqa: E402
+from tasking.meetings.cadence import schedule_meetings  # noqa: E402
 from tasking.meetings.choices import MeetingStatus  # noqa: E402
+from tasking.meetings.invitations import MEETING_INVITATION_JOB  # noqa: E402
 from tasking.models import Meeting, MeetingInvitee  # noqa: E402
-from tasking.services.meetings import MEETING_INVITATION_JOB, schedule_meetings  # noqa: E402
 
 
 class Counter:

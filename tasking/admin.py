@@ -1,14 +1,14 @@
 """The Django admin for control strategies: read-only, and through the same visibility selector.
 
-Every change goes through tasking.services.strategy (permission, lifecycle, ranking, audit): the
-admin lists only the strategies its user may read (tasking.selectors.strategy, no superuser
+Every change goes through tasking.strategy.services (permission, lifecycle, ranking, audit): the
+admin lists only the strategies its user may read (tasking.strategy.selectors, no superuser
 shortcut) and offers no simple-history views, whose tables would bypass that selector. The MoRiLE
 matrices are configuration, not intelligence: readable here by staff, changed by the services.
 """
 
 from django.contrib import admin
 
-from tasking.models import (
+from tasking.strategy.models import (
     ControlStrategy,
     IntelligenceRequirement,
     IntelligenceRequirementItem,
@@ -16,7 +16,7 @@ from tasking.models import (
     MoRiLEScale,
     Priority,
 )
-from tasking.selectors.strategy import control_strategies_visible_to
+from tasking.strategy.selectors import control_strategies_visible_to
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

@@ -98,11 +98,9 @@ def register_search_sections() -> None:
     result filtered by its own visibility selector)."""
     from nim_portal.portal_sections import police_users
     from nim_portal.search import register_search_provider
-    from tasking.search import (
-        search_actions_for_site,
-        search_control_strategies_for_site,
-        search_meetings_for_site,
-    )
+    from tasking.actions.search import search_actions_for_site
+    from tasking.meetings.search import search_meetings_for_site
+    from tasking.strategy.search import search_control_strategies_for_site
 
     register_search_provider(
         key="meetings", label="Meetings", search=search_meetings_for_site, audience=police_users
@@ -121,24 +119,25 @@ def register_search_sections() -> None:
 def register_jobs() -> None:
     """The background work of meetings, as jobs of the pipeline (nim_portal.jobs)."""
     from nim_portal.jobs import register_job_kind
-    from tasking.services import meetings, proceedings
+    from tasking.meetings import invitations
+    from tasking.proceedings import minutes_pdf
 
     register_job_kind(
-        proceedings.MINUTES_PDF_JOB,
+        minutes_pdf.MINUTES_PDF_JOB,
         label="Minutes PDF",
-        run=proceedings.minutes_pdf_render,
-        on_failure=proceedings.minutes_pdf_failed,
-        on_retry=proceedings.minutes_pdf_pending,
+        run=minutes_pdf.minutes_pdf_render,
+        on_failure=minutes_pdf.minutes_pdf_failed,
+        on_retry=minutes_pdf.minutes_pdf_pending,
     )
     register_job_kind(
-        meetings.MEETING_INVITATION_JOB,
+        invitations.MEETING_INVITATION_JOB,
         label="Meeting invitation",
-        run=meetings.invitation_send,
+        run=invitations.invitation_send,
     )
     register_job_kind(
-        meetings.MEETING_REMINDER_JOB,
+        invitations.MEETING_REMINDER_JOB,
         label="Meeting reminder",
-        run=meetings.reminder_send,
+        run=invitations.reminder_send,
     )
 
 

@@ -36,25 +36,22 @@ from products import services as product_services
 from products.choices import ProductKind
 from products.demo import BCU, FORCE, STRATEGIC_TITLE
 from products.models import Product, ProductVersion
+from tasking.actions import services as action_services
 from tasking.actions.choices import ActionType, Rag
+from tasking.actions.models import TacticalAction
+from tasking.meetings import cadence
+from tasking.meetings import services as meeting_services
 from tasking.meetings.choices import AgendaItemKind, Attendance, MeetingKind, MeetingStatus
-from tasking.models import (
-    AgendaItem,
-    CadencePolicy,
-    ControlStrategy,
-    Escalation,
-    Meeting,
-    MeetingInvitee,
-    Priority,
-    TacticalAction,
-)
+from tasking.meetings.models import AgendaItem, CadencePolicy, Meeting, MeetingInvitee
+from tasking.proceedings import escalations
+from tasking.proceedings import services as proceedings
 from tasking.proceedings.choices import CommissionKind, EscalationStatus
-from tasking.services import actions as action_services
-from tasking.services import meetings as meeting_services
-from tasking.services import proceedings
-from tasking.services import strategy as strategy_services
-from tasking.services.partner_meetings import partner_attendee_invite
+from tasking.proceedings.models import Escalation
+from tasking.proceedings.partner_attendees import partner_attendee_invite
+from tasking.strategy import requirement
+from tasking.strategy import services as strategy_services
 from tasking.strategy.choices import ControlStrategyStatus, MoRiLEDimension
+from tasking.strategy.models import ControlStrategy, Priority
 
 WEST_BCU = "WMP-BW"
 DEMO_USERNAMES = ("admin", "analyst", "reviewer", "chair", "member", "partner")
@@ -588,7 +585,7 @@ def _strategy(
     items = []
     for item in demo.items:
         items.append(
-            strategy_services.ir_item_add(
+            requirement.ir_item_add(
                 acting_user=chair,
                 priority=priorities[item.theme],
                 question=item.question,
@@ -598,10 +595,10 @@ def _strategy(
                 open_to_partners=item.open_to_partners,
             )
         )
-    strategy_services.intelligence_requirement_approve(acting_user=chair, strategy=strategy)
+    requirement.intelligence_requirement_approve(acting_user=chair, strategy=strategy)
     for demo_item, item in zip(demo.items, items, strict=True):
         if demo_item.closing_note:
-            strategy_services.ir_item_close(
+            requirement.ir_item_close(
                 acting_user=people[demo_item.owner], item=item, note=demo_item.closing_note
             )
     return strategy
@@ -646,7 +643,7 @@ def _past_meetings(cast: DemoCast, result: DemoResult) -> list[Meeting]:
                 if meeting is None:
                     # The schedule's own builder of a slot's meeting (agenda, invitees, reminder,
                     # history, audit); the schedule itself only looks ahead of `now`.
-                    meeting = meeting_services._meeting_create_for_slot(unit, policy, slot)
+                    meeting = cadence._meeting_create_for_slot(unit, policy, slot)
                     result.created.append(f"meeting: {meeting}")
                 meetings.append(meeting)
     return meetings
@@ -894,23 +891,32 @@ def _sit(meeting: Meeting, sitting: DemoSitting, business=None) -> None:
     """Hold a past meeting: open it, take attendance, record its decision and the `business` of
     the day, write the minutes and close it (freezing them; Celery prints the PDF)."""
     chair = meeting.chair
-    meeting = proceedings.meeting_open(chair, meeting)
+    meeting = proceedings.meeting_open(acting_user=chair, meeting=meeting)
     for number, invitee in enumerate(meeting.invitees.order_by("user__username")):
         # One invitee sends apologies to every other sitting.
         absent = number == 1 and meeting.starts_at.toordinal() % 2 == 1
         attendance = Attendance.APOLOGIES if absent else Attendance.PRESENT
-        proceedings.attendance_record(chair, meeting, invitee, attendance)
+        proceedings.attendance_record(
+            acting_user=chair, meeting=meeting, invitee=invitee, attendance=attendance
+        )
     kind = (
         AgendaItemKind.TACTICAL_ASSESSMENT
         if meeting.kind == MeetingKind.TACTICAL
         else AgendaItemKind.CONTROL_STRATEGY
     )
-    proceedings.decision_record(chair, meeting, _item(meeting, kind), sitting.decision)
+    proceedings.decision_record(
+        acting_user=chair, meeting=meeting, agenda_item=_item(meeting, kind), text=sitting.decision
+    )
     if business is not None:
         business(meeting)
     meeting = Meeting.objects.get(pk=meeting.pk)
-    proceedings.minutes_save(chair, meeting, sitting.minutes, meeting.minutes_version)
-    proceedings.meeting_close(chair, meeting)
+    proceedings.minutes_save(
+        acting_user=chair,
+        meeting=meeting,
+        text=sitting.minutes,
+        expected_version=meeting.minutes_version,
+    )
+    proceedings.meeting_close(acting_user=chair, meeting=meeting)
 
 
 def _east_business(index: int, people: dict, cast: DemoCast):
@@ -919,18 +925,18 @@ def _east_business(index: int, people: dict, cast: DemoCast):
         if index != len(TTCG_SITTINGS) - 1:
             return
         proceedings.profile_commission(
-            meeting.chair,
-            meeting,
-            CommissionKind.PROBLEM_PROFILE,
-            DEMO_COMMISSION_TITLE,
+            acting_user=meeting.chair,
+            meeting=meeting,
+            kind=CommissionKind.PROBLEM_PROFILE,
+            title=DEMO_COMMISSION_TITLE,
             owner=people[EAST_ANALYST.username],
             agenda_item=_item(meeting, AgendaItemKind.BIDS_AND_COMMISSIONS),
             purpose="Show where cars stolen in the Stechford burglaries are kept and how they "
             "leave the force area, to target the enforcement.",
         )
-        proceedings.escalation_raise(
-            meeting.chair,
-            meeting,
+        escalations.escalation_raise(
+            acting_user=meeting.chair,
+            meeting=meeting,
             title=DEMO_ESCALATION_TITLE,
             reason="The lines are run from Wolverhampton and into Shropshire: their controllers "
             "are beyond Birmingham East's resources and reach.",
@@ -941,9 +947,9 @@ def _east_business(index: int, people: dict, cast: DemoCast):
 
 
 def _west_business(meeting: Meeting) -> None:
-    proceedings.escalation_raise(
-        meeting.chair,
-        meeting,
+    escalations.escalation_raise(
+        acting_user=meeting.chair,
+        meeting=meeting,
         title=DEMO_ADOPTED_TITLE,
         reason="The two groups supply both Birmingham BCUs: one BCU alone cannot disrupt them.",
         agenda_item=_item(meeting, AgendaItemKind.ESCALATIONS),
@@ -954,11 +960,11 @@ def _force_business(meeting: Meeting) -> None:
     for escalation in Escalation.objects.filter(
         receiving_meeting=meeting, status=EscalationStatus.RAISED
     ):
-        proceedings.escalation_adopt(
-            meeting.chair,
-            escalation,
-            "Adopted: Operation Harrier's team takes both groups on; the BCUs keep feeding "
-            "intelligence.",
+        escalations.escalation_adopt(
+            acting_user=meeting.chair,
+            escalation=escalation,
+            decision_text="Adopted: Operation Harrier's team takes both groups on; the BCUs keep "
+            "feeding intelligence.",
         )
 
 
@@ -1025,7 +1031,7 @@ def seed_demo_tasking() -> DemoResult:
     """Create the demo tasking that is missing (each strategy and meeting whole or not at all)."""
     cast = _cast()
     result = DemoResult()
-    meeting_services.cadence_policies_default()
+    cadence.cadence_policies_default()
     with transaction.atomic():
         added = [_person(cast, demo, result) for demo in (FORCE_CHAIR, WEST_CHAIR, EAST_ANALYST)]
     people = {user.username: user for user in (cast.analyst, cast.reviewer, cast.chair)}
@@ -1042,7 +1048,7 @@ def seed_demo_tasking() -> DemoResult:
     with transaction.atomic():
         _past_meetings(cast, result)
     # The upcoming meetings of every unit, as beat's first run would schedule them.
-    scheduled = meeting_services.schedule_meetings()
+    scheduled = cadence.schedule_meetings()
     if scheduled.created:
         result.created.append(f"{len(scheduled.created)} upcoming meetings scheduled")
     with transaction.atomic():

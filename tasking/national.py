@@ -43,6 +43,9 @@ from partners.national import PartnersBuilt
 from products.choices import ProductKind, ProductStatus
 from products.national import THEMES, ProductRef, ProductsBuilt, Writer
 from tasking.actions.choices import ActionStatus, ActionType, Rag
+from tasking.actions.models import ActionUpdate, TacticalAction
+from tasking.actions.search import refresh_action_vectors
+from tasking.meetings.cadence import cadence_policies_default
 from tasking.meetings.choices import (
     DEFAULT_CADENCES,
     STANDARD_AGENDAS,
@@ -52,29 +55,28 @@ from tasking.meetings.choices import (
     MeetingKind,
     MeetingStatus,
 )
-from tasking.models import (
-    ActionUpdate,
+from tasking.meetings.models import (
     AgendaItem,
     CadencePolicy,
-    Commission,
-    ControlStrategy,
-    Decision,
-    Escalation,
-    IntelligenceRequirement,
-    IntelligenceRequirementItem,
     Meeting,
     MeetingInvitee,
     MeetingReminder,
-    MinutesVersion,
-    Priority,
-    TacticalAction,
 )
+from tasking.meetings.search import refresh_meeting_vectors
 from tasking.proceedings.choices import CommissionKind, EscalationStatus
-from tasking.search import refresh_search_vectors
-from tasking.services.meetings import cadence_policies_default
-from tasking.services.proceedings import MINUTES_PDF_JOB, _snapshot_digest
-from tasking.services.strategy import morile_matrix_default, morile_score, ranks_with_overrides
+from tasking.proceedings.minutes_pdf import MINUTES_PDF_JOB
+from tasking.proceedings.models import Commission, Decision, Escalation, MinutesVersion
+from tasking.proceedings.services import _snapshot_digest
 from tasking.strategy.choices import ControlStrategyStatus, MoRiLEDimension, RequirementItemStatus
+from tasking.strategy.models import (
+    ControlStrategy,
+    IntelligenceRequirement,
+    IntelligenceRequirementItem,
+    Priority,
+)
+from tasking.strategy.morile import morile_matrix_default, morile_score
+from tasking.strategy.search import refresh_strategy_vectors
+from tasking.strategy.services import ranks_with_overrides
 
 # The schedule keeps this many days of meetings ahead (CadencePolicy.horizon_days).
 HORIZON_DAYS = 90
@@ -675,8 +677,12 @@ def build_tasking(
     run.progress.stage("Meetings", len(meetings))
     run.writer.write(Meeting, [fields_of(meeting) for meeting in meetings], run.progress)
     run.progress.stage("Tasking: search vectors", 3)
-    for model in (Meeting, TacticalAction, ControlStrategy):
-        refresh_search_vectors(model.objects.all())
+    for refresh, rows in (
+        (refresh_meeting_vectors, Meeting.objects.all()),
+        (refresh_action_vectors, TacticalAction.objects.all()),
+        (refresh_strategy_vectors, ControlStrategy.objects.all()),
+    ):
+        refresh(rows)
         run.progress.advance()
     counts = builder.built.counts
     counts["meetings"] = len(meetings)
@@ -1049,7 +1055,7 @@ class ActionLogBuilder:
         t.built.counts["minutes versions"] += len(rows)
 
     def _snapshot(self, meeting: Meeting, actions: list[dict]) -> dict:
-        """As tasking.selectors.proceedings.minutes_snapshot takes it."""
+        """As tasking.proceedings.selectors.minutes_snapshot takes it."""
         t = self.t
         people, units = t.people, t.hierarchy.by_pk
         invitees = sorted(t.invitees[meeting.pk], key=lambda i: people[i["user_id"]].sort_key)
@@ -1148,5 +1154,5 @@ class ActionLogBuilder:
 
 
 def _in_log_order(actions: list[dict]) -> list[dict]:
-    """Open first, then by due date (tasking.selectors.actions.actions_for_meeting)."""
+    """Open first, then by due date (tasking.actions.selectors.actions_for_meeting)."""
     return sorted(actions, key=lambda a: (a["status"] != ActionStatus.OPEN, a["due_date"], a["id"]))

@@ -28,22 +28,23 @@ from partners.services import (
 )
 from products.choices import ProductKind
 from products.services import section_update
+from tasking.meetings.cadence import cadence_policies_default
 from tasking.meetings.choices import AgendaItemKind, MeetingKind
+from tasking.meetings.services import police_invitee_add
 from tasking.models import CadencePolicy, IntelligenceRequirementItem, Meeting
-from tasking.poll import poll_ticket_mint
-from tasking.selectors.proceedings import meeting_screen_revision
-from tasking.services.meetings import cadence_policies_default, police_invitee_add
-from tasking.services.partner_meetings import partner_attendee_invite
-from tasking.services.proceedings import (
+from tasking.proceedings.escalations import escalation_raise
+from tasking.proceedings.partner_attendees import partner_attendee_invite
+from tasking.proceedings.poll import poll_ticket_mint
+from tasking.proceedings.screen import meeting_screen_revision
+from tasking.proceedings.services import (
     agenda_item_add,
     decision_record,
-    escalation_raise,
     meeting_close,
     meeting_open,
 )
-from tasking.services.strategy import ir_item_update
-from tasking.services.submissions import submission_create
+from tasking.strategy.requirement import ir_item_update
 from tasking.submissions.choices import SourceType
+from tasking.submissions.services import submission_create
 from tests.factories import (
     HierarchyFactory,
     PartnerUserFactory,
@@ -188,7 +189,7 @@ class World:
             unit=unit, kind=MeetingKind.TACTICAL, starts_at=timezone.now(), chair=self.chair
         )
         self.agenda_item = agenda_item_add(
-            self.chair, meeting, "Burglary", kind=AgendaItemKind.OTHER
+            acting_user=self.chair, meeting=meeting, title="Burglary", kind=AgendaItemKind.OTHER
         )
         self.invitee = police_invitee_add(
             acting_user=self.chair, meeting=meeting, person=self.member
@@ -200,8 +201,13 @@ class World:
             tactical_attendance=True,
             reason="The council's burglary lead.",
         )
-        self.meeting = meeting_open(self.chair, meeting)
-        decision_record(self.chair, self.meeting, self.agenda_item, "Target the van.")
+        self.meeting = meeting_open(acting_user=self.chair, meeting=meeting)
+        decision_record(
+            acting_user=self.chair,
+            meeting=self.meeting,
+            agenda_item=self.agenda_item,
+            text="Target the van.",
+        )
         self.action = action_raised(
             unit,
             chair=self.chair,
@@ -215,8 +221,8 @@ class World:
 
         # A closed TT&CG of the force, its minutes rendered.
         closed = meeting_open(
-            self.chair,
-            Meeting.objects.create(
+            acting_user=self.chair,
+            meeting=Meeting.objects.create(
                 unit=unit,
                 kind=MeetingKind.TACTICAL,
                 starts_at=timezone.now() - datetime.timedelta(days=14),
@@ -224,13 +230,13 @@ class World:
             ),
         )
         with capture_on_commit(execute=True):
-            meeting_close(self.chair, closed)
+            meeting_close(acting_user=self.chair, meeting=closed)
         self.closed_meeting = closed
 
         # An escalation from the BCU's sitting TT&CG to the force.
         bcu_meeting = meeting_open(
-            self.bcu_chair,
-            Meeting.objects.create(
+            acting_user=self.bcu_chair,
+            meeting=Meeting.objects.create(
                 unit=hierarchy.bcu,
                 kind=MeetingKind.TACTICAL,
                 starts_at=timezone.now(),
@@ -238,8 +244,8 @@ class World:
             ),
         )
         self.escalation = escalation_raise(
-            self.bcu_chair,
-            bcu_meeting,
+            acting_user=self.bcu_chair,
+            meeting=bcu_meeting,
             title=self.marked("escalation-title", "Burglary series beyond the BCU"),
             reason=self.marked("escalation-reason", "It crosses into two other BCUs."),
         )

@@ -17,7 +17,7 @@ from nim_portal import services
 from nim_portal.choices import AuditVerb, GSCMarking, Role, VettingLevel
 from nim_portal.models import AuditEvent
 from products.choices import ProductKind
-from tasking.services.proceedings import escalation_raise
+from tasking.proceedings.escalations import escalation_raise
 from tests.factories import member, product_commissioned
 from tests.tasking.factories import action_raised, meeting_sitting, strategy_approved
 
@@ -58,8 +58,8 @@ def planted(hierarchy):
     section.save()
     meeting = meeting_sitting(force, chair=chair)
     escalation = escalation_raise(
-        chair,
-        meeting,
+        acting_user=chair,
+        meeting=meeting,
         title=f"Firearms {CANARY} escalation",
         reason="Beyond the force.",
         marking=GSCMarking.SECRET,

@@ -20,8 +20,8 @@ from bench._common import (
     require_database_url,
 )
 from nim_portal.choices import GSCMarking, Role
-from tasking.services.meetings import schedule_meetings
-from tasking.services.proceedings import meeting_open
+from tasking.meetings.cadence import schedule_meetings
+from tasking.proceedings.services import meeting_open
 from tests.factories import TEST_PASSWORD, PartnerUserFactory, member, product_drafting
 from tests.products.helpers import publish, write
 from tests.tasking.proceedings_helpers import NOW, ttcg
@@ -49,7 +49,7 @@ def bench_data(hierarchy):
         write(product, analyst, text)
         publish(product, owner=analyst, reviewer=reviewer)
     schedule_meetings(now=NOW)
-    meeting_open(chair, ttcg(hierarchy.bcu))
+    meeting_open(acting_user=chair, meeting=ttcg(hierarchy.bcu))
     return product
 
 

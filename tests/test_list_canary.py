@@ -20,7 +20,8 @@ from nim_portal.models import Notification, User
 from products.choices import ProductKind
 from products.models import Product
 from tasking.models import TacticalAction
-from tasking.services.proceedings import decision_record, escalation_raise
+from tasking.proceedings.escalations import escalation_raise
+from tasking.proceedings.services import decision_record
 from tests.factories import UserFactory, member, product_commissioned
 from tests.tasking.factories import action_raised, meeting_sitting, strategy_approved
 
@@ -77,9 +78,19 @@ def planted(hierarchy, django_capture_on_commit_callbacks):
         section.title, section.marking = SECTION, GSCMarking.SECRET
         section.save()
         meeting = meeting_sitting(force, chair=chair)
-        decision_record(chair, meeting, None, DECISION, marking=GSCMarking.SECRET)
+        decision_record(
+            acting_user=chair,
+            meeting=meeting,
+            agenda_item=None,
+            text=DECISION,
+            marking=GSCMarking.SECRET,
+        )
         escalation_raise(
-            chair, meeting, title=ESCALATION, reason="Beyond the force.", marking=GSCMarking.SECRET
+            acting_user=chair,
+            meeting=meeting,
+            title=ESCALATION,
+            reason="Beyond the force.",
+            marking=GSCMarking.SECRET,
         )
     return analyst
 

@@ -64,7 +64,8 @@ from tasking.models import (
     TacticalAction,
 )
 from tasking.national import SMALL_SIZE
-from tasking.services.proceedings import MINUTES_PDF_JOB, _snapshot_digest
+from tasking.proceedings.minutes_pdf import MINUTES_PDF_JOB
+from tasking.proceedings.services import _snapshot_digest
 
 TEST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 COUNTED = (Unit, User, Product, Section, ProductVersion, Release, Meeting, TacticalAction)

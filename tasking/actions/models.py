@@ -1,7 +1,7 @@
 """The action log of a unit: the tactical actions its T&CG raises, each tied to a priority of the
 control strategy, and the dated progress updates their owners write between meetings.
 
-Every change goes through tasking.services.actions (permission, version token, history reason,
+Every change goes through tasking.actions.services (permission, version token, history reason,
 audit); reads that depend on who is asking go through `TacticalAction.objects.visible_to(user)`.
 """
 
@@ -113,7 +113,7 @@ class TacticalAction(models.Model):
         default=1, help_text="Raised on every change: detects concurrent edits."
     )
     created_at = models.DateTimeField(auto_now_add=True)
-    # Its description and outcome, kept by tasking.services.actions (PostgreSQL only).
+    # Its description and outcome, kept by tasking.actions.services (PostgreSQL only).
     search_vector = SearchVectorField(null=True, editable=False)
 
     history = HistoricalRecords(excluded_fields=["search_vector"])

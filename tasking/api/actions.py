@@ -1,8 +1,8 @@
 """The action log API: actions (list a unit's log or all you may read, read one, raise one, your
 own open actions) and their progress updates (list, add), RAG changes and closing.
 
-Thin like the pages: reads go through tasking.selectors.actions (missing and forbidden give the
-same 404), writes through tasking.services.actions. A service's PermissionDenied becomes 403 with
+Thin like the pages: reads go through tasking.actions.selectors (missing and forbidden give the
+same 404), writes through tasking.actions.services. A service's PermissionDenied becomes 403 with
 its message, its ValidationError 400 (an action with no priority among them), and a change sent
 over an older `version` than the one saved 409 with the version saved now.
 """
@@ -25,12 +25,13 @@ from nim_portal.api.refusals import conflict_answer
 from nim_portal.choices import GSCMarking
 from nim_portal.ids import ID_PATTERN
 from nim_portal.models import Unit, User
+from tasking.actions import selectors, services
 from tasking.actions.choices import ActionStatus, ActionType, Rag
-from tasking.models import ActionUpdate, Meeting, Priority, TacticalAction
-from tasking.selectors import actions as selectors
-from tasking.selectors.proceedings import meetings_visible_to
-from tasking.selectors.strategy import priorities_visible_to
-from tasking.services import actions as services
+from tasking.actions.models import ActionUpdate, TacticalAction
+from tasking.meetings.models import Meeting
+from tasking.meetings.selectors import meetings_visible_to
+from tasking.strategy.models import Priority
+from tasking.strategy.selectors import priorities_visible_to
 
 # What a write answers when somebody changed the record since it was read.
 CHANGED_SINCE = {

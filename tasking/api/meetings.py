@@ -2,9 +2,9 @@
 attendance, decisions, minutes, commission, escalate, close), their agenda items (add, change,
 move, remove) and escalations (inbox and outbox, adopt, return).
 
-Thin like the pages: reads go through tasking.selectors.proceedings (missing and forbidden give
-the same 404), writes through tasking.services.proceedings (rescheduling and invitations through
-tasking.services.meetings). A service's PermissionDenied becomes 403 with its message, its
+Thin like the pages: reads go through tasking.proceedings.selectors (missing and forbidden give
+the same 404), writes through tasking.proceedings.services (rescheduling and invitations through
+tasking.meetings.services). A service's PermissionDenied becomes 403 with its message, its
 ValidationError 400, and minutes saved over a stale `minutes_version` 409 with the version and
 text saved now. Partner users get 404 on all of it.
 """
@@ -23,12 +23,13 @@ from nim_portal.api.refusals import conflict_answer
 from nim_portal.choices import GSCMarking, UserKind
 from nim_portal.ids import ID_PATTERN
 from nim_portal.models import User
+from tasking.meetings import selectors as meeting_selectors
+from tasking.meetings import services as meeting_services
 from tasking.meetings.choices import AGENDA_MARKINGS, AgendaItemKind, Attendance
-from tasking.models import AgendaItem, Decision, Escalation, Meeting, MeetingInvitee
+from tasking.meetings.models import AgendaItem, Meeting, MeetingInvitee
+from tasking.proceedings import escalations, selectors, services
 from tasking.proceedings.choices import CommissionKind
-from tasking.selectors import proceedings as selectors
-from tasking.services import meetings as meeting_services
-from tasking.services import proceedings as services
+from tasking.proceedings.models import Decision, Escalation
 
 STALE = {
     409: OpenApiResponse(
@@ -350,13 +351,13 @@ class MeetingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     filter_backends = []
 
     def get_queryset(self):
-        return selectors.meetings_for_user(self.request.user)
+        return meeting_selectors.meetings_for_user(self.request.user)
 
     def get_object(self) -> Meeting:
-        return selectors.meeting_for_user(self.request.user, self.kwargs["pk"])
+        return meeting_selectors.meeting_for_user(self.request.user, self.kwargs["pk"])
 
     def _detail(self, meeting: Meeting, status_code=status.HTTP_200_OK) -> Response:
-        meeting = selectors.meeting_for_user(self.request.user, meeting.pk)
+        meeting = meeting_selectors.meeting_for_user(self.request.user, meeting.pk)
         meeting.proceedings = selectors.meeting_proceedings(self.request.user, meeting)
         data = MeetingDetailSerializer(meeting, context={"request": self.request}).data
         return Response(data, status=status_code)
@@ -372,7 +373,7 @@ class MeetingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     @action(detail=True, methods=["post"])
     def open(self, request, pk=None):
         meeting = self.get_object()
-        meeting = services.meeting_open(request.user, meeting, request=request)
+        meeting = services.meeting_open(acting_user=request.user, meeting=meeting, request=request)
         return self._detail(meeting)
 
     @extend_schema(
@@ -387,7 +388,9 @@ class MeetingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         item = meeting.agenda_items.filter(pk=data["item"]).first()
         if item is None:
             raise ValidationError({"item": "Choose an item of this meeting's agenda."})
-        meeting = services.meeting_current_item_set(request.user, meeting, item, request=request)
+        meeting = services.meeting_current_item_set(
+            acting_user=request.user, meeting=meeting, item=item, request=request
+        )
         return self._detail(meeting)
 
     @extend_schema(
@@ -403,10 +406,10 @@ class MeetingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         if invitee is None:
             raise ValidationError({"invitee": "Choose somebody invited to this meeting."})
         services.attendance_record(
-            request.user,
-            meeting,
-            invitee,
-            data["attendance"],
+            acting_user=request.user,
+            meeting=meeting,
+            invitee=invitee,
+            attendance=data["attendance"],
             request=request,
         )
         return self._detail(meeting)
@@ -421,10 +424,10 @@ class MeetingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         meeting = self.get_object()
         data = validated_input(request, DecisionInput)
         decision = services.decision_record(
-            request.user,
-            meeting,
-            _agenda_item(meeting, data.get("agenda_item")),
-            data["text"],
+            acting_user=request.user,
+            meeting=meeting,
+            agenda_item=_agenda_item(meeting, data.get("agenda_item")),
+            text=data["text"],
             marking=data["marking"],
             request=request,
         )
@@ -441,10 +444,10 @@ class MeetingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         meeting = self.get_object()
         data = validated_input(request, MinutesInput)
         meeting = services.minutes_save(
-            request.user,
-            meeting,
-            data["minutes"],
-            data["minutes_version"],
+            acting_user=request.user,
+            meeting=meeting,
+            text=data["minutes"],
+            expected_version=data["minutes_version"],
             marking=data.get("marking"),
             request=request,
         )
@@ -525,10 +528,10 @@ class MeetingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         data = validated_input(request, CommissionInput)
         terms = {name: data[name] for name in ("due_date", "purpose") if name in data}
         made = services.profile_commission(
-            request.user,
-            meeting,
-            data["kind"],
-            data["title"],
+            acting_user=request.user,
+            meeting=meeting,
+            kind=data["kind"],
+            title=data["title"],
             owner=data["owner"],
             marking=data["marking"],
             agenda_item=_agenda_item(meeting, data.get("agenda_item")),
@@ -548,9 +551,9 @@ class MeetingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     def escalate(self, request, pk=None):
         meeting = self.get_object()
         data = validated_input(request, EscalateInput)
-        escalation = services.escalation_raise(
-            request.user,
-            meeting,
+        escalation = escalations.escalation_raise(
+            acting_user=request.user,
+            meeting=meeting,
             title=data["title"],
             reason=data["reason"],
             marking=data["marking"],
@@ -568,7 +571,7 @@ class MeetingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     @action(detail=True, methods=["post"])
     def close(self, request, pk=None):
         meeting = self.get_object()
-        services.meeting_close(request.user, meeting, request=request)
+        services.meeting_close(acting_user=request.user, meeting=meeting, request=request)
         return self._detail(meeting)
 
 
@@ -601,7 +604,7 @@ class AgendaItemViewSet(viewsets.GenericViewSet):
 
     def get_queryset(self):
         return AgendaItem.objects.filter(
-            meeting__in=selectors.meetings_visible_to(self.request.user)
+            meeting__in=meeting_selectors.meetings_visible_to(self.request.user)
         )
 
     def get_object(self) -> AgendaItem:
@@ -613,11 +616,11 @@ class AgendaItemViewSet(viewsets.GenericViewSet):
 
     def create(self, request, *args, **kwargs):
         data = validated_input(request, AgendaItemAddInput)
-        meeting = selectors.meeting_for_user(request.user, data["meeting"])
+        meeting = meeting_selectors.meeting_for_user(request.user, data["meeting"])
         item = services.agenda_item_add(
-            request.user,
-            meeting,
-            data["title"],
+            acting_user=request.user,
+            meeting=meeting,
+            title=data["title"],
             kind=data["kind"],
             notes=data["notes"],
             title_marking=data["title_marking"],
@@ -630,8 +633,8 @@ class AgendaItemViewSet(viewsets.GenericViewSet):
         item = self.get_object()
         data = validated_input(request, AgendaItemEditInput)
         item = services.agenda_item_edit(
-            request.user,
-            item,
+            acting_user=request.user,
+            item=item,
             title=data["title"],
             notes=data["notes"],
             title_marking=data["title_marking"],
@@ -641,7 +644,9 @@ class AgendaItemViewSet(viewsets.GenericViewSet):
         return Response(AgendaItemSerializer(item).data)
 
     def destroy(self, request, *args, **kwargs):
-        services.agenda_item_delete(request.user, self.get_object(), request=request)
+        services.agenda_item_delete(
+            acting_user=request.user, item=self.get_object(), request=request
+        )
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(
@@ -653,7 +658,9 @@ class AgendaItemViewSet(viewsets.GenericViewSet):
     def move(self, request, pk=None):
         item = self.get_object()
         data = validated_input(request, MoveInput)
-        item = services.agenda_item_move(request.user, item, data["direction"], request=request)
+        item = services.agenda_item_move(
+            acting_user=request.user, item=item, direction=data["direction"], request=request
+        )
         return Response(AgendaItemSerializer(item).data)
 
 
@@ -694,7 +701,12 @@ class EscalationViewSet(viewsets.GenericViewSet):
     def _decide(self, request, pk, service) -> Response:
         escalation = selectors.escalation_for_user(request.user, pk)
         data = validated_input(request, DecisionTextInput)
-        escalation = service(request.user, escalation, data["decision_text"], request=request)
+        escalation = service(
+            acting_user=request.user,
+            escalation=escalation,
+            decision_text=data["decision_text"],
+            request=request,
+        )
         return Response(EscalationSerializer(escalation).data)
 
     @extend_schema(
@@ -705,7 +717,7 @@ class EscalationViewSet(viewsets.GenericViewSet):
     )
     @action(detail=True, methods=["post"])
     def adopt(self, request, pk=None):
-        return self._decide(request, pk, services.escalation_adopt)
+        return self._decide(request, pk, escalations.escalation_adopt)
 
     @extend_schema(
         summary="Return an escalation",
@@ -715,7 +727,7 @@ class EscalationViewSet(viewsets.GenericViewSet):
     )
     @action(detail=True, methods=["post"], url_path="return")
     def return_(self, request, pk=None):
-        return self._decide(request, pk, services.escalation_return)
+        return self._decide(request, pk, escalations.escalation_return)
 
 
 def register(router) -> None:

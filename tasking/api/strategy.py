@@ -2,8 +2,8 @@
 change, MoRiLE score, the chair's rank override) and intelligence requirements with their items
 (approve, add, review, close).
 
-Thin like the pages: reads go through tasking.selectors.strategy (missing and forbidden give the
-same 404), writes through tasking.services.strategy. A service's PermissionDenied becomes 403 with
+Thin like the pages: reads go through tasking.strategy.selectors (missing and forbidden give the
+same 404), writes through tasking.strategy.services. A service's PermissionDenied becomes 403 with
 its message, its ValidationError 400, and a change sent over a stale `edit_token` 409 with the
 token of what is saved now. Partner users get 404 on all of it (nim_portal.api.permissions).
 """
@@ -29,14 +29,13 @@ from nim_portal.choices import GSCMarking
 from nim_portal.ids import ID_PATTERN
 from nim_portal.models import Unit, User
 from products.models import ProductVersion
-from tasking.models import (
+from tasking.strategy import requirement, selectors, services
+from tasking.strategy.models import (
     ControlStrategy,
     IntelligenceRequirement,
     IntelligenceRequirementItem,
     Priority,
 )
-from tasking.selectors import strategy as selectors
-from tasking.services import strategy as services
 
 STALE = {
     409: OpenApiResponse(
@@ -458,7 +457,7 @@ class ControlStrategyViewSet(
     @action(detail=True, methods=["post"], url_path="intelligence-requirement/approve")
     def intelligence_requirement_approve(self, request, pk=None):
         strategy = self.get_object()
-        services.intelligence_requirement_approve(
+        requirement.intelligence_requirement_approve(
             acting_user=request.user,
             strategy=strategy,
             request=request,
@@ -566,7 +565,7 @@ class PriorityViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     def requirement_items(self, request, pk=None):
         priority = self.get_object()
         data = validated_input(request, RequirementItemAddSerializer)
-        item = services.ir_item_add(
+        item = requirement.ir_item_add(
             acting_user=request.user,
             priority=priority,
             request=request,
@@ -636,7 +635,7 @@ class RequirementItemViewSet(
         if "edit_token" not in data:
             raise ValidationError({"edit_token": "Send the edit token you loaded."})
         token = data.pop("edit_token")
-        item = services.ir_item_update_over(
+        item = requirement.ir_item_update_over(
             acting_user=request.user,
             item=item,
             loaded_token=token,
@@ -655,7 +654,7 @@ class RequirementItemViewSet(
     def close(self, request, pk=None):
         item = self.get_object()
         data = validated_input(request, RequirementItemCloseSerializer)
-        item = services.ir_item_close_over(
+        item = requirement.ir_item_close_over(
             acting_user=request.user,
             item=item,
             loaded_token=data["edit_token"],

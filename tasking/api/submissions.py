@@ -2,8 +2,8 @@
 triage (with their conversation, attachments and 3x5x2 grading), accept, ask for more, decline
 and grade them.
 
-Thin like the pages: reads go through tasking.selectors.submissions (missing and forbidden give
-the same 404), writes through tasking.services.submissions. A service's ValidationError becomes
+Thin like the pages: reads go through tasking.submissions.selectors (missing and forbidden give
+the same 404), writes through tasking.submissions.services. A service's ValidationError becomes
 400 with its message; a decision sent over a stale `revision` 409 with the current revision.
 Partner users get 404 on all of it (nim_portal.api.permissions): partners use the partner area's
 pages, which never show a grading.
@@ -28,20 +28,19 @@ from nim_portal.api.fields import IdField
 from nim_portal.api.inputs import validated_input
 from nim_portal.api.refusals import conflict_answer
 from nim_portal.ids import ID_PATTERN
-from tasking.models import (
-    PartnerSubmission,
-    Priority,
-    SubmissionAttachment,
-    SubmissionEntry,
-    SubmissionGrading,
-)
-from tasking.selectors import submissions as selectors
-from tasking.services import submissions as services
+from tasking.strategy.models import Priority
+from tasking.submissions import selectors, services
 from tasking.submissions.choices import (
     HandlingCode,
     IntelligenceAssessment,
     SourceEvaluation,
     SubmissionStatus,
+)
+from tasking.submissions.models import (
+    PartnerSubmission,
+    SubmissionAttachment,
+    SubmissionEntry,
+    SubmissionGrading,
 )
 
 # What a write answers when somebody changed the record since it was read.
@@ -223,7 +222,7 @@ class SubmissionGradeSerializer(SubmissionDecisionSerializer):
 class PartnerSubmissionViewSet(
     mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
 ):
-    """Partner information for triage staff, through tasking.services.submissions."""
+    """Partner information for triage staff, through tasking.submissions.services."""
 
     serializer_class = PartnerSubmissionSerializer
     lookup_value_regex = ID_PATTERN

@@ -1,7 +1,7 @@
-"""Forms of the action log. They only parse input: tasking.services.actions checks every rule
+"""Forms of the action log. They only parse input: tasking.actions.services checks every rule
 and its ValidationError messages go back onto the form (nim_portal.forms.errors.add_service_errors).
 Forms that change an action carry the version that was loaded, so that a change over somebody
-else's is refused (tasking.services.actions.StaleAction)."""
+else's is refused (tasking.actions.services.StaleAction)."""
 
 from django import forms
 
@@ -9,8 +9,8 @@ from nim_portal.choices import GSCMarking
 from nim_portal.forms.fields import DATE_HINT, PersonChoiceField, UnitChoiceField
 from nim_portal.models import Unit, User
 from tasking.actions.choices import ActionStatus, ActionType, Rag
-from tasking.models import Priority
-from tasking.services.actions import NO_PRIORITY
+from tasking.actions.services import NO_PRIORITY
+from tasking.strategy.models import Priority
 
 
 class PriorityChoiceField(forms.ModelChoiceField):
@@ -110,7 +110,7 @@ class ActionLogFilterForm(forms.Form):
         ]
 
     def owner_ids(self) -> dict:
-        """The chosen owner as keyword arguments of tasking.selectors.actions.filter_action_log."""
+        """The chosen owner as keyword arguments of tasking.actions.selectors.filter_action_log."""
         kind, _, pk = (self.cleaned_data.get("owner") or "").partition("-")
         if kind == "user":
             return {"owner_user_id": int(pk)}

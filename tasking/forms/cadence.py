@@ -1,11 +1,11 @@
-"""The cadence policy form. It only parses input: tasking.services.meetings.cadence_policy_update
+"""The cadence policy form. It only parses input: tasking.meetings.cadence.cadence_policy_update
 checks who may change it and the policy's own rules."""
 
 from django import forms
 
 from nim_portal.forms.fields import DATE_HINT
-from tasking.models import CadencePolicy
-from tasking.services.meetings import POLICY_FIELDS
+from tasking.meetings.cadence import POLICY_FIELDS
+from tasking.meetings.models import CadencePolicy
 
 LABELS = {
     "interval_count": "Meets every",

@@ -1,7 +1,7 @@
 """The forms of the chair's private view of the meeting screen that the meeting pages do not have:
 raising an action tied to a priority, and closing one with its outcome. They only parse input:
 every rule (chair only, a priority required, one owner, the action's version) is checked by
-tasking.services.actions, whose messages come back onto the form."""
+tasking.actions.services, whose messages come back onto the form."""
 
 from django import forms
 from django.db.models import Q
@@ -11,9 +11,9 @@ from nim_portal.choices import GSCMarking, UserKind
 from nim_portal.forms.fields import DATE_HINT
 from nim_portal.models import Unit, User
 from tasking.actions.choices import ActionType
+from tasking.actions.services import NO_PRIORITY
 from tasking.forms.meetings import MARKING_HINT, PersonNamesChoiceField, ReadRowsChoiceField
-from tasking.models import MeetingInvitee
-from tasking.services.actions import NO_PRIORITY
+from tasking.meetings.models import MeetingInvitee
 
 
 class PriorityChoiceField(ReadRowsChoiceField):

@@ -1,5 +1,5 @@
 """Forms of the meeting pages. They only parse input: every rule (chair only, open or closed,
-markings, the minutes' version) is checked by tasking.services.proceedings, whose ValidationError
+markings, the minutes' version) is checked by tasking.proceedings.services, whose ValidationError
 messages nim_portal.forms.errors.add_service_errors puts back on the form."""
 
 from datetime import datetime
@@ -13,7 +13,7 @@ from nim_portal.choices import GSCMarking
 from nim_portal.forms.fields import DATE_HINT, PersonChoiceField
 from nim_portal.models import User
 from tasking.meetings.choices import AGENDA_MARKINGS, Attendance
-from tasking.models import AgendaItem, MeetingInvitee
+from tasking.meetings.models import AgendaItem, MeetingInvitee
 from tasking.proceedings.choices import CommissionKind
 
 MARKING_HINT = "The highest marking of what it says: the shared screen shows it only to a room "

@@ -1,7 +1,7 @@
 """Forms of the control strategy pages. They only parse input: every rule is checked by
-tasking.services.strategy, whose ValidationError messages nim_portal.forms.errors.add_service_errors
+tasking.strategy.services, whose ValidationError messages nim_portal.forms.errors.add_service_errors
 puts back on the form. Forms that change a priority or an item carry the edit token of what was
-loaded, so that a change over somebody else's is refused (tasking.services.strategy.StaleEdit)."""
+loaded, so that a change over somebody else's is refused (tasking.strategy.services.StaleEdit)."""
 
 from django import forms
 
@@ -9,8 +9,8 @@ from nim_portal.choices import GSCMarking
 from nim_portal.forms.fields import DATE_HINT, PersonChoiceField, UnitChoiceField
 from nim_portal.models import Unit, User
 from products.models import ProductVersion
-from tasking.models import MoRiLEScale
 from tasking.strategy.choices import MoRiLEDimension
+from tasking.strategy.models import MoRiLEScale
 
 
 class VersionChoiceField(forms.ModelChoiceField):

@@ -6,7 +6,7 @@ nim_portal.forms.errors.add_service_errors puts back onto the form."""
 from django import forms
 
 from nim_portal.forms.fields import DATE_HINT
-from tasking.models import IntelligenceRequirementItem, Priority
+from tasking.strategy.models import IntelligenceRequirementItem, Priority
 from tasking.submissions.choices import (
     HandlingCode,
     IntelligenceAssessment,

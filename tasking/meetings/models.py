@@ -1,6 +1,7 @@
 """ST&CG and TT&CG meetings, their cadence policies, invitees, agenda and reminders.
 
-Every change goes through tasking.services.meetings (permission, history reason, audit).
+Every change goes through the services of tasking.meetings and tasking.proceedings (permission,
+history reason, audit).
 """
 
 import calendar
@@ -41,7 +42,7 @@ class CadencePolicy(models.Model):
 
     Keyed by the kind of unit, not the NIM level: regions and forces are both Level 2 but the seed
     gives them different tactical cadences. Rows are configurable; the defaults come from
-    tasking.services.meetings.cadence_policies_default.
+    tasking.meetings.cadence.cadence_policies_default.
     """
 
     unit_kind = models.CharField(max_length=16, choices=UnitKind.choices)
@@ -196,8 +197,8 @@ class Meeting(models.Model):
     closed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
-    # Kept by tasking.services (PostgreSQL only): the agenda and place, read with the meeting;
-    # the minutes apart, read only within their marking.
+    # Kept by the services (PostgreSQL only): the agenda and place, read with the meeting; the
+    # minutes apart, read only within their marking.
     search_vector = SearchVectorField(null=True, editable=False)
     minutes_search_vector = SearchVectorField(null=True, editable=False)
 

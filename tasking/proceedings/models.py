@@ -1,7 +1,7 @@
 """What a meeting does at its table: decisions, the frozen minutes, the profiles it commissions and
 the issues it escalates to the T&CG above.
 
-Every change goes through tasking.services.proceedings (chair only, history reason, audit).
+Every change goes through tasking.proceedings.services (chair only, history reason, audit).
 """
 
 import secrets

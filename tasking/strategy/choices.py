@@ -13,7 +13,7 @@ class ControlStrategyStatus(models.TextChoices):
     SUPERSEDED = "superseded", "Superseded"
 
 
-# The only moves a control strategy may make; each is one service in tasking.services.strategy.
+# The only moves a control strategy may make; each is one service in tasking.strategy.services.
 CONTROL_STRATEGY_TRANSITIONS: dict[str, frozenset[str]] = {
     ControlStrategyStatus.DRAFT: frozenset({ControlStrategyStatus.APPROVED}),
     ControlStrategyStatus.APPROVED: frozenset({ControlStrategyStatus.SUPERSEDED}),

@@ -1,7 +1,7 @@
 """The control strategy: its MoRiLE scoring matrix, ranked priorities and intelligence requirement.
 
-Every change goes through tasking.services.strategy (permission, lifecycle, history reason,
-audit); reads that depend on who is asking go through tasking.selectors.strategy.
+Every change goes through tasking.strategy.services (permission, lifecycle, history reason,
+audit); reads that depend on who is asking go through tasking.strategy.selectors.
 """
 
 from dataclasses import dataclass
@@ -197,7 +197,7 @@ class ControlStrategy(models.Model):
     )
     superseded_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
-    # Its title and its priorities' text, kept by tasking.services.strategy (PostgreSQL only).
+    # Its title and its priorities' text, kept by tasking.strategy.services (PostgreSQL only).
     search_vector = SearchVectorField(null=True, editable=False)
 
     history = HistoricalRecords(excluded_fields=["search_vector"])

@@ -17,7 +17,7 @@ class SubmissionStatus(models.TextChoices):
     DECLINED = "declined", "Declined"
 
 
-# The only moves a submission may make; each is one service in tasking.services.submissions.
+# The only moves a submission may make; each is one service in tasking.submissions.services.
 # A follow-up from the partner brings a submission asked for more back to triage.
 SUBMISSION_TRANSITIONS: dict[str, frozenset[str]] = {
     SubmissionStatus.AWAITING_TRIAGE: frozenset(

@@ -2,7 +2,7 @@
 with the triage staff, its attachments and its 3x5x2 grading.
 
 The grading is a row of its own, so that nothing a partner reads can carry it by accident. Every
-change goes through tasking.services.submissions; reads through tasking.selectors.submissions.
+change goes through tasking.submissions.services; reads through tasking.submissions.selectors.
 """
 
 import secrets
@@ -137,7 +137,7 @@ def submission_attachment_file_name(instance: "SubmissionAttachment", filename: 
 
 class SubmissionAttachment(models.Model):
     """A file a partner attached to a submission or a follow-up, checked by extension and by
-    its content's signature (tasking.services.submissions.attachment_check)."""
+    its content's signature (tasking.submissions.attachments.attachment_check)."""
 
     submission = models.ForeignKey(
         PartnerSubmission, on_delete=models.CASCADE, related_name="attachments"

@@ -3,8 +3,8 @@ outcome, filtered by status, RAG, priority and owner), an action with its dated 
 "my actions" where owners write progress and change the RAG rating between meetings, raising an
 action tied to a priority, and closing one with its outcome.
 
-Missing and forbidden give the same 404 (tasking.selectors.actions). Every change goes through
-tasking.services.actions: PermissionDenied shows its message on the 403 page, a ValidationError
+Missing and forbidden give the same 404 (tasking.actions.selectors). Every change goes through
+tasking.actions.services: PermissionDenied shows its message on the 403 page, a ValidationError
 goes back onto the form. A change sent over an older version than the one saved is refused
 (409) and the page shows the action as it is now, the sender's text kept for them to send again.
 """
@@ -23,15 +23,14 @@ from nim_portal.models import Unit
 from nim_portal.pagination import NumberedPaginator, paginate
 from nim_portal.web.decorators import police_required
 from products.selectors import people_around
+from tasking.actions import policy, selectors, services
 from tasking.forms.actions import (
     ActionCloseForm,
     ActionLogFilterForm,
     ActionRaiseForm,
     ActionUpdateForm,
 )
-from tasking.selectors import actions as selectors
-from tasking.selectors.strategy import priorities_for_unit
-from tasking.services import actions as services
+from tasking.strategy.selectors import priorities_for_unit
 
 ACTIONS_PER_PAGE = 50
 # Each card of "My actions" carries its update form: fewer to a page.
@@ -149,7 +148,7 @@ def action_log(request, unit_pk):
             "open_actions": [a for a in rows if a.is_open],
             "closed_actions": [a for a in rows if not a.is_open],
             "today": timezone.localdate(),
-            "may_raise": selectors.user_may_manage_actions(user, log.unit),
+            "may_raise": policy.can_manage_actions(user, log.unit),
             "page_marking": page_marking_of(rows),
         },
     )
@@ -160,7 +159,7 @@ def action_log(request, unit_pk):
 def action_raise(request, unit_pk):
     user = request.user
     unit = selectors.action_log_for_unit(user, unit_pk).unit
-    if not selectors.user_may_manage_actions(user, unit):
+    if not policy.can_manage_actions(user, unit):
         raise PermissionDenied(f"Only a T&CG chair or administrator over {unit} can raise actions.")
     priorities = priorities_for_unit(user, unit)
     form = ActionRaiseForm(
@@ -200,7 +199,7 @@ def action_raise(request, unit_pk):
 
 def _render_detail(request, action, *, update_form=None, status=200):
     user = request.user
-    may_update = action.is_open and selectors.user_may_update_action(user, action)
+    may_update = action.is_open and policy.can_update_action(user, action)
     history = action.history.select_related("history_user").order_by("-history_id")
     return render(
         request,
@@ -210,7 +209,7 @@ def _render_detail(request, action, *, update_form=None, status=200):
             "updates": list(selectors.action_updates(action)),
             "history": list(history[:HISTORY_LIMIT]),
             "update_form": update_form or (_update_form(action) if may_update else None),
-            "may_close": action.is_open and selectors.user_may_manage_actions(user, action.unit),
+            "may_close": action.is_open and policy.can_manage_actions(user, action.unit),
             "today": timezone.localdate(),
             "page_marking": page_marking_of([action]),
         },
@@ -269,7 +268,7 @@ def action_update(request, pk):
 def action_close(request, pk):
     user = request.user
     action = selectors.get_action_for(user, pk)
-    if not selectors.user_may_manage_actions(user, action.unit):
+    if not policy.can_manage_actions(user, action.unit):
         raise PermissionDenied(
             f"Only a T&CG chair or administrator over {action.unit} can close its actions."
         )

@@ -1,6 +1,6 @@
 """The admins' meeting cadence pages: the cadence policies of every kind of unit (changed by system
-administrators through tasking.services.meetings.cadence_policy_update) and the units whose
-cadence has lapsed (tasking.selectors.meetings.lapsed_cadences)."""
+administrators through tasking.meetings.cadence.cadence_policy_update) and the units whose
+cadence has lapsed (tasking.meetings.selectors.lapsed_cadences)."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -12,9 +12,9 @@ from nim_portal.choices import NIM_LEVEL_OF_KIND, UnitKind
 from nim_portal.forms.errors import add_service_errors
 from nim_portal.web.decorators import staff_required
 from tasking.forms.cadence import CadencePolicyForm
-from tasking.models import CadencePolicy
-from tasking.selectors.meetings import lapsed_cadences
-from tasking.services.meetings import cadence_policy_update
+from tasking.meetings.cadence import cadence_policy_update
+from tasking.meetings.models import CadencePolicy
+from tasking.meetings.selectors import lapsed_cadences
 
 # The order of the levels on the page: national down to BCU.
 KIND_ORDER = [UnitKind.NATIONAL, UnitKind.REGION, UnitKind.FORCE, UnitKind.BCU]

@@ -8,10 +8,11 @@ companion view where the meeting's business is recorded.
 - The private view (`screen_private`, chair only) shows everything the chair may read, which of
   it the shared screen holds back and how much, and the forms: decisions, actions raised and
   closed, profiles commissioned, items escalated.
-- Both follow the meeting: every full render mints a poll ticket (tasking.poll); the poll answers
-  204 while nothing changed, else the live region fetches itself again through the normal stack.
+- Both follow the meeting: every full render mints a poll ticket (tasking.proceedings.poll); the
+  poll answers 204 while nothing changed, else the live region fetches itself again through the
+  normal stack.
 
-Every change goes through the services (tasking.services.proceedings, tasking.services.actions),
+Every change goes through the services (tasking.proceedings.services, tasking.actions.services),
 which refuse a non-chair with PermissionDenied and bad input with ValidationError, changing
 nothing. With htmx a form comes back in place (with its errors, or empty after success) and the
 live region reloads; without JavaScript every form posts and redirects as usual.
@@ -32,16 +33,18 @@ from nim_portal.forms.errors import add_service_errors
 from nim_portal.middleware import checks_its_own_session
 from nim_portal.templatetags.portal import marking_label
 from nim_portal.web.decorators import police_required
+from tasking.actions import selectors as action_selectors
+from tasking.actions import services as action_services
 from tasking.forms.meeting_screen import ActionCloseForm, ActionRaiseForm
 from tasking.forms.meetings import CommissionForm, CurrentItemForm, DecisionForm, EscalationForm
 from tasking.meetings.choices import MeetingStatus
-from tasking.models import Meeting
-from tasking.poll import PollAnswer, poll_answer, poll_ticket_mint
-from tasking.selectors import actions as action_selectors
-from tasking.selectors import proceedings as selectors
-from tasking.selectors.strategy import priorities_for_unit
-from tasking.services import actions as action_services
-from tasking.services import proceedings as services
+from tasking.meetings.models import Meeting
+from tasking.meetings.policy import can_chair
+from tasking.meetings.selectors import meeting_for_user
+from tasking.proceedings import escalations, selectors, services
+from tasking.proceedings.poll import PollAnswer, poll_answer, poll_ticket_mint
+from tasking.proceedings.screen import chairs_view, meeting_screen
+from tasking.strategy.selectors import priorities_for_unit
 
 # The event the live region listens for (from the poll, or after the chair's own change).
 SCREEN_CHANGED = "nim-screen-changed"
@@ -67,19 +70,19 @@ def _live_context(request, meeting: Meeting, *, private: bool) -> dict:
     """What the live region shows: the shared screen's content, or (private) all the chair may
     read with what the shared screen holds back. Mints the poll ticket at the revision read."""
     if private:
-        chairs = selectors.chairs_view(request.user, meeting)
+        chairs = chairs_view(request.user, meeting)
         screen = chairs.screen
         decisions = chairs.proceedings.decisions
     else:
         chairs = None
-        screen = selectors.meeting_screen(meeting, private=False)
+        screen = meeting_screen(meeting, private=False)
         decisions = screen.decisions
     previous, following = _neighbours(screen.agenda, meeting.current_agenda_item_id)
     context = {
         "meeting": meeting,
         "screen": screen,
         "private": private,
-        "may_chair": selectors.user_may_chair(request.user, meeting),
+        "may_chair": can_chair(request.user, meeting),
         "previous_item": previous,
         "next_item": following,
         "item_decisions": [
@@ -140,14 +143,14 @@ def _controls_context(request, meeting: Meeting, *, agenda=None, **forms) -> dic
 
 def _render_controls(request, meeting: Meeting, *, status: int = 200, **forms):
     # Read again: the change the chair just made may have moved the meeting on.
-    meeting = selectors.meeting_for_user(request.user, meeting.pk)
+    meeting = meeting_for_user(request.user, meeting.pk)
     controls = _controls_context(request, meeting, **forms)
     context = {"meeting": controls["meeting"], "controls": controls}
     return render(request, "tasking/screen/controls.html", context, status=status)
 
 
 def _screen_page(request, pk, *, private: bool):
-    meeting = selectors.meeting_for_user(request.user, pk)
+    meeting = meeting_for_user(request.user, pk)
     if private:
         _require_chair(request.user, meeting, "open the chair's view of the meeting screen")
     context = _live_context(request, meeting, private=private)
@@ -159,7 +162,7 @@ def _screen_page(request, pk, *, private: bool):
 
 
 def _require_chair(user, meeting: Meeting, what: str) -> None:
-    if not selectors.user_may_chair(user, meeting):
+    if not can_chair(user, meeting):
         raise PermissionDenied(f"Only the chair of this meeting of {meeting.unit} can {what}.")
 
 
@@ -181,14 +184,14 @@ def screen_private(request, pk):
 @police_required
 @never_cache
 def screen_shared_live(request, pk):
-    return _render_live(request, selectors.meeting_for_user(request.user, pk), private=False)
+    return _render_live(request, meeting_for_user(request.user, pk), private=False)
 
 
 @require_GET
 @police_required
 @never_cache
 def screen_private_live(request, pk):
-    meeting = selectors.meeting_for_user(request.user, pk)
+    meeting = meeting_for_user(request.user, pk)
     _require_chair(request.user, meeting, "open the chair's view of the meeting screen")
     return _render_live(request, meeting, private=True)
 
@@ -197,7 +200,8 @@ def screen_private_live(request, pk):
 @require_GET
 @never_cache
 def screen_poll(request, pk):
-    """Has the screen changed since the ticket's render? No content either way (tasking.poll)."""
+    """Has the screen changed since the ticket's render? No content either way
+    (tasking.proceedings.poll)."""
     answer = poll_answer(request, pk, request.GET.get("ticket"))
     if answer == PollAnswer.UNCHANGED:
         return HttpResponse(status=204)
@@ -236,10 +240,10 @@ def _back(request) -> str:
 @require_POST
 @police_required
 def screen_open(request, pk):
-    meeting = selectors.meeting_for_user(request.user, pk)
+    meeting = meeting_for_user(request.user, pk)
     back = _back(request)
     try:
-        services.meeting_open(request.user, meeting, request=request)
+        services.meeting_open(acting_user=request.user, meeting=meeting, request=request)
     except PermissionDenied as exc:
         return _refused_permission(request, exc)
     except ValidationError as exc:
@@ -254,7 +258,7 @@ def screen_open(request, pk):
 @require_POST
 @police_required
 def screen_item_set(request, pk):
-    meeting = selectors.meeting_for_user(request.user, pk)
+    meeting = meeting_for_user(request.user, pk)
     back = _back(request)
     form = CurrentItemForm(request.POST, meeting=meeting)
     if not form.is_valid():
@@ -262,7 +266,9 @@ def screen_item_set(request, pk):
         return _button_refused(request, meeting, refusal, back)
     item = form.cleaned_data["item"]
     try:
-        services.meeting_current_item_set(request.user, meeting, item, request=request)
+        services.meeting_current_item_set(
+            acting_user=request.user, meeting=meeting, item=item, request=request
+        )
     except PermissionDenied as exc:
         return _refused_permission(request, exc)
     except ValidationError as exc:
@@ -277,10 +283,10 @@ def screen_item_set(request, pk):
 @require_POST
 @police_required
 def screen_close(request, pk):
-    meeting = selectors.meeting_for_user(request.user, pk)
+    meeting = meeting_for_user(request.user, pk)
     back = _back(request)
     try:
-        services.meeting_close(request.user, meeting, request=request)
+        services.meeting_close(acting_user=request.user, meeting=meeting, request=request)
     except PermissionDenied as exc:
         return _refused_permission(request, exc)
     except ValidationError as exc:
@@ -297,7 +303,7 @@ def screen_close(request, pk):
 def _chair_meeting(request, pk) -> Meeting:
     """The meeting whose forms the chair posts: a reader who is not its chair is refused here
     before any form is read (the services refuse them again)."""
-    meeting = selectors.meeting_for_user(request.user, pk)
+    meeting = meeting_for_user(request.user, pk)
     _require_chair(request.user, meeting, "record the meeting's business")
     return meeting
 
@@ -353,10 +359,10 @@ def screen_decision(request, pk):
         data = form.cleaned_data
         try:
             services.decision_record(
-                request.user,
-                meeting,
-                data["agenda_item"],
-                data["text"],
+                acting_user=request.user,
+                meeting=meeting,
+                agenda_item=data["agenda_item"],
+                text=data["text"],
                 marking=data["marking"],
                 request=request,
             )
@@ -460,10 +466,10 @@ def screen_commission(request, pk):
         data = form.cleaned_data
         try:
             made = services.profile_commission(
-                request.user,
-                meeting,
-                data["kind"],
-                data["title"],
+                acting_user=request.user,
+                meeting=meeting,
+                kind=data["kind"],
+                title=data["title"],
                 owner=data["owner"],
                 marking=data["marking"],
                 agenda_item=data["agenda_item"],
@@ -491,9 +497,9 @@ def screen_escalate(request, pk):
     if form.is_valid():
         data = form.cleaned_data
         try:
-            escalation = services.escalation_raise(
-                request.user,
-                meeting,
+            escalation = escalations.escalation_raise(
+                acting_user=request.user,
+                meeting=meeting,
                 title=data["title"],
                 reason=data["reason"],
                 agenda_item=data["agenda_item"],

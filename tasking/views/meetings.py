@@ -3,7 +3,7 @@ decisions, commissions, escalations and minutes (with the chair's forms), the es
 and outbox, and the frozen minutes' PDF.
 
 Police users only (partners: 404); a meeting or escalation the user may not read is a 404 too
-(tasking.selectors.proceedings). Every change goes through tasking.services.proceedings:
+(tasking.proceedings.selectors). Every change goes through tasking.proceedings.services:
 PermissionDenied shows its message on the 403 page and changes nothing, a ValidationError goes
 into a message (one-button actions) or back onto its form. Minutes saved over a stale version are
 refused and shown beside what is saved now.
@@ -36,11 +36,13 @@ from tasking.forms.meetings import (
     MeetingRescheduleForm,
     MinutesForm,
 )
+from tasking.meetings import selectors as meeting_selectors
+from tasking.meetings import services as meeting_services
 from tasking.meetings.choices import MeetingStatus
-from tasking.models import AgendaItem, Meeting
-from tasking.selectors import proceedings as selectors
-from tasking.services import meetings as meeting_services
-from tasking.services import proceedings as services
+from tasking.meetings.models import AgendaItem, Meeting
+from tasking.meetings.policy import can_chair
+from tasking.proceedings import escalations, selectors, services
+from tasking.proceedings.minutes_pdf import minutes_pdf_download
 
 MEETINGS_PER_PAGE = 25
 
@@ -60,14 +62,14 @@ def _refused(request, meeting: Meeting, exc: ValidationError):
 
 def _require_chair(user, meeting: Meeting, what: str) -> None:
     """The form pages say no before the form is filled; the services say it again on saving."""
-    if not selectors.user_may_chair(user, meeting):
+    if not can_chair(user, meeting):
         raise PermissionDenied(f"Only the chair of this meeting of {meeting.unit} can {what}.")
 
 
 @require_GET
 @police_required
 def meeting_list(request):
-    page = paginate(request, selectors.meetings_for_user(request.user), MEETINGS_PER_PAGE)
+    page = paginate(request, meeting_selectors.meetings_for_user(request.user), MEETINGS_PER_PAGE)
     return render(
         request,
         "tasking/meetings/list.html",
@@ -77,7 +79,7 @@ def meeting_list(request):
 
 def my_meetings_panel(user) -> dict:
     """The dashboard's "My meetings" panel (registered in tasking.apps)."""
-    return {"meetings": selectors.next_meetings_for_user(user)}
+    return {"meetings": meeting_selectors.next_meetings_for_user(user)}
 
 
 def _render_detail(request, meeting: Meeting, *, minutes_form=None, conflict=None, status=200):
@@ -92,7 +94,7 @@ def _render_detail(request, meeting: Meeting, *, minutes_form=None, conflict=Non
         context.update(
             decision_form=DecisionForm(meeting=meeting, agenda=proceedings.agenda),
             agenda_form=AgendaItemAddForm(),
-            invitee_form=InviteeForm(people=selectors.people_invitable_to(meeting)),
+            invitee_form=InviteeForm(people=meeting_selectors.people_invitable_to(meeting)),
             minutes_form=minutes_form
             or MinutesForm(
                 initial={
@@ -108,15 +110,15 @@ def _render_detail(request, meeting: Meeting, *, minutes_form=None, conflict=Non
 @require_GET
 @police_required
 def meeting_detail(request, pk):
-    return _render_detail(request, selectors.meeting_for_user(request.user, pk))
+    return _render_detail(request, meeting_selectors.meeting_for_user(request.user, pk))
 
 
 @require_POST
 @police_required
 def meeting_open(request, pk):
-    meeting = selectors.meeting_for_user(request.user, pk)
+    meeting = meeting_selectors.meeting_for_user(request.user, pk)
     try:
-        services.meeting_open(request.user, meeting, request=request)
+        services.meeting_open(acting_user=request.user, meeting=meeting, request=request)
     except ValidationError as exc:
         return _refused(request, meeting, exc)
     messages.success(request, "The meeting is open.")
@@ -126,9 +128,9 @@ def meeting_open(request, pk):
 @require_POST
 @police_required
 def meeting_close(request, pk):
-    meeting = selectors.meeting_for_user(request.user, pk)
+    meeting = meeting_selectors.meeting_for_user(request.user, pk)
     try:
-        services.meeting_close(request.user, meeting, request=request)
+        services.meeting_close(acting_user=request.user, meeting=meeting, request=request)
     except ValidationError as exc:
         return _refused(request, meeting, exc)
     messages.success(request, "The meeting is closed: its minutes are frozen and being printed.")
@@ -138,14 +140,17 @@ def meeting_close(request, pk):
 @require_POST
 @police_required
 def current_item_set(request, pk):
-    meeting = selectors.meeting_for_user(request.user, pk)
+    meeting = meeting_selectors.meeting_for_user(request.user, pk)
     form = CurrentItemForm(request.POST, meeting=meeting)
     if not form.is_valid():
         messages.error(request, "Choose an item of this meeting's agenda.")
         return _detail(meeting)
     try:
         services.meeting_current_item_set(
-            request.user, meeting, form.cleaned_data["item"], request=request
+            acting_user=request.user,
+            meeting=meeting,
+            item=form.cleaned_data["item"],
+            request=request,
         )
     except ValidationError as exc:
         return _refused(request, meeting, exc)
@@ -155,17 +160,17 @@ def current_item_set(request, pk):
 @require_POST
 @police_required
 def attendance_set(request, pk):
-    meeting = selectors.meeting_for_user(request.user, pk)
+    meeting = meeting_selectors.meeting_for_user(request.user, pk)
     form = AttendanceForm(request.POST, meeting=meeting)
     if not form.is_valid():
         messages.error(request, "Choose somebody invited and their attendance.")
         return _detail(meeting)
     try:
         services.attendance_record(
-            request.user,
-            meeting,
-            form.cleaned_data["invitee"],
-            form.cleaned_data["attendance"],
+            acting_user=request.user,
+            meeting=meeting,
+            invitee=form.cleaned_data["invitee"],
+            attendance=form.cleaned_data["attendance"],
             request=request,
         )
     except ValidationError as exc:
@@ -176,8 +181,8 @@ def attendance_set(request, pk):
 @require_POST
 @police_required
 def invitee_add(request, pk):
-    meeting = selectors.meeting_for_user(request.user, pk)
-    form = InviteeForm(request.POST, people=selectors.people_invitable_to(meeting))
+    meeting = meeting_selectors.meeting_for_user(request.user, pk)
+    form = InviteeForm(request.POST, people=meeting_selectors.people_invitable_to(meeting))
     if not form.is_valid():
         messages.error(request, "Choose a police colleague who is not invited yet.")
         return _attendance(meeting)
@@ -195,7 +200,7 @@ def invitee_add(request, pk):
 @require_POST
 @police_required
 def invitee_remove(request, pk, invitee_pk):
-    meeting = selectors.meeting_for_user(request.user, pk)
+    meeting = meeting_selectors.meeting_for_user(request.user, pk)
     invitee = meeting.invitees.select_related("user").filter(pk=invitee_pk).first()
     if invitee is None:
         raise Http404("No such invitee of this meeting.")
@@ -212,16 +217,16 @@ def invitee_remove(request, pk, invitee_pk):
 @require_POST
 @police_required
 def agenda_item_add(request, pk):
-    meeting = selectors.meeting_for_user(request.user, pk)
+    meeting = meeting_selectors.meeting_for_user(request.user, pk)
     form = AgendaItemAddForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Enter the new item's title (200 characters or fewer).")
         return _detail(meeting)
     try:
         services.agenda_item_add(
-            request.user,
-            meeting,
-            form.cleaned_data["title"],
+            acting_user=request.user,
+            meeting=meeting,
+            title=form.cleaned_data["title"],
             notes=form.cleaned_data["notes"],
             title_marking=form.cleaned_data["title_marking"],
             notes_marking=form.cleaned_data["notes_marking"],
@@ -243,7 +248,7 @@ def _item_of(meeting: Meeting, item_pk) -> AgendaItem:
 @require_http_methods(["GET", "POST"])
 @police_required
 def agenda_item_edit(request, pk, item_pk):
-    meeting = selectors.meeting_for_user(request.user, pk)
+    meeting = meeting_selectors.meeting_for_user(request.user, pk)
     item = _item_of(meeting, item_pk)
     _require_chair(request.user, meeting, "change its agenda")
     form = AgendaItemEditForm(
@@ -258,8 +263,8 @@ def agenda_item_edit(request, pk, item_pk):
     if request.method == "POST" and form.is_valid():
         try:
             services.agenda_item_edit(
-                request.user,
-                item,
+                acting_user=request.user,
+                item=item,
                 title=form.cleaned_data["title"],
                 notes=form.cleaned_data["notes"],
                 title_marking=form.cleaned_data["title_marking"],
@@ -282,12 +287,14 @@ def agenda_item_edit(request, pk, item_pk):
 @require_POST
 @police_required
 def agenda_item_move(request, pk, item_pk):
-    meeting = selectors.meeting_for_user(request.user, pk)
+    meeting = meeting_selectors.meeting_for_user(request.user, pk)
     item = _item_of(meeting, item_pk)
     form = AgendaItemMoveForm(request.POST)
     direction = form.cleaned_data["direction"] if form.is_valid() else ""
     try:
-        services.agenda_item_move(request.user, item, direction, request=request)
+        services.agenda_item_move(
+            acting_user=request.user, item=item, direction=direction, request=request
+        )
     except ValidationError as exc:
         return _refused(request, meeting, exc)
     return _detail(meeting)
@@ -296,10 +303,10 @@ def agenda_item_move(request, pk, item_pk):
 @require_POST
 @police_required
 def agenda_item_delete(request, pk, item_pk):
-    meeting = selectors.meeting_for_user(request.user, pk)
+    meeting = meeting_selectors.meeting_for_user(request.user, pk)
     item = _item_of(meeting, item_pk)
     try:
-        services.agenda_item_delete(request.user, item, request=request)
+        services.agenda_item_delete(acting_user=request.user, item=item, request=request)
     except ValidationError as exc:
         return _refused(request, meeting, exc)
     messages.success(request, f"“{item.title}” is taken off the agenda.")
@@ -309,7 +316,7 @@ def agenda_item_delete(request, pk, item_pk):
 @require_POST
 @police_required
 def decision_add(request, pk):
-    meeting = selectors.meeting_for_user(request.user, pk)
+    meeting = meeting_selectors.meeting_for_user(request.user, pk)
     form = DecisionForm(request.POST, meeting=meeting)
     if not form.is_valid():
         errors = [error for errors in form.errors.values() for error in errors]
@@ -318,10 +325,10 @@ def decision_add(request, pk):
     data = form.cleaned_data
     try:
         services.decision_record(
-            request.user,
-            meeting,
-            data["agenda_item"],
-            data["text"],
+            acting_user=request.user,
+            meeting=meeting,
+            agenda_item=data["agenda_item"],
+            text=data["text"],
             marking=data["marking"],
             request=request,
         )
@@ -334,17 +341,17 @@ def decision_add(request, pk):
 @require_POST
 @police_required
 def minutes_save(request, pk):
-    meeting = selectors.meeting_for_user(request.user, pk)
+    meeting = meeting_selectors.meeting_for_user(request.user, pk)
     form = MinutesForm(request.POST)
     if not form.is_valid():
         return _render_detail(request, meeting, minutes_form=form, status=400)
     data = form.cleaned_data
     try:
         services.minutes_save(
-            request.user,
-            meeting,
-            data["text"],
-            data["version"],
+            acting_user=request.user,
+            meeting=meeting,
+            text=data["text"],
+            expected_version=data["version"],
             marking=data["marking"],
             request=request,
         )
@@ -369,8 +376,8 @@ def minutes_save(request, pk):
 @require_http_methods(["GET", "POST"])
 @police_required
 def reschedule(request, pk):
-    """Move a scheduled meeting; its invitations go out again (tasking.services.meetings)."""
-    meeting = selectors.meeting_for_user(request.user, pk)
+    """Move a scheduled meeting; its invitations go out again (tasking.meetings.services)."""
+    meeting = meeting_selectors.meeting_for_user(request.user, pk)
     _require_chair(request.user, meeting, "move it")
     if meeting.status != MeetingStatus.SCHEDULED:
         messages.error(request, "Only a scheduled meeting can be moved: this one has started.")
@@ -414,7 +421,7 @@ def reschedule(request, pk):
 @require_http_methods(["GET", "POST"])
 @police_required
 def commission(request, pk):
-    meeting = selectors.meeting_for_user(request.user, pk)
+    meeting = meeting_selectors.meeting_for_user(request.user, pk)
     _require_chair(request.user, meeting, "commission profiles")
     form = CommissionForm(
         request.POST or None, meeting=meeting, analysts=selectors.analysts_who_may_develop(meeting)
@@ -423,10 +430,10 @@ def commission(request, pk):
         data = form.cleaned_data
         try:
             made = services.profile_commission(
-                request.user,
-                meeting,
-                data["kind"],
-                data["title"],
+                acting_user=request.user,
+                meeting=meeting,
+                kind=data["kind"],
+                title=data["title"],
                 owner=data["owner"],
                 marking=data["marking"],
                 agenda_item=data["agenda_item"],
@@ -452,16 +459,16 @@ def commission(request, pk):
 @require_http_methods(["GET", "POST"])
 @police_required
 def escalate(request, pk):
-    meeting = selectors.meeting_for_user(request.user, pk)
+    meeting = meeting_selectors.meeting_for_user(request.user, pk)
     _require_chair(request.user, meeting, "escalate its business")
     parent = Unit.objects.get_parent(meeting.unit)
     form = EscalationForm(request.POST or None, meeting=meeting)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            escalation = services.escalation_raise(
-                request.user,
-                meeting,
+            escalation = escalations.escalation_raise(
+                acting_user=request.user,
+                meeting=meeting,
                 title=data["title"],
                 reason=data["reason"],
                 agenda_item=data["agenda_item"],
@@ -489,10 +496,10 @@ def escalate(request, pk):
 @require_GET
 @police_required
 def minutes_pdf(request, pk):
-    meeting = selectors.meeting_for_user(request.user, pk)
+    meeting = meeting_selectors.meeting_for_user(request.user, pk)
     version = selectors.minutes_readable_by(request.user, meeting)
     try:
-        version = services.minutes_pdf_download(request.user, version, request=request)
+        version = minutes_pdf_download(acting_user=request.user, version=version, request=request)
     except ValidationError as exc:
         return _refused(request, meeting, exc)
     response = FileResponse(
@@ -531,7 +538,12 @@ def _decide(request, pk, service, done: str):
         messages.error(request, "Enter the decision and who owns the threat now.")
         return redirect("tasking:escalation_list")
     try:
-        service(request.user, escalation, form.cleaned_data["decision_text"], request=request)
+        service(
+            acting_user=request.user,
+            escalation=escalation,
+            decision_text=form.cleaned_data["decision_text"],
+            request=request,
+        )
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
@@ -542,10 +554,10 @@ def _decide(request, pk, service, done: str):
 @require_POST
 @police_required
 def escalation_adopt(request, pk):
-    return _decide(request, pk, services.escalation_adopt, "adopted")
+    return _decide(request, pk, escalations.escalation_adopt, "adopted")
 
 
 @require_POST
 @police_required
 def escalation_return(request, pk):
-    return _decide(request, pk, services.escalation_return, "returned")
+    return _decide(request, pk, escalations.escalation_return, "returned")

@@ -2,7 +2,7 @@
 requirement, following what became of it, and the partner's own T&CG meetings.
 
 Partner users only (police users get the same 404 as a missing page). Reads go through
-tasking.selectors.submissions, so another agency's submission or another person's invitation is
+tasking.submissions.selectors, so another agency's submission or another person's invitation is
 a 404 too. What these pages show is an allow-list: a submission's own fields, its status and the
 staff's messages, never its grading or who triaged it; a meeting's time and place, the partner's
 own invitation and the strategic assessment releases to their agency, never its business or its
@@ -25,11 +25,10 @@ from nim_portal.web.decorators import partner_required
 from nim_portal.web.markings import page_marking_of
 from partners.selectors import agreement_notice
 from tasking.forms.submissions import FollowUpForm, SubmissionForm
-from tasking.ics import meeting_invitation_ics
-from tasking.models import SubmissionAttachment, SubmissionEntry
-from tasking.selectors import submissions as selectors
-from tasking.services import submissions as services
+from tasking.meetings.ics import meeting_invitation_ics
+from tasking.submissions import selectors, services
 from tasking.submissions.choices import SUBMISSION_MARKING, EntryKind, SubmissionStatus
+from tasking.submissions.models import SubmissionAttachment, SubmissionEntry
 
 # What each entry is called on the partner's page: the staff are "the police", never by name.
 ENTRY_HEADINGS = {

@@ -2,7 +2,7 @@
 and one meeting's partner attendees with the invitation form.
 
 Police users only (partners: 404); a meeting the user may not invite partners to is a 404 too.
-Every change is a service of tasking.services.partner_meetings.
+Every change is a service of tasking.proceedings.partner_attendees.
 """
 
 from django.contrib import messages
@@ -16,9 +16,9 @@ from nim_portal.forms.errors import add_service_errors
 from nim_portal.web.decorators import police_required
 from tasking.forms.submissions import PartnerAttendeeForm
 from tasking.meetings.choices import MeetingKind
-from tasking.models import MeetingInvitee
-from tasking.selectors import submissions as selectors
-from tasking.services import partner_meetings as services
+from tasking.meetings.models import MeetingInvitee
+from tasking.proceedings import partner_attendees as services
+from tasking.proceedings import selectors
 
 
 @require_GET

@@ -2,8 +2,8 @@
 drafting, priorities (edit, MoRiLE score, the chair's rank override), approval, and the
 intelligence requirement with its items.
 
-Missing and forbidden strategies give the same 404 (tasking.selectors.strategy). Every change goes
-through tasking.services.strategy: PermissionDenied shows its message on the 403 page, a
+Missing and forbidden strategies give the same 404 (tasking.strategy.selectors). Every change goes
+through tasking.strategy.services: PermissionDenied shows its message on the 403 page, a
 ValidationError goes back onto the form or, for a one-button action, into a message. A change of a
 priority or an item carries the edit token of what was loaded; a stale one is refused and the form
 shows what is saved now beside what was sent.
@@ -36,15 +36,14 @@ from tasking.forms.strategy import (
     RequirementItemEditForm,
     RequirementItemForm,
 )
-from tasking.models import (
+from tasking.strategy import requirement, selectors, services
+from tasking.strategy.choices import ControlStrategyStatus, MoRiLEDimension, RequirementItemStatus
+from tasking.strategy.models import (
     ControlStrategy,
     IntelligenceRequirement,
     IntelligenceRequirementItem,
     Priority,
 )
-from tasking.selectors import strategy as selectors
-from tasking.services import strategy as services
-from tasking.strategy.choices import ControlStrategyStatus, MoRiLEDimension, RequirementItemStatus
 
 STRATEGIES_PER_PAGE = 25
 HISTORY_LIMIT = 30
@@ -468,7 +467,7 @@ def requirement_detail(request, pk):
 def requirement_approve(request, pk):
     strategy = selectors.get_control_strategy_for(request.user, pk)
     try:
-        services.intelligence_requirement_approve(
+        requirement.intelligence_requirement_approve(
             acting_user=request.user, strategy=strategy, request=request
         )
     except ValidationError as exc:
@@ -517,7 +516,7 @@ def item_add(request, pk, priority_pk):
     form = RequirementItemForm(request.POST or None, people=_people_for(strategy))
     if request.method == "POST" and form.is_valid():
         try:
-            services.ir_item_add(
+            requirement.ir_item_add(
                 acting_user=request.user, priority=priority, request=request, **form.cleaned_data
             )
         except ValidationError as exc:
@@ -564,7 +563,7 @@ def item_edit(request, pk, item_pk):
         fields = dict(form.cleaned_data)
         token = fields.pop("edit_token")
         try:
-            services.ir_item_update_over(
+            requirement.ir_item_update_over(
                 acting_user=request.user, item=item, loaded_token=token, request=request, **fields
             )
         except services.StaleEdit as stale:
@@ -601,7 +600,7 @@ def item_close(request, pk, item_pk):
     current = None
     if request.method == "POST" and form.is_valid():
         try:
-            services.ir_item_close_over(
+            requirement.ir_item_close_over(
                 acting_user=request.user,
                 item=item,
                 loaded_token=form.cleaned_data["edit_token"],

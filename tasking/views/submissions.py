@@ -1,8 +1,8 @@
 """Triage of partner information, for police staff: the triage list, a submission's page with its
 conversation, attachments and grading, the triage decisions and the audited attachment download.
 
-Partner users get 404 on every page. Submissions come from tasking.selectors.submissions
-(missing and forbidden: the same 404); every change is a service of tasking.services.submissions,
+Partner users get 404 on every page. Submissions come from tasking.submissions.selectors
+(missing and forbidden: the same 404); every change is a service of tasking.submissions.services,
 whose ValidationError is shown on the page (nothing changed).
 """
 
@@ -20,10 +20,10 @@ from nim_portal.pagination import paginate
 from nim_portal.services import audit_record
 from nim_portal.web.decorators import police_required
 from tasking.forms.submissions import AcceptForm, DeclineForm, GradeForm, RequestMoreForm
-from tasking.models import PartnerSubmission, Priority, SubmissionAttachment, SubmissionEntry
-from tasking.selectors import submissions as selectors
-from tasking.services import submissions as services
+from tasking.strategy.models import Priority
+from tasking.submissions import selectors, services
 from tasking.submissions.choices import SUBMISSION_MARKING, SubmissionStatus
+from tasking.submissions.models import PartnerSubmission, SubmissionAttachment, SubmissionEntry
 
 SUBMISSIONS_PER_PAGE = 25
 

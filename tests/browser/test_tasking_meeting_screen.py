@@ -18,9 +18,9 @@ from playwright.sync_api import expect
 from pypdf import PdfReader
 
 from tasking.actions.choices import ActionStatus, ActionType
+from tasking.actions.services import action_raise
 from tasking.meetings.choices import MeetingStatus
 from tasking.models import Commission, Escalation, Meeting, MinutesVersion, TacticalAction
-from tasking.services.actions import action_raise
 from tests.browser.conftest import assert_accessible
 from tests.browser.test_pages import marking_banners, sign_in
 from tests.tasking.screen_helpers import ScreenCast

@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tasking.models import PartnerSubmission
-from tasking.services.partner_meetings import partner_attendee_invite
+from tasking.proceedings.partner_attendees import partner_attendee_invite
 from tests.browser.conftest import assert_accessible
 from tests.browser.test_pages import sign_in
 from tests.tasking.submission_helpers import (

@@ -11,8 +11,8 @@ import pytest
 from django.utils import timezone
 
 from nim_portal.choices import Role
+from tasking.meetings.cadence import cadence_policies_default
 from tasking.models import ControlStrategy, IntelligenceRequirementItem
-from tasking.services.meetings import cadence_policies_default
 from tasking.strategy.choices import ControlStrategyStatus
 from tests.browser.conftest import assert_accessible
 from tests.browser.test_pages import marking_banners, sign_in

@@ -22,7 +22,7 @@ from products.choices import ProductStatus
 from products.models import Product
 from tasking.models import MinutesVersion, PartnerSubmission, TacticalAction
 from tasking.proceedings.choices import MinutesPrintStatus
-from tasking.services.proceedings import MINUTES_PDF_JOB
+from tasking.proceedings.minutes_pdf import MINUTES_PDF_JOB
 from tests.factories import product_drafting
 from tests.integration.conftest import broker_at, wait_for
 from tests.tasking.factories import meeting_sitting

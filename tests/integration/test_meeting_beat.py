@@ -14,9 +14,9 @@ from django.utils import timezone
 
 from nim_portal.choices import Role
 from products.models import Product
+from tasking.meetings import cadence
 from tasking.meetings.choices import MeetingKind, MeetingStatus
 from tasking.models import Meeting, MeetingInvitee
-from tasking.services import meetings as meeting_services
 from tests.factories import HierarchyFactory, member
 from tests.integration.conftest import emptied_redis_db, wait_for
 
@@ -93,7 +93,7 @@ def test_beat_sends_the_meeting_schedule_and_a_worker_keeps_the_units_meetings_s
     assert {m.chair for m in tactical} == {cast.chair}
     assert Meeting.objects.filter(unit=bcu, kind=MeetingKind.STRATEGIC).count() == 1
     assert {m.history.earliest().history_change_reason for m in tactical} == {
-        meeting_services.SCHEDULED_REASON
+        cadence.SCHEDULED_REASON
     }
     # The first TT&CG's tactical assessment was commissioned by the same run.
     assert tactical[0].tactical_assessment.owner == cast.analyst
@@ -125,11 +125,11 @@ def test_two_runs_at_once_race_for_the_same_slots_and_create_each_meeting_once(
     """Both runs read the free slots of the first unit before either inserts (a barrier holds
     them), so the race on the unique constraint is run for certain, not by luck of timing."""
     Cast()
-    meeting_services.cadence_policies_default()
+    cadence.cadence_policies_default()
     started = threading.Barrier(2)
     first_call = threading.local()
     refused = []
-    create_for_slots = meeting_services._meetings_create_for_slots
+    create_for_slots = cadence._meetings_create_for_slots
 
     def create_for_slots_at_once(unit, slots, roster):
         if not getattr(first_call, "done", False):
@@ -144,12 +144,12 @@ def test_two_runs_at_once_race_for_the_same_slots_and_create_each_meeting_once(
         )
         return meetings
 
-    monkeypatch.setattr(meeting_services, "_meetings_create_for_slots", create_for_slots_at_once)
+    monkeypatch.setattr(cadence, "_meetings_create_for_slots", create_for_slots_at_once)
     results, errors = [], []
 
     def run():
         try:
-            results.append(meeting_services.schedule_meetings())
+            results.append(cadence.schedule_meetings())
         except Exception as exc:  # the assertion below reports it
             errors.append(exc)
         finally:

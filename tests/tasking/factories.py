@@ -10,14 +10,9 @@ from django.utils import timezone
 
 from nim_portal.choices import Role
 from products.choices import ProductKind
-from tasking.services.strategy import (
-    control_strategy_approve,
-    control_strategy_draft,
-    intelligence_requirement_approve,
-    ir_item_add,
-    priority_add,
-)
 from tasking.strategy.choices import MoRiLEDimension
+from tasking.strategy.requirement import intelligence_requirement_approve, ir_item_add
+from tasking.strategy.services import control_strategy_approve, control_strategy_draft, priority_add
 from tests.factories import member, product_drafting
 from tests.products.helpers import publish
 
@@ -132,7 +127,7 @@ def action_raised(
     """An open action on `unit`'s log raised by `chair` between meetings, owned by `owner_user`
     (the chair when no owner is given) or `owner_unit`."""
     from tasking.actions.choices import ActionType
-    from tasking.services.actions import action_raise
+    from tasking.actions.services import action_raise
 
     if owner_user is None and owner_unit is None:
         owner_user = chair
@@ -153,9 +148,9 @@ def meeting_sitting(unit, *, chair):
     """A TT&CG of `unit` chaired by `chair`, opened: it sits now."""
     from tasking.meetings.choices import MeetingKind
     from tasking.models import Meeting
-    from tasking.services.proceedings import meeting_open
+    from tasking.proceedings.services import meeting_open
 
     meeting = Meeting.objects.create(
         unit=unit, kind=MeetingKind.TACTICAL, starts_at=timezone.now(), chair=chair
     )
-    return meeting_open(chair, meeting)
+    return meeting_open(acting_user=chair, meeting=meeting)

@@ -7,10 +7,10 @@ from django.core import mail
 from django.test import TestCase
 
 from nim_portal.choices import Role, UnitKind
+from tasking.meetings.cadence import schedule_meetings
 from tasking.meetings.choices import MeetingKind
 from tasking.models import Meeting
-from tasking.services.meetings import schedule_meetings
-from tasking.services.proceedings import meeting_open
+from tasking.proceedings.services import meeting_open
 from tests.factories import member
 
 NOW = datetime(2030, 6, 1, 8, 0, tzinfo=UTC)
@@ -55,4 +55,4 @@ def cast_scheduled(hierarchy) -> Cast:
 
 
 def opened(cast, meeting) -> Meeting:
-    return meeting_open(cast.chair, meeting)
+    return meeting_open(acting_user=cast.chair, meeting=meeting)

@@ -19,9 +19,9 @@ from products.choices import ProductKind
 from products.services import section_update
 from tasking.meetings.choices import AgendaItemKind, MeetingKind
 from tasking.models import AgendaItem, IntelligenceRequirementItem, Meeting, MeetingInvitee
-from tasking.services.strategy import ir_item_update
-from tasking.services.submissions import submission_create
+from tasking.strategy.requirement import ir_item_update
 from tasking.submissions.choices import SourceType
+from tasking.submissions.services import submission_create
 from tests.factories import PartnerUserFactory, UserFactory, member, product_drafting
 from tests.products.helpers import publish, write
 from tests.tasking.factories import StrategyCast, strategy_approved

@@ -7,7 +7,7 @@ from django.http import Http404
 
 from nim_portal.choices import GSCMarking, Role, VettingLevel
 from tasking.actions.choices import Rag
-from tasking.selectors.actions import (
+from tasking.actions.selectors import (
     action_log_for_unit,
     actions_for_meeting,
     actions_for_meeting_for_user,
@@ -16,8 +16,8 @@ from tasking.selectors.actions import (
     my_actions,
     my_actions_to_page,
 )
-from tasking.services.actions import action_close, action_update_add
-from tasking.services.proceedings import meeting_close
+from tasking.actions.services import action_close, action_update_add
+from tasking.proceedings.services import meeting_close
 from tests.factories import PartnerUserFactory, member
 from tests.tasking.factories import (
     StrategyCast,
@@ -155,7 +155,7 @@ def test_a_meeting_reviews_the_open_actions_and_those_raised_or_closed_at_it(cas
     assert reviewed == {carried, raised_at, closed_at}
     assert other_unit not in reviewed
 
-    meeting_close(cast.chair, meeting)
+    meeting_close(acting_user=cast.chair, meeting=meeting)
     meeting.refresh_from_db()
     after = action_raised(cast.unit, chair=cast.chair, priority=priority)
     assert after not in set(actions_for_meeting(meeting))

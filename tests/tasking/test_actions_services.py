@@ -12,15 +12,15 @@ from django.utils import timezone
 from nim_portal.choices import GSCMarking, Role, VettingLevel
 from nim_portal.models import AuditEvent, Notification
 from tasking.actions.choices import ActionStatus, ActionType, Rag
-from tasking.models import ActionUpdate, Meeting, TacticalAction
-from tasking.services.actions import (
+from tasking.actions.services import (
     StaleAction,
     action_close,
     action_rag_set,
     action_raise,
     action_update_add,
 )
-from tasking.services.proceedings import meeting_close
+from tasking.models import ActionUpdate, Meeting, TacticalAction
+from tasking.proceedings.services import meeting_close
 from tests.factories import UserFactory, member
 from tests.tasking.factories import (
     StrategyCast,
@@ -413,7 +413,7 @@ def test_the_chair_closes_at_the_meeting_and_the_screen_is_told(cast, action):
 
 def test_nothing_is_closed_at_a_closed_meeting(cast, action):
     meeting = meeting_sitting(cast.unit, chair=cast.chair)
-    meeting_close(cast.chair, meeting)
+    meeting_close(acting_user=cast.chair, meeting=meeting)
     with pytest.raises(ValidationError, match="not sitting"):
         action_close(
             acting_user=cast.chair,

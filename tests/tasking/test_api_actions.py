@@ -10,8 +10,8 @@ from rest_framework.test import APIClient
 
 from nim_portal.choices import GSCMarking, Role, VettingLevel
 from tasking.actions.choices import ActionStatus, ActionType, Rag
+from tasking.actions.services import action_close, action_update_add
 from tasking.models import ActionUpdate, TacticalAction
-from tasking.services.actions import action_close, action_update_add
 from tests.factories import PartnerUserFactory, member
 from tests.tasking.factories import (
     StrategyCast,

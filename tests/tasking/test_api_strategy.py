@@ -10,13 +10,9 @@ from rest_framework.test import APIClient
 
 from nim_portal.choices import GSCMarking, Role, VettingLevel
 from tasking.models import ControlStrategy, IntelligenceRequirementItem, Priority
-from tasking.services.strategy import (
-    control_strategy_approve,
-    edit_token,
-    ir_item_update,
-    priority_update,
-)
 from tasking.strategy.choices import ControlStrategyStatus, RequirementItemStatus
+from tasking.strategy.requirement import ir_item_update
+from tasking.strategy.services import control_strategy_approve, edit_token, priority_update
 from tests.factories import PartnerUserFactory, member
 from tests.tasking.factories import (
     StrategyCast,

@@ -18,6 +18,7 @@ from products.choices import ProductKind
 from products.models import Product, ProductVersion
 from products.selectors import visible_versions
 from tasking.actions.choices import ActionStatus, Rag
+from tasking.actions.selectors import actions_for_meeting
 from tasking.demo import (
     DEMO_ADOPTED_TITLE,
     DEMO_COMMISSION_TITLE,
@@ -29,6 +30,8 @@ from tasking.demo import (
     WEST_CHAIR,
 )
 from tasking.meetings.choices import STANDARD_AGENDAS, MeetingKind, MeetingStatus
+from tasking.meetings.policy import can_chair
+from tasking.meetings.selectors import meeting_for_user
 from tasking.models import (
     ActionUpdate,
     AgendaItem,
@@ -44,8 +47,6 @@ from tasking.models import (
     TacticalAction,
 )
 from tasking.proceedings.choices import CommissionKind, EscalationStatus
-from tasking.selectors.actions import actions_for_meeting
-from tasking.selectors.proceedings import meeting_for_user, user_may_chair
 from tasking.strategy.choices import ControlStrategyStatus, RequirementItemStatus
 
 pytestmark = pytest.mark.django_db
@@ -268,7 +269,7 @@ class TestTheSeededDemo:
         )
 
         assert meeting.status == MeetingStatus.SCHEDULED and meeting.starts_at > now
-        assert meeting.chair == chair and user_may_chair(chair, meeting)
+        assert meeting.chair == chair and can_chair(chair, meeting)
         assert meeting_for_user(member, meeting.pk) == meeting
         assert meeting.invitees.filter(user=member).exists()
         assert [i.kind for i in meeting.agenda_items.order_by("position")] == list(

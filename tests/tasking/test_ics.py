@@ -11,15 +11,12 @@ from icalendar import Calendar
 from nim_portal import jobs
 from nim_portal.choices import Role
 from nim_portal.models import Job, JobState
-from tasking.ics import meeting_invitation_ics, meeting_uid
+from tasking.meetings.cadence import schedule_meetings
 from tasking.meetings.choices import MeetingKind, MeetingStatus
+from tasking.meetings.ics import meeting_invitation_ics, meeting_uid
+from tasking.meetings.invitations import MEETING_INVITATION_JOB, invitation_send
+from tasking.meetings.services import meeting_reschedule
 from tasking.models import Meeting, MeetingInvitee
-from tasking.services.meetings import (
-    MEETING_INVITATION_JOB,
-    invitation_send,
-    meeting_reschedule,
-    schedule_meetings,
-)
 from tests.factories import member
 from tests.tasking.proceedings_helpers import scheduled_as_by_beat
 

@@ -17,8 +17,8 @@ from django.urls import reverse
 
 from nim_portal.middleware import SESSION_LAST_SEEN_KEY, SESSION_STARTED_KEY
 from nim_portal.models import Membership
-from tasking.poll import TICKET_MAX_AGE_SECONDS, TICKET_SALT
-from tasking.services.proceedings import meeting_screen_changed
+from tasking.meetings.services import meeting_screen_changed
+from tasking.proceedings.poll import TICKET_MAX_AGE_SECONDS, TICKET_SALT
 from tests.tasking.screen_helpers import ScreenCast, poll_url_of, verified
 
 pytestmark = pytest.mark.django_db

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from nim_portal.choices import GSCMarking, VettingLevel
 from tasking.actions.choices import ActionStatus, ActionType
+from tasking.actions.services import NO_PRIORITY, action_close, action_raise
 from tasking.meetings.choices import Attendance, MeetingStatus
 from tasking.models import (
     AgendaItem,
@@ -28,8 +29,7 @@ from tasking.models import (
     TacticalAction,
 )
 from tasking.proceedings.choices import CommissionKind
-from tasking.services.actions import NO_PRIORITY, action_close, action_raise
-from tasking.services.proceedings import (
+from tasking.proceedings.services import (
     agenda_item_add,
     agenda_item_edit,
     attendance_record,
@@ -173,17 +173,22 @@ def canary(screen):
     """A SECRET decision and action, with a member vetted to OFFICIAL-SENSITIVE present."""
     type(screen.member).objects.filter(pk=screen.member.pk).update(vetting_level=VettingLevel.RV)
     for invitee in screen.meeting.invitees.all():
-        attendance_record(screen.chair, screen.meeting, invitee, "present")
+        attendance_record(
+            acting_user=screen.chair, meeting=screen.meeting, invitee=invitee, attendance="present"
+        )
     decision_record(
-        screen.chair,
-        screen.meeting,
-        screen.meeting.current_agenda_item,
-        CANARY,
+        acting_user=screen.chair,
+        meeting=screen.meeting,
+        agenda_item=screen.meeting.current_agenda_item,
+        text=CANARY,
         marking=GSCMarking.SECRET,
     )
     raised(screen, description=f"{CANARY} (action)", marking=GSCMarking.SECRET)
     decision_record(
-        screen.chair, screen.meeting, screen.meeting.current_agenda_item, "Visible decision"
+        acting_user=screen.chair,
+        meeting=screen.meeting,
+        agenda_item=screen.meeting.current_agenda_item,
+        text="Visible decision",
     )
     return CANARY
 
@@ -226,10 +231,10 @@ def test_the_private_view_leaves_out_what_the_chair_may_not_read(screen, canary)
 
 def test_the_marking_banner_follows_the_screen(screen):
     decision_record(
-        screen.chair,
-        screen.meeting,
-        screen.meeting.current_agenda_item,
-        "Sensitive decision",
+        acting_user=screen.chair,
+        meeting=screen.meeting,
+        agenda_item=screen.meeting.current_agenda_item,
+        text="Sensitive decision",
         marking=GSCMarking.OFFICIAL_SENSITIVE,
     )
     client = signed_in(screen.member)
@@ -573,10 +578,13 @@ def test_the_poll_and_pages_refuse_other_methods(screen):
 
 def grow(screen, size: int):
     for n in range(size):
-        agenda_item_add(screen.chair, screen.meeting, f"Extra item {n}")
+        agenda_item_add(acting_user=screen.chair, meeting=screen.meeting, title=f"Extra item {n}")
         raised(screen, description=f"Action {n}")
         decision_record(
-            screen.chair, screen.meeting, screen.meeting.current_agenda_item, f"Decision {n}"
+            acting_user=screen.chair,
+            meeting=screen.meeting,
+            agenda_item=screen.meeting.current_agenda_item,
+            text=f"Decision {n}",
         )
 
 
@@ -617,7 +625,12 @@ class TestAgendaTextWithAPartnerInTheRoom:
         invitee, _ = MeetingInvitee.objects.get_or_create(
             meeting=screen.meeting, user=user, defaults={"is_partner_attendee": partner}
         )
-        attendance_record(screen.chair, screen.meeting, invitee, Attendance.PRESENT)
+        attendance_record(
+            acting_user=screen.chair,
+            meeting=screen.meeting,
+            invitee=invitee,
+            attendance=Attendance.PRESENT,
+        )
 
     @pytest.fixture
     def police_present(self, screen):
@@ -637,9 +650,16 @@ class TestAgendaTextWithAPartnerInTheRoom:
         return shared.content.decode(), private.content.decode()
 
     def test_typed_text_is_held_back_and_counted(self, screen, partner_present):
-        item = agenda_item_add(screen.chair, screen.meeting, self.TITLE, notes=self.NOTES)
-        meeting_current_item_set(screen.chair, screen.meeting, item)
-        decision_record(screen.chair, screen.meeting, item, "Leaflet the estate.")
+        item = agenda_item_add(
+            acting_user=screen.chair, meeting=screen.meeting, title=self.TITLE, notes=self.NOTES
+        )
+        meeting_current_item_set(acting_user=screen.chair, meeting=screen.meeting, item=item)
+        decision_record(
+            acting_user=screen.chair,
+            meeting=screen.meeting,
+            agenda_item=item,
+            text="Leaflet the estate.",
+        )
         shared, private = self.shared_and_private(screen)
         assert self.TITLE not in shared and self.NOTES not in shared
         assert "Canary" not in shared
@@ -651,18 +671,18 @@ class TestAgendaTextWithAPartnerInTheRoom:
 
     def test_the_chair_marks_text_official_to_share_it(self, screen, partner_present):
         item = agenda_item_add(
-            screen.chair,
-            screen.meeting,
-            self.TITLE,
+            acting_user=screen.chair,
+            meeting=screen.meeting,
+            title=self.TITLE,
             notes=self.NOTES,
             title_marking=GSCMarking.OFFICIAL,
         )
-        meeting_current_item_set(screen.chair, screen.meeting, item)
+        meeting_current_item_set(acting_user=screen.chair, meeting=screen.meeting, item=item)
         shared, _ = self.shared_and_private(screen)
         assert self.TITLE in shared and self.NOTES not in shared
         agenda_item_edit(
-            screen.chair,
-            item,
+            acting_user=screen.chair,
+            item=item,
             title=self.TITLE,
             notes=self.NOTES,
             title_marking=GSCMarking.OFFICIAL,
@@ -672,15 +692,20 @@ class TestAgendaTextWithAPartnerInTheRoom:
         assert self.TITLE in shared and self.NOTES in shared
 
     def test_without_a_partner_police_text_shows(self, screen, police_present):
-        item = agenda_item_add(screen.chair, screen.meeting, self.TITLE, notes=self.NOTES)
-        meeting_current_item_set(screen.chair, screen.meeting, item)
+        item = agenda_item_add(
+            acting_user=screen.chair, meeting=screen.meeting, title=self.TITLE, notes=self.NOTES
+        )
+        meeting_current_item_set(acting_user=screen.chair, meeting=screen.meeting, item=item)
         shared, _ = self.shared_and_private(screen)
         assert self.TITLE in shared and self.NOTES in shared
 
     def test_a_marking_above_official_sensitive_is_refused_and_changes_nothing(self, screen):
         with pytest.raises(ValidationError):
             agenda_item_add(
-                screen.chair, screen.meeting, self.TITLE, title_marking=GSCMarking.SECRET
+                acting_user=screen.chair,
+                meeting=screen.meeting,
+                title=self.TITLE,
+                title_marking=GSCMarking.SECRET,
             )
         assert not AgendaItem.objects.filter(title=self.TITLE).exists()
         response = signed_in(screen.chair).post(

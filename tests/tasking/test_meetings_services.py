@@ -11,19 +11,12 @@ from django.utils import timezone
 from nim_portal.choices import AuditVerb, Role, UnitKind
 from nim_portal.models import AuditEvent, Unit
 from tasking import tasks
+from tasking.meetings.cadence import cadence_policies_default, cadence_policy_update
 from tasking.meetings.choices import Attendance, MeetingKind, MeetingStatus
+from tasking.meetings.invitations import reminder_send, reminders_issue_due
+from tasking.meetings.selectors import lapsed_cadences, meetings_visible_to
+from tasking.meetings.services import meeting_reschedule, police_invitee_add, police_invitee_remove
 from tasking.models import CadencePolicy, Meeting, MeetingInvitee
-from tasking.selectors.meetings import lapsed_cadences
-from tasking.selectors.proceedings import meetings_visible_to
-from tasking.services.meetings import (
-    cadence_policies_default,
-    cadence_policy_update,
-    meeting_reschedule,
-    police_invitee_add,
-    police_invitee_remove,
-    reminder_send,
-    reminders_issue_due,
-)
 from tests.factories import PartnerUserFactory, UserFactory, add_unit, member
 from tests.tasking.proceedings_helpers import scheduled_as_by_beat
 
@@ -96,7 +89,7 @@ def test_a_chair_above_the_unit_may_reschedule(cast, meeting):
 
 @pytest.mark.parametrize("who", ["member", "analyst", "neighbour_chair"])
 def test_a_non_chair_cannot_reschedule(cast, meeting, who):
-    with pytest.raises(PermissionDenied, match="Only a chair of Birmingham"):
+    with pytest.raises(PermissionDenied, match="Only the chair of this meeting of Birmingham"):
         meeting_reschedule(
             acting_user=getattr(cast, who),
             meeting=meeting,

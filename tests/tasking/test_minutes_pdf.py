@@ -12,8 +12,8 @@ from pypdf import PdfReader
 from nim_portal import jobs
 from nim_portal.choices import AuditVerb, GSCMarking, VettingLevel
 from nim_portal.models import AuditEvent, Job, JobState
+from tasking.proceedings import minutes_pdf, services
 from tasking.proceedings.choices import MinutesPrintStatus
-from tasking.services import proceedings as services
 from tests.tasking.proceedings_helpers import cast_scheduled, opened, ttcg
 
 pytestmark = pytest.mark.django_db
@@ -35,10 +35,21 @@ def cast(hierarchy):
 def closed(cast, django_capture_on_commit_callbacks):
     """A meeting with long minutes and a SECRET decision, closed with its render run."""
     sitting = opened(cast, ttcg(cast.hierarchy.bcu))
-    services.minutes_save(cast.chair, sitting, "\n\n".join([PARAGRAPH * 6] * 30), 0)
-    services.decision_record(cast.chair, sitting, None, "Covert plan.", marking=GSCMarking.SECRET)
+    services.minutes_save(
+        acting_user=cast.chair,
+        meeting=sitting,
+        text="\n\n".join([PARAGRAPH * 6] * 30),
+        expected_version=0,
+    )
+    services.decision_record(
+        acting_user=cast.chair,
+        meeting=sitting,
+        agenda_item=None,
+        text="Covert plan.",
+        marking=GSCMarking.SECRET,
+    )
     with django_capture_on_commit_callbacks(execute=True):
-        version = services.meeting_close(cast.chair, sitting)
+        version = services.meeting_close(acting_user=cast.chair, meeting=sitting)
     version.refresh_from_db()
     return version
 
@@ -61,7 +72,7 @@ def test_closing_renders_the_minutes_with_the_marking_on_every_page(closed):
 
 
 def test_rendering_twice_leaves_the_pdf_alone(closed):
-    assert services.minutes_pdf_render(closed.pk) is False
+    assert minutes_pdf.minutes_pdf_render(closed.pk) is False
 
 
 def test_a_cleared_reader_downloads_the_minutes_and_it_is_audited(client, cast, closed):
@@ -88,17 +99,22 @@ def test_a_reader_below_the_marking_or_outside_the_unit_gets_404(client, cast, c
 @pytest.fixture
 def sitting(cast):
     sitting = opened(cast, ttcg(cast.hierarchy.bcu))
-    services.minutes_save(cast.chair, sitting, "Agreed: patrols on the ring road.", 0)
+    services.minutes_save(
+        acting_user=cast.chair,
+        meeting=sitting,
+        text="Agreed: patrols on the ring road.",
+        expected_version=0,
+    )
     return sitting
 
 
 def job_of(version) -> Job:
-    return Job.objects.get(kind=services.MINUTES_PDF_JOB, object_id=version.pk)
+    return Job.objects.get(kind=minutes_pdf.MINUTES_PDF_JOB, object_id=version.pk)
 
 
 def failing_renders(monkeypatch, failures: int) -> list[int]:
     attempts = []
-    real = services.minutes_pdf
+    real = minutes_pdf.minutes_pdf
 
     def render(version):
         attempts.append(version.pk)
@@ -106,14 +122,14 @@ def failing_renders(monkeypatch, failures: int) -> list[int]:
             raise OSError(f"fontconfig cache not writable (attempt {len(attempts)})")
         return real(version)
 
-    monkeypatch.setattr(services, "minutes_pdf", render)
+    monkeypatch.setattr(minutes_pdf, "minutes_pdf", render)
     return attempts
 
 
 def test_closing_asks_for_the_pdf_and_the_sweep_prints_it_unasked(cast, sitting):
     """The broker was away when the meeting closed: nobody asks for the PDF, the beat's sweep of
     due jobs prints it (in-process here)."""
-    version = services.meeting_close(cast.chair, sitting)
+    version = services.meeting_close(acting_user=cast.chair, meeting=sitting)
 
     assert version.pdf_status == MinutesPrintStatus.PENDING
     assert job_of(version).state == JobState.WAITING
@@ -127,7 +143,7 @@ def test_a_failed_attempt_leaves_the_minutes_being_printed_until_the_last(
     cast, sitting, monkeypatch, jobs_to_a_worker
 ):
     attempts = failing_renders(monkeypatch, failures=4)
-    version = services.meeting_close(cast.chair, sitting)
+    version = services.meeting_close(acting_user=cast.chair, meeting=sitting)
     job = job_of(version)
 
     for attempt in range(1, 5):
@@ -155,7 +171,7 @@ def test_a_reader_asking_for_minutes_whose_print_failed_has_them_printed_again(
 ):
     failing_renders(monkeypatch, failures=1)
     with django_capture_on_commit_callbacks(execute=True):
-        version = services.meeting_close(cast.chair, sitting)
+        version = services.meeting_close(acting_user=cast.chair, meeting=sitting)
     version.refresh_from_db()
     assert version.pdf_status == MinutesPrintStatus.FAILED
     client.force_login(cast.member)
@@ -171,10 +187,10 @@ def test_a_reader_asking_for_minutes_whose_print_failed_has_them_printed_again(
 
 
 def test_asking_for_minutes_still_being_printed_asks_for_nothing_more(client, cast, sitting):
-    version = services.meeting_close(cast.chair, sitting)
+    version = services.meeting_close(acting_user=cast.chair, meeting=sitting)
     client.force_login(cast.member)
 
     client.get(reverse("tasking:meeting_minutes_pdf", args=[sitting.pk]))
 
-    assert Job.objects.filter(kind=services.MINUTES_PDF_JOB).count() == 1
+    assert Job.objects.filter(kind=minutes_pdf.MINUTES_PDF_JOB).count() == 1
     assert job_of(version).state == JobState.WAITING

@@ -14,7 +14,7 @@ from nim_portal.choices import AuditVerb
 from nim_portal.models import AuditEvent
 from tasking.meetings.choices import MeetingKind, MeetingStatus
 from tasking.models import Meeting, MeetingInvitee
-from tasking.services.partner_meetings import partner_attendee_invite, partner_attendee_remove
+from tasking.proceedings.partner_attendees import partner_attendee_invite, partner_attendee_remove
 from tests.tasking.submission_helpers import (
     CANARY_AGENDA,
     CANARY_ATTENDEE,

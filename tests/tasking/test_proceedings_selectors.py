@@ -8,9 +8,10 @@ from django.http import Http404
 from nim_portal.choices import GSCMarking, VettingLevel
 from products.choices import ProductKind
 from tasking.meetings.choices import Attendance
+from tasking.meetings.selectors import meeting_for_user
 from tasking.models import MeetingInvitee
-from tasking.selectors import proceedings as selectors
-from tasking.services import proceedings as services
+from tasking.proceedings import escalations, selectors, services
+from tasking.proceedings.screen import meeting_screen, meeting_screen_revision
 from tests.factories import PartnerUserFactory
 from tests.tasking.proceedings_helpers import cast_scheduled, opened, ttcg
 
@@ -45,13 +46,21 @@ def shown_text(screen) -> str:
 @pytest.fixture
 def restricted(cast, sitting):
     """A SECRET decision carrying the canary, an OFFICIAL one, and a profile commissioned."""
-    services.decision_record(cast.chair, sitting, None, CANARY, marking=GSCMarking.SECRET)
-    services.decision_record(cast.chair, sitting, None, "Leaflet the estate.")
+    services.decision_record(
+        acting_user=cast.chair,
+        meeting=sitting,
+        agenda_item=None,
+        text=CANARY,
+        marking=GSCMarking.SECRET,
+    )
+    services.decision_record(
+        acting_user=cast.chair, meeting=sitting, agenda_item=None, text="Leaflet the estate."
+    )
     services.profile_commission(
-        cast.chair,
-        sitting,
-        ProductKind.PROBLEM_PROFILE,
-        f"Profile {CANARY}",
+        acting_user=cast.chair,
+        meeting=sitting,
+        kind=ProductKind.PROBLEM_PROFILE,
+        title=f"Profile {CANARY}",
         owner=cast.analyst,
         marking=GSCMarking.SECRET,
     )
@@ -64,13 +73,13 @@ def test_the_shared_screen_shows_only_what_the_lowest_vetting_present_may_read(c
     cast.member.save()
     present(restricted, cast.member)
 
-    shared = selectors.meeting_screen(restricted, private=False)
+    shared = meeting_screen(restricted, private=False)
     assert shared.audience.ceiling == GSCMarking.OFFICIAL_SENSITIVE
     assert CANARY not in shown_text(shared)
     assert [d.text for d in shared.decisions] == ["Leaflet the estate."]
     assert shared.hidden is None
 
-    private = selectors.meeting_screen(restricted, private=True)
+    private = meeting_screen(restricted, private=True)
     assert CANARY not in shown_text(private)
     assert private.hidden == {
         "decisions": 1,
@@ -84,7 +93,7 @@ def test_the_shared_screen_shows_only_what_the_lowest_vetting_present_may_read(c
 def test_a_room_cleared_for_it_sees_it(cast, restricted):
     present(restricted, cast.chair)
     present(restricted, cast.member)
-    screen = selectors.meeting_screen(restricted, private=True)
+    screen = meeting_screen(restricted, private=True)
     assert CANARY in shown_text(screen)
     assert screen.hidden == {
         "decisions": 0,
@@ -98,20 +107,24 @@ def test_a_room_cleared_for_it_sees_it(cast, restricted):
 def test_before_attendance_the_audience_is_everybody_expected(cast, restricted):
     cast.member.vetting_level = VettingLevel.NONE
     cast.member.save()
-    screen = selectors.meeting_screen(restricted, private=False)
+    screen = meeting_screen(restricted, private=False)
     assert screen.audience.ceiling == 0
     assert screen.decisions == [] and CANARY not in shown_text(screen)
 
 
 def test_with_a_partner_present_no_police_product_or_sensitive_text_shows(cast, restricted):
     services.decision_record(
-        cast.chair, restricted, None, "Sensitive plan.", marking=GSCMarking.OFFICIAL_SENSITIVE
+        acting_user=cast.chair,
+        meeting=restricted,
+        agenda_item=None,
+        text="Sensitive plan.",
+        marking=GSCMarking.OFFICIAL_SENSITIVE,
     )
     present(restricted, cast.chair)
     partner = PartnerUserFactory(vetting_level=VettingLevel.NPPV2F)  # SECRET ceiling
     present(restricted, partner, partner=True)
 
-    screen = selectors.meeting_screen(restricted, private=True)
+    screen = meeting_screen(restricted, private=True)
     assert screen.audience.partner_present
     assert [d.text for d in screen.decisions] == ["Leaflet the estate."]
     assert screen.products == [] and screen.commissions == [] and screen.releases == []
@@ -125,12 +138,16 @@ def test_the_screen_costs_the_same_queries_as_the_meeting_grows(
 ):
     present(sitting, cast.chair)
     with django_assert_max_num_queries(7) as small:
-        selectors.meeting_screen(sitting, private=True)
+        meeting_screen(sitting, private=True)
     for n in range(8):
-        services.decision_record(cast.chair, sitting, None, f"Decision {n}")
-        services.escalation_raise(cast.chair, sitting, title=f"Issue {n}", reason="Beyond us.")
+        services.decision_record(
+            acting_user=cast.chair, meeting=sitting, agenda_item=None, text=f"Decision {n}"
+        )
+        escalations.escalation_raise(
+            acting_user=cast.chair, meeting=sitting, title=f"Issue {n}", reason="Beyond us."
+        )
     with django_assert_max_num_queries(len(small.captured_queries)):
-        selectors.meeting_screen(sitting, private=True)
+        meeting_screen(sitting, private=True)
 
 
 # Readers.
@@ -138,19 +155,19 @@ def test_the_screen_costs_the_same_queries_as_the_meeting_grows(
 
 @pytest.mark.parametrize("who", ["chair", "member", "analyst", "force_chair", "regional_chair"])
 def test_members_of_the_unit_and_above_read_the_meeting(cast, sitting, who):
-    assert selectors.meeting_for_user(getattr(cast, who), sitting.pk) == sitting
+    assert meeting_for_user(getattr(cast, who), sitting.pk) == sitting
 
 
 @pytest.mark.parametrize("who", ["neighbour_chair", "outsider"])
 def test_others_get_404(cast, sitting, who):
     with pytest.raises(Http404):
-        selectors.meeting_for_user(getattr(cast, who), sitting.pk)
-    assert selectors.meeting_screen_revision(getattr(cast, who).pk, sitting.pk) is None
+        meeting_for_user(getattr(cast, who), sitting.pk)
+    assert meeting_screen_revision(getattr(cast, who).pk, sitting.pk) is None
 
 
 def test_the_screen_revision_poll_is_one_query(cast, sitting, django_assert_num_queries):
     with django_assert_num_queries(1):
-        revision = selectors.meeting_screen_revision(cast.member.pk, sitting.pk)
+        revision = meeting_screen_revision(cast.member.pk, sitting.pk)
     sitting.refresh_from_db()
     assert revision == sitting.screen_revision > 0
 
@@ -166,7 +183,9 @@ def test_a_reader_does_not_see_decisions_above_their_vetting(cast, restricted):
 
 
 def test_escalation_boxes_and_who_may_decide(cast, sitting):
-    escalation = services.escalation_raise(cast.chair, sitting, title="Guns", reason="Beyond us.")
+    escalation = escalations.escalation_raise(
+        acting_user=cast.chair, meeting=sitting, title="Guns", reason="Beyond us."
+    )
     force = selectors.escalation_boxes(cast.force_chair)
     assert force.inbox == [escalation] and escalation.pk in force.decidable
     bcu = selectors.escalation_boxes(cast.chair)

@@ -11,9 +11,10 @@ from products.choices import ProductKind, ProductStatus
 from products.models import Product
 from tasking.meetings.choices import STANDARD_AGENDAS, AgendaItemKind, Attendance, MeetingKind
 from tasking.meetings.choices import MeetingStatus as Status
+from tasking.meetings.services import meeting_screen_changed
 from tasking.models import Commission, Decision, Escalation, Meeting, MinutesVersion
+from tasking.proceedings import escalations, services
 from tasking.proceedings.choices import EscalationStatus
-from tasking.services import proceedings as services
 from tests.tasking.proceedings_helpers import cast_scheduled, opened, ttcg
 
 pytestmark = pytest.mark.django_db
@@ -58,7 +59,7 @@ def test_the_ttcg_agenda_is_in_the_doctrinal_order(meeting):
 
 def test_the_chair_opens_the_meeting_on_its_first_item(cast, meeting):
     revision = meeting.screen_revision
-    sitting = services.meeting_open(cast.chair, meeting)
+    sitting = services.meeting_open(acting_user=cast.chair, meeting=meeting)
 
     sitting = fresh(sitting)
     assert sitting.status == Status.IN_SESSION and sitting.opened_at is not None
@@ -69,28 +70,31 @@ def test_the_chair_opens_the_meeting_on_its_first_item(cast, meeting):
 
 
 def test_a_chair_above_the_unit_may_run_it(cast, meeting):
-    assert services.meeting_open(cast.force_chair, meeting).status == Status.IN_SESSION
+    assert (
+        services.meeting_open(acting_user=cast.force_chair, meeting=meeting).status
+        == Status.IN_SESSION
+    )
 
 
 @pytest.mark.parametrize("who", NON_CHAIRS)
 def test_a_non_chair_cannot_open_the_meeting_and_nothing_changes(cast, meeting, who):
     with pytest.raises(PermissionDenied, match="Only the chair of this meeting of Birmingham"):
-        services.meeting_open(getattr(cast, who), meeting)
+        services.meeting_open(acting_user=getattr(cast, who), meeting=meeting)
     after = fresh(meeting)
     assert after.status == Status.SCHEDULED
     assert after.screen_revision == meeting.screen_revision
 
 
 def test_a_closed_meeting_cannot_be_reopened(cast, sitting):
-    services.meeting_close(cast.chair, sitting)
+    services.meeting_close(acting_user=cast.chair, meeting=sitting)
     with pytest.raises(ValidationError, match="closed: it cannot become in session"):
-        services.meeting_open(cast.chair, sitting)
+        services.meeting_open(acting_user=cast.chair, meeting=sitting)
     assert fresh(sitting).status == Status.CLOSED
 
 
 def test_a_scheduled_meeting_cannot_close_before_it_sits(cast, meeting):
     with pytest.raises(ValidationError, match="scheduled: it cannot become closed"):
-        services.meeting_close(cast.chair, meeting)
+        services.meeting_close(acting_user=cast.chair, meeting=meeting)
     assert not MinutesVersion.objects.exists()
 
 
@@ -100,7 +104,7 @@ def test_a_scheduled_meeting_cannot_close_before_it_sits(cast, meeting):
 def test_the_chair_moves_the_meeting_to_an_item(cast, sitting):
     item = sitting.agenda_items.get(position=3)
     before = fresh(sitting).screen_revision
-    services.meeting_current_item_set(cast.chair, sitting, item)
+    services.meeting_current_item_set(acting_user=cast.chair, meeting=sitting, item=item)
     after = fresh(sitting)
     assert after.current_agenda_item == item and after.screen_revision == before + 1
 
@@ -109,28 +113,36 @@ def test_the_chair_moves_the_meeting_to_an_item(cast, sitting):
 def test_a_non_chair_cannot_move_the_meeting(cast, sitting, who):
     item = sitting.agenda_items.get(position=3)
     with pytest.raises(PermissionDenied):
-        services.meeting_current_item_set(getattr(cast, who), sitting, item)
+        services.meeting_current_item_set(
+            acting_user=getattr(cast, who), meeting=sitting, item=item
+        )
     assert fresh(sitting).current_agenda_item.position == 1
 
 
 def test_an_item_of_another_meeting_is_refused(cast, sitting):
     other = ttcg(cast.hierarchy.force).agenda_items.first()
     with pytest.raises(ValidationError, match="item of this meeting's agenda"):
-        services.meeting_current_item_set(cast.chair, sitting, other)
+        services.meeting_current_item_set(acting_user=cast.chair, meeting=sitting, item=other)
 
 
 def test_the_current_item_moves_only_while_the_meeting_sits(cast, meeting):
     with pytest.raises(ValidationError, match="Open the meeting first"):
-        services.meeting_current_item_set(cast.chair, meeting, meeting.agenda_items.first())
+        services.meeting_current_item_set(
+            acting_user=cast.chair, meeting=meeting, item=meeting.agenda_items.first()
+        )
 
 
 def test_the_chair_records_attendance_and_others_cannot(cast, meeting):
     invitee = meeting.invitees.get(user=cast.member)
-    services.attendance_record(cast.chair, meeting, invitee, Attendance.APOLOGIES)
+    services.attendance_record(
+        acting_user=cast.chair, meeting=meeting, invitee=invitee, attendance=Attendance.APOLOGIES
+    )
     invitee.refresh_from_db()
     assert invitee.attendance == Attendance.APOLOGIES
     with pytest.raises(PermissionDenied):
-        services.attendance_record(cast.member, meeting, invitee, Attendance.PRESENT)
+        services.attendance_record(
+            acting_user=cast.member, meeting=meeting, invitee=invitee, attendance=Attendance.PRESENT
+        )
     invitee.refresh_from_db()
     assert invitee.attendance == Attendance.APOLOGIES
 
@@ -139,20 +151,22 @@ def test_the_chair_records_attendance_and_others_cannot(cast, meeting):
 
 
 def test_the_chair_adds_moves_changes_and_removes_agenda_items(cast, meeting):
-    item = services.agenda_item_add(cast.chair, meeting, "  Knife crime week  ", notes="Ops")
+    item = services.agenda_item_add(
+        acting_user=cast.chair, meeting=meeting, title="  Knife crime week  ", notes="Ops"
+    )
     last = len(STANDARD_AGENDAS[MeetingKind.TACTICAL]) + 1
     assert (item.position, item.title) == (last, "Knife crime week")
 
-    services.agenda_item_move(cast.chair, item, "up")
+    services.agenda_item_move(acting_user=cast.chair, item=item, direction="up")
     item.refresh_from_db()
     assert item.position == last - 1
     assert meeting.agenda_items.get(position=last).kind == AgendaItemKind.ANY_OTHER_BUSINESS
 
-    services.agenda_item_edit(cast.chair, item, title="Knife crime", notes="")
+    services.agenda_item_edit(acting_user=cast.chair, item=item, title="Knife crime", notes="")
     item.refresh_from_db()
     assert item.title == "Knife crime"
 
-    services.agenda_item_delete(cast.chair, meeting.agenda_items.get(position=2))
+    services.agenda_item_delete(acting_user=cast.chair, item=meeting.agenda_items.get(position=2))
     positions = list(meeting.agenda_items.order_by("position").values_list("position", flat=True))
     assert positions == list(range(1, last))
 
@@ -162,25 +176,29 @@ def test_a_non_chair_cannot_change_the_agenda(cast, meeting, who):
     person = getattr(cast, who)
     first = meeting.agenda_items.get(position=1)
     with pytest.raises(PermissionDenied):
-        services.agenda_item_add(person, meeting, "Mine")
+        services.agenda_item_add(acting_user=person, meeting=meeting, title="Mine")
     with pytest.raises(PermissionDenied):
-        services.agenda_item_move(person, first, "down")
+        services.agenda_item_move(acting_user=person, item=first, direction="down")
     with pytest.raises(PermissionDenied):
-        services.agenda_item_delete(person, first)
+        services.agenda_item_delete(acting_user=person, item=first)
     assert meeting.agenda_items.count() == len(STANDARD_AGENDAS[MeetingKind.TACTICAL])
     assert meeting.agenda_items.get(position=1) == first
 
 
 def test_an_item_cannot_move_past_either_end(cast, meeting):
     with pytest.raises(ValidationError, match="already first"):
-        services.agenda_item_move(cast.chair, meeting.agenda_items.get(position=1), "up")
+        services.agenda_item_move(
+            acting_user=cast.chair, item=meeting.agenda_items.get(position=1), direction="up"
+        )
 
 
 def test_an_item_with_decisions_stays_on_the_agenda(cast, sitting):
     item = sitting.agenda_items.get(position=3)
-    services.decision_record(cast.chair, sitting, item, "Keep the patrols.")
+    services.decision_record(
+        acting_user=cast.chair, meeting=sitting, agenda_item=item, text="Keep the patrols."
+    )
     with pytest.raises(ValidationError, match="has decisions recorded"):
-        services.agenda_item_delete(cast.chair, item)
+        services.agenda_item_delete(acting_user=cast.chair, item=item)
     assert sitting.agenda_items.filter(pk=item.pk).exists()
 
 
@@ -191,7 +209,11 @@ def test_the_chair_records_a_marked_decision(cast, sitting):
     item = sitting.agenda_items.get(position=4)
     before = fresh(sitting).screen_revision
     decision = services.decision_record(
-        cast.chair, sitting, item, " Patrol the park. ", marking=GSCMarking.SECRET
+        acting_user=cast.chair,
+        meeting=sitting,
+        agenda_item=item,
+        text=" Patrol the park. ",
+        marking=GSCMarking.SECRET,
     )
     assert (decision.text, decision.marking, decision.recorded_by) == (
         "Patrol the park.",
@@ -204,20 +226,32 @@ def test_the_chair_records_a_marked_decision(cast, sitting):
 @pytest.mark.parametrize("who", NON_CHAIRS)
 def test_a_non_chair_cannot_record_a_decision(cast, sitting, who):
     with pytest.raises(PermissionDenied):
-        services.decision_record(getattr(cast, who), sitting, None, "Mine.")
+        services.decision_record(
+            acting_user=getattr(cast, who), meeting=sitting, agenda_item=None, text="Mine."
+        )
     assert not Decision.objects.exists()
 
 
 def test_a_decision_needs_text_a_sitting_meeting_and_a_marking_the_chair_may_read(cast, meeting):
     with pytest.raises(ValidationError, match="Open the meeting first"):
-        services.decision_record(cast.chair, meeting, None, "Too early.")
-    services.meeting_open(cast.chair, meeting)
+        services.decision_record(
+            acting_user=cast.chair, meeting=meeting, agenda_item=None, text="Too early."
+        )
+    services.meeting_open(acting_user=cast.chair, meeting=meeting)
     with pytest.raises(ValidationError, match="Enter the decision"):
-        services.decision_record(cast.chair, meeting, None, "   ")
+        services.decision_record(
+            acting_user=cast.chair, meeting=meeting, agenda_item=None, text="   "
+        )
     cast.chair.vetting_level = VettingLevel.RV
     cast.chair.save()
     with pytest.raises(ValidationError, match="does not allow SECRET"):
-        services.decision_record(cast.chair, meeting, None, "x", marking=GSCMarking.SECRET)
+        services.decision_record(
+            acting_user=cast.chair,
+            meeting=meeting,
+            agenda_item=None,
+            text="x",
+            marking=GSCMarking.SECRET,
+        )
     assert not Decision.objects.exists()
 
 
@@ -225,16 +259,27 @@ def test_a_decision_needs_text_a_sitting_meeting_and_a_marking_the_chair_may_rea
 
 
 def test_the_chair_saves_the_minutes_over_the_version_loaded(cast, sitting):
-    saved = services.minutes_save(cast.chair, sitting, "Present: all.", 0)
+    saved = services.minutes_save(
+        acting_user=cast.chair, meeting=sitting, text="Present: all.", expected_version=0
+    )
     assert (saved.minutes, saved.minutes_version) == ("Present: all.", 1)
-    saved = services.minutes_save(cast.chair, sitting, "Present: all. Apologies: none.", 1)
+    saved = services.minutes_save(
+        acting_user=cast.chair,
+        meeting=sitting,
+        text="Present: all. Apologies: none.",
+        expected_version=1,
+    )
     assert saved.minutes_version == 2
 
 
 def test_minutes_saved_over_a_stale_version_are_refused_and_nothing_is_written(cast, sitting):
-    services.minutes_save(cast.chair, sitting, "First text.", 0)
+    services.minutes_save(
+        acting_user=cast.chair, meeting=sitting, text="First text.", expected_version=0
+    )
     with pytest.raises(services.MinutesConflict) as conflict:
-        services.minutes_save(cast.force_chair, sitting, "Second text.", 0)
+        services.minutes_save(
+            acting_user=cast.force_chair, meeting=sitting, text="Second text.", expected_version=0
+        )
     assert conflict.value.current_text == "First text."
     assert conflict.value.current_version == 1
     assert conflict.value.your_text == "Second text."
@@ -244,15 +289,21 @@ def test_minutes_saved_over_a_stale_version_are_refused_and_nothing_is_written(c
 @pytest.mark.parametrize("who", NON_CHAIRS)
 def test_a_non_chair_cannot_write_the_minutes(cast, sitting, who):
     with pytest.raises(PermissionDenied):
-        services.minutes_save(getattr(cast, who), sitting, "Mine.", 0)
+        services.minutes_save(
+            acting_user=getattr(cast, who), meeting=sitting, text="Mine.", expected_version=0
+        )
     assert fresh(sitting).minutes == ""
 
 
 def test_frozen_minutes_cannot_be_edited(cast, sitting, django_capture_on_commit_callbacks):
-    services.minutes_save(cast.chair, sitting, "Agreed.", 0)
-    services.meeting_close(cast.chair, sitting)
+    services.minutes_save(
+        acting_user=cast.chair, meeting=sitting, text="Agreed.", expected_version=0
+    )
+    services.meeting_close(acting_user=cast.chair, meeting=sitting)
     with pytest.raises(ValidationError, match="frozen when the meeting closed"):
-        services.minutes_save(cast.chair, sitting, "Changed afterwards.", 1)
+        services.minutes_save(
+            acting_user=cast.chair, meeting=sitting, text="Changed afterwards.", expected_version=1
+        )
     assert fresh(sitting).minutes == "Agreed."
 
 
@@ -262,10 +313,18 @@ def test_frozen_minutes_cannot_be_edited(cast, sitting, django_capture_on_commit
 def test_closing_freezes_the_minutes_into_a_version_marked_at_the_highest(
     cast, sitting, django_capture_on_commit_callbacks
 ):
-    services.minutes_save(cast.chair, sitting, "Agreed.", 0)
-    services.decision_record(cast.chair, sitting, None, "Covert plan.", marking=GSCMarking.SECRET)
+    services.minutes_save(
+        acting_user=cast.chair, meeting=sitting, text="Agreed.", expected_version=0
+    )
+    services.decision_record(
+        acting_user=cast.chair,
+        meeting=sitting,
+        agenda_item=None,
+        text="Covert plan.",
+        marking=GSCMarking.SECRET,
+    )
     with django_capture_on_commit_callbacks() as callbacks:
-        version = services.meeting_close(cast.chair, sitting)
+        version = services.meeting_close(acting_user=cast.chair, meeting=sitting)
 
     closed = fresh(sitting)
     assert closed.status == Status.CLOSED and closed.closed_at == closed.minutes_frozen_at
@@ -280,7 +339,7 @@ def test_closing_freezes_the_minutes_into_a_version_marked_at_the_highest(
 @pytest.mark.parametrize("who", NON_CHAIRS)
 def test_a_non_chair_cannot_close_the_meeting(cast, sitting, who):
     with pytest.raises(PermissionDenied):
-        services.meeting_close(getattr(cast, who), sitting)
+        services.meeting_close(acting_user=getattr(cast, who), meeting=sitting)
     assert fresh(sitting).status == Status.IN_SESSION
     assert not MinutesVersion.objects.exists()
 
@@ -290,10 +349,10 @@ def test_a_non_chair_cannot_close_the_meeting(cast, sitting, who):
 
 def test_the_chair_commissions_a_problem_profile_with_draft_terms(cast, sitting):
     commission = services.profile_commission(
-        cast.chair,
-        sitting,
-        ProductKind.PROBLEM_PROFILE,
-        "Shed burglaries in Kings Heath",
+        acting_user=cast.chair,
+        meeting=sitting,
+        kind=ProductKind.PROBLEM_PROFILE,
+        title="Shed burglaries in Kings Heath",
         owner=cast.analyst,
         purpose="Why the sheds are targeted.",
         agenda_item=sitting.agenda_items.get(kind=AgendaItemKind.BIDS_AND_COMMISSIONS),
@@ -313,7 +372,11 @@ def test_the_chair_commissions_a_problem_profile_with_draft_terms(cast, sitting)
 def test_a_non_chair_cannot_commission(cast, sitting, who):
     with pytest.raises(PermissionDenied):
         services.profile_commission(
-            getattr(cast, who), sitting, ProductKind.PROBLEM_PROFILE, "x", owner=cast.analyst
+            acting_user=getattr(cast, who),
+            meeting=sitting,
+            kind=ProductKind.PROBLEM_PROFILE,
+            title="x",
+            owner=cast.analyst,
         )
     assert not Commission.objects.exists()
     assert not Product.objects.filter(kind=ProductKind.PROBLEM_PROFILE).exists()
@@ -322,7 +385,11 @@ def test_a_non_chair_cannot_commission(cast, sitting, who):
 def test_only_profiles_are_commissioned_at_the_table(cast, sitting):
     with pytest.raises(ValidationError, match="problem profile or a subject profile"):
         services.profile_commission(
-            cast.chair, sitting, ProductKind.STRATEGIC_ASSESSMENT, "x", owner=cast.analyst
+            acting_user=cast.chair,
+            meeting=sitting,
+            kind=ProductKind.STRATEGIC_ASSESSMENT,
+            title="x",
+            owner=cast.analyst,
         )
     assert not Commission.objects.exists()
 
@@ -332,8 +399,11 @@ def test_only_profiles_are_commissioned_at_the_table(cast, sitting):
 
 def test_an_escalation_goes_to_the_parent_unit_and_its_next_ttcg(cast, sitting):
     force_meeting = ttcg(cast.hierarchy.force)
-    escalation = services.escalation_raise(
-        cast.chair, sitting, title="County line", reason="Beyond our surveillance capacity."
+    escalation = escalations.escalation_raise(
+        acting_user=cast.chair,
+        meeting=sitting,
+        title="County line",
+        reason="Beyond our surveillance capacity.",
     )
     assert (escalation.from_unit, escalation.to_unit) == (cast.hierarchy.bcu, cast.hierarchy.force)
     assert escalation.receiving_meeting == force_meeting
@@ -348,37 +418,47 @@ def test_an_escalation_goes_to_the_parent_unit_and_its_next_ttcg(cast, sitting):
 def test_escalations_climb_one_level_at_a_time(cast, unit, parent, chair):
     meeting = ttcg(getattr(cast.hierarchy, unit))
     chair = getattr(cast, chair)
-    services.meeting_open(chair, meeting)
-    escalation = services.escalation_raise(chair, meeting, title="Firearms", reason="Regional.")
+    services.meeting_open(acting_user=chair, meeting=meeting)
+    escalation = escalations.escalation_raise(
+        acting_user=chair, meeting=meeting, title="Firearms", reason="Regional."
+    )
     assert escalation.to_unit == getattr(cast.hierarchy, parent)
 
 
 def test_the_national_ttcg_has_nobody_to_escalate_to(cast):
     meeting = ttcg(cast.hierarchy.national)
-    services.meeting_open(cast.national_chair, meeting)
+    services.meeting_open(acting_user=cast.national_chair, meeting=meeting)
     with pytest.raises(ValidationError, match="top of the hierarchy"):
-        services.escalation_raise(cast.national_chair, meeting, title="x", reason="y")
+        escalations.escalation_raise(
+            acting_user=cast.national_chair, meeting=meeting, title="x", reason="y"
+        )
     assert not Escalation.objects.exists()
 
 
 @pytest.mark.parametrize("who", NON_CHAIRS)
 def test_a_non_chair_cannot_escalate(cast, sitting, who):
     with pytest.raises(PermissionDenied):
-        services.escalation_raise(getattr(cast, who), sitting, title="x", reason="y")
+        escalations.escalation_raise(
+            acting_user=getattr(cast, who), meeting=sitting, title="x", reason="y"
+        )
     assert not Escalation.objects.exists()
 
 
 @pytest.fixture
 def escalation(cast, sitting):
-    return services.escalation_raise(
-        cast.chair, sitting, title="County line", reason="Beyond our capacity."
+    return escalations.escalation_raise(
+        acting_user=cast.chair, meeting=sitting, title="County line", reason="Beyond our capacity."
     )
 
 
 def test_the_receiving_chair_adopts_and_the_decision_is_recorded_at_their_meeting(cast, escalation):
-    force_meeting = services.meeting_open(cast.force_chair, ttcg(cast.hierarchy.force))
-    adopted = services.escalation_adopt(
-        cast.force_chair, escalation, "Force surveillance team takes it on."
+    force_meeting = services.meeting_open(
+        acting_user=cast.force_chair, meeting=ttcg(cast.hierarchy.force)
+    )
+    adopted = escalations.escalation_adopt(
+        acting_user=cast.force_chair,
+        escalation=escalation,
+        decision_text="Force surveillance team takes it on.",
     )
     assert adopted.status == EscalationStatus.ADOPTED
     assert adopted.owner_unit == cast.hierarchy.force and adopted.decided_by == cast.force_chair
@@ -390,30 +470,36 @@ def test_the_receiving_chair_adopts_and_the_decision_is_recorded_at_their_meetin
 
 
 def test_the_receiving_chair_returns_it_and_the_raising_unit_keeps_the_threat(cast, escalation):
-    returned = services.escalation_return(cast.force_chair, escalation, "Local resources do.")
+    returned = escalations.escalation_return(
+        acting_user=cast.force_chair, escalation=escalation, decision_text="Local resources do."
+    )
     assert returned.status == EscalationStatus.RETURNED
     assert returned.owner_unit == cast.hierarchy.bcu
     with pytest.raises(ValidationError, match="returned: it cannot become adopted"):
-        services.escalation_adopt(cast.force_chair, escalation, "Changed our mind.")
+        escalations.escalation_adopt(
+            acting_user=cast.force_chair, escalation=escalation, decision_text="Changed our mind."
+        )
 
 
 @pytest.mark.parametrize("who", ["chair", "member", "force_member", "neighbour_chair"])
 def test_only_a_chair_of_the_receiving_unit_adopts_or_returns(cast, escalation, who):
-    for decide in (services.escalation_adopt, services.escalation_return):
+    for decide in (escalations.escalation_adopt, escalations.escalation_return):
         with pytest.raises(PermissionDenied, match="Only a chair of West Midlands Police"):
-            decide(getattr(cast, who), escalation, "Mine.")
+            decide(acting_user=getattr(cast, who), escalation=escalation, decision_text="Mine.")
     escalation.refresh_from_db()
     assert escalation.status == EscalationStatus.RAISED and escalation.decision_text == ""
 
 
 def test_a_decision_needs_its_text(cast, escalation):
     with pytest.raises(ValidationError, match="Enter the decision"):
-        services.escalation_adopt(cast.force_chair, escalation, "  ")
+        escalations.escalation_adopt(
+            acting_user=cast.force_chair, escalation=escalation, decision_text="  "
+        )
     escalation.refresh_from_db()
     assert escalation.status == EscalationStatus.RAISED
 
 
 def test_screen_revision_is_bumped_in_one_query(meeting, django_assert_num_queries):
     with django_assert_num_queries(1):
-        services.meeting_screen_changed(meeting.pk)
+        meeting_screen_changed(meeting.pk)
     assert fresh(meeting).screen_revision == meeting.screen_revision + 1

@@ -15,6 +15,7 @@ from nim_portal.choices import Role, UnitKind
 from products.choices import ProductKind, ProductStatus
 from products.models import Product
 from tasking import tasks
+from tasking.meetings.cadence import cadence_policies_default, schedule_meetings
 from tasking.meetings.choices import (
     MEETING_TRANSITIONS,
     STANDARD_AGENDAS,
@@ -26,7 +27,6 @@ from tasking.meetings.choices import (
 )
 from tasking.meetings.models import add_months
 from tasking.models import CadencePolicy, Meeting, MeetingReminder
-from tasking.services.meetings import cadence_policies_default, schedule_meetings
 from tests.factories import member
 
 # A fixed moment in the future, so that the scheduled meetings are upcoming whenever this runs.

@@ -29,9 +29,10 @@ from django.core.mail.backends.locmem import EmailBackend
 from django.db import connection, transaction
 
 from nim_portal.choices import Role, UnitKind
+from tasking.meetings.cadence import schedule_meetings
 from tasking.meetings.choices import MeetingKind
+from tasking.meetings.invitations import invitation_send
 from tasking.models import Meeting, MeetingInvitee
-from tasking.services.meetings import invitation_send, schedule_meetings
 from tests.factories import add_unit, member
 
 pytestmark = pytest.mark.django_db

@@ -9,19 +9,15 @@ from django.db import connection
 from django.utils import timezone
 
 from nim_portal.choices import GSCMarking, Role, VettingLevel
+from tasking.actions.search import refresh_action_vectors, search_actions
+from tasking.actions.services import action_close
 from tasking.meetings.choices import MeetingKind
+from tasking.meetings.search import meeting_hit, refresh_meeting_vectors, search_meetings
+from tasking.meetings.services import meeting_reschedule
 from tasking.models import ControlStrategy, Meeting, TacticalAction
-from tasking.search import (
-    meeting_hit,
-    refresh_search_vectors,
-    search_actions,
-    search_control_strategies,
-    search_meetings,
-)
-from tasking.services.actions import action_close
-from tasking.services.meetings import meeting_reschedule
-from tasking.services.proceedings import agenda_item_add, agenda_item_edit, minutes_save
-from tasking.services.strategy import priority_update
+from tasking.proceedings.services import agenda_item_add, agenda_item_edit, minutes_save
+from tasking.strategy.search import refresh_strategy_vectors, search_control_strategies
+from tasking.strategy.services import priority_update
 from tests.factories import PartnerUserFactory, member
 from tests.tasking.factories import (
     StrategyCast,
@@ -68,7 +64,10 @@ def rv_member(cast):
 def sitting(cast):
     meeting = meeting_sitting(cast.unit, chair=cast.chair)
     agenda_item_add(
-        cast.chair, meeting, "Knife arches at the station", notes="Results of the weekend."
+        acting_user=cast.chair,
+        meeting=meeting,
+        title="Knife arches at the station",
+        notes="Results of the weekend.",
     )
     return meeting
 
@@ -124,7 +123,7 @@ def test_meetings_are_found_by_their_agenda_within_visibility(cast, sitting):
     assert pks(search_meetings(PartnerUserFactory(), "knife")) == []
 
     item = sitting.agenda_items.get(title="Knife arches at the station")
-    agenda_item_edit(cast.chair, item, title="Test purchase operation")
+    agenda_item_edit(acting_user=cast.chair, item=item, title="Test purchase operation")
     assert pks(search_meetings(cast.member, "knife arches")) == []
     assert pks(search_meetings(cast.member, "purchase")) == [sitting.pk]
 
@@ -146,7 +145,13 @@ def test_the_place_of_a_rescheduled_meeting_is_found(cast):
 
 
 def test_minutes_above_the_readers_vetting_are_never_found_nor_quoted(cast, sitting, rv_member):
-    minutes_save(cast.chair, sitting, CANARY, sitting.minutes_version, marking=GSCMarking.SECRET)
+    minutes_save(
+        acting_user=cast.chair,
+        meeting=sitting,
+        text=CANARY,
+        expected_version=sitting.minutes_version,
+        marking=GSCMarking.SECRET,
+    )
 
     assert pks(search_meetings(rv_member, "lido")) == []
     assert pks(search_meetings(rv_member, "Canary-9c2e")) == []
@@ -236,9 +241,9 @@ def test_rows_written_in_bulk_are_found_after_refresh(cast, strategy, priority, 
     assert pks(search_actions(cast.member, "hydroponics")) == []
     assert pks(search_meetings(cast.member, "knife")) == []
 
-    refresh_search_vectors(TacticalAction.objects.all())
-    refresh_search_vectors(Meeting.objects.all())
-    refresh_search_vectors(ControlStrategy.objects.all())
+    refresh_action_vectors(TacticalAction.objects.all())
+    refresh_meeting_vectors(Meeting.objects.all())
+    refresh_strategy_vectors(ControlStrategy.objects.all())
 
     assert len(pks(search_actions(cast.member, "hydroponics"))) == 1
     assert pks(search_meetings(cast.member, "tally")) == [sitting.pk]

@@ -7,7 +7,8 @@ from django.utils import timezone
 from nim_portal.choices import GSCMarking, Role, VettingLevel
 from nim_portal.models import Unit
 from products.choices import ProductKind
-from tasking.selectors.strategy import (
+from tasking.strategy.requirement import ir_item_add, ir_item_close, ir_item_update
+from tasking.strategy.selectors import (
     control_strategies_visible_to,
     current_control_strategy,
     get_control_strategy_for,
@@ -19,12 +20,7 @@ from tasking.selectors.strategy import (
     requirement_items_visible_to,
     strategic_assessment_versions_for,
 )
-from tasking.services.strategy import (
-    control_strategy_approve,
-    ir_item_add,
-    ir_item_close,
-    ir_item_update,
-)
+from tasking.strategy.services import control_strategy_approve
 from tests.factories import PartnerUserFactory, member, signed_in
 from tests.tasking.factories import (
     StrategyCast,

@@ -15,23 +15,33 @@ from tasking.models import (
     MoRiLEMatrix,
     Priority,
 )
-from tasking.services.strategy import (
-    StaleEdit,
-    control_strategy_approve,
-    control_strategy_draft,
-    edit_token,
-    intelligence_requirement_approve,
-    ir_item_add,
-    ir_item_close,
-    ir_item_close_over,
-    ir_item_update,
-    ir_item_update_over,
+from tasking.strategy.choices import (
+    DEFAULT_MORILE_SCALES,
+    ControlStrategyStatus,
+    MoRiLEDimension,
+    RequirementItemStatus,
+)
+from tasking.strategy.morile import (
     morile_matrix_activate,
     morile_matrix_copy,
     morile_matrix_default,
     morile_scale_configure,
     morile_score,
     morile_scores_clean,
+)
+from tasking.strategy.requirement import (
+    intelligence_requirement_approve,
+    ir_item_add,
+    ir_item_close,
+    ir_item_close_over,
+    ir_item_update,
+    ir_item_update_over,
+)
+from tasking.strategy.services import (
+    StaleEdit,
+    control_strategy_approve,
+    control_strategy_draft,
+    edit_token,
     priorities_rank,
     priority_add,
     priority_override_rank,
@@ -41,12 +51,6 @@ from tasking.services.strategy import (
     priority_update,
     priority_update_over,
     ranks_with_overrides,
-)
-from tasking.strategy.choices import (
-    DEFAULT_MORILE_SCALES,
-    ControlStrategyStatus,
-    MoRiLEDimension,
-    RequirementItemStatus,
 )
 from tests.factories import UserFactory, member, product_drafting
 from tests.products.helpers import publish

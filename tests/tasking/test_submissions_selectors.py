@@ -5,17 +5,17 @@ import pytest
 from django.http import Http404
 
 from nim_portal.models import VettingClearance
-from tasking.selectors.submissions import (
+from tasking.proceedings.partner_attendees import partner_attendee_invite
+from tasking.proceedings.selectors import partner_attendee_candidates
+from tasking.submissions.selectors import (
     get_submission_for_partner,
     get_submission_for_triage,
-    partner_attendee_candidates,
     partner_invitations,
     requirement_items_for_partner,
     submissions_for_partner,
     submissions_for_triage,
     triage_recipients,
 )
-from tasking.services.partner_meetings import partner_attendee_invite
 from tests.tasking.submission_helpers import SubmissionCast, meeting
 
 pytestmark = pytest.mark.django_db

@@ -13,8 +13,10 @@ from nim_portal.choices import AuditVerb
 from nim_portal.models import AuditEvent, Notification
 from partners.services import agency_update
 from tasking.models import PartnerSubmission, SubmissionAttachment, SubmissionGrading
-from tasking.services.strategy import ir_item_close, ir_item_update, priority_add
-from tasking.services.submissions import (
+from tasking.strategy.requirement import ir_item_close, ir_item_update
+from tasking.strategy.services import priority_add
+from tasking.submissions.choices import EntryKind, SubmissionStatus
+from tasking.submissions.services import (
     SubmissionChanged,
     attachment_download,
     submission_accept,
@@ -23,7 +25,6 @@ from tasking.services.submissions import (
     submission_grade,
     submission_request_more,
 )
-from tasking.submissions.choices import EntryKind, SubmissionStatus
 from tests.tasking.factories import scores, strategy_approved
 from tests.tasking.submission_helpers import (
     JPEG,
@@ -217,7 +218,7 @@ def test_too_many_attachments_are_refused(cast, settings):
 
 
 def test_a_failure_after_the_files_are_stored_leaves_no_orphan_file(cast, settings, monkeypatch):
-    from tasking.services import submissions as services
+    from tasking.submissions import services
 
     def broken_audit(**kwargs):
         raise RuntimeError("the audit log is down")

@@ -11,8 +11,8 @@ from django.urls import reverse
 from nim_portal.choices import AuditVerb
 from nim_portal.models import AuditEvent
 from tasking.models import PartnerSubmission, SubmissionAttachment
-from tasking.services.submissions import submission_grade, submission_request_more
 from tasking.submissions.choices import SubmissionStatus
+from tasking.submissions.services import submission_grade, submission_request_more
 from tasking.views import submissions as submission_views
 from tests.paging import two_pages
 from tests.tasking.submission_helpers import (

@@ -10,8 +10,8 @@ from django.utils import timezone
 
 from nim_portal.choices import GSCMarking, Role, VettingLevel
 from tasking.actions.choices import ActionStatus, ActionType, Rag
+from tasking.actions.services import action_close, action_update_add
 from tasking.models import ActionUpdate, TacticalAction
-from tasking.services.actions import action_close, action_update_add
 from tasking.views import actions as action_views
 from tasking.views.actions import MY_ACTIONS_PER_PAGE
 from tests.factories import PartnerUserFactory, member

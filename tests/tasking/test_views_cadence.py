@@ -11,9 +11,9 @@ from django.utils import timezone
 from nim_portal.choices import Role
 from nim_portal.models import Unit
 from tasking.forms.cadence import CadencePolicyForm
+from tasking.meetings.cadence import cadence_policies_default
 from tasking.meetings.choices import IntervalUnit, MeetingKind, MeetingStatus
 from tasking.models import CadencePolicy, Meeting
-from tasking.services.meetings import cadence_policies_default
 from tests.factories import PartnerUserFactory, UserFactory, member
 
 pytestmark = pytest.mark.django_db

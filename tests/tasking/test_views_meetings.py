@@ -18,9 +18,9 @@ from nim_portal.models import User
 from tasking.forms.meetings import AgendaItemChoiceField, DecisionForm, InviteeForm
 from tasking.meetings.choices import MeetingStatus
 from tasking.models import Decision, Meeting
+from tasking.proceedings import escalations, services
 from tasking.proceedings.choices import EscalationStatus
-from tasking.selectors.proceedings import agenda_of
-from tasking.services import proceedings as services
+from tasking.proceedings.selectors import agenda_of
 from tasking.views import meetings as meeting_views
 from tests.factories import PartnerUserFactory, add_unit, member
 from tests.paging import two_pages
@@ -92,7 +92,12 @@ def test_a_meeting_outside_your_units_is_404(client, cast, meeting):
 
 def test_stale_minutes_are_refused_and_shown_beside_the_saved_text(client, cast, meeting):
     sitting = opened(cast, meeting)
-    services.minutes_save(cast.force_chair, sitting, "Saved by the force chair.", 0)
+    services.minutes_save(
+        acting_user=cast.force_chair,
+        meeting=sitting,
+        text="Saved by the force chair.",
+        expected_version=0,
+    )
     client.force_login(cast.chair)
     response = client.post(
         url("meeting_minutes_save", meeting.pk),
@@ -109,7 +114,11 @@ def test_minutes_written_above_a_members_vetting_are_left_out_of_the_meeting_pag
     """A member reads the live minutes of a sitting meeting only within their vetting."""
     sitting = opened(cast, meeting)
     services.minutes_save(
-        cast.chair, sitting, "CANARYLIVEMINUTES at the flats.", 0, marking=GSCMarking.SECRET
+        acting_user=cast.chair,
+        meeting=sitting,
+        text="CANARYLIVEMINUTES at the flats.",
+        expected_version=0,
+        marking=GSCMarking.SECRET,
     )
     below = member(cast.hierarchy.bcu, Role.MEMBER, username="rv", vetting_level=VettingLevel.RV)
     client.force_login(below)
@@ -128,7 +137,7 @@ def test_minutes_written_above_a_members_vetting_are_left_out_of_the_meeting_pag
 def test_frozen_minutes_are_refused_with_a_message(client, cast, meeting, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     sitting = opened(cast, meeting)
-    services.meeting_close(cast.chair, sitting)
+    services.meeting_close(acting_user=cast.chair, meeting=sitting)
     client.force_login(cast.chair)
     response = client.post(
         url("meeting_minutes_save", meeting.pk),
@@ -140,8 +149,8 @@ def test_frozen_minutes_are_refused_with_a_message(client, cast, meeting, settin
 
 
 def test_the_receiving_chair_adopts_from_the_escalations_page(client, cast, meeting):
-    escalation = services.escalation_raise(
-        cast.chair, opened(cast, meeting), title="Guns", reason="Beyond us."
+    escalation = escalations.escalation_raise(
+        acting_user=cast.chair, meeting=opened(cast, meeting), title="Guns", reason="Beyond us."
     )
     client.force_login(cast.chair)
     client.post(url("escalation_adopt", escalation.pk), {"decision_text": "Ours now."})
@@ -160,8 +169,12 @@ def add_meetings_and_decisions(cast, meeting, count):
         Meeting.objects.create(
             unit=cast.hierarchy.bcu, kind="stcg", starts_at=NOW + timedelta(days=200 + n)
         )
-        services.decision_record(cast.chair, meeting, None, f"Decision {n}")
-        services.escalation_raise(cast.chair, meeting, title=f"Issue {n}", reason="Beyond us.")
+        services.decision_record(
+            acting_user=cast.chair, meeting=meeting, agenda_item=None, text=f"Decision {n}"
+        )
+        escalations.escalation_raise(
+            acting_user=cast.chair, meeting=meeting, title=f"Issue {n}", reason="Beyond us."
+        )
 
 
 @pytest.mark.parametrize("name", ["meeting_list", "meeting_detail"])
@@ -333,7 +346,7 @@ def test_a_member_is_refused_inviting_with_a_message_and_nothing_changes(client,
 
     assert "Invite a police colleague" not in page
     assert invited.status_code == 403 and taken_back.status_code == 403
-    assert "Only a chair of" in invited.content.decode()
+    assert "Only the chair of this meeting of" in invited.content.decode()
     assert not meeting.invitees.filter(user=colleague).exists()
     assert meeting.invitees.filter(pk=invitee.pk).exists()
 
@@ -354,7 +367,9 @@ def test_selects_from_names_and_rows_read_write_what_the_queried_fields_write(ca
     rows the page read: the same options, byte for byte, as the fields that read them whole."""
     cast.member.first_name, cast.member.last_name = "Ann <b>", "O'Neil"
     cast.member.save()
-    services.agenda_item_add(cast.chair, meeting, "Knife crime & <script>")
+    services.agenda_item_add(
+        acting_user=cast.chair, meeting=meeting, title="Knife crime & <script>"
+    )
     people = User.objects.filter(Q(pk=cast.member.pk) | Q(pk=cast.analyst.pk)).order_by("pk")
 
     class Whole(forms.Form):

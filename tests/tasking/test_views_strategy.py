@@ -10,15 +10,14 @@ from django.utils import timezone
 
 from nim_portal.choices import GSCMarking, Role, VettingLevel
 from tasking.models import ControlStrategy, IntelligenceRequirementItem, Priority
-from tasking.services.strategy import (
+from tasking.strategy.choices import ControlStrategyStatus, MoRiLEDimension, RequirementItemStatus
+from tasking.strategy.requirement import ir_item_add, ir_item_update
+from tasking.strategy.services import (
     control_strategy_approve,
     edit_token,
-    ir_item_add,
-    ir_item_update,
     priority_override_rank,
     priority_update,
 )
-from tasking.strategy.choices import ControlStrategyStatus, MoRiLEDimension, RequirementItemStatus
 from tasking.views import strategy as strategy_views
 from tests.factories import PartnerUserFactory, member
 from tests.paging import two_pages

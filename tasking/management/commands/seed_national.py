@@ -28,13 +28,15 @@ from partners.models import PartnerAgency, Release
 from partners.national import BENCH_PARTNER, build_partners
 from products.models import Product
 from products.national import build_products
-from tasking.models import ControlStrategy, Meeting, TacticalAction
+from tasking.actions.models import TacticalAction
+from tasking.meetings.models import Meeting
 from tasking.national import (
     DEFAULT_SIZE,
     SMALL_SIZE,
     build_tasking,
     history_start,
 )
+from tasking.strategy.models import ControlStrategy
 
 DEFAULT_PASSWORD = "national-bench-password"  # noqa: S105 (bench data only)
 # Rows that mean the database is in use: the command then writes nothing.

@@ -4,7 +4,7 @@ query each, no per-row permission checks in Python.
 Triage staff (`submissions_for_triage`): active police users with current vetting that reads the
 submissions' marking, holding the analyst, chair or admin role in the unit tree (the unit itself,
 a unit above it or below it) of the control strategy whose intelligence requirement the item
-belongs to, and able to read that strategy (tasking.selectors.strategy).
+belongs to, and able to read that strategy (tasking.strategy.selectors).
 
 Partner users (`submissions_for_partner`): the submissions of their own agency only, and never
 their grading: the partner querysets select no grading and the partner pages show none.
@@ -21,21 +21,16 @@ from nim_portal.ids import id_or_404
 from nim_portal.models import Unit, User
 from partners.choices import ReleaseStatus
 from partners.models import AgencyMembership, PartnerAgency, Release
-from partners.selectors import agencies_for_unit, releases_for_partner
+from partners.selectors import releases_for_partner
 from products.choices import ProductKind
-from tasking.meetings.choices import MeetingStatus
-from tasking.models import (
-    ControlStrategy,
-    IntelligenceRequirementItem,
-    Meeting,
-    MeetingInvitee,
-    PartnerSubmission,
-)
-from tasking.selectors.strategy import (
+from tasking.meetings.models import MeetingInvitee
+from tasking.strategy.models import ControlStrategy, IntelligenceRequirementItem
+from tasking.strategy.selectors import (
     control_strategies_visible_to,
     published_requirement_items_for_units,
 )
 from tasking.submissions.choices import SUBMISSION_MARKING, SubmissionStatus
+from tasking.submissions.models import PartnerSubmission
 
 # The roles that triage and grade partner information in a unit's tree.
 TRIAGE_ROLES = (Role.ANALYST, Role.CHAIR, Role.ADMIN)
@@ -184,65 +179,4 @@ def strategic_releases_for_partner(user: User, unit_ids) -> QuerySet[Release]:
             version__product__unit_id__in=list(unit_ids),
         )
         .annotate(assessment_unit_id=F("version__product__unit_id"))
-    )
-
-
-# The chair's page of partner attendees.
-
-
-def partner_attendees(meeting: Meeting) -> QuerySet[MeetingInvitee]:
-    return (
-        MeetingInvitee.objects.filter(meeting=meeting, is_partner_attendee=True)
-        .select_related("user__agency_membership__agency")
-        .order_by("user__last_name", "user__first_name", "user__username")
-    )
-
-
-def partner_attendee_candidates(meeting: Meeting) -> QuerySet[User]:
-    """Active partner users of the agencies working with the meeting's unit today (agreement in
-    force), not already invited."""
-    return (
-        User.objects.filter(
-            kind=UserKind.PARTNER,
-            is_active=True,
-            agency_membership__agency__in=agencies_for_unit(meeting.unit).values("pk"),
-        )
-        .exclude(meeting_invitations__meeting=meeting)
-        .select_related("agency_membership__agency")
-        .order_by("agency_membership__agency__name", "last_name", "first_name", "username")
-    )
-
-
-def user_may_invite_partners(user: User, meeting: Meeting) -> bool:
-    """The meeting's chair, or whoever holds the chair role over its unit."""
-    if not access.is_police(user):
-        return False
-    return meeting.chair_id == user.pk or access.holds_role_over(user, Role.CHAIR, meeting.unit)
-
-
-def get_meeting_for_partner_attendees(user: User, pk) -> Meeting:
-    """A meeting whose partner attendees `user` may manage (missing or not theirs: 404)."""
-    meeting = Meeting.objects.select_related("unit").filter(pk=id_or_404(pk, "meeting")).first()
-    if (
-        meeting is None
-        or not access.is_police_reader(user)
-        or not user_may_invite_partners(user, meeting)
-    ):
-        raise Http404("No such meeting.")
-    return meeting
-
-
-def meetings_chaired_for_partners(user: User) -> QuerySet[Meeting]:
-    """Upcoming meetings `user` chairs, or of the units where they hold the chair role, that
-    are not closed: where they may invite partner attendees."""
-    if not access.is_police_reader(user):
-        return Meeting.objects.none()
-    return (
-        Meeting.objects.filter(
-            Q(chair=user) | access.in_units_covered(user, roles=Role.CHAIR),
-            starts_at__gt=timezone.now(),
-        )
-        .exclude(status=MeetingStatus.CLOSED)
-        .select_related("unit")
-        .order_by("starts_at", "id")
     )

@@ -9,12 +9,7 @@ Who reads what:
 3. An action is never shown to a reader whose vetting is below its marking, or below the marking
    of the control strategy its priority belongs to (the priority's theme is shown with it).
 
-Who may change what (the services ask these same questions):
-
-- raise an action between meetings, or close one: a chair or an administrator over its unit;
-  at a meeting, the meeting's chair (tasking.selectors.proceedings.user_may_chair);
-- write a progress update or change the RAG rating: the owner, or a chair or administrator over
-  the action's unit.
+Who may change what: tasking.actions.policy.
 """
 
 from dataclasses import dataclass
@@ -24,15 +19,13 @@ from django.http import Http404
 from django.utils import timezone
 
 from nim_portal import access
-from nim_portal.choices import Role
 from nim_portal.ids import id_or_404
 from nim_portal.models import Unit, User
 from nim_portal.pagination import rows_in_order
 from tasking.actions.choices import ActionStatus, Rag
-from tasking.models import ActionUpdate, Meeting, Priority, TacticalAction
-
-# Who closes actions and raises them between meetings.
-ACTION_MANAGER_ROLES = (Role.CHAIR, Role.ADMIN)
+from tasking.actions.models import ActionUpdate, TacticalAction
+from tasking.meetings.models import Meeting
+from tasking.strategy.models import Priority
 
 
 def units_with_readable_log(user: User) -> QuerySet[Unit]:
@@ -235,28 +228,6 @@ def actions_for_meeting_for_user(user: User, meeting: Meeting) -> QuerySet[Tacti
     if not access.is_police_reader(user):
         return TacticalAction.objects.none()
     return actions_for_meeting(meeting).readable_by(user)
-
-
-# Who may change what.
-
-
-def user_may_manage_actions(user: User, unit: Unit) -> bool:
-    """A chair or administrator over `unit`: raises actions between meetings and closes them."""
-    return access.holds_role_over(user, ACTION_MANAGER_ROLES, unit)
-
-
-def user_owns_action(user: User, action: TacticalAction) -> bool:
-    """The owning person, or a member of the owning unit (one query for a unit)."""
-    if not access.is_police_reader(user):
-        return False
-    if action.owner_user_id is not None:
-        return action.owner_user_id == user.pk
-    return access.memberships_of(user).filter(unit_id=action.owner_unit_id).exists()
-
-
-def user_may_update_action(user: User, action: TacticalAction) -> bool:
-    """Progress updates and RAG changes: the owner, or a chair or administrator over the unit."""
-    return user_owns_action(user, action) or user_may_manage_actions(user, action.unit)
 
 
 def log_filter_choices(log: ActionLog) -> dict:

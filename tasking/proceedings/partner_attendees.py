@@ -8,7 +8,7 @@ A refusal raises PermissionDenied or ValidationError with a message fit to show,
 nothing.
 """
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest
 
@@ -18,21 +18,12 @@ from nim_portal.models import User
 from nim_portal.services import audit_record
 from partners.selectors import agencies_for_unit
 from tasking.meetings.choices import MeetingKind, MeetingStatus
-from tasking.models import Meeting, MeetingInvitee
-from tasking.selectors.submissions import user_may_invite_partners
-from tasking.services.meetings import (
-    invitation_take_back,
-    invitations_ask,
-    meeting_locked,
-)
-from tasking.services.proceedings import meeting_screen_changed
+from tasking.meetings.invitations import invitations_ask
+from tasking.meetings.models import Meeting, MeetingInvitee
+from tasking.meetings.policy import require_chair
+from tasking.meetings.services import invitation_take_back, meeting_locked, meeting_screen_changed
 
 REASON_MAX_LENGTH = 500
-
-
-def _require_chair(acting_user: User, meeting: Meeting) -> None:
-    if not user_may_invite_partners(acting_user, meeting):
-        raise PermissionDenied(f"Only a chair of {meeting.unit} can invite partner attendees.")
 
 
 @transaction.atomic
@@ -53,7 +44,7 @@ def partner_attendee_invite(
     `reason`.
     """
     meeting = meeting_locked(meeting.pk)
-    _require_chair(acting_user, meeting)
+    require_chair(acting_user, meeting, "invite partner attendees")
     if meeting.status == MeetingStatus.CLOSED:
         raise ValidationError("The meeting is closed: nobody more can be invited.")
     if not (partner_user.is_active and partner_user.is_partner):
@@ -118,7 +109,7 @@ def partner_attendee_remove(
 ) -> None:
     """Take back a partner attendee's invitation to a meeting that is not closed."""
     meeting = meeting_locked(invitee.meeting_id)
-    _require_chair(acting_user, meeting)
+    require_chair(acting_user, meeting, "take back a partner attendee's invitation")
     invitee = MeetingInvitee.objects.select_for_update().filter(pk=invitee.pk).first()
     if invitee is None or not invitee.is_partner_attendee:
         raise ValidationError("That person is not a partner attendee of this meeting.")

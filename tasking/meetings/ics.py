@@ -12,7 +12,7 @@ from django.utils import timezone
 from icalendar import Calendar, Event, vCalAddress, vText
 
 from nim_portal.models import User
-from tasking.models import Meeting
+from tasking.meetings.models import Meeting
 
 PRODID = "-//NIM Portal//Tasking and co-ordination//EN"
 

@@ -1,13 +1,13 @@
 """Every change of the action log: raising an action, progress updates and RAG ratings, closing.
 
-Each function takes the acting user (keyword-only), checks permission (the rules are in
-tasking.selectors.actions), locks the action, refuses a change sent over an older `version` than
-the one saved (StaleAction: nothing changed), and leaves a history reason and an audit event
-behind. A refusal raises PermissionDenied or ValidationError with a message fit to show.
+Each function takes the acting user (keyword-only), checks permission (tasking.actions.policy),
+locks the action, refuses a change sent over an older `version` than the one saved (StaleAction:
+nothing changed), and leaves a history reason and an audit event behind. A refusal raises
+PermissionDenied or ValidationError with a message fit to show.
 
 Whenever what a meeting screen shows changes (an action raised or closed at a meeting, or an
 open action of a unit whose meeting is sitting or due today), the screen is told through
-`tasking.services.proceedings.meeting_screen_changed`.
+`tasking.meetings.services.meeting_screen_changed`.
 """
 
 from datetime import date
@@ -27,13 +27,15 @@ from nim_portal.models import Unit, User
 from nim_portal.services import audit_record, notify
 from nim_portal.validation import required_text
 from tasking.actions.choices import ACTION_TRANSITIONS, ActionStatus, ActionType, Rag
+from tasking.actions.models import ActionUpdate, TacticalAction
+from tasking.actions.policy import can_update_action, require_action_manager
+from tasking.actions.search import refresh_action_vector
 from tasking.meetings.choices import MeetingStatus
-from tasking.models import ActionUpdate, Meeting, Priority, TacticalAction
-from tasking.search import refresh_action_vector
-from tasking.selectors.actions import user_may_manage_actions, user_may_update_action
-from tasking.selectors.proceedings import user_may_chair
-from tasking.selectors.strategy import current_control_strategy
-from tasking.services.proceedings import meeting_screen_changed
+from tasking.meetings.models import Meeting
+from tasking.meetings.policy import require_chair
+from tasking.meetings.services import meeting_screen_changed
+from tasking.strategy.models import Priority
+from tasking.strategy.selectors import current_control_strategy
 
 TEXT_MAX_LENGTH = 10_000
 NO_PRIORITY = (
@@ -61,8 +63,7 @@ class StaleAction(ValidationError):
 
 def _require_meeting_chair(acting_user: User, meeting: Meeting, unit: Unit, what: str) -> None:
     """At a meeting: its chair, while it sits, for an action of the meeting's own unit."""
-    if not user_may_chair(acting_user, meeting):
-        raise PermissionDenied(f"Only the chair of this meeting of {meeting.unit} can {what}.")
+    require_chair(acting_user, meeting, what)
     if meeting.unit_id != unit.pk:
         raise ValidationError({"meeting": f"The meeting is not one of {unit}'s: it cannot {what}."})
     if meeting.status != MeetingStatus.IN_SESSION:
@@ -201,8 +202,8 @@ def action_raise(
     access.require_police(acting_user, "raise an action")
     if meeting is not None:
         _require_meeting_chair(acting_user, meeting, unit, "raise an action")
-    elif not user_may_manage_actions(acting_user, unit):
-        raise PermissionDenied(f"Only a T&CG chair or administrator over {unit} can raise actions.")
+    else:
+        require_action_manager(acting_user, unit, "raise actions")
     errors = _raise_errors(
         unit=unit,
         priority=priority,
@@ -273,7 +274,7 @@ def _record_update(
 def _lock_for_update(acting_user: User, action: TacticalAction, expected_version, what: str):
     access.require_police(acting_user, what)
     action = _lock(action)
-    if not user_may_update_action(acting_user, action):
+    if not can_update_action(acting_user, action):
         raise PermissionDenied(
             f"Only the owner of action {action.reference}, or a T&CG chair or administrator over "
             f"{action.unit}, can {what}."
@@ -362,10 +363,8 @@ def action_close(
     action = _lock(action)
     if meeting is not None:
         _require_meeting_chair(acting_user, meeting, action.unit, "close an action")
-    elif not user_may_manage_actions(acting_user, action.unit):
-        raise PermissionDenied(
-            f"Only a T&CG chair or administrator over {action.unit} can close its actions."
-        )
+    else:
+        require_action_manager(acting_user, action.unit, "close its actions")
     check_transition(
         ActionStatus,
         ACTION_TRANSITIONS,

@@ -8,26 +8,13 @@ atomically, and leaves a history reason and an audit event behind. A refusal rai
 PermissionDenied, Http404 (a submission the user may not know of) or ValidationError (a message
 fit to show), and changes nothing: no row, and no file left in storage.
 
-Attachments are checked before anything is written: at most NIM_SUBMISSION_ATTACHMENTS_MAX files
-of at most NIM_SUBMISSION_ATTACHMENT_MAX_MB each, of an allowed extension whose content carries
-that kind's signature (the browser's content type is never trusted). They are stored in the
-file storage (MEDIA_ROOT, or the shared bucket) with unguessable names and read only through
-`attachment_download` (audited).
+Attachments are checked before anything is written and stored with unguessable names
+(tasking.submissions.attachments); they are read only through `attachment_download` (audited).
 """
 
 import datetime
-import hashlib
-import io
-import zipfile
-from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
-from pathlib import PurePath
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 from django.db import transaction
 from django.http import Http404, HttpRequest
 from django.urls import reverse
@@ -39,23 +26,13 @@ from nim_portal.models import User
 from nim_portal.services import audit_record, notify
 from nim_portal.validation import required_text
 from partners.models import PartnerAgency
-from tasking.models import (
-    IntelligenceRequirementItem,
-    PartnerSubmission,
-    Priority,
-    SubmissionAttachment,
-    SubmissionEntry,
-    SubmissionGrading,
-)
-from tasking.selectors.submissions import (
-    get_submission_for_partner,
-    partner_agency,
-    requirement_items_for_partner,
-    submissions_for_triage,
-    triage_recipients,
+from tasking.strategy.models import IntelligenceRequirementItem, Priority
+from tasking.submissions.attachments import (
+    attachments_check,
+    attachments_store,
+    files_removed_on_failure,
 )
 from tasking.submissions.choices import (
-    ATTACHMENT_KINDS,
     SUBMISSION_TRANSITIONS,
     EntryKind,
     HandlingCode,
@@ -64,163 +41,26 @@ from tasking.submissions.choices import (
     SourceType,
     SubmissionStatus,
 )
+from tasking.submissions.models import (
+    PartnerSubmission,
+    SubmissionAttachment,
+    SubmissionEntry,
+    SubmissionGrading,
+)
+from tasking.submissions.selectors import (
+    get_submission_for_partner,
+    partner_agency,
+    requirement_items_for_partner,
+    submissions_for_triage,
+    triage_recipients,
+)
 
 WHAT_MAX_LENGTH = 10_000
 MESSAGE_MAX_LENGTH = 5_000
-ALLOWED_TYPES_SENTENCE = "a PDF, PNG or JPEG image, plain text (.txt) or Word (.docx) file"
 
 
 class SubmissionChanged(ValidationError):
     """Someone changed the submission since the page (or API read) the decision was made on."""
-
-
-# Attachments.
-
-
-@dataclass(frozen=True)
-class CheckedAttachment:
-    """An uploaded file that passed every check, held in memory until it is stored."""
-
-    name: str
-    content: bytes
-    content_type: str
-    sha256: str
-
-
-def attachment_max_bytes() -> int:
-    return settings.NIM_SUBMISSION_ATTACHMENT_MAX_MB * 1024 * 1024
-
-
-def _safe_name(raw: str) -> str:
-    """The file's own name, without any path or control characters (it is only ever shown)."""
-    name = PurePath((raw or "").replace("\\", "/")).name
-    name = "".join(ch for ch in name if ch.isprintable()).strip()
-    return name[-255:] or "attachment"
-
-
-def _is_plain_text(content: bytes) -> bool:
-    try:
-        text = content.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return False
-    return all(ch.isprintable() or ch in "\t\n\r\f" for ch in text)
-
-
-def _is_docx(content: bytes) -> bool:
-    """A zip holding a Word document's main part; only the directory is read, nothing unpacked."""
-    if not content.startswith(b"PK\x03\x04"):
-        return False
-    try:
-        with zipfile.ZipFile(io.BytesIO(content)) as archive:
-            names = set(archive.namelist())
-    except (zipfile.BadZipFile, ValueError):
-        return False
-    return {"[Content_Types].xml", "word/document.xml"} <= names
-
-
-SIGNATURE_CHECKS = {
-    ".pdf": lambda content: b"%PDF-" in content[:1024],
-    ".png": lambda content: content.startswith(b"\x89PNG\r\n\x1a\n"),
-    ".jpg": lambda content: content.startswith(b"\xff\xd8\xff"),
-    ".jpeg": lambda content: content.startswith(b"\xff\xd8\xff"),
-    ".txt": _is_plain_text,
-    ".docx": _is_docx,
-}
-
-
-def attachment_check(upload) -> CheckedAttachment:
-    """One uploaded file checked by size, extension and content signature, or a ValidationError
-    on "attachments" naming the file and what is wrong."""
-    name = _safe_name(getattr(upload, "name", ""))
-    extension = PurePath(name).suffix.lower()
-    if extension not in ATTACHMENT_KINDS:
-        raise ValidationError(
-            {
-                "attachments": f"“{name}” is not a kind of file we accept: attach "
-                f"{ALLOWED_TYPES_SENTENCE}."
-            }
-        )
-    limit = attachment_max_bytes()
-    size = getattr(upload, "size", None)
-    if size is not None and size > limit:
-        raise ValidationError(
-            {
-                "attachments": f"“{name}” is {size / 1024 / 1024:.1f} MB: each file must be "
-                f"{settings.NIM_SUBMISSION_ATTACHMENT_MAX_MB} MB or smaller."
-            }
-        )
-    upload.seek(0)
-    content = upload.read(limit + 1)
-    if len(content) > limit:
-        raise ValidationError(
-            {
-                "attachments": f"“{name}” is larger than "
-                f"{settings.NIM_SUBMISSION_ATTACHMENT_MAX_MB} MB: each file must be that size "
-                "or smaller."
-            }
-        )
-    if not content:
-        raise ValidationError({"attachments": f"“{name}” is empty."})
-    label, content_type = ATTACHMENT_KINDS[extension]
-    if not SIGNATURE_CHECKS[extension](content):
-        raise ValidationError(
-            {
-                "attachments": f"“{name}” is not a real {label}: its content does not match its "
-                f"name. Attach {ALLOWED_TYPES_SENTENCE}."
-            }
-        )
-    return CheckedAttachment(
-        name=name,
-        content=content,
-        content_type=content_type,
-        sha256=hashlib.sha256(content).hexdigest(),
-    )
-
-
-def attachments_check(uploads) -> list[CheckedAttachment]:
-    uploads = [upload for upload in uploads or () if upload]
-    most = settings.NIM_SUBMISSION_ATTACHMENTS_MAX
-    if len(uploads) > most:
-        raise ValidationError({"attachments": f"Attach at most {most} files at a time."})
-    return [attachment_check(upload) for upload in uploads]
-
-
-@contextmanager
-def _files_removed_on_failure() -> Iterator[list[str]]:
-    """Names of the files stored inside the block; deleted again if the block fails, so that a
-    refused or failed submission leaves no orphan file behind."""
-    stored: list[str] = []
-    try:
-        yield stored
-    except BaseException:
-        for name in stored:
-            default_storage.delete(name)
-        raise
-
-
-def _attachments_store(
-    stored: list[str],
-    submission: PartnerSubmission,
-    entry: SubmissionEntry | None,
-    checked: list[CheckedAttachment],
-    user: User,
-) -> list[SubmissionAttachment]:
-    attachments = []
-    for item in checked:
-        attachment = SubmissionAttachment(
-            submission=submission,
-            entry=entry,
-            original_name=item.name,
-            content_type=item.content_type,
-            size=len(item.content),
-            sha256=item.sha256,
-            uploaded_by=user,
-        )
-        attachment.file.save("attachment", ContentFile(item.content), save=False)
-        stored.append(attachment.file.name)
-        attachment.save()
-        attachments.append(attachment)
-    return attachments
 
 
 # Helpers.
@@ -382,7 +222,7 @@ def submission_create(
         raise ValidationError({"source_type": "Choose where the information came from."})
     _clean_when(occurred_on, occurred_time, occurred_until)
     checked = attachments_check(attachments)
-    with _files_removed_on_failure() as stored:
+    with files_removed_on_failure() as stored:
         submission = PartnerSubmission(
             item=item,
             agency=agency,
@@ -396,7 +236,7 @@ def submission_create(
         )
         submission.full_clean(exclude=["item", "agency", "submitted_by"])
         save_with_history(submission, acting_user=acting_user, reason="Submitted by the partner")
-        _attachments_store(stored, submission, None, checked, acting_user)
+        attachments_store(stored, submission, None, checked, acting_user)
         audit_record(
             actor=acting_user,
             verb=AuditVerb.CREATE,
@@ -432,11 +272,11 @@ def submission_follow_up(
         text, field="text", message="Enter the further information.", max_length=WHAT_MAX_LENGTH
     )
     checked = attachments_check(attachments)
-    with _files_removed_on_failure() as stored:
+    with files_removed_on_failure() as stored:
         entry = _entry(
             submission, EntryKind.FOLLOW_UP, text, acting_user, "Further information given"
         )
-        _attachments_store(stored, submission, entry, checked, acting_user)
+        attachments_store(stored, submission, entry, checked, acting_user)
         _move(
             submission,
             SubmissionStatus.AWAITING_TRIAGE,

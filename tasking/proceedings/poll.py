@@ -27,7 +27,7 @@ from django.utils.crypto import constant_time_compare, salted_hmac
 from django_otp import DEVICE_ID_SESSION_KEY
 
 from nim_portal.middleware import session_limit_passed
-from tasking.selectors.proceedings import meeting_screen_revision
+from tasking.proceedings.screen import meeting_screen_revision
 
 TICKET_SALT = "tasking.meeting-screen-poll"
 # Long enough to outlast a slow network, short enough that a leaked poll URL soon says nothing.

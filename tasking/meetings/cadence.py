@@ -1,10 +1,10 @@
-"""Every state change of meetings: the cadence, scheduling, the tactical assessment commissioned
-for each TT&CG, invitations (with .ics), reminders and rescheduling.
+"""The meeting cadence and the schedule that keeps it: the cadence policies (each unit kind's
+interval for each kind of meeting), and the system job that creates every unit's meetings of the
+coming cadence slots and commissions the tactical assessment of each TT&CG.
 
-Services a person calls take `acting_user=` and check permission themselves; system jobs (run by
-Celery beat) say so in their name and docstring, write history with no user and audit with
-`system: True`. A refusal raises PermissionDenied or ValidationError with a message fit to show,
-and changes nothing.
+System jobs (run by Celery beat) say so in their name and docstring, write history with no user
+and audit with `system: True`; a service a person calls takes `acting_user=` and checks permission
+itself (tasking.meetings.policy).
 
 Who is invited: the people holding the chair or member role in the meeting's unit itself. Roles
 are inherited down the tree for reading, but a force chair does not sit on every BCU's T&CG, so
@@ -17,41 +17,39 @@ from datetime import date, datetime, timedelta
 from itertools import groupby
 from operator import attrgetter
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import EmailMessage
 from django.db import transaction
-from django.db.models import F, Max, Q
+from django.db.models import Max, Q
 from django.http import HttpRequest
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
-from nim_portal import access
 from nim_portal.choices import AuditVerb, GSCMarking, Role, UserKind
-from nim_portal.jobs import jobs_enqueue_for
 from nim_portal.lifecycle import save_with_history
 from nim_portal.models import AuditEvent, Membership, Unit, User
 from nim_portal.services import audit_event, audit_record
 from products.choices import ProductKind
 from products.services import product_commission
-from tasking.ics import meeting_invitation_ics
 from tasking.meetings.choices import (
     DEFAULT_CADENCES,
     STANDARD_AGENDAS,
     AgendaItemKind,
-    Attendance,
     IntervalUnit,
     MeetingKind,
     MeetingStatus,
 )
-from tasking.models import AgendaItem, CadencePolicy, Meeting, MeetingInvitee, MeetingReminder
-from tasking.search import refresh_meeting_vector, refresh_search_vectors
-from tasking.selectors.proceedings import people_invitable_to
-from tasking.services.proceedings import meeting_screen_changed
+from tasking.meetings.invitations import invitations_ask
+from tasking.meetings.models import (
+    AgendaItem,
+    CadencePolicy,
+    Meeting,
+    MeetingInvitee,
+    MeetingReminder,
+)
+from tasking.meetings.policy import require_cadence_changer
+from tasking.meetings.search import refresh_meeting_vectors
 
 SCHEDULED_REASON = "Scheduled by the cadence"
-MEETING_INVITATION_JOB = "tasking.meeting_invitation"
-MEETING_REMINDER_JOB = "tasking.meeting_reminder"
 # The fields of a cadence policy an administrator may change.
 POLICY_FIELDS = (
     "interval_count",
@@ -105,8 +103,7 @@ def cadence_policy_update(
     *, acting_user: User, policy: CadencePolicy, request: HttpRequest | None = None, **changes
 ) -> CadencePolicy:
     """Change a cadence policy (system administrators only: it applies to every unit of a kind)."""
-    if not (acting_user.is_authenticated and acting_user.is_active and acting_user.is_superuser):
-        raise PermissionDenied("Only a system administrator can change the meeting cadence.")
+    require_cadence_changer(acting_user)
     unknown = set(changes) - set(POLICY_FIELDS)
     if unknown:
         raise ValidationError(f"These fields cannot be set here: {', '.join(sorted(unknown))}.")
@@ -292,7 +289,7 @@ def _meetings_create_for_slots(
         AgendaItem,
         default_change_reason="Standard agenda",
     )
-    refresh_search_vectors(Meeting.objects.filter(pk__in=[meeting.pk for meeting in meetings]))
+    refresh_meeting_vectors(Meeting.objects.filter(pk__in=[meeting.pk for meeting in meetings]))
     bulk_create_with_history(
         [
             MeetingInvitee(meeting=meeting, user_id=user_id)
@@ -490,356 +487,3 @@ def schedule_meetings(*, now: datetime | None = None) -> ScheduleResult:
         result.created.extend(meeting.pk for meeting in created)
     _tactical_assessments_commission_due(policies, now, rosters, result)
     return result
-
-
-# Invitations and reminders.
-
-
-def _when(meeting: Meeting) -> str:
-    return f"{timezone.localtime(meeting.starts_at):%A %d %B %Y at %H:%M}"
-
-
-INVITATION_BODY = (
-    "You are invited to the {kind} of {unit} on {when} ({minutes} minutes).\n"
-    "Where: {where}\n\n"
-    "The agenda and papers are in NIM Portal: {url}/\n\n"
-    "This e-mail carries no details of the business on purpose: read them in the portal."
-)
-
-
-def _invitation_message(meeting: Meeting, invitee: MeetingInvitee) -> EmailMessage:
-    kind = meeting.get_kind_display()
-    prefix = "Updated invitation" if meeting.sequence else "Invitation"
-    message = EmailMessage(
-        subject=f"{prefix}: {kind} of {meeting.unit}, {_when(meeting)}",
-        body=INVITATION_BODY.format(
-            kind=kind,
-            unit=meeting.unit,
-            when=_when(meeting),
-            minutes=meeting.duration_minutes,
-            where=meeting.location or "to be confirmed",
-            url=settings.NIM_PORTAL_URL,
-        ),
-        to=[invitee.user.email],
-    )
-    message.attach("invitation.ics", meeting_invitation_ics(meeting, invitee.user), "text/calendar")
-    return message
-
-
-def _invitations_mark_sent(meeting: Meeting, invitees: list[MeetingInvitee], now: datetime) -> None:
-    """Record the invitations sent: one update and one insert of history, whatever their number."""
-    if not invitees:
-        return
-    MeetingInvitee.objects.filter(pk__in=[invitee.pk for invitee in invitees]).update(
-        invitation_sent_at=now, invitation_sequence=meeting.sequence
-    )
-    for invitee in invitees:
-        invitee.invitation_sent_at = now
-        invitee.invitation_sequence = meeting.sequence
-        invitee._history_user = None
-    MeetingInvitee.history.bulk_history_create(
-        invitees,
-        update=True,
-        default_change_reason=f"Invitation sent (sequence {meeting.sequence})",
-    )
-
-
-def _not_sent_current_sequence(sequence_field: str, now: datetime) -> Q:
-    """Invitees of a scheduled, upcoming meeting, with an address, whose `sequence_field` holds
-    none or an older SEQUENCE than the meeting's (never sent, or the meeting moved since)."""
-    return (
-        (
-            Q(**{f"{sequence_field}__isnull": True})
-            | Q(**{f"{sequence_field}__lt": F("meeting__sequence")})
-        )
-        & Q(
-            meeting__status=MeetingStatus.SCHEDULED,
-            meeting__starts_at__gt=now,
-            user__is_active=True,
-        )
-        & ~Q(user__email="")
-    )
-
-
-def _invitations_pending(now: datetime) -> Q:
-    """Invitees to send the meeting's current SEQUENCE to."""
-    return _not_sent_current_sequence("invitation_sequence", now)
-
-
-def invitations_ask(meeting_ids: list[int]) -> None:
-    """Ask, in the caller's transaction, for the pending invitations of the meetings: a job each
-    (MEETING_INVITATION_JOB), so that one address that fails never sends the others twice."""
-    pending = MeetingInvitee.objects.filter(
-        _invitations_pending(timezone.now()), meeting_id__in=meeting_ids
-    )
-    jobs_enqueue_for(MEETING_INVITATION_JOB, pending)
-
-
-@transaction.atomic
-def invitation_send(invitee_id: int, *, now: datetime | None = None) -> bool:
-    """Job (MEETING_INVITATION_JOB): e-mail one invitee the meeting's invitation with its .ics,
-    once for each SEQUENCE of the meeting. False when there is nothing to send (sent already, the
-    meeting cancelled, held or past, the person gone)."""
-    now = now or timezone.now()
-    invitee = (
-        MeetingInvitee.objects.select_for_update(of=("self",))
-        .select_related("user", "meeting__unit", "meeting__chair")
-        .filter(_invitations_pending(now), pk=invitee_id)
-        .first()
-    )
-    if invitee is None:
-        return False
-    _invitation_message(invitee.meeting, invitee).send()
-    _invitations_mark_sent(invitee.meeting, [invitee], now)
-    return True
-
-
-REMINDER_BODY = (
-    "Reminder: the {kind} of {unit} meets on {when}.\n"
-    "Where: {where}\n\n"
-    "The agenda and papers are in NIM Portal: {url}/"
-)
-
-
-def _reminders_pending(now: datetime) -> Q:
-    """Invitees to remind of the meeting's current SEQUENCE: its reminder issued, no apologies
-    sent."""
-    return (
-        _not_sent_current_sequence("reminder_sequence", now)
-        & Q(meeting__reminder__sent_at__isnull=False)
-        & ~Q(attendance=Attendance.APOLOGIES)
-    )
-
-
-def reminders_issue_due(*, now: datetime | None = None) -> int:
-    """System job (Celery beat, every minute): issue each reminder that is due, once, as a job
-    for each invitee to remind (MEETING_REMINDER_JOB). Returns the number of meetings reminded."""
-    now = now or timezone.now()
-    with transaction.atomic():
-        due = list(
-            MeetingReminder.objects.select_for_update(of=("self",), skip_locked=True).filter(
-                sent_at__isnull=True,
-                due_at__lte=now,
-                meeting__status=MeetingStatus.SCHEDULED,
-                meeting__starts_at__gt=now,
-            )
-        )
-        for reminder in due:
-            reminder.sent_at = now
-            save_with_history(reminder, acting_user=None, reason="Reminder issued")
-        invitees = MeetingInvitee.objects.filter(
-            _reminders_pending(now), meeting_id__in=[reminder.meeting_id for reminder in due]
-        )
-        jobs_enqueue_for(MEETING_REMINDER_JOB, invitees)
-    return len(due)
-
-
-@transaction.atomic
-def reminder_send(invitee_id: int, *, now: datetime | None = None) -> bool:
-    """Job (MEETING_REMINDER_JOB): e-mail one invitee the meeting's reminder, once for each
-    SEQUENCE of the meeting. False when there is nothing to send."""
-    now = now or timezone.now()
-    invitee = (
-        MeetingInvitee.objects.select_for_update(of=("self",))
-        .select_related("user", "meeting__unit")
-        .filter(_reminders_pending(now), pk=invitee_id)
-        .first()
-    )
-    if invitee is None:
-        return False
-    meeting = invitee.meeting
-    kind = meeting.get_kind_display()
-    EmailMessage(
-        subject=f"Reminder: {kind} of {meeting.unit}, {_when(meeting)}",
-        body=REMINDER_BODY.format(
-            kind=kind,
-            unit=meeting.unit,
-            when=_when(meeting),
-            where=meeting.location or "to be confirmed",
-            url=settings.NIM_PORTAL_URL,
-        ),
-        to=[invitee.user.email],
-    ).send()
-    invitee.reminder_sequence = meeting.sequence
-    save_with_history(invitee, acting_user=None, reason="Reminder sent")
-    return True
-
-
-# Changes by the chair.
-
-
-def meeting_locked(meeting_id: int) -> Meeting:
-    """The meeting's row locked for this transaction, with its unit."""
-    return Meeting.objects.select_for_update(of=("self",)).select_related("unit").get(pk=meeting_id)
-
-
-def _require_chair(acting_user: User, meeting: Meeting, action: str) -> None:
-    """The meeting's chair, or whoever holds the chair role over its unit."""
-    if not acting_user.is_authenticated or not acting_user.is_active or acting_user.is_partner:
-        raise PermissionDenied(f"Only a chair of {meeting.unit} can {action}.")
-    if meeting.chair_id != acting_user.pk and not access.holds_role_over(
-        acting_user, Role.CHAIR, meeting.unit
-    ):
-        raise PermissionDenied(f"Only a chair of {meeting.unit} can {action}.")
-
-
-@transaction.atomic
-def meeting_reschedule(
-    *,
-    acting_user: User,
-    meeting: Meeting,
-    starts_at: datetime,
-    duration_minutes: int | None = None,
-    place: str | None = None,
-    call_link: str | None = None,
-    expected_sequence: int | None = None,
-    request: HttpRequest | None = None,
-) -> Meeting:
-    """Move a scheduled meeting (time, length, place or call link) and re-issue its invitations
-    with a higher SEQUENCE; the reminder moves with it. Given the `expected_sequence` the sender
-    loaded, a meeting moved since then is refused and left as it is."""
-    meeting = meeting_locked(meeting.pk)
-    _require_chair(acting_user, meeting, "reschedule its meetings")
-    if expected_sequence is not None and expected_sequence != meeting.sequence:
-        now_at = timezone.localtime(meeting.starts_at)
-        raise ValidationError(
-            "The meeting was moved by somebody else after you opened this page (it is now "
-            f"{now_at.day} {now_at:%B %Y, %H:%M}): nothing was changed. "
-            "Check the new time, then make your change again.",
-            code="stale_meeting",
-        )
-    if meeting.status != MeetingStatus.SCHEDULED:
-        raise ValidationError(
-            f"The meeting is {meeting.get_status_display().lower()}: only a scheduled meeting "
-            "can be rescheduled."
-        )
-    if starts_at is None or timezone.is_naive(starts_at):
-        raise ValidationError({"starts_at": "Give the new date and time with its time zone."})
-    if starts_at <= timezone.now():
-        raise ValidationError({"starts_at": "Choose a time in the future."})
-    fields = ("starts_at", "duration_minutes", "place", "call_link")
-    before = {name: getattr(meeting, name) for name in fields}
-    meeting.starts_at = starts_at
-    if duration_minutes is not None:
-        meeting.duration_minutes = duration_minutes
-    if place is not None:
-        meeting.place = place.strip()
-    if call_link is not None:
-        meeting.call_link = call_link.strip()
-    meeting.full_clean(exclude=["unit", "chair", "tactical_assessment"])
-    after = {name: getattr(meeting, name) for name in fields}
-    if before == after:
-        return meeting
-    meeting.sequence += 1
-    save_with_history(
-        meeting,
-        acting_user=acting_user,
-        reason=f"Rescheduled to {timezone.localtime(starts_at):%d %b %Y %H:%M}",
-    )
-    refresh_meeting_vector(meeting.pk)
-    reminder = MeetingReminder.objects.select_for_update().filter(meeting=meeting).first()
-    if reminder is not None:
-        reminder.due_at += starts_at - before["starts_at"]
-        if reminder.due_at > timezone.now():
-            reminder.sent_at = None
-        save_with_history(reminder, acting_user=acting_user, reason="Moved with the meeting")
-    audit_record(
-        actor=acting_user,
-        verb=AuditVerb.UPDATE,
-        obj=meeting,
-        request=request,
-        detail={
-            "before": {name: str(value) for name, value in before.items()},
-            "after": {name: str(value) for name, value in after.items()},
-            "sequence": meeting.sequence,
-        },
-    )
-    invitations_ask([meeting.pk])
-    return meeting
-
-
-# Police invitees beyond the unit's own chairs and members.
-
-
-@transaction.atomic
-def police_invitee_add(
-    *, acting_user: User, meeting: Meeting, person: User, request: HttpRequest | None = None
-) -> MeetingInvitee:
-    """Invite a police colleague the cadence did not (a neighbouring unit's lead, a force
-    specialist) to a meeting that is not closed. They read the meeting as an invitee, within their
-    vetting, and are sent the invitation with its .ics after commit."""
-    meeting = meeting_locked(meeting.pk)
-    _require_chair(acting_user, meeting, "invite people to its meetings")
-    if meeting.status == MeetingStatus.CLOSED:
-        raise ValidationError("The meeting is closed: nobody more can be invited.")
-    if person is None or not person.is_active or person.kind != UserKind.POLICE:
-        raise ValidationError(
-            {"person": "Choose an active police user (partners are invited as attendees)."}
-        )
-    if MeetingInvitee.objects.filter(meeting=meeting, user=person).exists():
-        raise ValidationError({"person": f"{person} is already invited."})
-    if not people_invitable_to(meeting).filter(pk=person.pk).exists():
-        where = f"{meeting.unit}, a unit beside or below it, or a unit above it"
-        raise ValidationError({"person": f"{person} holds no role in {where}."})
-    invitee = MeetingInvitee(meeting=meeting, user=person)
-    save_with_history(invitee, acting_user=acting_user, reason="Invited by the chair")
-    audit_record(
-        actor=acting_user,
-        verb=AuditVerb.UPDATE,
-        obj=meeting,
-        request=request,
-        detail={"invited": {"user": person.pk, "invitee": invitee.pk}},
-    )
-    invitations_ask([meeting.pk])
-    # Before attendance is taken the invitees are the shared screen's audience.
-    meeting_screen_changed(meeting.pk)
-    return invitee
-
-
-@transaction.atomic
-def police_invitee_remove(
-    *, acting_user: User, invitee: MeetingInvitee, request: HttpRequest | None = None
-) -> None:
-    """Take back a police invitation to a meeting that is not closed (someone recorded present
-    stays: attendance is part of the record). An invitee with no role over the unit no longer
-    reads the meeting."""
-    meeting = meeting_locked(invitee.meeting_id)
-    _require_chair(acting_user, meeting, "change who is invited to its meetings")
-    invitee = MeetingInvitee.objects.select_for_update().filter(pk=invitee.pk).first()
-    if invitee is None or invitee.is_partner_attendee:
-        raise ValidationError("That person is not a police invitee of this meeting.")
-    if meeting.status == MeetingStatus.CLOSED:
-        raise ValidationError("The meeting is closed: its attendance is part of its record.")
-    if invitee.attendance == Attendance.PRESENT:
-        raise ValidationError(
-            f"{invitee.user} is recorded present: the attendance stays in the record."
-        )
-    invitation_take_back(
-        acting_user=acting_user,
-        meeting=meeting,
-        invitee=invitee,
-        reason="Invitation taken back by the chair",
-        audit_detail={"invitation_taken_back": {"user": invitee.user_id}},
-        request=request,
-    )
-
-
-def invitation_take_back(
-    *,
-    acting_user: User,
-    meeting: Meeting,
-    invitee: MeetingInvitee,
-    reason: str,
-    audit_detail: dict,
-    request: HttpRequest | None = None,
-) -> None:
-    """Delete an invitee (both rows locked by the caller, who checked the rules), with the
-    chair's reason in its history and the event audited on the meeting; the shared screen is
-    told, since its audience may widen."""
-    invitee._history_user = acting_user
-    invitee._change_reason = reason
-    invitee.delete()
-    audit_record(
-        actor=acting_user, verb=AuditVerb.UPDATE, obj=meeting, request=request, detail=audit_detail
-    )
-    meeting_screen_changed(meeting.pk)

@@ -24,8 +24,8 @@ from nim_portal.ids import id_or_404
 from nim_portal.models import Unit, User
 from products.choices import ProductKind
 from products.models import ProductVersion
-from tasking.models import ControlStrategy, IntelligenceRequirementItem, Priority
 from tasking.strategy.choices import ControlStrategyStatus, RequirementItemStatus
+from tasking.strategy.models import ControlStrategy, IntelligenceRequirementItem, Priority
 
 # A partner release is OFFICIAL or OFFICIAL-SENSITIVE, never higher (docs/access.md, rule 5).
 PARTNER_MARKING_CEILING = GSCMarking.OFFICIAL_SENSITIVE

@@ -1,0 +1,104 @@
+"""The frozen minutes' PDF: rendered once by a job of the pipeline (MINUTES_PDF_JOB), marked at
+the top and bottom of every page with its document-control table, and downloaded, audited, by
+who may read the minutes."""
+
+import hashlib
+
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils import timezone
+
+from nim_portal.choices import AuditVerb, GSCMarking
+from nim_portal.jobs import job_enqueue
+from nim_portal.models import User
+from nim_portal.pdf import DocumentControl, render_marked_document
+from nim_portal.services import audit_record
+from tasking.proceedings.choices import MinutesPrintStatus
+from tasking.proceedings.models import MinutesVersion
+
+MINUTES_PDF_JOB = "tasking.minutes_pdf"
+
+
+def minutes_pdf(version: MinutesVersion) -> bytes:
+    """The PDF of frozen minutes, from their snapshot: the marking at the top and bottom of every
+    page, page x of y and the document-control table (nim_portal.pdf)."""
+    content = version.content
+    meeting = version.meeting
+    frozen = timezone.localtime(version.frozen_at)
+    chair = content.get("chair") or "No chair recorded"
+    control = DocumentControl(
+        version=f"Minutes version {version.number}",
+        date=frozen.date(),
+        author=version.frozen_by.get_full_name() or version.frozen_by.get_username(),
+        reviewer=chair,
+        marking=GSCMarking(version.marking).label,
+        handling="Handle according to the marking: not for onward disclosure.",
+        sha256=version.sha256,
+    )
+    return render_marked_document(
+        "tasking/print/minutes.html",
+        {"minutes": content, "meeting": meeting, "frozen": frozen},
+        marking_label=GSCMarking(version.marking),
+        title=content["title"],
+        document_control=control,
+    )
+
+
+@transaction.atomic
+def minutes_pdf_render(version_id: int) -> bool:
+    """Job (MINUTES_PDF_JOB): render frozen minutes once; a ready PDF is left alone (False).
+    Run in the job's transaction, under the version's row lock: a failure leaves the version as
+    it was, for the job's next attempt."""
+    version = (
+        MinutesVersion.objects.select_for_update(of=("self",))
+        .select_related("meeting__unit", "frozen_by")
+        .filter(pk=version_id)
+        .first()
+    )
+    if version is None or version.pdf_status == MinutesPrintStatus.READY:
+        return False
+    document = minutes_pdf(version)
+    version.pdf.save("minutes.pdf", ContentFile(document), save=False)
+    version.pdf_sha256 = hashlib.sha256(document).hexdigest()
+    version.pdf_status = MinutesPrintStatus.READY
+    version.pdf_error = ""
+    version.pdf_rendered_at = timezone.now()
+    version.save()
+    return True
+
+
+def minutes_pdf_failed(version_id: int, error: str) -> None:
+    """Job (MINUTES_PDF_JOB) stopped for good: the meeting page says the PDF failed."""
+    MinutesVersion.objects.filter(pk=version_id).exclude(
+        pdf_status=MinutesPrintStatus.READY
+    ).update(pdf_status=MinutesPrintStatus.FAILED, pdf_error=error)
+
+
+def minutes_pdf_pending(version_id: int) -> None:
+    """Job (MINUTES_PDF_JOB) retried by staff, or by a reader asking for failed minutes."""
+    MinutesVersion.objects.filter(pk=version_id, pdf_status=MinutesPrintStatus.FAILED).update(
+        pdf_status=MinutesPrintStatus.PENDING, pdf_error=""
+    )
+
+
+def minutes_pdf_download(
+    *, acting_user: User, version: MinutesVersion, request: HttpRequest | None = None
+) -> MinutesVersion:
+    """The rendered minutes for download, audited (rule 7). Not yet rendered: the reader is told
+    to come back; minutes whose render failed are rendered again, as the reader asked."""
+    if version.pdf_status != MinutesPrintStatus.READY:
+        if version.pdf_status == MinutesPrintStatus.FAILED:
+            with transaction.atomic():
+                minutes_pdf_pending(version.pk)
+                job_enqueue(MINUTES_PDF_JOB, version.pk)
+        raise ValidationError("The minutes PDF is being printed: try again in a minute.")
+    audit_record(
+        actor=acting_user,
+        verb=AuditVerb.DOWNLOAD,
+        obj=version.meeting,
+        request=request,
+        detail={"minutes_version": version.number, "pdf_sha256": version.pdf_sha256},
+    )
+    return version

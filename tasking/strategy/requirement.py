@@ -1,0 +1,255 @@
+"""Every state change of an intelligence requirement: the ST&CG approving it, and its items (the
+questions and gaps of each priority) added, reviewed and closed, also over the state their sender
+loaded (edit tokens: tasking.strategy.services).
+
+A chair over the unit adds items and approves the requirement; an item's owner or a chair reviews
+and closes it (tasking.strategy.policy). Each function takes the acting user (keyword-only),
+changes the data under the strategy's row lock, and leaves a history reason and an audit event
+behind. A refusal raises PermissionDenied or ValidationError with a message fit to show, and
+changes nothing.
+"""
+
+from datetime import date
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils import timezone
+
+from nim_portal import access
+from nim_portal.choices import AuditVerb
+from nim_portal.dates import planned_date_problem
+from nim_portal.lifecycle import save_with_history
+from nim_portal.models import User
+from nim_portal.services import audit_record
+from nim_portal.validation import required_text
+from tasking.strategy.choices import ControlStrategyStatus, RequirementItemStatus
+from tasking.strategy.models import (
+    ControlStrategy,
+    IntelligenceRequirement,
+    IntelligenceRequirementItem,
+    Priority,
+)
+from tasking.strategy.policy import can_chair_over, require_chair_over, require_item_reviewer
+from tasking.strategy.services import (
+    ITEM_FIELDS,
+    clean_owner,
+    priority_locked,
+    require_unchanged,
+    strategy_locked,
+)
+
+# Item fields only a chair over the unit may change (the owner may change the rest).
+ITEM_CHAIR_FIELDS = frozenset({"owner", "open_to_partners"})
+
+
+def _require_not_superseded(strategy: ControlStrategy) -> None:
+    if strategy.status == ControlStrategyStatus.SUPERSEDED:
+        raise ValidationError(
+            "The control strategy has been superseded: its intelligence requirement takes no "
+            "new items or reviews (open items can still be closed)."
+        )
+
+
+@transaction.atomic
+def intelligence_requirement_approve(
+    *, acting_user: User, strategy: ControlStrategy, request: HttpRequest | None = None
+) -> IntelligenceRequirement:
+    """The ST&CG approves the intelligence requirement of its approved control strategy."""
+    strategy = strategy_locked(strategy)
+    require_chair_over(acting_user, strategy.unit, "approve its intelligence requirement")
+    if strategy.status != ControlStrategyStatus.APPROVED:
+        raise ValidationError(
+            "Approve the control strategy first: the intelligence requirement follows it."
+        )
+    requirement = (
+        IntelligenceRequirement.objects.select_for_update()
+        .filter(control_strategy=strategy)
+        .first()
+    )
+    if (
+        requirement is None
+        or not requirement.items.filter(status=RequirementItemStatus.OPEN).exists()
+    ):
+        raise ValidationError("Add at least one open item before approving the requirement.")
+    if requirement.is_approved:
+        raise ValidationError("The intelligence requirement is already approved.")
+    requirement.approved_by, requirement.approved_at = acting_user, timezone.now()
+    save_with_history(requirement, acting_user=acting_user, reason="Approved by the ST&CG")
+    audit_record(
+        actor=acting_user,
+        verb=AuditVerb.UPDATE,
+        obj=requirement,
+        request=request,
+        detail={"approved": True, "control_strategy": strategy.pk},
+    )
+    return requirement
+
+
+def _clean_item_fields(item: IntelligenceRequirementItem, fields, strategy) -> list[str]:
+    unknown = set(fields) - set(ITEM_FIELDS)
+    if unknown:
+        raise ValidationError(f"These fields cannot be set here: {', '.join(sorted(unknown))}.")
+    changed = []
+    for name, value in fields.items():
+        if isinstance(value, str):
+            value = value.strip()
+        if name == "owner":
+            if item.owner_id != getattr(value, "pk", None):
+                item.owner = clean_owner(value, strategy.unit, strategy.marking)
+                changed.append(name)
+        elif getattr(item, name) != value:
+            setattr(item, name, value)
+            changed.append(name)
+    item.question = required_text(
+        item.question, field="question", message="Enter the question or intelligence gap."
+    )
+    if item.review_date is None:
+        raise ValidationError({"review_date": "Give the review date."})
+    if item.review_date < timezone.localdate() and "review_date" in changed:
+        raise ValidationError({"review_date": "The review date cannot be in the past."})
+    if "review_date" in changed and (
+        problem := planned_date_problem(item.review_date, "the review date")
+    ):
+        raise ValidationError({"review_date": problem})
+    return changed
+
+
+@transaction.atomic
+def ir_item_add(
+    *,
+    acting_user: User,
+    priority: Priority,
+    question: str,
+    owner: User,
+    review_date: date,
+    sources_to_task: str = "",
+    open_to_partners: bool = False,
+    request: HttpRequest | None = None,
+) -> IntelligenceRequirementItem:
+    """A chair over the unit adds a question or gap for a priority to the requirement."""
+    priority, strategy = priority_locked(priority)
+    require_chair_over(acting_user, strategy.unit, "change its intelligence requirement")
+    _require_not_superseded(strategy)
+    requirement, _ = IntelligenceRequirement.objects.get_or_create(control_strategy=strategy)
+    item = IntelligenceRequirementItem(requirement=requirement, priority=priority)
+    _clean_item_fields(
+        item,
+        {
+            "question": question,
+            "owner": owner,
+            "review_date": review_date,
+            "sources_to_task": sources_to_task,
+            "open_to_partners": open_to_partners,
+        },
+        strategy,
+    )
+    save_with_history(item, acting_user=acting_user, reason="Added")
+    audit_record(
+        actor=acting_user,
+        verb=AuditVerb.CREATE,
+        obj=item,
+        request=request,
+        detail={"priority": priority.pk, "requirement": requirement.pk},
+    )
+    return item
+
+
+def _lock_item(item: IntelligenceRequirementItem):
+    strategy = strategy_locked(item.requirement.control_strategy)
+    item = IntelligenceRequirementItem.objects.select_for_update().get(pk=item.pk)
+    return item, strategy
+
+
+@transaction.atomic
+def ir_item_update(
+    *,
+    acting_user: User,
+    item: IntelligenceRequirementItem,
+    request: HttpRequest | None = None,
+    **fields: Any,
+) -> IntelligenceRequirementItem:
+    """The item's owner or a chair over the unit reviews an open item; only the chair may
+    reassign it or open it to partners."""
+    item, strategy = _lock_item(item)
+    access.require_police(acting_user, "review an intelligence requirement item")
+    require_item_reviewer(acting_user, item, strategy.unit, "change it")
+    if ITEM_CHAIR_FIELDS & set(fields) and not can_chair_over(acting_user, strategy.unit):
+        raise PermissionDenied(
+            f"Only a T&CG chair over {strategy.unit} can reassign the item or open it to partners."
+        )
+    _require_not_superseded(strategy)
+    if item.status != RequirementItemStatus.OPEN:
+        raise ValidationError("The item is closed: it can no longer change.")
+    changed = _clean_item_fields(item, fields, strategy)
+    if not changed:
+        return item
+    save_with_history(item, acting_user=acting_user, reason=f"Reviewed: {', '.join(changed)}")
+    audit_record(
+        actor=acting_user,
+        verb=AuditVerb.UPDATE,
+        obj=item,
+        request=request,
+        detail={"fields": changed},
+    )
+    return item
+
+
+@transaction.atomic
+def ir_item_close(
+    *,
+    acting_user: User,
+    item: IntelligenceRequirementItem,
+    note: str,
+    request: HttpRequest | None = None,
+) -> IntelligenceRequirementItem:
+    """The item's owner or a chair over the unit closes it, saying why in a note."""
+    item, strategy = _lock_item(item)
+    access.require_police(acting_user, "close an intelligence requirement item")
+    require_item_reviewer(acting_user, item, strategy.unit, "close it")
+    if item.status != RequirementItemStatus.OPEN:
+        raise ValidationError("The item is already closed.")
+    note = required_text(note, field="note", message="Enter the closing note.")
+    item.status = RequirementItemStatus.CLOSED
+    item.closing_note = note
+    item.closed_by, item.closed_at = acting_user, timezone.now()
+    save_with_history(item, acting_user=acting_user, reason=f"Closed: {note}")
+    audit_record(
+        actor=acting_user,
+        verb=AuditVerb.UPDATE,
+        obj=item,
+        request=request,
+        detail={"status": {"from": "open", "to": "closed"}, "note": note},
+    )
+    return item
+
+
+@transaction.atomic
+def ir_item_update_over(
+    *,
+    acting_user: User,
+    item: IntelligenceRequirementItem,
+    loaded_token: str,
+    request: HttpRequest | None = None,
+    **fields: Any,
+) -> IntelligenceRequirementItem:
+    """`ir_item_update` over the state its sender loaded (StaleEdit when it changed since)."""
+    item, _ = _lock_item(item)
+    require_unchanged(item, loaded_token)
+    return ir_item_update(acting_user=acting_user, item=item, request=request, **fields)
+
+
+@transaction.atomic
+def ir_item_close_over(
+    *,
+    acting_user: User,
+    item: IntelligenceRequirementItem,
+    loaded_token: str,
+    note: str,
+    request: HttpRequest | None = None,
+) -> IntelligenceRequirementItem:
+    """`ir_item_close` over the state its sender loaded (StaleEdit when it changed since)."""
+    item, _ = _lock_item(item)
+    require_unchanged(item, loaded_token)
+    return ir_item_close(acting_user=acting_user, item=item, note=note, request=request)
