@@ -243,7 +243,7 @@ def _render_now(release: Release) -> None:
 
 
 def _approve(cast: DemoCast, release: Release) -> Release:
-    preview = services.release_preview(cast.analyst, release)
+    preview = services.release_preview(acting_user=cast.analyst, release=release)
     if preview.outstanding:
         services.release_acknowledge_warnings(
             acting_user=cast.analyst,

@@ -29,7 +29,7 @@ from django.utils.safestring import mark_safe
 
 from nim_portal import access
 from nim_portal.access import grants
-from nim_portal.choices import AuditVerb, GSCMarking, Role, UserKind, VettingLevel
+from nim_portal.choices import AuditVerb, GSCMarking, UserKind, VettingLevel
 from nim_portal.jobs import job_enqueue, jobs_enqueue
 from nim_portal.lifecycle import change_status, check_transition, save_with_history
 from nim_portal.models import Unit, User
@@ -55,6 +55,12 @@ from partners.models import (
     ReleaseRecipient,
 )
 from partners.models.releases import VIEW_RELEASE
+from partners.policy import (
+    ReleasePolicy,
+    require_agency_admin,
+    require_prepare,
+    require_readable_version,
+)
 from partners.sanitise import (
     PartnerSection,
     PartnerText,
@@ -73,7 +79,6 @@ from partners.selectors import (
 )
 from products.models import ProductVersion
 from products.rendering import render_section_html
-from products.selectors import visible_versions
 from products.services import snapshot_digest
 
 NPPV_LEVELS = (VettingLevel.NPPV1, VettingLevel.NPPV2A, VettingLevel.NPPV2F, VettingLevel.NPPV3)
@@ -101,15 +106,6 @@ def _on_date(moment: datetime.datetime) -> str:
 
 
 # Agencies and their people.
-
-
-def _require_agency_admin(acting_user: User, agency: PartnerAgency, action: str) -> None:
-    """A superuser, or an admin over one of the units the agency works with."""
-    access.require_police(acting_user, action)
-    if acting_user.is_superuser:
-        return
-    if not any(access.may_administer(acting_user, unit) for unit in agency.units.all()):
-        raise PermissionDenied(f"Only an admin of a unit {agency.name} works with can {action}.")
 
 
 def _clean_units(acting_user: User, units) -> list[Unit]:
@@ -208,7 +204,7 @@ def agency_update(
     """Change an agency's details, its agreement (renewing it: a later review date), its units or
     whether it is active. `changes` name fields of AGENCY_FIELDS."""
     agency = PartnerAgency.objects.select_for_update().get(pk=agency.pk)
-    _require_agency_admin(acting_user, agency, "change it")
+    require_agency_admin(acting_user, agency, "change it")
     unknown = set(changes) - set(AGENCY_FIELDS)
     if unknown:
         raise ValidationError(f"These fields cannot be set here: {', '.join(sorted(unknown))}.")
@@ -268,7 +264,7 @@ def agency_user_add(
     password and NPPV vetting). A police user can never join an agency; a partner belongs to one.
     """
     agency = PartnerAgency.objects.select_for_update().get(pk=agency.pk)
-    _require_agency_admin(acting_user, agency, "add people to it")
+    require_agency_admin(acting_user, agency, "add people to it")
     if not agency.is_active:
         raise ValidationError(f"{agency.name} is inactive: reactivate it before adding people.")
     if user is None:
@@ -336,7 +332,7 @@ def agency_user_remove(
         .get(pk=membership.pk)
     )
     agency, user = membership.agency, membership.user
-    _require_agency_admin(acting_user, agency, "remove people from it")
+    require_agency_admin(acting_user, agency, "remove people from it")
     user.groups.remove(agency.group)
     membership._history_user = acting_user
     membership._change_reason = "Removed from the agency"
@@ -393,25 +389,6 @@ def _move(
         request=request,
         notify=notify,
     )
-
-
-def _require_analyst(acting_user: User, version: ProductVersion, action: str) -> None:
-    """An analyst over the product's unit who may read this version."""
-    access.require_police(acting_user, action)
-    product = version.product
-    if not access.holds_role_over(acting_user, [Role.ANALYST], product.unit):
-        raise PermissionDenied(f"Only an analyst of {product.unit} can {action}.")
-    if not visible_versions(acting_user, product).filter(pk=version.pk).exists():
-        raise PermissionDenied("You cannot read this version of the product.")
-
-
-def _require_release_reviewer(acting_user: User, release: Release, action: str) -> None:
-    product = release.version.product
-    access.require_police(acting_user, action)
-    if not access.holds_role_over(acting_user, [Role.REVIEWER], product.unit):
-        raise PermissionDenied(f"Only a reviewer over {product.unit} can {action}.")
-    if not releases_visible_to_staff(acting_user).filter(pk=release.pk).exists():
-        raise PermissionDenied("You cannot see the product this release comes from.")
 
 
 def _sanitise(version: ProductVersion, section_ids) -> SanitisedRelease:
@@ -494,7 +471,8 @@ def release_prepare(
     product's unit nor a unit above or below it (partners.selectors.agencies_for_unit).
     """
     version = ProductVersion.objects.select_related("product__unit").get(pk=version.pk)
-    _require_analyst(acting_user, version, "prepare a partner release")
+    require_prepare(acting_user, version.product, "prepare a partner release")
+    require_readable_version(acting_user, version)
     purpose = _clean_release_terms(marking, purpose, retention_months, expires_on)
     section_ids = sorted({int(pk) for pk in section_ids})
     sanitised = _sanitise(version, section_ids)
@@ -569,11 +547,11 @@ def _warnings(release: Release, sanitised: SanitisedRelease) -> list[PersonalDat
 
 
 def release_preview(
-    user: User, release: Release, request: HttpRequest | None = None
+    *, acting_user: User, release: Release, request: HttpRequest | None = None
 ) -> ReleasePreview:
     """The sanitised preview of a release for police staff who may see it (404 otherwise);
     audited as a read of the release (rule 7)."""
-    if not releases_visible_to_staff(user).filter(pk=release.pk).exists():
+    if not releases_visible_to_staff(acting_user).filter(pk=release.pk).exists():
         raise Http404("No such release.")
     release = Release.objects.select_related("version__product__unit", "prepared_by").get(
         pk=release.pk
@@ -581,7 +559,11 @@ def release_preview(
     sanitised = _sanitise(release.version, release.section_ids)
     warnings = _warnings(release, sanitised)
     audit_record(
-        actor=user, verb=AuditVerb.VIEW, obj=release, request=request, detail={"preview": True}
+        actor=acting_user,
+        verb=AuditVerb.VIEW,
+        obj=release,
+        request=request,
+        detail={"preview": True},
     )
     return ReleasePreview(
         release=release,
@@ -601,7 +583,8 @@ def release_acknowledge_warnings(
 ) -> Release:
     """The analyst confirms that each named personal-data warning may stand (draft only)."""
     release = _lock_release(release)
-    _require_analyst(acting_user, release.version, "acknowledge the release's warnings")
+    require_prepare(acting_user, release.version.product, "acknowledge the release's warnings")
+    require_readable_version(acting_user, release.version)
     if release.status != ReleaseStatus.DRAFT:
         raise ValidationError("Warnings are acknowledged before approval, on a draft.")
     current = {w.id for w in _warnings(release, _sanitise(release.version, release.section_ids))}
@@ -647,9 +630,7 @@ def release_approve(
     per agency: a job each (RELEASE_DOCUMENT_JOB), written with the approval.
     """
     release = _lock_release(release)
-    _require_release_reviewer(acting_user, release, "approve a partner release")
-    if release.prepared_by_id == acting_user.pk:
-        raise PermissionDenied("You prepared this release: another reviewer must approve it.")
+    ReleasePolicy(acting_user, release).require_approve()
     _check_transition(release, ReleaseStatus.APPROVED)
     sanitised = _sanitise(release.version, release.section_ids)
     outstanding = warnings_outstanding(
@@ -703,9 +684,7 @@ def release_withdraw(
     """Withdraw a release (its preparer, or a reviewer over the product's unit), with a reason:
     no further download; grants revoked; the agencies' users are told in the portal."""
     release = _lock_release(release)
-    access.require_police(acting_user, "withdraw a release")
-    if release.prepared_by_id != acting_user.pk:
-        _require_release_reviewer(acting_user, release, "withdraw a release")
+    ReleasePolicy(acting_user, release).require_manage("withdraw a release")
     reason = required_text(reason, field="reason", message="Say why the release is withdrawn.")
     was_released = release.available_at is not None
     release.withdrawn_by, release.withdrawn_at, release.withdrawn_reason = (
@@ -972,9 +951,7 @@ def release_document_retry(
     waits again and a new job renders it."""
     document = ReleaseDocument.objects.select_for_update().get(pk=document.pk)
     release = _lock_release(document.release)
-    access.require_police(acting_user, "retry a release's PDF")
-    if release.prepared_by_id != acting_user.pk:
-        _require_release_reviewer(acting_user, release, "retry a release's PDF")
+    ReleasePolicy(acting_user, release).require_manage("retry a release's PDF")
     if document.status != DocumentStatus.FAILED:
         raise ValidationError("Only a PDF that failed can be tried again.")
     if release.status not in GRANTED_STATUSES:

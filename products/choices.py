@@ -44,12 +44,6 @@ def transition_allowed(current: str, target: str) -> bool:
     return target in PRODUCT_TRANSITIONS[ProductStatus(current)]
 
 
-# Statuses in which sections may be edited (returned and approved move to drafting on first edit).
-EDITABLE_STATUSES = frozenset(
-    {ProductStatus.DRAFTING, ProductStatus.RETURNED, ProductStatus.APPROVED}
-)
-
-
 class ClosureReason(models.TextChoices):
     SUBJECT_APPREHENDED = "apprehended", "Subject apprehended"
     SUBJECT_PROTECTED = "protected", "Subject protected"

@@ -44,8 +44,9 @@ from products.models import (
     Section,
     TermsOfReference,
 )
+from products.policy import COMMISSIONING_ROLES
 from products.search import refresh_search_vectors
-from products.services import CLOSURE_REASONS_OF_KIND, COMMISSIONING_ROLES, snapshot_digest
+from products.services import CLOSURE_REASONS_OF_KIND, snapshot_digest
 from products.templates_by_kind import section_titles_for
 
 CHUNK = 2000

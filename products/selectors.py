@@ -7,7 +7,6 @@ policy (nim_portal.access): every list, detail, compare and export here goes thr
 import difflib
 from dataclasses import dataclass, field
 
-from django.core.exceptions import PermissionDenied
 from django.db.models import F, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404, HttpRequest
 
@@ -20,6 +19,7 @@ from nim_portal.services import audit_record
 from products import search
 from products.choices import ProductStatus
 from products.models import Product, ProductUnitShare, ProductVersion, Section, TermsOfReference
+from products.policy import ProductPolicy
 
 
 def user_in_product_scope(user: User, product: Product) -> bool:
@@ -277,11 +277,6 @@ def people_around(units: QuerySet[Unit]) -> QuerySet[User]:
     )
 
 
-def roles_over_unit(user: User, unit: Unit) -> set[str]:
-    """The roles `user` holds over `unit` (at it or above it), in one query."""
-    return access.roles_over(user, unit)
-
-
 @dataclass(frozen=True)
 class MyWork:
     """A police user's lists of work, each of at most MY_WORK_LIMIT products."""
@@ -355,28 +350,11 @@ def terms_history(user: User, product: Product) -> QuerySet:
 
 # The section editor and the staff history page.
 
-# Roles over the product's unit that may read its field history (besides its owner).
-HISTORY_ROLES = (Role.REVIEWER, Role.ADMIN)
 # The newest changes the history page shows, across the product, its sections and its terms.
 HISTORY_LIMIT = 100
 # Bookkeeping that the history shows as "who" or not at all.
 _HISTORY_EXCLUDED_FIELDS = ("updated_by",)
 HISTORY_KINDS = {"+": "Created", "~": "Changed", "-": "Deleted"}
-
-
-def user_may_edit_product(user: User, product: Product) -> bool:
-    """The owner, or an analyst over the product's unit: who may use the section editor
-    (products.services checks the same again on every save). One query at most."""
-    if not access.is_police(user):
-        return False
-    return product.owner_id == user.pk or access.holds_role_over(user, Role.ANALYST, product.unit)
-
-
-def user_may_see_history(user: User, product: Product) -> bool:
-    """Staff of the product: its owner, or a reviewer or admin over its unit. One query at most."""
-    if not access.is_police(user):
-        return False
-    return product.owner_id == user.pk or access.holds_role_over(user, HISTORY_ROLES, product.unit)
 
 
 @dataclass(frozen=True)
@@ -438,11 +416,7 @@ def product_history(user: User, pk, limit: int = HISTORY_LIMIT) -> tuple[Product
     Constant in queries: the product, the role, two per history table and the people named.
     """
     product = get_product_for(user, pk)
-    if not user_may_see_history(user, product):
-        raise PermissionDenied(
-            f"Only the product's owner, or a reviewer or admin over {product.unit}, can see its "
-            "history."
-        )
+    ProductPolicy(user, product).require_read_history()
     sources = (
         (Product.history.filter(id=product.pk), lambda r: "Product"),
         (Section.history.filter(product_id=product.pk), lambda r: f"Section “{r.title}”"),

@@ -49,6 +49,17 @@ from products.models import (
     TermsOfReference,
 )
 from products.models.product import VIEW_PRODUCT
+from products.policy import (
+    TEMPLATE_SECTION_REASON,
+    TOR_NOT_AGREED,
+    ProductPolicy,
+    details_refusal,
+    edited_current_version,
+    require_commission,
+    require_terms_party,
+    sections_refusal,
+    terms_refusal,
+)
 from products.rendering import render_section_html, restricted_markup_errors
 from products.search import refresh_product_vector, refresh_search_vectors, refresh_section_vector
 from products.selectors import (
@@ -58,11 +69,8 @@ from products.selectors import (
 )
 from products.templates_by_kind import section_titles_for
 
-TOR_NOT_AGREED = "The terms of reference must be agreed before drafting."
 # A refused move's message begins so: "A product that is closed: it cannot become drafting; ..."
 PRODUCT_SUBJECT = "A product that is"
-TEMPLATE_SECTION_REASON = "Created from the product's template"
-COMMISSIONING_ROLES = (Role.ANALYST, Role.CHAIR, Role.REVIEWER)
 
 # Product details an editor may set (commissioning or later); the rest belong to the lifecycle.
 DETAIL_FIELDS = (
@@ -168,59 +176,6 @@ def _move(
     )
 
 
-def _require_visible(acting_user: User, product: Product) -> None:
-    if not visible_products(acting_user).filter(pk=product.pk).exists():
-        raise PermissionDenied("You cannot see this product.")
-
-
-def _require_editor(acting_user: User, product: Product) -> None:
-    """The owner, or an analyst over the product's unit, who can see the product."""
-    access.require_police(acting_user, "edit a product")
-    if product.owner_id != acting_user.pk and not access.holds_role_over(
-        acting_user, [Role.ANALYST], product.unit
-    ):
-        raise PermissionDenied(
-            f"Only the product's owner or an analyst of {product.unit} can edit it."
-        )
-    _require_visible(acting_user, product)
-
-
-def _require_reviewer(acting_user: User, product: Product, action: str) -> None:
-    access.require_police(acting_user, action)
-    if not access.holds_role_over(acting_user, [Role.REVIEWER], product.unit):
-        raise PermissionDenied(f"Only a reviewer over {product.unit} can {action}.")
-
-
-def _require_owner_or_reviewer(acting_user: User, product: Product, action: str) -> None:
-    access.require_police(acting_user, action)
-    if product.owner_id != acting_user.pk and not access.holds_role_over(
-        acting_user, [Role.REVIEWER], product.unit
-    ):
-        raise PermissionDenied(
-            f"Only the product's owner or a reviewer over {product.unit} can {action}."
-        )
-
-
-def _version_editors_include(product: Product, user: User) -> bool:
-    """Whether `user` changed any section of the version now under review (rule 6)."""
-    since = product.versions.aggregate(last=Max("published_at"))["last"]
-    edits = Section.history.filter(product_id=product.pk, history_user_id=user.pk).exclude(
-        history_change_reason=TEMPLATE_SECTION_REASON
-    )
-    if since is not None:
-        edits = edits.filter(history_date__gt=since)
-    return edits.exists()
-
-
-def _require_independent_reviewer(acting_user: User, product: Product, action: str) -> None:
-    _require_reviewer(acting_user, product, action)
-    if product.owner_id == acting_user.pk:
-        raise PermissionDenied(f"You own this product: another reviewer must {action}.")
-    if _version_editors_include(product, acting_user):
-        raise PermissionDenied(f"You edited this version: another reviewer must {action}.")
-    _require_visible(acting_user, product)
-
-
 def _clean_marking(marking: int) -> int:
     if marking not in GSCMarking.values:
         raise ValidationError({"marking": "Choose a GSC marking."})
@@ -254,21 +209,13 @@ def _clean_details(product: Product, details: dict[str, Any]) -> list[str]:
     return changed
 
 
-def _require_drafting(
+def _open_drafting(
     product: Product, *, acting_user: User, request: HttpRequest | None = None
 ) -> None:
-    """Sections may change only while drafting under agreed terms (a returned draft or a
-    published product moves to drafting of its next version on the first change)."""
-    if product.status == ProductStatus.CLOSED:
-        raise ValidationError("The product is closed: it can no longer be edited.")
-    if product.status == ProductStatus.SUBMITTED:
-        raise ValidationError(
-            "The product is under review: it can be edited again once the reviewer returns it."
-        )
-    if product.status in (ProductStatus.COMMISSIONED, ProductStatus.TOR_AGREED):
-        raise ValidationError(TOR_NOT_AGREED)
-    if not product.terms.is_agreed:
-        raise ValidationError(TOR_NOT_AGREED)
+    """Refuse unless the sections may change now (policy.sections_refusal); a returned draft or a
+    published product moves to drafting of its next version on the first change."""
+    if refusal := sections_refusal(product):
+        raise ValidationError(refusal)
     if product.status in (ProductStatus.RETURNED, ProductStatus.APPROVED):
         _move(
             product,
@@ -316,11 +263,7 @@ def product_commission(
         if not system:
             raise PermissionDenied("Only a person, or the system saying so, can commission.")
     else:
-        access.require_police(acting_user, "commission a product")
-        if not access.holds_role_over(acting_user, COMMISSIONING_ROLES, unit):
-            raise PermissionDenied(
-                f"Only an analyst, chair or reviewer of {unit} can commission its products."
-            )
+        require_commission(acting_user, unit)
     unit = Unit.objects.select_for_update().get(pk=unit.pk)
     if not unit.is_active:
         raise ValidationError({"unit": f"{unit} is inactive."})
@@ -372,11 +315,11 @@ def product_update(
 ) -> Product:
     """Change a product's details (not its marking, status or people)."""
     product = _lock_product(product)
-    _require_editor(acting_user, product)
-    if product.status == ProductStatus.CLOSED:
-        raise ValidationError("The product is closed: it can no longer be edited.")
-    if product.status == ProductStatus.SUBMITTED:
-        raise ValidationError("The product is under review: its details cannot change now.")
+    policy = ProductPolicy(acting_user, product)
+    policy.require_edit()
+    policy.require_visible()
+    if refusal := details_refusal(product):
+        raise ValidationError(refusal)
     changed = _clean_details(product, details)
     if not changed:
         return product
@@ -401,21 +344,6 @@ def _lock_terms(terms: TermsOfReference) -> tuple[TermsOfReference, Product]:
     return terms, product
 
 
-def _require_tor_party(acting_user: User, terms: TermsOfReference) -> None:
-    access.require_police(acting_user, "work on terms of reference")
-    if acting_user.pk not in (terms.requester_id, terms.developer_id):
-        raise PermissionDenied(
-            "Only the requester and the developer can change or agree the terms."
-        )
-
-
-def _require_tor_open(product: Product) -> None:
-    if product.status == ProductStatus.CLOSED:
-        raise ValidationError("The product is closed: its terms can no longer change.")
-    if product.status == ProductStatus.SUBMITTED:
-        raise ValidationError("The product is under review: its terms cannot change now.")
-
-
 @transaction.atomic
 def tor_update(
     *,
@@ -426,8 +354,9 @@ def tor_update(
 ) -> TermsOfReference:
     """Change the terms; a change after either side agreed clears both agreements."""
     terms, product = _lock_terms(terms)
-    _require_tor_party(acting_user, terms)
-    _require_tor_open(product)
+    require_terms_party(acting_user, terms)
+    if refusal := terms_refusal(product):
+        raise ValidationError(refusal)
     unknown = set(changes) - set(TermsOfReference.EDITABLE_FIELDS)
     if unknown:
         raise ValidationError(f"These terms cannot be set here: {', '.join(sorted(unknown))}.")
@@ -468,8 +397,9 @@ def tor_agree(
     """The requester or the developer agrees the terms. When both have, a commissioned product
     becomes "terms agreed" and drafting starts at once (both moves kept in history)."""
     terms, product = _lock_terms(terms)
-    _require_tor_party(acting_user, terms)
-    _require_tor_open(product)
+    require_terms_party(acting_user, terms)
+    if refusal := terms_refusal(product):
+        raise ValidationError(refusal)
     if not terms.purpose.strip() or not terms.questions.strip():
         raise ValidationError("Write the purpose and the questions to answer before agreeing.")
     now, sides = timezone.now(), []
@@ -529,8 +459,10 @@ def section_update(
     raises the product's marking (reported in the result), never above the editor's vetting.
     """
     section, product = _lock_section(section)
-    _require_editor(acting_user, product)
-    _require_drafting(product, acting_user=acting_user, request=request)
+    policy = ProductPolicy(acting_user, product)
+    policy.require_edit()
+    policy.require_visible()
+    _open_drafting(product, acting_user=acting_user, request=request)
     releasable = (
         section.releasable_to_partners if releasable_to_partners is None else releasable_to_partners
     )
@@ -596,8 +528,10 @@ def section_add(
 ) -> Section:
     """Append a section (marked like the product unless said otherwise; never above it)."""
     product = _lock_product(product)
-    _require_editor(acting_user, product)
-    _require_drafting(product, acting_user=acting_user, request=request)
+    policy = ProductPolicy(acting_user, product)
+    policy.require_edit()
+    policy.require_visible()
+    _open_drafting(product, acting_user=acting_user, request=request)
     title = (title or "").strip()
     if not title:
         raise ValidationError({"title": "Enter the section's title."})
@@ -632,8 +566,10 @@ def section_reorder(
 ) -> list[Section]:
     """Put the product's sections in the order of `section_ids` (all of them, each once)."""
     product = _lock_product(product)
-    _require_editor(acting_user, product)
-    _require_drafting(product, acting_user=acting_user, request=request)
+    policy = ProductPolicy(acting_user, product)
+    policy.require_edit()
+    policy.require_visible()
+    _open_drafting(product, acting_user=acting_user, request=request)
     sections = {s.pk: s for s in product.sections.select_for_update()}
     ids = [int(pk) for pk in section_ids]
     if sorted(ids) != sorted(sections):
@@ -660,8 +596,10 @@ def section_retitle(
     *, acting_user: User, section: Section, title: str, request: HttpRequest | None = None
 ) -> Section:
     section, product = _lock_section(section)
-    _require_editor(acting_user, product)
-    _require_drafting(product, acting_user=acting_user, request=request)
+    policy = ProductPolicy(acting_user, product)
+    policy.require_edit()
+    policy.require_visible()
+    _open_drafting(product, acting_user=acting_user, request=request)
     title = (title or "").strip()
     if not title:
         raise ValidationError({"title": "Enter the section's title."})
@@ -690,10 +628,9 @@ def product_submit(
 ) -> Product:
     """The owner submits the draft for review."""
     product = _lock_product(product)
-    access.require_police(acting_user, "submit a product")
-    if product.owner_id != acting_user.pk:
-        raise PermissionDenied("Only the product's owner can submit it for review.")
-    _require_visible(acting_user, product)
+    policy = ProductPolicy(acting_user, product)
+    policy.require_submit()
+    policy.require_visible()
     _check_transition(product, ProductStatus.SUBMITTED)
     if not product.terms.is_agreed:
         raise ValidationError(TOR_NOT_AGREED)
@@ -733,7 +670,9 @@ def review_comment_add(
 ) -> ReviewComment:
     """A reviewer comments on the submitted draft, on the whole or on one section."""
     product = _lock_product(product)
-    _require_independent_reviewer(acting_user, product, "review it")
+    policy = ProductPolicy(acting_user, product)
+    policy.require_review("review it")
+    policy.require_visible()
     if product.status != ProductStatus.SUBMITTED:
         raise ValidationError("Comments are added while the product is submitted for review.")
     text = (text or "").strip()
@@ -770,7 +709,9 @@ def product_return(
 ) -> Product:
     """The reviewer returns the draft with comments (this one, and any added before)."""
     product = _lock_product(product)
-    _require_independent_reviewer(acting_user, product, "review it")
+    policy = ProductPolicy(acting_user, product)
+    policy.require_review("review it")
+    policy.require_visible()
     _check_transition(product, ProductStatus.RETURNED)
     if comment.strip():
         review_comment_add(
@@ -837,7 +778,9 @@ def product_approve(
     anyone who edited this version (rule 6).
     """
     product = _lock_product(product)
-    _require_independent_reviewer(acting_user, product, "approve it")
+    policy = ProductPolicy(acting_user, product)
+    policy.require_review("approve it")
+    policy.require_visible()
     _check_transition(product, ProductStatus.APPROVED)
     if not product.terms.is_agreed:
         raise ValidationError(TOR_NOT_AGREED)
@@ -885,8 +828,9 @@ def product_close(
 ) -> Product:
     """Close a product for good (profiles: subject apprehended or protected, problem resolved)."""
     product = _lock_product(product)
-    _require_owner_or_reviewer(acting_user, product, "close it")
-    _require_visible(acting_user, product)
+    policy = ProductPolicy(acting_user, product)
+    policy.require_manage("close it")
+    policy.require_visible()
     allowed = CLOSURE_REASONS_OF_KIND[ProductKind(product.kind)]
     if reason not in allowed:
         labels = ", ".join(ClosureReason(r).label.lower() for r in sorted(allowed))
@@ -918,8 +862,9 @@ def product_share_with_unit(
 ) -> ProductUnitShare:
     """Share a product with another unit (rule 4): its people read it as their own unit's."""
     product = _lock_product(product)
-    _require_owner_or_reviewer(acting_user, product, "share it")
-    _require_visible(acting_user, product)
+    policy = ProductPolicy(acting_user, product)
+    policy.require_manage("share it")
+    policy.require_visible()
     if not unit.is_active:
         raise ValidationError({"unit": f"{unit} is inactive."})
     if unit.path.startswith(product.unit.path):
@@ -945,8 +890,9 @@ def product_grant_need_to_know(
     """Grant one person the need to know (rule 3). They must already be in the product's scope
     (its unit or a unit it is shared with) and vetted for its marking. False if already held."""
     product = _lock_product(product)
-    _require_owner_or_reviewer(acting_user, product, "grant access to it")
-    _require_visible(acting_user, product)
+    policy = ProductPolicy(acting_user, product)
+    policy.require_manage("grant access to it")
+    policy.require_visible()
     if not user.is_active or user.is_partner:
         raise ValidationError("Only active police users can be given the need to know.")
     if not user_in_product_scope(user, product):
@@ -1001,7 +947,7 @@ def _reviewers_to_notify(product: Product) -> list[User]:
     for membership in memberships:
         by_depth.setdefault(membership.unit.depth, []).append(membership.user)
     for reviewers in by_depth.values():
-        independent = [user for user in reviewers if not _version_editors_include(product, user)]
+        independent = [user for user in reviewers if not edited_current_version(user, product)]
         readers = _readers_among(product, independent)
         if readers:
             return readers

@@ -8,7 +8,7 @@ is a 403 with its message, its ValidationError is shown on the page and nothing 
 """
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -17,7 +17,7 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from nim_portal import access
-from nim_portal.choices import GSCMarking, Role
+from nim_portal.choices import GSCMarking
 from nim_portal.forms.errors import add_service_errors
 from nim_portal.models import Unit
 from nim_portal.pagination import paginate
@@ -27,6 +27,7 @@ from partners import selectors, services
 from partners.choices import RELEASE_TRANSITIONS, DocumentStatus, ReleaseStatus
 from partners.forms import ReleasePrepareForm, WarningsForm, WithdrawForm
 from partners.models import PartnerAgency, Release, ReleaseDocument
+from partners.policy import PREPARING_ROLES, ReleasePolicy, require_prepare
 from partners.sanitise import HIGHEST_RELEASABLE_MARKING, RELEASABLE_KINDS, SectionOutcome
 from products import selectors as product_selectors
 from products.rendering import render_section_html
@@ -58,7 +59,7 @@ def release_list(request):
             "status": status,
             "statuses": ReleaseStatus.choices,
             "may_prepare": product_selectors.units_where_user_holds_any(
-                request.user, [Role.ANALYST]
+                request.user, PREPARING_ROLES
             ).exists(),
             "page_marking": page_marking_of(page_obj.object_list),
         },
@@ -73,7 +74,7 @@ def release_list(request):
 def release_choose_version(request):
     """The latest published versions the analyst may release: products of a releasable kind,
     of the units where they are an analyst, that they may read."""
-    analyst_units = product_selectors.units_where_user_holds_any(request.user, [Role.ANALYST])
+    analyst_units = product_selectors.units_where_user_holds_any(request.user, PREPARING_ROLES)
     products = list(
         product_selectors.visible_products(request.user)
         .filter(
@@ -140,8 +141,7 @@ def _agency_rows(unit: Unit) -> list[dict]:
 @police_required
 def release_prepare(request, product_pk, number):
     product, version = _version_for(request, product_pk, number)
-    if not access.holds_role_over(request.user, [Role.ANALYST], product.unit):
-        raise PermissionDenied(f"Only an analyst of {product.unit} can prepare a partner release.")
+    require_prepare(request.user, product, "prepare a partner release")
     choosable, held_back = _section_rows(version)
     form = ReleasePrepareForm(
         request.POST or None,
@@ -199,24 +199,22 @@ def _documents(release: Release) -> list[ReleaseDocument]:
     return list(release.documents.select_related("agency").order_by("agency__name"))
 
 
-def _documents_context(request, release: Release, documents, roles) -> dict:
-    may_manage = release.prepared_by_id == request.user.pk or Role.REVIEWER in roles
+def _documents_context(release: Release, documents, policy: ReleasePolicy) -> dict:
     return {
         "release": release,
         "documents": documents,
         "rendering": any(d.status == DocumentStatus.PENDING for d in documents),
-        "may_retry": may_manage and release.status in services.GRANTED_STATUSES,
+        "may_retry": policy.can_manage() and release.status in services.GRANTED_STATUSES,
     }
 
 
 def _detail_context(request, release: Release, **forms) -> dict:
     user = request.user
-    preview = services.release_preview(user, release, request=request)
+    preview = services.release_preview(acting_user=user, release=release, request=request)
     release = preview.release
     version = release.version
-    roles = product_selectors.roles_over_unit(user, version.product.unit)
+    policy = ReleasePolicy(user, release)
     is_draft = release.status == ReleaseStatus.DRAFT
-    is_preparer = release.prepared_by_id == user.pk
     outstanding_ids = {w.id for w in preview.outstanding}
     sections = [
         {
@@ -232,10 +230,9 @@ def _detail_context(request, release: Release, **forms) -> dict:
         if decision.outcome != SectionOutcome.KEPT
     ]
     actions = {
-        "acknowledge": is_draft and Role.ANALYST in roles and bool(preview.outstanding),
-        "approve": is_draft and Role.REVIEWER in roles and not is_preparer,
-        "withdraw": bool(RELEASE_TRANSITIONS[release.status])
-        and (is_preparer or Role.REVIEWER in roles),
+        "acknowledge": is_draft and policy.can_acknowledge() and bool(preview.outstanding),
+        "approve": is_draft and policy.can_approve(),
+        "withdraw": bool(RELEASE_TRANSITIONS[release.status]) and policy.can_manage(),
     }
     context = {
         "release": release,
@@ -252,11 +249,11 @@ def _detail_context(request, release: Release, **forms) -> dict:
         "outstanding_count": len(preview.outstanding),
         "history": list(selectors.release_download_history(user, release).order_by("-at")),
         "actions": actions,
-        "is_preparer": is_preparer,
+        "is_preparer": policy.is_preparer,
         "version_marking": version_marking_label(version),
         "page_marking": release.marking_label,
         "action_errors": forms.get("action_errors", []),
-        **_documents_context(request, release, _documents(release), roles),
+        **_documents_context(release, _documents(release), policy),
     }
     if actions["acknowledge"]:
         context["warnings_form"] = forms.get("warnings_form") or WarningsForm(
@@ -289,11 +286,10 @@ def release_documents(request, pk):
     release = selectors.get_release_for_staff(request.user, pk)
     if not request.htmx:
         return redirect("partners:release_detail", pk=release.pk)
-    roles = product_selectors.roles_over_unit(request.user, release.version.product.unit)
     return render(
         request,
         "partners/releases/includes/documents.html",
-        _documents_context(request, release, _documents(release), roles),
+        _documents_context(release, _documents(release), ReleasePolicy(request.user, release)),
     )
 
 
@@ -301,7 +297,7 @@ def release_documents(request, pk):
 @police_required
 def release_acknowledge_warnings(request, pk):
     release = selectors.get_release_for_staff(request.user, pk)
-    preview = services.release_preview(request.user, release, request=request)
+    preview = services.release_preview(acting_user=request.user, release=release, request=request)
     form = WarningsForm(request.POST, warning_ids=[w.id for w in preview.warnings])
     if form.is_valid():
         try:

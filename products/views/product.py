@@ -6,7 +6,7 @@ ValidationError goes back to the product's page, on the action's form or as a me
 """
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -14,20 +14,14 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from nim_portal import access
-from nim_portal.choices import Role
 from nim_portal.forms.errors import add_service_errors
 from nim_portal.selectors import visible_units
 from nim_portal.web.decorators import police_required
 from products import selectors, services
-from products.choices import EDITABLE_STATUSES, ProductStatus, transition_allowed
+from products.choices import ProductStatus, transition_allowed
 from products.forms import CloseForm, NeedToKnowForm, ProductDetailsForm, ReturnForm, ShareForm
+from products.policy import ProductPolicy, details_refusal, sections_refusal
 from products.rendering import render_section_html
-
-# Under review or closed, a product's details stay as they are (products.services.product_update).
-DETAILS_FROZEN = {
-    ProductStatus.SUBMITTED: "The product is under review: its details cannot change now.",
-    ProductStatus.CLOSED: "The product is closed: it can no longer be edited.",
-}
 
 
 def _share_units(user, product):
@@ -43,7 +37,7 @@ def _share_units(user, product):
 def _detail_context(request, product, **forms) -> dict:
     """Everything the product's page shows, in a fixed number of queries."""
     user = request.user
-    roles = selectors.roles_over_unit(user, product.unit)
+    policy = ProductPolicy(user, product)
     terms = product.terms
     sections = list(product.sections.select_related("updated_by").order_by("position", "id"))
     comments = list(
@@ -51,17 +45,13 @@ def _detail_context(request, product, **forms) -> dict:
         .select_related("author")
         .order_by("created_at", "id")
     )
-    is_owner = product.owner_id == user.pk
-    is_reviewer = Role.REVIEWER in roles
     status = product.status
-    may_edit_sections = (
-        (is_owner or Role.ANALYST in roles) and status in EDITABLE_STATUSES and terms.is_agreed
-    )
-    may_manage = is_owner or is_reviewer
-    may_edit_details = (is_owner or Role.ANALYST in roles) and status not in DETAILS_FROZEN
+    may_edit_sections = policy.can_edit() and not sections_refusal(product)
+    may_manage = policy.can_manage()
+    may_edit_details = policy.can_edit() and not details_refusal(product)
     actions = {
-        "submit": is_owner and status == ProductStatus.DRAFTING,
-        "review": is_reviewer and not is_owner and status == ProductStatus.SUBMITTED,
+        "submit": policy.can_submit() and status == ProductStatus.DRAFTING,
+        "review": policy.can_review() and status == ProductStatus.SUBMITTED,
         "close": may_manage and transition_allowed(status, ProductStatus.CLOSED),
         "share": may_manage and status != ProductStatus.CLOSED,
         "grant": may_manage and status != ProductStatus.CLOSED and product.need_to_know,
@@ -83,7 +73,7 @@ def _detail_context(request, product, **forms) -> dict:
         "shares": list(product.unit_shares.select_related("unit").order_by("unit__path")),
         "may_edit_sections": may_edit_sections,
         "may_edit_details": may_edit_details,
-        "may_read_history": may_manage,
+        "may_read_history": policy.can_read_history(),
         "actions": actions,
         "today": timezone.localdate(),
         "page_marking": product.marking_label,
@@ -120,10 +110,7 @@ def product_details(request, pk):
     """Change the product's details: for a problem profile its scope, for a subject profile the
     subject, lawful basis, purpose and proportionality that its submission needs."""
     product = selectors.get_product_for(request.user, pk)
-    if not selectors.user_may_edit_product(request.user, product):
-        raise PermissionDenied(
-            f"Only the product's owner or an analyst of {product.unit} can edit it."
-        )
+    ProductPolicy(request.user, product).require_edit()
     form = ProductDetailsForm(request.POST or None, product=product)
     if request.method == "POST" and form.is_valid():
         try:
@@ -141,7 +128,7 @@ def product_details(request, pk):
         {
             "product": product,
             "form": form,
-            "refusal": DETAILS_FROZEN.get(product.status, ""),
+            "refusal": details_refusal(product),
             "page_marking": product.marking_label,
         },
         status=400 if form.errors else 200,

@@ -15,6 +15,7 @@ from nim_portal.web.markings import page_marking_of
 from products import selectors, services
 from products.filters import ProductFilter
 from products.forms import ProductCommissionForm
+from products.policy import COMMISSIONING_ROLES
 from products.search import RANKED_MATCHES
 
 PRODUCTS_PER_PAGE = 25
@@ -49,7 +50,7 @@ def product_register(request):
             "today": timezone.localdate(),
             "page_marking": page_marking_of(page_obj.object_list),
             "may_commission": selectors.units_where_user_holds_any(
-                request.user, services.COMMISSIONING_ROLES
+                request.user, COMMISSIONING_ROLES
             ).exists(),
         },
     )
@@ -58,7 +59,7 @@ def product_register(request):
 @require_http_methods(["GET", "POST"])
 @police_required
 def product_commission(request):
-    units = selectors.units_where_user_holds_any(request.user, services.COMMISSIONING_ROLES)
+    units = selectors.units_where_user_holds_any(request.user, COMMISSIONING_ROLES)
     if not units.exists():
         raise PermissionDenied(
             "Only an analyst, chair or reviewer of a unit can commission products."

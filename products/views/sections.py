@@ -8,7 +8,7 @@ Every change goes through products.services; a save over a newer revision is ref
 import difflib
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -19,7 +19,6 @@ from django_htmx.http import reswap, retarget, trigger_client_event
 from nim_portal.forms.errors import add_service_errors
 from nim_portal.web.decorators import police_required
 from products import selectors, services
-from products.choices import ProductStatus
 from products.forms_sections import (
     SectionAddForm,
     SectionAutosaveForm,
@@ -28,6 +27,7 @@ from products.forms_sections import (
     SectionPreviewForm,
 )
 from products.models import Product, Section
+from products.policy import ProductPolicy, sections_refusal
 from products.rendering import (
     RESTRICTED_CLOSE,
     RESTRICTED_OPEN,
@@ -41,32 +41,13 @@ AUTOSAVE_INTERVAL_SECONDS = 20
 REVISION_EVENT = "nimSectionRevision"
 
 
-def editing_refusal(product: Product) -> str:
-    """Why the sections of `product` cannot be edited now; "" when they can.
-
-    The same conditions products.services refuses a save on, told before the editor is shown.
-    """
-    if product.status == ProductStatus.CLOSED:
-        return "The product is closed: it can no longer be edited."
-    if product.status == ProductStatus.SUBMITTED:
-        return "The product is under review: it can be edited again once the reviewer returns it."
-    if product.status in (ProductStatus.COMMISSIONED, ProductStatus.TOR_AGREED):
-        return services.TOR_NOT_AGREED
-    if not product.terms.is_agreed:
-        return services.TOR_NOT_AGREED
-    return ""
-
-
 def _product_and_section(request, pk: int, section_pk: int) -> tuple[Product, Section]:
     """The product (404 unless visible) and its section; 403 unless the user may edit it."""
     product = selectors.get_product_for(request.user, pk)
     section = get_object_or_404(
         Section.objects.select_related("updated_by"), pk=section_pk, product=product
     )
-    if not selectors.user_may_edit_product(request.user, product):
-        raise PermissionDenied(
-            f"Only the product's owner or an analyst of {product.unit} can edit it."
-        )
+    ProductPolicy(request.user, product).require_edit()
     return product, section
 
 
@@ -137,7 +118,8 @@ def _render_editor(request, product, section, form, *, status=200, **extra):
             "form": form,
             "sections": sections,
             "add_form": SectionAddForm(),
-            "refusal": editing_refusal(product),
+            # The refusal a save would meet, told before the editor is shown.
+            "refusal": sections_refusal(product),
             "preview_html": render_section_html(body),
             "preview_errors": restricted_markup_errors(body),
             "autosave_interval": AUTOSAVE_INTERVAL_SECONDS,

@@ -13,9 +13,9 @@ from nim_portal.forms.errors import add_service_errors
 from nim_portal.web.decorators import police_required
 from nim_portal.web.history import HISTORY_LIMIT, history_entries
 from products import selectors, services
-from products.choices import ProductStatus
 from products.forms import TermsForm
 from products.models import TermsOfReference
+from products.policy import is_terms_party, terms_refusal
 
 # Fields compared from one history record to the next.
 HISTORY_FIELDS = [
@@ -33,8 +33,8 @@ def _terms_of(product) -> TermsOfReference:
 
 def _render(request, product, terms, form, status=200):
     user = request.user
-    is_party = user.pk in (terms.requester_id, terms.developer_id)
-    is_open = product.status not in (ProductStatus.SUBMITTED, ProductStatus.CLOSED)
+    is_party = is_terms_party(user, terms)
+    is_open = not terms_refusal(product)
     awaiting = (user.pk == terms.requester_id and terms.agreed_by_requester_at is None) or (
         user.pk == terms.developer_id and terms.agreed_by_developer_at is None
     )

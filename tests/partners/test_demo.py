@@ -93,7 +93,7 @@ def test_the_draft_awaits_approval_with_personal_data_warnings(seeded):
     draft = next(seeded[d.purpose] for d in RELEASES if d.state == "draft")
     analyst = draft.prepared_by
 
-    preview = services.release_preview(analyst, draft)
+    preview = services.release_preview(acting_user=analyst, release=draft)
 
     assert {(w.kind, w.matched_text) for w in preview.outstanding} >= {
         (WarningKind.POSTCODE, "B8 2TS"),

@@ -209,7 +209,7 @@ def test_only_an_analyst_over_the_unit_prepares(cast, version, who):
 
 
 def test_preview_shows_what_was_removed_beside_the_partner_text(cast, draft):
-    preview = release_preview(cast.reviewer, draft)
+    preview = release_preview(acting_user=cast.reviewer, release=draft)
 
     (decision, section), *_ = preview.sanitised.side_by_side()
     assert RELEASABLE_TEXT in section.body
@@ -217,7 +217,7 @@ def test_preview_shows_what_was_removed_beside_the_partner_text(cast, draft):
     assert any(CANARY_RESTRICTED in p for p in decision.removed_passages)
     assert preview.outstanding == []
     with pytest.raises(Http404):
-        release_preview(cast.outsider, draft)
+        release_preview(acting_user=cast.outsider, release=draft)
 
 
 @pytest.fixture
@@ -240,7 +240,7 @@ def named_draft(cast):
 
 
 def test_approval_waits_for_every_personal_data_warning(cast, named_draft):
-    preview = release_preview(cast.analyst, named_draft)
+    preview = release_preview(acting_user=cast.analyst, release=named_draft)
     assert [w.matched_text for w in preview.outstanding] == ["Darren Kilby"]
 
     with pytest.raises(ValidationError, match="must be acknowledged"):
