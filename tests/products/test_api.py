@@ -20,7 +20,8 @@ from products.models import (
     ProductVersion,
     ReviewComment,
 )
-from products.services import TOR_NOT_AGREED, product_return, product_submit, product_update
+from products.policy import TOR_NOT_AGREED
+from products.services import product_return, product_submit, product_update
 from tests.factories import PartnerUserFactory, member, product_commissioned, product_drafting
 from tests.products.helpers import publish, write
 

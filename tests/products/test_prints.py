@@ -16,7 +16,7 @@ from nim_portal.choices import AuditVerb, GSCMarking, Role, VettingLevel
 from nim_portal.models import AuditEvent, Job, JobState
 from products import services
 from products.models import PrintStatus, ProductVersionPrint
-from products.services import product_grant_need_to_know, product_version_print_request
+from products.services import prints, product_grant_need_to_know, product_version_print_request
 from tests.factories import PartnerUserFactory, member, product_drafting
 from tests.products.helpers import publish, write
 
@@ -207,7 +207,7 @@ def test_the_job_run_twice_renders_once_and_asking_again_asks_for_nothing_more(
     renders = []
     real = services.product_version_pdf
     monkeypatch.setattr(
-        services, "product_version_pdf", lambda version: renders.append(version.pk) or real(version)
+        prints, "product_version_pdf", lambda version: renders.append(version.pk) or real(version)
     )
     job = request_print(people.analyst, published, django_capture_on_commit_callbacks)
     stored_as, digest = job.file.name, job.sha256
@@ -274,7 +274,7 @@ def failing_renders(monkeypatch, failures: int):
             raise OSError(f"fontconfig cache not writable (attempt {len(attempts)})")
         return real(version)
 
-    monkeypatch.setattr(services, "product_version_pdf", render)
+    monkeypatch.setattr(prints, "product_version_pdf", render)
     return attempts
 
 

@@ -10,9 +10,9 @@ from nim_portal.choices import AuditVerb, GSCMarking, Role, VettingLevel
 from nim_portal.models import AuditEvent, Membership
 from products.choices import ClosureReason, ProductKind, ProductStatus
 from products.models import Product, ProductUnitShare, ReviewComment, Section
+from products.policy import TOR_NOT_AGREED
 from products.selectors import visible_products
 from products.services import (
-    TOR_NOT_AGREED,
     SectionEditConflict,
     product_approve,
     product_close,
