@@ -51,7 +51,9 @@ from partners.models import (
     ReleaseRecipient,
 )
 from partners.sanitise import ReleaseRefused, build_partner_text
-from partners.services import _frozen_partner_content, _group_name, release_pdf
+from partners.services import release_pdf
+from partners.services.agencies import agency_group_name
+from partners.services.releases import frozen_partner_content
 from products.models import Product, ProductVersion
 from products.national import ProductsBuilt, VersionRef
 
@@ -116,7 +118,7 @@ def _agency_plans(hierarchy: Hierarchy) -> list[tuple[str, str, Unit]]:
 def _agencies(rng, hierarchy: Hierarchy, today, progress: Progress):
     plans = _agency_plans(hierarchy)
     progress.stage("Partner agencies", len(plans))
-    groups = bulk_insert(Group, [Group(name=_group_name(name)) for name, _, _ in plans])
+    groups = bulk_insert(Group, [Group(name=agency_group_name(name)) for name, _, _ in plans])
     agencies = []
     for index, ((name, kind, unit), group) in enumerate(zip(plans, groups, strict=True)):
         starts = today - datetime.timedelta(days=rng.randint(100, 1500))
@@ -284,7 +286,7 @@ class ReleaseBuilder:
             wait = min(datetime.timedelta(hours=rng.randint(2, 96)), (self.now - prepared_at) / 2)
             release.approved_by_id = reviewer.pk
             release.approved_at = prepared_at + wait
-            release.partner_content = _frozen_partner_content(sanitised.partner)
+            release.partner_content = frozen_partner_content(sanitised.partner)
             release.status = ReleaseStatus.APPROVED
         if state == "available" or was_available:
             release.available_at = release.approved_at + datetime.timedelta(minutes=2)

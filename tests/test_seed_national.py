@@ -43,7 +43,7 @@ from partners.models import PartnerAgency, Release, ReleaseDocument
 from partners.national import BENCH_PARTNER
 from partners.sanitise import build_partner_text
 from partners.selectors import releases_for_partner
-from partners.services import _frozen_partner_content
+from partners.services.releases import frozen_partner_content
 from products.choices import ProductKind
 from products.models import (
     Product,
@@ -183,7 +183,7 @@ def test_releases_go_to_partners_as_the_services_leave_them(national):
         sanitised = build_partner_text(
             release.version.content, chosen_section_ids=set(release.section_ids)
         )
-        assert release.partner_content == _frozen_partner_content(sanitised.partner)
+        assert release.partner_content == frozen_partner_content(sanitised.partner)
         assert "[restricted]" not in str(release.partner_content)
     ready = ReleaseDocument.objects.filter(status=DocumentStatus.READY)
     assert ready.exists()

@@ -24,7 +24,7 @@ from nim_portal.pagination import paginate
 from nim_portal.web.decorators import police_required
 from nim_portal.web.markings import page_marking_of
 from partners import selectors, services
-from partners.choices import RELEASE_TRANSITIONS, DocumentStatus, ReleaseStatus
+from partners.choices import GRANTED_STATUSES, RELEASE_TRANSITIONS, DocumentStatus, ReleaseStatus
 from partners.forms import ReleasePrepareForm, WarningsForm, WithdrawForm
 from partners.models import PartnerAgency, Release, ReleaseDocument
 from partners.policy import PREPARING_ROLES, ReleasePolicy, require_prepare
@@ -204,7 +204,7 @@ def _documents_context(release: Release, documents, policy: ReleasePolicy) -> di
         "release": release,
         "documents": documents,
         "rendering": any(d.status == DocumentStatus.PENDING for d in documents),
-        "may_retry": policy.can_manage() and release.status in services.GRANTED_STATUSES,
+        "may_retry": policy.can_manage() and release.status in GRANTED_STATUSES,
     }
 
 

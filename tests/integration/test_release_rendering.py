@@ -13,7 +13,7 @@ from nim_portal.jobs import RUN_JOB_TASK, job_kind, jobs_dispatch_due
 from nim_portal.models import Job, JobState, Notification
 from partners import services
 from partners.choices import DocumentStatus, ReleaseStatus
-from partners.services import RELEASE_DOCUMENT_JOB, release_approve
+from partners.services import RELEASE_DOCUMENT_JOB, documents, release_approve
 from tests.integration.conftest import wait_for
 from tests.partners.conftest import Cast, prepare, published_assessment
 
@@ -97,7 +97,7 @@ def test_a_failed_attempt_is_sent_again_after_its_backoff_and_rendered_once(cast
             raise OSError("No space left on device")
         return real_pdf(*args, **kwargs)
 
-    with mock.patch.object(services, "release_pdf", side_effect=fails_on_first_attempt):
+    with mock.patch.object(documents, "release_pdf", side_effect=fails_on_first_attempt):
         release_approve(acting_user=cast.reviewer, release=release)
         [job] = render_jobs(release)
         attempt_done(job, 1)

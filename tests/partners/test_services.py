@@ -461,7 +461,9 @@ def test_a_failing_render_is_retried_then_failed_after_its_attempts_with_its_err
     job = Job.objects.get(kind=RELEASE_DOCUMENT_JOB, object_id=document.pk)
     attempts = job_kind(RELEASE_DOCUMENT_JOB).max_attempts
 
-    with mock.patch("partners.services.release_pdf", side_effect=RuntimeError("fonts missing")):
+    with mock.patch(
+        "partners.services.documents.release_pdf", side_effect=RuntimeError("fonts missing")
+    ):
         for attempt in range(1, attempts + 1):
             Job.objects.filter(pk=job.pk).update(run_after=timezone.now())  # backoff over
             assert job_run(job.pk) is False
@@ -486,7 +488,9 @@ def test_a_failing_render_is_retried_then_failed_after_its_attempts_with_its_err
 def failed(cast, draft, django_capture_on_commit_callbacks):
     """A release approved whose PDFs failed (in-process: at the first failure)."""
     with (
-        mock.patch("partners.services.release_pdf", side_effect=RuntimeError("fonts missing")),
+        mock.patch(
+            "partners.services.documents.release_pdf", side_effect=RuntimeError("fonts missing")
+        ),
         django_capture_on_commit_callbacks(execute=True),
     ):
         release_approve(acting_user=cast.reviewer, release=draft)

@@ -398,7 +398,7 @@ def test_the_rendering_panel_polls_while_pdfs_are_pending(client, cast, draft):
 def failed(cast, draft, django_capture_on_commit_callbacks):
     """A release approved whose PDFs failed to render (in-process: at the first failure)."""
     with (
-        mock.patch("partners.services.release_pdf", side_effect=OSError("disk full")),
+        mock.patch("partners.services.documents.release_pdf", side_effect=OSError("disk full")),
         django_capture_on_commit_callbacks(execute=True),
     ):
         release_approve(acting_user=cast.reviewer, release=draft)
