@@ -16,7 +16,7 @@ from products.choices import ProductStatus
 from products.models import Product, ProductUnitShare, ProductVersion, ReviewComment
 from products.selectors import visible_products
 from products.services import product_return, product_submit
-from tests.factories import PartnerUserFactory
+from tests.factories import PartnerUserFactory, member
 from tests.products.helpers import publish, write
 
 pytestmark = pytest.mark.django_db
@@ -81,6 +81,18 @@ def test_edit_links_show_only_to_editors_of_an_editable_product(client, people, 
     assert edit in page(client, people.analyst, drafting).content.decode()
     assert edit in page(client, people.second_analyst, drafting).content.decode()
     assert edit not in page(client, people.member, drafting).content.decode()
+
+
+def test_the_history_link_shows_to_those_who_may_read_the_history(client, people, drafting):
+    """Its owner, and a reviewer or admin over its unit (products.policy, as the history page)."""
+    history = reverse("products:history", args=[drafting.pk])
+    admin = member(people.unit, Role.ADMIN, username="admin")
+
+    for reader in (people.analyst, people.reviewer, admin):
+        assert history in page(client, reader, drafting).content.decode()
+        assert client.get(history).status_code == 200
+    assert history not in page(client, people.second_analyst, drafting).content.decode()
+    assert client.get(history).status_code == 403
 
 
 def test_no_edit_links_before_the_terms_are_agreed(client, people, commissioned):
