@@ -2,10 +2,12 @@
 
 Each app keeps its own rules (who may, which checks); `change_status` is the one way a service
 moves a record from one status to another, and the other two helpers are its parts: saving with
-history, and refusing a move that the record's transition table does not allow.
+history, and refusing a move that the record's transition table does not allow. An app binds its
+status's table once, as a `Lifecycle`.
 """
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -23,6 +25,11 @@ CHANGE_REASON_MAX_LENGTH = 100
 class StaleStatus(ValidationError):
     """The record's status changed since the service read it: the move is refused, not applied
     over somebody else's change."""
+
+
+def _status_class(transitions: dict[str, frozenset[str]]) -> type[models.TextChoices]:
+    """The status choices a transition table is keyed by."""
+    return type(next(iter(transitions)))
 
 
 def save_with_history(obj: models.Model, *, acting_user, reason: str) -> None:
@@ -84,7 +91,7 @@ def change_status(
     5. `notify`, if given, tells the people concerned: their news is written with the change, or
        not at all.
     """
-    status_class = type(next(iter(transitions)))
+    status_class = _status_class(transitions)
     current = (
         type(record)
         ._default_manager.select_for_update()
@@ -110,3 +117,30 @@ def change_status(
     )
     if notify is not None:
         notify()
+
+
+@dataclass(frozen=True)
+class Lifecycle:
+    """One status's moves, bound once by its app: the transition table, and how a refused move's
+    message names the record (`subject`, e.g. "A product that is")."""
+
+    transitions: dict[str, frozenset[str]]
+    subject: Callable[[Any], str]
+
+    def check(self, record: models.Model, to: str) -> None:
+        """Refuse a move the table does not allow, before a service's own checks that should come
+        after it (change_status checks again)."""
+        check_transition(
+            _status_class(self.transitions),
+            self.transitions,
+            record.status,
+            to,
+            subject=self.subject(record),
+        )
+
+    def move(self, record: models.Model, to: str, **change: Any) -> None:
+        """change_status by this table; `change` is the rest of its arguments (acting_user,
+        reason, request, audit_detail, notify)."""
+        change_status(
+            record, to, transitions=self.transitions, subject=self.subject(record), **change
+        )

@@ -21,7 +21,7 @@ from partners.choices import GRANTED_STATUSES, DocumentStatus, ReleaseStatus
 from partners.models import PartnerAgency, Release, ReleaseDocument
 from partners.policy import ReleasePolicy
 from partners.sanitise import PartnerSection, PartnerText
-from partners.services.lifecycle import lock_release, move_release, tell_agencies
+from partners.services.lifecycle import RELEASE_LIFECYCLE, lock_release, tell_agencies
 from products.rendering import render_section_html
 from products.services import snapshot_digest
 
@@ -109,12 +109,12 @@ def release_document_render(document_id: int) -> bool:
         document.rendered_at = timezone.now()
         document.save()
         if release.status == ReleaseStatus.APPROVED:
-            move_release(
+            RELEASE_LIFECYCLE.move(
                 release, ReleaseStatus.RENDERING, acting_user=None, reason="Rendering the PDFs"
             )
         if not release.documents.exclude(status=DocumentStatus.READY).exists():
             release.available_at = timezone.now()
-            move_release(
+            RELEASE_LIFECYCLE.move(
                 release,
                 ReleaseStatus.AVAILABLE,
                 acting_user=None,

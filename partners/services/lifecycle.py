@@ -2,7 +2,6 @@
 partners.choices.RELEASE_TRANSITIONS), and its end by withdrawal or expiry, which revokes its
 grants."""
 
-from collections.abc import Callable
 from functools import partial
 
 from django.db import transaction
@@ -10,7 +9,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from nim_portal.access import grants
-from nim_portal.lifecycle import change_status, check_transition
+from nim_portal.lifecycle import Lifecycle
 from nim_portal.models import User
 from nim_portal.services import notify
 from nim_portal.validation import required_text
@@ -19,46 +18,16 @@ from partners.models import PartnerAgency, Release
 from partners.models.releases import VIEW_RELEASE
 from partners.policy import ReleasePolicy
 
+RELEASE_LIFECYCLE = Lifecycle(
+    RELEASE_TRANSITIONS, subject=lambda release: f"Release {release.reference} is"
+)
+
 
 def lock_release(release: Release) -> Release:
     return (
         Release.objects.select_for_update(of=("self",))
         .select_related("version__product__unit", "prepared_by")
         .get(pk=release.pk)
-    )
-
-
-def _subject(release: Release) -> str:
-    """How a refused move's message begins: "Release REL-2026-0001 is withdrawn: ..."."""
-    return f"Release {release.reference} is"
-
-
-def check_release_move(release: Release, target: str) -> None:
-    """Refuse early, before a service's own checks, a move the table does not allow."""
-    check_transition(
-        ReleaseStatus, RELEASE_TRANSITIONS, release.status, target, subject=_subject(release)
-    )
-
-
-def move_release(
-    release: Release,
-    target: str,
-    *,
-    acting_user: User | None,
-    reason: str,
-    request: HttpRequest | None = None,
-    notify: Callable[[], object] | None = None,
-) -> None:
-    """Move `release` to `target` through the lifecycle helper, by the release's table."""
-    change_status(
-        release,
-        target,
-        acting_user=acting_user,
-        reason=reason,
-        transitions=RELEASE_TRANSITIONS,
-        subject=_subject(release),
-        request=request,
-        notify=notify,
     )
 
 
@@ -92,7 +61,7 @@ def release_withdraw(
         timezone.now(),
         reason,
     )
-    move_release(
+    RELEASE_LIFECYCLE.move(
         release,
         ReleaseStatus.WITHDRAWN,
         acting_user=acting_user,
@@ -127,6 +96,6 @@ def release_expire(release_id: int) -> bool:
     if release.expires_on >= timezone.localdate():
         return False
     release.expired_at = timezone.now()
-    move_release(release, ReleaseStatus.EXPIRED, acting_user=None, reason="Expired")
+    RELEASE_LIFECYCLE.move(release, ReleaseStatus.EXPIRED, acting_user=None, reason="Expired")
     revoke_grants(release, None)
     return True

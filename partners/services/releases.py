@@ -39,7 +39,7 @@ from partners.sanitise import (
 )
 from partners.selectors import agencies_for_unit, release_subject_names, releases_visible_to_staff
 from partners.services.documents import RELEASE_DOCUMENT_JOB
-from partners.services.lifecycle import check_release_move, lock_release, move_release
+from partners.services.lifecycle import RELEASE_LIFECYCLE, lock_release
 from products.models import ProductVersion
 
 
@@ -283,7 +283,7 @@ def release_approve(
     """
     release = lock_release(release)
     ReleasePolicy(acting_user, release).require_approve()
-    check_release_move(release, ReleaseStatus.APPROVED)
+    RELEASE_LIFECYCLE.check(release, ReleaseStatus.APPROVED)
     sanitised = _sanitise(release.version, release.section_ids)
     outstanding = warnings_outstanding(
         _warnings(release, sanitised), release.acknowledged_warning_ids
@@ -302,7 +302,7 @@ def release_approve(
         )
     release.partner_content = frozen_partner_content(sanitised.partner)
     release.approved_by, release.approved_at = acting_user, timezone.now()
-    move_release(
+    RELEASE_LIFECYCLE.move(
         release, ReleaseStatus.APPROVED, acting_user=acting_user, reason="Approved", request=request
     )
     for agency in agencies:

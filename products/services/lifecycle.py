@@ -1,21 +1,18 @@
 """The product's lifecycle: its row lock, its moves (through nim_portal.lifecycle, by
 products.choices.PRODUCT_TRANSITIONS) and its closure."""
 
-from collections.abc import Callable
-
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
-from nim_portal.lifecycle import change_status, check_transition
+from nim_portal.lifecycle import Lifecycle
 from nim_portal.models import User
 from products.choices import PRODUCT_TRANSITIONS, ClosureReason, ProductKind, ProductStatus
 from products.models import Product
 from products.policy import ProductPolicy
 
-# A refused move's message begins so: "A product that is closed: it cannot become drafting; ..."
-PRODUCT_SUBJECT = "A product that is"
+PRODUCT_LIFECYCLE = Lifecycle(PRODUCT_TRANSITIONS, subject=lambda product: "A product that is")
 
 # Closure reasons that fit each kind of product ("other" always, with its reason text).
 CLOSURE_REASONS_OF_KIND = {
@@ -32,35 +29,6 @@ CLOSURE_REASONS_OF_KIND = {
 
 def lock_product(product: Product) -> Product:
     return Product.objects.select_for_update().select_related("unit").get(pk=product.pk)
-
-
-def check_product_move(product: Product, target: str) -> None:
-    """Refuse early, before a service's own checks, a move the table does not allow."""
-    check_transition(
-        ProductStatus, PRODUCT_TRANSITIONS, product.status, target, subject=PRODUCT_SUBJECT
-    )
-
-
-def move_product(
-    product: Product,
-    target: str,
-    *,
-    acting_user: User | None,
-    reason: str,
-    request: HttpRequest | None = None,
-    notify: Callable[[], object] | None = None,
-) -> None:
-    """Move `product` to `target` through the lifecycle helper, by the product's table."""
-    change_status(
-        product,
-        target,
-        acting_user=acting_user,
-        reason=reason,
-        transitions=PRODUCT_TRANSITIONS,
-        subject=PRODUCT_SUBJECT,
-        request=request,
-        notify=notify,
-    )
 
 
 @transaction.atomic
@@ -88,7 +56,7 @@ def product_close(
         raise ValidationError({"reason_text": "Say why the product is closed."})
     product.closed_reason, product.closed_reason_text = reason, reason_text
     product.closed_at = timezone.now()
-    move_product(
+    PRODUCT_LIFECYCLE.move(
         product,
         ProductStatus.CLOSED,
         acting_user=acting_user,

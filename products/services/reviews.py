@@ -17,7 +17,7 @@ from nim_portal.services import audit_record
 from products.choices import ProductStatus
 from products.models import Product, ProductVersion, ReviewComment, Section
 from products.policy import TOR_NOT_AGREED, ProductPolicy
-from products.services.lifecycle import check_product_move, lock_product, move_product
+from products.services.lifecycle import PRODUCT_LIFECYCLE, lock_product
 from products.services.notifications import (
     APPROVED_AND_PUBLISHED,
     RETURNED_WITH_COMMENTS,
@@ -35,7 +35,7 @@ def product_submit(
     policy = ProductPolicy(acting_user, product)
     policy.require_submit()
     policy.require_visible()
-    check_product_move(product, ProductStatus.SUBMITTED)
+    PRODUCT_LIFECYCLE.check(product, ProductStatus.SUBMITTED)
     if not product.terms.is_agreed:
         raise ValidationError(TOR_NOT_AGREED)
     if product.is_subject_profile:
@@ -52,7 +52,7 @@ def product_submit(
             raise ValidationError(
                 f"A subject profile needs its {', '.join(missing)} before it is submitted."
             )
-    move_product(
+    PRODUCT_LIFECYCLE.move(
         product,
         ProductStatus.SUBMITTED,
         acting_user=acting_user,
@@ -116,7 +116,7 @@ def product_return(
     policy = ProductPolicy(acting_user, product)
     policy.require_review("review it")
     policy.require_visible()
-    check_product_move(product, ProductStatus.RETURNED)
+    PRODUCT_LIFECYCLE.check(product, ProductStatus.RETURNED)
     if comment.strip():
         review_comment_add(
             acting_user=acting_user, product=product, text=comment, section=section, request=request
@@ -125,7 +125,7 @@ def product_return(
         version_number=product.drafting_version, resolved=False
     ).exists():
         raise ValidationError("Say what needs changing: return the draft with a comment.")
-    move_product(
+    PRODUCT_LIFECYCLE.move(
         product,
         ProductStatus.RETURNED,
         acting_user=acting_user,
@@ -185,7 +185,7 @@ def product_approve(
     policy = ProductPolicy(acting_user, product)
     policy.require_review("approve it")
     policy.require_visible()
-    check_product_move(product, ProductStatus.APPROVED)
+    PRODUCT_LIFECYCLE.check(product, ProductStatus.APPROVED)
     if not product.terms.is_agreed:
         raise ValidationError(TOR_NOT_AGREED)
     number, now = product.drafting_version, timezone.now()
@@ -210,7 +210,7 @@ def product_approve(
         detail={"product": product.pk, "number": number, "sha256": version.sha256},
     )
     product.current_version = number
-    move_product(
+    PRODUCT_LIFECYCLE.move(
         product,
         ProductStatus.APPROVED,
         acting_user=acting_user,

@@ -17,7 +17,7 @@ from products.policy import ProductPolicy, sections_refusal
 from products.rendering import restricted_markup_errors
 from products.search import refresh_section_vector
 from products.services.commissioning import clean_marking
-from products.services.lifecycle import lock_product, move_product
+from products.services.lifecycle import PRODUCT_LIFECYCLE, lock_product
 
 
 class SectionEditConflict(ValidationError):
@@ -64,7 +64,7 @@ def _open_drafting(
     if refusal := sections_refusal(product):
         raise ValidationError(refusal)
     if product.status in (ProductStatus.RETURNED, ProductStatus.APPROVED):
-        move_product(
+        PRODUCT_LIFECYCLE.move(
             product,
             ProductStatus.DRAFTING,
             acting_user=acting_user,

@@ -15,7 +15,7 @@ from products.choices import ProductStatus
 from products.models import Product, TermsOfReference
 from products.policy import require_terms_party, terms_refusal
 from products.services.commissioning import clean_marking
-from products.services.lifecycle import lock_product, move_product
+from products.services.lifecycle import PRODUCT_LIFECYCLE, lock_product
 from products.services.notifications import TOR_AWAITS_AGREEMENT, notify_concerned
 
 
@@ -101,14 +101,14 @@ def tor_agree(
         detail={"terms_agreed_by": sides},
     )
     if terms.is_agreed and product.status == ProductStatus.COMMISSIONED:
-        move_product(
+        PRODUCT_LIFECYCLE.move(
             product,
             ProductStatus.TOR_AGREED,
             acting_user=acting_user,
             reason="Terms of reference agreed by both sides",
             request=request,
         )
-        move_product(
+        PRODUCT_LIFECYCLE.move(
             product,
             ProductStatus.DRAFTING,
             acting_user=acting_user,

@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from nim_portal.choices import AuditVerb, Role
-from nim_portal.lifecycle import StaleStatus, change_status
+from nim_portal.lifecycle import Lifecycle, StaleStatus, change_status
 from nim_portal.models import AuditEvent
 from products.choices import PRODUCT_TRANSITIONS, ProductStatus
 from products.models import Product
@@ -97,3 +97,15 @@ def test_a_move_decided_on_a_stale_copy_is_refused(product, analyst):
     assert Product.objects.get(pk=product.pk).status == ProductStatus.CLOSED
     assert product.history.count() == history_before
     assert not _status_audits(product).exists()
+
+
+def test_a_lifecycle_binds_its_table_and_how_a_refusal_names_the_record(product, analyst):
+    lifecycle = Lifecycle(PRODUCT_TRANSITIONS, subject=lambda record: f"Product {record.pk} is")
+
+    with pytest.raises(ValidationError, match=f"Product {product.pk} is commissioned: it cannot"):
+        lifecycle.check(product, ProductStatus.APPROVED)
+    with transaction.atomic():
+        lifecycle.move(product, ProductStatus.CLOSED, acting_user=analyst, reason="Closed")
+
+    assert Product.objects.get(pk=product.pk).status == ProductStatus.CLOSED
+    assert _status_audits(product).get().detail["reason"] == "Closed"
