@@ -455,7 +455,9 @@ def test_a_search_of_more_matches_than_the_list_counts_says_which_are_ranked(
 ):
     # More matches than either paginator counts: the ranked search's, and the lists'.
     monkeypatch.setattr(RankedPaginator, "count", None)
-    monkeypatch.setattr("nim_portal.pagination.bounded_count", lambda queryset, bound: None)
+    monkeypatch.setattr(
+        "nim_portal.pagination.bounded_count", lambda queryset, bound, *, in_order=False: None
+    )
     hint = "The best matches among the newest 1,001 are listed first."
 
     assert hint in register(client, people.member, q="burglary").content.decode()
