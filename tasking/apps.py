@@ -7,9 +7,7 @@ def register_strategy_sections() -> None:
     every page, so no audience here asks the database: unit administrators, who may read both
     pages for their units, are not told apart without a query."""
     from nim_portal.portal_sections import police_users, register_navigation
-
-    def system_administrators(user) -> bool:
-        return police_users(user) and user.is_superuser
+    from tasking.meetings.policy import can_change_cadence
 
     register_navigation(
         key="control_strategy",
@@ -21,7 +19,7 @@ def register_strategy_sections() -> None:
         key="meeting_cadence",
         label="Meeting cadence",
         url_name="tasking:cadence_policies",
-        audience=system_administrators,
+        audience=can_change_cadence,
     )
 
 
@@ -59,7 +57,7 @@ def register_meeting_sections() -> None:
         register_dashboard_panel,
         register_navigation,
     )
-    from tasking.views.meetings import my_meetings_panel
+    from tasking.meetings.views import my_meetings_panel
 
     register_navigation(
         key="meetings", label="Meetings", url_name="tasking:meeting_list", audience=police_users
@@ -80,7 +78,7 @@ def register_action_sections() -> None:
         register_dashboard_panel,
         register_navigation,
     )
-    from tasking.views.actions import my_actions_panel
+    from tasking.actions.views import my_actions_panel
 
     register_navigation(
         key="my_actions", label="Actions", url_name="tasking:my_actions", audience=police_users

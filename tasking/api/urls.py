@@ -1,10 +1,13 @@
-"""The tasking API's routes, included by nim_portal.api.urls under /api/v1/."""
+"""The tasking API's routes, included by nim_portal.api.urls under /api/v1/: each concept's
+endpoints (tasking.<concept>.api) on one router."""
 
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from tasking.api import actions, meetings, strategy
-from tasking.api import submissions as partner_submissions
+from tasking.actions import api as actions
+from tasking.proceedings import api as meetings
+from tasking.strategy import api as strategy
+from tasking.submissions import api as partner_submissions
 
 router = SimpleRouter()
 strategy.register(router)

@@ -12,6 +12,7 @@ Visibility of a control strategy (and with it its priorities and intelligence re
 Superusers get no shortcut: administering the system is not a need to know.
 """
 
+from dataclasses import dataclass
 from datetime import date
 
 from django.db.models import F, QuerySet, Subquery
@@ -22,6 +23,7 @@ from nim_portal import access
 from nim_portal.choices import GSCMarking
 from nim_portal.ids import id_or_404
 from nim_portal.models import Unit, User
+from nim_portal.selectors import memberships_of
 from products.choices import ProductKind
 from products.models import ProductVersion
 from tasking.strategy.choices import ControlStrategyStatus, RequirementItemStatus
@@ -184,3 +186,71 @@ def strategic_assessment_versions_for(user: User) -> QuerySet[ProductVersion]:
         .select_related("product__unit")
         .order_by("product__unit__path", "product__title", "-number")
     )
+
+
+@dataclass(frozen=True)
+class HistoryRow:
+    when: object
+    who: object
+    what: str
+    reason: str
+
+
+HISTORY_LIMIT = 30
+
+
+def strategy_history(strategy: ControlStrategy) -> list[HistoryRow]:
+    """The strategy's and its priorities' recorded changes, newest first (two queries)."""
+    own = strategy.history.select_related("history_user").order_by("-history_id")[:HISTORY_LIMIT]
+    of_priorities = (
+        Priority.history.filter(control_strategy_id=strategy.pk)
+        .select_related("history_user")
+        .order_by("-history_id")[:HISTORY_LIMIT]
+    )
+    rows = [
+        HistoryRow(
+            r.history_date, r.history_user, "Control strategy", r.history_change_reason or ""
+        )
+        for r in own
+    ] + [
+        HistoryRow(r.history_date, r.history_user, r.theme, r.history_change_reason or "")
+        for r in of_priorities
+    ]
+    rows.sort(key=lambda row: row.when, reverse=True)
+    return rows[:HISTORY_LIMIT]
+
+
+@dataclass(frozen=True)
+class CurrentRequirement:
+    """The intelligence requirement a unit of the user works under today (`strategy` None: none
+    approved), with its items the user may read."""
+
+    unit: Unit
+    strategy: ControlStrategy | None
+    items: list[IntelligenceRequirementItem]
+
+
+def requirements_current_for(user: User) -> list[CurrentRequirement]:
+    """The intelligence requirement each of the user's units works under today (its own
+    strategy's, or the nearest unit above it), each strategy once: one query a unit the user
+    belongs to."""
+    units, seen = [], set()
+    for membership in memberships_of(user).filter(unit__is_active=True):
+        if membership.unit_id in seen:
+            continue
+        seen.add(membership.unit_id)
+        units.append(membership.unit)
+    requirements, shown = [], set()
+    for unit in units:
+        items = list(
+            intelligence_requirement_for(user, unit).select_related(
+                "requirement__control_strategy__unit"
+            )
+        )
+        strategy = items[0].requirement.control_strategy if items else None
+        if strategy is not None and strategy.pk in shown:
+            continue
+        if strategy is not None:
+            shown.add(strategy.pk)
+        requirements.append(CurrentRequirement(unit=unit, strategy=strategy, items=items))
+    return requirements

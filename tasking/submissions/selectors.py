@@ -31,9 +31,8 @@ from tasking.strategy.selectors import (
 )
 from tasking.submissions.choices import SUBMISSION_MARKING, SubmissionStatus
 from tasking.submissions.models import PartnerSubmission
+from tasking.submissions.policy import TRIAGE_ROLES
 
-# The roles that triage and grade partner information in a unit's tree.
-TRIAGE_ROLES = (Role.ANALYST, Role.CHAIR, Role.ADMIN)
 STRATEGY_UNIT = "item__requirement__control_strategy__unit"
 
 
@@ -77,13 +76,6 @@ def get_submission_for_triage(user: User, pk) -> PartnerSubmission:
     if submission is None:
         raise Http404("No such submission.")
     return submission
-
-
-def user_may_triage_any(user: User) -> bool:
-    """Whether `user` holds a triage role anywhere (to say what the triage list is for)."""
-    if not access.is_police(user):
-        return False
-    return access.memberships_of(user, TRIAGE_ROLES).exists()
 
 
 def triage_recipients(submission: PartnerSubmission) -> QuerySet[User]:

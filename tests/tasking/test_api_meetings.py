@@ -139,7 +139,10 @@ def test_a_member_may_not_move_a_meeting_and_bad_input_is_400(cast, meeting):
         f"/api/v1/meetings/{meeting.pk}/reschedule/", {"starts_at": "soon", "sequence": 0}
     )
 
-    assert refused.status_code == 403 and "Only the chair of this meeting of" in refused.json()["detail"]
+    assert (
+        refused.status_code == 403
+        and "Only the chair of this meeting of" in refused.json()["detail"]
+    )
     assert bad.status_code == 400 and "starts_at" in bad.json()
     assert Meeting.objects.get(pk=meeting.pk).sequence == 0
 
@@ -153,7 +156,10 @@ def test_the_chair_invites_and_takes_back_through_the_api_and_a_member_may_not(c
     outsider = api(cast.chair).post(f"{path}/invite/", {"person": cast.outsider.pk})
     invited = api(cast.chair).post(f"{path}/invite/", {"person": colleague.pk})
 
-    assert refused.status_code == 403 and "Only the chair of this meeting of" in refused.json()["detail"]
+    assert (
+        refused.status_code == 403
+        and "Only the chair of this meeting of" in refused.json()["detail"]
+    )
     assert outsider.status_code == 400 and "holds no role in" in outsider.json()["person"][0]
     assert invited.status_code == 200
     invitee = meeting.invitees.get(user=colleague)

@@ -13,7 +13,7 @@ from nim_portal.models import AuditEvent
 from tasking.models import PartnerSubmission, SubmissionAttachment
 from tasking.submissions.choices import SubmissionStatus
 from tasking.submissions.services import submission_grade, submission_request_more
-from tasking.views import submissions as submission_views
+from tasking.submissions.views import triage as submission_views
 from tests.paging import two_pages
 from tests.tasking.submission_helpers import (
     CANARY_GRADING,

@@ -9,11 +9,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from nim_portal.choices import GSCMarking, Role, VettingLevel
+from tasking.actions import views as action_views
 from tasking.actions.choices import ActionStatus, ActionType, Rag
 from tasking.actions.services import action_close, action_update_add
+from tasking.actions.views import MY_ACTIONS_PER_PAGE
 from tasking.models import ActionUpdate, TacticalAction
-from tasking.views import actions as action_views
-from tasking.views.actions import MY_ACTIONS_PER_PAGE
 from tests.factories import PartnerUserFactory, member
 from tests.paging import two_pages
 from tests.tasking.factories import StrategyCast, action_raised, strategy_approved

@@ -10,9 +10,9 @@ from django.utils import timezone
 
 from nim_portal.choices import Role
 from nim_portal.models import Unit
-from tasking.forms.cadence import CadencePolicyForm
 from tasking.meetings.cadence import cadence_policies_default
 from tasking.meetings.choices import IntervalUnit, MeetingKind, MeetingStatus
+from tasking.meetings.forms import CadencePolicyForm
 from tasking.models import CadencePolicy, Meeting
 from tests.factories import PartnerUserFactory, UserFactory, member
 

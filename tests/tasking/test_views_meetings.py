@@ -15,13 +15,14 @@ from django.utils.html import escape
 from nim_portal.choices import GSCMarking, Role, UnitKind, VettingLevel
 from nim_portal.forms.fields import PersonChoiceField
 from nim_portal.models import User
-from tasking.forms.meetings import AgendaItemChoiceField, DecisionForm, InviteeForm
+from tasking.meetings import views as meeting_views
 from tasking.meetings.choices import MeetingStatus
+from tasking.meetings.forms import InviteeForm
 from tasking.models import Decision, Meeting
 from tasking.proceedings import escalations, services
 from tasking.proceedings.choices import EscalationStatus
+from tasking.proceedings.forms import AgendaItemChoiceField, DecisionForm
 from tasking.proceedings.selectors import agenda_of
-from tasking.views import meetings as meeting_views
 from tests.factories import PartnerUserFactory, add_unit, member
 from tests.paging import two_pages
 from tests.tasking.proceedings_helpers import NOW, cast_scheduled, opened, ttcg

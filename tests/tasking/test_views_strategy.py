@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from nim_portal.choices import GSCMarking, Role, VettingLevel
 from tasking.models import ControlStrategy, IntelligenceRequirementItem, Priority
+from tasking.strategy import views as strategy_views
 from tasking.strategy.choices import ControlStrategyStatus, MoRiLEDimension, RequirementItemStatus
 from tasking.strategy.requirement import ir_item_add, ir_item_update
 from tasking.strategy.services import (
@@ -18,7 +19,6 @@ from tasking.strategy.services import (
     priority_override_rank,
     priority_update,
 )
-from tasking.views import strategy as strategy_views
 from tests.factories import PartnerUserFactory, member
 from tests.paging import two_pages
 from tests.tasking.factories import (
@@ -624,7 +624,7 @@ def test_the_requirement_pages_run_a_constant_number_of_queries(
     with django_assert_max_num_queries(8):
         response = client.get(reverse("tasking:requirement_current"))
     assert response.status_code == 200
-    assert len(response.context["requirements"][0]["items"]) == 2 * count
+    assert len(response.context["requirements"][0].items) == 2 * count
 
 
 def test_another_forces_chair_gets_404_on_items(client, cast, approved):

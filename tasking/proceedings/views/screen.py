@@ -35,13 +35,19 @@ from nim_portal.templatetags.portal import marking_label
 from nim_portal.web.decorators import police_required
 from tasking.actions import selectors as action_selectors
 from tasking.actions import services as action_services
-from tasking.forms.meeting_screen import ActionCloseForm, ActionRaiseForm
-from tasking.forms.meetings import CommissionForm, CurrentItemForm, DecisionForm, EscalationForm
 from tasking.meetings.choices import MeetingStatus
 from tasking.meetings.models import Meeting
-from tasking.meetings.policy import can_chair
+from tasking.meetings.policy import can_chair, require_chair
 from tasking.meetings.selectors import meeting_for_user
 from tasking.proceedings import escalations, selectors, services
+from tasking.proceedings.forms import (
+    ActionCloseForm,
+    ActionRaiseForm,
+    CommissionForm,
+    CurrentItemForm,
+    DecisionForm,
+    EscalationForm,
+)
 from tasking.proceedings.poll import PollAnswer, poll_answer, poll_ticket_mint
 from tasking.proceedings.screen import chairs_view, meeting_screen
 from tasking.strategy.selectors import priorities_for_unit
@@ -152,18 +158,13 @@ def _render_controls(request, meeting: Meeting, *, status: int = 200, **forms):
 def _screen_page(request, pk, *, private: bool):
     meeting = meeting_for_user(request.user, pk)
     if private:
-        _require_chair(request.user, meeting, "open the chair's view of the meeting screen")
+        require_chair(request.user, meeting, "open the chair's view of the meeting screen")
     context = _live_context(request, meeting, private=private)
     if private and meeting.status == MeetingStatus.IN_SESSION:
         context["controls"] = _controls_context(
             request, meeting, agenda=context["proceedings"].agenda
         )
     return render(request, "tasking/screen/screen.html", context)
-
-
-def _require_chair(user, meeting: Meeting, what: str) -> None:
-    if not can_chair(user, meeting):
-        raise PermissionDenied(f"Only the chair of this meeting of {meeting.unit} can {what}.")
 
 
 @require_GET
@@ -192,7 +193,7 @@ def screen_shared_live(request, pk):
 @never_cache
 def screen_private_live(request, pk):
     meeting = meeting_for_user(request.user, pk)
-    _require_chair(request.user, meeting, "open the chair's view of the meeting screen")
+    require_chair(request.user, meeting, "open the chair's view of the meeting screen")
     return _render_live(request, meeting, private=True)
 
 
@@ -304,7 +305,7 @@ def _chair_meeting(request, pk) -> Meeting:
     """The meeting whose forms the chair posts: a reader who is not its chair is refused here
     before any form is read (the services refuse them again)."""
     meeting = meeting_for_user(request.user, pk)
-    _require_chair(request.user, meeting, "record the meeting's business")
+    require_chair(request.user, meeting, "record the meeting's business")
     return meeting
 
 

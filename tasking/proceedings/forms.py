@@ -1,18 +1,21 @@
-"""Forms of the meeting pages. They only parse input: every rule (chair only, open or closed,
-markings, the minutes' version) is checked by tasking.proceedings.services, whose ValidationError
-messages nim_portal.forms.errors.add_service_errors puts back on the form."""
-
-from datetime import datetime
-from typing import NamedTuple
+"""Forms of a meeting's page and of the chair's private view of its screen: the current item,
+attendance, the agenda, decisions, the minutes, commissions, escalations, partner attendees, and
+the actions raised and closed at the meeting. They only parse input: every rule (chair only, open
+or closed, markings, the minutes' version, a priority for an action, one owner) is checked by the
+services (tasking.proceedings, tasking.actions.services), whose ValidationError messages
+nim_portal.forms.errors.add_service_errors puts back on the form."""
 
 from django import forms
-from django.forms.models import ModelChoiceIterator
-from django.utils import timezone
+from django.db.models import Q
 
-from nim_portal.choices import GSCMarking
-from nim_portal.forms.fields import DATE_HINT, PersonChoiceField
-from nim_portal.models import User
+from nim_portal import access
+from nim_portal.choices import GSCMarking, UserKind
+from nim_portal.forms.fields import DATE_HINT
+from nim_portal.models import Unit, User
+from tasking.actions.choices import ActionType
+from tasking.actions.services import NO_PRIORITY
 from tasking.meetings.choices import AGENDA_MARKINGS, Attendance
+from tasking.meetings.forms import PersonNamesChoiceField, ReadRowsChoiceField
 from tasking.meetings.models import AgendaItem, MeetingInvitee
 from tasking.proceedings.choices import CommissionKind
 
@@ -24,66 +27,6 @@ def _marking_field(initial: int, label: str = "GSC marking") -> forms.TypedChoic
     return forms.TypedChoiceField(
         label=label, choices=GSCMarking.choices, coerce=int, initial=initial, help_text=MARKING_HINT
     )
-
-
-class _RowsRead(ModelChoiceIterator):
-    """The choices from the rows the page has read already (the field's `rows`), when it has,
-    instead of a query of their own."""
-
-    def __iter__(self):
-        if self.field.rows is None:
-            yield from super().__iter__()
-            return
-        if self.field.empty_label is not None:
-            yield ("", self.field.empty_label)
-        for obj in self.field.rows:
-            yield self.choice(obj)
-
-    def __len__(self):
-        if self.field.rows is None:
-            return super().__len__()
-        return len(self.field.rows) + (1 if self.field.empty_label is not None else 0)
-
-    def __bool__(self):
-        if self.field.rows is None:
-            return super().__bool__()
-        return self.field.empty_label is not None or bool(self.field.rows)
-
-
-class ReadRowsChoiceField(forms.ModelChoiceField):
-    """A model choice whose select may list rows the page has read already (`rows`, the
-    queryset's own, in its order); what is posted is still looked up in the queryset."""
-
-    iterator = _RowsRead
-    rows = None
-
-
-class _PersonNames(NamedTuple):
-    """A person as a select's label reads them: their names, with the user model's own
-    get_full_name, without building a whole user."""
-
-    pk: int
-    username: str
-    first_name: str
-    last_name: str
-
-    get_full_name = User.get_full_name
-
-
-class _NamesRead(ModelChoiceIterator):
-    def __iter__(self):
-        if self.field.empty_label is not None:
-            yield ("", self.field.empty_label)
-        for row in self.queryset.values_list(*_PersonNames._fields):
-            person = _PersonNames(*row)
-            yield (person.pk, self.field.label_from_instance(person))
-
-
-class PersonNamesChoiceField(PersonChoiceField):
-    """PersonChoiceField, its choices read as names (values), not users: a meeting's selects
-    list up to hundreds of people. The chosen person is read whole."""
-
-    iterator = _NamesRead
 
 
 class AgendaItemChoiceField(ReadRowsChoiceField):
@@ -114,14 +57,6 @@ class CurrentItemForm(forms.Form):
     def __init__(self, *args, meeting, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["item"].queryset = meeting.agenda_items.all()
-
-
-class InviteeForm(forms.Form):
-    person = PersonNamesChoiceField(label="Invite a police colleague", queryset=None)
-
-    def __init__(self, *args, people, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["person"].queryset = people
 
 
 class AttendanceForm(forms.Form):
@@ -221,38 +156,110 @@ class EscalationDecisionForm(forms.Form):
     )
 
 
-class MeetingRescheduleForm(forms.Form):
-    """A scheduled meeting's new date, time, length, place and call link, over the `sequence`
-    the chair loaded (a meeting moved since is refused by the service)."""
+class PartnerChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj) -> str:
+        return f"{obj} ({obj.agency_membership.agency.name})"
 
-    date = forms.DateField(label="Date", help_text=DATE_HINT)
-    time = forms.TimeField(label="Start time", help_text="24-hour clock, for example 14:30.")
-    duration_minutes = forms.IntegerField(label="Length in minutes", min_value=15, max_value=8 * 60)
-    place = forms.CharField(label="Place (optional)", max_length=200, required=False)
-    call_link = forms.URLField(
-        label="Call link (optional)",
-        max_length=500,
-        required=False,
-        assume_scheme="https",
-        help_text="For those joining remotely, for example https://meet.example.police.uk/ttcg.",
+
+class PartnerAttendeeForm(forms.Form):
+    partner = PartnerChoiceField(
+        queryset=None,
+        label="Partner attendee",
+        empty_label="Choose a partner",
+        help_text="People of the agencies working with this unit under an agreement in force.",
     )
-    sequence = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+    tactical_attendance = forms.BooleanField(
+        label="Tactical partner attendance: this partner attends the TT&CG",
+        required=False,
+    )
+    reason = forms.CharField(
+        label="Why the partner attends the TT&CG",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Required with tactical partner attendance; it is recorded.",
+    )
 
-    @classmethod
-    def for_meeting(cls, meeting):
-        starts = timezone.localtime(meeting.starts_at)
-        return cls(
-            initial={
-                "date": starts.date(),
-                "time": starts.time().replace(second=0, microsecond=0),
-                "duration_minutes": meeting.duration_minutes,
-                "place": meeting.place,
-                "call_link": meeting.call_link,
-                "sequence": meeting.sequence,
-            }
+    def __init__(self, *args, candidates, tactical: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["partner"].queryset = candidates
+        if not tactical:
+            del self.fields["tactical_attendance"]
+            del self.fields["reason"]
+
+
+# The chair's private view of the screen: actions raised and closed at the meeting.
+
+
+class PriorityChoiceField(ReadRowsChoiceField):
+    def label_from_instance(self, obj) -> str:
+        rank = f"{obj.rank}. " if obj.rank else ""
+        return f"{rank}{obj.theme} ({obj.control_strategy.unit.name})"
+
+
+class UnitOwnerChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Unit) -> str:
+        return obj.name
+
+
+def _people_of(meeting):
+    """Who may own an action: police members of the meeting's unit, of units above and below
+    it, and the meeting's police invitees."""
+    return (
+        User.objects.filter(is_active=True, kind=UserKind.POLICE)
+        .filter(
+            access.people_in_line(Unit.objects.filter(pk=meeting.unit_id))
+            | Q(pk__in=MeetingInvitee.objects.filter(meeting=meeting).values("user_id"))
         )
+        .order_by("last_name", "first_name", "username")
+    )
 
-    def starts_at(self) -> datetime:
-        """The new start in the portal's time zone (the form must be valid)."""
-        data = self.cleaned_data
-        return timezone.make_aware(datetime.combine(data["date"], data["time"]))
+
+class ActionRaiseForm(forms.Form):
+    priority = PriorityChoiceField(
+        label="Control strategy priority",
+        queryset=None,
+        empty_label="Choose the priority it serves",
+        error_messages={"required": NO_PRIORITY},
+        help_text="Every action serves a priority of the control strategy the unit works under.",
+    )
+    action_type = forms.ChoiceField(
+        label="Kind of action", choices=ActionType.choices, widget=forms.RadioSelect
+    )
+    description = forms.CharField(label="Action", widget=forms.Textarea(attrs={"rows": 3}))
+    owner_user = PersonNamesChoiceField(
+        label="Owner (a person)", queryset=None, required=False, empty_label="Nobody"
+    )
+    owner_unit = UnitOwnerChoiceField(
+        label="Or owner (a unit)",
+        queryset=Unit.objects.none(),
+        required=False,
+        empty_label="No unit",
+        help_text="Choose a person or a unit, not both.",
+    )
+    due_date = forms.DateField(label="Due date", help_text=DATE_HINT)
+    marking = forms.TypedChoiceField(
+        label="GSC marking",
+        choices=GSCMarking.choices,
+        coerce=int,
+        initial=GSCMarking.OFFICIAL,
+        help_text=MARKING_HINT,
+    )
+
+    def __init__(self, *args, meeting, priorities, priorities_read=None, **kwargs):
+        """`priorities_read`: the priorities' rows, when the page has read them already."""
+        super().__init__(*args, **kwargs)
+        self.fields["priority"].queryset = priorities
+        self.fields["priority"].rows = priorities_read
+        self.fields["owner_user"].queryset = _people_of(meeting)
+        self.fields["owner_unit"].queryset = Unit.objects.filter(
+            access.at_or_below(meeting.unit, field=None), is_active=True
+        ).order_by("path")
+
+
+class ActionCloseForm(forms.Form):
+    outcome = forms.CharField(
+        label="Outcome",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="What the action achieved: the minutes record it.",
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)

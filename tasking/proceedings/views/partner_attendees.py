@@ -14,11 +14,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from nim_portal.choices import GSCMarking
 from nim_portal.forms.errors import add_service_errors
 from nim_portal.web.decorators import police_required
-from tasking.forms.submissions import PartnerAttendeeForm
 from tasking.meetings.choices import MeetingKind
 from tasking.meetings.models import MeetingInvitee
 from tasking.proceedings import partner_attendees as services
 from tasking.proceedings import selectors
+from tasking.proceedings.forms import PartnerAttendeeForm
 
 
 @require_GET

@@ -1,10 +1,10 @@
-"""The control strategy pages, included at /tasking/strategies/ (names "tasking:<name>")."""
+"""The control strategy pages, at /tasking/strategies/ (names "tasking:<name>")."""
 
-from django.urls import path
+from django.urls import include, path
 
-from tasking.views import strategy
+from tasking.strategy import views as strategy
 
-urlpatterns = [
+strategy_pages = [
     path("", strategy.strategy_list, name="strategy_list"),
     path("new/", strategy.strategy_draft, name="strategy_draft"),
     path("requirement/", strategy.requirement_current, name="requirement_current"),
@@ -48,3 +48,5 @@ urlpatterns = [
         name="requirement_item_close",
     ),
 ]
+
+urlpatterns = [path("strategies/", include(strategy_pages))]

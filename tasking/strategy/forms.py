@@ -1,7 +1,8 @@
-"""Forms of the control strategy pages. They only parse input: every rule is checked by
-tasking.strategy.services, whose ValidationError messages nim_portal.forms.errors.add_service_errors
-puts back on the form. Forms that change a priority or an item carry the edit token of what was
-loaded, so that a change over somebody else's is refused (tasking.strategy.services.StaleEdit)."""
+"""Forms of the control strategy pages. They only parse input: every rule is checked by the
+services (tasking.strategy.services, tasking.strategy.requirement), whose ValidationError messages
+nim_portal.forms.errors.add_service_errors puts back on the form. Forms that change a priority or
+an item carry the edit token of what was loaded, so that a change over somebody else's is refused
+(tasking.strategy.services.StaleEdit)."""
 
 from django import forms
 

@@ -3,10 +3,10 @@ drafting, priorities (edit, MoRiLE score, the chair's rank override), approval, 
 intelligence requirement with its items.
 
 Missing and forbidden strategies give the same 404 (tasking.strategy.selectors). Every change goes
-through tasking.strategy.services: PermissionDenied shows its message on the 403 page, a
-ValidationError goes back onto the form or, for a one-button action, into a message. A change of a
-priority or an item carries the edit token of what was loaded; a stale one is refused and the form
-shows what is saved now beside what was sent.
+through the services (tasking.strategy.services, tasking.strategy.requirement): PermissionDenied
+shows its message on the 403 page, a ValidationError goes back onto the form or, for a one-button
+action, into a message. A change of a priority or an item carries the edit token of what was
+loaded; a stale one is refused and the form shows what is saved now beside what was sent.
 """
 
 from dataclasses import dataclass
@@ -22,11 +22,12 @@ from nim_portal.choices import GSCMarking, Role
 from nim_portal.forms.errors import add_service_errors
 from nim_portal.models import Unit
 from nim_portal.pagination import paginate
-from nim_portal.selectors import memberships_of
 from nim_portal.web.decorators import police_required
 from nim_portal.web.markings import page_marking_of
 from products.selectors import people_around
-from tasking.forms.strategy import (
+from tasking.strategy import requirement, selectors, services
+from tasking.strategy.choices import ControlStrategyStatus, MoRiLEDimension, RequirementItemStatus
+from tasking.strategy.forms import (
     ControlStrategyDraftForm,
     PriorityEditForm,
     PriorityForm,
@@ -36,28 +37,16 @@ from tasking.forms.strategy import (
     RequirementItemEditForm,
     RequirementItemForm,
 )
-from tasking.strategy import requirement, selectors, services
-from tasking.strategy.choices import ControlStrategyStatus, MoRiLEDimension, RequirementItemStatus
 from tasking.strategy.models import (
     ControlStrategy,
     IntelligenceRequirement,
     IntelligenceRequirementItem,
     Priority,
 )
+from tasking.strategy.policy import can_chair_over, require_chair_over, require_item_reviewer
 
 STRATEGIES_PER_PAGE = 25
-HISTORY_LIMIT = 30
 PRIORITY_ORDER = (F("rank").asc(nulls_last=True), "pk")
-
-
-def _is_chair_over(user, strategy: ControlStrategy) -> bool:
-    return access.holds_role_over(user, [Role.CHAIR], strategy.unit)
-
-
-def _require_chair(user, strategy: ControlStrategy, what: str) -> None:
-    """The form pages say no before the form is filled; the services say it again on saving."""
-    if not _is_chair_over(user, strategy):
-        raise PermissionDenied(f"Only a T&CG chair over {strategy.unit} can {what}.")
 
 
 def _people_for(strategy: ControlStrategy):
@@ -114,14 +103,6 @@ class ScoreRow:
     label: str
 
 
-@dataclass(frozen=True)
-class HistoryRow:
-    when: object
-    who: object
-    what: str
-    reason: str
-
-
 def _score_rows(priority: Priority, scales: dict) -> list[ScoreRow]:
     rows = []
     for dimension, value in priority.scores.items():
@@ -129,27 +110,6 @@ def _score_rows(priority: Priority, scales: dict) -> list[ScoreRow]:
         label = scale.label_for(value) if scale and scale.minimum <= value <= scale.maximum else ""
         rows.append(ScoreRow(MoRiLEDimension(dimension).label, value, label))
     return rows
-
-
-def _history(strategy: ControlStrategy) -> list[HistoryRow]:
-    """The strategy's and its priorities' recorded changes, newest first (two queries)."""
-    own = strategy.history.select_related("history_user").order_by("-history_id")[:HISTORY_LIMIT]
-    of_priorities = (
-        Priority.history.filter(control_strategy_id=strategy.pk)
-        .select_related("history_user")
-        .order_by("-history_id")[:HISTORY_LIMIT]
-    )
-    rows = [
-        HistoryRow(
-            r.history_date, r.history_user, "Control strategy", r.history_change_reason or ""
-        )
-        for r in own
-    ] + [
-        HistoryRow(r.history_date, r.history_user, r.theme, r.history_change_reason or "")
-        for r in of_priorities
-    ]
-    rows.sort(key=lambda row: row.when, reverse=True)
-    return rows[:HISTORY_LIMIT]
 
 
 @require_GET
@@ -170,7 +130,7 @@ def strategy_detail(request, pk):
         )
         .first()
     )
-    may_chair = _is_chair_over(user, strategy)
+    may_chair = can_chair_over(user, strategy.unit)
     return render(
         request,
         "tasking/strategy/detail.html",
@@ -179,7 +139,7 @@ def strategy_detail(request, pk):
             "priorities": [{"priority": p, "scores": _score_rows(p, scales)} for p in priorities],
             "requirement": requirement,
             "supersedes": list(strategy.supersedes.order_by("-period_start")),
-            "history": _history(strategy),
+            "history": selectors.strategy_history(strategy),
             "may_change": may_chair and strategy.is_draft,
             "may_approve": may_chair and strategy.is_draft,
             "page_marking": strategy.marking,
@@ -295,7 +255,7 @@ def _with_token(data, record) -> dict:
 @police_required
 def priority_add(request, pk):
     strategy = selectors.get_control_strategy_for(request.user, pk)
-    _require_chair(request.user, strategy, "change its control strategy")
+    require_chair_over(request.user, strategy.unit, "change its control strategy")
     form = PriorityForm(request.POST or None, people=_people_for(strategy))
     if request.method == "POST" and form.is_valid():
         try:
@@ -314,7 +274,7 @@ def priority_add(request, pk):
 @police_required
 def priority_edit(request, pk, priority_pk):
     strategy, priority = _priority_of(request, pk, priority_pk)
-    _require_chair(request.user, strategy, "change its control strategy")
+    require_chair_over(request.user, strategy.unit, "change its control strategy")
     initial = {name: getattr(priority, name) for name in services.PRIORITY_FIELDS}
     initial["edit_token"] = services.edit_token(priority)
     form = PriorityEditForm(request.POST or None, initial=initial, people=_people_for(strategy))
@@ -351,7 +311,7 @@ def priority_edit(request, pk, priority_pk):
 @police_required
 def priority_score(request, pk, priority_pk):
     strategy, priority = _priority_of(request, pk, priority_pk)
-    _require_chair(request.user, strategy, "score its priorities")
+    require_chair_over(request.user, strategy.unit, "score its priorities")
     scales = list(strategy.matrix.scales.all())
     initial = {**priority.scores, "edit_token": services.edit_token(priority)}
     form = PriorityScoreForm(request.POST or None, initial=initial, scales=scales)
@@ -386,7 +346,7 @@ def priority_score(request, pk, priority_pk):
 @police_required
 def priority_override(request, pk, priority_pk):
     strategy, priority = _priority_of(request, pk, priority_pk)
-    _require_chair(request.user, strategy, "override the ranking")
+    require_chair_over(request.user, strategy.unit, "override the ranking")
     initial = {"rank": priority.override_rank, "edit_token": services.edit_token(priority)}
     form = PriorityOverrideForm(request.POST or None, initial=initial)
     current = None
@@ -437,7 +397,7 @@ def requirement_detail(request, pk):
         .order_by(F("status").desc(), "review_date", "pk")
     )
     priorities = list(strategy.priorities.select_related("owner").order_by(*PRIORITY_ORDER))
-    may_chair = _is_chair_over(user, strategy)
+    may_chair = can_chair_over(user, strategy.unit)
     superseded = strategy.status == ControlStrategyStatus.SUPERSEDED
     return render(
         request,
@@ -512,7 +472,7 @@ def _render_item_form(request, template, strategy, form, *, priority, item=None,
 @police_required
 def item_add(request, pk, priority_pk):
     strategy, priority = _priority_of(request, pk, priority_pk)
-    _require_chair(request.user, strategy, "change its intelligence requirement")
+    require_chair_over(request.user, strategy.unit, "change its intelligence requirement")
     form = RequirementItemForm(request.POST or None, people=_people_for(strategy))
     if request.method == "POST" and form.is_valid():
         try:
@@ -538,20 +498,13 @@ def _item_of(request, pk, item_pk):
     return strategy, item
 
 
-def _require_item_reviewer(user, strategy, item, chair: bool) -> None:
-    if not chair and item.owner_id != user.pk:
-        raise PermissionDenied(
-            f"Only the item's owner or a T&CG chair over {strategy.unit} can change it."
-        )
-
-
 @require_http_methods(["GET", "POST"])
 @police_required
 def item_edit(request, pk, item_pk):
     """Review an item: its owner or a chair; only a chair reassigns it or opens it to partners."""
     strategy, item = _item_of(request, pk, item_pk)
-    chair = _is_chair_over(request.user, strategy)
-    _require_item_reviewer(request.user, strategy, item, chair)
+    require_item_reviewer(request.user, item, strategy.unit, "change it")
+    chair = can_chair_over(request.user, strategy.unit)
     people = _people_for(strategy)
     initial = {name: getattr(item, name) for name in services.ITEM_FIELDS}
     initial["edit_token"] = services.edit_token(item)
@@ -593,7 +546,7 @@ def item_edit(request, pk, item_pk):
 @police_required
 def item_close(request, pk, item_pk):
     strategy, item = _item_of(request, pk, item_pk)
-    _require_item_reviewer(request.user, strategy, item, _is_chair_over(request.user, strategy))
+    require_item_reviewer(request.user, item, strategy.unit, "change it")
     form = RequirementItemCloseForm(
         request.POST or None, initial={"edit_token": services.edit_token(item)}
     )
@@ -635,33 +588,14 @@ def item_close(request, pk, item_pk):
 def requirement_current(request):
     """The intelligence requirement each of the user's units works under today (its own
     strategy's, or the nearest unit above it): one query a unit the user belongs to."""
-    user = request.user
-    units, seen = [], set()
-    for membership in memberships_of(user).filter(unit__is_active=True):
-        if membership.unit_id in seen:
-            continue
-        seen.add(membership.unit_id)
-        units.append(membership.unit)
-    requirements, shown = [], set()
-    for unit in units:
-        items = list(
-            selectors.intelligence_requirement_for(user, unit).select_related(
-                "requirement__control_strategy__unit"
-            )
-        )
-        strategy = items[0].requirement.control_strategy if items else None
-        if strategy is not None and strategy.pk in shown:
-            continue
-        if strategy is not None:
-            shown.add(strategy.pk)
-        requirements.append({"unit": unit, "strategy": strategy, "items": items})
+    requirements = selectors.requirements_current_for(request.user)
     return render(
         request,
         "tasking/strategy/requirement_current.html",
         {
             "requirements": requirements,
             "page_marking": max(
-                (r["strategy"].marking for r in requirements if r["strategy"]),
+                (r.strategy.marking for r in requirements if r.strategy),
                 default=GSCMarking.OFFICIAL,
             ),
         },

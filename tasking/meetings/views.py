@@ -1,20 +1,27 @@
-"""The admins' meeting cadence pages: the cadence policies of every kind of unit (changed by system
-administrators through tasking.meetings.cadence.cadence_policy_update) and the units whose
-cadence has lapsed (tasking.meetings.selectors.lapsed_cadences)."""
+"""The meetings' pages: the list of the user's meetings (and the dashboard's panel of the next
+ones), and the admins' cadence pages: the cadence policies of every kind of unit (changed by system
+administrators through tasking.meetings.cadence.cadence_policy_update) and the units whose cadence
+has lapsed (tasking.meetings.selectors.lapsed_cadences). A meeting's own page is its proceedings'
+(tasking.proceedings.views.meeting)."""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
-from nim_portal.choices import NIM_LEVEL_OF_KIND, UnitKind
+from nim_portal.choices import NIM_LEVEL_OF_KIND, GSCMarking, UnitKind
 from nim_portal.forms.errors import add_service_errors
-from nim_portal.web.decorators import staff_required
-from tasking.forms.cadence import CadencePolicyForm
+from nim_portal.pagination import paginate
+from nim_portal.web.decorators import police_required, staff_required
 from tasking.meetings.cadence import cadence_policy_update
+from tasking.meetings.forms import CadencePolicyForm
 from tasking.meetings.models import CadencePolicy
-from tasking.meetings.selectors import lapsed_cadences
+from tasking.meetings.policy import can_change_cadence, require_cadence_changer
+from tasking.meetings.selectors import lapsed_cadences, meetings_for_user, next_meetings_for_user
+
+MEETINGS_PER_PAGE = 25
+# Cadence.
 
 # The order of the levels on the page: national down to BCU.
 KIND_ORDER = [UnitKind.NATIONAL, UnitKind.REGION, UnitKind.FORCE, UnitKind.BCU]
@@ -35,7 +42,7 @@ def cadence_policies(request):
     return render(
         request,
         "tasking/cadence/policies.html",
-        {"groups": groups, "may_change": request.user.is_superuser},
+        {"groups": groups, "may_change": can_change_cadence(request.user)},
     )
 
 
@@ -43,9 +50,8 @@ def cadence_policies(request):
 @staff_required
 def cadence_policy_edit(request, pk):
     policy = get_object_or_404(CadencePolicy, pk=pk)
-    if not request.user.is_superuser:
-        # The service refuses it too; the form is not offered to someone it would refuse.
-        raise PermissionDenied("Only a system administrator can change the meeting cadence.")
+    # The service refuses it too; the form is not offered to someone it would refuse.
+    require_cadence_changer(request.user)
     form = CadencePolicyForm(request.POST or None, initial=CadencePolicyForm.initial_of(policy))
     if request.method == "POST" and form.is_valid():
         try:
@@ -74,3 +80,22 @@ def lapsed_cadence_list(request):
         "tasking/cadence/lapsed.html",
         {"lapsed": lapsed_cadences(request.user), "today": timezone.localdate()},
     )
+
+
+# The user's meetings.
+
+
+@require_GET
+@police_required
+def meeting_list(request):
+    page = paginate(request, meetings_for_user(request.user), MEETINGS_PER_PAGE)
+    return render(
+        request,
+        "tasking/meetings/list.html",
+        {"page": page, "meetings": list(page), "page_marking": GSCMarking.OFFICIAL},
+    )
+
+
+def my_meetings_panel(user) -> dict:
+    """The dashboard's "My meetings" panel (registered in tasking.apps)."""
+    return {"meetings": next_meetings_for_user(user)}

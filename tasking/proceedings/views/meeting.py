@@ -1,16 +1,16 @@
-"""The meeting pages: the list of the user's meetings, one meeting's agenda, attendance,
-decisions, commissions, escalations and minutes (with the chair's forms), the escalations inbox
-and outbox, and the frozen minutes' PDF.
+"""A meeting's page: its agenda, attendance, decisions, commissions, escalations and minutes,
+with the chair's forms (rescheduling it and inviting police colleagues among them), the
+escalations inbox and outbox, and the frozen minutes' PDF.
 
 Police users only (partners: 404); a meeting or escalation the user may not read is a 404 too
-(tasking.proceedings.selectors). Every change goes through tasking.proceedings.services:
-PermissionDenied shows its message on the 403 page and changes nothing, a ValidationError goes
-into a message (one-button actions) or back onto its form. Minutes saved over a stale version are
-refused and shown beside what is saved now.
+(tasking.meetings.selectors, tasking.proceedings.selectors). Every change goes through the services
+(tasking.proceedings, tasking.meetings.services): PermissionDenied shows its message on the 403
+page and changes nothing, a ValidationError goes into a message (one-button actions) or back onto
+its form. Minutes saved over a stale version are refused and shown beside what is saved now.
 """
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -20,9 +20,15 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from nim_portal.choices import GSCMarking
 from nim_portal.forms.errors import add_service_errors
 from nim_portal.models import Unit
-from nim_portal.pagination import paginate
 from nim_portal.web.decorators import police_required
-from tasking.forms.meetings import (
+from tasking.meetings import services as meeting_services
+from tasking.meetings.choices import MeetingStatus
+from tasking.meetings.forms import InviteeForm, MeetingRescheduleForm
+from tasking.meetings.models import AgendaItem, Meeting
+from tasking.meetings.policy import require_chair
+from tasking.meetings.selectors import meeting_for_user, people_invitable_to
+from tasking.proceedings import escalations, selectors, services
+from tasking.proceedings.forms import (
     AgendaItemAddForm,
     AgendaItemEditForm,
     AgendaItemMoveForm,
@@ -32,19 +38,9 @@ from tasking.forms.meetings import (
     DecisionForm,
     EscalationDecisionForm,
     EscalationForm,
-    InviteeForm,
-    MeetingRescheduleForm,
     MinutesForm,
 )
-from tasking.meetings import selectors as meeting_selectors
-from tasking.meetings import services as meeting_services
-from tasking.meetings.choices import MeetingStatus
-from tasking.meetings.models import AgendaItem, Meeting
-from tasking.meetings.policy import can_chair
-from tasking.proceedings import escalations, selectors, services
 from tasking.proceedings.minutes_pdf import minutes_pdf_download
-
-MEETINGS_PER_PAGE = 25
 
 
 def _detail(meeting: Meeting):
@@ -60,28 +56,6 @@ def _refused(request, meeting: Meeting, exc: ValidationError):
     return _detail(meeting)
 
 
-def _require_chair(user, meeting: Meeting, what: str) -> None:
-    """The form pages say no before the form is filled; the services say it again on saving."""
-    if not can_chair(user, meeting):
-        raise PermissionDenied(f"Only the chair of this meeting of {meeting.unit} can {what}.")
-
-
-@require_GET
-@police_required
-def meeting_list(request):
-    page = paginate(request, meeting_selectors.meetings_for_user(request.user), MEETINGS_PER_PAGE)
-    return render(
-        request,
-        "tasking/meetings/list.html",
-        {"page": page, "meetings": list(page), "page_marking": GSCMarking.OFFICIAL},
-    )
-
-
-def my_meetings_panel(user) -> dict:
-    """The dashboard's "My meetings" panel (registered in tasking.apps)."""
-    return {"meetings": meeting_selectors.next_meetings_for_user(user)}
-
-
 def _render_detail(request, meeting: Meeting, *, minutes_form=None, conflict=None, status=200):
     proceedings = selectors.meeting_proceedings(request.user, meeting)
     context = {
@@ -94,7 +68,7 @@ def _render_detail(request, meeting: Meeting, *, minutes_form=None, conflict=Non
         context.update(
             decision_form=DecisionForm(meeting=meeting, agenda=proceedings.agenda),
             agenda_form=AgendaItemAddForm(),
-            invitee_form=InviteeForm(people=meeting_selectors.people_invitable_to(meeting)),
+            invitee_form=InviteeForm(people=people_invitable_to(meeting)),
             minutes_form=minutes_form
             or MinutesForm(
                 initial={
@@ -110,13 +84,13 @@ def _render_detail(request, meeting: Meeting, *, minutes_form=None, conflict=Non
 @require_GET
 @police_required
 def meeting_detail(request, pk):
-    return _render_detail(request, meeting_selectors.meeting_for_user(request.user, pk))
+    return _render_detail(request, meeting_for_user(request.user, pk))
 
 
 @require_POST
 @police_required
 def meeting_open(request, pk):
-    meeting = meeting_selectors.meeting_for_user(request.user, pk)
+    meeting = meeting_for_user(request.user, pk)
     try:
         services.meeting_open(acting_user=request.user, meeting=meeting, request=request)
     except ValidationError as exc:
@@ -128,7 +102,7 @@ def meeting_open(request, pk):
 @require_POST
 @police_required
 def meeting_close(request, pk):
-    meeting = meeting_selectors.meeting_for_user(request.user, pk)
+    meeting = meeting_for_user(request.user, pk)
     try:
         services.meeting_close(acting_user=request.user, meeting=meeting, request=request)
     except ValidationError as exc:
@@ -140,7 +114,7 @@ def meeting_close(request, pk):
 @require_POST
 @police_required
 def current_item_set(request, pk):
-    meeting = meeting_selectors.meeting_for_user(request.user, pk)
+    meeting = meeting_for_user(request.user, pk)
     form = CurrentItemForm(request.POST, meeting=meeting)
     if not form.is_valid():
         messages.error(request, "Choose an item of this meeting's agenda.")
@@ -160,7 +134,7 @@ def current_item_set(request, pk):
 @require_POST
 @police_required
 def attendance_set(request, pk):
-    meeting = meeting_selectors.meeting_for_user(request.user, pk)
+    meeting = meeting_for_user(request.user, pk)
     form = AttendanceForm(request.POST, meeting=meeting)
     if not form.is_valid():
         messages.error(request, "Choose somebody invited and their attendance.")
@@ -181,8 +155,8 @@ def attendance_set(request, pk):
 @require_POST
 @police_required
 def invitee_add(request, pk):
-    meeting = meeting_selectors.meeting_for_user(request.user, pk)
-    form = InviteeForm(request.POST, people=meeting_selectors.people_invitable_to(meeting))
+    meeting = meeting_for_user(request.user, pk)
+    form = InviteeForm(request.POST, people=people_invitable_to(meeting))
     if not form.is_valid():
         messages.error(request, "Choose a police colleague who is not invited yet.")
         return _attendance(meeting)
@@ -200,7 +174,7 @@ def invitee_add(request, pk):
 @require_POST
 @police_required
 def invitee_remove(request, pk, invitee_pk):
-    meeting = meeting_selectors.meeting_for_user(request.user, pk)
+    meeting = meeting_for_user(request.user, pk)
     invitee = meeting.invitees.select_related("user").filter(pk=invitee_pk).first()
     if invitee is None:
         raise Http404("No such invitee of this meeting.")
@@ -214,171 +188,12 @@ def invitee_remove(request, pk, invitee_pk):
     return _attendance(meeting)
 
 
-@require_POST
-@police_required
-def agenda_item_add(request, pk):
-    meeting = meeting_selectors.meeting_for_user(request.user, pk)
-    form = AgendaItemAddForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, "Enter the new item's title (200 characters or fewer).")
-        return _detail(meeting)
-    try:
-        services.agenda_item_add(
-            acting_user=request.user,
-            meeting=meeting,
-            title=form.cleaned_data["title"],
-            notes=form.cleaned_data["notes"],
-            title_marking=form.cleaned_data["title_marking"],
-            notes_marking=form.cleaned_data["notes_marking"],
-            request=request,
-        )
-    except ValidationError as exc:
-        return _refused(request, meeting, exc)
-    messages.success(request, "The item is added to the end of the agenda.")
-    return _detail(meeting)
-
-
-def _item_of(meeting: Meeting, item_pk) -> AgendaItem:
-    item = meeting.agenda_items.filter(pk=item_pk).first()
-    if item is None:
-        raise Http404("No such agenda item.")
-    return item
-
-
-@require_http_methods(["GET", "POST"])
-@police_required
-def agenda_item_edit(request, pk, item_pk):
-    meeting = meeting_selectors.meeting_for_user(request.user, pk)
-    item = _item_of(meeting, item_pk)
-    _require_chair(request.user, meeting, "change its agenda")
-    form = AgendaItemEditForm(
-        request.POST or None,
-        initial={
-            "title": item.title,
-            "title_marking": item.title_marking,
-            "notes": item.notes,
-            "notes_marking": item.notes_marking,
-        },
-    )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.agenda_item_edit(
-                acting_user=request.user,
-                item=item,
-                title=form.cleaned_data["title"],
-                notes=form.cleaned_data["notes"],
-                title_marking=form.cleaned_data["title_marking"],
-                notes_marking=form.cleaned_data["notes_marking"],
-                request=request,
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, "The agenda item is changed.")
-            return _detail(meeting)
-    return render(
-        request,
-        "tasking/meetings/agenda_item_edit.html",
-        {"meeting": meeting, "item": item, "form": form, "page_marking": GSCMarking.OFFICIAL},
-        status=400 if form.errors else 200,
-    )
-
-
-@require_POST
-@police_required
-def agenda_item_move(request, pk, item_pk):
-    meeting = meeting_selectors.meeting_for_user(request.user, pk)
-    item = _item_of(meeting, item_pk)
-    form = AgendaItemMoveForm(request.POST)
-    direction = form.cleaned_data["direction"] if form.is_valid() else ""
-    try:
-        services.agenda_item_move(
-            acting_user=request.user, item=item, direction=direction, request=request
-        )
-    except ValidationError as exc:
-        return _refused(request, meeting, exc)
-    return _detail(meeting)
-
-
-@require_POST
-@police_required
-def agenda_item_delete(request, pk, item_pk):
-    meeting = meeting_selectors.meeting_for_user(request.user, pk)
-    item = _item_of(meeting, item_pk)
-    try:
-        services.agenda_item_delete(acting_user=request.user, item=item, request=request)
-    except ValidationError as exc:
-        return _refused(request, meeting, exc)
-    messages.success(request, f"“{item.title}” is taken off the agenda.")
-    return _detail(meeting)
-
-
-@require_POST
-@police_required
-def decision_add(request, pk):
-    meeting = meeting_selectors.meeting_for_user(request.user, pk)
-    form = DecisionForm(request.POST, meeting=meeting)
-    if not form.is_valid():
-        errors = [error for errors in form.errors.values() for error in errors]
-        messages.error(request, "The decision was not recorded: " + " ".join(errors))
-        return _detail(meeting)
-    data = form.cleaned_data
-    try:
-        services.decision_record(
-            acting_user=request.user,
-            meeting=meeting,
-            agenda_item=data["agenda_item"],
-            text=data["text"],
-            marking=data["marking"],
-            request=request,
-        )
-    except ValidationError as exc:
-        return _refused(request, meeting, exc)
-    messages.success(request, "The decision is recorded.")
-    return _detail(meeting)
-
-
-@require_POST
-@police_required
-def minutes_save(request, pk):
-    meeting = meeting_selectors.meeting_for_user(request.user, pk)
-    form = MinutesForm(request.POST)
-    if not form.is_valid():
-        return _render_detail(request, meeting, minutes_form=form, status=400)
-    data = form.cleaned_data
-    try:
-        services.minutes_save(
-            acting_user=request.user,
-            meeting=meeting,
-            text=data["text"],
-            expected_version=data["version"],
-            marking=data["marking"],
-            request=request,
-        )
-    except services.MinutesConflict as conflict:
-        meeting.refresh_from_db()
-        # The editor's text stays in the box, over the version saved now, to merge by hand.
-        form = MinutesForm(
-            initial={
-                "text": conflict.your_text,
-                "marking": data["marking"],
-                "version": conflict.current_version,
-            }
-        )
-        messages.error(request, conflict.messages[0])
-        return _render_detail(request, meeting, minutes_form=form, conflict=conflict, status=409)
-    except ValidationError as exc:
-        return _refused(request, meeting, exc)
-    messages.success(request, "The minutes are saved.")
-    return redirect(reverse("tasking:meeting_detail", args=[meeting.pk]) + "#minutes")
-
-
 @require_http_methods(["GET", "POST"])
 @police_required
 def reschedule(request, pk):
     """Move a scheduled meeting; its invitations go out again (tasking.meetings.services)."""
-    meeting = meeting_selectors.meeting_for_user(request.user, pk)
-    _require_chair(request.user, meeting, "move it")
+    meeting = meeting_for_user(request.user, pk)
+    require_chair(request.user, meeting, "move it")
     if meeting.status != MeetingStatus.SCHEDULED:
         messages.error(request, "Only a scheduled meeting can be moved: this one has started.")
         return _detail(meeting)
@@ -418,11 +233,170 @@ def reschedule(request, pk):
     )
 
 
+@require_POST
+@police_required
+def agenda_item_add(request, pk):
+    meeting = meeting_for_user(request.user, pk)
+    form = AgendaItemAddForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Enter the new item's title (200 characters or fewer).")
+        return _detail(meeting)
+    try:
+        services.agenda_item_add(
+            acting_user=request.user,
+            meeting=meeting,
+            title=form.cleaned_data["title"],
+            notes=form.cleaned_data["notes"],
+            title_marking=form.cleaned_data["title_marking"],
+            notes_marking=form.cleaned_data["notes_marking"],
+            request=request,
+        )
+    except ValidationError as exc:
+        return _refused(request, meeting, exc)
+    messages.success(request, "The item is added to the end of the agenda.")
+    return _detail(meeting)
+
+
+def _item_of(meeting: Meeting, item_pk) -> AgendaItem:
+    item = meeting.agenda_items.filter(pk=item_pk).first()
+    if item is None:
+        raise Http404("No such agenda item.")
+    return item
+
+
+@require_http_methods(["GET", "POST"])
+@police_required
+def agenda_item_edit(request, pk, item_pk):
+    meeting = meeting_for_user(request.user, pk)
+    item = _item_of(meeting, item_pk)
+    require_chair(request.user, meeting, "change its agenda")
+    form = AgendaItemEditForm(
+        request.POST or None,
+        initial={
+            "title": item.title,
+            "title_marking": item.title_marking,
+            "notes": item.notes,
+            "notes_marking": item.notes_marking,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.agenda_item_edit(
+                acting_user=request.user,
+                item=item,
+                title=form.cleaned_data["title"],
+                notes=form.cleaned_data["notes"],
+                title_marking=form.cleaned_data["title_marking"],
+                notes_marking=form.cleaned_data["notes_marking"],
+                request=request,
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, "The agenda item is changed.")
+            return _detail(meeting)
+    return render(
+        request,
+        "tasking/meetings/agenda_item_edit.html",
+        {"meeting": meeting, "item": item, "form": form, "page_marking": GSCMarking.OFFICIAL},
+        status=400 if form.errors else 200,
+    )
+
+
+@require_POST
+@police_required
+def agenda_item_move(request, pk, item_pk):
+    meeting = meeting_for_user(request.user, pk)
+    item = _item_of(meeting, item_pk)
+    form = AgendaItemMoveForm(request.POST)
+    direction = form.cleaned_data["direction"] if form.is_valid() else ""
+    try:
+        services.agenda_item_move(
+            acting_user=request.user, item=item, direction=direction, request=request
+        )
+    except ValidationError as exc:
+        return _refused(request, meeting, exc)
+    return _detail(meeting)
+
+
+@require_POST
+@police_required
+def agenda_item_delete(request, pk, item_pk):
+    meeting = meeting_for_user(request.user, pk)
+    item = _item_of(meeting, item_pk)
+    try:
+        services.agenda_item_delete(acting_user=request.user, item=item, request=request)
+    except ValidationError as exc:
+        return _refused(request, meeting, exc)
+    messages.success(request, f"“{item.title}” is taken off the agenda.")
+    return _detail(meeting)
+
+
+@require_POST
+@police_required
+def decision_add(request, pk):
+    meeting = meeting_for_user(request.user, pk)
+    form = DecisionForm(request.POST, meeting=meeting)
+    if not form.is_valid():
+        errors = [error for errors in form.errors.values() for error in errors]
+        messages.error(request, "The decision was not recorded: " + " ".join(errors))
+        return _detail(meeting)
+    data = form.cleaned_data
+    try:
+        services.decision_record(
+            acting_user=request.user,
+            meeting=meeting,
+            agenda_item=data["agenda_item"],
+            text=data["text"],
+            marking=data["marking"],
+            request=request,
+        )
+    except ValidationError as exc:
+        return _refused(request, meeting, exc)
+    messages.success(request, "The decision is recorded.")
+    return _detail(meeting)
+
+
+@require_POST
+@police_required
+def minutes_save(request, pk):
+    meeting = meeting_for_user(request.user, pk)
+    form = MinutesForm(request.POST)
+    if not form.is_valid():
+        return _render_detail(request, meeting, minutes_form=form, status=400)
+    data = form.cleaned_data
+    try:
+        services.minutes_save(
+            acting_user=request.user,
+            meeting=meeting,
+            text=data["text"],
+            expected_version=data["version"],
+            marking=data["marking"],
+            request=request,
+        )
+    except services.MinutesConflict as conflict:
+        meeting.refresh_from_db()
+        # The editor's text stays in the box, over the version saved now, to merge by hand.
+        form = MinutesForm(
+            initial={
+                "text": conflict.your_text,
+                "marking": data["marking"],
+                "version": conflict.current_version,
+            }
+        )
+        messages.error(request, conflict.messages[0])
+        return _render_detail(request, meeting, minutes_form=form, conflict=conflict, status=409)
+    except ValidationError as exc:
+        return _refused(request, meeting, exc)
+    messages.success(request, "The minutes are saved.")
+    return redirect(reverse("tasking:meeting_detail", args=[meeting.pk]) + "#minutes")
+
+
 @require_http_methods(["GET", "POST"])
 @police_required
 def commission(request, pk):
-    meeting = meeting_selectors.meeting_for_user(request.user, pk)
-    _require_chair(request.user, meeting, "commission profiles")
+    meeting = meeting_for_user(request.user, pk)
+    require_chair(request.user, meeting, "commission profiles")
     form = CommissionForm(
         request.POST or None, meeting=meeting, analysts=selectors.analysts_who_may_develop(meeting)
     )
@@ -459,8 +433,8 @@ def commission(request, pk):
 @require_http_methods(["GET", "POST"])
 @police_required
 def escalate(request, pk):
-    meeting = meeting_selectors.meeting_for_user(request.user, pk)
-    _require_chair(request.user, meeting, "escalate its business")
+    meeting = meeting_for_user(request.user, pk)
+    require_chair(request.user, meeting, "escalate its business")
     parent = Unit.objects.get_parent(meeting.unit)
     form = EscalationForm(request.POST or None, meeting=meeting)
     if request.method == "POST" and form.is_valid():
@@ -496,7 +470,7 @@ def escalate(request, pk):
 @require_GET
 @police_required
 def minutes_pdf(request, pk):
-    meeting = meeting_selectors.meeting_for_user(request.user, pk)
+    meeting = meeting_for_user(request.user, pk)
     version = selectors.minutes_readable_by(request.user, meeting)
     try:
         version = minutes_pdf_download(acting_user=request.user, version=version, request=request)

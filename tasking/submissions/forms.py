@@ -1,5 +1,5 @@
 """Forms of partner information (the partner's submission and follow-up, the staff's triage and
-grading) and of the chair's partner attendees. They only parse input: every rule (who may, which
+grading). They only parse input: every rule (who may, which
 question, which file, which transition) is the service's, whose ValidationError messages
 nim_portal.forms.errors.add_service_errors puts back onto the form."""
 
@@ -154,34 +154,3 @@ class GradeForm(TriageForm):
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text="Required with handling code C.",
     )
-
-
-class PartnerChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj) -> str:
-        return f"{obj} ({obj.agency_membership.agency.name})"
-
-
-class PartnerAttendeeForm(forms.Form):
-    partner = PartnerChoiceField(
-        queryset=None,
-        label="Partner attendee",
-        empty_label="Choose a partner",
-        help_text="People of the agencies working with this unit under an agreement in force.",
-    )
-    tactical_attendance = forms.BooleanField(
-        label="Tactical partner attendance: this partner attends the TT&CG",
-        required=False,
-    )
-    reason = forms.CharField(
-        label="Why the partner attends the TT&CG",
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="Required with tactical partner attendance; it is recorded.",
-    )
-
-    def __init__(self, *args, candidates, tactical: bool, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["partner"].queryset = candidates
-        if not tactical:
-            del self.fields["tactical_attendance"]
-            del self.fields["reason"]

@@ -10,7 +10,7 @@ goes back onto the form. A change sent over an older version than the one saved 
 """
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -24,7 +24,7 @@ from nim_portal.pagination import NumberedPaginator, paginate
 from nim_portal.web.decorators import police_required
 from products.selectors import people_around
 from tasking.actions import policy, selectors, services
-from tasking.forms.actions import (
+from tasking.actions.forms import (
     ActionCloseForm,
     ActionLogFilterForm,
     ActionRaiseForm,
@@ -159,8 +159,7 @@ def action_log(request, unit_pk):
 def action_raise(request, unit_pk):
     user = request.user
     unit = selectors.action_log_for_unit(user, unit_pk).unit
-    if not policy.can_manage_actions(user, unit):
-        raise PermissionDenied(f"Only a T&CG chair or administrator over {unit} can raise actions.")
+    policy.require_action_manager(user, unit, "raise actions")
     priorities = priorities_for_unit(user, unit)
     form = ActionRaiseForm(
         request.POST or None,
@@ -268,10 +267,7 @@ def action_update(request, pk):
 def action_close(request, pk):
     user = request.user
     action = selectors.get_action_for(user, pk)
-    if not policy.can_manage_actions(user, action.unit):
-        raise PermissionDenied(
-            f"Only a T&CG chair or administrator over {action.unit} can close its actions."
-        )
+    policy.require_action_manager(user, action.unit, "close its actions")
     if not action.is_open:
         messages.info(request, f"Action {action.reference} is already closed.")
         return redirect("tasking:action_detail", pk=action.pk)

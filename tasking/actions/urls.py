@@ -1,10 +1,10 @@
-"""The action log pages, included at /tasking/actions/ (names "tasking:<name>")."""
+"""The action log pages, at /tasking/actions/ (names "tasking:<name>")."""
 
-from django.urls import path
+from django.urls import include, path
 
-from tasking.views import actions
+from tasking.actions import views as actions
 
-urlpatterns = [
+action_pages = [
     path("", actions.my_actions, name="my_actions"),
     path("units/<int:unit_pk>/", actions.action_log, name="action_log"),
     path("units/<int:unit_pk>/raise/", actions.action_raise, name="action_raise"),
@@ -12,3 +12,5 @@ urlpatterns = [
     path("<int:pk>/update/", actions.action_update, name="action_update"),
     path("<int:pk>/close/", actions.action_close, name="action_close"),
 ]
+
+urlpatterns = [path("actions/", include(action_pages))]

@@ -19,11 +19,12 @@ from nim_portal.forms.errors import add_service_errors
 from nim_portal.pagination import paginate
 from nim_portal.services import audit_record
 from nim_portal.web.decorators import police_required
-from tasking.forms.submissions import AcceptForm, DeclineForm, GradeForm, RequestMoreForm
 from tasking.strategy.models import Priority
 from tasking.submissions import selectors, services
 from tasking.submissions.choices import SUBMISSION_MARKING, SubmissionStatus
+from tasking.submissions.forms import AcceptForm, DeclineForm, GradeForm, RequestMoreForm
 from tasking.submissions.models import PartnerSubmission, SubmissionAttachment, SubmissionEntry
+from tasking.submissions.policy import can_triage_any
 
 SUBMISSIONS_PER_PAGE = 25
 
@@ -43,7 +44,7 @@ def submission_list(request):
             "page_obj": page_obj,
             "status": status,
             "statuses": SubmissionStatus.choices,
-            "may_triage": selectors.user_may_triage_any(request.user),
+            "may_triage": can_triage_any(request.user),
             "page_marking": SUBMISSION_MARKING,
         },
     )

@@ -24,10 +24,10 @@ from nim_portal.forms.errors import add_service_errors
 from nim_portal.web.decorators import partner_required
 from nim_portal.web.markings import page_marking_of
 from partners.selectors import agreement_notice
-from tasking.forms.submissions import FollowUpForm, SubmissionForm
 from tasking.meetings.ics import meeting_invitation_ics
 from tasking.submissions import selectors, services
 from tasking.submissions.choices import SUBMISSION_MARKING, EntryKind, SubmissionStatus
+from tasking.submissions.forms import FollowUpForm, SubmissionForm
 from tasking.submissions.models import SubmissionAttachment, SubmissionEntry
 
 # What each entry is called on the partner's page: the staff are "the police", never by name.
