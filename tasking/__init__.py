@@ -12,9 +12,10 @@
   its triage, and the partner's area.
 
 They depend one way, each on those before it only: strategy <- meetings <- actions <- proceedings
-<- submissions (`make lint` checks it). Each holds the same homes: choices, models, policy (who may
-do what, on nim_portal.access), selectors, services, forms, views, api, urls, demo. What belongs to
-the app as a whole stays here: `models` (every model, for Django and the migrations), `urls` and
-`api.urls` (every page and endpoint), `tasks` (Celery beat's), `apps`, `admin`, `templatetags`,
-`demo` and `national` (the data sets, seeded concept by concept).
+<- submissions (`make lint` checks it). Each holds the same homes as it needs: choices, models,
+policy (who may do what, on nim_portal.access), selectors, services, forms, views, api, urls,
+search, demo, national. What belongs to the app as a whole stays here: `models` (every model, for
+Django and the migrations), `urls` and `api.urls` (every page and endpoint), `tasks` (Celery beat's
+work), `apps`, `admin`, `templatetags`, `search` (what the concepts' searches share), and `demo`,
+`demo_cast` and `national` (the data sets, seeded concept by concept).
 """

@@ -19,17 +19,9 @@ from products.models import Product, ProductVersion
 from products.selectors import visible_versions
 from tasking.actions.choices import ActionStatus, Rag
 from tasking.actions.selectors import actions_for_meeting
-from tasking.demo import (
-    DEMO_ADOPTED_TITLE,
-    DEMO_COMMISSION_TITLE,
-    DEMO_ESCALATION_TITLE,
-    DEMO_STRATEGIES,
-    EAST_ANALYST,
-    FORCE_CHAIR,
-    PAST_SITTINGS,
-    WEST_CHAIR,
-)
+from tasking.demo_cast import EAST_ANALYST, FORCE_CHAIR, WEST_CHAIR
 from tasking.meetings.choices import STANDARD_AGENDAS, MeetingKind, MeetingStatus
+from tasking.meetings.demo import PAST_SITTINGS
 from tasking.meetings.policy import can_chair
 from tasking.meetings.selectors import meeting_for_user
 from tasking.models import (
@@ -47,7 +39,13 @@ from tasking.models import (
     TacticalAction,
 )
 from tasking.proceedings.choices import CommissionKind, EscalationStatus
+from tasking.proceedings.demo import (
+    DEMO_ADOPTED_TITLE,
+    DEMO_COMMISSION_TITLE,
+    DEMO_ESCALATION_TITLE,
+)
 from tasking.strategy.choices import ControlStrategyStatus, RequirementItemStatus
+from tasking.strategy.demo import DEMO_STRATEGIES
 
 pytestmark = pytest.mark.django_db
 
