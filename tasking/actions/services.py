@@ -61,7 +61,7 @@ class StaleAction(ValidationError):
 # Helpers.
 
 
-def _require_meeting_chair(acting_user: User, meeting: Meeting, unit: Unit, what: str) -> None:
+def _require_at_sitting(acting_user: User, meeting: Meeting, unit: Unit, what: str) -> None:
     """At a meeting: its chair, while it sits, for an action of the meeting's own unit."""
     require_chair(acting_user, meeting, what)
     if meeting.unit_id != unit.pk:
@@ -201,7 +201,7 @@ def action_raise(
     administrator over the unit."""
     access.require_police(acting_user, "raise an action")
     if meeting is not None:
-        _require_meeting_chair(acting_user, meeting, unit, "raise an action")
+        _require_at_sitting(acting_user, meeting, unit, "raise an action")
     else:
         require_action_manager(acting_user, unit, "raise actions")
     errors = _raise_errors(
@@ -362,7 +362,7 @@ def action_close(
     access.require_police(acting_user, "close an action")
     action = _lock(action)
     if meeting is not None:
-        _require_meeting_chair(acting_user, meeting, action.unit, "close an action")
+        _require_at_sitting(acting_user, meeting, action.unit, "close an action")
     else:
         require_action_manager(acting_user, action.unit, "close its actions")
     check_transition(

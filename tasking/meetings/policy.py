@@ -2,6 +2,7 @@
 before a change, the pages and the API before they offer one."""
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 
 from nim_portal import access
 from nim_portal.choices import Role
@@ -15,6 +16,11 @@ def can_chair(user: User, meeting: Meeting) -> bool:
     if not access.is_police_reader(user):
         return False
     return meeting.chair_id == user.pk or access.holds_role_over(user, Role.CHAIR, meeting.unit)
+
+
+def chaired_by(user: User) -> Q:
+    """A filter: the meetings `user` may chair (as `can_chair`, for a police reader)."""
+    return Q(chair=user) | access.in_units_covered(user, roles=Role.CHAIR)
 
 
 def require_chair(user: User, meeting: Meeting, what: str) -> None:

@@ -34,7 +34,7 @@ from products.selectors import visible_products
 from tasking.actions.selectors import actions_for_meeting
 from tasking.meetings.choices import MeetingStatus
 from tasking.meetings.models import AgendaItem, Meeting, MeetingInvitee
-from tasking.meetings.policy import can_chair
+from tasking.meetings.policy import can_chair, chaired_by
 from tasking.proceedings.choices import CommissionKind, EscalationStatus
 from tasking.proceedings.models import Commission, Decision, Escalation, MinutesVersion
 from tasking.proceedings.policy import escalations_decidable_by
@@ -463,7 +463,7 @@ def meetings_chaired_for_partners(user: User) -> QuerySet[Meeting]:
         return Meeting.objects.none()
     return (
         Meeting.objects.filter(
-            Q(chair=user) | access.in_units_covered(user, roles=Role.CHAIR),
+            chaired_by(user),
             starts_at__gt=timezone.now(),
         )
         .exclude(status=MeetingStatus.CLOSED)

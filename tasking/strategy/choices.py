@@ -1,8 +1,5 @@
-"""Fixed vocabularies of the tasking app's control strategy: lifecycles (with their transition
-tables), the MoRiLE dimensions and the default scoring matrix.
-
-Meeting vocabularies live in tasking/choices_meetings.py.
-"""
+"""Fixed vocabularies of the control strategy: lifecycles (with their transition tables), the
+MoRiLE dimensions and the default scoring matrix."""
 
 from django.db import models
 

@@ -3,11 +3,18 @@ intelligence requirement, on the access policy (nim_portal.access): the services
 change, the pages and the API before they offer one."""
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
 
 from nim_portal import access
 from nim_portal.choices import Role
 from nim_portal.models import Unit, User
 from tasking.strategy.models import IntelligenceRequirementItem
+
+
+def units_chaired_by(user: User) -> QuerySet[Unit]:
+    """The units `user` chairs over (where they hold the chair role, and every unit below): where
+    they may draft a control strategy."""
+    return access.units_covered(user, Role.CHAIR)
 
 
 def can_chair_over(user: User, unit: Unit) -> bool:

@@ -17,8 +17,7 @@ from django.db.models import Count, F, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from nim_portal import access
-from nim_portal.choices import GSCMarking, Role
+from nim_portal.choices import GSCMarking
 from nim_portal.forms.errors import add_service_errors
 from nim_portal.models import Unit
 from nim_portal.pagination import paginate
@@ -43,7 +42,12 @@ from tasking.strategy.models import (
     IntelligenceRequirementItem,
     Priority,
 )
-from tasking.strategy.policy import can_chair_over, require_chair_over, require_item_reviewer
+from tasking.strategy.policy import (
+    can_chair_over,
+    require_chair_over,
+    require_item_reviewer,
+    units_chaired_by,
+)
 
 STRATEGIES_PER_PAGE = 25
 PRIORITY_ORDER = (F("rank").asc(nulls_last=True), "pk")
@@ -87,7 +91,7 @@ def strategy_list(request):
         "tasking/strategy/list.html",
         {
             "page_obj": page_obj,
-            "may_draft": access.units_covered(user, Role.CHAIR).exists(),
+            "may_draft": units_chaired_by(user).exists(),
             "page_marking": page_marking_of(page_obj),
         },
     )
@@ -151,7 +155,7 @@ def strategy_detail(request, pk):
 @police_required
 def strategy_draft(request):
     user = request.user
-    units = access.units_covered(user, Role.CHAIR)
+    units = units_chaired_by(user)
     if not units.exists():
         raise PermissionDenied("Only a T&CG chair can draft a control strategy.")
     form = ControlStrategyDraftForm(

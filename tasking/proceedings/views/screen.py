@@ -301,7 +301,7 @@ def screen_close(request, pk):
 # The chair's forms (private view).
 
 
-def _chair_meeting(request, pk) -> Meeting:
+def _meeting_for_chair(request, pk) -> Meeting:
     """The meeting whose forms the chair posts: a reader who is not its chair is refused here
     before any form is read (the services refuse them again)."""
     meeting = meeting_for_user(request.user, pk)
@@ -334,7 +334,7 @@ def _controls_page(request, meeting: Meeting, status: int = 400, **forms):
 @never_cache
 def screen_controls(request, pk):
     """The chair's forms alone, fresh (htmx: after the review of an action is cancelled)."""
-    return _render_controls(request, _chair_meeting(request, pk))
+    return _render_controls(request, _meeting_for_chair(request, pk))
 
 
 def _posting(view):
@@ -354,7 +354,7 @@ def _posting(view):
 @police_required
 @_posting
 def screen_decision(request, pk):
-    meeting = _chair_meeting(request, pk)
+    meeting = _meeting_for_chair(request, pk)
     form = DecisionForm(request.POST, meeting=meeting, prefix="decision")
     if form.is_valid():
         data = form.cleaned_data
@@ -378,7 +378,7 @@ def screen_decision(request, pk):
 @police_required
 @_posting
 def screen_action_raise(request, pk):
-    meeting = _chair_meeting(request, pk)
+    meeting = _meeting_for_chair(request, pk)
     form = ActionRaiseForm(
         request.POST,
         meeting=meeting,
@@ -425,7 +425,7 @@ def _action_of(request, meeting: Meeting, action_pk):
 @_posting
 def screen_action_close(request, pk, action_pk):
     """Review an action (its latest updates) and close it with its outcome."""
-    meeting = _chair_meeting(request, pk)
+    meeting = _meeting_for_chair(request, pk)
     action = _action_of(request, meeting, action_pk)
     form = ActionCloseForm(
         request.POST or None, initial={"version": action.version}, prefix="review"
@@ -456,7 +456,7 @@ def screen_action_close(request, pk, action_pk):
 @police_required
 @_posting
 def screen_commission(request, pk):
-    meeting = _chair_meeting(request, pk)
+    meeting = _meeting_for_chair(request, pk)
     form = CommissionForm(
         request.POST,
         meeting=meeting,
@@ -493,7 +493,7 @@ def screen_commission(request, pk):
 @police_required
 @_posting
 def screen_escalate(request, pk):
-    meeting = _chair_meeting(request, pk)
+    meeting = _meeting_for_chair(request, pk)
     form = EscalationForm(request.POST, meeting=meeting, prefix="escalation")
     if form.is_valid():
         data = form.cleaned_data
