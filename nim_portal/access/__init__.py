@@ -44,7 +44,7 @@ from guardian.utils import get_group_obj_perms_model, get_user_obj_perms_model
 
 from nim_portal import lookups  # noqa: F401  (registers any_of)
 from nim_portal.choices import NO_CLEARANCE, Role, UserKind
-from nim_portal.models import Membership, Unit, User
+from nim_portal.models import Membership, Unit, User, VettingClearance
 
 # Who a person is.
 
@@ -91,12 +91,20 @@ def police_readers() -> QuerySet[User]:
 # Markings (rule 2).
 
 
-def marking_ceiling(user: User) -> Value:
-    """The highest marking `user` may read (the vetting table's, read once per user object by
-    `User.readable_marking`), as a constant to put in a query: PostgreSQL then plans with the
-    markings' own statistics, and no filter carries a subquery of its own."""
-    ceiling = user.readable_marking if user.is_authenticated else NO_CLEARANCE
-    return Value(ceiling, output_field=IntegerField())
+def marking_ceiling(user: User) -> Value | Subquery:
+    """The highest marking `user` may read (`User.readable_marking`), to put in a query: a
+    constant when the user object holds it already (each request's signed-in user does:
+    nim_portal.access.backends), so that PostgreSQL plans with the markings' own statistics;
+    else the vetting table's row for their level, read inside the query, so that checking
+    somebody else (whom to notify, whom to invite) costs no query of its own."""
+    if not user.is_authenticated:
+        return Value(NO_CLEARANCE, output_field=IntegerField())
+    if user.readable_marking_known:
+        return Value(user.readable_marking, output_field=IntegerField())
+    return Subquery(
+        VettingClearance.objects.filter(vetting_level=user.vetting_level).values("max_marking")[:1],
+        output_field=IntegerField(),
+    )
 
 
 def within_ceiling(user: User, *fields: str) -> Q:

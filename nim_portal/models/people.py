@@ -59,6 +59,13 @@ class User(AbstractUser):
         ceiling = getattr(self, VETTING_TABLE_CEILING)
         return NO_CLEARANCE if ceiling is None else ceiling
 
+    @property
+    def readable_marking_known(self) -> bool:
+        """Whether `readable_marking` answers without a query."""
+        return (
+            not self.is_active or not self.vetting_current or hasattr(self, VETTING_TABLE_CEILING)
+        )
+
     @staticmethod
     def vetting_table_ceiling() -> models.Subquery:
         """The vetting table's ceiling for a user row's level, to read with the user as the

@@ -121,7 +121,7 @@ def test_a_render_failing_every_attempt_is_failed_with_its_error_and_its_prepare
     release = prepare(cast, published_assessment(cast), agencies=[cast.agency_a])
     attempts = job_kind(RELEASE_DOCUMENT_JOB).max_attempts
 
-    with mock.patch.object(services, "release_pdf", side_effect=OSError("fonts missing")):
+    with mock.patch.object(documents, "release_pdf", side_effect=OSError("fonts missing")):
         release_approve(acting_user=cast.reviewer, release=release)
         [job] = render_jobs(release)
         for attempt in range(1, attempts):

@@ -491,10 +491,9 @@ def test_the_page_runs_a_constant_number_of_queries(
     client.force_login(cast.analyst)
     client.get(detail_url(release))
 
-    # Session and user (2), release, its preview (visibility, version, its preparer's vetting
-    # ceiling, subject names, the audit write), roles, agencies, documents, download history,
-    # navigation, the session's save.
-    with django_assert_max_num_queries(15):
+    # Session and user (2), release, its preview (visibility, version, subject names, the audit
+    # write), roles, agencies, documents, download history, navigation, the session's save.
+    with django_assert_max_num_queries(14):
         response = client.get(detail_url(release))
     assert response.status_code == 200
     assert len(response.context["history"]) == 1 + extra
