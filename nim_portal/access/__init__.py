@@ -44,7 +44,7 @@ from guardian.utils import get_group_obj_perms_model, get_user_obj_perms_model
 
 from nim_portal import lookups  # noqa: F401  (registers any_of)
 from nim_portal.choices import NO_CLEARANCE, Role, UserKind
-from nim_portal.models import Membership, Unit, User, VettingClearance
+from nim_portal.models import Membership, Unit, User
 
 # Who a person is.
 
@@ -101,10 +101,7 @@ def marking_ceiling(user: User) -> Value | Subquery:
         return Value(NO_CLEARANCE, output_field=IntegerField())
     if user.readable_marking_known:
         return Value(user.readable_marking, output_field=IntegerField())
-    return Subquery(
-        VettingClearance.objects.filter(vetting_level=user.vetting_level).values("max_marking")[:1],
-        output_field=IntegerField(),
-    )
+    return Subquery(User.vetting_table_ceiling(user.vetting_level), output_field=IntegerField())
 
 
 def within_ceiling(user: User, *fields: str) -> Q:

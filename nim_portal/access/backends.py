@@ -3,6 +3,7 @@ the ceiling of their vetting, so that the access policy's filters need no query 
 for it (`marking_ceiling`)."""
 
 from django.contrib.auth.backends import ModelBackend
+from django.db.models import Subquery
 
 from nim_portal.models import User
 from nim_portal.models.people import VETTING_TABLE_CEILING
@@ -11,7 +12,7 @@ from nim_portal.models.people import VETTING_TABLE_CEILING
 class PortalBackend(ModelBackend):
     def get_user(self, user_id):
         users = User._default_manager.annotate(
-            **{VETTING_TABLE_CEILING: User.vetting_table_ceiling()}
+            **{VETTING_TABLE_CEILING: Subquery(User.vetting_table_ceiling())}
         )
         try:
             user = users.get(pk=user_id)

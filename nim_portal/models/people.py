@@ -46,35 +46,32 @@ class User(AbstractUser):
         """The highest GSC marking this user may read: nothing marked when inactive or when
         their vetting has lapsed, else the vetting table's ceiling for their level (read once
         per user object, or with the signed-in user: nim_portal.access.backends)."""
-        if not self.is_active or not self.vetting_current:
+        if self._reads_nothing_marked:
             return NO_CLEARANCE
         if not hasattr(self, VETTING_TABLE_CEILING):
-            setattr(
-                self,
-                VETTING_TABLE_CEILING,
-                VettingClearance.objects.filter(vetting_level=self.vetting_level)
-                .values_list("max_marking", flat=True)
-                .first(),
-            )
+            ceiling = next(iter(self.vetting_table_ceiling(self.vetting_level)), None)
+            setattr(self, VETTING_TABLE_CEILING, ceiling)
         ceiling = getattr(self, VETTING_TABLE_CEILING)
         return NO_CLEARANCE if ceiling is None else ceiling
 
     @property
     def readable_marking_known(self) -> bool:
         """Whether `readable_marking` answers without a query."""
-        return (
-            not self.is_active or not self.vetting_current or hasattr(self, VETTING_TABLE_CEILING)
-        )
+        return self._reads_nothing_marked or hasattr(self, VETTING_TABLE_CEILING)
+
+    @property
+    def _reads_nothing_marked(self) -> bool:
+        return not self.is_active or not self.vetting_current
 
     @staticmethod
-    def vetting_table_ceiling() -> models.Subquery:
-        """The vetting table's ceiling for a user row's level, to read with the user as the
-        annotation VETTING_TABLE_CEILING."""
-        return models.Subquery(
-            VettingClearance.objects.filter(vetting_level=models.OuterRef("vetting_level")).values(
-                "max_marking"
-            )[:1]
-        )
+    def vetting_table_ceiling(level: str | None = None) -> models.QuerySet:
+        """The vetting table's ceiling for `level` (None: a user row's own, inside a query on
+        users), as a one-row queryset: read alone, or inside another query."""
+        if level is None:
+            level = models.OuterRef("vetting_level")
+        return VettingClearance.objects.filter(vetting_level=level).values_list(
+            "max_marking", flat=True
+        )[:1]
 
     @property
     def readable_marking_label(self) -> str:
