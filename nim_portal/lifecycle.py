@@ -127,6 +127,10 @@ class Lifecycle:
     transitions: dict[str, frozenset[str]]
     subject: Callable[[Any], str]
 
+    def allows(self, current: str, to: str) -> bool:
+        """Whether the table lets a record that is `current` become `to` (to offer the move)."""
+        return to in self.transitions[current]
+
     def check(self, record: models.Model, to: str) -> None:
         """Refuse a move the table does not allow, before a service's own checks that should come
         after it (change_status checks again)."""

@@ -40,10 +40,6 @@ RELEASE_TRANSITIONS: dict[str, frozenset[str]] = {
 }
 
 
-def release_transition_allowed(current: str, target: str) -> bool:
-    return target in RELEASE_TRANSITIONS[ReleaseStatus(current)]
-
-
 # Approved releases whose grants are live: the partner copy exists or is being made.
 GRANTED_STATUSES = frozenset(
     {ReleaseStatus.APPROVED, ReleaseStatus.RENDERING, ReleaseStatus.AVAILABLE}

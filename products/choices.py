@@ -40,10 +40,6 @@ PRODUCT_TRANSITIONS: dict[str, frozenset[str]] = {
 }
 
 
-def transition_allowed(current: str, target: str) -> bool:
-    return target in PRODUCT_TRANSITIONS[ProductStatus(current)]
-
-
 class ClosureReason(models.TextChoices):
     SUBJECT_APPREHENDED = "apprehended", "Subject apprehended"
     SUBJECT_PROTECTED = "protected", "Subject protected"

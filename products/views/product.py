@@ -18,10 +18,11 @@ from nim_portal.forms.errors import add_service_errors
 from nim_portal.selectors import visible_units
 from nim_portal.web.decorators import police_required
 from products import selectors, services
-from products.choices import ProductStatus, transition_allowed
+from products.choices import ProductStatus
 from products.forms import CloseForm, NeedToKnowForm, ProductDetailsForm, ReturnForm, ShareForm
 from products.policy import ProductPolicy, details_refusal, sections_refusal
 from products.rendering import render_section_html
+from products.services.lifecycle import PRODUCT_LIFECYCLE
 
 
 def _share_units(user, product):
@@ -52,7 +53,7 @@ def _detail_context(request, product, **forms) -> dict:
     actions = {
         "submit": policy.can_submit() and status == ProductStatus.DRAFTING,
         "review": policy.can_review() and status == ProductStatus.SUBMITTED,
-        "close": may_manage and transition_allowed(status, ProductStatus.CLOSED),
+        "close": may_manage and PRODUCT_LIFECYCLE.allows(status, ProductStatus.CLOSED),
         "share": may_manage and status != ProductStatus.CLOSED,
         "grant": may_manage and status != ProductStatus.CLOSED and product.need_to_know,
     }

@@ -22,7 +22,7 @@ from django.utils import timezone
 from nim_portal import access
 from nim_portal.choices import AuditVerb, GSCMarking
 from nim_portal.dates import planned_date_problem
-from nim_portal.lifecycle import check_transition, save_with_history
+from nim_portal.lifecycle import Lifecycle, save_with_history
 from nim_portal.models import Unit, User
 from nim_portal.services import audit_record, notify
 from nim_portal.validation import required_text
@@ -114,6 +114,11 @@ def _screens_changed(action: TacticalAction, *meetings: Meeting | None) -> None:
     ids |= {meeting.pk for meeting in meetings if meeting is not None}
     for meeting_id in sorted(ids):
         meeting_screen_changed(meeting_id)
+
+
+ACTION_LIFECYCLE = Lifecycle(
+    ACTION_TRANSITIONS, subject=lambda action: f"Action {action.reference} is"
+)
 
 
 def _audit(acting_user, verb, action, request, **detail) -> None:
@@ -365,13 +370,7 @@ def action_close(
         _require_at_sitting(acting_user, meeting, action.unit, "close an action")
     else:
         require_action_manager(acting_user, action.unit, "close its actions")
-    check_transition(
-        ActionStatus,
-        ACTION_TRANSITIONS,
-        action.status,
-        ActionStatus.CLOSED,
-        subject=f"Action {action.reference} is",
-    )
+    ACTION_LIFECYCLE.check(action, ActionStatus.CLOSED)
     _require_version(action, expected_version)
     outcome = required_text(
         outcome,
@@ -379,22 +378,19 @@ def action_close(
         message="Enter the outcome: what was done and what it achieved.",
         max_length=TEXT_MAX_LENGTH,
     )
-    action.status = ActionStatus.CLOSED
     action.outcome = outcome
     action.closed_by = acting_user
     action.closed_at = timezone.now()
     action.closed_at_meeting = meeting
     action.version += 1
-    reason = f"Closed at the {meeting.get_kind_display()}" if meeting else "Closed"
-    save_with_history(action, acting_user=acting_user, reason=reason)
-    refresh_action_vector(action.pk)
-    _audit(
-        acting_user,
-        AuditVerb.UPDATE,
+    ACTION_LIFECYCLE.move(
         action,
-        request,
-        status=ActionStatus.CLOSED,
-        meeting=meeting.pk if meeting else None,
+        ActionStatus.CLOSED,
+        acting_user=acting_user,
+        reason=f"Closed at the {meeting.get_kind_display()}" if meeting else "Closed",
+        request=request,
+        audit_detail={"meeting": meeting.pk if meeting else None},
     )
+    refresh_action_vector(action.pk)
     _screens_changed(action, meeting)
     return action

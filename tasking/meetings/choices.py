@@ -25,10 +25,6 @@ MEETING_TRANSITIONS: dict[str, frozenset[str]] = {
 }
 
 
-def meeting_transition_allowed(current: str, target: str) -> bool:
-    return target in MEETING_TRANSITIONS[MeetingStatus(current)]
-
-
 class Attendance(models.TextChoices):
     INVITED = "invited", "Invited"
     PRESENT = "present", "Present"

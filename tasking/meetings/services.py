@@ -16,10 +16,10 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from nim_portal.choices import AuditVerb, UserKind
-from nim_portal.lifecycle import save_with_history
+from nim_portal.lifecycle import Lifecycle, save_with_history
 from nim_portal.models import User
 from nim_portal.services import audit_record
-from tasking.meetings.choices import Attendance, MeetingStatus
+from tasking.meetings.choices import MEETING_TRANSITIONS, Attendance, MeetingStatus
 from tasking.meetings.invitations import invitations_ask
 from tasking.meetings.models import Meeting, MeetingInvitee, MeetingReminder
 from tasking.meetings.policy import require_chair
@@ -30,6 +30,9 @@ from tasking.meetings.selectors import people_invitable_to
 def meeting_screen_changed(meeting_id: int) -> None:
     """Tell the meeting screen's poll that what it shows has changed (one UPDATE, no race)."""
     Meeting.objects.filter(pk=meeting_id).update(screen_revision=F("screen_revision") + 1)
+
+
+MEETING_LIFECYCLE = Lifecycle(MEETING_TRANSITIONS, subject=lambda meeting: "The meeting is")
 
 
 def meeting_locked(meeting_id: int) -> Meeting:

@@ -15,7 +15,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from nim_portal.choices import AuditVerb, GSCMarking, Role
-from nim_portal.lifecycle import check_transition, save_with_history
+from nim_portal.lifecycle import Lifecycle, save_with_history
 from nim_portal.models import Unit, User
 from nim_portal.services import audit_record, notify
 from nim_portal.validation import required_text
@@ -112,6 +112,11 @@ def escalation_raise(
     return escalation
 
 
+ESCALATION_LIFECYCLE = Lifecycle(
+    ESCALATION_TRANSITIONS, subject=lambda escalation: "The escalation is"
+)
+
+
 def _escalation_decide(
     acting_user: User,
     escalation: Escalation,
@@ -129,20 +134,13 @@ def _escalation_decide(
         raise PermissionDenied(
             f"Only a chair of {escalation.to_unit} can {verb} an escalation to its T&CG."
         )
-    check_transition(
-        EscalationStatus,
-        ESCALATION_TRANSITIONS,
-        escalation.status,
-        target,
-        subject="The escalation is",
-    )
+    ESCALATION_LIFECYCLE.check(escalation, target)
     text = required_text(
         decision_text,
         field="decision_text",
         message="Enter the decision and who owns the threat.",
         max_length=TEXT_MAX_LENGTH,
     )
-    escalation.status = target
     escalation.decision_text = text
     escalation.decided_by = acting_user
     escalation.decided_at = timezone.now()
@@ -150,8 +148,12 @@ def _escalation_decide(
         escalation.to_unit if target == EscalationStatus.ADOPTED else escalation.from_unit
     )
     label = EscalationStatus(target).label
-    save_with_history(
-        escalation, acting_user=acting_user, reason=f"{label} by {escalation.to_unit}"
+    ESCALATION_LIFECYCLE.move(
+        escalation,
+        target,
+        acting_user=acting_user,
+        reason=f"{label} by {escalation.to_unit}",
+        request=request,
     )
     receiving = escalation.receiving_meeting
     if receiving is not None and receiving.status == MeetingStatus.IN_SESSION:
@@ -167,13 +169,6 @@ def _escalation_decide(
         )
         save_with_history(decision, acting_user=acting_user, reason=f"Escalation {label.lower()}")
         meeting_screen_changed(receiving.pk)
-    audit_record(
-        actor=acting_user,
-        verb=AuditVerb.UPDATE,
-        obj=escalation,
-        request=request,
-        detail={"status": {"from": EscalationStatus.RAISED, "to": target}},
-    )
     notify(
         [escalation.raised_by, escalation.from_meeting.chair],
         message=f"The T&CG of {escalation.to_unit} {label.lower()} an escalation of "

@@ -21,14 +21,13 @@ from django.utils import timezone
 
 from nim_portal.choices import AuditVerb, GSCMarking
 from nim_portal.jobs import job_enqueue
-from nim_portal.lifecycle import check_transition, save_with_history
+from nim_portal.lifecycle import save_with_history
 from nim_portal.models import User
 from nim_portal.services import audit_record
 from nim_portal.validation import required_text
 from products.services import product_commission
 from tasking.meetings.choices import (
     AGENDA_MARKINGS,
-    MEETING_TRANSITIONS,
     AgendaItemKind,
     Attendance,
     MeetingStatus,
@@ -36,7 +35,11 @@ from tasking.meetings.choices import (
 from tasking.meetings.models import AgendaItem, Meeting, MeetingInvitee
 from tasking.meetings.policy import require_chair
 from tasking.meetings.search import refresh_meeting_vector, refresh_minutes_vector
-from tasking.meetings.services import meeting_locked, meeting_screen_changed
+from tasking.meetings.services import (
+    MEETING_LIFECYCLE,
+    meeting_locked,
+    meeting_screen_changed,
+)
 from tasking.proceedings.choices import CommissionKind
 from tasking.proceedings.minutes_pdf import MINUTES_PDF_JOB
 from tasking.proceedings.models import Commission, Decision, MinutesVersion
@@ -125,19 +128,16 @@ def meeting_open(*, acting_user: User, meeting: Meeting, request: HttpRequest | 
     """Open a scheduled meeting: it sits, on its first agenda item. A closed one stays closed."""
     meeting = meeting_locked(meeting.pk)
     require_chair(acting_user, meeting, "open it")
-    check_transition(
-        MeetingStatus,
-        MEETING_TRANSITIONS,
-        meeting.status,
-        MeetingStatus.IN_SESSION,
-        subject="The meeting is",
-    )
-    meeting.status = MeetingStatus.IN_SESSION
     meeting.opened_at = timezone.now()
     meeting.current_agenda_item = meeting.agenda_items.order_by("position").first()
-    save_with_history(meeting, acting_user=acting_user, reason="Opened")
-    _audit(acting_user, meeting, request, status={"from": "scheduled", "to": meeting.status})
-    meeting_screen_changed(meeting.pk)
+    MEETING_LIFECYCLE.move(
+        meeting,
+        MeetingStatus.IN_SESSION,
+        acting_user=acting_user,
+        reason="Opened",
+        request=request,
+        notify=lambda: meeting_screen_changed(meeting.pk),
+    )
     return meeting
 
 
@@ -438,41 +438,34 @@ def meeting_close(
     of them) whose PDF a job renders (MINUTES_PDF_JOB). A closed meeting is never reopened."""
     meeting = meeting_locked(meeting.pk)
     require_chair(acting_user, meeting, "close it")
-    check_transition(
-        MeetingStatus,
-        MEETING_TRANSITIONS,
-        meeting.status,
-        MeetingStatus.CLOSED,
-        subject="The meeting is",
-    )
+    MEETING_LIFECYCLE.check(meeting, MeetingStatus.CLOSED)
     now = timezone.now()
     content = minutes_snapshot(meeting)
     marking = max(meeting.minutes_marking, content["marking"])
     content["marking"] = marking
-    meeting.status = MeetingStatus.CLOSED
     meeting.closed_at = meeting.minutes_frozen_at = now
     meeting.minutes_marking = marking
     meeting.current_agenda_item = None
-    save_with_history(meeting, acting_user=acting_user, reason="Closed: minutes frozen")
+    sha256 = _snapshot_digest(content)
+    MEETING_LIFECYCLE.move(
+        meeting,
+        MeetingStatus.CLOSED,
+        acting_user=acting_user,
+        reason="Closed: minutes frozen",
+        request=request,
+        audit_detail={"minutes_version": meeting.minutes_version, "sha256": sha256},
+        notify=lambda: meeting_screen_changed(meeting.pk),
+    )
     version = MinutesVersion.objects.create(
         meeting=meeting,
         number=meeting.minutes_version,
         marking=marking,
         content=content,
-        sha256=_snapshot_digest(content),
+        sha256=sha256,
         frozen_by=acting_user,
         frozen_at=now,
     )
-    _audit(
-        acting_user,
-        meeting,
-        request,
-        status={"from": MeetingStatus.IN_SESSION, "to": MeetingStatus.CLOSED},
-        minutes_version=version.number,
-        sha256=version.sha256,
-    )
     job_enqueue(MINUTES_PDF_JOB, version.pk)
-    meeting_screen_changed(meeting.pk)
     return version
 
 

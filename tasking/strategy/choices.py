@@ -18,10 +18,6 @@ CONTROL_STRATEGY_TRANSITIONS: dict[str, frozenset[str]] = {
 }
 
 
-def control_strategy_transition_allowed(current: str, target: str) -> bool:
-    return target in CONTROL_STRATEGY_TRANSITIONS[ControlStrategyStatus(current)]
-
-
 class RequirementItemStatus(models.TextChoices):
     OPEN = "open", "Open"
     CLOSED = "closed", "Closed"

@@ -20,11 +20,15 @@ from django.utils import timezone
 from nim_portal import access
 from nim_portal.choices import AuditVerb
 from nim_portal.dates import planned_date_problem
-from nim_portal.lifecycle import save_with_history
+from nim_portal.lifecycle import Lifecycle, save_with_history
 from nim_portal.models import User
 from nim_portal.services import audit_record
 from nim_portal.validation import required_text
-from tasking.strategy.choices import ControlStrategyStatus, RequirementItemStatus
+from tasking.strategy.choices import (
+    REQUIREMENT_ITEM_TRANSITIONS,
+    ControlStrategyStatus,
+    RequirementItemStatus,
+)
 from tasking.strategy.models import (
     ControlStrategy,
     IntelligenceRequirement,
@@ -42,6 +46,11 @@ from tasking.strategy.services import (
 
 # Item fields only a chair over the unit may change (the owner may change the rest).
 ITEM_CHAIR_FIELDS = frozenset({"owner", "open_to_partners"})
+
+
+REQUIREMENT_ITEM_LIFECYCLE = Lifecycle(
+    REQUIREMENT_ITEM_TRANSITIONS, subject=lambda item: "The intelligence requirement item is"
+)
 
 
 def _require_not_superseded(strategy: ControlStrategy) -> None:
@@ -208,19 +217,17 @@ def ir_item_close(
     item, strategy = _lock_item(item)
     access.require_police(acting_user, "close an intelligence requirement item")
     require_item_reviewer(acting_user, item, strategy.unit, "close it")
-    if item.status != RequirementItemStatus.OPEN:
-        raise ValidationError("The item is already closed.")
+    REQUIREMENT_ITEM_LIFECYCLE.check(item, RequirementItemStatus.CLOSED)
     note = required_text(note, field="note", message="Enter the closing note.")
-    item.status = RequirementItemStatus.CLOSED
     item.closing_note = note
     item.closed_by, item.closed_at = acting_user, timezone.now()
-    save_with_history(item, acting_user=acting_user, reason=f"Closed: {note}")
-    audit_record(
-        actor=acting_user,
-        verb=AuditVerb.UPDATE,
-        obj=item,
+    REQUIREMENT_ITEM_LIFECYCLE.move(
+        item,
+        RequirementItemStatus.CLOSED,
+        acting_user=acting_user,
+        reason=f"Closed: {note}",
         request=request,
-        detail={"status": {"from": "open", "to": "closed"}, "note": note},
+        audit_detail={"note": note},
     )
     return item
 

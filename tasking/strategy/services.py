@@ -26,18 +26,14 @@ from django.utils import timezone
 
 from nim_portal import access
 from nim_portal.choices import AuditVerb, GSCMarking
-from nim_portal.lifecycle import save_with_history
+from nim_portal.lifecycle import Lifecycle, save_with_history
 from nim_portal.models import Unit, User
 from nim_portal.services import audit_record
 from nim_portal.validation import required_text
 from products.choices import ProductKind
 from products.models import ProductVersion
 from products.selectors import visible_versions
-from tasking.strategy.choices import (
-    CONTROL_STRATEGY_TRANSITIONS,
-    ControlStrategyStatus,
-    control_strategy_transition_allowed,
-)
+from tasking.strategy.choices import CONTROL_STRATEGY_TRANSITIONS, ControlStrategyStatus
 from tasking.strategy.models import (
     ControlStrategy,
     IntelligenceRequirementItem,
@@ -99,19 +95,9 @@ def _require_draft(strategy: ControlStrategy, what: str) -> None:
         )
 
 
-def _check_transition(strategy: ControlStrategy, target: str) -> None:
-    if not control_strategy_transition_allowed(strategy.status, target):
-        current = ControlStrategyStatus(strategy.status).label.lower()
-        allowed = ", ".join(
-            s.label.lower()
-            for s in ControlStrategyStatus
-            if s in CONTROL_STRATEGY_TRANSITIONS[strategy.status]
-        )
-        raise ValidationError(
-            f"A control strategy that is {current} cannot become "
-            f"{ControlStrategyStatus(target).label.lower()}"
-            + (f" (it can become: {allowed})." if allowed else "; it is final.")
-        )
+CONTROL_STRATEGY_LIFECYCLE = Lifecycle(
+    CONTROL_STRATEGY_TRANSITIONS, subject=lambda strategy: "A control strategy that is"
+)
 
 
 # Control strategies.
@@ -194,7 +180,7 @@ def control_strategy_approve(
     Unit.objects.select_for_update().get(pk=strategy.unit_id)
     strategy = strategy_locked(strategy)
     require_chair_over(acting_user, strategy.unit, "approve its control strategy")
-    _check_transition(strategy, ControlStrategyStatus.APPROVED)
+    CONTROL_STRATEGY_LIFECYCLE.check(strategy, ControlStrategyStatus.APPROVED)
     if strategy.period_end < timezone.localdate():
         raise ValidationError("The strategy's period has ended: it can no longer be approved.")
     priorities = list(strategy.priorities.all())
@@ -212,32 +198,24 @@ def control_strategy_approve(
         .first()
     )
     if previous is not None:
-        _check_transition(previous, ControlStrategyStatus.SUPERSEDED)
-        previous.status = ControlStrategyStatus.SUPERSEDED
         previous.superseded_by = strategy
         previous.superseded_at = now
-        save_with_history(
-            previous, acting_user=acting_user, reason=f"Superseded by {strategy.title}"
-        )
-        audit_record(
-            actor=acting_user,
-            verb=AuditVerb.UPDATE,
-            obj=previous,
+        CONTROL_STRATEGY_LIFECYCLE.move(
+            previous,
+            ControlStrategyStatus.SUPERSEDED,
+            acting_user=acting_user,
+            reason=f"Superseded by {strategy.title}",
             request=request,
-            detail={"status": {"from": "approved", "to": "superseded"}, "by": strategy.pk},
+            audit_detail={"by": strategy.pk},
         )
-    strategy.status = ControlStrategyStatus.APPROVED
     strategy.approved_by, strategy.approved_at = acting_user, now
-    save_with_history(strategy, acting_user=acting_user, reason="Approved by the ST&CG")
-    audit_record(
-        actor=acting_user,
-        verb=AuditVerb.UPDATE,
-        obj=strategy,
+    CONTROL_STRATEGY_LIFECYCLE.move(
+        strategy,
+        ControlStrategyStatus.APPROVED,
+        acting_user=acting_user,
+        reason="Approved by the ST&CG",
         request=request,
-        detail={
-            "status": {"from": "draft", "to": "approved"},
-            "supersedes": previous.pk if previous else None,
-        },
+        audit_detail={"supersedes": previous.pk if previous else None},
     )
     return strategy
 

@@ -21,7 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from nim_portal.choices import AuditVerb
-from nim_portal.lifecycle import check_transition, save_with_history
+from nim_portal.lifecycle import Lifecycle, save_with_history
 from nim_portal.models import User
 from nim_portal.services import audit_record, notify
 from nim_portal.validation import required_text
@@ -105,6 +105,11 @@ def _check_revision(submission: PartnerSubmission, loaded_revision: int) -> None
         )
 
 
+SUBMISSION_LIFECYCLE = Lifecycle(
+    SUBMISSION_TRANSITIONS, subject=lambda submission: f"{submission.reference} is"
+)
+
+
 def _move(
     submission: PartnerSubmission,
     target: str,
@@ -114,23 +119,14 @@ def _move(
     request: HttpRequest | None,
     detail: dict | None = None,
 ) -> None:
-    check_transition(
-        SubmissionStatus,
-        SUBMISSION_TRANSITIONS,
-        submission.status,
-        target,
-        subject=f"{submission.reference} is",
-    )
-    before = submission.status
-    submission.status = target
     submission.revision += 1
-    save_with_history(submission, acting_user=acting_user, reason=reason)
-    audit_record(
-        actor=acting_user,
-        verb=AuditVerb.UPDATE,
-        obj=submission,
+    SUBMISSION_LIFECYCLE.move(
+        submission,
+        target,
+        acting_user=acting_user,
+        reason=reason,
         request=request,
-        detail={"status": {"from": before, "to": target}, **(detail or {})},
+        audit_detail=detail,
     )
 
 

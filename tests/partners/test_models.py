@@ -6,8 +6,9 @@ import pytest
 from django.db import IntegrityError, transaction
 
 from nim_portal.choices import GSCMarking
-from partners.choices import RELEASE_TRANSITIONS, ReleaseStatus, release_transition_allowed
+from partners.choices import RELEASE_TRANSITIONS, ReleaseStatus
 from partners.models import HandlingAcknowledgement, Release
+from partners.services.lifecycle import RELEASE_LIFECYCLE
 from tests.partners.conftest import today
 
 
@@ -49,8 +50,8 @@ def test_an_agency_lapses_after_its_review_date_or_when_inactive(cast):
 def test_withdrawn_and_expired_are_final():
     assert RELEASE_TRANSITIONS[ReleaseStatus.WITHDRAWN] == frozenset()
     assert RELEASE_TRANSITIONS[ReleaseStatus.EXPIRED] == frozenset()
-    assert not release_transition_allowed(ReleaseStatus.DRAFT, ReleaseStatus.AVAILABLE)
-    assert release_transition_allowed(ReleaseStatus.AVAILABLE, ReleaseStatus.WITHDRAWN)
+    assert not RELEASE_LIFECYCLE.allows(ReleaseStatus.DRAFT, ReleaseStatus.AVAILABLE)
+    assert RELEASE_LIFECYCLE.allows(ReleaseStatus.AVAILABLE, ReleaseStatus.WITHDRAWN)
 
 
 def test_handling_conditions_always_forbid_onward_disclosure(draft):

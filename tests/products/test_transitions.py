@@ -6,7 +6,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from nim_portal.models import AuditEvent
-from products.choices import PRODUCT_TRANSITIONS, ClosureReason, ProductStatus, transition_allowed
+from products.choices import PRODUCT_TRANSITIONS, ClosureReason, ProductStatus
 from products.models import Product, ProductVersion, Section
 from products.services import (
     product_approve,
@@ -15,6 +15,7 @@ from products.services import (
     product_submit,
     section_update,
 )
+from products.services.lifecycle import PRODUCT_LIFECYCLE
 
 pytestmark = pytest.mark.django_db
 
@@ -38,7 +39,7 @@ def test_the_table_allows_exactly_the_documented_moves():
     allowed = {
         (current, target)
         for current, target in itertools.product(ProductStatus.values, repeat=2)
-        if transition_allowed(current, target)
+        if PRODUCT_LIFECYCLE.allows(current, target)
     }
     assert allowed == EXPECTED
     assert set(PRODUCT_TRANSITIONS) == set(ProductStatus.values)

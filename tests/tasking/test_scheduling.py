@@ -23,9 +23,9 @@ from tasking.meetings.choices import (
     IntervalUnit,
     MeetingKind,
     MeetingStatus,
-    meeting_transition_allowed,
 )
 from tasking.meetings.models import add_months
+from tasking.meetings.services import MEETING_LIFECYCLE
 from tasking.models import CadencePolicy, Meeting, MeetingReminder
 from tests.factories import member
 
@@ -205,10 +205,10 @@ def test_add_months_clips_to_the_end_of_a_short_month():
 
 
 def test_the_meeting_lifecycle_table():
-    assert meeting_transition_allowed(MeetingStatus.SCHEDULED, MeetingStatus.IN_SESSION)
-    assert meeting_transition_allowed(MeetingStatus.IN_SESSION, MeetingStatus.CLOSED)
-    assert not meeting_transition_allowed(MeetingStatus.SCHEDULED, MeetingStatus.CLOSED)
-    assert not meeting_transition_allowed(MeetingStatus.CLOSED, MeetingStatus.SCHEDULED)
+    assert MEETING_LIFECYCLE.allows(MeetingStatus.SCHEDULED, MeetingStatus.IN_SESSION)
+    assert MEETING_LIFECYCLE.allows(MeetingStatus.IN_SESSION, MeetingStatus.CLOSED)
+    assert not MEETING_LIFECYCLE.allows(MeetingStatus.SCHEDULED, MeetingStatus.CLOSED)
+    assert not MEETING_LIFECYCLE.allows(MeetingStatus.CLOSED, MeetingStatus.SCHEDULED)
     assert MEETING_TRANSITIONS[MeetingStatus.CLOSED] == frozenset()
 
 

@@ -559,7 +559,7 @@ def test_items_are_closed_with_a_note_by_their_owner_or_a_chair(cast):
         RequirementItemStatus.CLOSED, cast.bcu_member, "Answered by the ANPR review.",
     )  # fmt: skip
     assert first.history.first().history_change_reason == "Closed: Answered by the ANPR review."
-    with pytest.raises(ValidationError, match="already closed"):
+    with pytest.raises(ValidationError, match="item is closed: it cannot become closed"):
         ir_item_close(acting_user=cast.chair, item=first, note="Again.")
     with pytest.raises(ValidationError, match="closed: it can no longer change"):
         ir_item_update(acting_user=cast.chair, item=first, question="Again?")
