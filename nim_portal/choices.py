@@ -101,3 +101,10 @@ class AuditVerb(models.TextChoices):
     GRANT = "grant", "Granted"
     REVOKE = "revoke", "Revoked"
     ENROL_SECOND_FACTOR = "enrol-2fa", "Enrolled a second factor"
+
+
+class ExportFormat(models.TextChoices):
+    """The formats a list downloads in (nim_portal.exports)."""
+
+    CSV = "csv", "CSV"
+    XLSX = "xlsx", "XLSX"

@@ -7,7 +7,8 @@ from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 
 from nim_portal import access
-from nim_portal.choices import GSCMarking
+from nim_portal.choices import ExportFormat, GSCMarking
+from nim_portal.exports import export_url
 from nim_portal.forms.rendering import widget_html
 from nim_portal.portal_sections import navigation_for
 
@@ -71,6 +72,20 @@ def _current_section(path: str, hrefs: list[str]) -> str | None:
     one section is current, even when several share an app."""
     matching = [href for href in hrefs if path == href or (href != "/" and path.startswith(href))]
     return max(matching, key=len, default=None)
+
+
+@register.inclusion_tag("nim_portal/components/export_links.html", takes_context=True)
+def export_links(context, list_name: str):
+    """Links to download the list on this page as CSV and XLSX, with the page's current filters
+    (nim_portal.exports)."""
+    request = context["request"]
+    return {
+        "list_name": list_name,
+        "links": [
+            {"label": export_format.label, "href": export_url(request, export_format)}
+            for export_format in ExportFormat
+        ],
+    }
 
 
 @register.inclusion_tag("nim_portal/components/error_summary.html")

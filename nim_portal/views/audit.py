@@ -9,6 +9,7 @@ from django.views.decorators.http import require_GET
 
 from nim_portal import selectors, services
 from nim_portal.choices import AuditVerb
+from nim_portal.exports import Echo, csv_text
 from nim_portal.filters import AuditEventFilter
 from nim_portal.models import AuditEvent
 from nim_portal.pagination import CURSOR_PARAM, PAGE_PARAM, paginate
@@ -39,25 +40,12 @@ def audit_log(request):
     )
 
 
-class _Echo:
-    """A file-like object for csv.writer that hands each line back instead of storing it."""
-
-    def write(self, value):
-        return value
-
-
-def _csv_cell(value) -> str:
-    # Spreadsheets run cells that start with these as formulas.
-    text = "" if value is None else str(value)
-    return f"'{text}" if text.startswith(("=", "+", "-", "@", "\t", "\r")) else text
-
-
 def _csv_rows(events):
     yield CSV_COLUMNS
     for event in events.iterator(chunk_size=500):
         readable = event.record_readable
         yield [
-            _csv_cell(cell)
+            csv_text(cell)
             for cell in (
                 event.at.isoformat(),
                 event.actor_username,
@@ -84,7 +72,7 @@ def audit_export(request):
         request=request,
         detail={"export": "audit log", "filter": criteria},
     )
-    writer = csv.writer(_Echo())
+    writer = csv.writer(Echo())
     response = StreamingHttpResponse(
         (writer.writerow(row) for row in _csv_rows(events)), content_type="text/csv"
     )
