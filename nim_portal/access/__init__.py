@@ -317,6 +317,18 @@ def holds_object_permission(
     )
 
 
+def people_granted(perm: str, obj: Model) -> Q:
+    """A filter on users: holds `perm` on `obj`, directly or through one of their groups (the
+    people's side of `holds_object_permission`, for counting who may read a record)."""
+    model = type(obj)
+    codename = permission_codename(perm, model)
+    user_grants = grant_rows(get_user_obj_perms_model(model), model, codename, obj.pk)
+    group_grants = grant_rows(get_group_obj_perms_model(model), model, codename, obj.pk)
+    return Q(Exists(user_grants.filter(user=OuterRef("pk")))) | Q(
+        Exists(group_grants.filter(group__user=OuterRef("pk")))
+    )
+
+
 def user_holds_object_permission(user: User, perm: str, obj: Model) -> bool:
     """One object's answer, in one query (lists use `holds_object_permission` in their filter)."""
     model = type(obj)
