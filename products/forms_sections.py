@@ -13,8 +13,9 @@ from products.rendering import restricted_markup_errors
 SECTION_BODY_MAX_LENGTH = 200_000
 
 
-class SectionEditForm(forms.Form):
-    title = forms.CharField(max_length=200)
+class SectionMarkingForm(forms.Form):
+    """A marking for the section, among those the editor's vetting lets them read."""
+
     marking = forms.TypedChoiceField(
         coerce=int,
         label="Marking of this section",
@@ -22,6 +23,19 @@ class SectionEditForm(forms.Form):
             "Portion marking. A section marked above the product raises the product's marking."
         ),
     )
+
+    def __init__(self, *args, editor: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        ceiling = editor.readable_marking
+        self.fields["marking"].choices = [
+            (value, label) for value, label in GSCMarking.choices if value <= ceiling
+        ]
+
+
+class SectionEditForm(SectionMarkingForm):
+    NEXT = "next"
+
+    title = forms.CharField(max_length=200)
     releasable_to_partners = forms.BooleanField(
         required=False,
         label="Releasable to partners",
@@ -40,13 +54,20 @@ class SectionEditForm(forms.Form):
         ),
     )
     revision = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
+    # The higher marking whose withheld readers the editor was shown (a raise needs it).
+    confirm_marking = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    # Which button saved: "Save" stays on the section, "Save and next section" moves on.
+    then = forms.ChoiceField(choices=[("", "Stay"), (NEXT, "Next section")], required=False)
 
-    def __init__(self, *args, editor: User, **kwargs):
-        super().__init__(*args, **kwargs)
-        ceiling = editor.readable_marking
-        self.fields["marking"].choices = [
-            (value, label) for value, label in GSCMarking.choices if value <= ceiling
-        ]
+    field_order = ["title", "marking", "releasable_to_partners", "body", "revision"]
+
+    @property
+    def marking_confirmed(self) -> bool:
+        return self.cleaned_data.get("confirm_marking") == self.cleaned_data.get("marking")
+
+    @property
+    def moves_on(self) -> bool:
+        return self.cleaned_data.get("then") == self.NEXT
 
     def clean_body(self) -> str:
         body = self.cleaned_data["body"].replace("\r\n", "\n")

@@ -7,7 +7,16 @@ the printed PDF of a version (`print_patterns`).
 
 from django.urls import include, path
 
-from products.views import history, prints, product, register, sections, terms, versions
+from products.views import (
+    history,
+    prints,
+    product,
+    register,
+    sections,
+    submission,
+    terms,
+    versions,
+)
 
 app_name = "products"
 
@@ -16,6 +25,7 @@ section_patterns = [
     path("<int:section_pk>/edit/", sections.section_edit, name="section_edit"),
     path("<int:section_pk>/preview/", sections.section_preview, name="section_preview"),
     path("<int:section_pk>/autosave/", sections.section_autosave, name="section_autosave"),
+    path("<int:section_pk>/withheld/", sections.section_withheld, name="section_withheld"),
     path("add/", sections.section_add, name="section_add"),
     path("reorder/", sections.section_reorder, name="section_reorder"),
 ]
@@ -39,6 +49,7 @@ urlpatterns = [
     path("<int:pk>/", product.product_detail, name="detail"),
     path("<int:pk>/details/", product.product_details, name="details"),
     path("<int:pk>/submit/", product.product_submit, name="submit"),
+    path("<int:pk>/submit/check/", submission.product_submit_check, name="submit_check"),
     path("<int:pk>/return/", product.product_return, name="return"),
     path("<int:pk>/approve/", product.product_approve, name="approve"),
     path("<int:pk>/close/", product.product_close, name="close"),

@@ -32,6 +32,7 @@ from products.services.prints import (
     product_version_print_retry,
 )
 from products.services.reviews import (
+    empty_sections,
     product_approve,
     product_return,
     product_snapshot,
@@ -61,6 +62,7 @@ __all__ = [
     "VERSION_PRINT_JOB",
     "SectionEditConflict",
     "SectionSaved",
+    "empty_sections",
     "product_approve",
     "product_close",
     "product_commission",

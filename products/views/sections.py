@@ -2,7 +2,13 @@
 JavaScript runs) by a Markdown toolbar, a live preview, drafts kept in the browser and autosave.
 
 Every change goes through products.services; a save over a newer revision is refused
-(SectionEditConflict) and both texts are shown, never silently overwritten.
+(SectionEditConflict) and both texts are shown, never silently overwritten. Beside the text stand
+the reviewer's comments on the section for the version being drafted. "Save and next section"
+saves the same way, then opens the next section (the product after the last).
+
+Before a higher marking is saved the editor says how many of the product's readers will see the
+section withheld (products.readership): as soon as the marking changes (htmx, `section_withheld`)
+and, without JavaScript, by holding the save until it is sent again with that marking confirmed.
 """
 
 import difflib
@@ -13,16 +19,18 @@ from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import reswap, retarget, trigger_client_event
 
+from nim_portal.choices import GSCMarking
 from nim_portal.forms.errors import add_service_errors
 from nim_portal.web.decorators import police_required
-from products import selectors, services
+from products import readership, selectors, services
 from products.forms_sections import (
     SectionAddForm,
     SectionAutosaveForm,
     SectionEditForm,
+    SectionMarkingForm,
     SectionMoveForm,
     SectionPreviewForm,
 )
@@ -52,7 +60,16 @@ def _product_and_section(request, pk: int, section_pk: int) -> tuple[Product, Se
 
 
 def _editor_form(form: SectionEditForm, product: Product, section: Section) -> SectionEditForm:
-    """Wire the text box to the live preview (htmx, when JavaScript runs)."""
+    """Wire the text box to the live preview and the marking to the count of readers who would
+    see the section withheld (htmx, when JavaScript runs)."""
+    form.fields["marking"].widget.attrs.update(
+        {
+            "hx-get": reverse("products:section_withheld", args=[product.pk, section.pk]),
+            "hx-trigger": "change",
+            "hx-target": "#section-withheld",
+            "hx-swap": "innerHTML",
+        }
+    )
     form.fields["body"].widget.attrs.update(
         {
             "hx-post": reverse("products:section_preview", args=[product.pk, section.pk]),
@@ -106,9 +123,48 @@ def _conflict_context(conflict: services.SectionEditConflict) -> dict:
     }
 
 
+def _withheld_context(product: Product, section: Section, marking: int) -> dict:
+    """What the editor says of `marking` before it is saved (products/includes/section_withheld)."""
+    return {
+        "raising": marking > section.marking,
+        "withheld_marking": marking,
+        "withheld_label": GSCMarking(marking).label,
+        "withheld_readers": readership.readers_to_warn_of(product, section, marking),
+    }
+
+
+def _held_message(withheld: dict) -> str:
+    readers = withheld["withheld_readers"]
+    people = (
+        "person who may read this product is"
+        if readers == 1
+        else "people who may read this product are"
+    )
+    return (
+        f"{readers} {people} not vetted to read {withheld['withheld_label']}: "
+        "save to confirm the marking."
+    )
+
+
+def _next_section(sections: list[Section], section: Section) -> Section | None:
+    """The section after `section` in `sections` (the product's, in order); None after the last."""
+    ids = [item.pk for item in sections]
+    after = ids.index(section.pk) + 1 if section.pk in ids else len(ids)
+    return sections[after] if after < len(sections) else None
+
+
+def _sections_in_order(product: Product) -> list[Section]:
+    return list(product.sections.order_by("position", "id").only("pk", "title", "marking"))
+
+
 def _render_editor(request, product, section, form, *, status=200, **extra):
-    sections = list(product.sections.order_by("position", "id").only("pk", "title", "marking"))
+    sections = _sections_in_order(product)
     body = form["body"].value() or ""
+    comments = (
+        section.review_comments.filter(version_number=product.drafting_version)
+        .select_related("author")
+        .order_by("created_at", "id")
+    )
     return render(
         request,
         "products/section_edit.html",
@@ -117,6 +173,8 @@ def _render_editor(request, product, section, form, *, status=200, **extra):
             "section": section,
             "form": form,
             "sections": sections,
+            "next_section": _next_section(sections, section),
+            "section_comments": list(comments),
             "add_form": SectionAddForm(),
             # The refusal a save would meet, told before the editor is shown.
             "refusal": sections_refusal(product),
@@ -162,6 +220,19 @@ def section_edit(request, pk: int, section_pk: int):
 
     form = SectionEditForm(request.POST, editor=request.user)
     if form.is_valid():
+        marking = form.cleaned_data["marking"]
+        withheld = _withheld_context(product, section, marking)
+        if withheld["withheld_readers"] and not form.marking_confirmed:
+            # Nothing saved: the editor is shown whom the marking withholds it from, and the
+            # same save sent again (it now carries the confirmation) goes through.
+            return _render_editor(
+                request,
+                product,
+                section,
+                _editor_form(form, product, section),
+                marking_held=True,
+                **withheld,
+            )
         try:
             saved = _save(request, product, section, form)
         except services.SectionEditConflict as conflict:
@@ -183,8 +254,38 @@ def section_edit(request, pk: int, section_pk: int):
         else:
             message = f"Section saved (revision {saved.section.revision})."
             messages.success(request, f"{message} {saved.notice}".strip())
-            return redirect("products:section_edit", pk=product.pk, section_pk=section.pk)
+            return _after_save(product, section, moves_on=form.moves_on)
     return _render_editor(request, product, section, _editor_form(form, product, section))
+
+
+def _after_save(product: Product, section: Section, *, moves_on: bool):
+    """Back to the section, or on to the next one ("Save and next section"): the product's page
+    after the last."""
+    if not moves_on:
+        return redirect("products:section_edit", pk=product.pk, section_pk=section.pk)
+    following = _next_section(_sections_in_order(product), section)
+    if following is None:
+        return redirect("products:detail", pk=product.pk)
+    return redirect("products:section_edit", pk=product.pk, section_pk=following.pk)
+
+
+@require_GET
+@police_required
+def section_withheld(request, pk: int, section_pk: int):
+    """How many of the product's readers would see the section withheld at the marking chosen
+    (`?marking=`), told as soon as the marking changes. Writes nothing; 400 for a marking the
+    editor may not choose."""
+    product, section = _product_and_section(request, pk, section_pk)
+    form = SectionMarkingForm(request.GET, editor=request.user)
+    if not form.is_valid():
+        return render(
+            request, "products/includes/section_withheld.html", {"marking_form": form}, status=400
+        )
+    return render(
+        request,
+        "products/includes/section_withheld.html",
+        _withheld_context(product, section, form.cleaned_data["marking"]),
+    )
 
 
 @require_POST
@@ -209,7 +310,8 @@ def section_preview(request, pk: int, section_pk: int):
 def section_autosave(request, pk: int, section_pk: int):
     """Save a draft over the revision the editor loaded (htmx, every few seconds of changes).
 
-    200: saved; 400: refused with the reason; 409: somebody else saved since: nothing written,
+    200: saved; 400: refused with the reason (a raised marking waits for the editor to see whom it
+    withholds the section from); 409: somebody else saved since: nothing written,
     autosave stops, and both texts are shown to choose from. On 200 and 409 the HX-Trigger
     event REVISION_EVENT tells the editor the revision its next save goes over.
     """
@@ -217,6 +319,10 @@ def section_autosave(request, pk: int, section_pk: int):
     form = SectionAutosaveForm(request.POST, editor=request.user)
     context = {"product": product, "section": section, "form": form}
     if not form.is_valid():
+        return render(request, "products/includes/section_autosave.html", context, status=400)
+    withheld = _withheld_context(product, section, form.cleaned_data["marking"])
+    if withheld["withheld_readers"] and not form.marking_confirmed:
+        form.add_error("marking", _held_message(withheld))
         return render(request, "products/includes/section_autosave.html", context, status=400)
     try:
         saved = _save(request, product, section, form)
