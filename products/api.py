@@ -35,11 +35,13 @@ from products.models import Product, Section
 from products.serializers import (
     CloseSerializer,
     ComparisonSerializer,
+    EmptySectionSerializer,
     GrantNeedToKnowSerializer,
     NeedToKnowGrantedSerializer,
     ProductCommissionSerializer,
     ProductDetailSerializer,
     ProductSerializer,
+    ProductSubmittedSerializer,
     ProductUpdateSerializer,
     ReturnSerializer,
     ReviewCommentCreateSerializer,
@@ -351,13 +353,18 @@ class ProductViewSet(
     @extend_schema(
         summary="Submit for review",
         description="The owner submits the draft; a subject profile needs its lawful basis, "
-        "purpose and proportionality justification first.",
+        "purpose and proportionality justification first. The answer lists the sections that "
+        "went with no text (`empty_sections`), as the page warns before submitting.",
         request=None,
-        responses={200: ProductDetailSerializer},
+        responses={200: ProductSubmittedSerializer},
     )
     @action(detail=True, methods=["post"])
     def submit(self, request, pk=None):
-        return self._transition(services.product_submit, self.get_object())
+        product = self.get_object()
+        response = self._transition(services.product_submit, product)
+        empty = services.empty_sections(product)
+        response.data["empty_sections"] = EmptySectionSerializer(empty, many=True).data
+        return response
 
     @extend_schema(
         summary="Return with comments",

@@ -120,6 +120,22 @@ class ProductDetailSerializer(ProductSerializer):
         read_only_fields = fields
 
 
+class EmptySectionSerializer(serializers.Serializer):
+    id = serializers.IntegerField(source="pk", read_only=True)
+    title = serializers.CharField(read_only=True)
+
+
+class ProductSubmittedSerializer(ProductDetailSerializer):
+    """The product just submitted, with the sections it went with empty (the warning the page
+    gives before submitting: they do not stop the submission)."""
+
+    empty_sections = EmptySectionSerializer(many=True, read_only=True)
+
+    class Meta(ProductDetailSerializer.Meta):
+        fields = [*ProductDetailSerializer.Meta.fields, "empty_sections"]
+        read_only_fields = fields
+
+
 class TermsSerializer(serializers.ModelSerializer):
     marking_label = MarkingLabelField()
     is_agreed = serializers.BooleanField(read_only=True)
