@@ -129,11 +129,11 @@ lines under common control, sharing runners and stash addresses.
     "Ranked threats": """
 | Rank | Threat | MoRiLE score | Trend |
 | ---: | --- | ---: | --- |
-| 1 | County lines drug supply and the exploitation of children | 384 | Rising |
-| 2 | Serious youth violence | 352 | Rising |
-| 3 | Domestic abuse (high risk) | 340 | Stable |
-| 4 | Residential burglary | 256 | Rising |
-| 5 | Organised vehicle crime | 224 | Stable |
+| 1 | County lines drug supply and the exploitation of children | 55.78 out of 100 | Rising |
+| 2 | Serious youth violence | 39.10 out of 100 | Rising |
+| 3 | Domestic abuse (high risk) | 32.81 out of 100 | Stable |
+| 4 | Residential burglary | 28.13 out of 100 | Rising |
+| 5 | Organised vehicle crime | 24.81 out of 100 | Stable |
 """,
     "Intelligence gaps": """
 1. The command structure above the runners in the two consolidating supply groups.
@@ -166,11 +166,11 @@ serious assaults in Washwood Heath are assessed as linked to the takeover.
     "Ranked threats": """
 | Rank | Threat | MoRiLE score | Trend |
 | ---: | --- | ---: | --- |
-| 1 | County lines drug supply and the exploitation of children | 384 | Rising |
-| 2 | Serious youth violence | 352 | Rising |
-| 3 | Domestic abuse (high risk) | 340 | Stable |
-| 4 | Organised vehicle crime | 288 | Rising |
-| 5 | Residential burglary | 256 | Rising |
+| 1 | County lines drug supply and the exploitation of children | 55.78 out of 100 | Rising |
+| 2 | Serious youth violence | 39.10 out of 100 | Rising |
+| 3 | Domestic abuse (high risk) | 32.81 out of 100 | Stable |
+| 4 | Organised vehicle crime | 29.33 out of 100 | Rising |
+| 5 | Residential burglary | 28.13 out of 100 | Rising |
 
 Organised vehicle crime moves above residential burglary since version 1: the export route
 identified by the regional organised crime unit raises its harm and geographic scope scores.

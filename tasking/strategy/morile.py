@@ -12,6 +12,9 @@ Harm and likelihood multiply (no harm or no likelihood: no threat). Vulnerabilit
 weak organisational position each raise the score by up to a factor of two without ever zeroing
 it. The score never falls when harm, likelihood, vulnerability or confidence rise, and never rises
 when capacity or capability rise.
+
+Every page, chart, table and message shows a score through `morile_score_text` ("55.78 out of
+100"), so that a score never reads as a number on another scale.
 """
 
 from collections.abc import Iterable, Mapping
@@ -39,6 +42,18 @@ from tasking.strategy.models import DimensionScale, MoRiLEMatrix, MoRiLEScale
 from tasking.strategy.policy import require_morile_configurer
 
 SCORE_PLACES = Decimal("0.01")
+# The top of the scale every score is on (see the formula above).
+MORILE_SCALE_TOP = 100
+NOT_SCORED = "Not scored yet"
+
+
+def morile_score_text(score: Decimal | None, *, with_scale: bool = True) -> str:
+    """A MoRiLE score as the portal shows it everywhere: two decimals, on its scale of 100
+    ("55.78 out of 100"; "55.78" where the scale is named beside it, as on a chart's axis)."""
+    if score is None:
+        return NOT_SCORED
+    number = f"{Decimal(score).quantize(SCORE_PLACES, rounding=ROUND_HALF_UP)}"
+    return f"{number} out of {MORILE_SCALE_TOP}" if with_scale else number
 
 
 def morile_score(scores: Mapping[str, int], scales: Iterable[DimensionScale]) -> Decimal:

@@ -42,6 +42,7 @@ from tasking.strategy.models import (
     IntelligenceRequirementItem,
     Priority,
 )
+from tasking.strategy.morile import morile_score_text
 from tasking.strategy.policy import (
     can_chair_over,
     require_chair_over,
@@ -338,7 +339,8 @@ def priority_score(request, pk, priority_pk):
             add_service_errors(form, exc)
         else:
             messages.success(
-                request, f"“{scored.theme}” scored {scored.score}: ranked {scored.rank}."
+                request,
+                f"“{scored.theme}” scored {morile_score_text(scored.score)}: ranked {scored.rank}.",
             )
             return redirect("tasking:strategy_detail", pk=strategy.pk)
     return _render_priority_form(
