@@ -108,3 +108,32 @@ class ExportFormat(models.TextChoices):
 
     CSV = "csv", "CSV"
     XLSX = "xlsx", "XLSX"
+
+
+class NotificationKind(models.TextChoices):
+    """What a notification is about. Each person chooses how they hear of each kind
+    (NotificationDelivery); the label is all that an e-mail says of it."""
+
+    TERMS_AWAIT_AGREEMENT = "tor_awaits_agreement", "Terms of reference await your agreement"
+    SUBMITTED_FOR_REVIEW = "submitted_for_review", "A product awaits your review"
+    RETURNED_WITH_COMMENTS = "returned_with_comments", "Your product was returned with comments"
+    APPROVED_AND_PUBLISHED = "approved_and_published", "A product you own or asked for is published"
+    ACTION_ASSIGNED = "action_assigned", "An action is given to you"
+    ESCALATION_RAISED = "escalation_raised", "An issue is escalated to your T&CG"
+    ESCALATION_DECIDED = "escalation_decided", "An escalation you raised or chaired is decided"
+    SUBMISSION_TO_TRIAGE = "submission_to_triage", "Partner information awaits triage"
+    SUBMISSION_ANSWERED = "submission_answered", "News of your agency's information"
+    RELEASE_NEWS = "release_news", "News of a release to your agency"
+    RELEASE_DOCUMENT_FAILED = "release_document_failed", "A release's PDF could not be made"
+
+
+class NotificationDelivery(models.TextChoices):
+    """How a person hears of one kind of notification."""
+
+    BOTH = "both", "In the portal and by e-mail"
+    PORTAL = "portal", "In the portal only"
+    EMAIL = "email", "By e-mail only"
+
+
+# How a person hears of a kind they have chosen nothing for.
+DEFAULT_NOTIFICATION_DELIVERY = NotificationDelivery.BOTH

@@ -82,9 +82,10 @@ def memberships_with_scope(user: User) -> QuerySet[Membership]:
 
 
 def notifications_for(user: User) -> QuerySet[Notification]:
+    """The user's own notifications shown in the portal, newest first."""
     if not user.is_authenticated:
         return Notification.objects.none()
-    return Notification.objects.filter(recipient=user)
+    return Notification.objects.filter(recipient=user, in_portal=True)
 
 
 def unread_notification_count(user: User) -> int:

@@ -20,12 +20,22 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from knox.models import AuthToken
 
 from nim_portal import access, jobs
-from nim_portal.choices import PARENT_KIND_OF_KIND, AuditVerb, Role, UnitKind, UserKind
+from nim_portal.choices import (
+    DEFAULT_NOTIFICATION_DELIVERY,
+    PARENT_KIND_OF_KIND,
+    AuditVerb,
+    NotificationDelivery,
+    NotificationKind,
+    Role,
+    UnitKind,
+    UserKind,
+)
 from nim_portal.models import (
     AuditEvent,
     Job,
     Membership,
     Notification,
+    NotificationPreference,
     RecordClassification,
     Unit,
     User,
@@ -405,9 +415,9 @@ def second_factor_enrolment_confirm(*, acting_user: User, device: TOTPDevice, re
     audit_record(actor=acting_user, verb=AuditVerb.ENROL_SECOND_FACTOR, obj=device, request=request)
 
 
-NOTIFICATION_EMAIL_SUBJECT = "NIM Portal: you have a new notification"
+NOTIFICATION_EMAIL_SUBJECT = "NIM Portal: {kind}"
 NOTIFICATION_EMAIL_BODY = (
-    "You have a new notification in NIM Portal.\n\n"
+    "You have a new notification in NIM Portal: {kind}.\n\n"
     "Sign in to read it: {url}\n\n"
     "This e-mail carries no details on purpose: read them in the portal."
 )
@@ -416,26 +426,49 @@ NOTIFICATION_EMAIL_BODY = (
 NOTIFICATION_EMAIL_JOB = "nim_portal.notification_email"
 
 
-def notify(recipients, *, message: str, link: str = "") -> list[Notification]:
-    """Tell each recipient something inside the portal, and by e-mail that there is news.
+def notify(recipients, *, kind: str, message: str, link: str = "") -> list[Notification]:
+    """Tell each recipient something of `kind` (a NotificationKind) in the portal, by e-mail that
+    there is news, or both, as each has chosen for that kind (NotificationPreference).
 
-    The e-mail carries no title, name or text of the record: e-mail leaves the portal's protection
-    and its marking. It is a job of the pipeline (nim_portal.jobs), written with the notification.
+    The e-mail carries no title, name or text of the record, only the kind's label and a link:
+    e-mail leaves the portal's protection and its marking. It is a job of the pipeline
+    (nim_portal.jobs), written with the notification. Somebody who asked for e-mail alone but
+    has no address reads it in the portal.
     """
+    kind = NotificationKind(kind)
     people = {person.pk: person for person in recipients if person is not None and person.is_active}
-    notifications = Notification.objects.bulk_create(
-        Notification(recipient=person, message=message[:300], link=link)
-        for person in people.values()
+    deliveries = dict(
+        NotificationPreference.objects.filter(user_id__in=people, kind=kind).values_list(
+            "user_id", "delivery"
+        )
     )
+    notifications, to_email = [], set()
+    for person in people.values():
+        delivery = deliveries.get(person.pk, DEFAULT_NOTIFICATION_DELIVERY)
+        emailed = bool(person.email) and delivery != NotificationDelivery.PORTAL
+        in_portal = delivery != NotificationDelivery.EMAIL or not emailed
+        notification = Notification(
+            recipient=person, kind=kind, message=message[:300], link=link, in_portal=in_portal
+        )
+        notifications.append(notification)
+        if emailed:
+            to_email.add(person.pk)
+    notifications = Notification.objects.bulk_create(notifications)
     jobs.jobs_enqueue(
         NOTIFICATION_EMAIL_JOB,
-        [notification.pk for notification in notifications if notification.recipient.email],
+        [
+            notification.pk
+            for notification in notifications
+            if notification.recipient_id in to_email
+        ],
     )
     return notifications
 
 
 def notification_email_send(notification_id: int) -> bool:
-    """Job (NOTIFICATION_EMAIL_JOB): e-mail one notification's recipient once."""
+    """Job (NOTIFICATION_EMAIL_JOB): e-mail one notification's recipient once: its kind and a
+    link, nothing of the record. The link opens the notification list, or the record itself
+    for a notification not shown in the portal."""
     with transaction.atomic():
         notification = (
             Notification.objects.select_for_update()
@@ -445,9 +478,11 @@ def notification_email_send(notification_id: int) -> bool:
         )
         if notification is None or not notification.recipient.email:
             return False
+        path = "/notifications/" if notification.in_portal else (notification.link or "/")
+        kind = notification.get_kind_display() or "news"
         send_mail(
-            NOTIFICATION_EMAIL_SUBJECT,
-            NOTIFICATION_EMAIL_BODY.format(url=f"{settings.NIM_PORTAL_URL}/notifications/"),
+            NOTIFICATION_EMAIL_SUBJECT.format(kind=kind),
+            NOTIFICATION_EMAIL_BODY.format(kind=kind, url=f"{settings.NIM_PORTAL_URL}{path}"),
             None,
             [notification.recipient.email],
         )
@@ -456,9 +491,26 @@ def notification_email_send(notification_id: int) -> bool:
         return True
 
 
+@transaction.atomic
+def notification_preferences_set(*, acting_user: User, deliveries: dict[str, str]) -> None:
+    """Set how the user hears of each kind of notification (`deliveries`: kind -> delivery);
+    a kind left out keeps its preference. Each person sets their own only."""
+    if not acting_user.is_authenticated or not acting_user.is_active:
+        raise PermissionDenied("Sign in to choose how you hear of notifications.")
+    for kind, delivery in deliveries.items():
+        if kind not in NotificationKind.values or delivery not in NotificationDelivery.values:
+            raise ValidationError({kind: "Choose how you hear of this."})
+    for kind, delivery in deliveries.items():
+        NotificationPreference.objects.update_or_create(
+            user=acting_user, kind=kind, defaults={"delivery": delivery}
+        )
+
+
 def notifications_mark_read(*, acting_user: User, notification_ids=None) -> int:
     """Mark the user's own notifications read (all of them when no ids are given)."""
-    unread = Notification.objects.filter(recipient=acting_user, read_at__isnull=True)
+    unread = Notification.objects.filter(
+        recipient=acting_user, read_at__isnull=True, in_portal=True
+    )
     if notification_ids is not None:
         unread = unread.filter(pk__in=notification_ids)
     # A bulk update is fine here: notifications carry no history and are the reader's own.

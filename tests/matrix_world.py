@@ -15,7 +15,7 @@ from django.test import Client, TestCase, override_settings
 from django.urls import reverse
 from django.utils import timezone
 
-from nim_portal.choices import GSCMarking, Role, VettingLevel
+from nim_portal.choices import GSCMarking, NotificationKind, Role, VettingLevel
 from nim_portal.models import Job, JobState, Membership, User
 from nim_portal.services import NOTIFICATION_EMAIL_JOB, notify
 from partners.models import AgencyMembership
@@ -253,7 +253,10 @@ class World:
         cadence_policies_default()
         self.cadence_policy = CadencePolicy.objects.order_by("pk").first()
         (self.notification,) = notify(
-            [self.member], message="An action is yours.", link="/tasking/actions/"
+            [self.member],
+            kind=NotificationKind.ACTION_ASSIGNED,
+            message="An action is yours.",
+            link="/tasking/actions/",
         )
         # A job that stopped after its attempts: what the jobs page lists and may retry.
         self.job = Job.objects.get(kind=NOTIFICATION_EMAIL_JOB, object_id=self.notification.pk)

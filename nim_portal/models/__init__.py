@@ -1,6 +1,6 @@
 from .audit import AuditEvent, RecordClassification, WorkerHeartbeat
 from .jobs import Job, JobState
-from .notifications import Notification
+from .notifications import Notification, NotificationPreference
 from .organisation import Unit
 from .people import Membership, User, VettingClearance
 
@@ -10,6 +10,7 @@ __all__ = [
     "JobState",
     "Membership",
     "Notification",
+    "NotificationPreference",
     "RecordClassification",
     "Unit",
     "User",

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
-from nim_portal.choices import AuditVerb
+from nim_portal.choices import AuditVerb, NotificationKind
 from nim_portal.jobs import job_enqueue
 from nim_portal.models import User
 from nim_portal.pdf import DocumentControl, render_marked_document
@@ -140,6 +140,7 @@ def release_document_render_failed(document_id: int, error: str) -> None:
     release = document.release
     notify(
         [release.prepared_by],
+        kind=NotificationKind.RELEASE_DOCUMENT_FAILED,
         message=(
             f"The PDF of release {release.reference} for {document.agency.name} failed: "
             "try it again from the release's page."

@@ -9,6 +9,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from nim_portal.access import grants
+from nim_portal.choices import NotificationKind
 from nim_portal.lifecycle import Lifecycle
 from nim_portal.models import User
 from nim_portal.services import notify
@@ -42,6 +43,7 @@ def tell_agencies(release: Release, news: str) -> None:
     agencies = PartnerAgency.objects.filter(releases=release)
     notify(
         User.objects.filter(agency_membership__agency__in=agencies, is_active=True).distinct(),
+        kind=NotificationKind.RELEASE_NEWS,
         message=f"Release {release.reference} {news}",
     )
 

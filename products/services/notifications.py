@@ -4,7 +4,7 @@ transaction."""
 from django.urls import reverse
 
 from nim_portal import access
-from nim_portal.choices import Role
+from nim_portal.choices import NotificationKind, Role
 from nim_portal.models import Membership, Notification, User
 from nim_portal.services import notify
 from products.models import Product
@@ -116,6 +116,7 @@ def product_lifecycle_notify(event: str, *, product_id: int, acting_user_id: int
     return len(
         notify(
             [person for person in recipients if person.pk not in already_told],
+            kind=NotificationKind(event),
             message=message,
             link=link,
         )

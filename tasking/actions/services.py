@@ -20,7 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from nim_portal import access
-from nim_portal.choices import AuditVerb, GSCMarking
+from nim_portal.choices import AuditVerb, GSCMarking, NotificationKind
 from nim_portal.dates import planned_date_problem
 from nim_portal.lifecycle import Lifecycle, save_with_history
 from nim_portal.models import Unit, User
@@ -249,6 +249,7 @@ def action_raise(
         # Only the reference and the date: the text stays behind the action's marking.
         notify(
             [owner_user],
+            kind=NotificationKind.ACTION_ASSIGNED,
             message=(
                 f"Action {action.reference} on {unit}'s log is yours, due "
                 f"{due_date.day} {due_date:%B %Y}: update it from My actions."

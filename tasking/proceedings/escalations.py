@@ -14,7 +14,7 @@ from django.db.models import Case, Value, When
 from django.http import HttpRequest
 from django.utils import timezone
 
-from nim_portal.choices import AuditVerb, GSCMarking, Role
+from nim_portal.choices import AuditVerb, GSCMarking, NotificationKind, Role
 from nim_portal.lifecycle import Lifecycle, save_with_history
 from nim_portal.models import Unit, User
 from nim_portal.services import audit_record, notify
@@ -103,6 +103,7 @@ def escalation_raise(
     ).distinct()
     notify(
         chairs,
+        kind=NotificationKind.ESCALATION_RAISED,
         message=f"{meeting.unit} escalated an issue to the T&CG of {parent}.",
         link="/tasking/meetings/escalations/",
     )
@@ -171,6 +172,7 @@ def _escalation_decide(
         meeting_screen_changed(receiving.pk)
     notify(
         [escalation.raised_by, escalation.from_meeting.chair],
+        kind=NotificationKind.ESCALATION_DECIDED,
         message=f"The T&CG of {escalation.to_unit} {label.lower()} an escalation of "
         f"{escalation.from_unit}.",
         link="/tasking/meetings/escalations/",

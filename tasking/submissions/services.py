@@ -20,7 +20,7 @@ from django.http import Http404, HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 
-from nim_portal.choices import AuditVerb
+from nim_portal.choices import AuditVerb, NotificationKind
 from nim_portal.lifecycle import Lifecycle, save_with_history
 from nim_portal.models import User
 from nim_portal.services import audit_record, notify
@@ -145,11 +145,21 @@ def _tell_partner(submission: PartnerSubmission, message: str) -> None:
         recipients = [submitter]
     else:
         recipients = User.objects.filter(agency_membership__agency=submission.agency_id)
-    notify(recipients, message=message, link=_partner_link(submission))
+    notify(
+        recipients,
+        kind=NotificationKind.SUBMISSION_ANSWERED,
+        message=message,
+        link=_partner_link(submission),
+    )
 
 
 def _tell_triage_staff(submission: PartnerSubmission, message: str) -> None:
-    notify(triage_recipients(submission), message=message, link=_staff_link(submission))
+    notify(
+        triage_recipients(submission),
+        kind=NotificationKind.SUBMISSION_TO_TRIAGE,
+        message=message,
+        link=_staff_link(submission),
+    )
 
 
 def _entry(submission, kind: str, text: str, author: User, reason: str) -> SubmissionEntry:

@@ -4,7 +4,7 @@ background job. axe checks each staff page on the way."""
 
 import pytest
 
-from nim_portal.choices import Role
+from nim_portal.choices import NotificationKind, Role
 from nim_portal.models import Job, JobState, Unit
 from nim_portal.services import NOTIFICATION_EMAIL_JOB, notify
 from tests.browser.conftest import assert_accessible
@@ -59,7 +59,11 @@ def test_a_non_admin_is_refused_the_move_form(page, hierarchy, vetting_table):
 
 def test_a_system_administrator_finds_a_failed_job_and_retries_it(page, hierarchy, vetting_table):
     keeper = member(hierarchy.national, Role.ANALYST, is_superuser=True, is_staff=True)
-    (notification,) = notify([member(hierarchy.bcu, Role.MEMBER)], message="A review waits.")
+    (notification,) = notify(
+        [member(hierarchy.bcu, Role.MEMBER)],
+        kind=NotificationKind.SUBMITTED_FOR_REVIEW,
+        message="A review waits.",
+    )
     job = Job.objects.get(kind=NOTIFICATION_EMAIL_JOB, object_id=notification.pk)
     Job.objects.filter(pk=job.pk).update(
         state=JobState.FAILED, attempts=4, last_error="Attempt 4: OSError: no mail server"

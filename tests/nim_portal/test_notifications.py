@@ -4,6 +4,7 @@ import pytest
 from django.core import mail
 
 from nim_portal import jobs, services
+from nim_portal.choices import NotificationKind
 from nim_portal.models import Job, JobState, Notification
 from nim_portal.views import notifications as notification_views
 from tests.factories import UserFactory
@@ -12,6 +13,7 @@ from tests.paging import two_pages
 pytestmark = pytest.mark.django_db
 
 CANARY = "Operation CANARY-7731 subject Jane Doe"
+KIND = NotificationKind.SUBMITTED_FOR_REVIEW
 
 
 @pytest.fixture
@@ -27,7 +29,7 @@ def other():
 def test_notify_writes_one_notification_per_active_recipient(analyst, other):
     inactive = UserFactory(is_active=False)
     created = services.notify(
-        [analyst, other, inactive, analyst], message=CANARY, link="/staff/units/"
+        [analyst, other, inactive, analyst], kind=KIND, message=CANARY, link="/staff/units/"
     )
 
     assert {n.recipient for n in created} == {analyst, other}
@@ -38,7 +40,7 @@ def test_the_email_goes_after_commit_and_carries_nothing_of_the_record(
     analyst, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        services.notify([analyst], message=CANARY, link="/products/1/")
+        services.notify([analyst], kind=KIND, message=CANARY, link="/products/1/")
 
     assert len(mail.outbox) == 1
     email = mail.outbox[0]
@@ -50,7 +52,7 @@ def test_the_email_goes_after_commit_and_carries_nothing_of_the_record(
 
 def test_sending_twice_emails_once(analyst, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        (notification,) = services.notify([analyst], message="Review waiting")
+        (notification,) = services.notify([analyst], kind=KIND, message="Review waiting")
 
     assert services.notification_email_send(notification.pk) is False
     assert len(mail.outbox) == 1
@@ -59,7 +61,7 @@ def test_sending_twice_emails_once(analyst, django_capture_on_commit_callbacks):
 def test_nobody_without_an_email_address_is_emailed(django_capture_on_commit_callbacks):
     person = UserFactory(email="")
     with django_capture_on_commit_callbacks(execute=True):
-        services.notify([person], message="Review waiting")
+        services.notify([person], kind=KIND, message="Review waiting")
 
     assert mail.outbox == []
 
@@ -68,7 +70,7 @@ def test_with_the_broker_away_the_change_stands_and_the_email_is_sent_once_later
     analyst, broker_away, django_capture_on_commit_callbacks, caplog
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        (notification,) = services.notify([analyst], message=CANARY)
+        (notification,) = services.notify([analyst], kind=KIND, message=CANARY)
     assert "left waiting: broker unreachable" in caplog.text
     assert mail.outbox == []
     job = Job.objects.get(kind=services.NOTIFICATION_EMAIL_JOB)
@@ -83,13 +85,13 @@ def test_with_the_broker_away_the_change_stands_and_the_email_is_sent_once_later
 
 
 def test_nobody_without_an_address_gets_an_email_job():
-    services.notify([UserFactory(email="")], message="No address")
+    services.notify([UserFactory(email="")], kind=KIND, message="No address")
 
     assert not Job.objects.exists()
 
 
 def test_a_person_reads_their_notifications_and_follows_one(client, analyst):
-    (notification,) = services.notify([analyst], message=CANARY, link="/staff/units/")
+    (notification,) = services.notify([analyst], kind=KIND, message=CANARY, link="/staff/units/")
     client.force_login(analyst)
 
     page = client.get("/notifications/")
@@ -104,7 +106,7 @@ def test_a_person_reads_their_notifications_and_follows_one(client, analyst):
 
 
 def test_a_link_that_leaves_the_portal_is_not_followed(client, analyst):
-    (notification,) = services.notify([analyst], message="x", link="//evil.example/")
+    (notification,) = services.notify([analyst], kind=KIND, message="x", link="//evil.example/")
     client.force_login(analyst)
 
     response = client.post(f"/notifications/{notification.pk}/open/")
@@ -113,7 +115,7 @@ def test_a_link_that_leaves_the_portal_is_not_followed(client, analyst):
 
 
 def test_nobody_reads_or_opens_another_persons_notifications(client, analyst, other):
-    (notification,) = services.notify([analyst], message=CANARY, link="/staff/units/")
+    (notification,) = services.notify([analyst], kind=KIND, message=CANARY, link="/staff/units/")
     client.force_login(other)
 
     assert CANARY not in client.get("/notifications/").content.decode()
@@ -123,7 +125,7 @@ def test_nobody_reads_or_opens_another_persons_notifications(client, analyst, ot
 
 
 def test_mark_all_read_touches_only_ones_own(client, analyst, other):
-    services.notify([analyst, other], message="Review waiting")
+    services.notify([analyst, other], kind=KIND, message="Review waiting")
     client.force_login(analyst)
 
     client.post("/notifications/read/")
@@ -133,7 +135,7 @@ def test_mark_all_read_touches_only_ones_own(client, analyst, other):
 
 
 def test_opening_needs_a_post(client, analyst):
-    (notification,) = services.notify([analyst], message="x", link="/")
+    (notification,) = services.notify([analyst], kind=KIND, message="x", link="/")
     client.force_login(analyst)
 
     assert client.get(f"/notifications/{notification.pk}/open/").status_code == 405
@@ -141,12 +143,12 @@ def test_opening_needs_a_post(client, analyst):
 
 def test_the_list_is_constant_in_queries(client, analyst, django_assert_max_num_queries):
     client.force_login(analyst)
-    services.notify([analyst], message="first")
+    services.notify([analyst], kind=KIND, message="first")
     with django_assert_max_num_queries(12) as few:
         client.get("/notifications/")
-    services.notify([analyst] * 1, message="again")
+    services.notify([analyst] * 1, kind=KIND, message="again")
     for _ in range(30):
-        services.notify([analyst], message="more")
+        services.notify([analyst], kind=KIND, message="more")
     with django_assert_max_num_queries(len(few.captured_queries)):
         client.get("/notifications/")
 
@@ -155,8 +157,8 @@ def test_two_pages_cost_the_same_queries_at_two_sizes(client, analyst, monkeypat
     monkeypatch.setattr(notification_views, "PAGE_SIZE", 2)
     client.force_login(analyst)
     for number in range(5):
-        services.notify([analyst], message=f"First {number}")
+        services.notify([analyst], kind=KIND, message=f"First {number}")
     small = two_pages(client, "/notifications/", name="page")
     for number in range(5):
-        services.notify([analyst], message=f"Then {number}")
+        services.notify([analyst], kind=KIND, message=f"Then {number}")
     assert two_pages(client, "/notifications/", name="page") == small
