@@ -359,7 +359,9 @@ def bid_accept(
         f"{commitment.hours} hours of {commitment.capability.name} committed."
     )
     if shortfall:
-        decision += f" {shortfall} hours beyond the unit's capability, escalated to {escalation.to_unit}."
+        decision += (
+            f" {shortfall} hours beyond the unit's capability, escalated to {escalation.to_unit}."
+        )
     return _decide(
         acting_user,
         bid,

@@ -8,233 +8,814 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('nim_portal', '0011_notification_kinds_and_preferences'),
-        ('products', '0009_product_owner_status'),
-        ('tasking', '0009_invitee_reminder_sequence'),
+        ("nim_portal", "0011_notification_kinds_and_preferences"),
+        ("products", "0009_product_owner_status"),
+        ("tasking", "0009_invitee_reminder_sequence"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Bid',
+            name="Bid",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=200)),
-                ('activity', models.TextField(help_text="What is proposed: it becomes the action's description.")),
-                ('action_type', models.CharField(choices=[('prevention', 'Prevention'), ('intelligence', 'Intelligence'), ('enforcement', 'Enforcement'), ('reassurance', 'Reassurance')], max_length=16, verbose_name='type')),
-                ('justification', models.TextField()),
-                ('marking', models.PositiveSmallIntegerField(choices=[(10, 'OFFICIAL'), (20, 'OFFICIAL-SENSITIVE'), (30, 'SECRET'), (40, 'TOP SECRET')], default=20)),
-                ('status', models.CharField(choices=[('submitted', 'Submitted'), ('ranked', 'Ranked'), ('accepted', 'Accepted'), ('declined', 'Declined'), ('deferred', 'Deferred')], default='submitted', max_length=16)),
-                ('rank', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('submitted_at', models.DateTimeField(auto_now_add=True)),
-                ('decision_reason', models.TextField(blank=True)),
-                ('decided_at', models.DateTimeField(blank=True, null=True)),
-                ('version', models.PositiveIntegerField(default=1, help_text='Raised on every change: detects concurrent edits.')),
-                ('action', models.OneToOneField(blank=True, help_text='The action the accepted bid became.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='bid', to='tasking.tacticalaction')),
-                ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('escalation', models.ForeignKey(blank=True, help_text="The escalation that carries the hours beyond the unit's capability.", null=True, on_delete=django.db.models.deletion.PROTECT, related_name='bids', to='tasking.escalation')),
-                ('meeting', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='bids', to='tasking.meeting')),
-                ('priority', models.ForeignKey(help_text='The control-strategy priority the activity serves.', on_delete=django.db.models.deletion.PROTECT, related_name='bids', to='tasking.priority')),
-                ('product', models.ForeignKey(blank=True, help_text='The product or commissioned profile that justifies the activity.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='tasking_bids', to='products.product')),
-                ('proposed_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='bids_proposed', to=settings.AUTH_USER_MODEL)),
-                ('unit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='bids', to='nim_portal.unit')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("title", models.CharField(max_length=200)),
+                (
+                    "activity",
+                    models.TextField(
+                        help_text="What is proposed: it becomes the action's description."
+                    ),
+                ),
+                (
+                    "action_type",
+                    models.CharField(
+                        choices=[
+                            ("prevention", "Prevention"),
+                            ("intelligence", "Intelligence"),
+                            ("enforcement", "Enforcement"),
+                            ("reassurance", "Reassurance"),
+                        ],
+                        max_length=16,
+                        verbose_name="type",
+                    ),
+                ),
+                ("justification", models.TextField()),
+                (
+                    "marking",
+                    models.PositiveSmallIntegerField(
+                        choices=[
+                            (10, "OFFICIAL"),
+                            (20, "OFFICIAL-SENSITIVE"),
+                            (30, "SECRET"),
+                            (40, "TOP SECRET"),
+                        ],
+                        default=20,
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("submitted", "Submitted"),
+                            ("ranked", "Ranked"),
+                            ("accepted", "Accepted"),
+                            ("declined", "Declined"),
+                            ("deferred", "Deferred"),
+                        ],
+                        default="submitted",
+                        max_length=16,
+                    ),
+                ),
+                ("rank", models.PositiveSmallIntegerField(blank=True, null=True)),
+                ("submitted_at", models.DateTimeField(auto_now_add=True)),
+                ("decision_reason", models.TextField(blank=True)),
+                ("decided_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "version",
+                    models.PositiveIntegerField(
+                        default=1, help_text="Raised on every change: detects concurrent edits."
+                    ),
+                ),
+                (
+                    "action",
+                    models.OneToOneField(
+                        blank=True,
+                        help_text="The action the accepted bid became.",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="bid",
+                        to="tasking.tacticalaction",
+                    ),
+                ),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "escalation",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="The escalation that carries the hours beyond the unit's capability.",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="bids",
+                        to="tasking.escalation",
+                    ),
+                ),
+                (
+                    "meeting",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="bids",
+                        to="tasking.meeting",
+                    ),
+                ),
+                (
+                    "priority",
+                    models.ForeignKey(
+                        help_text="The control-strategy priority the activity serves.",
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="bids",
+                        to="tasking.priority",
+                    ),
+                ),
+                (
+                    "product",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="The product or commissioned profile that justifies the activity.",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="tasking_bids",
+                        to="products.product",
+                    ),
+                ),
+                (
+                    "proposed_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="bids_proposed",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="bids",
+                        to="nim_portal.unit",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['meeting', models.OrderBy(models.F('rank'), nulls_last=True), 'submitted_at', 'pk'],
+                "ordering": [
+                    "meeting",
+                    models.OrderBy(models.F("rank"), nulls_last=True),
+                    "submitted_at",
+                    "pk",
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Capability',
+            name="Capability",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('team', 'Team'), ('specialist', 'Specialist asset')], max_length=16)),
-                ('name', models.CharField(max_length=200)),
-                ('hours_per_cycle', models.PositiveIntegerField(help_text='The hours it can give to tasked activity between one TT&CG and the next.', validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(100000)], verbose_name='hours available per TT&CG cycle')),
-                ('status', models.CharField(choices=[('active', 'Active'), ('retired', 'Retired')], default='active', max_length=8)),
-                ('version', models.PositiveIntegerField(default=1, help_text='Raised on every change: detects concurrent edits.')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('unit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='capabilities', to='nim_portal.unit')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("team", "Team"), ("specialist", "Specialist asset")],
+                        max_length=16,
+                    ),
+                ),
+                ("name", models.CharField(max_length=200)),
+                (
+                    "hours_per_cycle",
+                    models.PositiveIntegerField(
+                        help_text="The hours it can give to tasked activity between one TT&CG and the next.",
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(100000),
+                        ],
+                        verbose_name="hours available per TT&CG cycle",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("active", "Active"), ("retired", "Retired")],
+                        default="active",
+                        max_length=8,
+                    ),
+                ),
+                (
+                    "version",
+                    models.PositiveIntegerField(
+                        default=1, help_text="Raised on every change: detects concurrent edits."
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="capabilities",
+                        to="nim_portal.unit",
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'capabilities',
-                'ordering': ['unit', 'status', 'name', 'pk'],
+                "verbose_name_plural": "capabilities",
+                "ordering": ["unit", "status", "name", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='CapabilityCommitment',
+            name="CapabilityCommitment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('hours', models.PositiveIntegerField(validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(100000)])),
-                ('committed_at', models.DateTimeField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('action', models.ForeignKey(blank=True, help_text='The action the hours are committed to (empty while a bid asks for them).', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='capability_commitments', to='tasking.tacticalaction')),
-                ('bid', models.OneToOneField(blank=True, help_text='The bid that asked for the hours.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='commitment', to='tasking.bid')),
-                ('capability', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='commitments', to='tasking.capability')),
-                ('committed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('meeting', models.ForeignKey(help_text='The TT&CG whose cycle the hours fall in.', on_delete=django.db.models.deletion.PROTECT, related_name='capability_commitments', to='tasking.meeting')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "hours",
+                    models.PositiveIntegerField(
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(100000),
+                        ]
+                    ),
+                ),
+                ("committed_at", models.DateTimeField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "action",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="The action the hours are committed to (empty while a bid asks for them).",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="capability_commitments",
+                        to="tasking.tacticalaction",
+                    ),
+                ),
+                (
+                    "bid",
+                    models.OneToOneField(
+                        blank=True,
+                        help_text="The bid that asked for the hours.",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="commitment",
+                        to="tasking.bid",
+                    ),
+                ),
+                (
+                    "capability",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="commitments",
+                        to="tasking.capability",
+                    ),
+                ),
+                (
+                    "committed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "meeting",
+                    models.ForeignKey(
+                        help_text="The TT&CG whose cycle the hours fall in.",
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="capability_commitments",
+                        to="tasking.meeting",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['meeting', 'capability', 'pk'],
+                "ordering": ["meeting", "capability", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='HistoricalBid',
+            name="HistoricalBid",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('title', models.CharField(max_length=200)),
-                ('activity', models.TextField(help_text="What is proposed: it becomes the action's description.")),
-                ('action_type', models.CharField(choices=[('prevention', 'Prevention'), ('intelligence', 'Intelligence'), ('enforcement', 'Enforcement'), ('reassurance', 'Reassurance')], max_length=16, verbose_name='type')),
-                ('justification', models.TextField()),
-                ('marking', models.PositiveSmallIntegerField(choices=[(10, 'OFFICIAL'), (20, 'OFFICIAL-SENSITIVE'), (30, 'SECRET'), (40, 'TOP SECRET')], default=20)),
-                ('status', models.CharField(choices=[('submitted', 'Submitted'), ('ranked', 'Ranked'), ('accepted', 'Accepted'), ('declined', 'Declined'), ('deferred', 'Deferred')], default='submitted', max_length=16)),
-                ('rank', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('submitted_at', models.DateTimeField(blank=True, editable=False)),
-                ('decision_reason', models.TextField(blank=True)),
-                ('decided_at', models.DateTimeField(blank=True, null=True)),
-                ('version', models.PositiveIntegerField(default=1, help_text='Raised on every change: detects concurrent edits.')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('action', models.ForeignKey(blank=True, db_constraint=False, help_text='The action the accepted bid became.', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='tasking.tacticalaction')),
-                ('decided_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('escalation', models.ForeignKey(blank=True, db_constraint=False, help_text="The escalation that carries the hours beyond the unit's capability.", null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='tasking.escalation')),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('meeting', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='tasking.meeting')),
-                ('priority', models.ForeignKey(blank=True, db_constraint=False, help_text='The control-strategy priority the activity serves.', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='tasking.priority')),
-                ('product', models.ForeignKey(blank=True, db_constraint=False, help_text='The product or commissioned profile that justifies the activity.', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='products.product')),
-                ('proposed_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('unit', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='nim_portal.unit')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("title", models.CharField(max_length=200)),
+                (
+                    "activity",
+                    models.TextField(
+                        help_text="What is proposed: it becomes the action's description."
+                    ),
+                ),
+                (
+                    "action_type",
+                    models.CharField(
+                        choices=[
+                            ("prevention", "Prevention"),
+                            ("intelligence", "Intelligence"),
+                            ("enforcement", "Enforcement"),
+                            ("reassurance", "Reassurance"),
+                        ],
+                        max_length=16,
+                        verbose_name="type",
+                    ),
+                ),
+                ("justification", models.TextField()),
+                (
+                    "marking",
+                    models.PositiveSmallIntegerField(
+                        choices=[
+                            (10, "OFFICIAL"),
+                            (20, "OFFICIAL-SENSITIVE"),
+                            (30, "SECRET"),
+                            (40, "TOP SECRET"),
+                        ],
+                        default=20,
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("submitted", "Submitted"),
+                            ("ranked", "Ranked"),
+                            ("accepted", "Accepted"),
+                            ("declined", "Declined"),
+                            ("deferred", "Deferred"),
+                        ],
+                        default="submitted",
+                        max_length=16,
+                    ),
+                ),
+                ("rank", models.PositiveSmallIntegerField(blank=True, null=True)),
+                ("submitted_at", models.DateTimeField(blank=True, editable=False)),
+                ("decision_reason", models.TextField(blank=True)),
+                ("decided_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "version",
+                    models.PositiveIntegerField(
+                        default=1, help_text="Raised on every change: detects concurrent edits."
+                    ),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "action",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        help_text="The action the accepted bid became.",
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="tasking.tacticalaction",
+                    ),
+                ),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "escalation",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        help_text="The escalation that carries the hours beyond the unit's capability.",
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="tasking.escalation",
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "meeting",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="tasking.meeting",
+                    ),
+                ),
+                (
+                    "priority",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        help_text="The control-strategy priority the activity serves.",
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="tasking.priority",
+                    ),
+                ),
+                (
+                    "product",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        help_text="The product or commissioned profile that justifies the activity.",
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="products.product",
+                    ),
+                ),
+                (
+                    "proposed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="nim_portal.unit",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical bid',
-                'verbose_name_plural': 'historical bids',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical bid",
+                "verbose_name_plural": "historical bids",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalCapability',
+            name="HistoricalCapability",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('team', 'Team'), ('specialist', 'Specialist asset')], max_length=16)),
-                ('name', models.CharField(max_length=200)),
-                ('hours_per_cycle', models.PositiveIntegerField(help_text='The hours it can give to tasked activity between one TT&CG and the next.', validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(100000)], verbose_name='hours available per TT&CG cycle')),
-                ('status', models.CharField(choices=[('active', 'Active'), ('retired', 'Retired')], default='active', max_length=8)),
-                ('version', models.PositiveIntegerField(default=1, help_text='Raised on every change: detects concurrent edits.')),
-                ('created_at', models.DateTimeField(blank=True, editable=False)),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('created_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('unit', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='nim_portal.unit')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("team", "Team"), ("specialist", "Specialist asset")],
+                        max_length=16,
+                    ),
+                ),
+                ("name", models.CharField(max_length=200)),
+                (
+                    "hours_per_cycle",
+                    models.PositiveIntegerField(
+                        help_text="The hours it can give to tasked activity between one TT&CG and the next.",
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(100000),
+                        ],
+                        verbose_name="hours available per TT&CG cycle",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("active", "Active"), ("retired", "Retired")],
+                        default="active",
+                        max_length=8,
+                    ),
+                ),
+                (
+                    "version",
+                    models.PositiveIntegerField(
+                        default=1, help_text="Raised on every change: detects concurrent edits."
+                    ),
+                ),
+                ("created_at", models.DateTimeField(blank=True, editable=False)),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="nim_portal.unit",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical capability',
-                'verbose_name_plural': 'historical capabilities',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical capability",
+                "verbose_name_plural": "historical capabilities",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalCapabilityCommitment',
+            name="HistoricalCapabilityCommitment",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('hours', models.PositiveIntegerField(validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(100000)])),
-                ('committed_at', models.DateTimeField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(blank=True, editable=False)),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('action', models.ForeignKey(blank=True, db_constraint=False, help_text='The action the hours are committed to (empty while a bid asks for them).', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='tasking.tacticalaction')),
-                ('bid', models.ForeignKey(blank=True, db_constraint=False, help_text='The bid that asked for the hours.', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='tasking.bid')),
-                ('capability', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='tasking.capability')),
-                ('committed_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('meeting', models.ForeignKey(blank=True, db_constraint=False, help_text='The TT&CG whose cycle the hours fall in.', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='tasking.meeting')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "hours",
+                    models.PositiveIntegerField(
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(100000),
+                        ]
+                    ),
+                ),
+                ("committed_at", models.DateTimeField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(blank=True, editable=False)),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "action",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        help_text="The action the hours are committed to (empty while a bid asks for them).",
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="tasking.tacticalaction",
+                    ),
+                ),
+                (
+                    "bid",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        help_text="The bid that asked for the hours.",
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="tasking.bid",
+                    ),
+                ),
+                (
+                    "capability",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="tasking.capability",
+                    ),
+                ),
+                (
+                    "committed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "meeting",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        help_text="The TT&CG whose cycle the hours fall in.",
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="tasking.meeting",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical capability commitment',
-                'verbose_name_plural': 'historical capability commitments',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical capability commitment",
+                "verbose_name_plural": "historical capability commitments",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.AddIndex(
-            model_name='bid',
-            index=models.Index(fields=['meeting', 'status', 'rank'], name='bid_by_meeting'),
+            model_name="bid",
+            index=models.Index(fields=["meeting", "status", "rank"], name="bid_by_meeting"),
         ),
         migrations.AddIndex(
-            model_name='bid',
-            index=models.Index(fields=['unit', 'status'], name='bid_by_unit'),
+            model_name="bid",
+            index=models.Index(fields=["unit", "status"], name="bid_by_unit"),
         ),
         migrations.AddIndex(
-            model_name='bid',
-            index=models.Index(fields=['proposed_by', 'status'], name='bid_by_proposer'),
+            model_name="bid",
+            index=models.Index(fields=["proposed_by", "status"], name="bid_by_proposer"),
         ),
         migrations.AddConstraint(
-            model_name='bid',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['submitted', 'ranked', 'accepted', 'declined', 'deferred'])), name='bid_status_valid'),
+            model_name="bid",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("status__in", ["submitted", "ranked", "accepted", "declined", "deferred"])
+                ),
+                name="bid_status_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='bid',
-            constraint=models.CheckConstraint(condition=models.Q(('marking__in', [10, 20, 30, 40])), name='bid_marking_valid'),
+            model_name="bid",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("marking__in", [10, 20, 30, 40])), name="bid_marking_valid"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='bid',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status', 'accepted'), _negated=True), ('action__isnull', False), _connector='OR'), name='bid_accepted_has_action', violation_error_message='An accepted bid names the action it became.'),
+            model_name="bid",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("status", "accepted"), _negated=True),
+                    ("action__isnull", False),
+                    _connector="OR",
+                ),
+                name="bid_accepted_has_action",
+                violation_error_message="An accepted bid names the action it became.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='bid',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status__in', ['declined', 'deferred']), _negated=True), models.Q(('decision_reason', ''), _negated=True), _connector='OR'), name='bid_declined_with_reason', violation_error_message='A declined or deferred bid gives the reason.'),
+            model_name="bid",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("status__in", ["declined", "deferred"]), _negated=True),
+                    models.Q(("decision_reason", ""), _negated=True),
+                    _connector="OR",
+                ),
+                name="bid_declined_with_reason",
+                violation_error_message="A declined or deferred bid gives the reason.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='bid',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ('submitted', 'ranked')), models.Q(('decided_at__isnull', False), ('decided_by__isnull', False)), _connector='OR'), name='bid_decision_recorded', violation_error_message='A decided bid records who decided it and when.'),
+            model_name="bid",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("status__in", ("submitted", "ranked")),
+                    models.Q(("decided_at__isnull", False), ("decided_by__isnull", False)),
+                    _connector="OR",
+                ),
+                name="bid_decision_recorded",
+                violation_error_message="A decided bid records who decided it and when.",
+            ),
         ),
         migrations.AddIndex(
-            model_name='capability',
-            index=models.Index(fields=['unit', 'status', 'name'], name='capability_register'),
+            model_name="capability",
+            index=models.Index(fields=["unit", "status", "name"], name="capability_register"),
         ),
         migrations.AddConstraint(
-            model_name='capability',
-            constraint=models.UniqueConstraint(fields=('unit', 'name'), name='capability_unique_name', violation_error_message='The unit has a capability of that name already.'),
+            model_name="capability",
+            constraint=models.UniqueConstraint(
+                fields=("unit", "name"),
+                name="capability_unique_name",
+                violation_error_message="The unit has a capability of that name already.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='capability',
-            constraint=models.CheckConstraint(condition=models.Q(('hours_per_cycle__gte', 1), ('hours_per_cycle__lte', 100000)), name='capability_hours_in_range'),
+            model_name="capability",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("hours_per_cycle__gte", 1), ("hours_per_cycle__lte", 100000)),
+                name="capability_hours_in_range",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='capability',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['active', 'retired'])), name='capability_status_valid'),
+            model_name="capability",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("status__in", ["active", "retired"])),
+                name="capability_status_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='capability',
-            constraint=models.CheckConstraint(condition=models.Q(('kind__in', ['team', 'specialist'])), name='capability_kind_valid'),
+            model_name="capability",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("kind__in", ["team", "specialist"])),
+                name="capability_kind_valid",
+            ),
         ),
         migrations.AddIndex(
-            model_name='capabilitycommitment',
-            index=models.Index(fields=['meeting', 'capability'], name='commitment_by_cycle'),
+            model_name="capabilitycommitment",
+            index=models.Index(fields=["meeting", "capability"], name="commitment_by_cycle"),
         ),
         migrations.AddConstraint(
-            model_name='capabilitycommitment',
-            constraint=models.CheckConstraint(condition=models.Q(('bid__isnull', False), ('action__isnull', False), _connector='OR'), name='commitment_asked_or_committed', violation_error_message='Hours are asked by a bid or committed to an action.'),
+            model_name="capabilitycommitment",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("bid__isnull", False), ("action__isnull", False), _connector="OR"
+                ),
+                name="commitment_asked_or_committed",
+                violation_error_message="Hours are asked by a bid or committed to an action.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='capabilitycommitment',
-            constraint=models.CheckConstraint(condition=models.Q(('action__isnull', True), models.Q(('committed_at__isnull', False), ('committed_by__isnull', False)), _connector='OR'), name='commitment_committed_by_whom', violation_error_message='Committed hours record who committed them and when.'),
+            model_name="capabilitycommitment",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("action__isnull", True),
+                    models.Q(("committed_at__isnull", False), ("committed_by__isnull", False)),
+                    _connector="OR",
+                ),
+                name="commitment_committed_by_whom",
+                violation_error_message="Committed hours record who committed them and when.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='capabilitycommitment',
-            constraint=models.CheckConstraint(condition=models.Q(('hours__gte', 1), ('hours__lte', 100000)), name='commitment_hours_in_range'),
+            model_name="capabilitycommitment",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("hours__gte", 1), ("hours__lte", 100000)),
+                name="commitment_hours_in_range",
+            ),
         ),
     ]
