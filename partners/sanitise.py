@@ -5,13 +5,17 @@ A partner must never receive police-only text, so this module is a boundary, bui
 - a subject profile is refused whole, whatever else is asked;
 - only sections both flagged releasable and chosen are kept; a chosen section that is not
   releasable, or is marked above OFFICIAL-SENSITIVE, is refused by name rather than dropped;
-- restricted spans are cut out whole (products.rendering.remove_restricted); malformed markup is
-  refused rather than guessed at;
+- restricted spans are cut out whole (products.rendering.remove_restricted), each leaving the
+  visible mark "[removed]" in its place so that a partner never reads a silent gap; malformed
+  markup is refused rather than guessed at;
 - the partner text is built from an allow-list of fields (title, kind, kept sections' titles and
   bodies), never copied from the content, so a field added to snapshots later cannot leak.
 
 What was held back (section outcomes, removed passages) lives only in
 `SanitisedRelease.removed_for_police_eyes_only`, for the analyst's side-by-side preview.
+
+`partner_section_html` renders a partner section, its removal marks shown as such (in the
+preview, the partner pages and the PDF alike).
 
 `personal_data_warnings` then flags likely personal data left in the partner text; each warning must
 be acknowledged (by its stable id) or removed before a release is approved.
@@ -25,6 +29,7 @@ import html
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from html.parser import HTMLParser
 
 from nim_portal.choices import GSCMarking
 from products.choices import ProductKind
@@ -49,6 +54,15 @@ RELEASABLE_KINDS = frozenset(
 # A partner release is never marked above OFFICIAL-SENSITIVE (docs/access.md, rule 5).
 HIGHEST_RELEASABLE_MARKING = GSCMarking.OFFICIAL_SENSITIVE
 
+# What a partner reads where restricted text was cut out.
+REMOVED_MARK = "[removed]"
+# The rendered mark: a class the screen's and the PDF's stylesheets show as a clear label.
+REMOVED_MARK_HTML = f'<span class="nim-removed">{REMOVED_MARK}</span>'
+# Inside the renderer each mark travels through Markdown as one private-use character, so that
+# Markdown never reads its brackets as a link; the same character typed in the text is replaced.
+_REMOVED_CHAR = "\ue002"
+_REPLACEMENT_CHAR = "\ufffd"
+
 _SPAN_CONTENT_RE = re.compile(
     re.escape(RESTRICTED_OPEN) + "(.*?)" + re.escape(RESTRICTED_CLOSE), re.DOTALL
 )
@@ -68,10 +82,53 @@ class SectionOutcome(enum.StrEnum):
     NOT_CHOSEN = "not chosen"
 
 
+def _cut_restricted(body: str) -> str:
+    """The body with each restricted span cut out (remove_restricted, which refuses malformed
+    markup) and the removal mark standing where it was."""
+    return remove_restricted(body.replace(RESTRICTED_CLOSE, RESTRICTED_CLOSE + REMOVED_MARK))
+
+
+class _RemovalMarks(HTMLParser):
+    """Re-emits sanitised HTML as it is, each mark's character shown as the marked label in text
+    and as plain "[removed]" inside an attribute (a link's title): the label is inserted only
+    where text may stand."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=False)
+        self.out: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.out.append(self.get_starttag_text().replace(_REMOVED_CHAR, REMOVED_MARK))
+
+    handle_startendtag = handle_starttag
+
+    def handle_endtag(self, tag):
+        self.out.append(f"</{tag}>")
+
+    def handle_data(self, data):
+        self.out.append(data.replace(_REMOVED_CHAR, REMOVED_MARK_HTML))
+
+    def handle_entityref(self, name):
+        self.out.append(f"&{name};")
+
+    def handle_charref(self, name):
+        self.out.append(f"&#{name};")
+
+
+def partner_section_html(body: str) -> str:
+    """A partner section's Markdown as sanitised HTML (render_section_html, nh3's allow-list),
+    each removal mark shown as a clear label. Safe to mark as safe in a template."""
+    text = body.replace(_REMOVED_CHAR, _REPLACEMENT_CHAR).replace(REMOVED_MARK, _REMOVED_CHAR)
+    marks = _RemovalMarks()
+    marks.feed(render_section_html(text))
+    marks.close()
+    return "".join(marks.out)
+
+
 @dataclass(frozen=True)
 class PartnerSection:
     title: str
-    body: str  # Markdown with every restricted span cut out
+    body: str  # Markdown with every restricted span cut out, REMOVED_MARK in its place
 
 
 @dataclass(frozen=True)
@@ -90,7 +147,7 @@ class PartnerText:
         for section in self.sections:
             parts.append(
                 f"<section><h2>{html.escape(section.title)}</h2>"
-                f"{render_section_html(section.body)}</section>"
+                f"{partner_section_html(section.body)}</section>"
             )
         return "\n".join(parts)
 
@@ -197,7 +254,7 @@ def build_partner_text(content: dict, *, chosen_section_ids: set[int]) -> Saniti
             reasons.append(title_problem)
             continue
         try:
-            body = remove_restricted(section["body"])
+            body = _cut_restricted(section["body"])
         except ValueError as error:
             reasons.append(f"{_section_name(section)}: {error}")
             continue

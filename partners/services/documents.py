@@ -20,9 +20,8 @@ from nim_portal.services import audit_record, notify
 from partners.choices import GRANTED_STATUSES, DocumentStatus, ReleaseStatus
 from partners.models import PartnerAgency, Release, ReleaseDocument
 from partners.policy import ReleasePolicy
-from partners.sanitise import PartnerSection, PartnerText
+from partners.sanitise import PartnerSection, PartnerText, partner_section_html
 from partners.services.lifecycle import RELEASE_LIFECYCLE, lock_release, tell_agencies
-from products.rendering import render_section_html
 from products.services import snapshot_digest
 
 # The job (nim_portal.jobs) that renders one agency's PDF: registered in partners.apps.
@@ -46,8 +45,8 @@ def release_pdf(release: Release, agency: PartnerAgency) -> bytes:
         sections=tuple(PartnerSection(s["title"], s["body"]) for s in content["sections"]),
     )
     sections = [
-        # render_section_html sanitises with nh3 (an explicit allow-list).
-        {"title": s.title, "html": mark_safe(render_section_html(s.body))}  # noqa: S308
+        # partner_section_html sanitises with nh3 (an explicit allow-list).
+        {"title": s.title, "html": mark_safe(partner_section_html(s.body))}  # noqa: S308
         for s in partner.sections
     ]
     handling = " ".join(release.handling_conditions)

@@ -28,9 +28,13 @@ from partners.choices import GRANTED_STATUSES, RELEASE_TRANSITIONS, DocumentStat
 from partners.forms import ReleasePrepareForm, WarningsForm, WithdrawForm
 from partners.models import PartnerAgency, Release, ReleaseDocument
 from partners.policy import PREPARING_ROLES, ReleasePolicy, require_prepare
-from partners.sanitise import HIGHEST_RELEASABLE_MARKING, RELEASABLE_KINDS, SectionOutcome
+from partners.sanitise import (
+    HIGHEST_RELEASABLE_MARKING,
+    RELEASABLE_KINDS,
+    SectionOutcome,
+    partner_section_html,
+)
 from products import selectors as product_selectors
-from products.rendering import render_section_html
 from products.templatetags.product_tags import version_marking_label
 
 RELEASES_PER_PAGE = 25
@@ -220,7 +224,7 @@ def _detail_context(request, release: Release, **forms) -> dict:
         {
             "decision": decision,
             "section": section,
-            "html": mark_safe(render_section_html(section.body)),  # noqa: S308  (nh3-sanitised)
+            "html": mark_safe(partner_section_html(section.body)),  # noqa: S308  (nh3-sanitised)
         }
         for decision, section in preview.sanitised.side_by_side()
     ]

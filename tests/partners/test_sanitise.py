@@ -10,11 +10,14 @@ import pytest
 
 from nim_portal.choices import GSCMarking
 from partners.sanitise import (
+    REMOVED_MARK,
+    REMOVED_MARK_HTML,
     PartnerText,
     ReleaseRefused,
     SectionOutcome,
     WarningKind,
     build_partner_text,
+    partner_section_html,
     personal_data_warnings,
     release_warnings,
     warning_id,
@@ -157,6 +160,60 @@ def test_restricted_spans_are_removed_wherever_they_stand(body):
     assert SPAN_CANARY in police_record(release)
 
 
+# The removal mark
+
+
+def test_removed_text_leaves_a_visible_mark_in_its_place():
+    body = f"The premises were taken over {restricted(SPAN_CANARY)}; two arrests followed."
+    release = build_partner_text(content(section(1, "S", body)), chosen_section_ids={1})
+
+    (partner_section,) = release.partner.sections
+    assert (
+        partner_section.body
+        == f"The premises were taken over {REMOVED_MARK}; two arrests followed."
+    )
+    assert f"taken over {REMOVED_MARK_HTML}; two" in release.partner.partner_html()
+    assert SPAN_CANARY not in partner_facing(release)
+
+
+@pytest.mark.parametrize(
+    "body, shown",
+    [
+        (f"- one\n- {restricted(SPAN_CANARY)}\n- three", f"<li>{REMOVED_MARK_HTML}</li>"),
+        (
+            f"| a | b |\n|---|---|\n| {restricted(SPAN_CANARY)} | x |",
+            f"<td>{REMOVED_MARK_HTML}</td>",
+        ),
+        (f"```\ncode {restricted(SPAN_CANARY)}\n```", f"code {REMOVED_MARK_HTML}"),
+        (f"**bold {restricted(SPAN_CANARY)}**", f"<strong>bold {REMOVED_MARK_HTML}</strong>"),
+        # The mark's brackets are never read as a link, whatever follows them.
+        (f"{restricted(SPAN_CANARY)}(https://example.org)", f"{REMOVED_MARK_HTML}(https://"),
+        (f"{restricted(SPAN_CANARY)}\n\n[removed]: https://example.org", REMOVED_MARK_HTML),
+    ],
+)
+def test_the_mark_is_shown_wherever_the_span_stood(body, shown):
+    release = build_partner_text(content(section(1, "S", body)), chosen_section_ids={1})
+
+    html = partner_section_html(release.partner.sections[0].body)
+    assert shown in html
+    assert "<a" not in html
+    assert SPAN_CANARY not in html
+
+
+def test_the_mark_inside_a_link_title_stays_plain_text():
+    html = partner_section_html(f'[map](https://example.org "{REMOVED_MARK} area")')
+
+    assert f'title="{REMOVED_MARK} area"' in html
+    assert "nim-removed" not in html
+
+
+def test_the_marks_private_character_typed_in_the_text_is_not_a_mark():
+    html = partner_section_html("odd \ue002 character")
+
+    assert "nim-removed" not in html
+    assert "odd \ufffd character" in html
+
+
 def test_a_subject_profile_is_refused_whatever_is_chosen():
     profile = content(
         section(1, f"Subject {SUBJECT_CANARY}", f"Lives at {SUBJECT_CANARY}."),
@@ -282,7 +339,7 @@ def test_the_record_says_what_happened_to_every_section():
     assert release.kept_section_ids == {1, 4}
     pairs = release.side_by_side()
     assert [(d.section_id, s.title) for d, s in pairs] == [(1, "Summary"), (4, "Prevention")]
-    assert pairs[0][1].body == "Burglary rose 12% to 1,204.  Fridays."
+    assert pairs[0][1].body == "Burglary rose 12% to 1,204. [removed] Fridays."
 
 
 def test_the_partner_text_holds_only_allow_listed_fields():

@@ -349,6 +349,8 @@ def test_no_canary_reaches_the_rendered_pdf(cast, available):
         assert "Northfield" in text
         assert "No onward disclosure" in text
         assert not [canary for canary in CANARIES if canary in text]
+        # The restricted passage cut from section 1 is marked where it stood.
+        assert f"{RELEASABLE_TEXT} [removed]" in text
 
 
 def test_the_pdf_is_rendered_from_the_frozen_text_only(cast, draft):

@@ -265,6 +265,10 @@ def test_the_page_shows_the_preview_beside_what_was_removed(client, cast, draft)
     assert RELEASABLE_TEXT in page
     assert "Removed — police only" in page
     assert CANARY_RESTRICTED in page  # police eyes only, in the removed column
+    # The partner text marks where the passage was cut, and holds nothing of it.
+    partner_text = str(response.context["sections"][0]["html"])
+    assert f'{RELEASABLE_TEXT} <span class="nim-removed">[removed]</span>' in partner_text
+    assert CANARY_RESTRICTED not in partner_text
     assert response.context["page_marking"] == "OFFICIAL-SENSITIVE"
     assert response.context["version_marking"] == GSCMarking(draft.version.marking).label
     assert AuditEvent.objects.filter(verb=AuditVerb.VIEW, object_id=str(draft.pk)).exists()
