@@ -24,10 +24,12 @@ tasking.actions.demo, tasking.proceedings.demo), with the people of tasking.demo
 
 from django.db import transaction
 
+from tasking.bids.demo import seed_bids
 from tasking.demo_cast import DemoResult, demo_cast, seed_people
 from tasking.meetings.cadence import cadence_policies_default
 from tasking.meetings.demo import seed_meetings, seed_ttcg_today
 from tasking.proceedings.demo import hold_past_meetings, seed_partner_attendee
+from tasking.resources.demo import seed_capabilities
 from tasking.strategy.demo import seed_strategies
 
 
@@ -44,4 +46,7 @@ def seed_demo_tasking() -> DemoResult:
     hold_past_meetings(cast, people, result)
     with transaction.atomic():
         seed_ttcg_today(cast, result)
+    with transaction.atomic():
+        seed_capabilities(cast, result)
+        seed_bids(cast, result)
     return result

@@ -11,7 +11,9 @@ app_name = "tasking"
 urlpatterns = [
     path("", include("tasking.strategy.urls")),
     path("", include("tasking.meetings.urls")),
+    path("", include("tasking.resources.urls")),
     path("", include("tasking.actions.urls")),
     path("", include("tasking.proceedings.urls")),
+    path("", include("tasking.bids.urls")),
     path("", include("tasking.submissions.urls")),
 ]

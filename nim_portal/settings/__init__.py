@@ -230,6 +230,9 @@ SPECTACULAR_SETTINGS = {
         "AgendaItemKindEnum": "tasking.meetings.choices.AgendaItemKind",
         "SubmissionEntryKindEnum": "tasking.submissions.choices.EntryKind",
         "SubmissionSourceTypeEnum": "tasking.submissions.choices.SourceType",
+        "CapabilityKindEnum": "tasking.resources.choices.CapabilityKind",
+        "CapabilityStatusEnum": "tasking.resources.choices.CapabilityStatus",
+        "BidStatusEnum": "tasking.bids.choices.BidStatus",
     },
 }
 

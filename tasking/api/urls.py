@@ -5,7 +5,9 @@ from django.urls import path
 from rest_framework.routers import SimpleRouter
 
 from tasking.actions import api as actions
+from tasking.bids import api as bids
 from tasking.proceedings import api as meetings
+from tasking.resources import api as capabilities
 from tasking.strategy import api as strategy
 from tasking.submissions import api as partner_submissions
 
@@ -14,6 +16,8 @@ strategy.register(router)
 partner_submissions.register(router)
 meetings.register(router)
 actions.register(router)
+capabilities.register(router)
+bids.register(router)
 
 urlpatterns = [
     # An object of two lists (inbox, outbox), not a list: a view of its own, not the viewset's.

@@ -11,11 +11,15 @@ Who may do what: tasking.bids.policy.
 from django.db.models import Exists, F, OuterRef, QuerySet
 from django.http import Http404
 
+from nim_portal import access
 from nim_portal.ids import id_or_404
 from nim_portal.models import User
 from products.selectors import visible_products
 from tasking.bids.models import Bid
 from tasking.meetings.models import Meeting
+from tasking.proceedings.choices import EscalationStatus
+from tasking.proceedings.models import Escalation
+from tasking.resources.choices import REGISTER_MARKING
 
 # The meeting's order: ranked first by rank, then as submitted.
 BID_ORDER = (F("rank").asc(nulls_last=True), "submitted_at", "pk")
@@ -67,3 +71,24 @@ def bids_for_meeting(user: User, meeting: Meeting) -> QuerySet[Bid]:
     return with_bid_columns(bids_visible_to(user).filter(meeting=meeting), user).order_by(
         *BID_ORDER
     )
+
+
+def escalations_for_bid(user: User, bid: Bid) -> QuerySet[Escalation]:
+    """The escalations that may carry a bid's shortfall (its unit's, not returned), within the
+    reader's vetting, newest first."""
+    return (
+        Escalation.objects.filter(from_unit_id=bid.unit_id)
+        .exclude(status=EscalationStatus.RETURNED)
+        .filter(access.within_ceiling(user, "marking"))
+        .select_related("to_unit")
+        .order_by("-raised_at", "-pk")
+    )
+
+
+def page_marking_of_bids(bids) -> int:
+    """The highest marking among `bids` and the control strategies of their priorities (the
+    priority's theme is shown with each), at least the register's (capability is named)."""
+    markings = [REGISTER_MARKING]
+    for bid in bids:
+        markings += [bid.marking, bid.priority.control_strategy.marking]
+    return max(markings)

@@ -3,6 +3,8 @@ lifecycle (active, retired) with its transition table."""
 
 from django.db import models
 
+from nim_portal.choices import GSCMarking
+
 
 class CapabilityKind(models.TextChoices):
     TEAM = "team", "Team"
@@ -19,3 +21,6 @@ CAPABILITY_TRANSITIONS: dict[str, frozenset[str]] = {
     CapabilityStatus.ACTIVE: frozenset({CapabilityStatus.RETIRED}),
     CapabilityStatus.RETIRED: frozenset(),
 }
+
+# The register names a unit's teams and specialist assets: police only, never shown to partners.
+REGISTER_MARKING = GSCMarking.OFFICIAL_SENSITIVE
