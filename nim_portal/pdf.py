@@ -185,8 +185,8 @@ def render_marked_document(
     """Render a template extending `nim_portal/print/base.html` to a marked PDF.
 
     Every page carries the GSC marking in capitals at its top and bottom centre and "Page x of
-    y"; when `watermark` is given (e.g. "Released to <agency> — <reference>") it is repeated
-    across every page. The document-control table (version, date, author, reviewer, marking,
+    y"; when `watermark` is given (e.g. "Released to <person>, <agency> — <reference>") it
+    lies diagonally and lightly behind the text of every page, never covering a word. The document-control table (version, date, author, reviewer, marking,
     handling, SHA-256) heads the first page. `title` is the PDF's title.
 
     As for `render_pdf`: user text in `context` is autoescaped by the template, and any HTML the

@@ -117,6 +117,23 @@ def test_the_watermark_is_on_every_page_when_given(marked):
         assert "Released to Kent Fire and Rescue — REL-2026-0042" in text
 
 
+def test_the_watermark_lies_diagonally_and_lightly_behind_the_text(marked):
+    """Drawn first, under its own light transparency, so that every word and the shaded headings
+    of the document-control table stand over it (issue 13: it covered the table)."""
+    for page in marked.pages:
+        pieces = [text for text, _ in placed_text(page)]
+        first_watermark = next(i for i, text in enumerate(pieces) if "Released to" in text)
+        first_other = next(i for i, text in enumerate(pieces) if "Released to" not in text)
+        assert first_watermark < first_other
+        # Turned: a transformation whose sine is well away from 0 and 1 (35 degrees: 0.57).
+        chunks = page.get_contents().get_data().split(b" cm")[:-1]
+        assert any(0.3 < abs(float(chunk.split()[-5])) < 0.95 for chunk in chunks)
+        transparencies = [
+            float(state.get("/ca", 1)) for state in page["/Resources"]["/ExtGState"].values()
+        ]
+        assert min(transparencies) <= 0.2
+
+
 def test_no_watermark_when_none_is_given():
     reader = render_document()
 
