@@ -67,15 +67,23 @@ def _minutes_conflict(conflict: services.MinutesConflict, context: dict) -> dict
     }
 
 
+AGENDA_ITEM_REFUSAL = "Choose an item of this meeting's agenda."
+
+
+def _row_of(rows, pk, field: str, refusal: str):
+    """The row of the meeting's `rows` (its agenda items, its invitees) the input names under
+    `field`; another meeting's is refused like an unknown one."""
+    row = rows.filter(pk=pk).first()
+    if row is None:
+        raise ValidationError({field: refusal})
+    return row
+
+
 def _agenda_item(meeting: Meeting, pk) -> AgendaItem | None:
-    """An item of the meeting's agenda, or None when none was named; another meeting's is
-    refused like an unknown one."""
+    """An item of the meeting's agenda, or None when none was named."""
     if pk is None:
         return None
-    item = meeting.agenda_items.filter(pk=pk).first()
-    if item is None:
-        raise ValidationError({"agenda_item": "Choose an item of this meeting's agenda."})
-    return item
+    return _row_of(meeting.agenda_items, pk, "agenda_item", AGENDA_ITEM_REFUSAL)
 
 
 # Meetings.
@@ -116,6 +124,20 @@ class MeetingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     def retrieve(self, request, *args, **kwargs):
         return self._detail(self.get_object())
 
+    def _changed(self, service, meeting: Meeting, **keywords) -> Response:
+        """The meeting changed by `service` (`keywords`: the input, named as its keywords)."""
+        service(acting_user=self.request.user, meeting=meeting, request=self.request, **keywords)
+        return self._detail(meeting)
+
+    def _recorded(self, input_class, service, answer) -> Response:
+        """A record made at the meeting from the request's input (named as the service's
+        keywords, the agenda item it names read from the meeting's agenda): 201 with it."""
+        meeting = self.get_object()
+        data = validated_input(self.request, input_class)
+        data["agenda_item"] = _agenda_item(meeting, data.get("agenda_item"))
+        made = service(acting_user=self.request.user, meeting=meeting, request=self.request, **data)
+        return Response(answer(made).data, status=status.HTTP_201_CREATED)
+
     @extend_schema(
         summary="Open the meeting",
         request=None,
@@ -123,9 +145,7 @@ class MeetingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     )
     @action(detail=True, methods=["post"])
     def open(self, request, pk=None):
-        meeting = self.get_object()
-        meeting = services.meeting_open(acting_user=request.user, meeting=meeting, request=request)
-        return self._detail(meeting)
+        return self._changed(services.meeting_open, self.get_object())
 
     @extend_schema(
         summary="Move to an agenda item",
@@ -136,13 +156,8 @@ class MeetingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     def current_item(self, request, pk=None):
         meeting = self.get_object()
         data = validated_input(request, ItemInput)
-        item = meeting.agenda_items.filter(pk=data["item"]).first()
-        if item is None:
-            raise ValidationError({"item": "Choose an item of this meeting's agenda."})
-        meeting = services.meeting_current_item_set(
-            acting_user=request.user, meeting=meeting, item=item, request=request
-        )
-        return self._detail(meeting)
+        item = _row_of(meeting.agenda_items, data["item"], "item", AGENDA_ITEM_REFUSAL)
+        return self._changed(services.meeting_current_item_set, meeting, item=item)
 
     @extend_schema(
         summary="Record attendance",
@@ -153,17 +168,12 @@ class MeetingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     def attendance(self, request, pk=None):
         meeting = self.get_object()
         data = validated_input(request, AttendanceInput)
-        invitee = meeting.invitees.filter(pk=data["invitee"]).first()
-        if invitee is None:
-            raise ValidationError({"invitee": "Choose somebody invited to this meeting."})
-        services.attendance_record(
-            acting_user=request.user,
-            meeting=meeting,
-            invitee=invitee,
-            attendance=data["attendance"],
-            request=request,
+        invitee = _row_of(
+            meeting.invitees, data["invitee"], "invitee", "Choose somebody invited to this meeting."
         )
-        return self._detail(meeting)
+        return self._changed(
+            services.attendance_record, meeting, invitee=invitee, attendance=data["attendance"]
+        )
 
     @extend_schema(
         summary="Record a decision",
@@ -172,17 +182,7 @@ class MeetingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     )
     @action(detail=True, methods=["post"])
     def decisions(self, request, pk=None):
-        meeting = self.get_object()
-        data = validated_input(request, DecisionInput)
-        decision = services.decision_record(
-            acting_user=request.user,
-            meeting=meeting,
-            agenda_item=_agenda_item(meeting, data.get("agenda_item")),
-            text=data["text"],
-            marking=data["marking"],
-            request=request,
-        )
-        return Response(DecisionSerializer(decision).data, status=status.HTTP_201_CREATED)
+        return self._recorded(DecisionInput, services.decision_record, DecisionSerializer)
 
     @extend_schema(
         summary="Save the minutes",
@@ -193,16 +193,9 @@ class MeetingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     @action(detail=True, methods=["post"])
     def minutes(self, request, pk=None):
         meeting = self.get_object()
-        data = validated_input(request, MinutesInput)
-        meeting = services.minutes_save(
-            acting_user=request.user,
-            meeting=meeting,
-            text=data["minutes"],
-            expected_version=data["minutes_version"],
-            marking=data.get("marking"),
-            request=request,
+        return self._changed(
+            services.minutes_save, meeting, **validated_input(request, MinutesInput)
         )
-        return self._detail(meeting)
 
     @extend_schema(
         summary="Invite a police colleague",
@@ -215,13 +208,7 @@ class MeetingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     def invite(self, request, pk=None):
         meeting = self.get_object()
         data = validated_input(request, InviteInput)
-        meeting_services.police_invitee_add(
-            acting_user=request.user,
-            meeting=meeting,
-            person=data["person"],
-            request=request,
-        )
-        return self._detail(meeting)
+        return self._changed(meeting_services.police_invitee_add, meeting, **data)
 
     @extend_schema(
         summary="Take back a police invitation",
@@ -254,17 +241,7 @@ class MeetingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     def reschedule(self, request, pk=None):
         meeting = self.get_object()
         data = validated_input(request, RescheduleInput)
-        meeting = meeting_services.meeting_reschedule(
-            acting_user=request.user,
-            meeting=meeting,
-            starts_at=data["starts_at"],
-            duration_minutes=data.get("duration_minutes"),
-            place=data.get("place"),
-            call_link=data.get("call_link"),
-            expected_sequence=data["sequence"],
-            request=request,
-        )
-        return self._detail(meeting)
+        return self._changed(meeting_services.meeting_reschedule, meeting, **data)
 
     @extend_schema(
         summary="Commission a profile",
@@ -275,21 +252,7 @@ class MeetingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     )
     @action(detail=True, methods=["post"])
     def commission(self, request, pk=None):
-        meeting = self.get_object()
-        data = validated_input(request, CommissionInput)
-        terms = {name: data[name] for name in ("due_date", "purpose") if name in data}
-        made = services.profile_commission(
-            acting_user=request.user,
-            meeting=meeting,
-            kind=data["kind"],
-            title=data["title"],
-            owner=data["owner"],
-            marking=data["marking"],
-            agenda_item=_agenda_item(meeting, data.get("agenda_item")),
-            request=request,
-            **terms,
-        )
-        return Response(CommissionSerializer(made).data, status=status.HTTP_201_CREATED)
+        return self._recorded(CommissionInput, services.profile_commission, CommissionSerializer)
 
     @extend_schema(
         summary="Escalate an issue",
@@ -300,18 +263,7 @@ class MeetingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     )
     @action(detail=True, methods=["post"])
     def escalate(self, request, pk=None):
-        meeting = self.get_object()
-        data = validated_input(request, EscalateInput)
-        escalation = escalations.escalation_raise(
-            acting_user=request.user,
-            meeting=meeting,
-            title=data["title"],
-            reason=data["reason"],
-            marking=data["marking"],
-            agenda_item=_agenda_item(meeting, data.get("agenda_item")),
-            request=request,
-        )
-        return Response(EscalationSerializer(escalation).data, status=status.HTTP_201_CREATED)
+        return self._recorded(EscalateInput, escalations.escalation_raise, EscalationSerializer)
 
     @extend_schema(
         summary="Close the meeting",
@@ -321,9 +273,7 @@ class MeetingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     )
     @action(detail=True, methods=["post"])
     def close(self, request, pk=None):
-        meeting = self.get_object()
-        services.meeting_close(acting_user=request.user, meeting=meeting, request=request)
-        return self._detail(meeting)
+        return self._changed(services.meeting_close, self.get_object())
 
 
 # Agenda items.
@@ -367,16 +317,9 @@ class AgendaItemViewSet(viewsets.GenericViewSet):
 
     def create(self, request, *args, **kwargs):
         data = validated_input(request, AgendaItemAddInput)
-        meeting = meeting_selectors.meeting_for_user(request.user, data["meeting"])
+        meeting = meeting_selectors.meeting_for_user(request.user, data.pop("meeting"))
         item = services.agenda_item_add(
-            acting_user=request.user,
-            meeting=meeting,
-            title=data["title"],
-            kind=data["kind"],
-            notes=data["notes"],
-            title_marking=data["title_marking"],
-            notes_marking=data["notes_marking"],
-            request=request,
+            acting_user=request.user, meeting=meeting, request=request, **data
         )
         return Response(AgendaItemSerializer(item).data, status=status.HTTP_201_CREATED)
 
@@ -384,13 +327,7 @@ class AgendaItemViewSet(viewsets.GenericViewSet):
         item = self.get_object()
         data = validated_input(request, AgendaItemEditInput)
         item = services.agenda_item_edit(
-            acting_user=request.user,
-            item=item,
-            title=data["title"],
-            notes=data["notes"],
-            title_marking=data["title_marking"],
-            notes_marking=data["notes_marking"],
-            request=request,
+            acting_user=request.user, item=item, request=request, **data
         )
         return Response(AgendaItemSerializer(item).data)
 

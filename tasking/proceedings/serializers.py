@@ -178,7 +178,8 @@ class MeetingDetailSerializer(MeetingSerializer):
         return meeting.minutes if user.may_read(meeting.minutes_marking) else None
 
 
-# Input: the shape of a request only; the services check the rules.
+# Input: the shape of a request only, named as the services' keywords (`source`, where the API
+# names a field otherwise); the services check the rules.
 
 
 class ItemInput(serializers.Serializer):
@@ -197,8 +198,8 @@ class DecisionInput(serializers.Serializer):
 
 
 class MinutesInput(serializers.Serializer):
-    minutes = serializers.CharField(allow_blank=True, trim_whitespace=False)
-    minutes_version = serializers.IntegerField(min_value=0)
+    minutes = serializers.CharField(source="text", allow_blank=True, trim_whitespace=False)
+    minutes_version = serializers.IntegerField(source="expected_version", min_value=0)
     marking = serializers.ChoiceField(choices=GSCMarking.choices, required=False)
 
 
@@ -231,6 +232,7 @@ class RescheduleInput(serializers.Serializer):
     place = serializers.CharField(max_length=200, allow_blank=True, required=False)
     call_link = serializers.URLField(max_length=500, allow_blank=True, required=False)
     sequence = serializers.IntegerField(
+        source="expected_sequence",
         min_value=0,
         help_text="The meeting's `sequence` as you loaded it: a meeting moved since is refused.",
     )

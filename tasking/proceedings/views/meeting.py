@@ -41,6 +41,17 @@ from tasking.proceedings.forms import (
     MinutesForm,
 )
 from tasking.proceedings.minutes_pdf import minutes_pdf_download
+from tasking.proceedings.views.recording import (
+    AGENDA_ITEM_ADDED,
+    AGENDA_ITEM_CHANGED,
+    ATTENDANCE,
+    COMMISSION,
+    CURRENT_ITEM,
+    DECISION,
+    ESCALATION,
+    INVITEE_ADDED,
+    Record,
+)
 
 
 def _detail(meeting: Meeting):
@@ -54,6 +65,28 @@ def _attendance(meeting: Meeting):
 def _refused(request, meeting: Meeting, exc: ValidationError):
     messages.error(request, " ".join(exc.messages))
     return _detail(meeting)
+
+
+def _press(request, meeting: Meeting, form, record: Record, *, invalid, back=_detail):
+    """A button or short form of the meeting's page, recorded at the meeting: a form that is not
+    valid is told `invalid` (or what it builds from the form), a refusal why, and back to the
+    page either way."""
+    if not form.is_valid():
+        messages.error(request, invalid(form) if callable(invalid) else invalid)
+        return back(meeting)
+    try:
+        made = record.record(request, form, meeting=meeting)
+    except ValidationError as exc:
+        return _refused(request, meeting, exc)
+    if record.done is not None:
+        messages.success(request, record.done(made))
+    return back(meeting)
+
+
+def _form_page(request, template: str, form, page_marking, **context):
+    """A page of one of the chair's forms, answering 400 while the form carries errors."""
+    context.update(form=form, page_marking=page_marking)
+    return render(request, template, context, status=400 if form.errors else 200)
 
 
 def _render_detail(request, meeting: Meeting, *, minutes_form=None, conflict=None, status=200):
@@ -116,19 +149,8 @@ def meeting_close(request, pk):
 def current_item_set(request, pk):
     meeting = meeting_for_user(request.user, pk)
     form = CurrentItemForm(request.POST, meeting=meeting)
-    if not form.is_valid():
-        messages.error(request, "Choose an item of this meeting's agenda.")
-        return _detail(meeting)
-    try:
-        services.meeting_current_item_set(
-            acting_user=request.user,
-            meeting=meeting,
-            item=form.cleaned_data["item"],
-            request=request,
-        )
-    except ValidationError as exc:
-        return _refused(request, meeting, exc)
-    return _detail(meeting)
+    invalid = "Choose an item of this meeting's agenda."
+    return _press(request, meeting, form, CURRENT_ITEM, invalid=invalid)
 
 
 @require_POST
@@ -136,20 +158,8 @@ def current_item_set(request, pk):
 def attendance_set(request, pk):
     meeting = meeting_for_user(request.user, pk)
     form = AttendanceForm(request.POST, meeting=meeting)
-    if not form.is_valid():
-        messages.error(request, "Choose somebody invited and their attendance.")
-        return _detail(meeting)
-    try:
-        services.attendance_record(
-            acting_user=request.user,
-            meeting=meeting,
-            invitee=form.cleaned_data["invitee"],
-            attendance=form.cleaned_data["attendance"],
-            request=request,
-        )
-    except ValidationError as exc:
-        return _refused(request, meeting, exc)
-    return _detail(meeting)
+    invalid = "Choose somebody invited and their attendance."
+    return _press(request, meeting, form, ATTENDANCE, invalid=invalid)
 
 
 @require_POST
@@ -157,18 +167,8 @@ def attendance_set(request, pk):
 def invitee_add(request, pk):
     meeting = meeting_for_user(request.user, pk)
     form = InviteeForm(request.POST, people=people_invitable_to(meeting))
-    if not form.is_valid():
-        messages.error(request, "Choose a police colleague who is not invited yet.")
-        return _attendance(meeting)
-    person = form.cleaned_data["person"]
-    try:
-        meeting_services.police_invitee_add(
-            acting_user=request.user, meeting=meeting, person=person, request=request
-        )
-    except ValidationError as exc:
-        return _refused(request, meeting, exc)
-    messages.success(request, f"{person} is invited: the invitation goes to them by e-mail.")
-    return _attendance(meeting)
+    invalid = "Choose a police colleague who is not invited yet."
+    return _press(request, meeting, form, INVITEE_ADDED, invalid=invalid, back=_attendance)
 
 
 @require_POST
@@ -225,11 +225,8 @@ def reschedule(request, pk):
                 "the invitations go out again with the change.",
             )
             return _detail(meeting)
-    return render(
-        request,
-        "tasking/meetings/reschedule.html",
-        {"meeting": meeting, "form": form, "page_marking": GSCMarking.OFFICIAL},
-        status=400 if form.is_bound else 200,
+    return _form_page(
+        request, "tasking/meetings/reschedule.html", form, GSCMarking.OFFICIAL, meeting=meeting
     )
 
 
@@ -238,23 +235,8 @@ def reschedule(request, pk):
 def agenda_item_add(request, pk):
     meeting = meeting_for_user(request.user, pk)
     form = AgendaItemAddForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, "Enter the new item's title (200 characters or fewer).")
-        return _detail(meeting)
-    try:
-        services.agenda_item_add(
-            acting_user=request.user,
-            meeting=meeting,
-            title=form.cleaned_data["title"],
-            notes=form.cleaned_data["notes"],
-            title_marking=form.cleaned_data["title_marking"],
-            notes_marking=form.cleaned_data["notes_marking"],
-            request=request,
-        )
-    except ValidationError as exc:
-        return _refused(request, meeting, exc)
-    messages.success(request, "The item is added to the end of the agenda.")
-    return _detail(meeting)
+    invalid = "Enter the new item's title (200 characters or fewer)."
+    return _press(request, meeting, form, AGENDA_ITEM_ADDED, invalid=invalid)
 
 
 def _item_of(meeting: Meeting, item_pk) -> AgendaItem:
@@ -279,27 +261,17 @@ def agenda_item_edit(request, pk, item_pk):
             "notes_marking": item.notes_marking,
         },
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.agenda_item_edit(
-                acting_user=request.user,
-                item=item,
-                title=form.cleaned_data["title"],
-                notes=form.cleaned_data["notes"],
-                title_marking=form.cleaned_data["title_marking"],
-                notes_marking=form.cleaned_data["notes_marking"],
-                request=request,
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, "The agenda item is changed.")
-            return _detail(meeting)
-    return render(
+    done = AGENDA_ITEM_CHANGED.submit(request, form, item=item)
+    if done:
+        messages.success(request, done)
+        return _detail(meeting)
+    return _form_page(
         request,
         "tasking/meetings/agenda_item_edit.html",
-        {"meeting": meeting, "item": item, "form": form, "page_marking": GSCMarking.OFFICIAL},
-        status=400 if form.errors else 200,
+        form,
+        GSCMarking.OFFICIAL,
+        meeting=meeting,
+        item=item,
     )
 
 
@@ -332,29 +304,17 @@ def agenda_item_delete(request, pk, item_pk):
     return _detail(meeting)
 
 
+def _decision_not_recorded(form) -> str:
+    errors = [error for errors in form.errors.values() for error in errors]
+    return "The decision was not recorded: " + " ".join(errors)
+
+
 @require_POST
 @police_required
 def decision_add(request, pk):
     meeting = meeting_for_user(request.user, pk)
     form = DecisionForm(request.POST, meeting=meeting)
-    if not form.is_valid():
-        errors = [error for errors in form.errors.values() for error in errors]
-        messages.error(request, "The decision was not recorded: " + " ".join(errors))
-        return _detail(meeting)
-    data = form.cleaned_data
-    try:
-        services.decision_record(
-            acting_user=request.user,
-            meeting=meeting,
-            agenda_item=data["agenda_item"],
-            text=data["text"],
-            marking=data["marking"],
-            request=request,
-        )
-    except ValidationError as exc:
-        return _refused(request, meeting, exc)
-    messages.success(request, "The decision is recorded.")
-    return _detail(meeting)
+    return _press(request, meeting, form, DECISION, invalid=_decision_not_recorded)
 
 
 @require_POST
@@ -400,33 +360,16 @@ def commission(request, pk):
     form = CommissionForm(
         request.POST or None, meeting=meeting, analysts=selectors.analysts_who_may_develop(meeting)
     )
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            made = services.profile_commission(
-                acting_user=request.user,
-                meeting=meeting,
-                kind=data["kind"],
-                title=data["title"],
-                owner=data["owner"],
-                marking=data["marking"],
-                agenda_item=data["agenda_item"],
-                due_date=data["due_date"],
-                purpose=data["purpose"],
-                request=request,
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(
-                request, f"{made.get_kind_display()} commissioned: its terms await agreement."
-            )
-            return _detail(meeting)
-    return render(
+    done = COMMISSION.submit(request, form, meeting=meeting)
+    if done:
+        messages.success(request, done)
+        return _detail(meeting)
+    return _form_page(
         request,
         "tasking/meetings/commission.html",
-        {"meeting": meeting, "form": form, "page_marking": GSCMarking.OFFICIAL_SENSITIVE},
-        status=400 if form.errors else 200,
+        form,
+        GSCMarking.OFFICIAL_SENSITIVE,
+        meeting=meeting,
     )
 
 
@@ -437,33 +380,17 @@ def escalate(request, pk):
     require_chair(request.user, meeting, "escalate its business")
     parent = Unit.objects.get_parent(meeting.unit)
     form = EscalationForm(request.POST or None, meeting=meeting)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            escalation = escalations.escalation_raise(
-                acting_user=request.user,
-                meeting=meeting,
-                title=data["title"],
-                reason=data["reason"],
-                agenda_item=data["agenda_item"],
-                marking=data["marking"],
-                request=request,
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, f"Escalated to the T&CG of {escalation.to_unit}.")
-            return _detail(meeting)
-    return render(
+    done = ESCALATION.submit(request, form, meeting=meeting)
+    if done:
+        messages.success(request, done)
+        return _detail(meeting)
+    return _form_page(
         request,
         "tasking/meetings/escalate.html",
-        {
-            "meeting": meeting,
-            "parent": parent,
-            "form": form,
-            "page_marking": GSCMarking.OFFICIAL_SENSITIVE,
-        },
-        status=400 if form.errors else 200,
+        form,
+        GSCMarking.OFFICIAL_SENSITIVE,
+        meeting=meeting,
+        parent=parent,
     )
 
 

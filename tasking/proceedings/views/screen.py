@@ -39,7 +39,7 @@ from tasking.meetings.choices import MeetingStatus
 from tasking.meetings.models import Meeting
 from tasking.meetings.policy import can_chair, require_chair
 from tasking.meetings.selectors import meeting_for_user
-from tasking.proceedings import escalations, selectors, services
+from tasking.proceedings import selectors, services
 from tasking.proceedings.forms import (
     ActionCloseForm,
     ActionRaiseForm,
@@ -50,6 +50,14 @@ from tasking.proceedings.forms import (
 )
 from tasking.proceedings.poll import PollAnswer, poll_answer, poll_ticket_mint
 from tasking.proceedings.screen import chairs_view, meeting_screen
+from tasking.proceedings.views.recording import (
+    ACTION,
+    COMMISSION,
+    CURRENT_ITEM,
+    DECISION,
+    ESCALATION,
+    Record,
+)
 from tasking.strategy.selectors import priorities_for_unit
 
 # The event the live region listens for (from the poll, or after the chair's own change).
@@ -115,34 +123,44 @@ def _render_live(request, meeting: Meeting, *, private: bool):
     return render(request, "tasking/screen/live_response.html", context)
 
 
-def _controls_context(request, meeting: Meeting, *, agenda=None, **forms) -> dict:
-    """The chair's forms (private view), each in its own prefix so that ids never clash, for
-    the meeting as just read for the user; `agenda`: its items, when the page read them."""
-    if agenda is None:
-        agenda = selectors.agenda_of(meeting)
-    priorities = priorities_for_unit(request.user, meeting.unit)
-    priorities_read = list(priorities)
-    defaults = {
-        "decision_form": lambda: DecisionForm(meeting=meeting, agenda=agenda, prefix="decision"),
-        "action_form": lambda: ActionRaiseForm(
+def _chairs_form(request, meeting: Meeting, name: str, data=None, **read):
+    """One of the chair's forms (private view), each in its own prefix so that ids never clash;
+    `read`: the rows the page has read already (the agenda, the priorities)."""
+    if name == "decision_form":
+        return DecisionForm(data, meeting=meeting, agenda=read.get("agenda"), prefix="decision")
+    if name == "action_form":
+        return ActionRaiseForm(
+            data,
             meeting=meeting,
-            priorities=priorities,
-            priorities_read=priorities_read,
+            priorities=priorities_for_unit(request.user, meeting.unit),
+            priorities_read=read.get("priorities_read"),
             prefix="action",
-        ),
-        "commission_form": lambda: CommissionForm(
+        )
+    if name == "commission_form":
+        return CommissionForm(
+            data,
             meeting=meeting,
-            agenda=agenda,
+            agenda=read.get("agenda"),
             analysts=selectors.analysts_who_may_develop(meeting),
             prefix="commission",
-        ),
-        "escalation_form": lambda: EscalationForm(
-            meeting=meeting, agenda=agenda, prefix="escalation"
-        ),
-    }
+        )
+    return EscalationForm(data, meeting=meeting, agenda=read.get("agenda"), prefix="escalation")
+
+
+CHAIRS_FORMS = ("decision_form", "action_form", "commission_form", "escalation_form")
+
+
+def _controls_context(request, meeting: Meeting, *, agenda=None, **forms) -> dict:
+    """The chair's forms (private view) for the meeting as just read for the user; `agenda`: its
+    items, when the page read them."""
+    if agenda is None:
+        agenda = selectors.agenda_of(meeting)
+    priorities_read = list(priorities_for_unit(request.user, meeting.unit))
     context = {"meeting": meeting, "has_priorities": bool(priorities_read)}
-    for name, make in defaults.items():
-        context[name] = forms.get(name) or make()
+    for name in CHAIRS_FORMS:
+        context[name] = forms.get(name) or _chairs_form(
+            request, meeting, name, agenda=agenda, priorities_read=priorities_read
+        )
     context["review"] = forms.get("review")
     return context
 
@@ -267,9 +285,7 @@ def screen_item_set(request, pk):
         return _button_refused(request, meeting, refusal, back)
     item = form.cleaned_data["item"]
     try:
-        services.meeting_current_item_set(
-            acting_user=request.user, meeting=meeting, item=item, request=request
-        )
+        CURRENT_ITEM.record(request, form, meeting=meeting)
     except PermissionDenied as exc:
         return _refused_permission(request, exc)
     except ValidationError as exc:
@@ -350,62 +366,28 @@ def _posting(view):
     return wrapper
 
 
+def _record(request, pk, name: str, record: Record):
+    """One of the chair's forms posted: recorded, or back with its errors."""
+    meeting = _meeting_for_chair(request, pk)
+    form = _chairs_form(request, meeting, name, request.POST)
+    done = record.submit(request, form, meeting=meeting)
+    if done:
+        return _form_done(request, meeting, done)
+    return _controls_page(request, meeting, **{name: form})
+
+
 @require_POST
 @police_required
 @_posting
 def screen_decision(request, pk):
-    meeting = _meeting_for_chair(request, pk)
-    form = DecisionForm(request.POST, meeting=meeting, prefix="decision")
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.decision_record(
-                acting_user=request.user,
-                meeting=meeting,
-                agenda_item=data["agenda_item"],
-                text=data["text"],
-                marking=data["marking"],
-                request=request,
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            return _form_done(request, meeting, "The decision is recorded.")
-    return _controls_page(request, meeting, decision_form=form)
+    return _record(request, pk, "decision_form", DECISION)
 
 
 @require_POST
 @police_required
 @_posting
 def screen_action_raise(request, pk):
-    meeting = _meeting_for_chair(request, pk)
-    form = ActionRaiseForm(
-        request.POST,
-        meeting=meeting,
-        priorities=priorities_for_unit(request.user, meeting.unit),
-        prefix="action",
-    )
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            action_services.action_raise(
-                acting_user=request.user,
-                unit=meeting.unit,
-                priority=data["priority"],
-                action_type=data["action_type"],
-                description=data["description"],
-                owner_user=data["owner_user"],
-                owner_unit=data["owner_unit"],
-                due_date=data["due_date"],
-                meeting=meeting,
-                marking=data["marking"],
-                request=request,
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            return _form_done(request, meeting, "The action is raised.")
-    return _controls_page(request, meeting, action_form=form)
+    return _record(request, pk, "action_form", ACTION)
 
 
 def _action_of(request, meeting: Meeting, action_pk):
@@ -456,59 +438,11 @@ def screen_action_close(request, pk, action_pk):
 @police_required
 @_posting
 def screen_commission(request, pk):
-    meeting = _meeting_for_chair(request, pk)
-    form = CommissionForm(
-        request.POST,
-        meeting=meeting,
-        analysts=selectors.analysts_who_may_develop(meeting),
-        prefix="commission",
-    )
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            made = services.profile_commission(
-                acting_user=request.user,
-                meeting=meeting,
-                kind=data["kind"],
-                title=data["title"],
-                owner=data["owner"],
-                marking=data["marking"],
-                agenda_item=data["agenda_item"],
-                due_date=data["due_date"],
-                purpose=data["purpose"],
-                request=request,
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            return _form_done(
-                request,
-                meeting,
-                f"{made.get_kind_display()} commissioned: its terms await agreement.",
-            )
-    return _controls_page(request, meeting, commission_form=form)
+    return _record(request, pk, "commission_form", COMMISSION)
 
 
 @require_POST
 @police_required
 @_posting
 def screen_escalate(request, pk):
-    meeting = _meeting_for_chair(request, pk)
-    form = EscalationForm(request.POST, meeting=meeting, prefix="escalation")
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            escalation = escalations.escalation_raise(
-                acting_user=request.user,
-                meeting=meeting,
-                title=data["title"],
-                reason=data["reason"],
-                agenda_item=data["agenda_item"],
-                marking=data["marking"],
-                request=request,
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            return _form_done(request, meeting, f"Escalated to the T&CG of {escalation.to_unit}.")
-    return _controls_page(request, meeting, escalation_form=form)
+    return _record(request, pk, "escalation_form", ESCALATION)
