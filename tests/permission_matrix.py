@@ -120,6 +120,7 @@ ROWS = [
         "dashboard":                            "in  200 200 200 200 200 200 200 200 200 200",
         "healthz":                              "200 200 200 200 200 200 200 200 200 200 200",
         "notifications:list":                   "in  200 200 200 200 200 200 200 200 200 200",
+        "notification_preferences":             "in  200 200 200 200 200 200 200 200 200 200",
         "search":                               "in  404 404 200 200 200 200 200 200 200 200",
     }),
     *rows(None, "post", {
@@ -129,6 +130,7 @@ ROWS = [
     *rows("notification", "post", {
         #                                        ano ptn opt mem ana rev chr adm out low su
         "notifications:open":                   "in  404 404 302 404 404 404 404 404 404 404",
+        "notifications:read":                   "in  404 404 302 404 404 404 404 404 404 404",
     }),
 
     # The API's own pages.
@@ -188,6 +190,11 @@ ROWS = [
     }),
     *rows("job", "post", {
         "jobs:retry":                           "in  404 404 403 403 403 403 403 403 403 302",
+    }),
+    # A job's progress shows only to those its kind's app lets see its record (no app shows an
+    # e-mail's job).
+    *rows("job", "get", {
+        "job_progress":                         "in  404 404 404 404 404 404 404 404 404 404",
     }),
     *rows("member", "post", {
         "people:grant":                         "in  404 404 403 403 403 403 400 404 403 400",
@@ -383,6 +390,7 @@ ROWS = [
         "tasking:partner_attendees":            "in  404 404 404 404 404 200 404 404 404 404",
         "tasking:meeting_list":                 "in  404 404 200 200 200 200 200 200 200 200",
         "tasking:meeting_detail":               "in  404 404 200 200 200 200 200 404 200 404",
+        "tasking:meeting_ics":                  "in  404 404 200 404 404 404 404 404 404 404",
         "tasking:agenda_item_edit":             "in  404 404 403 403 403 200 403 404 403 404",
         "tasking:meeting_reschedule":           "in  404 404 403 403 403 302 403 404 403 404",
         "tasking:meeting_commission":           "in  404 404 403 403 403 200 403 404 403 404",

@@ -6,6 +6,7 @@ notification_patterns = (
     [
         path("", notifications.notification_list, name="list"),
         path("<int:pk>/open/", notifications.notification_open, name="open"),
+        path("<int:pk>/read/", notifications.notification_read, name="read"),
         path("read/", notifications.notifications_read_all, name="read_all"),
     ],
     "notifications",
@@ -14,6 +15,7 @@ notification_patterns = (
 urlpatterns = [
     path("", dashboard.dashboard, name="dashboard"),
     path("healthz", health.healthz, name="healthz"),
+    path("jobs/", include("nim_portal.urls.job_progress")),
     path("notifications/", include(notification_patterns)),
     path("search/", search.search, name="search"),
     path("staff/", include("nim_portal.urls.staff")),
