@@ -120,7 +120,6 @@ ROWS = [
         "dashboard":                            "in  200 200 200 200 200 200 200 200 200 200",
         "healthz":                              "200 200 200 200 200 200 200 200 200 200 200",
         "notifications:list":                   "in  200 200 200 200 200 200 200 200 200 200",
-        "notification_preferences":             "in  200 200 200 200 200 200 200 200 200 200",
         "search":                               "in  404 404 200 200 200 200 200 200 200 200",
     }),
     *rows(None, "post", {
@@ -130,7 +129,6 @@ ROWS = [
     *rows("notification", "post", {
         #                                        ano ptn opt mem ana rev chr adm out low su
         "notifications:open":                   "in  404 404 302 404 404 404 404 404 404 404",
-        "notifications:read":                   "in  404 404 302 404 404 404 404 404 404 404",
     }),
 
     # The API's own pages.
@@ -390,7 +388,6 @@ ROWS = [
         "tasking:partner_attendees":            "in  404 404 404 404 404 200 404 404 404 404",
         "tasking:meeting_list":                 "in  404 404 200 200 200 200 200 200 200 200",
         "tasking:meeting_detail":               "in  404 404 200 200 200 200 200 404 200 404",
-        "tasking:meeting_ics":                  "in  404 404 200 404 404 404 404 404 404 404",
         "tasking:agenda_item_edit":             "in  404 404 403 403 403 200 403 404 403 404",
         "tasking:meeting_reschedule":           "in  404 404 403 403 403 302 403 404 403 404",
         "tasking:meeting_commission":           "in  404 404 403 403 403 200 403 404 403 404",
