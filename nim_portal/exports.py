@@ -108,13 +108,14 @@ def export_url(request: HttpRequest, export_format: str) -> str:
 def list_download(
     request: HttpRequest,
     export: ListExport,
-    rows: QuerySet,
+    rows: QuerySet | Callable[[], QuerySet],
     *,
     form: forms.Form | None = None,
 ) -> HttpResponse | None:
-    """The export the request asks for of `rows` (the page's own rows, filtered by `form`), or
-    None when it asks for none, or when the export is refused: then the refusal is a message for
-    the page, which the view renders as usual (with the filter form's errors)."""
+    """The export the request asks for of `rows` (the page's own rows, filtered by `form`; or a
+    function that builds them, for rows that cost a query to build), or None when it asks for
+    none, or when the export is refused: then the refusal is a message for the page, which the
+    view renders as usual (with the filter form's errors)."""
     export_format = requested_format(request)
     if export_format is None:
         return None
@@ -128,7 +129,7 @@ def list_download(
 def export_response(
     request: HttpRequest,
     export: ListExport,
-    rows: QuerySet,
+    rows: QuerySet | Callable[[], QuerySet],
     *,
     export_format: str,
     form: forms.Form | None = None,
@@ -142,6 +143,8 @@ def export_response(
         raise ExportRefused(
             f"The {export.name} was not downloaded: correct the filters below first."
         )
+    if callable(rows):
+        rows = rows()
     count, marking = _count_and_marking(export, rows)
     if count > EXPORT_ROW_LIMIT:
         raise ExportRefused(

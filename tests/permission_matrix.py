@@ -388,6 +388,7 @@ ROWS = [
         "tasking:partner_attendees":            "in  404 404 404 404 404 200 404 404 404 404",
         "tasking:meeting_list":                 "in  404 404 200 200 200 200 200 200 200 200",
         "tasking:meeting_detail":               "in  404 404 200 200 200 200 200 404 200 404",
+        "tasking:meeting_ics":                  "in  404 404 200 404 404 404 404 404 404 404",
         "tasking:agenda_item_edit":             "in  404 404 403 403 403 200 403 404 403 404",
         "tasking:meeting_reschedule":           "in  404 404 403 403 403 302 403 404 403 404",
         "tasking:meeting_commission":           "in  404 404 403 403 403 200 403 404 403 404",

@@ -1,4 +1,5 @@
-"""The product register (with search and filters), commissioning, and "My work" on the dashboard."""
+"""The product register (with search, filters and its CSV and XLSX export), commissioning, and
+"My work" on the dashboard."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -7,6 +8,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from nim_portal.choices import GSCMarking
+from nim_portal.exports import Column, ListExport, list_download
 from nim_portal.forms.errors import add_service_errors
 from nim_portal.pagination import paginate
 from nim_portal.search import paginate_ranked
@@ -20,6 +22,25 @@ from products.search import RANKED_MATCHES
 
 PRODUCTS_PER_PAGE = 25
 
+# The register as a file (nim_portal.exports): what its rows show, read from what the register's
+# selector selects with each product.
+REGISTER_EXPORT = ListExport(
+    name="product register",
+    columns=[
+        Column("Product id", lambda product: product.pk),
+        Column("Title", lambda product: product.title),
+        Column("Kind", lambda product: product.get_kind_display()),
+        Column("Published version", lambda product: product.current_version or None),
+        Column("Marking", lambda product: product.marking_label),
+        Column("Status", lambda product: product.get_status_display()),
+        Column("Unit", lambda product: product.unit.name),
+        Column("Owner", lambda product: product.owner.get_full_name() or product.owner.username),
+        Column("Due", lambda product: product.due_date),
+        Column("Last updated", lambda product: product.updated_at),
+    ],
+    marking="marking",
+)
+
 
 @require_GET
 @police_required
@@ -29,6 +50,15 @@ def product_register(request):
         request.GET, queryset=selectors.register_products(request.user), request=request
     )
     ranked = bool(text) and not product_filter.sorted_by_reader
+    download = list_download(
+        request,
+        REGISTER_EXPORT,
+        # Every row of the list as shown: the best matches in their order when ranked.
+        lambda: selectors.search_products(request.user, text, product_filter.qs, ranked=ranked),
+        form=product_filter.form,
+    )
+    if download is not None:
+        return download
     if ranked:
         ranking = selectors.rank_register_products(request.user, text, product_filter.qs)
         page_obj = paginate_ranked(request, ranking, PRODUCTS_PER_PAGE)

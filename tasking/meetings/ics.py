@@ -8,6 +8,7 @@ recipient, so that no invitee learns who else is invited.
 from datetime import UTC
 
 from django.conf import settings
+from django.http import HttpResponse
 from django.utils import timezone
 from icalendar import Calendar, Event, vCalAddress, vText
 
@@ -64,3 +65,14 @@ def meeting_invitation_ics(meeting: Meeting, attendee: User) -> bytes:
     )
     calendar.add_component(event)
     return calendar.to_ical()
+
+
+def meeting_ics_response(meeting: Meeting, attendee: User) -> HttpResponse:
+    """The invitation of `attendee` to `meeting` as a download, named for the meeting (the
+    invitee's page offers it, as the invitation e-mail attaches it)."""
+    response = HttpResponse(
+        meeting_invitation_ics(meeting, attendee), content_type="text/calendar; charset=utf-8"
+    )
+    day = timezone.localtime(meeting.starts_at).date().isoformat()
+    response["Content-Disposition"] = f'attachment; filename="meeting-{day}.ics"'
+    return response

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import transaction
 from django.db.models import F, Q
+from django.urls import reverse
 from django.utils import timezone
 
 from nim_portal.jobs import jobs_enqueue_for
@@ -30,9 +31,16 @@ def _when(meeting: Meeting) -> str:
 INVITATION_BODY = (
     "You are invited to the {kind} of {unit} on {when} ({minutes} minutes).\n"
     "Where: {where}\n\n"
-    "The agenda and papers are in NIM Portal: {url}/\n\n"
+    "The agenda and papers are in NIM Portal: {url}/\n"
+    "The invitation is attached for your calendar; you can also download it: {ics_url}\n\n"
     "This e-mail carries no details of the business on purpose: read them in the portal."
 )
+
+
+def _ics_url(meeting: Meeting, invitee: MeetingInvitee) -> str:
+    """Where the invitee downloads their .ics again: the partner area, or the police page."""
+    name = "tasking:partner_meeting_ics" if invitee.is_partner_attendee else "tasking:meeting_ics"
+    return f"{settings.NIM_PORTAL_URL}{reverse(name, args=[meeting.pk])}"
 
 
 def _invitation_message(meeting: Meeting, invitee: MeetingInvitee) -> EmailMessage:
@@ -47,6 +55,7 @@ def _invitation_message(meeting: Meeting, invitee: MeetingInvitee) -> EmailMessa
             minutes=meeting.duration_minutes,
             where=meeting.location or "to be confirmed",
             url=settings.NIM_PORTAL_URL,
+            ics_url=_ics_url(meeting, invitee),
         ),
         to=[invitee.user.email],
     )

@@ -16,7 +16,7 @@ from nim_portal.choices import UserKind
 from nim_portal.ids import id_or_404
 from nim_portal.models import Unit, User
 from tasking.meetings.choices import MeetingStatus
-from tasking.meetings.models import CadencePolicy, Meeting
+from tasking.meetings.models import CadencePolicy, Meeting, MeetingInvitee
 
 
 def meetings_visible_to(user: User) -> QuerySet[Meeting]:
@@ -36,6 +36,24 @@ def meeting_for_user(user: User, pk) -> Meeting:
     if meeting is None:
         raise Http404("No such meeting.")
     return meeting
+
+
+def get_police_invitation(user: User, meeting_pk) -> MeetingInvitee:
+    """The police user's own invitation to a meeting they may read, with the meeting, its unit
+    and chair; or 404 (not invited, a partner attendee, or a meeting they may not read)."""
+    invitation = (
+        MeetingInvitee.objects.filter(
+            user=user,
+            is_partner_attendee=False,
+            meeting__in=meetings_visible_to(user).values("pk"),
+            meeting_id=id_or_404(meeting_pk, "meeting"),
+        )
+        .select_related("meeting__unit", "meeting__chair")
+        .first()
+    )
+    if invitation is None:
+        raise Http404("No such meeting.")
+    return invitation
 
 
 def meetings_for_user(user: User) -> QuerySet[Meeting]:

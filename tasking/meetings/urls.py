@@ -14,5 +14,6 @@ cadence_pages = [
 
 urlpatterns = [
     path("meetings/", views.meeting_list, name="meeting_list"),
+    path("meetings/<int:pk>/invitation.ics", views.meeting_ics, name="meeting_ics"),
     path("cadence/", include(cadence_pages)),
 ]

@@ -1,7 +1,8 @@
 """The meetings' pages: the list of the user's meetings (and the dashboard's panel of the next
-ones), and the admins' cadence pages: the cadence policies of every kind of unit (changed by system
-administrators through tasking.meetings.cadence.cadence_policy_update) and the units whose cadence
-has lapsed (tasking.meetings.selectors.lapsed_cadences). A meeting's own page is its proceedings'
+ones), a police invitee's .ics of their invitation, and the admins' cadence pages: the cadence
+policies of every kind of unit (changed by system administrators through
+tasking.meetings.cadence.cadence_policy_update) and the units whose cadence has lapsed
+(tasking.meetings.selectors.lapsed_cadences). A meeting's own page is its proceedings'
 (tasking.proceedings.views.meeting)."""
 
 from django.contrib import messages
@@ -16,9 +17,15 @@ from nim_portal.pagination import paginate
 from nim_portal.web.decorators import police_required, staff_required
 from tasking.meetings.cadence import cadence_policy_update
 from tasking.meetings.forms import CadencePolicyForm
+from tasking.meetings.ics import meeting_ics_response
 from tasking.meetings.models import CadencePolicy
 from tasking.meetings.policy import can_change_cadence, require_cadence_changer
-from tasking.meetings.selectors import lapsed_cadences, meetings_for_user, next_meetings_for_user
+from tasking.meetings.selectors import (
+    get_police_invitation,
+    lapsed_cadences,
+    meetings_for_user,
+    next_meetings_for_user,
+)
 
 MEETINGS_PER_PAGE = 25
 # Cadence.
@@ -94,6 +101,14 @@ def meeting_list(request):
         "tasking/meetings/list.html",
         {"page": page, "meetings": list(page), "page_marking": GSCMarking.OFFICIAL},
     )
+
+
+@require_GET
+@police_required
+def meeting_ics(request, pk):
+    """A police invitee's own invitation as an .ics (404 to anybody not invited)."""
+    invitation = get_police_invitation(request.user, pk)
+    return meeting_ics_response(invitation.meeting, request.user)
 
 
 def my_meetings_panel(user) -> dict:

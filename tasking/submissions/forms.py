@@ -12,6 +12,7 @@ from tasking.submissions.choices import (
     IntelligenceAssessment,
     SourceEvaluation,
     SourceType,
+    SubmissionStatus,
 )
 
 
@@ -153,4 +154,15 @@ class GradeForm(TriageForm):
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text="Required with handling code C.",
+    )
+
+
+class TriageListFilterForm(forms.Form):
+    """The triage list's filter: one status, or any ("")."""
+
+    status = forms.ChoiceField(
+        choices=[("", "Any status"), *SubmissionStatus.choices],
+        required=False,
+        label="Status",
+        error_messages={"invalid_choice": "Choose a status from the list."},
     )

@@ -15,7 +15,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -24,7 +23,7 @@ from nim_portal.forms.errors import add_service_errors
 from nim_portal.web.decorators import partner_required
 from nim_portal.web.markings import page_marking_of
 from partners.selectors import agreement_notice
-from tasking.meetings.ics import meeting_invitation_ics
+from tasking.meetings.ics import meeting_ics_response
 from tasking.submissions import selectors, services
 from tasking.submissions.choices import SUBMISSION_MARKING, EntryKind, SubmissionStatus
 from tasking.submissions.forms import FollowUpForm, SubmissionForm
@@ -207,8 +206,4 @@ def meeting_list(request):
 @partner_required
 def meeting_ics(request, pk):
     invitation = selectors.get_partner_invitation(request.user, pk)
-    response = HttpResponse(
-        meeting_invitation_ics(invitation.meeting, request.user), content_type="text/calendar"
-    )
-    response["Content-Disposition"] = 'attachment; filename="invitation.ics"'
-    return response
+    return meeting_ics_response(invitation.meeting, request.user)

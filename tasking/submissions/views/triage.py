@@ -1,5 +1,6 @@
-"""Triage of partner information, for police staff: the triage list, a submission's page with its
-conversation, attachments and grading, the triage decisions and the audited attachment download.
+"""Triage of partner information, for police staff: the triage list (and its CSV and XLSX export),
+a submission's page with its conversation, attachments and grading, the triage decisions and the
+audited attachment download.
 
 Partner users get 404 on every page. Submissions come from tasking.submissions.selectors
 (missing and forbidden: the same 404); every change is a service of tasking.submissions.services,
@@ -15,6 +16,7 @@ from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_GET, require_POST
 
 from nim_portal.choices import AuditVerb
+from nim_portal.exports import Column, ListExport, list_download
 from nim_portal.forms.errors import add_service_errors
 from nim_portal.pagination import paginate
 from nim_portal.services import audit_record
@@ -22,20 +24,53 @@ from nim_portal.web.decorators import police_required
 from tasking.strategy.models import Priority
 from tasking.submissions import selectors, services
 from tasking.submissions.choices import SUBMISSION_MARKING, SubmissionStatus
-from tasking.submissions.forms import AcceptForm, DeclineForm, GradeForm, RequestMoreForm
+from tasking.submissions.forms import (
+    AcceptForm,
+    DeclineForm,
+    GradeForm,
+    RequestMoreForm,
+    TriageListFilterForm,
+)
 from tasking.submissions.models import PartnerSubmission, SubmissionAttachment, SubmissionEntry
 from tasking.submissions.policy import can_triage_any
 
 SUBMISSIONS_PER_PAGE = 25
 
 
+def _grading_code(submission: PartnerSubmission) -> str:
+    grading = getattr(submission, "grading", None)
+    return grading.code if grading is not None else "Not graded"
+
+
+# The triage list as a file (nim_portal.exports): what its rows show.
+TRIAGE_EXPORT = ListExport(
+    name="partner information",
+    columns=[
+        Column("Reference", lambda submission: submission.reference),
+        Column("Received", lambda submission: submission.submitted_at),
+        Column("Agency", lambda submission: submission.agency.name),
+        Column("Question", lambda submission: submission.item.question),
+        Column("Priority", lambda submission: submission.item.priority.theme),
+        Column("Unit", lambda submission: submission.item.requirement.control_strategy.unit.name),
+        Column("Status", lambda submission: submission.get_status_display()),
+        Column("Grading", _grading_code),
+    ],
+    marking=SUBMISSION_MARKING,
+)
+
+
 @require_GET
 @police_required
 def submission_list(request):
-    status = request.GET.get("status", SubmissionStatus.AWAITING_TRIAGE)
-    if status not in SubmissionStatus.values:
-        status = ""
+    # With no choice made, the list opens on the queue awaiting triage.
+    query = request.GET.copy()
+    query.setdefault("status", SubmissionStatus.AWAITING_TRIAGE)
+    filter_form = TriageListFilterForm(query)
+    status = filter_form.cleaned_data["status"] if filter_form.is_valid() else ""
     submissions = selectors.triage_list(request.user, status)
+    download = list_download(request, TRIAGE_EXPORT, submissions, form=filter_form)
+    if download is not None:
+        return download
     page_obj = paginate(request, submissions, SUBMISSIONS_PER_PAGE)
     return render(
         request,
@@ -43,7 +78,7 @@ def submission_list(request):
         {
             "page_obj": page_obj,
             "status": status,
-            "statuses": SubmissionStatus.choices,
+            "filter_form": filter_form,
             "may_triage": can_triage_any(request.user),
             "page_marking": SUBMISSION_MARKING,
         },
