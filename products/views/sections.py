@@ -154,7 +154,9 @@ def _next_section(sections: list[Section], section: Section) -> Section | None:
 
 
 def _sections_in_order(product: Product) -> list[Section]:
-    return list(product.sections.order_by("position", "id").only("pk", "title", "marking"))
+    # With the product's id: the related manager sets each row's product, which reads it.
+    fields = ("pk", "product_id", "title", "marking")
+    return list(product.sections.order_by("position", "id").only(*fields))
 
 
 def _render_editor(request, product, section, form, *, status=200, **extra):
