@@ -162,7 +162,7 @@ def _force_business(meeting: Meeting) -> None:
         escalations.escalation_adopt(
             acting_user=meeting.chair,
             escalation=escalation,
-            decision_text="Adopted: Operation Harrier's team takes both groups on; the BCUs keep "
+            decision_text="Operation Harrier's team takes both groups on; the BCUs keep "
             "feeding intelligence.",
         )
 

@@ -155,9 +155,9 @@ class ProceedingsBuilder:
         adopted = rng.random() < 0.6
         escalation |= {
             "status": EscalationStatus.ADOPTED if adopted else EscalationStatus.RETURNED,
-            "decision_text": "Adopted: the unit above takes it on."
+            "decision_text": "The unit above takes it on."
             if adopted
-            else "Returned: to be dealt with locally.",
+            else "To be dealt with locally.",
             "decided_by_id": receiving.chair_id,
             "decided_at": receiving.opened_at + datetime.timedelta(minutes=40),
             "owner_unit_id": parent.pk if adopted else meeting.unit.pk,
