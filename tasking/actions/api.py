@@ -175,6 +175,18 @@ class ActionRagSerializer(VersionSerializer):
     note = serializers.CharField(required=False, allow_blank=True)
 
 
+class ActionLoadedSerializer(VersionSerializer):
+    id = IdField(help_text="The action's id.")
+
+
+class ActionRagManySerializer(serializers.Serializer):
+    actions = ActionLoadedSerializer(
+        many=True, allow_empty=False, max_length=services.RAG_SET_MANY_LIMIT
+    )
+    rag = serializers.ChoiceField(choices=Rag.choices)
+    note = serializers.CharField(help_text="Why they move to this rating (required).")
+
+
 class ActionCloseSerializer(VersionSerializer):
     outcome = serializers.CharField(help_text="What was done and what it achieved.")
     meeting = RowField(
@@ -342,6 +354,30 @@ class ActionViewSet(
             request=request,
         )
         return self._detail(action)
+
+    @extend_schema(
+        summary="Change the RAG rating of several actions",
+        description="All or none, each over the `version` loaded and by the same rules as one "
+        "action's change: when any is refused nothing changes, and the answer (400) names each "
+        "refused action and why, under `actions`.",
+        request=ActionRagManySerializer,
+        responses={200: ActionSerializer(many=True)},
+    )
+    @route(detail=False, methods=["post"], url_path="rag")
+    def rag_many(self, request):
+        data = validated_input(request, ActionRagManySerializer)
+        loaded = data["actions"]
+        actions = selectors.get_actions_for(request.user, [one["id"] for one in loaded])
+        changed = services.action_rag_set_many(
+            acting_user=request.user,
+            actions=[(action, one["version"]) for action, one in zip(actions, loaded, strict=True)],
+            rag=data["rag"],
+            note=data["note"],
+            request=request,
+        )
+        rows = selectors.with_log_columns(selectors.actions_visible_to(request.user))
+        rows = rows.filter(pk__in=[action.pk for action in changed])
+        return Response(ActionSerializer(rows, many=True).data)
 
     @extend_schema(
         summary="Close the action",

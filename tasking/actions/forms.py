@@ -7,9 +7,10 @@ from django import forms
 
 from nim_portal.choices import GSCMarking
 from nim_portal.forms.fields import DATE_HINT, PersonChoiceField, UnitChoiceField
+from nim_portal.ids import parse_id
 from nim_portal.models import Unit, User
 from tasking.actions.choices import ActionStatus, ActionType, Rag
-from tasking.actions.services import NO_PRIORITY
+from tasking.actions.services import NO_ACTIONS_CHOSEN, NO_PRIORITY, NO_RAG_NOTE
 from tasking.strategy.models import Priority
 
 
@@ -75,6 +76,41 @@ class ActionUpdateForm(VersionForm):
     )
     rag = forms.ChoiceField(label="RAG rating", choices=Rag.choices, widget=forms.RadioSelect)
     return_to = forms.ChoiceField(choices=RETURN_TO, initial="detail", widget=forms.HiddenInput)
+
+
+class LoadedActionsField(forms.Field):
+    """The actions ticked on a page, each as "<id>:<version>": the action as the page showed
+    it, so that one changed since is refused (tasking.actions.services.StaleAction)."""
+
+    widget = forms.MultipleHiddenInput
+
+    def to_python(self, value) -> list[tuple[int, int]]:
+        loaded = []
+        for item in value or []:
+            pk, _, version = str(item).partition(":")
+            pk, version = parse_id(pk), parse_id(version)
+            if pk is None or version is None:
+                raise forms.ValidationError("Tick actions of the list only.")
+            loaded.append((pk, version))
+        return loaded
+
+
+class ActionRagBulkForm(forms.Form):
+    """Several actions of "My actions" set to one RAG rating, with one note."""
+
+    actions = LoadedActionsField(error_messages={"required": NO_ACTIONS_CHOSEN})
+    rag = forms.ChoiceField(
+        label="New RAG rating",
+        choices=Rag.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose the RAG rating to give them."},
+    )
+    note = forms.CharField(
+        label="Why",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Kept with each action's progress updates.",
+        error_messages={"required": NO_RAG_NOTE},
+    )
 
 
 class ActionCloseForm(VersionForm):

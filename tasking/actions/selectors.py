@@ -15,6 +15,7 @@ Who may change what: tasking.actions.policy.
 from dataclasses import dataclass
 
 from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Substr
 from django.http import Http404
 from django.utils import timezone
 
@@ -40,13 +41,23 @@ def actions_visible_to(user: User) -> QuerySet[TacticalAction]:
     return TacticalAction.objects.visible_to(user)
 
 
-def _last_update_at() -> Subquery:
-    """The date of the action's latest progress update (None before the first)."""
+def _last_update(value) -> Subquery:
+    """`value`, an expression over an update, of the action's latest progress update (None
+    before the first)."""
     return Subquery(
         ActionUpdate.objects.filter(action=OuterRef("pk"))
         .order_by("-written_at", "-pk")
-        .values("written_at")[:1]
+        .values(value=value)[:1]
     )
+
+
+def _last_update_at() -> Subquery:
+    """The date of the action's latest progress update (None before the first)."""
+    return _last_update(F("written_at"))
+
+
+# As much of the latest update's text as a row shows (an update may hold 10,000 characters).
+LAST_UPDATE_EXCERPT = 300
 
 
 # Open actions first ("open" sorts after "closed": descending), then by due date.
@@ -158,11 +169,12 @@ LOG_ROW_FIELDS = (
 )
 
 
-def log_rows(actions) -> list[TacticalAction]:
+def log_rows(actions, *, last_update_text: bool = False) -> list[TacticalAction]:
     """A page of actions, already read within the reader's access, again with the columns of a
-    row (LOG_ROW_FIELDS and the last update's date), in the page's order: one query by their
-    ids. Over a page's ids PostgreSQL plans the row's five joins in about 1 ms; over the access
-    filter that chose the page, in 5 to 25 ms."""
+    row (LOG_ROW_FIELDS and the last update's date; with `last_update_text`, the start of its
+    text too), in the page's order: one query by their ids. Over a page's ids PostgreSQL plans
+    the row's five joins in about 1 ms; over the access filter that chose the page, in 5 to
+    25 ms."""
     rows = (
         TacticalAction.objects.select_related(
             "unit", "priority__control_strategy", "owner_user", "owner_unit"
@@ -170,7 +182,24 @@ def log_rows(actions) -> list[TacticalAction]:
         .only(*LOG_ROW_FIELDS)
         .annotate(last_update_at=_last_update_at())
     )
+    if last_update_text:
+        rows = rows.annotate(
+            last_update_text=_last_update(Substr("text", 1, LAST_UPDATE_EXCERPT)),
+        )
     return rows_in_order(rows, [action.pk for action in actions])
+
+
+def get_actions_for(user: User, ids) -> list[TacticalAction]:
+    """Several actions by id, in the order given; when any is missing or forbidden, the same 404
+    as for one (ids cannot be probed). One query."""
+    pks = [id_or_404(pk, "action") for pk in ids]
+    found = {
+        action.pk: action
+        for action in actions_visible_to(user).select_related("unit").filter(pk__in=pks)
+    }
+    if any(pk not in found for pk in pks):
+        raise Http404("No such action.")
+    return [found[pk] for pk in pks]
 
 
 # Soonest due first.
@@ -203,6 +232,23 @@ def my_actions_counts(user: User) -> dict[str, int]:
         open=Count("pk"),
         overdue=Count("pk", filter=Q(due_date__lt=today)),
         red=Count("pk", filter=Q(rag=Rag.RED)),
+    )
+
+
+def action_counts_by_priority(actions: QuerySet[TacticalAction]) -> list[dict]:
+    """How many of `actions` (already within the reader's access) each priority has: open ones
+    by RAG rating, and closed ones; in the priorities' rank order. One query."""
+    is_open = Q(status=ActionStatus.OPEN)
+    return list(
+        actions.order_by()
+        .values("priority_id", "priority__theme", "priority__rank")
+        .annotate(
+            red=Count("pk", filter=is_open & Q(rag=Rag.RED)),
+            amber=Count("pk", filter=is_open & Q(rag=Rag.AMBER)),
+            green=Count("pk", filter=is_open & Q(rag=Rag.GREEN)),
+            closed=Count("pk", filter=Q(status=ActionStatus.CLOSED)),
+        )
+        .order_by(F("priority__rank").asc(nulls_last=True), "priority_id")
     )
 
 

@@ -1,4 +1,5 @@
-"""Every change of the action log: raising an action, progress updates and RAG ratings, closing.
+"""Every change of the action log: raising an action, progress updates and RAG ratings (one
+action's, or several set to one rating at once, all or none), closing.
 
 Each function takes the acting user (keyword-only), checks permission (tasking.actions.policy),
 locks the action, refuses a change sent over an older `version` than the one saved (StaleAction:
@@ -10,6 +11,7 @@ open action of a unit whose meeting is sitting or due today), the screen is told
 `tasking.meetings.services.meeting_screen_changed`.
 """
 
+from collections.abc import Sequence
 from datetime import date
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -41,6 +43,8 @@ TEXT_MAX_LENGTH = 10_000
 NO_PRIORITY = (
     "Choose the control-strategy priority this action serves: every action is tied to one."
 )
+NO_ACTIONS_CHOSEN = "Tick the actions whose RAG rating to change."
+NO_RAG_NOTE = "Enter a note: why these actions move to this rating."
 
 
 class StaleAction(ValidationError):
@@ -348,6 +352,87 @@ def action_rag_set(
         reason="RAG rating changed",
         request=request,
     )
+
+
+class ActionsRefused(ValidationError):
+    """Several actions were to change together and some were refused: none changed. `refusals`
+    holds each refused action with the refusal its own change met."""
+
+    def __init__(self, refusals: list[tuple[TacticalAction, Exception]]):
+        self.refusals = refusals
+        super().__init__({"actions": [reason for _, reason in self.reasons]})
+
+    @property
+    def reasons(self) -> list[tuple[TacticalAction, str]]:
+        """Each refused action with why, in words: "A12: <the refusal's message>"."""
+        return [
+            (action, f"{action.reference}: {' '.join(_messages(refusal))}")
+            for action, refusal in self.refusals
+        ]
+
+
+def _messages(refusal: Exception) -> list[str]:
+    if isinstance(refusal, ValidationError):
+        return refusal.messages
+    return [str(refusal)]
+
+
+# Never more at once than a page of "My actions" offers, and a bounded transaction.
+RAG_SET_MANY_LIMIT = 100
+
+
+@transaction.atomic
+def action_rag_set_many(
+    *,
+    acting_user: User,
+    actions: Sequence[tuple[TacticalAction, object]],
+    rag: str,
+    note: str,
+    request: HttpRequest | None = None,
+) -> list[TacticalAction]:
+    """Set several actions to one RAG rating with one note (required), all or none.
+
+    `actions` pairs each action with the version its sender loaded. Each goes through
+    `action_rag_set`, so each meets the same rules (who may, open, version, not already at that
+    rating); when any is refused, none changes and ActionsRefused says which and why.
+    """
+    access.require_police(acting_user, "change RAG ratings")
+    rag = _clean_rag(rag)
+    note = required_text(
+        note,
+        field="note",
+        message=NO_RAG_NOTE,
+        max_length=TEXT_MAX_LENGTH,
+    )
+    chosen: dict[int, tuple[TacticalAction, object]] = {}
+    for action, version in actions:
+        chosen.setdefault(action.pk, (action, version))
+    if not chosen:
+        raise ValidationError({"actions": NO_ACTIONS_CHOSEN})
+    if len(chosen) > RAG_SET_MANY_LIMIT:
+        raise ValidationError(
+            {"actions": f"Choose at most {RAG_SET_MANY_LIMIT} actions at a time."}
+        )
+    changed, refusals = [], []
+    for action, version in chosen.values():
+        try:
+            # Each change is its own savepoint: a refused one leaves nothing behind.
+            changed.append(
+                action_rag_set(
+                    acting_user=acting_user,
+                    action=action,
+                    rag=rag,
+                    note=note,
+                    expected_version=version,
+                    request=request,
+                )
+            )
+        except (PermissionDenied, ValidationError) as refusal:
+            refusals.append((action, refusal))
+    if refusals:
+        # Leaving the transaction by this refusal undoes the changes made before it.
+        raise ActionsRefused(refusals)
+    return changed
 
 
 # Closing.

@@ -9,6 +9,8 @@ goes back onto the form. A change sent over an older version than the one saved 
 (409) and the page shows the action as it is now, the sender's text kept for them to send again.
 """
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
@@ -24,17 +26,18 @@ from nim_portal.pagination import NumberedPaginator, paginate
 from nim_portal.web.decorators import police_required
 from products.selectors import people_around
 from tasking.actions import policy, selectors, services
+from tasking.actions.choices import Rag
 from tasking.actions.forms import (
     ActionCloseForm,
     ActionLogFilterForm,
+    ActionRagBulkForm,
     ActionRaiseForm,
     ActionUpdateForm,
 )
 from tasking.strategy.selectors import priorities_for_unit
 
 ACTIONS_PER_PAGE = 50
-# Each card of "My actions" carries its update form: fewer to a page.
-MY_ACTIONS_PER_PAGE = 20
+MY_ACTIONS_PER_PAGE = 50
 HISTORY_LIMIT = 30
 
 
@@ -76,26 +79,41 @@ def _page_of_mine(user, action_pk: int) -> int:
         return 1
 
 
-def _render_mine(request, *, bound=None, status=200):
+def _in_place_form(action, data=None) -> ActionUpdateForm:
+    """The update form opened in a row of "My actions": it takes the focus when it opens."""
+    form = _update_form(action, data)
+    form.initial["return_to"] = "mine"
+    form.fields["text"].widget.attrs["autofocus"] = True
+    return form
+
+
+def _render_mine(request, *, opened=None, bulk_form=None, bulk_errors=(), status=200):
+    """The page of "My actions": `opened` is (action id, its update form) when one row's form
+    is open (a refused update comes back on the page that holds its action, with its errors);
+    `bulk_form` and `bulk_errors` the RAG change of several actions, refused."""
     user = request.user
-    # A refused update comes back on the page that holds its action, with its errors.
-    number = _page_of_mine(user, bound[0]) if bound else request.GET.get("page")
+    number = _page_of_mine(user, opened[0]) if opened else request.GET.get("page")
     mine = NumberedPaginator(selectors.my_actions_to_page(user), MY_ACTIONS_PER_PAGE, request)
     page_obj = mine.page(number)
-    page_obj.object_list = actions = selectors.log_rows(page_obj.object_list)
-    rows = []
-    for action in actions:
-        form = bound[1] if bound and bound[0] == action.pk else _update_form(action)
-        form.initial["return_to"] = "mine"
-        rows.append({"action": action, "form": form})
+    page_obj.object_list = actions = selectors.log_rows(page_obj.object_list, last_update_text=True)
+    ticked = {pk for pk, _ in bulk_form.cleaned_data.get("actions", ())} if bulk_form else set()
+    rows = [
+        {
+            "action": action,
+            "form": opened[1] if opened and opened[0] == action.pk else None,
+            "ticked": action.pk in ticked,
+        }
+        for action in actions
+    ]
     return render(
         request,
         "tasking/actions/mine.html",
         {
             "rows": rows,
             "page_obj": page_obj,
+            "bulk_form": bulk_form or ActionRagBulkForm(),
+            "bulk_errors": bulk_errors,
             "units": selectors.units_with_readable_log(user).order_by("path"),
-            "today": timezone.localdate(),
             "page_marking": page_marking_of(actions),
         },
         status=status,
@@ -106,6 +124,88 @@ def _render_mine(request, *, bound=None, status=200):
 @police_required
 def my_actions(request):
     return _render_mine(request)
+
+
+def _render_my_row(request, action, *, form=None, done="", autofocus=False):
+    """One row of "My actions" (htmx): its update form open when `form` is given; `done` is
+    what the page's status line then says."""
+    rows = selectors.log_rows([action], last_update_text=True)
+    return render(
+        request,
+        "tasking/actions/includes/my_action_row.html",
+        {
+            "action": rows[0] if rows else action,
+            "form": form,
+            "done": done,
+            "autofocus": autofocus,
+        },
+    )
+
+
+@require_GET
+@police_required
+def my_action_row(request, pk):
+    """A row of "My actions" for htmx, its update form open with `?open=1`; without htmx, the
+    action's own page (a row is no page: it has no marking banner)."""
+    action = selectors.get_action_for(request.user, pk)
+    if not request.htmx:
+        return redirect("tasking:action_detail", pk=action.pk)
+    may_update = action.is_open and policy.can_update_action(request.user, action)
+    if request.GET.get("open") and may_update:
+        return _render_my_row(request, action, form=_in_place_form(action))
+    return _render_my_row(request, action, autofocus=True)
+
+
+def _bulk_errors(form: ActionRagBulkForm, refusal=None) -> list[dict]:
+    """The error summary of a refused RAG change of several actions: each refused action links
+    to its tick box, every other problem to its field."""
+    errors = []
+    if refusal is not None:
+        errors += [
+            {"href": f"#select-{action.pk}", "message": reason}
+            for action, reason in refusal.reasons
+        ]
+    for name, messages_of_field in form.errors.items():
+        href = "#bulk-rag-actions" if name == "actions" else f"#{form[name].id_for_label}"
+        errors += [{"href": href, "message": message} for message in messages_of_field]
+    return errors
+
+
+@require_POST
+@police_required
+def my_actions_rag(request):
+    """Several of "My actions" to one RAG rating, all or none (services.action_rag_set_many):
+    a refusal comes back on the page, saying which actions and why, the choices kept."""
+    form = ActionRagBulkForm(request.POST)
+    if not form.is_valid():
+        return _render_mine(request, bulk_form=form, bulk_errors=_bulk_errors(form), status=400)
+    loaded = form.cleaned_data["actions"]
+    actions = selectors.get_actions_for(request.user, [pk for pk, _ in loaded])
+    try:
+        changed = services.action_rag_set_many(
+            acting_user=request.user,
+            actions=[
+                (action, version) for action, (_, version) in zip(actions, loaded, strict=True)
+            ],
+            rag=form.cleaned_data["rag"],
+            note=form.cleaned_data["note"],
+            request=request,
+        )
+    except services.ActionsRefused as refusal:
+        stale = any(isinstance(r, services.StaleAction) for _, r in refusal.refusals)
+        errors = _bulk_errors(form, refusal)
+        return _render_mine(
+            request, bulk_form=form, bulk_errors=errors, status=409 if stale else 400
+        )
+    except ValidationError as exc:
+        add_service_errors(form, exc)
+        return _render_mine(request, bulk_form=form, bulk_errors=_bulk_errors(form), status=400)
+    rag = Rag(form.cleaned_data["rag"]).label.lower()
+    references = ", ".join(action.reference for action in changed)
+    messages.success(request, f"Rated {rag}: {references}.")
+    page = request.GET.get("page")
+    mine = reverse("tasking:my_actions")
+    return redirect(f"{mine}?{urlencode({'page': page})}" if page else mine)
 
 
 def my_actions_panel(user) -> dict:
@@ -225,10 +325,13 @@ def action_detail(request, pk):
 @require_POST
 @police_required
 def action_update(request, pk):
-    """A progress update with its RAG rating, from the action's page or from "my actions"."""
+    """A progress update with its RAG rating, from the action's page or from "my actions"; from
+    a row of "my actions" opened in place (htmx), the row comes back: closed and updated, or
+    open with the form's errors (htmx swaps only a successful answer, so that one is 200)."""
     action = selectors.get_action_for(request.user, pk)
     prefix = f"action-{action.pk}"
     form = ActionUpdateForm(request.POST, prefix=prefix)
+    from_mine = request.POST.get(f"{prefix}-return_to") == "mine"
     status = 400
     if form.is_valid():
         data = form.cleaned_data
@@ -252,13 +355,18 @@ def action_update(request, pk):
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            messages.success(request, f"Progress on action {action.reference} recorded.")
-            if data["return_to"] == "mine":
+            done = f"Progress on action {action.reference} recorded."
+            if from_mine and request.htmx:
+                return _render_my_row(request, action, done=done, autofocus=True)
+            messages.success(request, done)
+            if from_mine:
                 page = _page_of_mine(request.user, action.pk)
                 return redirect(f"{reverse('tasking:my_actions')}?page={page}#action-{action.pk}")
             return redirect("tasking:action_detail", pk=action.pk)
-    if request.POST.get(f"{prefix}-return_to") == "mine":
-        return _render_mine(request, bound=(action.pk, form), status=status)
+    if from_mine and request.htmx:
+        return _render_my_row(request, action, form=form)
+    if from_mine:
+        return _render_mine(request, opened=(action.pk, form), status=status)
     return _render_detail(request, action, update_form=form, status=status)
 
 
