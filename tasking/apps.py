@@ -3,9 +3,8 @@ from django.apps import AppConfig
 
 def register_strategy_sections() -> None:
     """The police navigation item for control strategies, and the meeting cadence pages (with
-    the lapsed cadences) for system administrators, who change the cadence. The navigation is on
-    every page, so no audience here asks the database: unit administrators, who may read both
-    pages for their units, are not told apart without a query."""
+    the lapsed cadences) for those who change the cadence (national and system administrators:
+    tasking.meetings.policy.can_change_cadence, one query for other police users)."""
     from nim_portal.portal_sections import police_users, register_navigation
     from tasking.meetings.policy import can_change_cadence
 

@@ -30,10 +30,18 @@ def require_chair(user: User, meeting: Meeting, what: str) -> None:
 
 
 def can_change_cadence(user: User) -> bool:
-    """System administrators: a cadence policy applies to every unit of a kind."""
-    return access.is_system_administrator(user)
+    """System administrators and national administrators (administrators of the national unit,
+    at the top of the tree): a cadence policy applies to every unit of a kind, nationally. At
+    most one query (none for a partner or a superuser)."""
+    if not access.is_police(user):
+        return False
+    if access.is_system_administrator(user):
+        return True
+    return access.memberships_of(user, Role.ADMIN).filter(unit__depth=1).exists()
 
 
 def require_cadence_changer(user: User) -> None:
     if not can_change_cadence(user):
-        raise PermissionDenied("Only a system administrator can change the meeting cadence.")
+        raise PermissionDenied(
+            "Only a national or system administrator can change the meeting cadence."
+        )
