@@ -127,6 +127,13 @@ def register_jobs() -> None:
         on_retry=minutes_pdf.minutes_pdf_pending,
     )
     register_job_kind(
+        minutes_pdf.MINUTES_READER_PDF_JOB,
+        label="Minutes PDF for a reader's vetting",
+        run=minutes_pdf.minutes_reader_pdf_render,
+        on_failure=minutes_pdf.minutes_reader_pdf_failed,
+        on_retry=minutes_pdf.minutes_reader_pdf_pending,
+    )
+    register_job_kind(
         invitations.MEETING_INVITATION_JOB,
         label="Meeting invitation",
         run=invitations.invitation_send,

@@ -1,6 +1,8 @@
 """The frozen minutes' PDF: rendered once by a job of the pipeline (MINUTES_PDF_JOB), marked at
 the top and bottom of every page with its document-control table, and downloaded, audited, by
-who may read the minutes."""
+who may read the minutes. A reader vetted below the minutes' marking gets the print for their
+ceiling (MinutesPrint, rendered by MINUTES_READER_PDF_JOB when first asked for): what is above
+it shows as "Withheld" and its marking only."""
 
 import hashlib
 
@@ -16,15 +18,22 @@ from nim_portal.models import User
 from nim_portal.pdf import DocumentControl, render_marked_document
 from nim_portal.services import audit_record
 from tasking.proceedings.choices import MinutesPrintStatus
-from tasking.proceedings.models import MinutesVersion
+from tasking.proceedings.models import MinutesPrint, MinutesVersion
+from tasking.proceedings.selectors import minutes_for_reader
 
 MINUTES_PDF_JOB = "tasking.minutes_pdf"
+MINUTES_READER_PDF_JOB = "tasking.minutes_reader_pdf"
 
 
-def minutes_pdf(version: MinutesVersion) -> bytes:
+def minutes_pdf(version: MinutesVersion, ceiling: int | None = None) -> bytes:
     """The PDF of frozen minutes, from their snapshot: the marking at the top and bottom of every
-    page, page x of y and the document-control table (nim_portal.pdf)."""
+    page, page x of y and the document-control table (nim_portal.pdf). With a `ceiling`: as a
+    reader vetted to it may read them (selectors.minutes_for_reader), marked as what is left."""
     content = version.content
+    marking = version.marking
+    if ceiling is not None:
+        content = minutes_for_reader(content, ceiling)
+        marking = content["reader_marking"]
     meeting = version.meeting
     frozen = timezone.localtime(version.frozen_at)
     chair = content.get("chair") or "No chair recorded"
@@ -33,14 +42,14 @@ def minutes_pdf(version: MinutesVersion) -> bytes:
         date=frozen.date(),
         author=version.frozen_by.get_full_name() or version.frozen_by.get_username(),
         reviewer=chair,
-        marking=GSCMarking(version.marking).label,
+        marking=GSCMarking(marking).label,
         handling="Handle according to the marking: not for onward disclosure.",
         sha256=version.sha256,
     )
     return render_marked_document(
         "tasking/print/minutes.html",
         {"minutes": content, "meeting": meeting, "frozen": frozen},
-        marking_label=GSCMarking(version.marking),
+        marking_label=GSCMarking(marking),
         title=content["title"],
         document_control=control,
     )
@@ -83,22 +92,76 @@ def minutes_pdf_pending(version_id: int) -> None:
     )
 
 
+@transaction.atomic
+def minutes_reader_pdf_render(print_id: int) -> bool:
+    """Job (MINUTES_READER_PDF_JOB): render the minutes for one ceiling once, as
+    minutes_pdf_render does the whole minutes."""
+    minutes_print = (
+        MinutesPrint.objects.select_for_update(of=("self",))
+        .select_related("version__meeting__unit", "version__frozen_by")
+        .filter(pk=print_id)
+        .first()
+    )
+    if minutes_print is None or minutes_print.pdf_status == MinutesPrintStatus.READY:
+        return False
+    document = minutes_pdf(minutes_print.version, minutes_print.ceiling)
+    minutes_print.pdf.save("minutes.pdf", ContentFile(document), save=False)
+    minutes_print.pdf_sha256 = hashlib.sha256(document).hexdigest()
+    minutes_print.pdf_status = MinutesPrintStatus.READY
+    minutes_print.pdf_error = ""
+    minutes_print.pdf_rendered_at = timezone.now()
+    minutes_print.save()
+    return True
+
+
+def minutes_reader_pdf_failed(print_id: int, error: str) -> None:
+    """Job (MINUTES_READER_PDF_JOB) stopped for good."""
+    MinutesPrint.objects.filter(pk=print_id).exclude(pdf_status=MinutesPrintStatus.READY).update(
+        pdf_status=MinutesPrintStatus.FAILED, pdf_error=error
+    )
+
+
+def minutes_reader_pdf_pending(print_id: int) -> None:
+    """Job (MINUTES_READER_PDF_JOB) retried by staff, or by a reader asking again."""
+    MinutesPrint.objects.filter(pk=print_id, pdf_status=MinutesPrintStatus.FAILED).update(
+        pdf_status=MinutesPrintStatus.PENDING, pdf_error=""
+    )
+
+
+def _print_for(version: MinutesVersion, ceiling: int) -> MinutesVersion | MinutesPrint:
+    """What a reader cleared to `ceiling` downloads: the whole minutes when cleared for them,
+    else the print for their ceiling, asked for (in the current transaction) the first time."""
+    if version.marking <= ceiling:
+        return version
+    minutes_print, created = MinutesPrint.objects.get_or_create(version=version, ceiling=ceiling)
+    if created:
+        job_enqueue(MINUTES_READER_PDF_JOB, minutes_print.pk)
+    return minutes_print
+
+
 def minutes_pdf_download(
     *, acting_user: User, version: MinutesVersion, request: HttpRequest | None = None
-) -> MinutesVersion:
-    """The rendered minutes for download, audited (rule 7). Not yet rendered: the reader is told
-    to come back; minutes whose render failed are rendered again, as the reader asked."""
-    if version.pdf_status != MinutesPrintStatus.READY:
-        if version.pdf_status == MinutesPrintStatus.FAILED:
+) -> MinutesVersion | MinutesPrint:
+    """The rendered minutes for download as the reader may read them (a part above their
+    vetting withheld), audited (rule 7). Not yet rendered: the reader is told to come back;
+    minutes whose render failed are rendered again, as the reader asked."""
+    with transaction.atomic():
+        printed = _print_for(version, acting_user.readable_marking)
+    if printed.pdf_status != MinutesPrintStatus.READY:
+        if printed.pdf_status == MinutesPrintStatus.FAILED:
             with transaction.atomic():
-                minutes_pdf_pending(version.pk)
-                job_enqueue(MINUTES_PDF_JOB, version.pk)
+                if isinstance(printed, MinutesPrint):
+                    minutes_reader_pdf_pending(printed.pk)
+                    job_enqueue(MINUTES_READER_PDF_JOB, printed.pk)
+                else:
+                    minutes_pdf_pending(version.pk)
+                    job_enqueue(MINUTES_PDF_JOB, version.pk)
         raise ValidationError("The minutes PDF is being printed: try again in a minute.")
     audit_record(
         actor=acting_user,
         verb=AuditVerb.DOWNLOAD,
         obj=version.meeting,
         request=request,
-        detail={"minutes_version": version.number, "pdf_sha256": version.pdf_sha256},
+        detail={"minutes_version": version.number, "pdf_sha256": printed.pdf_sha256},
     )
-    return version
+    return printed

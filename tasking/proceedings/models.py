@@ -14,7 +14,7 @@ from nim_portal.choices import GSCMarking
 from nim_portal.models import RecordClassification
 from tasking.proceedings.choices import CommissionKind, EscalationStatus, MinutesPrintStatus
 
-__all__ = ["Commission", "Decision", "Escalation", "MinutesVersion"]
+__all__ = ["Commission", "Decision", "Escalation", "MinutesPrint", "MinutesVersion"]
 
 
 class Decision(models.Model):
@@ -121,6 +121,50 @@ class MinutesVersion(models.Model):
     @property
     def pdf_ready(self) -> bool:
         return self.pdf_status == MinutesPrintStatus.READY
+
+
+class MinutesPrint(models.Model):
+    """The PDF of frozen minutes for readers vetted below their marking: every part marked above
+    `ceiling` printed as "Withheld" and its marking only, so that a reader is never handed a file
+    holding text above their vetting. Rendered once by a job (MINUTES_READER_PDF_JOB) when a
+    reader of that ceiling first asks; readers cleared for the whole minutes get the version's
+    own PDF."""
+
+    version = models.ForeignKey("MinutesVersion", on_delete=models.PROTECT, related_name="prints")
+    ceiling = models.PositiveSmallIntegerField(
+        choices=GSCMarking.choices, help_text="The highest marking printed: its readers' vetting."
+    )
+    pdf_status = models.CharField(
+        max_length=16, choices=MinutesPrintStatus.choices, default=MinutesPrintStatus.PENDING
+    )
+    pdf = models.FileField(upload_to=minutes_file_name, blank=True)
+    pdf_sha256 = models.CharField("SHA-256 of the PDF", max_length=64, blank=True)
+    pdf_error = models.TextField(blank=True, help_text="Why printing it failed.")
+    pdf_rendered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["version", "ceiling"], name="minutes_print_one_per_ceiling"
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(pdf_status=MinutesPrintStatus.READY)
+                | (~models.Q(pdf="") & models.Q(pdf_rendered_at__isnull=False)),
+                name="minutes_print_ready_has_pdf",
+                violation_error_message="A ready print has its PDF and its date.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.version} printed to {self.get_ceiling_display()}"
+
+    def audit_classification(self) -> RecordClassification:
+        return RecordClassification(self.ceiling, self.version.meeting.unit_id)
+
+    @property
+    def number(self) -> int:
+        """The frozen minutes' version number (the download is named by it)."""
+        return self.version.number
 
 
 class Commission(models.Model):

@@ -70,6 +70,11 @@ class MeetingProceedings:
     # The minutes as written now, when within the reader's vetting (else "").
     live_minutes: str = ""
     hidden: dict[str, int] = field(default_factory=dict)
+    # The latest frozen minutes as the reader may read them (minutes_for_reader), if any.
+    minutes: dict | None = None
+    # The markings of the decisions, commissions and escalations left out, highest first: each
+    # shows as "Withheld: <marking>", its marking only.
+    withheld: dict[str, list[str]] = field(default_factory=dict)
 
     @property
     def page_marking(self) -> int:
@@ -78,7 +83,8 @@ class MeetingProceedings:
         markings += [d.marking for d in self.decisions]
         markings += [e.marking for e in self.escalations_raised + self.escalations_received]
         markings += [c.product.marking for c in self.commissions + self.earlier_commissions]
-        markings += [v.marking for v in self.minutes_versions]
+        if self.minutes:
+            markings.append(self.minutes["reader_marking"])
         if self.live_minutes:
             markings.append(self.meeting.minutes_marking)
         return max(markings)
@@ -87,6 +93,10 @@ class MeetingProceedings:
 def _split(rows, readable) -> tuple[list, int]:
     shown = [row for row in rows if readable(row)]
     return shown, len(rows) - len(shown)
+
+
+def _withheld_labels(markings) -> list[str]:
+    return [GSCMarking(marking).label for marking in sorted(markings, reverse=True)]
 
 
 def _earlier_still_open(meeting: Meeting) -> Q:
@@ -226,16 +236,24 @@ def proceedings_for(user: User, meeting: Meeting, record: MeetingRecord) -> Meet
     received, hidden_received = _split(
         _received_by(record.escalations), lambda e: e.marking <= ceiling
     )
-    versions, hidden_versions = _split(
-        list(meeting.minutes_versions.all()), lambda v: v.marking <= ceiling
-    )
+    # Every reader of the meeting reads its frozen minutes, what is above them withheld.
+    versions = list(meeting.minutes_versions.all())
+    minutes = minutes_for_reader(versions[-1].content, ceiling) if versions else None
     live_minutes_readable = meeting.minutes_marking <= ceiling
-    hidden_live_minutes = 1 if meeting.minutes and not live_minutes_readable else 0
+    hidden_live_minutes = 1 if meeting.minutes and not live_minutes_readable and not versions else 0
     hidden = {
         "decisions": hidden_decisions,
         "commissions": hidden_commissions + hidden_earlier,
         "escalations": hidden_raised + hidden_received,
-        "minutes": hidden_versions + hidden_live_minutes,
+        "minutes": hidden_live_minutes,
+    }
+    withheld = {
+        "decisions": _withheld_labels(d.marking for d in record.decisions if d.marking > ceiling),
+        "escalations": _withheld_labels(
+            e.marking
+            for e in _raised_at(record.escalations) + _received_by(record.escalations)
+            if e.marking > ceiling
+        ),
     }
     return MeetingProceedings(
         meeting=meeting,
@@ -250,18 +268,18 @@ def proceedings_for(user: User, meeting: Meeting, record: MeetingRecord) -> Meet
         minutes_versions=versions,
         live_minutes=meeting.minutes if live_minutes_readable else "",
         hidden={name: count for name, count in hidden.items() if count},
+        minutes=minutes,
+        withheld=withheld,
     )
 
 
 def minutes_readable_by(user: User, meeting: Meeting) -> MinutesVersion:
-    """The latest frozen minutes of a meeting the user may read, within their vetting; 404 else."""
-    version = (
-        meeting.minutes_versions.filter(marking__lte=user.readable_marking)
-        .order_by("-number")
-        .first()
-    )
+    """The latest frozen minutes of a meeting the user may read (see meeting_for_user); 404
+    when none is frozen. What is above their vetting is withheld from what they are given
+    (minutes_for_reader; the PDF for their ceiling: minutes_pdf.minutes_pdf_download)."""
+    version = meeting.minutes_versions.select_related("frozen_by").order_by("-number").first()
     if version is None:
-        raise Http404("No minutes you may read.")
+        raise Http404("No minutes are frozen.")
     return version
 
 
@@ -322,6 +340,47 @@ def _person(user: User | None) -> str:
     return user.get_full_name() or user.get_username()
 
 
+# What each part of the snapshot is marked, by the key its marking label is kept under.
+_MARKING_OF_LABEL = {marking.label: marking.value for marking in GSCMarking}
+PORTION_MARKED_PARTS = (
+    "decisions",
+    "commissions",
+    "escalations_raised",
+    "escalations_decided",
+    "actions",
+)
+
+
+def minutes_for_reader(content: dict, ceiling: int) -> dict:
+    """Frozen minutes (a snapshot: minutes_snapshot) as a reader cleared to `ceiling` may read
+    them: each decision, commission, escalation or action above it replaced by its marking only
+    (`{"withheld": "SECRET"}`), the written text too when above it. `reader_marking`: the highest
+    marking left in (what the page and the PDF for this reader are marked). A part frozen without
+    its own marking (older minutes) is taken as marked as the whole minutes."""
+    whole = content["marking"]
+    shown = [GSCMarking.OFFICIAL]
+    reader = dict(content)
+    for part in PORTION_MARKED_PARTS:
+        rows = []
+        for row in content.get(part, []):
+            marking = _MARKING_OF_LABEL.get(row.get("marking"), whole)
+            if marking <= ceiling:
+                rows.append(row)
+                shown.append(marking)
+            else:
+                rows.append({"withheld": GSCMarking(marking).label})
+        reader[part] = rows
+    text_marking = _MARKING_OF_LABEL.get(content.get("minutes_marking"), whole)
+    if text_marking <= ceiling:
+        shown.append(text_marking)
+        reader["minutes_withheld"] = ""
+    else:
+        reader["minutes"] = ""
+        reader["minutes_withheld"] = GSCMarking(text_marking).label
+    reader["reader_marking"] = max(shown)
+    return reader
+
+
 def minutes_snapshot(meeting: Meeting) -> dict:
     """What the frozen minutes record, as JSON, with the highest marking among it (`marking`).
 
@@ -341,6 +400,7 @@ def minutes_snapshot(meeting: Meeting) -> dict:
     markings += [d.marking for d in decisions]
     markings += [c.product.marking for c in commissions]
     markings += [e.marking for e in escalations_raised]
+    markings += [e.marking for e in escalations_decided]
     markings += [a.marking for a in actions]
     starts = timezone.localtime(meeting.starts_at)
     return {
@@ -353,6 +413,7 @@ def minutes_snapshot(meeting: Meeting) -> dict:
         "chair": _person(meeting.chair),
         "opened_at": meeting.opened_at.isoformat() if meeting.opened_at else None,
         "minutes": meeting.minutes,
+        "minutes_marking": GSCMarking(meeting.minutes_marking).label,
         "minutes_version": meeting.minutes_version,
         "attendance": [
             {
@@ -402,6 +463,7 @@ def minutes_snapshot(meeting: Meeting) -> dict:
                 "from": escalation.from_unit.name,
                 "status": escalation.get_status_display(),
                 "decision": escalation.decision_text,
+                "marking": GSCMarking(escalation.marking).label,
             }
             for escalation in escalations_decided
         ],
