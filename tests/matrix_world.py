@@ -28,6 +28,8 @@ from partners.services import (
 )
 from products.choices import ProductKind
 from products.services import section_update
+from tasking.actions.choices import ActionType
+from tasking.bids.services import bid_submit
 from tasking.meetings.cadence import cadence_policies_default
 from tasking.meetings.choices import AgendaItemKind, MeetingKind
 from tasking.meetings.services import police_invitee_add
@@ -42,6 +44,8 @@ from tasking.proceedings.services import (
     meeting_close,
     meeting_open,
 )
+from tasking.resources.choices import CapabilityKind
+from tasking.resources.services import capability_add
 from tasking.strategy.requirement import ir_item_update
 from tasking.submissions.choices import SourceType
 from tasking.submissions.services import submission_create
@@ -217,6 +221,33 @@ class World:
             description=self.marked(
                 "action-description", "Test purchases on the high street to evidence the dealing."
             ),
+        )
+
+        # The force's register of capability, and the member's SECRET bid to its next TT&CG.
+        self.capability = capability_add(
+            acting_user=self.chair,
+            unit=unit,
+            kind=CapabilityKind.TEAM,
+            name="Proactive team",
+            hours_per_cycle=100,
+        )
+        self.next_meeting = Meeting.objects.create(
+            unit=unit,
+            kind=MeetingKind.TACTICAL,
+            starts_at=timezone.now() + datetime.timedelta(days=7),
+            chair=self.chair,
+        )
+        self.bid = bid_submit(
+            acting_user=self.member,
+            meeting=self.next_meeting,
+            priority=self.priority,
+            title=self.marked("bid-title", "Warrant at the trap house"),
+            activity=self.marked("bid-activity", "A warrant at the trap house on Alum Rock Road."),
+            action_type=ActionType.ENFORCEMENT,
+            justification=self.marked("bid-justification", "Runners seen there nightly."),
+            capability=self.capability,
+            hours=10,
+            marking=GSCMarking.SECRET,
         )
 
         # A closed TT&CG of the force, its minutes rendered.
