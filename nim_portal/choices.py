@@ -137,3 +137,7 @@ class NotificationDelivery(models.TextChoices):
 
 # How a person hears of a kind they have chosen nothing for.
 DEFAULT_NOTIFICATION_DELIVERY = NotificationDelivery.BOTH
+
+# The kinds a partner user hears of: their agency's releases and information. Police users hear
+# of every other kind.
+PARTNER_NOTIFICATION_KINDS = (NotificationKind.SUBMISSION_ANSWERED, NotificationKind.RELEASE_NEWS)

@@ -16,8 +16,21 @@ from django.db.models.functions import Coalesce
 from django.http import Http404
 
 from nim_portal import access
+from nim_portal.choices import (
+    DEFAULT_NOTIFICATION_DELIVERY,
+    PARTNER_NOTIFICATION_KINDS,
+    NotificationKind,
+)
 from nim_portal.ids import id_or_404
-from nim_portal.models import AuditEvent, Job, Membership, Notification, Unit, User
+from nim_portal.models import (
+    AuditEvent,
+    Job,
+    Membership,
+    Notification,
+    NotificationPreference,
+    Unit,
+    User,
+)
 
 
 def memberships_of(user: User) -> QuerySet[Membership]:
@@ -90,6 +103,22 @@ def notifications_for(user: User) -> QuerySet[Notification]:
 
 def unread_notification_count(user: User) -> int:
     return notifications_for(user).filter(read_at__isnull=True).count()
+
+
+def notification_kinds_for(user: User) -> list[NotificationKind]:
+    """The kinds of notification `user` may hear of, for their preferences page."""
+    if user.is_partner:
+        return list(PARTNER_NOTIFICATION_KINDS)
+    return [kind for kind in NotificationKind if kind not in PARTNER_NOTIFICATION_KINDS]
+
+
+def notification_deliveries_of(user: User) -> dict[str, str]:
+    """How `user` hears of each kind they may hear of (the default for a kind with no choice)."""
+    chosen = dict(NotificationPreference.objects.filter(user=user).values_list("kind", "delivery"))
+    return {
+        kind: chosen.get(kind, DEFAULT_NOTIFICATION_DELIVERY)
+        for kind in notification_kinds_for(user)
+    }
 
 
 def jobs_visible_to(user: User) -> QuerySet[Job]:

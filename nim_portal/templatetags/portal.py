@@ -6,7 +6,7 @@ from django import forms, template
 from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 
-from nim_portal import access
+from nim_portal import access, selectors
 from nim_portal.choices import ExportFormat, GSCMarking
 from nim_portal.exports import export_url
 from nim_portal.forms.rendering import widget_html
@@ -72,6 +72,19 @@ def _current_section(path: str, hrefs: list[str]) -> str | None:
     one section is current, even when several share an app."""
     matching = [href for href in hrefs if path == href or (href != "/" and path.startswith(href))]
     return max(matching, key=len, default=None)
+
+
+@register.inclusion_tag("nim_portal/components/notifications_link.html", takes_context=True)
+def notifications_link(context):
+    """The header's link to the person's notifications with the number unread: one query,
+    read once for each request however often a page asks."""
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated or access.second_factor_pending(user):
+        return {"shown": False}
+    if not hasattr(request, "unread_notifications"):
+        request.unread_notifications = selectors.unread_notification_count(user)
+    return {"shown": True, "unread": request.unread_notifications}
 
 
 @register.inclusion_tag("nim_portal/components/export_links.html", takes_context=True)

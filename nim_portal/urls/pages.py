@@ -6,6 +6,7 @@ notification_patterns = (
     [
         path("", notifications.notification_list, name="list"),
         path("<int:pk>/open/", notifications.notification_open, name="open"),
+        path("<int:pk>/read/", notifications.notification_read, name="read"),
         path("read/", notifications.notifications_read_all, name="read_all"),
     ],
     "notifications",
