@@ -107,6 +107,8 @@ OPTIONS = {
     "tasking:meeting_screen_poll": {"query": SCREEN_TICKET},
     "search": {"query": "q=burglary"},
     "api:not-found": {"params": {"address": "v1/products/not-a-number/"}},
+    "tasking:meeting_bids": {"params": {"meeting_pk": "next_meeting"}},
+    "tasking:bid_submit": {"params": {"meeting_pk": "next_meeting"}},
 }
 
 # fmt: off
@@ -485,6 +487,41 @@ ROWS = [
         "api:action-close":                     "403 404 404 400 400 400 400 400 404 404 404",
         "api:action-rag":                       "403 404 404 400 400 400 400 400 404 404 404",
         "tasking:action_update":                "in  404 404 400 400 400 400 400 404 404 404",
+    }),
+
+    # The force's register of capability (the chair and administrator keep it).
+    *rows("capability", "get", {
+        #                                        ano ptn opt mem ana rev chr adm out low su
+        "api:capability-list":                  "403 404 404 200 200 200 200 200 200 200 200",
+        "api:capability-detail":                "403 404 404 200 200 200 200 200 404 200 404",
+        "api:capability-load":                  "403 404 404 400 400 400 400 400 400 400 400",
+        "tasking:capability_register":          "in  404 404 200 200 200 200 200 404 200 404",
+        "tasking:capability_add":               "in  404 404 403 403 403 200 200 404 403 404",
+        "tasking:capability_edit":              "in  404 404 403 403 403 200 200 404 403 404",
+    }),
+    *rows("capability", "post", {
+        "api:capability-retire":                "403 404 404 400 400 400 400 400 404 400 404",
+        "tasking:capability_retire":            "in  404 404 403 403 403 302 302 404 403 404",
+    }),
+
+    # The member's SECRET bid to the force's next TT&CG (scheduled).
+    *rows("bid", "get", {
+        #                                        ano ptn opt mem ana rev chr adm out low su
+        "api:bid-list":                         "403 404 404 200 200 200 200 200 200 200 200",
+        "api:bid-detail":                       "403 404 404 200 200 200 200 200 404 404 404",
+        "tasking:bid_detail":                   "in  404 404 200 200 200 200 200 404 404 404",
+        "tasking:meeting_bids":                 "in  404 404 200 200 200 200 200 404 200 404",
+        "tasking:bid_submit":                   "in  404 404 200 200 200 200 200 404 200 404",
+    }),
+    *rows("bid", "post", {
+        "api:bid-rank":                         "403 404 404 400 400 400 400 400 404 404 404",
+        "api:bid-accept":                       "403 404 404 400 400 400 400 400 404 404 404",
+        "api:bid-decline":                      "403 404 404 400 400 400 400 400 404 404 404",
+        "api:bid-defer":                        "403 404 404 400 400 400 400 400 404 404 404",
+        "tasking:bid_rank":                     "in  404 404 400 400 400 400 400 404 404 404",
+        "tasking:bid_accept":                   "in  404 404 400 400 400 400 400 404 404 404",
+        "tasking:bid_decline":                  "in  404 404 400 400 400 400 400 404 404 404",
+        "tasking:bid_defer":                    "in  404 404 400 400 400 400 400 404 404 404",
     }),
 ]
 # fmt: on

@@ -128,7 +128,7 @@ def test_a_police_user_chooses_for_each_police_kind(client, officer):
     assert NotificationKind.RELEASE_NEWS.label not in html
 
     kinds = page.context["form"].fields
-    data = {kind: NotificationDelivery.BOTH for kind in kinds}
+    data = dict.fromkeys(kinds, NotificationDelivery.BOTH)
     data[NotificationKind.ACTION_ASSIGNED] = NotificationDelivery.EMAIL
     response = client.post(url, data)
 
