@@ -133,9 +133,10 @@ def test_a_police_user_chooses_for_each_police_kind(client, officer):
     response = client.post(url, data)
 
     assert response.status_code == 302
-    assert dict(
-        NotificationPreference.objects.filter(user=officer).values_list("kind", "delivery")
-    ) == data
+    assert (
+        dict(NotificationPreference.objects.filter(user=officer).values_list("kind", "delivery"))
+        == data
+    )
     assert client.get(url).context["form"].initial[KIND] == NotificationDelivery.EMAIL
 
 
