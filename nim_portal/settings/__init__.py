@@ -18,8 +18,12 @@ BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
 PRODUCTION_MODE = PRODUCTION
 SECRET_KEY = env_str("DJANGO_SECRET_KEY", DEMO_SECRET_KEY)
-DEBUG = env_bool("DJANGO_DEBUG", not PRODUCTION)
-ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", [] if PRODUCTION else ["127.0.0.1", "localhost"])
+# Off unless asked for, in the demo too: its visitors see the portal's own error pages, never
+# Django's debug pages (which list every URL pattern and the code behind an error).
+DEBUG = env_bool("DJANGO_DEBUG", False)
+ALLOWED_HOSTS = env_list(
+    "DJANGO_ALLOWED_HOSTS", [] if PRODUCTION else ["127.0.0.1", "localhost", "[::1]"]
+)
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
@@ -151,6 +155,10 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# WhiteNoise serves the static files whatever DEBUG says: in production from STATIC_ROOT
+# (collectstatic), in the demo straight from the apps' and static/'s folders, so that
+# `make demo` serves them with DEBUG off and without collecting them first.
+WHITENOISE_USE_FINDERS = not PRODUCTION
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "var" / "media")))
 MEDIA_URL = "/media/"
 
