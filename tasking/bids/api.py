@@ -11,7 +11,6 @@ the version saved now.
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
-    OpenApiResponse,
     extend_schema,
     extend_schema_view,
 )
@@ -32,17 +31,11 @@ from tasking.bids import selectors, services
 from tasking.bids.models import Bid
 from tasking.meetings.selectors import meeting_for_user
 from tasking.proceedings.models import Escalation
+from tasking.resources.api import CHANGED_SINCE
 from tasking.resources.models import MAX_HOURS, Capability
 from tasking.resources.selectors import capabilities_visible_to
 from tasking.strategy.models import Priority
 from tasking.strategy.selectors import priorities_visible_to
-
-CHANGED_SINCE = {
-    409: OpenApiResponse(
-        description="Changed by somebody else since the `version` you sent: nothing was saved. "
-        "The answer carries the version saved now."
-    ),
-}
 
 
 @conflict_answer(services.StaleBid)

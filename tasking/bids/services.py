@@ -35,7 +35,7 @@ from tasking.meetings.models import AgendaItem, Meeting
 from tasking.meetings.services import meeting_screen_changed
 from tasking.proceedings.choices import EscalationStatus
 from tasking.proceedings.models import Escalation
-from tasking.proceedings.services import decision_record, require_not_closed
+from tasking.proceedings.services import clean_marking, decision_record, require_not_closed
 from tasking.resources.models import Capability
 from tasking.resources.selectors import active_capabilities_of
 from tasking.resources.services import (
@@ -43,6 +43,7 @@ from tasking.resources.services import (
     collect_errors,
     hours_ask,
     hours_commit,
+    require_version,
     shortfall_of,
 )
 from tasking.strategy.models import Priority
@@ -101,34 +102,12 @@ def _choose(value, allowed, field: str, message: str):
     return check
 
 
-def _clean_marking(marking, acting_user: User):
-    def check():
-        if marking not in GSCMarking.values:
-            raise ValidationError({"marking": "Choose a GSC marking."})
-        if not acting_user.may_read(marking):
-            raise ValidationError(
-                {"marking": f"Your vetting does not allow {GSCMarking(marking).label} material."}
-            )
-        return int(marking)
-
-    return check
-
-
 def _lock(bid: Bid) -> Bid:
     return (
         Bid.objects.select_for_update(of=("self",))
         .select_related("meeting", "unit", "commitment__capability")
         .get(pk=bid.pk)
     )
-
-
-def _require_version(bid: Bid, expected_version) -> None:
-    try:
-        expected = int(expected_version)
-    except (TypeError, ValueError):
-        expected = None
-    if expected != bid.version:
-        raise StaleBid(bid, expected_version)
 
 
 def _audit(acting_user, verb, bid, request, **detail) -> None:
@@ -186,7 +165,7 @@ def bid_submit(
             "justification": _text(
                 justification, "justification", "Say why the activity is needed."
             ),
-            "marking": _clean_marking(marking, acting_user),
+            "marking": lambda: clean_marking(marking, acting_user),
             "product": lambda: _readable_product(acting_user, product),
             "capability": _choose(
                 capability,
@@ -231,7 +210,7 @@ def bid_rank(
     bid = _lock(bid)
     require_bid_decider(acting_user, bid.meeting, "rank its bids")
     require_not_closed(bid.meeting, "rank its bids")
-    _require_version(bid, expected_version)
+    require_version(bid, expected_version, StaleBid)
     if not bid.is_open:
         BID_LIFECYCLE.check(bid, BidStatus.RANKED)
     if isinstance(rank, bool) or not isinstance(rank, int) or not 1 <= rank <= MAX_RANK:
@@ -269,7 +248,7 @@ def _lock_for_decision(acting_user: User, bid: Bid, expected_version, to: str) -
     bid = _lock(bid)
     require_bid_decider(acting_user, bid.meeting, "decide its bids")
     BID_LIFECYCLE.check(bid, to)
-    _require_version(bid, expected_version)
+    require_version(bid, expected_version, StaleBid)
     if bid.meeting.status != MeetingStatus.IN_SESSION:
         raise ValidationError(
             "The meeting is not sitting: its bids are decided at the sitting, in its minutes."

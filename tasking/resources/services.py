@@ -47,6 +47,17 @@ class StaleCapability(ValidationError):
         )
 
 
+def require_version(record, expected_version, stale: type[ValidationError]) -> None:
+    """Refuse (`stale(record, expected_version)`) a change sent over another version of `record`
+    than the one saved: somebody changed it since the sender loaded it."""
+    try:
+        expected = int(expected_version)
+    except (TypeError, ValueError):
+        expected = None
+    if expected != record.version:
+        raise stale(record, expected_version)
+
+
 def clean_hours(hours, *, field: str, what: str) -> int:
     """A whole number of hours from 1 to MAX_HOURS, or a refusal naming `what`."""
     if isinstance(hours, bool) or not isinstance(hours, int) or not 1 <= hours <= MAX_HOURS:
@@ -123,12 +134,7 @@ def _lock(capability: Capability, acting_user: User, expected_version, what: str
         .get(pk=capability.pk)
     )
     require_capability_manager(acting_user, capability.unit, what)
-    try:
-        expected = int(expected_version)
-    except (TypeError, ValueError):
-        expected = None
-    if expected != capability.version:
-        raise StaleCapability(capability, expected_version)
+    require_version(capability, expected_version, StaleCapability)
     return capability
 
 
