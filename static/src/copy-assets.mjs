@@ -16,6 +16,7 @@ const files = {
   "portal.mjs": join(root, "static/src/js/portal.mjs"),
   "section-editor.mjs": join(root, "static/src/js/section-editor.mjs"),
   "meeting-screen.mjs": join(root, "static/src/js/meeting-screen.mjs"),
+  "presentation.mjs": join(root, "static/src/js/presentation.mjs"),
   "favicon.svg": join(root, "static/src/images/favicon.svg"),
 };
 

@@ -8,16 +8,17 @@ meeting is read once for a screen, with tasking.proceedings.selectors, and each 
 
 from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef, QuerySet, Subquery
+from django.db.models import Exists, F, OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
 from nim_portal.choices import NO_CLEARANCE, GSCMarking
 from nim_portal.models import User, VettingClearance
 from partners.choices import ReleaseStatus
 from partners.models import Release
-from products.models import Product
+from products.choices import ProductKind, ProductStatus
+from products.models import Product, Section
 from tasking.actions.selectors import actions_for_meeting, actions_for_meeting_for_user
-from tasking.meetings.choices import Attendance
+from tasking.meetings.choices import Attendance, MeetingKind
 from tasking.meetings.models import AgendaItem, Meeting, MeetingInvitee
 from tasking.proceedings.models import Commission, Decision, Escalation
 from tasking.proceedings.selectors import (
@@ -27,6 +28,8 @@ from tasking.proceedings.selectors import (
     meeting_record,
     proceedings_for,
 )
+from tasking.strategy.models import Priority
+from tasking.strategy.selectors import current_control_strategy
 
 
 def meeting_screen_revision(user_id: int, meeting_id: int) -> int | None:
@@ -66,6 +69,23 @@ class Audience:
     @property
     def ceiling_label(self) -> str:
         return GSCMarking(self.ceiling).label if self.ceiling else "No marked material"
+
+    @property
+    def text_ceiling(self) -> int:
+        """The highest marking of police text the room may read: the lowest vetting present,
+        and OFFICIAL at most with a partner present."""
+        if self.partner_present:
+            return min(self.ceiling, GSCMarking.OFFICIAL)
+        return self.ceiling
+
+    def may_see_product(self, product: Product) -> bool:
+        """A police product on the shared screen: never with a partner present (their releases
+        instead), never a need-to-know one, and only at or below the lowest vetting present."""
+        return (
+            not self.partner_present
+            and product.marking <= self.ceiling
+            and not product.need_to_know
+        )
 
 
 @dataclass(frozen=True)
@@ -236,9 +256,7 @@ def _screen_of(
     but one for the releases with a partner present.
     """
     audience = _audience_of(record.invitees)
-    text_ceiling = audience.ceiling
-    if audience.partner_present:
-        text_ceiling = min(text_ceiling, GSCMarking.OFFICIAL)
+    text_ceiling = audience.text_ceiling
 
     decisions = record.decisions
     escalations = record.escalations
@@ -255,9 +273,7 @@ def _screen_of(
         shown_products = []
         releases = _releases_to_every_agency(audience, {p.pk for p in products})
     else:
-        shown_products = [
-            p for p in products if p.marking <= audience.ceiling and not p.need_to_know
-        ]
+        shown_products = [p for p in products if audience.may_see_product(p)]
     shown_ids = {p.pk for p in shown_products}
     shown_commissions = [c for c in commissions if c.product_id in shown_ids]
     agenda = [_screen_item(item, text_ceiling, private=private) for item in record.agenda]
@@ -337,4 +353,68 @@ def chairs_view(user: User, meeting: Meeting) -> ChairsView:
             "escalations": {e.pk for e in screen.escalations},
             "products": {p.pk for p in screen.products},
         },
+    )
+
+
+# Presentation mode: the shared screen for the room's display.
+
+
+@dataclass
+class Presentation:
+    """The shared screen as the room's display shows it: the screen (`screen`), the assessment
+    the meeting concerns (the tactical assessment at a TT&CG, the unit's strategic assessment at
+    an ST&CG) with its summary (its first section), and the priorities of the control strategy
+    the unit works under; each only when the screen's rule lets the room read it."""
+
+    screen: MeetingScreen
+    assessment: Product | None
+    summary: Section | None
+    priorities: list[Priority]
+    # The marking of the strategy the priorities come from (None: none shown).
+    priorities_marking: int | None = None
+
+    @property
+    def page_marking(self) -> int:
+        markings = [self.screen.page_marking, self.priorities_marking or GSCMarking.OFFICIAL]
+        if self.assessment is not None:
+            markings.append(self.assessment.marking)
+        return max(markings)
+
+
+def _assessment_of(meeting: Meeting) -> Product | None:
+    if meeting.kind == MeetingKind.TACTICAL:
+        return meeting.tactical_assessment
+    return (
+        Product.objects.filter(unit=meeting.unit_id, kind=ProductKind.STRATEGIC_ASSESSMENT)
+        .exclude(status=ProductStatus.CLOSED)
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+
+
+def meeting_presentation(meeting: Meeting) -> Presentation:
+    """What the room's display shows of `meeting` (as just read: meeting_for_user): the shared
+    screen's one rule (Audience) decides the assessment, its summary and the priorities too. A
+    constant number of queries."""
+    screen = meeting_screen(meeting, private=False)
+    audience = screen.audience
+    assessment = _assessment_of(meeting)
+    if assessment is not None and not audience.may_see_product(assessment):
+        assessment = None
+    summary = None
+    if assessment is not None:
+        summary = (
+            assessment.sections.filter(marking__lte=audience.text_ceiling)
+            .order_by("position")
+            .first()
+        )
+    strategy = current_control_strategy(meeting.unit)
+    if strategy is None or strategy.marking > audience.text_ceiling:
+        return Presentation(screen=screen, assessment=assessment, summary=summary, priorities=[])
+    return Presentation(
+        screen=screen,
+        assessment=assessment,
+        summary=summary,
+        priorities=list(strategy.priorities.order_by(F("rank").asc(nulls_last=True), "pk")),
+        priorities_marking=strategy.marking,
     )

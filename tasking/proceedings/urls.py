@@ -2,7 +2,8 @@
 and the minutes' PDF at /tasking/meetings/; the meeting on screen at /tasking/screen/; the chair's
 pages of partner attendees at /tasking/partner-attendees/.
 
-`screen/<pk>/` is the shared screen every reader of the meeting may open (the chair drives it);
+`screen/<pk>/` is the shared screen every reader of the meeting may open (the chair drives it),
+`screen/<pk>/present/` the same for the room's display, full screen (presentation mode);
 `screen/<pk>/chair/` the chair's private companion view, where decisions, actions, commissions and
 escalations are recorded. `screen/<pk>/poll/` is the two-query "anything new?" each screen asks
 every two seconds.
@@ -11,7 +12,7 @@ every two seconds.
 from django.urls import include, path
 
 from tasking.proceedings.views import meeting as meetings
-from tasking.proceedings.views import partner_attendees
+from tasking.proceedings.views import partner_attendees, presentation
 from tasking.proceedings.views import screen as views
 
 meeting_pages = [
@@ -49,6 +50,12 @@ screen_pages = [
     path("<int:pk>/", views.screen_shared, name="meeting_screen"),
     path("<int:pk>/live/", views.screen_shared_live, name="meeting_screen_live"),
     path("<int:pk>/poll/", views.screen_poll, name="meeting_screen_poll"),
+    path("<int:pk>/present/", presentation.presentation, name="meeting_presentation"),
+    path(
+        "<int:pk>/present/live/",
+        presentation.presentation_live,
+        name="meeting_presentation_live",
+    ),
     path("<int:pk>/chair/", views.screen_private, name="meeting_screen_private"),
     path("<int:pk>/chair/live/", views.screen_private_live, name="meeting_screen_private_live"),
     path("<int:pk>/chair/controls/", views.screen_controls, name="meeting_screen_controls"),
