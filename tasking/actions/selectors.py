@@ -15,7 +15,7 @@ Who may change what: tasking.actions.policy.
 from dataclasses import dataclass
 
 from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import Substr
+from django.db.models.functions import Greatest, Substr
 from django.http import Http404
 from django.utils import timezone
 
@@ -134,6 +134,14 @@ def filter_action_log(
     return actions
 
 
+def with_shown_marking(actions: QuerySet[TacticalAction]) -> QuerySet[TacticalAction]:
+    """`shown_marking`: the higher of each action's marking and that of the control strategy its
+    priority belongs to, the marking a row showing the action with its priority carries."""
+    return actions.annotate(
+        shown_marking=Greatest("marking", "priority__control_strategy__marking")
+    )
+
+
 def get_action_for(user: User, pk) -> TacticalAction:
     """One action by id; missing and forbidden give the same 404, so ids cannot be probed."""
     pk = id_or_404(pk, "action")
@@ -237,11 +245,17 @@ def my_actions_counts(user: User) -> dict[str, int]:
 
 def action_counts_by_priority(actions: QuerySet[TacticalAction]) -> list[dict]:
     """How many of `actions` (already within the reader's access) each priority has: open ones
-    by RAG rating, and closed ones; in the priorities' rank order. One query."""
+    by RAG rating, and closed ones; with the marking of the priority's strategy (its theme is
+    shown), in the priorities' rank order. One query."""
     is_open = Q(status=ActionStatus.OPEN)
     return list(
         actions.order_by()
-        .values("priority_id", "priority__theme", "priority__rank")
+        .values(
+            "priority_id",
+            "priority__theme",
+            "priority__rank",
+            "priority__control_strategy__marking",
+        )
         .annotate(
             red=Count("pk", filter=is_open & Q(rag=Rag.RED)),
             amber=Count("pk", filter=is_open & Q(rag=Rag.AMBER)),

@@ -14,12 +14,15 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
+from django.template.defaultfilters import pluralize
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from nim_portal import access
+from nim_portal import access, charts
+from nim_portal.charts import Chart, ChartSeries, bar_chart
 from nim_portal.choices import GSCMarking
+from nim_portal.exports import Column, ListExport, list_download
 from nim_portal.forms.errors import add_service_errors
 from nim_portal.models import Unit
 from nim_portal.pagination import NumberedPaginator, paginate
@@ -216,27 +219,90 @@ def my_actions_panel(user) -> dict:
 
 # A unit's log.
 
+# The log as a file (nim_portal.exports): what its rows show, read from what the log's selector
+# selects with each action; marked as its rows are (an action and its priority's strategy).
+ACTION_LOG_EXPORT = ListExport(
+    name="action log",
+    columns=[
+        Column("Action", lambda action: action.reference),
+        Column("Description", lambda action: action.description),
+        Column("Priority", lambda action: action.priority.theme),
+        Column("Type", lambda action: action.get_action_type_display()),
+        Column("Owner", lambda action: str(action.owner)),
+        Column("Due", lambda action: action.due_date),
+        Column("Overdue", lambda action: action.is_overdue),
+        Column("RAG rating", lambda action: action.get_rag_display()),
+        Column("Status", lambda action: action.get_status_display()),
+        Column("Last update", lambda action: action.last_update_at),
+        Column("Marking", lambda action: action.marking_label),
+        Column("Closed", lambda action: action.closed_at),
+        Column("Outcome", lambda action: action.outcome),
+    ],
+    marking="shown_marking",
+)
+
+
+def _status_chart(counts: list[dict], *, filtering: bool) -> Chart | None:
+    """The log's actions by priority, open ones by RAG rating and closed ones (None when there
+    are none)."""
+    if not counts:
+        return None
+    total = {name: sum(row[name] for row in counts) for name in ("red", "amber", "green", "closed")}
+    still_open = total["red"] + total["amber"] + total["green"]
+    actions = still_open + total["closed"]
+    return bar_chart(
+        key="actions-by-priority",
+        title="Actions by priority and status",
+        description=(
+            f"{actions} action{pluralize(actions)}{' matching the filters' if filtering else ''} "
+            f"under {len(counts)} priorit{pluralize(len(counts), 'y,ies')}: {still_open} open "
+            f"({total['red']} rated red, {total['amber']} amber, {total['green']} green) and "
+            f"{total['closed']} closed."
+        ),
+        category_heading="Priority",
+        categories=[row["priority__theme"] for row in counts],
+        series=[
+            ChartSeries("Open, rated red", [row["red"] for row in counts], charts.RED),
+            ChartSeries("Open, rated amber", [row["amber"] for row in counts], charts.AMBER),
+            ChartSeries("Open, rated green", [row["green"] for row in counts], charts.GREEN),
+            ChartSeries("Closed", [row["closed"] for row in counts], charts.GREY),
+        ],
+        axis_title="Actions",
+    )
+
 
 @require_GET
 @police_required
 def action_log(request, unit_pk):
+    """A unit's log, filtered; with ?export=csv or xlsx, every row of it as a file."""
     user = request.user
     log = selectors.action_log_for_unit(user, unit_pk)
     form = ActionLogFilterForm(request.GET or None, **selectors.log_filter_choices(log))
-    actions = log.actions_to_page()
-    filtering = False
+    filters, filtering = {}, False
     if form.is_bound and form.is_valid():
         data = form.cleaned_data
         filtering = any(data.get(name) for name in form.fields)
-        actions = selectors.filter_action_log(
-            actions,
-            status=data["status"],
-            rag=data["rag"],
-            priority=data["priority"],
+        filters = {
+            "status": data["status"],
+            "rag": data["rag"],
+            "priority": data["priority"],
             **form.owner_ids(),
-        )
+        }
+    download = list_download(
+        request,
+        ACTION_LOG_EXPORT,
+        lambda: selectors.with_shown_marking(selectors.filter_action_log(log.actions, **filters)),
+        form=form,
+    )
+    if download is not None:
+        return download
+    actions = selectors.filter_action_log(log.actions_to_page(), **filters)
     page_obj = paginate(request, actions, ACTIONS_PER_PAGE)
     page_obj.object_list = rows = selectors.log_rows(page_obj.object_list)
+    counts = selectors.action_counts_by_priority(actions)
+    themes_marking = max(
+        (row["priority__control_strategy__marking"] for row in counts), default=GSCMarking.OFFICIAL
+    )
     return render(
         request,
         "tasking/actions/log.html",
@@ -247,9 +313,10 @@ def action_log(request, unit_pk):
             "page_obj": page_obj,
             "open_actions": [a for a in rows if a.is_open],
             "closed_actions": [a for a in rows if not a.is_open],
-            "today": timezone.localdate(),
+            "status_chart": _status_chart(counts, filtering=filtering),
             "may_raise": policy.can_manage_actions(user, log.unit),
-            "page_marking": page_marking_of(rows),
+            # The chart names every priority of the filtered log, beyond this page's rows.
+            "page_marking": max(page_marking_of(rows), themes_marking),
         },
     )
 

@@ -10,13 +10,16 @@ loaded; a stale one is refused and the form shows what is saved now beside what 
 """
 
 from dataclasses import dataclass
+from functools import partial
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, F, Q
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.defaultfilters import pluralize
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from nim_portal.charts import Chart, ChartSeries, bar_chart
 from nim_portal.choices import GSCMarking
 from nim_portal.forms.errors import add_service_errors
 from nim_portal.models import Unit
@@ -42,7 +45,7 @@ from tasking.strategy.models import (
     IntelligenceRequirementItem,
     Priority,
 )
-from tasking.strategy.morile import morile_score_text
+from tasking.strategy.morile import MORILE_SCALE_TOP, morile_score_text
 from tasking.strategy.policy import (
     can_chair_over,
     require_chair_over,
@@ -52,6 +55,7 @@ from tasking.strategy.policy import (
 
 STRATEGIES_PER_PAGE = 25
 PRIORITY_ORDER = (F("rank").asc(nulls_last=True), "pk")
+MORILE_AXIS = f"MoRiLE score out of {MORILE_SCALE_TOP}"
 
 
 def _people_for(strategy: ControlStrategy):
@@ -117,6 +121,32 @@ def _score_rows(priority: Priority, scales: dict) -> list[ScoreRow]:
     return rows
 
 
+def _score_chart(priorities: list[Priority]) -> Chart | None:
+    """The scored priorities by MoRiLE score, highest first (None when none is scored)."""
+    scored = sorted((p for p in priorities if p.score is not None), key=lambda p: p.score_rank)
+    if not scored:
+        return None
+    top = scored[0]
+    overridden = [p.theme for p in scored if p.override_rank]
+    description = (
+        f"{len(scored)} scored priorit{pluralize(len(scored), 'y,ies')}, highest first: "
+        f"{top.theme} scores {morile_score_text(top.score)}."
+    )
+    if overridden:
+        description += f" The ST&CG ranked {', '.join(overridden)} otherwise than by score."
+    return bar_chart(
+        key="priority-scores",
+        title="Priorities by MoRiLE score",
+        description=description,
+        category_heading="Priority",
+        categories=[p.theme for p in scored],
+        series=[ChartSeries(MORILE_AXIS, [p.score for p in scored])],
+        axis_title=MORILE_AXIS,
+        value_text=partial(morile_score_text, with_scale=False),
+        maximum=MORILE_SCALE_TOP,
+    )
+
+
 @require_GET
 @police_required
 def strategy_detail(request, pk):
@@ -142,6 +172,7 @@ def strategy_detail(request, pk):
         {
             "strategy": strategy,
             "priorities": [{"priority": p, "scores": _score_rows(p, scales)} for p in priorities],
+            "score_chart": _score_chart(priorities),
             "requirement": requirement,
             "supersedes": list(strategy.supersedes.order_by("-period_start")),
             "history": selectors.strategy_history(strategy),
