@@ -131,7 +131,10 @@ class ProductFilter(django_filters.FilterSet):
     ),
     retrieve=extend_schema(
         summary="One product",
-        description="A product with its details and its sections (each with its own marking).",
+        description=(
+            "A product with its details and its sections, each with its own marking: a section "
+            "marked above your vetting is withheld (its place and marking only)."
+        ),
         responses={200: ProductDetailSerializer},
     ),
     create=extend_schema(
@@ -181,8 +184,14 @@ class ProductViewSet(
         return ProductDetailSerializer
 
     def get_object(self) -> Product:
-        """The product named in the URL (404 when missing or not yours to see)."""
+        """The product named in the URL, to work on (404 when missing or not yours to read
+        whole)."""
         return selectors.get_product_for(self.request.user, self.kwargs["pk"])
+
+    def _openable_object(self) -> Product:
+        """The product named in the URL, to read: opened by its title and summary's marking, its
+        sections above the reader's vetting withheld by the serializers (404 otherwise)."""
+        return selectors.get_openable_product_for(self.request.user, self.kwargs["pk"])
 
     def _detail(self, product: Product, status_code=status.HTTP_200_OK) -> Response:
         sections = Section.objects.select_related("updated_by").order_by("position", "id")
@@ -195,7 +204,10 @@ class ProductViewSet(
         )
         if product is None:
             raise Http404("No such product.")
-        return Response(ProductDetailSerializer(product).data, status=status_code)
+        return Response(
+            ProductDetailSerializer(product, context=self.get_serializer_context()).data,
+            status=status_code,
+        )
 
     def _section_of(self, product: Product, pk) -> Section | None:
         if pk is None:
@@ -206,7 +218,7 @@ class ProductViewSet(
         return section
 
     def retrieve(self, request, *args, **kwargs):
-        return self._detail(self.get_object())
+        return self._detail(self._openable_object())
 
     def create(self, request, *args, **kwargs):
         data = validated_input(request, ProductCommissionSerializer)
@@ -280,7 +292,10 @@ class ProductViewSet(
             request=request,
             **data,
         )
-        return Response(SectionSerializer(section).data, status=status.HTTP_201_CREATED)
+        return Response(
+            SectionSerializer(section, context=self.get_serializer_context()).data,
+            status=status.HTTP_201_CREATED,
+        )
 
     @extend_schema(
         summary="Save a section",
@@ -318,7 +333,8 @@ class ProductViewSet(
                     request=request,
                 )
         section = Section.objects.select_related("updated_by").get(pk=section.pk)
-        return Response(SectionSavedSerializer({"section": section, "notice": saved.notice}).data)
+        answer = {"section": section, "notice": saved.notice}
+        return Response(SectionSavedSerializer(answer, context=self.get_serializer_context()).data)
 
     @extend_schema(
         summary="Reorder the sections",
@@ -342,7 +358,8 @@ class ProductViewSet(
             request=request,
         )
         sections = product.sections.select_related("updated_by").order_by("position", "id")
-        return Response(SectionSerializer(sections, many=True).data)
+        context = self.get_serializer_context()
+        return Response(SectionSerializer(sections, many=True, context=context).data)
 
     # The lifecycle.
 
@@ -459,8 +476,8 @@ class ProductViewSet(
     )
     @action(detail=True, methods=["get"], filter_backends=[], pagination_class=None)
     def versions(self, request, pk=None):
-        product = self.get_object()
-        versions = selectors.visible_versions(request.user, product).defer("content")
+        product = self._openable_object()
+        versions = selectors.openable_versions(request.user, product).defer("content")
         return Response(VersionSerializer(versions, many=True).data)
 
     def _versions(self, product: Product, *numbers: int) -> list:
@@ -468,7 +485,7 @@ class ProductViewSet(
         404 (and nothing audited) unless every one of them exists and is yours to read."""
         found = {
             version.number: version
-            for version in selectors.visible_versions(self.request.user, product).filter(
+            for version in selectors.openable_versions(self.request.user, product).filter(
                 number__in=numbers
             )
         }
@@ -481,18 +498,27 @@ class ProductViewSet(
 
     @extend_schema(
         summary="One published version",
-        description="Its record and content. Every read is written to the audit log.",
+        description=(
+            "Its record and content; each section marked above your vetting is withheld (its "
+            "marking only). Every read is written to the audit log."
+        ),
         parameters=[VERSION_NUMBER],
         responses={200: VersionDetailSerializer},
     )
     @action(detail=True, methods=["get"], url_path=rf"versions/(?P<number>{ID_PATTERN})")
     def version(self, request, pk=None, number=None):
-        product = self.get_object()
-        return Response(VersionDetailSerializer(self._versions(product, int(number))[0]).data)
+        product = self._openable_object()
+        (version,) = self._versions(product, int(number))
+        context = self.get_serializer_context()
+        return Response(VersionDetailSerializer(version, context=context).data)
 
     @extend_schema(
         summary="Compare two published versions",
-        description="Section by section, older first. Both reads are written to the audit log.",
+        description=(
+            "Section by section, older first, changed sections first; a section marked above "
+            "your vetting in either version is withheld and never compared. Both reads are "
+            "written to the audit log."
+        ),
         parameters=[
             OpenApiParameter("a", OpenApiTypes.INT, required=True, description="A version number."),
             OpenApiParameter("b", OpenApiTypes.INT, required=True, description="Another one."),
@@ -501,10 +527,10 @@ class ProductViewSet(
     )
     @action(detail=True, methods=["get"], url_path="versions/compare", filter_backends=[])
     def compare(self, request, pk=None):
-        product = self.get_object()
+        product = self._openable_object()
         a = id_param(request, "a", VERSION_NUMBER_REFUSAL, required=True)
         b = id_param(request, "b", VERSION_NUMBER_REFUSAL, required=True)
-        comparison = selectors.compare_versions(*self._versions(product, a, b))
+        comparison = selectors.compare_versions(request.user, *self._versions(product, a, b))
         return Response(ComparisonSerializer(comparison).data)
 
     # Review comments.

@@ -416,6 +416,7 @@ class ProductBuilder:
             "kind": plan.kind,
             "title": plan.title,
             "marking": plan.marking,
+            "envelope_marking": plan.marking,
             "owner_id": plan.owner.pk,
             "requester_id": plan.requester.pk,
             "due_date": plan.due_date,

@@ -4,8 +4,9 @@ Who may read a product is decided by `Product.objects.visible_to(user)`, built f
 policy (nim_portal.access): every list, detail, compare and export here goes through it.
 """
 
-import difflib
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 
 from django.db.models import F, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404, HttpRequest
@@ -16,8 +17,10 @@ from nim_portal.ids import id_or_404
 from nim_portal.models import Unit, User
 from nim_portal.search import RankedRows
 from nim_portal.services import audit_record
+from nim_portal.web.markings import PortionMarking
 from products import search
 from products.choices import ProductStatus
+from products.compare import SideBySideRow, WordBlock, line_rows, unified_lines, word_blocks
 from products.models import Product, ProductUnitShare, ProductVersion, Section, TermsOfReference
 from products.policy import ProductPolicy
 
@@ -36,24 +39,59 @@ def user_in_product_scope(user: User, product: Product) -> bool:
 
 
 def visible_products(user: User) -> QuerySet[Product]:
-    """Every product `user` may read: the one selector for lists, details, compares and exports."""
+    """Every product `user` may read whole (Product.objects.visible_to): for work on a product,
+    its partner releases and every list outside the product's own pages."""
     return Product.objects.visible_to(user)
 
 
-def get_product_for(user: User, pk) -> Product:
-    """One product by id; missing and forbidden give the same 404, so ids cannot be probed."""
+def openable_products(user: User) -> QuerySet[Product]:
+    """Every product `user` may open (Product.objects.openable_by): the register, the product's
+    pages and its API, which withhold each section marked above the reader's vetting."""
+    return Product.objects.openable_by(user)
+
+
+def _one_product(products: QuerySet[Product], pk) -> Product:
     pk = id_or_404(pk, "product")
-    product = visible_products(user).select_related("unit", "owner", "requester").filter(pk=pk)
-    product = product.first()
+    product = products.select_related("unit", "owner", "requester").filter(pk=pk).first()
     if product is None:
         raise Http404("No such product.")
     return product
 
 
+def get_product_for(user: User, pk) -> Product:
+    """One product `user` may read whole, by id, to work on; missing and forbidden give the same
+    404, so ids cannot be probed."""
+    return _one_product(visible_products(user), pk)
+
+
+def get_openable_product_for(user: User, pk) -> Product:
+    """One product `user` may open, by id, to read with its sections above their vetting
+    withheld; missing and forbidden give the same 404."""
+    return _one_product(openable_products(user), pk)
+
+
+def reads_whole(user: User, product: Product) -> bool:
+    """Whether `user` may read everything in `product`, one they may open: what working on it
+    needs (`visible_products` answers the same in SQL)."""
+    return access.may_read_marking(user, product.marking)
+
+
 def visible_versions(user: User, product: Product) -> QuerySet[ProductVersion]:
-    """The published versions of `product` that `user` may read, newest first (one query)."""
+    """The published versions of `product` that `user` may read whole, newest first (one
+    query): for partner releases and every use outside the product's own pages."""
     return (
         ProductVersion.objects.visible_to(user)
+        .filter(product_id=product.pk)
+        .select_related("author", "reviewer")
+        .order_by("-number")
+    )
+
+
+def openable_versions(user: User, product: Product) -> QuerySet[ProductVersion]:
+    """The published versions of `product` that `user` may open, newest first (one query): the
+    product's pages and API, which withhold each section above the reader's vetting."""
+    return (
+        ProductVersion.objects.openable_by(user)
         .filter(product_id=product.pk)
         .select_related("author", "reviewer")
         .order_by("-number")
@@ -63,8 +101,9 @@ def visible_versions(user: User, product: Product) -> QuerySet[ProductVersion]:
 def product_version_read(
     user: User, version: ProductVersion, request: HttpRequest | None = None
 ) -> ProductVersion:
-    """Show one published version: 404 unless visible, and every read is audited (rule 7)."""
-    readable = visible_versions(user, version.product).filter(pk=version.pk).first()
+    """Show one published version: 404 unless the user may open it, and every read is audited
+    (rule 7). What it shows them: `version_sections_for`."""
+    readable = openable_versions(user, version.product).filter(pk=version.pk).first()
     if readable is None:
         raise Http404("No such version.")
     audit_record(
@@ -81,24 +120,113 @@ def product_version_read(
     return readable
 
 
-# Comparing two published versions, section by section, from their own snapshots.
+# Portion marking: a section marked above the reader's vetting is withheld, its marking shown.
 
-ADDED, REMOVED, CHANGED, UNCHANGED = "added", "removed", "changed", "unchanged"
+
+def withheld_from(user: User, marking: int) -> bool:
+    """Whether a part marked `marking` (a section) is withheld from `user`: it is above their
+    vetting (nim_portal.access.may_read_marking; the ceiling costs no query for a request's
+    user)."""
+    return not access.may_read_marking(user, marking)
 
 
 @dataclass(frozen=True)
-class SideBySideRow:
-    """One row of a side-by-side diff: `kind` is equal, replace, delete or insert."""
+class ShownSection:
+    """One section as its reader is shown it: whole, or withheld with only its place and its
+    marking (its title, text and partner flag left empty)."""
 
-    kind: str
-    left_number: int | None
-    left: str
-    right_number: int | None
-    right: str
+    id: int
+    position: int
+    marking: int
+    withheld: bool
+    title: str = ""
+    body: str = ""
+    releasable: bool = False
+
+    @property
+    def marking_label(self) -> str:
+        return GSCMarking(self.marking).label
+
+
+def _shown_section(withheld: bool, *, id, position, marking, title, body, releasable):
+    if withheld:
+        return ShownSection(id=id, position=position, marking=marking, withheld=True)
+    return ShownSection(
+        id=id,
+        position=position,
+        marking=marking,
+        withheld=False,
+        title=title,
+        body=body,
+        releasable=releasable,
+    )
+
+
+def snapshot_sections(content: dict, withheld: Callable[[int], bool]) -> list[ShownSection]:
+    """The sections of a published snapshot, in order, each withheld when `withheld(marking)`."""
+    return [
+        _shown_section(
+            withheld(section["marking"]),
+            id=section["id"],
+            position=section["position"],
+            marking=section["marking"],
+            title=section["title"],
+            body=section["body"],
+            releasable=section["releasable"],
+        )
+        for section in sorted(content["sections"], key=lambda s: (s["position"], s["id"]))
+    ]
+
+
+def version_sections_for(user: User, version: ProductVersion) -> list[ShownSection]:
+    """The sections of a published version, in order, as `user` is shown them."""
+    return snapshot_sections(version.content, partial(withheld_from, user))
+
+
+def live_sections_for(user: User, sections) -> list[ShownSection]:
+    """Sections of a product being drafted (rows, in the order given) as `user` is shown them."""
+    return [
+        _shown_section(
+            withheld_from(user, section.marking),
+            id=section.pk,
+            position=section.position,
+            marking=section.marking,
+            title=section.title,
+            body=section.body,
+            releasable=section.releasable_to_partners,
+        )
+        for section in sections
+    ]
+
+
+def portion_marking(envelope_marking: int, sections: list[ShownSection]) -> PortionMarking:
+    """What a reader is shown of a product or version: its title and summary and the sections
+    not withheld; the highest withheld."""
+    return PortionMarking.of(
+        shown=[envelope_marking, *(s.marking for s in sections if not s.withheld)],
+        withheld=[s.marking for s in sections if s.withheld],
+    )
+
+
+# Comparing two published versions, section by section, from their own snapshots.
+
+ADDED, REMOVED, CHANGED, UNCHANGED, WITHHELD = (
+    "added",
+    "removed",
+    "changed",
+    "unchanged",
+    "withheld",
+)
+# Changed sections first, then those the same in both, then those withheld from the reader.
+_STATUS_ORDER = {ADDED: 0, REMOVED: 0, CHANGED: 0, UNCHANGED: 1, WITHHELD: 2}
 
 
 @dataclass(frozen=True)
 class SectionDifference:
+    """One section in two versions, as its reader may be shown it. A section marked above the
+    reader's vetting in either version is withheld: status WITHHELD, its markings only, and its
+    text never compared."""
+
     section_id: int
     status: str
     title_before: str | None
@@ -109,10 +237,20 @@ class SectionDifference:
     releasable_after: bool | None
     unified: list[str] = field(default_factory=list)
     side_by_side: list[SideBySideRow] = field(default_factory=list)
+    words: list[WordBlock] = field(default_factory=list)
 
     @property
     def title(self) -> str:
         return self.title_after if self.title_after is not None else self.title_before or ""
+
+    @property
+    def withheld(self) -> bool:
+        return self.status == WITHHELD
+
+    @property
+    def marking(self) -> int:
+        """Its highest marking in the two versions."""
+        return max(m for m in (self.marking_before, self.marking_after) if m is not None)
 
 
 @dataclass(frozen=True)
@@ -124,32 +262,31 @@ class VersionComparison:
 
     @property
     def has_differences(self) -> bool:
-        return bool(self.changed_fields) or any(s.status != UNCHANGED for s in self.sections)
+        return bool(self.changed_fields) or any(
+            s.status not in (UNCHANGED, WITHHELD) for s in self.sections
+        )
+
+    @property
+    def withheld(self) -> list[SectionDifference]:
+        return [s for s in self.sections if s.withheld]
 
 
-def _side_by_side(before: list[str], after: list[str]) -> list[SideBySideRow]:
-    rows = []
-    matcher = difflib.SequenceMatcher(a=before, b=after, autojunk=False)
-    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
-        for offset in range(max(i2 - i1, j2 - j1)):
-            i, j = i1 + offset, j1 + offset
-            left_line = before[i] if i < i2 else ""
-            right_line = after[j] if j < j2 else ""
-            rows.append(
-                SideBySideRow(
-                    kind=tag,
-                    left_number=i + 1 if i < i2 else None,
-                    left=left_line,
-                    right_number=j + 1 if j < j2 else None,
-                    right=right_line,
-                )
-            )
-    return rows
+def _withheld_difference(section_id: int, before: dict | None, after: dict | None):
+    return SectionDifference(
+        section_id=section_id,
+        status=WITHHELD,
+        title_before=None,
+        title_after=None,
+        marking_before=before["marking"] if before else None,
+        marking_after=after["marking"] if after else None,
+        releasable_before=None,
+        releasable_after=None,
+    )
 
 
 def _section_difference(section_id: int, before: dict | None, after: dict | None):
-    body_before = (before or {}).get("body", "").splitlines()
-    body_after = (after or {}).get("body", "").splitlines()
+    body_before = (before or {}).get("body", "")
+    body_after = (after or {}).get("body", "")
     if before is None:
         status = ADDED
     elif after is None:
@@ -160,15 +297,6 @@ def _section_difference(section_id: int, before: dict | None, after: dict | None
         status = CHANGED
     else:
         status = UNCHANGED
-    unified = list(
-        difflib.unified_diff(
-            body_before,
-            body_after,
-            fromfile=(before or {}).get("title", ""),
-            tofile=(after or {}).get("title", ""),
-            lineterm="",
-        )
-    )
     return SectionDifference(
         section_id=section_id,
         status=status,
@@ -178,16 +306,25 @@ def _section_difference(section_id: int, before: dict | None, after: dict | None
         marking_after=after["marking"] if after else None,
         releasable_before=before["releasable"] if before else None,
         releasable_after=after["releasable"] if after else None,
-        unified=unified,
-        side_by_side=_side_by_side(body_before, body_after),
+        unified=unified_lines(
+            body_before.splitlines(),
+            body_after.splitlines(),
+            before_name=(before or {}).get("title", ""),
+            after_name=(after or {}).get("title", ""),
+        ),
+        side_by_side=line_rows(body_before.splitlines(), body_after.splitlines()),
+        words=word_blocks(body_before, body_after),
     )
 
 
-def compare_versions(a: ProductVersion, b: ProductVersion) -> VersionComparison:
-    """Differences between two published versions of one product, older first, per section.
+def compare_versions(user: User, a: ProductVersion, b: ProductVersion) -> VersionComparison:
+    """Differences between two published versions of one product, older first, per section, as
+    `user` may be shown them: changed sections first, then the unchanged, then the withheld.
 
-    Sections are matched by their identity, so a retitled or moved section shows as changed.
-    Pure: callers fetch both versions through `visible_versions` and audit the reads.
+    Sections are matched by their identity, so a retitled or moved section shows as changed. A
+    section marked above the reader's vetting in either version is withheld on both sides and
+    its text is never compared. Callers fetch both versions through `openable_versions` and
+    audit the reads (`product_version_read`).
     """
     if a.product_id != b.product_id:
         raise ValueError("Only versions of the same product can be compared.")
@@ -204,9 +341,15 @@ def compare_versions(a: ProductVersion, b: ProductVersion) -> VersionComparison:
     order = [s["id"] for s in after.content["sections"]] + [
         s["id"] for s in before.content["sections"] if s["id"] not in sections_after
     ]
-    sections = [
-        _section_difference(pk, sections_before.get(pk), sections_after.get(pk)) for pk in order
-    ]
+    sections = []
+    for pk in order:
+        old, new = sections_before.get(pk), sections_after.get(pk)
+        if any(withheld_from(user, side["marking"]) for side in (old, new) if side is not None):
+            sections.append(_withheld_difference(pk, old, new))
+        else:
+            sections.append(_section_difference(pk, old, new))
+    # sorted() is stable: each group keeps the newer version's order.
+    sections.sort(key=lambda difference: _STATUS_ORDER[difference.status])
     return VersionComparison(
         before=before, after=after, changed_fields=changed_fields, sections=sections
     )
@@ -226,8 +369,10 @@ def overdue_q(today) -> Q:
 
 
 def register_products(user: User) -> QuerySet[Product]:
-    """The register's rows: every visible product with what its row shows (one query)."""
-    return visible_products(user).select_related("unit", "owner")
+    """The register's rows: every product the user may open, with what its row shows (one
+    query). A row shows only its title and summary; its text is searched only for a reader
+    cleared for all of it (products.search)."""
+    return openable_products(user).select_related("unit", "owner")
 
 
 def search_products(
@@ -292,15 +437,16 @@ class MyWork:
 
     @property
     def marking(self) -> int:
-        """The highest marking among the products listed (OFFICIAL when none)."""
+        """The highest marking of what the lists show, the products' titles and summaries
+        (OFFICIAL when none)."""
         listed = [*self.drafts, *self.reviews, *self.terms, *self.overdue]
-        return max((product.marking for product in listed), default=GSCMarking.OFFICIAL)
+        return max((product.envelope_marking for product in listed), default=GSCMarking.OFFICIAL)
 
 
 def _first(products: QuerySet[Product]) -> list:
     """The first MY_WORK_LIMIT, with only what the dashboard's lines show."""
     shown = products.select_related("unit").only(
-        "title", "kind", "marking", "due_date", "status", "unit__name"
+        "title", "kind", "marking", "envelope_marking", "due_date", "status", "unit__name"
     )
     return list(shown[:MY_WORK_LIMIT])
 
@@ -308,7 +454,7 @@ def _first(products: QuerySet[Product]) -> list:
 def my_work(user: User, today) -> MyWork:
     """Drafts I own, reviews waiting for me, terms waiting for my agreement, my overdue products:
     four queries, whatever the numbers."""
-    products = visible_products(user)
+    products = openable_products(user)
     reviewer_over_unit = access.in_units_covered(user, roles=Role.REVIEWER)
     awaiting_me = Q(terms__requester=user, terms__agreed_by_requester_at__isnull=True) | Q(
         terms__developer=user, terms__agreed_by_developer_at__isnull=True

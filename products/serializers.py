@@ -1,6 +1,7 @@
 """What the products API shows and accepts. Every serializer names its fields; input serializers
 only check the shape of a request, whose data then goes to a service in products.services."""
 
+from django.contrib.auth.models import AnonymousUser
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -8,6 +9,7 @@ from rest_framework import serializers
 from nim_portal.api.fields import IdField, MarkingLabelField, RowField
 from nim_portal.choices import GSCMarking
 from nim_portal.models import Unit, User
+from products import selectors
 from products.choices import ClosureReason, SubjectKind, SubjectRole
 from products.models import (
     Product,
@@ -21,12 +23,24 @@ from products.services import DETAIL_FIELDS
 
 # Reads.
 
+WITHHELD_HELP = (
+    "True when the section is marked above your vetting: only its place and marking are given, "
+    "its other fields are null (docs/access.md, Portion marking)."
+)
+
+
+def _reader(serializer: serializers.Serializer):
+    """Who the answer is for: the request's user (nobody, so everything withheld, without one)."""
+    request = serializer.context.get("request")
+    return request.user if request is not None else AnonymousUser()
+
 
 class SectionSerializer(serializers.ModelSerializer):
     marking_label = MarkingLabelField()
     updated_by = serializers.CharField(
         source="updated_by.get_full_name", read_only=True, allow_null=True, default=None
     )
+    withheld = serializers.SerializerMethodField(help_text=WITHHELD_HELP)
 
     class Meta:
         model = Section
@@ -41,8 +55,29 @@ class SectionSerializer(serializers.ModelSerializer):
             "revision",
             "updated_by",
             "updated_at",
+            "withheld",
         ]
         read_only_fields = fields
+        extra_kwargs = {
+            name: {"allow_null": True}
+            for name in ("title", "body", "releasable_to_partners", "revision", "updated_at")
+        }
+
+    def get_withheld(self, section: Section) -> bool:
+        return False
+
+    def to_representation(self, section: Section) -> dict:
+        if selectors.withheld_from(_reader(self), section.marking):
+            shown = dict.fromkeys(self.Meta.fields)
+            shown.update(
+                id=section.pk,
+                position=section.position,
+                marking=section.marking,
+                marking_label=section.get_marking_display(),
+                withheld=True,
+            )
+            return shown
+        return super().to_representation(section)
 
 
 class ProductSerializer(serializers.ModelSerializer):
@@ -188,10 +223,11 @@ class VersionSerializer(serializers.ModelSerializer):
 class VersionSectionSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     position = serializers.IntegerField()
-    title = serializers.CharField()
+    title = serializers.CharField(allow_null=True)
     marking = serializers.ChoiceField(choices=GSCMarking.choices)
-    body = serializers.CharField()
-    releasable = serializers.BooleanField()
+    body = serializers.CharField(allow_null=True)
+    releasable = serializers.BooleanField(allow_null=True)
+    withheld = serializers.BooleanField(help_text=WITHHELD_HELP)
 
 
 class VersionContentSerializer(serializers.Serializer):
@@ -211,11 +247,30 @@ class VersionContentSerializer(serializers.Serializer):
 
 
 class VersionDetailSerializer(VersionSerializer):
-    content = VersionContentSerializer(read_only=True)
+    content = serializers.SerializerMethodField(
+        help_text="The snapshot; each section above your vetting withheld (its marking only)."
+    )
 
     class Meta(VersionSerializer.Meta):
         fields = [*VersionSerializer.Meta.fields, "content"]
         read_only_fields = fields
+
+    @extend_schema_field(VersionContentSerializer)
+    def get_content(self, version: ProductVersion) -> dict:
+        sections = selectors.version_sections_for(_reader(self), version)
+        shown = [
+            {
+                "id": section.id,
+                "position": section.position,
+                "marking": section.marking,
+                "withheld": section.withheld,
+                "title": None if section.withheld else section.title,
+                "body": None if section.withheld else section.body,
+                "releasable": None if section.withheld else section.releasable,
+            }
+            for section in sections
+        ]
+        return VersionContentSerializer({**version.content, "sections": shown}).data
 
 
 class FieldChangeSerializer(serializers.Serializer):
@@ -234,7 +289,10 @@ class SideBySideRowSerializer(serializers.Serializer):
 
 class SectionDifferenceSerializer(serializers.Serializer):
     section_id = serializers.IntegerField()
-    status = serializers.CharField(help_text="added, removed, changed or unchanged.")
+    status = serializers.CharField(
+        help_text="added, removed, changed or unchanged; withheld when the section is marked "
+        "above your vetting in either version (its markings only, its text never compared)."
+    )
     title_before = serializers.CharField(allow_null=True)
     title_after = serializers.CharField(allow_null=True)
     marking_before = serializers.IntegerField(allow_null=True)

@@ -28,12 +28,14 @@ def marking_label(marking) -> str:
 
 @register.inclusion_tag("nim_portal/components/marking_banner.html", takes_context=True)
 def marking_banner(context, position: str = "top"):
-    """The page's GSC marking (the context's `page_marking`, OFFICIAL when unset)."""
+    """The page's GSC marking (the context's `page_marking`, OFFICIAL when unset), and what the
+    page withholds from its reader (`page_withheld`, nim_portal.web.markings.PortionMarking)."""
     label = marking_label(context.get("page_marking"))
     return {
         "label": label,
         "modifier": label.lower().replace(" ", "-"),
         "position": position,
+        "withheld": context.get("page_withheld", ""),
     }
 
 

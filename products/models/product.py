@@ -21,14 +21,14 @@ VIEW_PRODUCT = "products.view_product"
 
 
 class ProductQuerySet(models.QuerySet):
-    def visible_to(self, user) -> "ProductQuerySet":
-        """The products `user` may read, decided in SQL by the access policy (nim_portal.access):
+    def _in_reach(self, user) -> "ProductQuerySet":
+        """Rules 1, 3 and 4 of the access policy (nim_portal.access), vetting aside:
 
         1. in scope: the user holds any role over the product's unit, or over a unit it is
            shared with (ProductUnitShare);
-        2. never above the reader's vetting; nothing at all for a partner or lapsed vetting;
         3. a need-to-know product only for its owner, its requester, a reviewer over its unit
-           and people granted `products.view_product`.
+           and people granted `products.view_product`;
+        nothing at all for a partner or a person whose vetting has lapsed.
         """
         if not access.is_police_reader(user):
             return self.none()
@@ -44,11 +44,25 @@ class ProductQuerySet(models.QuerySet):
             | access.in_units_covered(user, roles=Role.REVIEWER)
             | access.holds_object_permission(user, VIEW_PRODUCT, Product)
         )
-        return self.filter(
-            access.in_units_covered(user) | shared_with_own_units,
-            need_to_know_met,
-            access.within_ceiling(user),
-        )
+        return self.filter(access.in_units_covered(user) | shared_with_own_units, need_to_know_met)
+
+    def openable_by(self, user) -> "ProductQuerySet":
+        """The products `user` may open: in reach, and their title and summary
+        (`envelope_marking`) within the reader's vetting. Decided in SQL.
+
+        Their sections are portion-marked: the product's pages and API withhold each section
+        marked above the reader's vetting (products.selectors).
+        """
+        return self._in_reach(user).filter(access.within_ceiling(user, "envelope_marking"))
+
+    def visible_to(self, user) -> "ProductQuerySet":
+        """The products `user` may read whole: in reach, and everything in them (`marking`, the
+        highest marking of the product) within the reader's vetting. Decided in SQL.
+
+        Working on a product (editing, reviewing, sharing, its terms and history), preparing
+        its partner releases and everything outside the product's own pages goes by this.
+        """
+        return self._in_reach(user).filter(access.within_ceiling(user))
 
 
 class Product(models.Model):
@@ -61,10 +75,24 @@ class Product(models.Model):
     unit = models.ForeignKey("nim_portal.Unit", on_delete=models.PROTECT, related_name="products")
     kind = models.CharField(max_length=16, choices=ProductKind.choices)
     title = models.CharField(max_length=200)
+    # Two markings (docs/access.md, "Portion marking"): the product as a whole, and its title
+    # and summary. Each section keeps its own (portion) marking.
     marking = models.PositiveSmallIntegerField(
         choices=GSCMarking.choices,
         default=GSCMarking.OFFICIAL_SENSITIVE,
-        help_text="Never lower than the highest marking of its sections.",
+        help_text=(
+            "The highest marking of anything in it (its title and summary, every section): what "
+            "it is labelled, exported and released by, and the vetting needed to work on it. "
+            "Never lower than its title and summary's or any section's; never lowered."
+        ),
+    )
+    envelope_marking = models.PositiveSmallIntegerField(
+        "marking of its title and summary",
+        choices=GSCMarking.choices,
+        help_text=(
+            "Who may open the product at all: its title, its details and the list of its "
+            "sections. A section marked higher is withheld from a reader vetted below it."
+        ),
     )
     descriptor = models.CharField(max_length=16, choices=Descriptor.choices, blank=True)
     handling_instructions = models.TextField(blank=True)
@@ -136,6 +164,7 @@ class Product(models.Model):
                     "kind",
                     "status",
                     "marking",
+                    "envelope_marking",
                     "search_marking",
                     "need_to_know",
                     "owner",
@@ -162,6 +191,14 @@ class Product(models.Model):
                 name="product_marking_valid",
             ),
             models.CheckConstraint(
+                condition=models.Q(envelope_marking__in=GSCMarking.values)
+                & models.Q(envelope_marking__lte=models.F("marking")),
+                name="product_envelope_marking_within_marking",
+                violation_error_message=(
+                    "The title and summary are marked no higher than the product as a whole."
+                ),
+            ),
+            models.CheckConstraint(
                 condition=models.Q(scope_period_from__isnull=True)
                 | models.Q(scope_period_to__isnull=True)
                 | models.Q(scope_period_from__lte=models.F("scope_period_to")),
@@ -182,10 +219,20 @@ class Product(models.Model):
         """The number the version being drafted will take when approved."""
         return self.current_version + 1
 
+    def label_of(self, marking: int) -> str:
+        """A marking of this product as printed: with the product's descriptor, if any."""
+        label = GSCMarking(marking).label
+        return f"{label} {self.descriptor}" if self.descriptor else label
+
     @property
     def marking_label(self) -> str:
-        label = GSCMarking(self.marking).label
-        return f"{label} {self.descriptor}" if self.descriptor else label
+        return self.label_of(self.marking)
+
+    @property
+    def has_portions_above_envelope(self) -> bool:
+        """Something in it is marked above its title and summary: a reader may open it and find
+        parts withheld."""
+        return self.marking > self.envelope_marking
 
     def is_overdue_on(self, today) -> bool:
         """Its due date has passed by `today` and it is not finished (as `overdue_q` in SQL)."""

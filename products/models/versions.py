@@ -7,12 +7,16 @@ from nim_portal.models import RecordClassification
 
 
 class ProductVersionQuerySet(models.QuerySet):
-    def visible_to(self, user) -> "ProductVersionQuerySet":
-        """Published versions `user` may read: of a product they may read, within their vetting."""
+    def openable_by(self, user) -> "ProductVersionQuerySet":
+        """Published versions `user` may open: of a product they may open (its title and summary
+        within their vetting). Sections above their vetting are withheld (products.selectors)."""
         products = self.model._meta.get_field("product").related_model.objects
-        return self.filter(
-            access.within_ceiling(user), product__in=products.visible_to(user).values("pk")
-        )
+        return self.filter(product__in=products.openable_by(user).values("pk"))
+
+    def visible_to(self, user) -> "ProductVersionQuerySet":
+        """Published versions `user` may read whole: of a product they may open, and everything
+        in the version (`marking`) within their vetting."""
+        return self.openable_by(user).filter(access.within_ceiling(user))
 
     def update(self, **kwargs):
         raise TypeError("Published versions are immutable.")
@@ -33,7 +37,11 @@ class ProductVersion(models.Model):
     )
     number = models.PositiveIntegerField()
     published_at = models.DateTimeField()
-    marking = models.PositiveSmallIntegerField(choices=GSCMarking.choices)
+    # Its title and summary are the product's, opened by the product's `envelope_marking`.
+    marking = models.PositiveSmallIntegerField(
+        choices=GSCMarking.choices,
+        help_text="The highest marking of anything in it: the product's marking when approved.",
+    )
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     reviewer = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"

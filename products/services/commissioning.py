@@ -119,8 +119,15 @@ def product_commission(
             )
     if kind == ProductKind.SUBJECT_PROFILE:
         details["need_to_know"] = True
+    # Its title and summary start at the product's marking (docs/access.md, "Portion marking").
     product = Product(
-        unit=unit, kind=kind, title=title, marking=marking, owner=owner, requester=requester
+        unit=unit,
+        kind=kind,
+        title=title,
+        marking=marking,
+        envelope_marking=marking,
+        owner=owner,
+        requester=requester,
     )
     _clean_details(product, {"title": title, **details})
     save_with_history(product, acting_user=acting_user, reason="Commissioned")

@@ -1,5 +1,10 @@
-"""Printing a published version: one PDF per version, rendered by a job and kept for every
-reader; every download audited."""
+"""Printing a published version: one PDF per version and reader ceiling, rendered by a job and
+kept for every reader of that ceiling; every download audited.
+
+A reader is handed only the print of their own ceiling (`print_ceiling`), in which each section
+marked above it shows as withheld: no reader ever receives a file holding text above their
+vetting (docs/access.md, "Portion marking").
+"""
 
 import hashlib
 
@@ -18,7 +23,7 @@ from nim_portal.services import audit_record
 from products.choices import ProductKind
 from products.models import PrintStatus, ProductVersion, ProductVersionPrint
 from products.rendering import render_section_html
-from products.selectors import visible_versions
+from products.selectors import openable_versions, portion_marking, snapshot_sections
 
 NO_HANDLING_INSTRUCTIONS = "None beyond the marking."
 
@@ -26,9 +31,9 @@ VERSION_PRINT_JOB = "products.version_print"
 
 
 def _version_visible_to(user: User, version: ProductVersion) -> ProductVersion:
-    """The version, if `user` may read it (404 otherwise: missing and forbidden look alike)."""
+    """The version, if `user` may open it (404 otherwise: missing and forbidden look alike)."""
     readable = (
-        visible_versions(user, version.product)
+        openable_versions(user, version.product)
         .select_related("product")
         .filter(pk=version.pk)
         .first()
@@ -38,24 +43,44 @@ def _version_visible_to(user: User, version: ProductVersion) -> ProductVersion:
     return readable
 
 
+def print_ceiling(user: User, version: ProductVersion) -> int:
+    """The ceiling of the print `user` is handed: their vetting, or the version's own marking
+    when that is lower (then every reader cleared for all of it shares one print)."""
+    return min(user.readable_marking, version.marking)
+
+
+def _print_of(user: User, version: ProductVersion, *, lock: bool = False):
+    prints = ProductVersionPrint.objects.filter(
+        version=version, ceiling=print_ceiling(user, version)
+    )
+    return (prints.select_for_update() if lock else prints).first()
+
+
 def product_version_print_request(
     *, acting_user: User, version: ProductVersion, request: HttpRequest | None = None
 ) -> ProductVersionPrint:
-    """Ask for the printed PDF of a published version: rendered once, kept for every reader.
+    """Ask for the printed PDF of a published version at the user's ceiling: rendered once,
+    kept for every reader of that ceiling.
 
     The first request creates the print and its job (nim_portal.jobs), which renders it; later
-    requests return the print as it stands. 404 for a version the user cannot read.
+    requests return the print as it stands. 404 for a version the user cannot open.
     """
     version = _version_visible_to(acting_user, version)
     with transaction.atomic():
-        printed, created = ProductVersionPrint.objects.get_or_create(version=version)
+        printed, created = ProductVersionPrint.objects.get_or_create(
+            version=version, ceiling=print_ceiling(acting_user, version)
+        )
         if created:
             audit_record(
                 actor=acting_user,
                 verb=AuditVerb.CREATE,
                 obj=printed,
                 request=request,
-                detail={"product": version.product_id, "number": version.number},
+                detail={
+                    "product": version.product_id,
+                    "number": version.number,
+                    "ceiling": printed.ceiling,
+                },
             )
             job_enqueue(VERSION_PRINT_JOB, printed.pk)
     # Run in-process (the demo), the job has printed it by now.
@@ -66,10 +91,11 @@ def product_version_print_request(
 def product_version_print_retry(
     *, acting_user: User, version: ProductVersion, request: HttpRequest | None = None
 ) -> ProductVersionPrint:
-    """Try a failed print again ("Try again"): its error is cleared and it is rendered anew."""
+    """Try a failed print (the user's ceiling's) again ("Try again"): its error is cleared and
+    it is rendered anew."""
     version = _version_visible_to(acting_user, version)
     with transaction.atomic():
-        printed = ProductVersionPrint.objects.select_for_update().filter(version=version).first()
+        printed = _print_of(acting_user, version, lock=True)
         if printed is None or printed.status != PrintStatus.FAILED:
             raise ValidationError("Only a print that failed can be tried again.")
         failed_with = printed.error
@@ -89,14 +115,15 @@ def product_version_print_retry(
 def product_version_print_download(
     *, acting_user: User, version: ProductVersion, request: HttpRequest | None = None
 ) -> ProductVersionPrint:
-    """The ready print of a version, for download: every download is audited (rule 7).
+    """The ready print of a version at the user's ceiling, for download: every download is
+    audited (rule 7).
 
-    404 for a version the user cannot read. A print that is not ready, or whose file has gone
+    404 for a version the user cannot open. A print that is not ready, or whose file has gone
     from storage (it is then rendered again), raises ValidationError.
     """
     version = _version_visible_to(acting_user, version)
     with transaction.atomic():
-        printed = ProductVersionPrint.objects.select_for_update().filter(version=version).first()
+        printed = _print_of(acting_user, version, lock=True)
         if printed is None or printed.status != PrintStatus.READY:
             raise ValidationError("The PDF is not ready yet.")
         if printed.file.storage.exists(printed.file.name):
@@ -110,6 +137,7 @@ def product_version_print_download(
                     "number": version.number,
                     "sha256": version.sha256,
                     "pdf_sha256": printed.sha256,
+                    "ceiling": printed.ceiling,
                 },
             )
             return printed
@@ -124,28 +152,29 @@ def _person_label(user: User) -> str:
     return user.get_full_name() or user.get_username()
 
 
-def _marking_with_descriptor(marking: int, descriptor: str) -> str:
-    label = GSCMarking(marking).label
-    return f"{label} {descriptor}" if descriptor else label
+def product_version_pdf(version: ProductVersion, ceiling: int) -> bytes:
+    """The PDF of a published version for readers vetted to `ceiling`, from its own snapshot
+    (never the live sections).
 
-
-def product_version_pdf(version: ProductVersion) -> bytes:
-    """The PDF of a published version, from its own snapshot (never the live sections).
-
-    The product's marking at the top and bottom of every page, page x of y, the document-control
-    table, then each section under its heading with its own marking. Bodies pass through
-    render_section_html (nh3): restricted spans print highlighted, for police readers only.
+    The marking of what it shows at the top and bottom of every page (and that parts are
+    withheld, when they are), page x of y, the document-control table, then each section under
+    its heading with its own marking; a section marked above `ceiling` shows only as withheld,
+    with its marking. Bodies pass through render_section_html (nh3): restricted spans print
+    highlighted, for police readers only.
     """
     content = version.content
-    marking = _marking_with_descriptor(version.marking, content.get("descriptor", ""))
+    shown = snapshot_sections(content, withheld=lambda marking: marking > ceiling)
+    portion = portion_marking(version.product.envelope_marking, shown)
+    marking = portion.label(content.get("descriptor", ""))
     sections = [
         {
-            "title": section["title"],
-            "marking": GSCMarking(section["marking"]).label,
+            "withheld": section.withheld,
+            "title": section.title,
+            "marking": section.marking_label,
             # Sanitised by render_section_html (nh3 with an explicit allow-list).
-            "html": mark_safe(render_section_html(section["body"])),  # noqa: S308
+            "html": mark_safe(render_section_html(section.body)),  # noqa: S308
         }
-        for section in sorted(content["sections"], key=lambda s: (s["position"], s["id"]))
+        for section in shown
     ]
     published = timezone.localtime(version.published_at)
     control = DocumentControl(
@@ -153,7 +182,7 @@ def product_version_pdf(version: ProductVersion) -> bytes:
         date=published.date(),
         author=_person_label(version.author),
         reviewer=_person_label(version.reviewer),
-        marking=marking,
+        marking=f"{marking} ({portion.withheld_note.lower()})" if portion.withheld else marking,
         handling=content.get("handling_instructions", "").strip() or NO_HANDLING_INSTRUCTIONS,
         sha256=version.sha256,
     )
@@ -165,6 +194,8 @@ def product_version_pdf(version: ProductVersion) -> bytes:
             "number": version.number,
             "published": published,
             "sections": sections,
+            "ceiling": GSCMarking(ceiling).label,
+            "withheld_note": portion.withheld_note,
         },
         marking_label=marking,
         title=content["title"],
@@ -185,7 +216,7 @@ def product_version_print_render(print_id: int) -> bool:
     version = ProductVersion.objects.select_related("product__unit", "author", "reviewer").get(
         pk=printed.version_id
     )
-    document = product_version_pdf(version)
+    document = product_version_pdf(version, printed.ceiling)
     printed.file.save("print.pdf", ContentFile(document), save=False)
     printed.sha256 = hashlib.sha256(document).hexdigest()
     printed.status, printed.error, printed.rendered_at = PrintStatus.READY, "", timezone.now()

@@ -1,15 +1,17 @@
-"""A product's status and due date, and a published version's marking, as its lists and pages
-show them (in Python: see nim_portal.templatetags.govuk_tags)."""
+"""A product's status and due date, a published version's marking and a section's text, as its
+lists and pages show them (in Python: see nim_portal.templatetags.govuk_tags)."""
 
 from django import template
 from django.template.defaultfilters import date
 from django.utils.html import format_html
-from django.utils.safestring import SafeString
+from django.utils.safestring import SafeString, mark_safe
 
 from nim_portal.choices import GSCMarking
 from nim_portal.templatetags.govuk_tags import TAG, overdue_tag
 from products.choices import ProductStatus
 from products.models import ProductVersion
+from products.rendering import render_section_html
+from products.selectors import ShownSection
 
 register = template.Library()
 
@@ -44,3 +46,12 @@ def version_marking_label(version: ProductVersion) -> str:
     label = GSCMarking(version.marking).label
     descriptor = version.content.get("descriptor") or ""
     return f"{label} {descriptor}" if descriptor else label
+
+
+@register.filter
+def section_html(section: ShownSection) -> SafeString:
+    """A section's text as its reader is shown it: Markdown rendered and sanitised by nh3
+    (products.rendering), nothing for a withheld section."""
+    if section.withheld:
+        return SafeString("")
+    return mark_safe(render_section_html(section.body))  # noqa: S308  (nh3-sanitised)

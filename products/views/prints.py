@@ -1,7 +1,9 @@
 """The printed PDF of a published version: its status while it is being printed, then the file.
 
-Every read goes through the visibility selector first (missing and forbidden: the same 404);
-every download is audited by products.services.product_version_print_download (rule 7).
+Every read goes through the selector of the versions the reader may open first (missing and
+forbidden: the same 404); each reader is handed the print of their own vetting, with every
+section above it withheld (products.services.prints); every download is audited by
+products.services.product_version_print_download (rule 7).
 """
 
 from django.contrib import messages
@@ -14,24 +16,26 @@ from django.views.decorators.http import require_GET, require_http_methods
 from nim_portal.web.decorators import police_required
 from products import selectors, services
 from products.models import Product, ProductVersion, ProductVersionPrint
-from products.templatetags.product_tags import version_marking_label
 
 
 def _visible_version(request, pk: int, number: int) -> tuple[Product, ProductVersion]:
-    product = selectors.get_product_for(request.user, pk)
-    version = selectors.visible_versions(request.user, product).filter(number=number).first()
+    product = selectors.get_openable_product_for(request.user, pk)
+    version = selectors.openable_versions(request.user, product).filter(number=number).first()
     if version is None:
         raise Http404("No such version.")
     version.product = product
     return product, version
 
 
-def _status_context(product: Product, version: ProductVersion, printed: ProductVersionPrint):
+def _status_context(request, product: Product, version: ProductVersion, printed):
+    """The print's status, marked as the print it is about."""
+    sections = selectors.version_sections_for(request.user, version)
+    portion = selectors.portion_marking(product.envelope_marking, sections)
     return {
         "product": product,
         "version": version,
         "printed": printed,
-        "page_marking": version_marking_label(version),
+        **portion.page_context(version.content.get("descriptor", "")),
     }
 
 
@@ -74,7 +78,9 @@ def version_print(request, pk: int, number: int):
             printed.refresh_from_db()
         else:
             return _pdf_response(product, version, printed)
-    return render(request, "products/print/status.html", _status_context(product, version, printed))
+    return render(
+        request, "products/print/status.html", _status_context(request, product, version, printed)
+    )
 
 
 @require_GET
@@ -88,5 +94,7 @@ def version_print_status(request, pk: int, number: int):
         acting_user=request.user, version=version, request=request
     )
     return render(
-        request, "products/print/status_panel.html", _status_context(product, version, printed)
+        request,
+        "products/print/status_panel.html",
+        _status_context(request, product, version, printed),
     )

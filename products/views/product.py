@@ -1,7 +1,9 @@
 """A product's page and its lifecycle actions (each a POST form calling one service).
 
-Missing and forbidden products give the same 404 (products.selectors.get_product_for). A refusal
-by a service changes nothing: PermissionDenied shows its message on the 403 page, a
+Missing and forbidden products give the same 404: the page opens a product by the marking of its
+title and summary (products.selectors.get_openable_product_for) and withholds each section above
+the reader's vetting; every action needs the whole product (products.selectors.get_product_for).
+A refusal by a service changes nothing: PermissionDenied shows its message on the 403 page, a
 ValidationError goes back to the product's page, on the action's form or as a message.
 """
 
@@ -10,7 +12,6 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from nim_portal import access
@@ -21,7 +22,6 @@ from products import selectors, services
 from products.choices import ProductStatus
 from products.forms import CloseForm, NeedToKnowForm, ProductDetailsForm, ReturnForm, ShareForm
 from products.policy import ProductPolicy, details_refusal, sections_refusal
-from products.rendering import render_section_html
 from products.services.lifecycle import PRODUCT_LIFECYCLE
 
 
@@ -36,23 +36,31 @@ def _share_units(user, product):
 
 
 def _detail_context(request, product, **forms) -> dict:
-    """Everything the product's page shows, in a fixed number of queries."""
+    """Everything the product's page shows, in a fixed number of queries.
+
+    A reader who may open the product but not read all of it (selectors.reads_whole) is shown
+    each section above their vetting as withheld, with its marking only, and nothing of working
+    on it: no review comments, edit links, history, terms or actions (each of those pages and
+    services needs the whole product).
+    """
     user = request.user
-    policy = ProductPolicy(user, product)
-    terms = product.terms
-    sections = list(product.sections.select_related("updated_by").order_by("position", "id"))
-    comments = list(
-        product.review_comments.filter(version_number=product.drafting_version)
-        .select_related("author")
-        .order_by("created_at", "id")
-    )
+    whole = selectors.reads_whole(user, product)
+    sections = list(product.sections.order_by("position", "id"))
+    shown = selectors.live_sections_for(user, sections)
+    comments = []
+    if whole:
+        comments = list(
+            product.review_comments.filter(version_number=product.drafting_version)
+            .select_related("author")
+            .order_by("created_at", "id")
+        )
+    policy = ProductPolicy(user, product) if whole else None
     status = product.status
-    may_edit_sections = policy.can_edit() and not sections_refusal(product)
-    may_manage = policy.can_manage()
-    may_edit_details = policy.can_edit() and not details_refusal(product)
+    may_edit = bool(policy and policy.can_edit())
+    may_manage = bool(policy and policy.can_manage())
     actions = {
-        "submit": policy.can_submit() and status == ProductStatus.DRAFTING,
-        "review": policy.can_review() and status == ProductStatus.SUBMITTED,
+        "submit": bool(policy and policy.can_submit()) and status == ProductStatus.DRAFTING,
+        "review": bool(policy and policy.can_review()) and status == ProductStatus.SUBMITTED,
         "close": may_manage and PRODUCT_LIFECYCLE.allows(status, ProductStatus.CLOSED),
         "share": may_manage and status != ProductStatus.CLOSED,
         "grant": may_manage and status != ProductStatus.CLOSED and product.need_to_know,
@@ -60,24 +68,25 @@ def _detail_context(request, product, **forms) -> dict:
     section_rows = [
         {
             "section": section,
-            "html": mark_safe(render_section_html(section.body)),  # noqa: S308  (nh3-sanitised)
-            "comments": [c for c in comments if c.section_id == section.pk],
+            "comments": [c for c in comments if c.section_id == section.id],
         }
-        for section in sections
+        for section in shown
     ]
+    portion = selectors.portion_marking(product.envelope_marking, shown)
     context = {
         "product": product,
-        "terms": terms,
+        "terms": product.terms,
         "sections": section_rows,
+        "reads_whole": whole,
         "general_comments": [c for c in comments if c.section_id is None],
-        "versions": list(selectors.visible_versions(user, product)),
+        "versions": list(selectors.openable_versions(user, product)),
         "shares": list(product.unit_shares.select_related("unit").order_by("unit__path")),
-        "may_edit_sections": may_edit_sections,
-        "may_edit_details": may_edit_details,
-        "may_read_history": policy.can_read_history(),
+        "may_edit_sections": may_edit and not sections_refusal(product),
+        "may_edit_details": may_edit and not details_refusal(product),
+        "may_read_history": bool(policy and policy.can_read_history()),
         "actions": actions,
         "today": timezone.localdate(),
-        "page_marking": product.marking_label,
+        **portion.page_context(product.descriptor),
     }
     if actions["review"]:
         context["return_form"] = forms.get("return_form") or ReturnForm(sections=sections)
@@ -101,7 +110,9 @@ def _page_with_errors(request, product, **forms):
 @require_GET
 @police_required
 def product_detail(request, pk):
-    product = selectors.get_product_for(request.user, pk)
+    """The product as its reader may read it: opened by its title and summary's marking, each
+    section above the reader's vetting withheld."""
+    product = selectors.get_openable_product_for(request.user, pk)
     return render(request, "products/detail.html", _detail_context(request, product))
 
 
@@ -130,7 +141,8 @@ def product_details(request, pk):
             "product": product,
             "form": form,
             "refusal": details_refusal(product),
-            "page_marking": product.marking_label,
+            # The details are the product's title and summary.
+            "page_marking": product.label_of(product.envelope_marking),
         },
         status=400 if form.errors else 200,
     )

@@ -1,43 +1,25 @@
-"""Published versions: one version as it was approved, and any two compared side by side.
+"""Published versions: one version as it was approved, and any two compared word by word.
 
 Both pages read the immutable snapshot (ProductVersion.content), never the live sections, and
 every version they show is read through selectors.product_version_read, which audits it (rule 7).
+A reader opens a version by the marking of the product's title and summary; each section above
+their vetting shows as withheld, with its marking only, and is never compared.
 """
 
-from dataclasses import dataclass
+from urllib.parse import urlencode
 
 from django.http import Http404
 from django.shortcuts import render
+from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from nim_portal.choices import GSCMarking
 from nim_portal.web.decorators import police_required
+from nim_portal.web.markings import PortionMarking
 from products import selectors
 from products.forms_sections import VersionCompareForm
 from products.models import ProductVersion
-from products.rendering import render_section_html
 from products.templatetags.product_tags import version_marking_label
-
-
-@dataclass(frozen=True)
-class PublishedSection:
-    title: str
-    marking: str
-    releasable: bool
-    html: str
-
-
-def published_sections(version: ProductVersion) -> list[PublishedSection]:
-    return [
-        PublishedSection(
-            title=section["title"],
-            marking=GSCMarking(section["marking"]).label,
-            releasable=section["releasable"],
-            html=render_section_html(section["body"]),
-        )
-        for section in sorted(version.content["sections"], key=lambda s: s["position"])
-    ]
-
 
 DETAIL_LABELS = {
     "title": "Title",
@@ -45,6 +27,18 @@ DETAIL_LABELS = {
     "descriptor": "Descriptor",
     "handling_instructions": "Handling instructions",
 }
+
+# Each section's status as its tag shows it: the words and the tag's colour.
+STATUS_TAGS = {
+    selectors.ADDED: ("Added", "green"),
+    selectors.REMOVED: ("Removed", "red"),
+    selectors.CHANGED: ("Changed", "blue"),
+    selectors.UNCHANGED: ("Unchanged", "grey"),
+}
+
+# How the compare page shows each changed section: its words inline, or its versions side by side.
+INLINE, SIDE_BY_SIDE = "inline", "side-by-side"
+COMPARE_VIEWS = {INLINE: "Inline", SIDE_BY_SIDE: "Side by side"}
 
 
 def _marking_or_none(marking: int | None) -> str:
@@ -60,9 +54,12 @@ def comparison_rows(comparison: selectors.VersionComparison) -> tuple[list[dict]
             "difference": difference,
             "marking_before": _marking_or_none(difference.marking_before),
             "marking_after": _marking_or_none(difference.marking_after),
+            "marking": _marking_or_none(difference.marking),
+            "tag": STATUS_TAGS.get(difference.status),
+            "changed": difference.status == selectors.CHANGED,
+            "unchanged": difference.status == selectors.UNCHANGED,
             "left_label": f"Version {before}",
             "right_label": f"Version {after}",
-            "caption": f"“{difference.title}”, version {before} against version {after}",
         }
         for difference in comparison.sections
     ]
@@ -76,9 +73,20 @@ def comparison_rows(comparison: selectors.VersionComparison) -> tuple[list[dict]
     return sections, details
 
 
+def comparison_marking(envelope_marking: int, comparison) -> PortionMarking:
+    """The compare page's marking: the product's title and summary and the sections it shows,
+    the highest withheld."""
+    shown = [envelope_marking]
+    for difference in comparison.sections:
+        if not difference.withheld:
+            shown += [m for m in (difference.marking_before, difference.marking_after) if m]
+    return PortionMarking.of(shown, [d.marking for d in comparison.withheld])
+
+
 def _read(request, product, number: int) -> ProductVersion:
-    """One version of a visible product, read (and audited) through the selector; else 404."""
-    version = selectors.visible_versions(request.user, product).filter(number=number).first()
+    """One version of a product the reader may open, read (and audited) through the selector;
+    else 404."""
+    version = selectors.openable_versions(request.user, product).filter(number=number).first()
     if version is None:
         raise Http404("No such version.")
     version.product = product
@@ -90,8 +98,10 @@ def _read(request, product, number: int) -> ProductVersion:
 @require_GET
 @police_required
 def version_detail(request, pk: int, number: int):
-    product = selectors.get_product_for(request.user, pk)
+    product = selectors.get_openable_product_for(request.user, pk)
     version = _read(request, product, number)
+    sections = selectors.version_sections_for(request.user, version)
+    portion = selectors.portion_marking(product.envelope_marking, sections)
     return render(
         request,
         "products/version_detail.html",
@@ -99,23 +109,41 @@ def version_detail(request, pk: int, number: int):
             "product": product,
             "version": version,
             "marking": version_marking_label(version),
-            "sections": published_sections(version),
-            "page_marking": version_marking_label(version),
+            "sections": sections,
+            **portion.page_context(version.content.get("descriptor", "")),
         },
     )
+
+
+def _view_links(product, comparison, view: str) -> list[dict]:
+    """The links between the compare page's two views, keeping the versions compared."""
+    base = reverse("products:version_compare", args=[product.pk])
+    numbers = {"a": comparison.before.number, "b": comparison.after.number}
+    return [
+        {
+            "label": label,
+            "current": name == view,
+            "href": f"{base}?{urlencode({**numbers, 'view': name})}",
+        }
+        for name, label in COMPARE_VIEWS.items()
+    ]
 
 
 @require_GET
 @police_required
 def version_compare(request, pk: int):
-    """Any two published versions side by side, section by section; both reads audited."""
-    product = selectors.get_product_for(request.user, pk)
-    versions = list(selectors.visible_versions(request.user, product))
+    """Any two published versions compared word by word on the rendered text, inline or side by
+    side, changed sections first; both reads audited."""
+    product = selectors.get_openable_product_for(request.user, pk)
+    versions = list(selectors.openable_versions(request.user, product))
+    view = request.GET.get("view")
+    view = view if view in COMPARE_VIEWS else INLINE
     comparison = None
     if "a" in request.GET or "b" in request.GET:
         form = VersionCompareForm(request.GET, versions=versions)
         if form.is_valid():
             comparison = selectors.compare_versions(
+                request.user,
                 _read(request, product, form.cleaned_data["a"]),
                 _read(request, product, form.cleaned_data["b"]),
             )
@@ -126,10 +154,9 @@ def version_compare(request, pk: int):
         form = VersionCompareForm(initial=initial, versions=versions)
 
     if comparison is not None:
-        higher = max((comparison.before, comparison.after), key=lambda v: v.marking)
-        page_marking = version_marking_label(higher)
+        marking = comparison_marking(product.envelope_marking, comparison)
     else:
-        page_marking = product.marking_label
+        marking = PortionMarking.of([product.envelope_marking])
     section_rows, changed_details = comparison_rows(comparison) if comparison else ([], [])
     return render(
         request,
@@ -141,6 +168,9 @@ def version_compare(request, pk: int):
             "comparison": comparison,
             "section_rows": section_rows,
             "changed_details": changed_details,
-            "page_marking": page_marking,
+            "view": view,
+            "side_by_side": view == SIDE_BY_SIDE,
+            "view_links": _view_links(product, comparison, view) if comparison else [],
+            **marking.page_context(product.descriptor),
         },
     )

@@ -142,7 +142,9 @@ def test_a_section_above_the_readers_vetting_is_neither_found_nor_quoted(client,
 
     # Were the product marked below its section, the section alone keeps the canary back,
     # and the page quoting it is still marked as the section.
-    Product.objects.filter(pk=product.pk).update(marking=GSCMarking.OFFICIAL)
+    Product.objects.filter(pk=product.pk).update(
+        marking=GSCMarking.OFFICIAL, envelope_marking=GSCMarking.OFFICIAL
+    )
     response = search(client, rv_member, "cash couriers boathouse")
     assert "Canary-51d0" not in response.content.decode()
     response = search(client, cleared, "boathouse")

@@ -80,7 +80,8 @@ def test_the_approved_assessment_has_v1_and_v2_that_differ(seeded):
 
     assert (v1.number, v2.number, product.current_version) == (1, 2, 2)
     assert (v1.author.username, v1.reviewer.username) == ("analyst", "reviewer")
-    changed = {s.title for s in compare_versions(v1, v2).sections if s.status == "changed"}
+    comparison = compare_versions(v1.author, v1, v2)
+    changed = {s.title for s in comparison.sections if s.status == "changed"}
     assert changed == {"Current picture", "Ranked threats"}
     assert "44 lines" in next(
         s["body"] for s in v2.content["sections"] if s["title"] == "Current picture"

@@ -207,7 +207,9 @@ def test_the_job_run_twice_renders_once_and_asking_again_asks_for_nothing_more(
     renders = []
     real = services.product_version_pdf
     monkeypatch.setattr(
-        prints, "product_version_pdf", lambda version: renders.append(version.pk) or real(version)
+        prints,
+        "product_version_pdf",
+        lambda version, ceiling: renders.append(version.pk) or real(version, ceiling),
     )
     job = request_print(people.analyst, published, django_capture_on_commit_callbacks)
     stored_as, digest = job.file.name, job.sha256
@@ -268,11 +270,11 @@ def failing_renders(monkeypatch, failures: int):
     attempts = []
     real = services.product_version_pdf
 
-    def render(version):
+    def render(version, ceiling):
         attempts.append(version.pk)
         if len(attempts) <= failures:
             raise OSError(f"fontconfig cache not writable (attempt {len(attempts)})")
-        return real(version)
+        return real(version, ceiling)
 
     monkeypatch.setattr(prints, "product_version_pdf", render)
     return attempts
@@ -365,7 +367,7 @@ def test_a_failure_shows_its_error_and_try_again_prints_it(
 
 
 def test_only_a_failed_print_can_be_tried_again(people, published):
-    ProductVersionPrint.objects.create(version=published)
+    ProductVersionPrint.objects.create(version=published, ceiling=published.marking)
     with pytest.raises(ValidationError, match="Only a print that failed"):
         services.product_version_print_retry(acting_user=people.analyst, version=published)
     assert ProductVersionPrint.objects.get(version=published).status == PrintStatus.PENDING
@@ -473,4 +475,5 @@ def test_every_download_is_audited_with_who_and_which_version(
         "number": 1,
         "sha256": published.sha256,
         "pdf_sha256": job.sha256,
+        "ceiling": GSCMarking.OFFICIAL_SENSITIVE,
     }

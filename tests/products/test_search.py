@@ -65,7 +65,9 @@ def test_a_section_above_the_readers_vetting_is_never_found_nor_quoted(
 
     # Were the product marked below its section (written past the services), the section still
     # keeps it from the reader's search, its vectors refreshed or not.
-    Product.objects.filter(pk=product.pk).update(marking=GSCMarking.OFFICIAL)
+    Product.objects.filter(pk=product.pk).update(
+        marking=GSCMarking.OFFICIAL, envelope_marking=GSCMarking.OFFICIAL
+    )
     for refreshed in (False, True):
         if refreshed:
             refresh_search_vectors(Product.objects.filter(pk=product.pk))
@@ -219,6 +221,7 @@ def test_rows_written_in_bulk_are_found_after_refresh(people):
         unit=people.unit,
         kind="strategic",
         title="Metal theft from railways",
+        envelope_marking=GSCMarking.OFFICIAL_SENSITIVE,
         owner=people.analyst,
         requester=people.analyst,
     )

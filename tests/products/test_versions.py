@@ -83,7 +83,7 @@ def test_compare_two_versions_section_by_section(v1, drafting, people):
     )
     v2 = publish(drafting, owner=people.analyst, reviewer=people.reviewer)
 
-    comparison = compare_versions(v2, v1)
+    comparison = compare_versions(people.analyst, v2, v1)
 
     assert (comparison.before, comparison.after) == (v1, v2)
     assert comparison.has_differences
@@ -104,22 +104,33 @@ def test_compare_two_versions_section_by_section(v1, drafting, people):
         "Renamed",
     )
     assert by_id[annex.pk].status == ADDED
-    # In the newer version's order.
-    assert [d.section_id for d in comparison.sections][-2:] == [annex.pk, sections[0].pk]
+    # Changed sections first, each group in the newer version's order.
+    order = [d.section_id for d in comparison.sections]
+    assert order[:3] == [sections[3].pk, annex.pk, sections[0].pk]
+    assert {d.status for d in comparison.sections[3:]} == {UNCHANGED}
+    # The rendered text word by word: "two" became "2", a paragraph was added.
+    (words,) = first.words
+    assert [(run.kind, run.text) for run in words.inline] == [
+        ("equal", "Line one Line "),
+        ("removed", "two"),
+        ("added", "2"),
+        ("equal", " Line three"),
+        ("added", " Line four"),
+    ]
 
 
-def test_a_section_missing_from_the_newer_version_shows_as_removed(v1):
+def test_a_section_missing_from_the_newer_version_shows_as_removed(v1, people):
     content = {**v1.content, "sections": v1.content["sections"][1:]}
     newer = ProductVersion(product=v1.product, number=2, content=content)
-    comparison = compare_versions(v1, newer)
+    comparison = compare_versions(people.analyst, v1, newer)
     removed = [d for d in comparison.sections if d.status == REMOVED]
     assert [d.section_id for d in removed] == [v1.content["sections"][0]["id"]]
     assert removed[0].title_after is None
     assert all(row.kind == "delete" for row in removed[0].side_by_side)
 
 
-def test_identical_versions_show_no_difference(v1):
-    comparison = compare_versions(v1, v1)
+def test_identical_versions_show_no_difference(v1, people):
+    comparison = compare_versions(people.analyst, v1, v1)
     assert not comparison.has_differences
     assert {d.status for d in comparison.sections} == {UNCHANGED}
 
@@ -128,4 +139,4 @@ def test_versions_of_different_products_are_not_compared(v1, people):
     other = product_drafting(people.unit, owner=people.analyst)
     other_v1 = publish(other, owner=people.analyst, reviewer=people.reviewer)
     with pytest.raises(ValueError, match="same product"):
-        compare_versions(v1, other_v1)
+        compare_versions(people.analyst, v1, other_v1)

@@ -183,6 +183,7 @@ def test_pages_of_25(client, people):
             unit=people.unit,
             kind="strategic",
             title=f"Bulk {n:02}",
+            envelope_marking=GSCMarking.OFFICIAL_SENSITIVE,
             owner=people.analyst,
             requester=people.analyst,
         )

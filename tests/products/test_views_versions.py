@@ -95,13 +95,20 @@ class TestVersionPage:
         assert client.get(compare_url(drafting, 1, 2)).status_code == 404
         assert version_views() == before
 
-    def test_a_version_above_the_readers_vetting_is_404(
+    def test_a_section_above_the_readers_vetting_is_withheld(
         self, client, people, drafting, two_versions
     ):
         rv_member = member(people.unit, Role.MEMBER, vetting_level=VettingLevel.RV)
         client.force_login(rv_member)
-        # v2 (and the product, now SECRET) are above what RV may read.
-        assert client.get(version_url(drafting, 2)).status_code == 404
+        # v2's first section is SECRET: RV reads the rest of it, that section withheld.
+        response = client.get(version_url(drafting, 2))
+        assert response.status_code == 200
+        html = response.content.decode()
+        assert "Withheld: SECRET" in html
+        assert "Burglary rose by a fifth" not in html
+        assert "Sources are reliable." in html
+        assert response.context["page_marking"] == "OFFICIAL-SENSITIVE"
+        assert response.context["page_withheld"] == "Parts marked SECRET withheld"
 
     def test_an_unknown_number_is_404(self, client, people, drafting, two_versions):
         client.force_login(people.analyst)
@@ -119,14 +126,12 @@ class TestCompare:
         html = response.content.decode()
         assert "Changed" in html and "Added" in html and "Unchanged" in html
         assert "Annex: hotspots" in html
+        # Word by word: only the changed word is marked, each change labelled for screen readers.
         assert (
-            '<del><span class="govuk-visually-hidden">Removed: </span>Burglary rose by a tenth.'
-            in html
-        )
-        assert (
-            '<ins><span class="govuk-visually-hidden">Added: </span>Burglary rose by a fifth.'
-            in html
-        )
+            "Burglary rose by a "
+            '<del><span class="govuk-visually-hidden">removed: </span>tenth</del>'
+            '<ins><span class="govuk-visually-hidden">added: </span>fifth</ins>.'
+        ) in html
         assert "Marking was OFFICIAL-SENSITIVE, now SECRET." in html
         assert response.context["comparison"].before.number == 1
         assert version_views() == before + 2
