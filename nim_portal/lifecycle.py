@@ -22,7 +22,13 @@ from nim_portal.services import audit_record
 CHANGE_REASON_MAX_LENGTH = 100
 
 
-class StaleStatus(ValidationError):
+class StaleChange(ValidationError):
+    """A change sent over a copy of the record that somebody has changed since: refused, nothing
+    changed. The API answers it 409 Conflict (nim_portal.api.refusals); an app registers a body of
+    its own for a subclass whose answer carries more (the version or text saved now)."""
+
+
+class StaleStatus(StaleChange):
     """The record's status changed since the service read it: the move is refused, not applied
     over somebody else's change."""
 

@@ -4,9 +4,10 @@ Services refuse with Django's exceptions, the same for the pages, the API and th
 endpoints call them directly. DRF answers PermissionDenied with 403 and Http404 with 404, each with
 its message. `refusal_handler` (REST_FRAMEWORK's EXCEPTION_HANDLER) adds ValidationError: 400 with
 its messages, each field's under the field's name, the others in a list under `detail`. A refusal
-that is a conflict with somebody else's change (a ValidationError subclass whose body an app's API
-registers with `conflict_answer`) is 409 with that body, which carries what the client needs to
-merge.
+that is a conflict with somebody else's change (nim_portal.lifecycle.StaleChange, or a
+ValidationError subclass whose body an app's API registers with `conflict_answer`) is 409 with
+its message and code under `detail` and `code`, or with the body registered for its class (the
+nearest), which carries what the client needs to merge.
 """
 
 from collections.abc import Callable
@@ -15,6 +16,8 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import status
 from rest_framework.exceptions import APIException, ValidationError
 from rest_framework.views import exception_handler
+
+from nim_portal.lifecycle import StaleChange
 
 # A conflict's body, from the refusal and DRF's context (the view, its args and kwargs).
 ConflictBody = Callable[[DjangoValidationError, dict], dict]
@@ -42,9 +45,16 @@ def conflict_answer(refusal: type[DjangoValidationError]) -> Callable[[ConflictB
     return register
 
 
+@conflict_answer(StaleChange)
+def _stale_change(stale: StaleChange, context: dict) -> dict:
+    """A change over a copy somebody has changed since: nothing was changed, and why."""
+    return {"detail": stale.messages[0], "code": stale.code}
+
+
 def _as_api_exception(refusal: DjangoValidationError, context: dict) -> APIException:
-    for kind, body in _CONFLICT_BODIES.items():
-        if isinstance(refusal, kind):
+    for kind in type(refusal).__mro__:
+        body = _CONFLICT_BODIES.get(kind)
+        if body is not None:
             return Conflict(body(refusal, context))
     if hasattr(refusal, "error_dict"):
         return ValidationError(refusal.message_dict)

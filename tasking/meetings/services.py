@@ -16,7 +16,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from nim_portal.choices import AuditVerb, UserKind
-from nim_portal.lifecycle import Lifecycle, save_with_history
+from nim_portal.lifecycle import Lifecycle, StaleChange, save_with_history
 from nim_portal.models import User
 from nim_portal.services import audit_record
 from tasking.meetings.choices import MEETING_TRANSITIONS, Attendance, MeetingStatus
@@ -63,7 +63,7 @@ def meeting_reschedule(
     require_chair(acting_user, meeting, "reschedule it")
     if expected_sequence is not None and expected_sequence != meeting.sequence:
         now_at = timezone.localtime(meeting.starts_at)
-        raise ValidationError(
+        raise StaleChange(
             "The meeting was moved by somebody else after you opened this page (it is now "
             f"{now_at.day} {now_at:%B %Y, %H:%M}): nothing was changed. "
             "Check the new time, then make your change again.",

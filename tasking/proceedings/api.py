@@ -48,6 +48,12 @@ from tasking.proceedings.serializers import (
     RescheduleInput,
 )
 
+MOVED_SINCE = {
+    409: OpenApiResponse(
+        description="The meeting was moved by somebody else since the `sequence` you sent: "
+        "nothing was changed."
+    )
+}
 STALE = {
     409: OpenApiResponse(
         description="The minutes were saved by somebody else since your `minutes_version`: "
@@ -235,7 +241,7 @@ class MeetingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         description="A new time, length, place or call link; the invitations go out again with "
         "a higher iCalendar SEQUENCE and the reminder moves with the meeting. Chairs only.",
         request=RescheduleInput,
-        responses={200: MeetingDetailSerializer},
+        responses={200: MeetingDetailSerializer, **MOVED_SINCE},
     )
     @action(detail=True, methods=["post"])
     def reschedule(self, request, pk=None):

@@ -234,7 +234,8 @@ class RescheduleInput(serializers.Serializer):
     sequence = serializers.IntegerField(
         source="expected_sequence",
         min_value=0,
-        help_text="The meeting's `sequence` as you loaded it: a meeting moved since is refused.",
+        help_text="The meeting's `sequence` as you loaded it: a meeting moved since is refused "
+        "(409).",
     )
 
 

@@ -126,7 +126,8 @@ def test_the_chair_moves_a_meeting_over_the_sequence_loaded(cast, meeting):
 
     assert moved.status_code == 200
     assert (moved.json()["place"], moved.json()["sequence"]) == ("Stechford", 1)
-    assert stale.status_code == 400 and "moved by somebody else" in stale.json()["detail"][0]
+    assert stale.status_code == 409 and "moved by somebody else" in stale.json()["detail"]
+    assert stale.json()["code"] == "stale_meeting"
     assert Meeting.objects.get(pk=meeting.pk).place == "Stechford"
 
 
