@@ -11,12 +11,8 @@ from nim_portal.ids import parse_id
 from nim_portal.models import Unit, User
 from tasking.actions.choices import ActionStatus, ActionType, Rag
 from tasking.actions.services import NO_ACTIONS_CHOSEN, NO_PRIORITY, NO_RAG_NOTE
+from tasking.strategy.forms import PriorityChoiceField
 from tasking.strategy.models import Priority
-
-
-class PriorityChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: Priority) -> str:
-        return f"{obj.rank}. {obj.theme}" if obj.rank else obj.theme
 
 
 class ActionRaiseForm(forms.Form):

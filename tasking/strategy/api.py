@@ -67,6 +67,26 @@ def _stale_edit(stale: services.StaleEdit, context: dict) -> dict:
     }
 
 
+class _ChangedOverLoadedToken:
+    """A viewset whose record (the services' keyword `record_keyword`) is changed over the
+    `edit_token` its sender loaded (tasking.strategy.services.edited_over)."""
+
+    record_keyword: str
+
+    def _change_over(self, service, input_class, *, partial: bool = False) -> Response:
+        record = self.get_object()
+        data = validated_input(self.request, input_class, partial=partial)
+        if "loaded_token" not in data:
+            raise ValidationError({"edit_token": "Send the edit token you loaded."})
+        changed = service(
+            acting_user=self.request.user,
+            request=self.request,
+            **{self.record_keyword: record},
+            **data,
+        )
+        return self._answer(changed)
+
+
 # Control strategies.
 
 
@@ -230,8 +250,9 @@ class ControlStrategyViewSet(
         responses={200: PrioritySerializer, **STALE},
     ),
 )
-class PriorityViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class PriorityViewSet(_ChangedOverLoadedToken, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     serializer_class = PrioritySerializer
+    record_keyword = "priority"
     lookup_value_regex = ID_PATTERN
     http_method_names = ["get", "post", "patch", "head", "options"]
     filter_backends = []
@@ -252,19 +273,9 @@ class PriorityViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
         return Response(PrioritySerializer(self.get_object()).data)
 
     def partial_update(self, request, *args, **kwargs):
-        priority = self.get_object()
-        data = validated_input(request, PriorityUpdateSerializer, partial=True)
-        if "edit_token" not in data:
-            raise ValidationError({"edit_token": "Send the edit token you loaded."})
-        token = data.pop("edit_token")
-        priority = services.priority_update_over(
-            acting_user=request.user,
-            priority=priority,
-            loaded_token=token,
-            request=request,
-            **data,
+        return self._change_over(
+            services.priority_update_over, PriorityUpdateSerializer, partial=True
         )
-        return self._answer(priority)
 
     @extend_schema(
         summary="Score a priority",
@@ -275,16 +286,7 @@ class PriorityViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     )
     @action(detail=True, methods=["post"])
     def score(self, request, pk=None):
-        priority = self.get_object()
-        data = validated_input(request, PriorityScoreSerializer)
-        priority = services.priority_score_over(
-            acting_user=request.user,
-            priority=priority,
-            loaded_token=data["edit_token"],
-            scores=data["scores"],
-            request=request,
-        )
-        return self._answer(priority)
+        return self._change_over(services.priority_score_over, PriorityScoreSerializer)
 
     @extend_schema(
         summary="Override a priority's rank",
@@ -295,17 +297,7 @@ class PriorityViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     )
     @action(detail=True, methods=["post"], url_path="override-rank")
     def override_rank(self, request, pk=None):
-        priority = self.get_object()
-        data = validated_input(request, PriorityOverrideSerializer)
-        priority = services.priority_override_rank_over(
-            acting_user=request.user,
-            priority=priority,
-            loaded_token=data["edit_token"],
-            rank=data["rank"],
-            reason=data["reason"],
-            request=request,
-        )
-        return self._answer(priority)
+        return self._change_over(services.priority_override_rank_over, PriorityOverrideSerializer)
 
     @extend_schema(
         summary="Add an intelligence requirement item",
@@ -350,9 +342,13 @@ class PriorityViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     ),
 )
 class RequirementItemViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+    _ChangedOverLoadedToken,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
 ):
     serializer_class = RequirementItemSerializer
+    record_keyword = "item"
     lookup_value_regex = ID_PATTERN
     http_method_names = ["get", "post", "patch", "head", "options"]
     filter_backends = []
@@ -382,19 +378,9 @@ class RequirementItemViewSet(
         return Response(RequirementItemSerializer(self.get_object()).data)
 
     def partial_update(self, request, *args, **kwargs):
-        item = self.get_object()
-        data = validated_input(request, RequirementItemUpdateSerializer, partial=True)
-        if "edit_token" not in data:
-            raise ValidationError({"edit_token": "Send the edit token you loaded."})
-        token = data.pop("edit_token")
-        item = requirement.ir_item_update_over(
-            acting_user=request.user,
-            item=item,
-            loaded_token=token,
-            request=request,
-            **data,
+        return self._change_over(
+            requirement.ir_item_update_over, RequirementItemUpdateSerializer, partial=True
         )
-        return self._answer(item)
 
     @extend_schema(
         summary="Close an item",
@@ -404,16 +390,7 @@ class RequirementItemViewSet(
     )
     @action(detail=True, methods=["post"])
     def close(self, request, pk=None):
-        item = self.get_object()
-        data = validated_input(request, RequirementItemCloseSerializer)
-        item = requirement.ir_item_close_over(
-            acting_user=request.user,
-            item=item,
-            loaded_token=data["edit_token"],
-            note=data["note"],
-            request=request,
-        )
-        return self._answer(item)
+        return self._change_over(requirement.ir_item_close_over, RequirementItemCloseSerializer)
 
 
 def register(router) -> None:

@@ -11,7 +11,7 @@ from nim_portal.forms.fields import DATE_HINT, PersonChoiceField, UnitChoiceFiel
 from nim_portal.models import Unit, User
 from products.models import ProductVersion
 from tasking.strategy.choices import MoRiLEDimension
-from tasking.strategy.models import MoRiLEScale
+from tasking.strategy.models import MoRiLEScale, Priority
 
 
 class VersionChoiceField(forms.ModelChoiceField):
@@ -20,6 +20,13 @@ class VersionChoiceField(forms.ModelChoiceField):
             f"{obj.product.title}, version {obj.number} "
             f"({obj.product.unit.name}, published {obj.published_at:%-d %b %Y})"
         )
+
+
+class PriorityChoiceField(forms.ModelChoiceField):
+    """A priority of a control strategy, by its rank and theme."""
+
+    def label_from_instance(self, obj: Priority) -> str:
+        return f"{obj.rank}. {obj.theme}" if obj.rank else obj.theme
 
 
 class EditTokenForm(forms.Form):
@@ -56,6 +63,10 @@ class ControlStrategyDraftForm(forms.Form):
         self.fields["informed_by"].queryset = versions
 
 
+def _optional_text(label: str) -> forms.CharField:
+    return forms.CharField(label=label, required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+
 class PriorityForm(forms.Form):
     """A priority's theme, rationale, objectives, 4P plan and owner (not its score or rank)."""
 
@@ -63,35 +74,19 @@ class PriorityForm(forms.Form):
     rationale = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 4}), help_text="Why, from the strategic assessment."
     )
-    objective_intelligence = forms.CharField(
-        label="Intelligence objective", required=False, widget=forms.Textarea(attrs={"rows": 3})
-    )
-    objective_prevention = forms.CharField(
-        label="Prevention objective", required=False, widget=forms.Textarea(attrs={"rows": 3})
-    )
-    objective_enforcement = forms.CharField(
-        label="Enforcement objective", required=False, widget=forms.Textarea(attrs={"rows": 3})
-    )
-    objective_reassurance = forms.CharField(
-        label="Reassurance objective", required=False, widget=forms.Textarea(attrs={"rows": 3})
-    )
+    objective_intelligence = _optional_text("Intelligence objective")
+    objective_prevention = _optional_text("Prevention objective")
+    objective_enforcement = _optional_text("Enforcement objective")
+    objective_reassurance = _optional_text("Reassurance objective")
     organised_crime = forms.BooleanField(
         label="Organised crime: planned with the 4P approach",
         required=False,
         help_text="Pursue, prepare, protect, prevent.",
     )
-    plan_pursue = forms.CharField(
-        label="Pursue", required=False, widget=forms.Textarea(attrs={"rows": 3})
-    )
-    plan_prepare = forms.CharField(
-        label="Prepare", required=False, widget=forms.Textarea(attrs={"rows": 3})
-    )
-    plan_protect = forms.CharField(
-        label="Protect", required=False, widget=forms.Textarea(attrs={"rows": 3})
-    )
-    plan_prevent = forms.CharField(
-        label="Prevent", required=False, widget=forms.Textarea(attrs={"rows": 3})
-    )
+    plan_pursue = _optional_text("Pursue")
+    plan_prepare = _optional_text("Prepare")
+    plan_protect = _optional_text("Protect")
+    plan_prevent = _optional_text("Prevent")
     owner = PersonChoiceField(
         queryset=User.objects.none(),
         empty_label="Choose the owner",
@@ -147,9 +142,7 @@ class RequirementItemForm(forms.Form):
     question = forms.CharField(
         label="Question or intelligence gap", widget=forms.Textarea(attrs={"rows": 3})
     )
-    sources_to_task = forms.CharField(
-        label="Sources to task", required=False, widget=forms.Textarea(attrs={"rows": 3})
-    )
+    sources_to_task = _optional_text("Sources to task")
     owner = PersonChoiceField(queryset=User.objects.none(), empty_label="Choose the owner")
     review_date = forms.DateField(help_text=DATE_HINT)
     open_to_partners = forms.BooleanField(

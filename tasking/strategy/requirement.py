@@ -39,8 +39,9 @@ from tasking.strategy.policy import can_chair_over, require_chair_over, require_
 from tasking.strategy.services import (
     ITEM_FIELDS,
     clean_owner,
+    edited_over,
     priority_locked,
-    require_unchanged,
+    save_fields_changed,
     strategy_locked,
 )
 
@@ -194,14 +195,7 @@ def ir_item_update(
     changed = _clean_item_fields(item, fields, strategy)
     if not changed:
         return item
-    save_with_history(item, acting_user=acting_user, reason=f"Reviewed: {', '.join(changed)}")
-    audit_record(
-        actor=acting_user,
-        verb=AuditVerb.UPDATE,
-        obj=item,
-        request=request,
-        detail={"fields": changed},
-    )
+    save_fields_changed(item, changed, "Reviewed", acting_user=acting_user, request=request)
     return item
 
 
@@ -232,31 +226,5 @@ def ir_item_close(
     return item
 
 
-@transaction.atomic
-def ir_item_update_over(
-    *,
-    acting_user: User,
-    item: IntelligenceRequirementItem,
-    loaded_token: str,
-    request: HttpRequest | None = None,
-    **fields: Any,
-) -> IntelligenceRequirementItem:
-    """`ir_item_update` over the state its sender loaded (StaleEdit when it changed since)."""
-    item, _ = _lock_item(item)
-    require_unchanged(item, loaded_token)
-    return ir_item_update(acting_user=acting_user, item=item, request=request, **fields)
-
-
-@transaction.atomic
-def ir_item_close_over(
-    *,
-    acting_user: User,
-    item: IntelligenceRequirementItem,
-    loaded_token: str,
-    note: str,
-    request: HttpRequest | None = None,
-) -> IntelligenceRequirementItem:
-    """`ir_item_close` over the state its sender loaded (StaleEdit when it changed since)."""
-    item, _ = _lock_item(item)
-    require_unchanged(item, loaded_token)
-    return ir_item_close(acting_user=acting_user, item=item, note=note, request=request)
+ir_item_update_over = edited_over(ir_item_update, "item", _lock_item)
+ir_item_close_over = edited_over(ir_item_close, "item", _lock_item)

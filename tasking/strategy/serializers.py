@@ -42,18 +42,7 @@ class PrioritySerializer(serializers.ModelSerializer):
         fields = [
             "id",
             "control_strategy",
-            "theme",
-            "rationale",
-            "objective_intelligence",
-            "objective_prevention",
-            "objective_enforcement",
-            "objective_reassurance",
-            "organised_crime",
-            "plan_pursue",
-            "plan_prepare",
-            "plan_protect",
-            "plan_prevent",
-            "owner",
+            *services.PRIORITY_FIELDS,
             "owner_name",
             "scores",
             "score",
@@ -238,8 +227,12 @@ class PriorityAddSerializer(PriorityFieldsSerializer):
 
 
 class EditTokenSerializer(serializers.Serializer):
+    """A change over the state its sender loaded (the services' `loaded_token`)."""
+
     edit_token = serializers.CharField(
-        max_length=64, help_text="The `edit_token` of the record as you loaded it."
+        source="loaded_token",
+        max_length=64,
+        help_text="The `edit_token` of the record as you loaded it.",
     )
 
 

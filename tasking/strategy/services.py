@@ -15,7 +15,7 @@ other ranks in score order.
 
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import date
 from typing import Any
 
@@ -26,7 +26,7 @@ from django.utils import timezone
 
 from nim_portal import access
 from nim_portal.choices import AuditVerb, GSCMarking
-from nim_portal.lifecycle import Lifecycle, save_with_history
+from nim_portal.lifecycle import Lifecycle, StaleChange, save_with_history
 from nim_portal.models import Unit, User
 from nim_portal.services import audit_record
 from nim_portal.validation import required_text
@@ -293,6 +293,26 @@ def priority_add(
     return priority
 
 
+def save_fields_changed(
+    record: Priority | IntelligenceRequirementItem,
+    changed: list[str],
+    why: str,
+    *,
+    acting_user: User,
+    request: HttpRequest | None,
+) -> None:
+    """Save a priority or an item whose `changed` fields a service has set: its history says
+    `why` and names them, and so does the audit entry."""
+    save_with_history(record, acting_user=acting_user, reason=f"{why}: {', '.join(changed)}")
+    audit_record(
+        actor=acting_user,
+        verb=AuditVerb.UPDATE,
+        obj=record,
+        request=request,
+        detail={"fields": changed},
+    )
+
+
 def priority_locked(priority: Priority) -> tuple[Priority, ControlStrategy]:
     strategy = strategy_locked(priority.control_strategy)
     priority = Priority.objects.select_for_update().get(pk=priority.pk)
@@ -310,15 +330,8 @@ def priority_update(
     changed = _clean_priority_fields(priority, fields, strategy.unit, strategy.marking)
     if not changed:
         return priority
-    save_with_history(priority, acting_user=acting_user, reason=f"Changed: {', '.join(changed)}")
+    save_fields_changed(priority, changed, "Changed", acting_user=acting_user, request=request)
     refresh_strategy_vector(strategy.pk)
-    audit_record(
-        actor=acting_user,
-        verb=AuditVerb.UPDATE,
-        obj=priority,
-        request=request,
-        detail={"fields": changed},
-    )
     return priority
 
 
@@ -465,7 +478,7 @@ PRIORITY_TOKEN_FIELDS = (*PRIORITY_FIELDS, "scores", "override_rank", "override_
 ITEM_TOKEN_FIELDS = (*ITEM_FIELDS, "status", "closing_note")
 
 
-class StaleEdit(ValidationError):
+class StaleEdit(StaleChange):
     """Somebody changed the priority or item after the sender loaded it: nothing was changed."""
 
     def __init__(self, record: Priority | IntelligenceRequirementItem):
@@ -494,51 +507,24 @@ def require_unchanged(record: Priority | IntelligenceRequirementItem, loaded_tok
         raise StaleEdit(record)
 
 
-@transaction.atomic
-def priority_update_over(
-    *,
-    acting_user: User,
-    priority: Priority,
-    loaded_token: str,
-    request: HttpRequest | None = None,
-    **fields: Any,
-) -> Priority:
-    """`priority_update` over the state its sender loaded (StaleEdit when it changed since)."""
-    priority, _ = priority_locked(priority)
-    require_unchanged(priority, loaded_token)
-    return priority_update(acting_user=acting_user, priority=priority, request=request, **fields)
+def edited_over(service: Callable[..., Any], record: str, lock: Callable) -> Callable[..., Any]:
+    """`service` over the state its sender loaded: the record it changes (its keyword `record`)
+    is locked with `lock` and its edit token compared with `loaded_token`, StaleEdit when it
+    changed since; then the service runs on the locked record, in the same transaction."""
 
+    @transaction.atomic
+    def over(*, loaded_token: str, **keywords: Any):
+        locked, _ = lock(keywords[record])
+        require_unchanged(locked, loaded_token)
+        return service(**{**keywords, record: locked})
 
-@transaction.atomic
-def priority_score_over(
-    *,
-    acting_user: User,
-    priority: Priority,
-    loaded_token: str,
-    scores: Mapping[str, Any],
-    request: HttpRequest | None = None,
-) -> Priority:
-    """`priority_score` over the state its sender loaded (StaleEdit when it changed since)."""
-    priority, _ = priority_locked(priority)
-    require_unchanged(priority, loaded_token)
-    return priority_score(
-        acting_user=acting_user, priority=priority, scores=scores, request=request
+    over.__name__ = f"{service.__name__}_over"
+    over.__doc__ = (
+        f"`{service.__name__}` over the state its sender loaded (StaleEdit when it changed since)."
     )
+    return over
 
 
-@transaction.atomic
-def priority_override_rank_over(
-    *,
-    acting_user: User,
-    priority: Priority,
-    loaded_token: str,
-    rank: int | None,
-    reason: str,
-    request: HttpRequest | None = None,
-) -> Priority:
-    """`priority_override_rank` over the state its sender loaded (StaleEdit when it changed)."""
-    priority, _ = priority_locked(priority)
-    require_unchanged(priority, loaded_token)
-    return priority_override_rank(
-        acting_user=acting_user, priority=priority, rank=rank, reason=reason, request=request
-    )
+priority_update_over = edited_over(priority_update, "priority", priority_locked)
+priority_score_over = edited_over(priority_score, "priority", priority_locked)
+priority_override_rank_over = edited_over(priority_override_rank, "priority", priority_locked)

@@ -6,6 +6,7 @@ nim_portal.forms.errors.add_service_errors puts back onto the form."""
 from django import forms
 
 from nim_portal.forms.fields import DATE_HINT
+from tasking.strategy.forms import PriorityChoiceField
 from tasking.strategy.models import IntelligenceRequirementItem, Priority
 from tasking.submissions.choices import (
     HandlingCode,
@@ -37,11 +38,6 @@ class ItemChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: IntelligenceRequirementItem) -> str:
         question = obj.question if len(obj.question) <= 120 else obj.question[:119] + "…"
         return f"{question} ({obj.requirement.control_strategy.unit.name})"
-
-
-class PriorityChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: Priority) -> str:
-        return f"{obj.rank}. {obj.theme}" if obj.rank else obj.theme
 
 
 def _attachments_field(label: str) -> MultipleFileField:
