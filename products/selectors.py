@@ -17,9 +17,10 @@ from nim_portal.ids import id_or_404
 from nim_portal.models import Unit, User
 from nim_portal.search import RankedRows
 from nim_portal.services import audit_record
+from nim_portal.web.history import HISTORY_TYPES, FieldChange, HistoryEntry
 from nim_portal.web.markings import PortionMarking
 from products import search
-from products.choices import ProductStatus
+from products.choices import FINISHED_STATUSES, ProductStatus
 from products.compare import SideBySideRow, WordBlock, line_rows, unified_lines, word_blocks
 from products.models import Product, ProductUnitShare, ProductVersion, Section, TermsOfReference
 from products.policy import ProductPolicy
@@ -359,8 +360,6 @@ def compare_versions(user: User, a: ProductVersion, b: ProductVersion) -> Versio
 
 # How many products each list of "my work" on the dashboard shows.
 MY_WORK_LIMIT = 10
-# Products that are finished are never overdue.
-FINISHED_STATUSES = (ProductStatus.APPROVED, ProductStatus.CLOSED)
 
 
 def overdue_q(today) -> Q:
@@ -500,26 +499,6 @@ def terms_history(user: User, product: Product) -> QuerySet:
 HISTORY_LIMIT = 100
 # Bookkeeping that the history shows as "who" or not at all.
 _HISTORY_EXCLUDED_FIELDS = ("updated_by",)
-HISTORY_KINDS = {"+": "Created", "~": "Changed", "-": "Deleted"}
-
-
-@dataclass(frozen=True)
-class FieldChange:
-    name: str
-    old: object
-    new: object
-
-
-@dataclass(frozen=True)
-class HistoryEntry:
-    """One saved change: when, who, on what record, why, and each field that changed."""
-
-    when: object
-    who: User | None
-    record: str
-    kind: str
-    reason: str
-    changes: list[FieldChange]
 
 
 def _history_value(field, value, people: dict[int, User]):
@@ -593,7 +572,7 @@ def product_history(user: User, pk, limit: int = HISTORY_LIMIT) -> tuple[Product
             when=new.history_date,
             who=new.history_user,
             record=describe(new),
-            kind=HISTORY_KINDS.get(new.history_type, new.history_type),
+            kind=HISTORY_TYPES.get(new.history_type, new.history_type),
             reason=new.history_change_reason or "",
             changes=[
                 FieldChange(

@@ -1,5 +1,5 @@
-"""A record's change history as its page shows it: simple-history's records, newest first, each
-compared with the one before it."""
+"""A record's change history as its page shows it (templates/nim_portal/components/history.html):
+simple-history's records, newest first, each compared with the one before it."""
 
 from dataclasses import dataclass, field
 
@@ -7,15 +7,26 @@ from dataclasses import dataclass, field
 HISTORY_LIMIT = 50
 
 
+@dataclass(frozen=True)
+class FieldChange:
+    """One field of a change: its name, and its value before and after."""
+
+    name: str
+    old: object
+    new: object
+
+
 @dataclass
 class HistoryEntry:
-    """One change of a record, as the page shows it: who, when, why and which fields changed."""
+    """One change of a record, as the page shows it: who, when, why and which fields changed;
+    `record` names which record it was, on a page that shows the history of several."""
 
     when: object
     who: object
     kind: str
     reason: str
-    changes: list = field(default_factory=list)
+    changes: list[FieldChange] = field(default_factory=list)
+    record: str = ""
 
 
 HISTORY_TYPES = {"+": "Created", "~": "Changed", "-": "Deleted"}
@@ -33,7 +44,7 @@ def history_entries(records, fields: list[str]) -> list[HistoryEntry]:
         if older is not None:
             delta = newer.diff_against(older, included_fields=fields)
             changes = [
-                (change.field, change.old, change.new)
+                FieldChange(change.field, change.old, change.new)
                 for change in delta.changes
                 if change.old != change.new
             ]

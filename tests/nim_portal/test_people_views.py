@@ -9,6 +9,7 @@ from django.urls import reverse
 from nim_portal.choices import AuditVerb, Role, UnitKind, VettingLevel
 from nim_portal.models import AuditEvent, Membership, User
 from nim_portal.views import people as people_views
+from nim_portal.web.history import FieldChange
 from tests.factories import PartnerUserFactory, add_unit, member
 from tests.paging import two_pages
 
@@ -140,7 +141,7 @@ class TestPersonPage:
         newest = response.context["history"][0]
         assert newest.reason == "Vetting updated"
         assert newest.who == force_admin
-        assert ("vetting_level", VettingLevel.RV, VettingLevel.SC) in newest.changes
+        assert FieldChange("vetting_level", VettingLevel.RV, VettingLevel.SC) in newest.changes
 
     def test_person_outside_the_admins_units_is_not_found(
         self, client, hierarchy, force_admin, stoke_member

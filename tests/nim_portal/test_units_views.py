@@ -5,6 +5,7 @@ from django.urls import reverse
 
 from nim_portal.choices import AuditVerb, Role, UnitKind
 from nim_portal.models import AuditEvent, Unit
+from nim_portal.web.history import FieldChange
 from tests.factories import PartnerUserFactory, add_unit, member
 
 pytestmark = pytest.mark.django_db
@@ -141,8 +142,8 @@ class TestUnitPage:
         newest = response.context["history"][0]
         assert newest.who == force_admin
         assert newest.reason == "Renamed from Birmingham (BIRM)"
-        assert ("code", "BIRM", "BHAM") in newest.changes
-        assert ("name", "Birmingham", "Birmingham City") in newest.changes
+        assert FieldChange("code", "BIRM", "BHAM") in newest.changes
+        assert FieldChange("name", "Birmingham", "Birmingham City") in newest.changes
         html = response.content.decode()
         assert "Renamed from Birmingham (BIRM)" in html
         assert "wmp-admin" in html
