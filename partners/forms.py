@@ -5,13 +5,11 @@ nim_portal.forms.errors.add_service_errors puts back onto the form."""
 from django import forms
 
 from nim_portal.choices import GSCMarking, VettingLevel
-from nim_portal.forms.fields import UnitChoiceField
+from nim_portal.forms.fields import DATE_HINT, UnitChoiceField
 from nim_portal.models import Unit
 from partners.choices import RELEASE_MARKING_CHOICES, AgencyKind
 from partners.models import PartnerAgency
 from partners.services import NPPV_LEVELS
-
-DATE_HINT = "For example, 2027-03-31."
 
 
 class UnitsChoiceField(forms.ModelMultipleChoiceField):

@@ -10,10 +10,6 @@ class ProductKind(models.TextChoices):
     SUBJECT_PROFILE = "subject", "Subject profile"
 
 
-# Profiles are updated until the subject is apprehended or protected or the problem resolved.
-PROFILE_KINDS = frozenset({ProductKind.PROBLEM_PROFILE, ProductKind.SUBJECT_PROFILE})
-
-
 class ProductStatus(models.TextChoices):
     COMMISSIONED = "commissioned", "Commissioned"
     TOR_AGREED = "tor_agreed", "Terms of reference agreed"

@@ -8,6 +8,7 @@ from django.template.defaultfilters import date, linebreaksbr
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
+from tasking.meetings.choices import MeetingStatus
 from tasking.templatetags.action_tags import rag_colour
 
 register = template.Library()
@@ -76,7 +77,9 @@ def action_rows(context, rows):
     what the shared screen holds back, priorities and, while the meeting sits, the review links)."""
     meeting = context["meeting"]
     private = bool(context.get("private"))
-    reviews = private and bool(context.get("may_chair")) and meeting.status == "in_session"
+    reviews = (
+        private and bool(context.get("may_chair")) and meeting.status == MeetingStatus.IN_SESSION
+    )
     shown = (context.get("shown") or {}).get("actions", set())
     return format_html_join(
         "",
