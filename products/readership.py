@@ -1,16 +1,17 @@
 """Who reads a product: the people who may open it today, found from their side.
 
-`Product.objects.visible_to(user)` answers, for one reader, which products they may open. The
-section editor needs the converse for one product over every person ("how many of its readers
-would see this section withheld?"), at national size, in one COUNT and no loop over people. So
-`product_readers` puts the same rules of the access policy (nim_portal.access) to each person,
-composed from the policy's own filters on people:
+`Product.objects.openable_by(user)` answers, for one reader, which products they may open (by
+the marking of their title and summary; each section is then shown or withheld by its own
+marking). The section editor needs the converse for one product over every person ("how many of
+its readers would see this section withheld?"), at national size, in one COUNT and no loop over
+people. So `product_readers` puts the same rules of the access policy (nim_portal.access) to
+each person, composed from the policy's own filters on people:
 
 - police readers: active police users whose vetting is current (rules 5 and 8);
 - holding a role over the product's unit or over a unit it is shared with (rules 1 and 4);
 - when the product is need-to-know: its owner, its requester, a reviewer over its unit and the
   people granted it (rule 3);
-- vetted to read the product's marking (rule 2).
+- vetted to read its title and summary (rule 2 on `envelope_marking`).
 
 tests/products/test_section_readership.py puts every kind of person to both sides and checks
 that they agree.
@@ -49,7 +50,7 @@ def product_readers(product: Product) -> QuerySet[User]:
         access.police_readers()
         .filter(in_scope, need_to_know_met)
         .annotate(**{CEILING: ceiling})
-        .filter(**{f"{CEILING}__gte": product.marking})
+        .filter(**{f"{CEILING}__gte": product.envelope_marking})
     )
 
 

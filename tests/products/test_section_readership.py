@@ -1,5 +1,5 @@
 """Who reads a product, counted from the people's side (products.readership): the same people as
-`Product.objects.visible_to` lets open it, each kind of person put to both sides; how many of
+`Product.objects.openable_by` lets open it, each kind of person put to both sides; how many of
 them a higher section marking would withhold the section from, in one query."""
 
 import datetime
@@ -16,6 +16,7 @@ from products.models.product import VIEW_PRODUCT
 from products.readership import product_readers, readers_to_warn_of, withheld_reader_count
 from products.services import product_grant_need_to_know, product_share_with_unit
 from tests.factories import PartnerUserFactory, add_unit, member, product_drafting
+from tests.products.helpers import write
 
 pytestmark = pytest.mark.django_db
 
@@ -23,11 +24,11 @@ YESTERDAY = timezone.localdate() - datetime.timedelta(days=1)
 
 
 def readers_by_the_rule(product: Product) -> set[int]:
-    """Person by person, who `Product.objects.visible_to` lets open `product`."""
+    """Person by person, who `Product.objects.openable_by` lets open `product`."""
     return {
         user.pk
         for user in User.objects.all()
-        if Product.objects.visible_to(user).filter(pk=product.pk).exists()
+        if Product.objects.openable_by(user).filter(pk=product.pk).exists()
     }
 
 
@@ -100,6 +101,19 @@ class TestTheSameReadersAsTheRule:
         )
         assert reader_ids(secret) == readers_by_the_rule(secret)
 
+    def test_a_product_holding_a_secret_section_opens_by_its_title_and_summary(
+        self, people, drafting, everyone
+    ):
+        write(drafting, people.analyst, "Covert source detail.", marking=GSCMarking.SECRET)
+        drafting.refresh_from_db()
+        assert (drafting.marking, drafting.envelope_marking) == (
+            GSCMarking.SECRET,
+            GSCMarking.OFFICIAL_SENSITIVE,
+        )
+        readers = reader_ids(drafting)
+        assert everyone["rv_member"].pk in readers
+        assert readers == readers_by_the_rule(drafting)
+
     def test_a_need_to_know_product(self, people, everyone, subject_profile):
         product_grant_need_to_know(
             acting_user=people.analyst, product=subject_profile, user=everyone["grantee"]
@@ -131,6 +145,14 @@ class TestWithheldReaders:
         below_top_secret = len(reader_ids(drafting)) - 1  # all but the DV national member
         assert withheld_reader_count(drafting, GSCMarking.TOP_SECRET) == below_top_secret
         assert withheld_reader_count(drafting, GSCMarking.OFFICIAL_SENSITIVE) == 0
+
+    def test_a_second_secret_section_is_withheld_from_the_same_readers(
+        self, people, drafting, everyone
+    ):
+        write(drafting, people.analyst, "Covert source detail.", marking=GSCMarking.SECRET)
+        drafting.refresh_from_db()
+        second = drafting.sections.get(position=2)
+        assert readers_to_warn_of(drafting, second, GSCMarking.SECRET) == 3
 
     def test_is_one_query(self, people, drafting, everyone, django_assert_num_queries):
         with django_assert_num_queries(1):
