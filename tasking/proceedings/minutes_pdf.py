@@ -68,28 +68,40 @@ def minutes_pdf_render(version_id: int) -> bool:
     )
     if version is None or version.pdf_status == MinutesPrintStatus.READY:
         return False
-    document = minutes_pdf(version)
-    version.pdf.save("minutes.pdf", ContentFile(document), save=False)
-    version.pdf_sha256 = hashlib.sha256(document).hexdigest()
-    version.pdf_status = MinutesPrintStatus.READY
-    version.pdf_error = ""
-    version.pdf_rendered_at = timezone.now()
-    version.save()
+    _keep(version, minutes_pdf(version))
     return True
+
+
+def _keep(printed: MinutesVersion | MinutesPrint, document: bytes) -> None:
+    """A rendered PDF kept on its record (the minutes, or their print for one ceiling)."""
+    printed.pdf.save("minutes.pdf", ContentFile(document), save=False)
+    printed.pdf_sha256 = hashlib.sha256(document).hexdigest()
+    printed.pdf_status = MinutesPrintStatus.READY
+    printed.pdf_error = ""
+    printed.pdf_rendered_at = timezone.now()
+    printed.save()
+
+
+def _failed(model, pk: int, error: str) -> None:
+    model.objects.filter(pk=pk).exclude(pdf_status=MinutesPrintStatus.READY).update(
+        pdf_status=MinutesPrintStatus.FAILED, pdf_error=error
+    )
+
+
+def _pending(model, pk: int) -> None:
+    model.objects.filter(pk=pk, pdf_status=MinutesPrintStatus.FAILED).update(
+        pdf_status=MinutesPrintStatus.PENDING, pdf_error=""
+    )
 
 
 def minutes_pdf_failed(version_id: int, error: str) -> None:
     """Job (MINUTES_PDF_JOB) stopped for good: the meeting page says the PDF failed."""
-    MinutesVersion.objects.filter(pk=version_id).exclude(
-        pdf_status=MinutesPrintStatus.READY
-    ).update(pdf_status=MinutesPrintStatus.FAILED, pdf_error=error)
+    _failed(MinutesVersion, version_id, error)
 
 
 def minutes_pdf_pending(version_id: int) -> None:
     """Job (MINUTES_PDF_JOB) retried by staff, or by a reader asking for failed minutes."""
-    MinutesVersion.objects.filter(pk=version_id, pdf_status=MinutesPrintStatus.FAILED).update(
-        pdf_status=MinutesPrintStatus.PENDING, pdf_error=""
-    )
+    _pending(MinutesVersion, version_id)
 
 
 @transaction.atomic
@@ -104,28 +116,18 @@ def minutes_reader_pdf_render(print_id: int) -> bool:
     )
     if minutes_print is None or minutes_print.pdf_status == MinutesPrintStatus.READY:
         return False
-    document = minutes_pdf(minutes_print.version, minutes_print.ceiling)
-    minutes_print.pdf.save("minutes.pdf", ContentFile(document), save=False)
-    minutes_print.pdf_sha256 = hashlib.sha256(document).hexdigest()
-    minutes_print.pdf_status = MinutesPrintStatus.READY
-    minutes_print.pdf_error = ""
-    minutes_print.pdf_rendered_at = timezone.now()
-    minutes_print.save()
+    _keep(minutes_print, minutes_pdf(minutes_print.version, minutes_print.ceiling))
     return True
 
 
 def minutes_reader_pdf_failed(print_id: int, error: str) -> None:
     """Job (MINUTES_READER_PDF_JOB) stopped for good."""
-    MinutesPrint.objects.filter(pk=print_id).exclude(pdf_status=MinutesPrintStatus.READY).update(
-        pdf_status=MinutesPrintStatus.FAILED, pdf_error=error
-    )
+    _failed(MinutesPrint, print_id, error)
 
 
 def minutes_reader_pdf_pending(print_id: int) -> None:
     """Job (MINUTES_READER_PDF_JOB) retried by staff, or by a reader asking again."""
-    MinutesPrint.objects.filter(pk=print_id, pdf_status=MinutesPrintStatus.FAILED).update(
-        pdf_status=MinutesPrintStatus.PENDING, pdf_error=""
-    )
+    _pending(MinutesPrint, print_id)
 
 
 def _print_for(version: MinutesVersion, ceiling: int) -> MinutesVersion | MinutesPrint:
