@@ -3,10 +3,11 @@ from django.apps import AppConfig
 
 def register_strategy_sections() -> None:
     """The police navigation item for control strategies, and the meeting cadence pages (with
-    the lapsed cadences) for those who change the cadence (national and system administrators:
-    tasking.meetings.policy.can_change_cadence, one query for other police users)."""
+    the lapsed cadences) for system administrators. The navigation is on every page, so no
+    audience here asks the database: national administrators, who change the cadence too
+    (tasking.meetings.policy.can_change_cadence), are not told apart without a query."""
+    from nim_portal import access
     from nim_portal.portal_sections import police_users, register_navigation
-    from tasking.meetings.policy import can_change_cadence
 
     register_navigation(
         key="control_strategy",
@@ -18,7 +19,7 @@ def register_strategy_sections() -> None:
         key="meeting_cadence",
         label="Meeting cadence",
         url_name="tasking:cadence_policies",
-        audience=can_change_cadence,
+        audience=access.is_system_administrator,
     )
 
 
@@ -162,6 +163,32 @@ def register_choices_for_templates() -> None:
     )
 
 
+def register_unit_impacts() -> None:
+    """A unit moved or deactivated reaches the open actions on its log and its upcoming meetings
+    (nim_portal.unit_impact)."""
+    from django.db.models import Q
+    from django.utils import timezone
+
+    from nim_portal.unit_impact import register_unit_impact
+    from tasking.actions.choices import ActionStatus
+    from tasking.actions.models import TacticalAction
+    from tasking.meetings.choices import MeetingStatus
+    from tasking.meetings.models import Meeting
+
+    register_unit_impact(
+        key="open_actions",
+        label="open actions on its action logs",
+        model=TacticalAction,
+        where=lambda: Q(status=ActionStatus.OPEN),
+    )
+    register_unit_impact(
+        key="upcoming_meetings",
+        label="upcoming meetings",
+        model=Meeting,
+        where=lambda: Q(status=MeetingStatus.SCHEDULED, starts_at__gte=timezone.now()),
+    )
+
+
 class TaskingConfig(AppConfig):
     name = "tasking"
     verbose_name = "Tasking and co-ordination"
@@ -174,3 +201,4 @@ class TaskingConfig(AppConfig):
         register_search_sections()
         register_jobs()
         register_choices_for_templates()
+        register_unit_impacts()
