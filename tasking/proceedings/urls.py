@@ -11,8 +11,8 @@ every two seconds.
 
 from django.urls import include, path
 
+from tasking.proceedings.views import attendance, partner_attendees, presentation
 from tasking.proceedings.views import meeting as meetings
-from tasking.proceedings.views import partner_attendees, presentation
 from tasking.proceedings.views import screen as views
 
 meeting_pages = [
@@ -63,6 +63,7 @@ screen_pages = [
     path("<int:pk>/item/", views.screen_item_set, name="meeting_screen_item"),
     path("<int:pk>/close/", views.screen_close, name="meeting_screen_close"),
     path("<int:pk>/decision/", views.screen_decision, name="meeting_screen_decision"),
+    path("<int:pk>/attendance/", attendance.screen_attendance, name="meeting_screen_attendance"),
     path("<int:pk>/commission/", views.screen_commission, name="meeting_screen_commission"),
     path("<int:pk>/escalate/", views.screen_escalate, name="meeting_screen_escalate"),
     path("<int:pk>/actions/raise/", views.screen_action_raise, name="meeting_screen_action_raise"),

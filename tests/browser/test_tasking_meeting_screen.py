@@ -129,6 +129,7 @@ def test_the_chair_runs_the_meeting_on_screen_and_a_member_follows(page, member_
     assert TacticalAction.objects.get(pk=screen.carried.pk).status == ActionStatus.CLOSED
 
     # Raise a new action tied to a priority; the member sees it within 5 seconds.
+    page.get_by_role("tab", name="Action").click()
     form = in_form(page, "Raise the action")
     form.get_by_label("Control strategy priority").select_option(str(screen.priority.pk))
     form.get_by_label("Prevention").check()
@@ -143,7 +144,7 @@ def test_the_chair_runs_the_meeting_on_screen_and_a_member_follows(page, member_
     assert (action.priority_id, action.raised_at_meeting_id) == (screen.priority.pk, meeting.pk)
 
     # Commission a problem profile.
-    page.get_by_text("Commission a profile").click()
+    page.get_by_role("tab", name="Commission").click()
     form = in_form(page, "Commission")
     form.get_by_label("Problem profile").check()
     form.get_by_label("Title").fill("Burglary dwelling on the Stechford estate")
@@ -154,7 +155,7 @@ def test_the_chair_runs_the_meeting_on_screen_and_a_member_follows(page, member_
     assert Commission.objects.filter(meeting=meeting).count() == 1
 
     # Escalate the current item to the force's T&CG.
-    page.get_by_text("Escalate to the T&CG above").click()
+    page.get_by_role("tab", name="Escalation").click()
     form = in_form(page, "Escalate")
     form.get_by_label("What is escalated").fill("Firearms supply to the county line")
     form.get_by_label("Why it is beyond the unit's resources").fill(

@@ -2,7 +2,8 @@
 //
 // - Keyboard shortcuts for the chair: N or the right arrow moves to the next agenda item, P or
 //   the left arrow to the previous one. Never while typing in a field, never with a modifier
-//   key, and a checkbox turns them off (WCAG 2.1.4), remembered in this browser.
+//   key, and a checkbox turns them off (WCAG 2.1.4), remembered in this browser. D, A, C, E and
+//   T open the recording panel's tab (decision, action, commission, escalation, attendance).
 // - htmx answers: a form refused (400) or stale (409) comes back in place with its errors; a
 //   refresh of the live region that is redirected or refused (signed out, no longer a reader)
 //   reloads the whole page, so that the normal pages say why.
@@ -50,10 +51,30 @@ function setUpShortcuts() {
       selector = "[data-nim-screen-previous]";
     }
     const button = selector && screen.querySelector(selector);
-    if (!button) return;
-    event.preventDefault();
-    button.click();
+    if (button) {
+      event.preventDefault();
+      button.click();
+      return;
+    }
+    openRecordingTab(event);
   });
+}
+
+// D, A, C, E or T: the recording panel's tab of that name, its first field focused.
+function openRecordingTab(event) {
+  const key = event.key.length === 1 ? event.key.toLowerCase() : "";
+  const tab = key && screen.querySelector(`[data-nim-screen-key="${key}"]`);
+  if (!tab) return;
+  event.preventDefault();
+  if (tab.tagName === "SUMMARY") {
+    tab.parentElement.open = true;
+    tab.focus();
+    return;
+  }
+  tab.click();
+  const panel = screen.querySelector(tab.getAttribute("href"));
+  const field = panel && panel.querySelector("input:not([type=hidden]), select, textarea");
+  if (field) field.focus();
 }
 
 function inScreen(element) {
@@ -111,8 +132,25 @@ function setUpAnnouncer() {
   });
 }
 
+// The attendance list is in the live region: it stays open across the region's refreshes.
+function setUpAttendance() {
+  let open = false;
+  screen.addEventListener(
+    "toggle",
+    (event) => {
+      if (event.target.matches("[data-nim-screen-attendance]")) open = event.target.open;
+    },
+    true,
+  );
+  document.body.addEventListener("htmx:afterSettle", () => {
+    const details = screen.querySelector("[data-nim-screen-attendance]");
+    if (details && open) details.open = true;
+  });
+}
+
 if (screen) {
   setUpShortcuts();
+  setUpAttendance();
   setUpResponses();
   setUpItemFollowing();
   setUpAnnouncer();
