@@ -251,6 +251,9 @@ ROWS = [
     *rows("draft", "get", {
         #                                        ano ptn opt mem ana rev chr adm out low su
         "products:section_edit":                "in  404 404 403 200 403 403 403 404 404 404",
+        # Without a marking: 400 says the role passed the checks.
+        "products:section_withheld":            "in  404 404 403 400 403 403 403 404 404 404",
+        "products:submit_check":                "in  404 404 403 200 403 403 403 404 404 404",
     }),
     *rows("draft", "post", {
         "products:section_preview":             "in  404 404 403 200 403 403 403 404 404 404",
