@@ -1,6 +1,7 @@
 """An action owner in a real browser: reads the unit's action log, opens "my actions" and records
-progress with a new RAG rating; the chair then reads it on the log. Both pages show the highest
-marking top and bottom, and axe finds no serious or critical WCAG 2.2 AA problem on them."""
+progress with a new RAG rating in the action's row; the chair then reads it on the log. Both
+pages show the highest marking top and bottom, and axe finds no serious or critical WCAG 2.2 AA
+problem on them."""
 
 import pytest
 
@@ -52,10 +53,11 @@ def test_the_owner_records_progress_from_my_actions(page, cast):
     assert marking_banners(page) == ["OFFICIAL-SENSITIVE", "OFFICIAL-SENSITIVE"]
     assert_accessible(page)
 
-    card = page.locator("section.govuk-summary-card", has_text=action.reference)
-    card.get_by_label("Progress since the last update").fill("Search team booked for Friday.")
-    card.get_by_label("Red").check()
-    card.get_by_role("button", name=f"Record progress on action {action.reference}").click()
+    page.get_by_role("link", name=f"Update action {action.reference}").click()
+    row = page.locator(f"#action-{action.pk}")
+    row.get_by_label("Progress since the last update").fill("Search team booked for Friday.")
+    row.get_by_label("Red").check()
+    row.get_by_role("button", name=f"Record progress on action {action.reference}").click()
     page.get_by_text(f"Progress on action {action.reference} recorded.").wait_for()
     assert_accessible(page)
 
