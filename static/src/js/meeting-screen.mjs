@@ -148,8 +148,23 @@ function setUpAttendance() {
   });
 }
 
+// A form of the recording panel comes back in place: the page stays where it was (the success
+// banner, focused as GOV.UK Frontend does, would otherwise scroll the page to the panel's top).
+function setUpNoJump() {
+  let kept = null;
+  document.body.addEventListener("htmx:beforeSwap", (event) => {
+    if (event.detail.target && event.detail.target.id === "nim-screen-controls") kept = window.scrollY;
+  });
+  document.body.addEventListener("htmx:afterSettle", () => {
+    if (kept === null) return;
+    window.scrollTo(0, kept);
+    kept = null;
+  });
+}
+
 if (screen) {
   setUpShortcuts();
+  setUpNoJump();
   setUpAttendance();
   setUpResponses();
   setUpItemFollowing();
