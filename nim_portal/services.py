@@ -170,20 +170,26 @@ def unit_rename(*, acting_user: User, unit: Unit, code: str, name: str, request=
     return unit
 
 
+def unit_move_check(*, acting_user: User, unit: Unit, new_parent: Unit) -> None:
+    """Refuse a move that unit_move would refuse: asked before the administrator confirms it,
+    and by unit_move itself."""
+    _require_admin(acting_user, unit, "move it")
+    _require_admin(acting_user, new_parent, "move units under it")
+    if unit.parent_path == new_parent.path:
+        raise ValidationError({"parent": f"{unit} already sits under {new_parent}."})
+    if new_parent.path.startswith(unit.path):
+        raise ValidationError({"parent": "A unit cannot move under itself or a unit below it."})
+    _check_parent_kind(unit.kind, new_parent)
+    _check_siblings_free(new_parent, unit.code, unit.name, exclude=unit)
+
+
 @transaction.atomic
 def unit_move(*, acting_user: User, unit: Unit, new_parent: Unit, request=None) -> Unit:
     """Move a unit (and everything below it) under a new parent of the right kind."""
     unit = Unit.objects.select_for_update().get(pk=unit.pk)
     new_parent = Unit.objects.select_for_update().get(pk=new_parent.pk)
     old_parent = Unit.objects.get_parent(unit)
-    _require_admin(acting_user, unit, "move it")
-    _require_admin(acting_user, new_parent, "move units under it")
-    if old_parent is not None and old_parent.pk == new_parent.pk:
-        raise ValidationError({"parent": f"{unit} already sits under {new_parent}."})
-    if new_parent.path.startswith(unit.path):
-        raise ValidationError({"parent": "A unit cannot move under itself or a unit below it."})
-    _check_parent_kind(unit.kind, new_parent)
-    _check_siblings_free(new_parent, unit.code, unit.name, exclude=unit)
+    unit_move_check(acting_user=acting_user, unit=unit, new_parent=new_parent)
     Unit.objects.move(unit, new_parent, "last-child")
     # treebeard rewrites paths with UPDATE, which history does not see: save once to record it.
     unit = Unit.objects.get(pk=unit.pk)
@@ -202,19 +208,26 @@ def unit_move(*, acting_user: User, unit: Unit, new_parent: Unit, request=None) 
     return unit
 
 
-@transaction.atomic
-def unit_deactivate(*, acting_user: User, unit: Unit, reason: str, request=None) -> Unit:
-    unit = Unit.objects.select_for_update().get(pk=unit.pk)
+def unit_deactivate_check(*, acting_user: User, unit: Unit) -> None:
+    """Refuse a deactivation that unit_deactivate would refuse: asked before the administrator
+    confirms it, and by unit_deactivate itself."""
     _require_admin(acting_user, unit, "deactivate it")
-    reason = required_text(reason, field="reason", message="Enter the reason for deactivating it.")
     if not unit.is_active:
         raise ValidationError(f"{unit} is already inactive.")
     active_children = Unit.objects.get_children(unit).filter(is_active=True)
-    if active_children.exists():
-        names = ", ".join(active_children.values_list("name", flat=True)[:5])
+    names = list(active_children.values_list("name", flat=True)[:5])
+    if names:
         raise ValidationError(
-            f"{unit} still has active units under it ({names}): move or deactivate them first."
+            f"{unit} still has active units under it ({', '.join(names)}): "
+            "move or deactivate them first."
         )
+
+
+@transaction.atomic
+def unit_deactivate(*, acting_user: User, unit: Unit, reason: str, request=None) -> Unit:
+    unit = Unit.objects.select_for_update().get(pk=unit.pk)
+    unit_deactivate_check(acting_user=acting_user, unit=unit)
+    reason = required_text(reason, field="reason", message="Enter the reason for deactivating it.")
     unit.is_active = False
     unit._change_reason = f"Deactivated: {reason}"
     unit.save()

@@ -25,6 +25,7 @@ class ProductsConfig(AppConfig):
         register_product_search()
         register_print_job()
         register_choices_for_templates()
+        register_unit_impacts()
 
 
 def register_product_search() -> None:
@@ -62,3 +63,19 @@ def register_choices_for_templates() -> None:
     from products.choices import ProductKind, ProductStatus
 
     register_template_choices(ProductKind, ProductStatus)
+
+
+def register_unit_impacts() -> None:
+    """A unit moved or deactivated reaches its open products (nim_portal.unit_impact)."""
+    from django.db.models import Q
+
+    from nim_portal.unit_impact import register_unit_impact
+    from products.choices import ProductStatus
+    from products.models import Product
+
+    register_unit_impact(
+        key="open_products",
+        label="open products",
+        model=Product,
+        where=lambda: ~Q(status=ProductStatus.CLOSED),
+    )

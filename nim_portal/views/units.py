@@ -4,6 +4,9 @@ Views only parse and render; every change goes through nim_portal.services, whic
 permission and raises PermissionDenied (403) or ValidationError (shown on the form).
 """
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
 from django.contrib import messages
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -22,6 +25,7 @@ from nim_portal.forms.staff import (
     UnitRenameForm,
 )
 from nim_portal.models import Membership, Unit
+from nim_portal.unit_impact import unit_impact
 from nim_portal.web.decorators import staff_required
 from nim_portal.web.history import HISTORY_LIMIT, history_entries
 
@@ -29,7 +33,9 @@ from nim_portal.web.history import HISTORY_LIMIT, history_entries
 @require_GET
 @staff_required
 def unit_tree(request):
-    """The whole hierarchy in one query, with links to act where the viewer administers."""
+    """The whole hierarchy in one query, with links to act where the viewer administers. Each
+    unit's units below it fold away; those on the way down to the units the viewer administers
+    are open, and so are the tops of the tree."""
     paths = access.administered_paths(request.user)
     nodes_by_path = {}
     roots = []
@@ -37,6 +43,7 @@ def unit_tree(request):
         node = {
             "unit": unit,
             "may_administer": access.path_is_administered(unit.path, paths),
+            "open": unit.depth == 1 or any(path.startswith(unit.path) for path in paths),
             "children": [],
         }
         nodes_by_path[unit.path] = node
@@ -91,10 +98,29 @@ def unit_detail(request, pk: int):
     )
 
 
-def _unit_form_page(request, unit, form, template, *, action, on_valid, success):
-    """Render a unit's change form; on a valid POST run the service, or show its errors."""
+@dataclass(frozen=True)
+class Confirmation:
+    """A change asked for twice: once on its form, then on a page that says what it reaches
+    (nim_portal.unit_impact). `check` refuses early what the service would refuse."""
+
+    question: Callable[[dict], str]
+    consequence: str
+    button: str
+    check: Callable[[dict], None]
+    warning: bool = False
+
+
+CONFIRMED = "confirmed"
+
+
+def _unit_form_page(request, unit, form, template, *, action, on_valid, success, confirm=None):
+    """Render a unit's change form; on a valid POST run the service, or show its errors. A change
+    with a `confirm` first shows what it reaches, and runs once that page is sent."""
     if request.method == "POST" and form.is_valid():
         try:
+            if confirm is not None and request.POST.get(CONFIRMED) != "yes":
+                confirm.check(form.cleaned_data)
+                return _confirmation_page(request, unit, form, action, confirm)
             changed = on_valid(form.cleaned_data)
         except ValidationError as exc:
             add_service_errors(form, exc)
@@ -108,6 +134,24 @@ def _unit_form_page(request, unit, form, template, *, action, on_valid, success)
             "unit": unit,
             "form": form,
             "action": action,
+            "ancestors": Unit.objects.get_ancestors(unit),
+        },
+    )
+
+
+def _confirmation_page(request, unit, form, action, confirm: Confirmation):
+    return render(
+        request,
+        "nim_portal/units/confirm.html",
+        {
+            "unit": unit,
+            "form": form,
+            "action": action,
+            "question": confirm.question(form.cleaned_data),
+            "consequence": confirm.consequence,
+            "button": confirm.button,
+            "warning": confirm.warning,
+            "impact": unit_impact(unit),
             "ancestors": Unit.objects.get_ancestors(unit),
         },
     )
@@ -175,6 +219,17 @@ def unit_move(request, pk: int):
             acting_user=request.user, unit=unit, new_parent=data["parent"], request=request
         ),
         success=f"{unit} moved.",
+        confirm=Confirmation(
+            question=lambda data: f"Move {unit} under {data['parent']}?",
+            consequence=(
+                "Everything below it moves with it. People keep their roles; roles held above "
+                "its old parent stop reaching it, and those above its new parent start to."
+            ),
+            button="Yes, move it",
+            check=lambda data: services.unit_move_check(
+                acting_user=request.user, unit=unit, new_parent=data["parent"]
+            ),
+        ),
     )
 
 
@@ -193,6 +248,16 @@ def unit_deactivate(request, pk: int):
             acting_user=request.user, unit=unit, reason=data["reason"], request=request
         ),
         success=f"{unit} deactivated.",
+        confirm=Confirmation(
+            question=lambda data: f"Deactivate {unit}?",
+            consequence=(
+                "Nobody can act in it any more: a role held in it grants nothing. Its records "
+                "and history stay, and it can be reactivated."
+            ),
+            button="Yes, deactivate it",
+            check=lambda data: services.unit_deactivate_check(acting_user=request.user, unit=unit),
+            warning=True,
+        ),
     )
 
 

@@ -167,7 +167,7 @@ class TestMoveAcceptance:
         assert form_page.status_code == 200
         assert list(form_page.context["form"].fields["parent"].queryset) == [hierarchy.other_force]
 
-        response = client.post(move_url, {"parent": hierarchy.other_force.pk})
+        response = client.post(move_url, {"parent": hierarchy.other_force.pk, "confirmed": "yes"})
         assert response.status_code == 302
         assert response.url == reverse("units:detail", args=[hierarchy.bcu.pk])
 
@@ -347,7 +347,8 @@ class TestDeactivateAndReactivate:
     def test_admin_deactivates_with_a_reason_then_reactivates(self, client, hierarchy, force_admin):
         signed_in(client, force_admin)
         response = client.post(
-            reverse("units:deactivate", args=[hierarchy.bcu.pk]), {"reason": "Merged into WMP"}
+            reverse("units:deactivate", args=[hierarchy.bcu.pk]),
+            {"reason": "Merged into WMP", "confirmed": "yes"},
         )
         assert response.status_code == 302
         assert unit_state(hierarchy.bcu)[3] is False
