@@ -31,6 +31,7 @@ from nim_portal.models import (
     Unit,
     User,
 )
+from nim_portal.models.notifications import UNREAD_NOTIFICATIONS
 
 
 def memberships_of(user: User) -> QuerySet[Membership]:
@@ -102,6 +103,11 @@ def notifications_for(user: User) -> QuerySet[Notification]:
 
 
 def unread_notification_count(user: User) -> int:
+    """The user's unread notifications: read with the signed-in user by the sign-in backend
+    (no query), or counted."""
+    known = getattr(user, UNREAD_NOTIFICATIONS, None)
+    if known is not None:
+        return known
     return notifications_for(user).filter(read_at__isnull=True).count()
 
 

@@ -1,7 +1,11 @@
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Coalesce
 
 from nim_portal.choices import NotificationDelivery, NotificationKind
+
+# The attribute of a user read by the sign-in backend that holds their unread notifications.
+UNREAD_NOTIFICATIONS = "unread_notifications"
 
 
 class Notification(models.Model):
@@ -32,6 +36,21 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.message
+
+    @staticmethod
+    def unread_count() -> Coalesce:
+        """How many notifications a user row has unread in the portal, inside a query on users
+        (the inbox index on recipient and read_at answers it)."""
+        unread = (
+            Notification.objects.filter(
+                recipient=models.OuterRef("pk"), read_at__isnull=True, in_portal=True
+            )
+            .order_by()
+            .values("recipient")
+            .annotate(count=models.Count("pk"))
+            .values("count")
+        )
+        return Coalesce(models.Subquery(unread), 0)
 
 
 class NotificationPreference(models.Model):

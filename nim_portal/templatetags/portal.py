@@ -78,15 +78,13 @@ def _current_section(path: str, hrefs: list[str]) -> str | None:
 
 @register.inclusion_tag("nim_portal/components/notifications_link.html", takes_context=True)
 def notifications_link(context):
-    """The header's link to the person's notifications with the number unread: one query,
-    read once for each request however often a page asks."""
+    """The header's link to the person's notifications with the number unread (read with the
+    signed-in user: no query of its own)."""
     request = context.get("request")
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated or access.second_factor_pending(user):
         return {"shown": False}
-    if not hasattr(request, "unread_notifications"):
-        request.unread_notifications = selectors.unread_notification_count(user)
-    return {"shown": True, "unread": request.unread_notifications}
+    return {"shown": True, "unread": selectors.unread_notification_count(user)}
 
 
 @register.inclusion_tag("nim_portal/components/export_links.html", takes_context=True)
