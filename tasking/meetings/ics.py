@@ -70,9 +70,7 @@ def meeting_invitation_ics(meeting: Meeting, attendee: User) -> bytes:
 def meeting_ics_response(meeting: Meeting, attendee: User) -> HttpResponse:
     """The invitation of `attendee` to `meeting` as a download, named for the meeting (the
     invitee's page offers it, as the invitation e-mail attaches it)."""
-    response = HttpResponse(
-        meeting_invitation_ics(meeting, attendee), content_type="text/calendar; charset=utf-8"
-    )
+    response = HttpResponse(meeting_invitation_ics(meeting, attendee), content_type="text/calendar")
     day = timezone.localtime(meeting.starts_at).date().isoformat()
     response["Content-Disposition"] = f'attachment; filename="meeting-{day}.ics"'
     return response
