@@ -488,11 +488,15 @@ ROWS = [
         "tasking:action_close":                 "in  404 404 403 403 403 200 200 404 404 404",
         "tasking:action_log":                   "in  404 404 200 200 200 200 200 404 200 404",
         "tasking:action_raise":                 "in  404 404 403 403 403 200 200 404 403 404",
+        # A row of My actions is for htmx: asked for as a page, it leads to the action's page.
+        "tasking:my_action_row":                "in  404 404 302 302 302 302 302 404 404 404",
     }),
     *rows("action", "post", {
         "api:action-close":                     "403 404 404 400 400 400 400 400 404 404 404",
         "api:action-rag":                       "403 404 404 400 400 400 400 400 404 404 404",
+        "api:action-rag-many":                  "403 404 404 400 400 400 400 400 400 400 400",
         "tasking:action_update":                "in  404 404 400 400 400 400 400 404 404 404",
+        "tasking:my_actions_rag":               "in  404 404 400 400 400 400 400 400 400 400",
     }),
 
     # The force's register of capability (the chair and administrator keep it).

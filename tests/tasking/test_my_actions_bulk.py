@@ -6,7 +6,6 @@ rating); when any is refused, nothing changes and the answer says which and why.
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
-from rest_framework.test import APIClient
 
 from nim_portal.choices import GSCMarking, Role, VettingLevel
 from nim_portal.models import AuditEvent
@@ -22,6 +21,7 @@ from tasking.actions.services import (
 from tasking.models import ActionUpdate, TacticalAction
 from tests.factories import PartnerUserFactory, member
 from tests.tasking.factories import StrategyCast, action_raised, strategy_approved
+from tests.tasking.test_api_actions import api_as
 
 pytestmark = pytest.mark.django_db
 
@@ -319,12 +319,6 @@ def test_a_chair_vetted_below_an_actions_marking_gets_404(client, cast, priority
 # The API.
 
 RAG_MANY = "/api/v1/actions/rag/"
-
-
-def api_as(user) -> APIClient:
-    client = APIClient()
-    client.force_authenticate(user)
-    return client
 
 
 def body(actions, versions=None, **fields):
