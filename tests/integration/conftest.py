@@ -25,12 +25,29 @@ from django.conf import settings
 from django.db import connections
 
 from nim_portal.celery import app as celery_app
+from partners.choices import ReleaseStatus
+from tests.partners.conftest import Cast
 
 REDIS_SERVER = shutil.which("redis-server")
 # A task whose worker died is delivered again this soon by the broker to the workers tests start.
 TEST_VISIBILITY_TIMEOUT = 3
 # How long a child process may take to stop before it is killed.
 STOP_SECONDS = 20
+
+# Each module's `pytestmark`: it needs the services (skipped, or failed under CI, without them),
+# runs in their xdist group, and commits, since the processes it starts read what it writes.
+SERVICES_TEST = [
+    pytest.mark.services,
+    pytest.mark.xdist_group("services"),
+    pytest.mark.django_db(transaction=True),
+]
+
+
+@pytest.fixture
+def cast(hierarchy, vetting_table):
+    """The partners' cast (tests.partners.conftest), whose releases the tests render; a module
+    that needs other people defines its own."""
+    return Cast(hierarchy)
 
 
 def missing_service() -> str | None:
@@ -177,6 +194,18 @@ def wait_for(condition, *, seconds: float, what: str, interval: float = 0.05, lo
     logs = [] if log is None else log if isinstance(log, list | tuple) else [log]
     details = "".join(f"\n{child.log_path.name}:\n{child.log_tail()}" for child in logs)
     raise AssertionError(f"{what}: not within {seconds}s{details}")
+
+
+def wait_until_available(release, *, seconds: float, log=None):
+    """Wait until the release's PDFs are rendered and its partners may download them."""
+
+    def available():
+        release.refresh_from_db()
+        return release.status == ReleaseStatus.AVAILABLE
+
+    wait_for(
+        available, seconds=seconds, interval=0.2, what=f"{release.reference} available", log=log
+    )
 
 
 class ChildProcess:

@@ -24,15 +24,11 @@ from tasking.models import MinutesVersion, PartnerSubmission, TacticalAction
 from tasking.proceedings.choices import MinutesPrintStatus
 from tasking.proceedings.minutes_pdf import MINUTES_PDF_JOB
 from tests.factories import product_drafting
-from tests.integration.conftest import broker_at, wait_for
+from tests.integration.conftest import SERVICES_TEST, broker_at, wait_for
 from tests.tasking.factories import meeting_sitting
 from tests.tasking.submission_helpers import SubmissionCast, today
 
-pytestmark = [
-    pytest.mark.services,
-    pytest.mark.xdist_group("services"),
-    pytest.mark.django_db(transaction=True),
-]
+pytestmark = SERVICES_TEST
 
 WAIT_SECONDS = 90
 

@@ -18,13 +18,10 @@ from tasking.meetings import cadence
 from tasking.meetings.choices import MeetingKind, MeetingStatus
 from tasking.models import Meeting, MeetingInvitee
 from tests.factories import HierarchyFactory, member
-from tests.integration.conftest import emptied_redis_db, wait_for
+from tests.integration.conftest import SERVICES_TEST, emptied_redis_db, wait_for
+from tests.tasking.scheduling_helpers import schedule_twice_at_once
 
-pytestmark = [
-    pytest.mark.services,
-    pytest.mark.xdist_group("services"),
-    pytest.mark.django_db(transaction=True),
-]
+pytestmark = SERVICES_TEST
 
 WAIT_SECONDS = 90
 # Beat sends the schedule this often in the test (hourly in production).
@@ -145,30 +142,7 @@ def test_two_runs_at_once_race_for_the_same_slots_and_create_each_meeting_once(
         return meetings
 
     monkeypatch.setattr(cadence, "_meetings_create_for_slots", create_for_slots_at_once)
-    results, errors = [], []
 
-    def run():
-        try:
-            results.append(cadence.schedule_meetings())
-        except Exception as exc:  # the assertion below reports it
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-
-    assert errors == []
-    assert len(results) == 2
+    schedule_twice_at_once(cadence.schedule_meetings)
     # The loser's rows of the first unit were refused by the constraint.
     assert refused
-    created = results[0].created + results[1].created
-    assert len(created) == len(set(created)) == Meeting.objects.count() > 0
-    duplicates = Counter(Meeting.objects.values_list("unit_id", "kind", "cadence_slot"))
-    assert max(duplicates.values()) == 1
-    commissioned = results[0].commissioned + results[1].commissioned
-    assert len(commissioned) == Product.objects.count() > 0
-    assert Meeting.objects.exclude(tactical_assessment=None).count() == len(commissioned)

@@ -2,7 +2,6 @@
 one job per agency's PDF (nim_portal.jobs); the worker runs them; a failed attempt waits for its
 backoff and is sent again by the beat's dispatch; after its attempts the PDF shows it failed."""
 
-import time
 from unittest import mock
 
 import pytest
@@ -14,21 +13,12 @@ from nim_portal.models import Job, JobState, Notification
 from partners import services
 from partners.choices import DocumentStatus, ReleaseStatus
 from partners.services import RELEASE_DOCUMENT_JOB, documents, release_approve
-from tests.integration.conftest import wait_for
-from tests.partners.conftest import Cast, prepare, published_assessment
+from tests.integration.conftest import SERVICES_TEST, wait_for, wait_until_available
+from tests.partners.conftest import prepare, published_assessment
 
-pytestmark = [
-    pytest.mark.services,
-    pytest.mark.xdist_group("services"),
-    pytest.mark.django_db(transaction=True),
-]
+pytestmark = SERVICES_TEST
 
 WAIT_SECONDS = 90
-
-
-@pytest.fixture
-def cast(hierarchy, vetting_table):
-    return Cast(hierarchy)
 
 
 @pytest.fixture
@@ -46,16 +36,6 @@ def routed_to_worker(worker_queue, celery_worker_thread, settings, tmp_path):
 def render_jobs(release):
     documents = list(release.documents.values_list("pk", flat=True))
     return Job.objects.filter(kind=RELEASE_DOCUMENT_JOB, object_id__in=documents).order_by("pk")
-
-
-def wait_until_available(release):
-    deadline = time.monotonic() + WAIT_SECONDS
-    while time.monotonic() < deadline:
-        release.refresh_from_db()
-        if release.status == ReleaseStatus.AVAILABLE:
-            return release
-        time.sleep(0.2)
-    raise AssertionError(f"{release.reference} is still {release.status} after {WAIT_SECONDS}s")
 
 
 def attempt_done(job: Job, attempts: int) -> None:
@@ -79,7 +59,7 @@ def test_an_approved_release_is_rendered_by_the_worker(cast, routed_to_worker):
 
     release_approve(acting_user=cast.reviewer, release=release)
 
-    wait_until_available(release)
+    wait_until_available(release, seconds=WAIT_SECONDS)
     for document in release.documents.all():
         assert document.status == DocumentStatus.READY
         assert len(document.sha256) == 64
@@ -104,7 +84,7 @@ def test_a_failed_attempt_is_sent_again_after_its_backoff_and_rendered_once(cast
         assert job.state == JobState.WAITING and "No space left" in job.last_error
         assert release.documents.get().status == DocumentStatus.PENDING
         backoff_over(job)
-        wait_until_available(release)
+        wait_until_available(release, seconds=WAIT_SECONDS)
 
     document = release.documents.get()
     job.refresh_from_db()

@@ -22,18 +22,16 @@ from nim_portal.models import Job, JobState
 from partners.choices import DocumentStatus, ReleaseStatus
 from partners.services import RELEASE_DOCUMENT_JOB, release_approve
 from tests.integration.conftest import (
+    SERVICES_TEST,
     TEST_VISIBILITY_TIMEOUT,
     broker_at,
     emptied_redis_db,
     wait_for,
+    wait_until_available,
 )
-from tests.partners.conftest import Cast, prepare, published_assessment
+from tests.partners.conftest import prepare, published_assessment
 
-pytestmark = [
-    pytest.mark.services,
-    pytest.mark.xdist_group("services"),
-    pytest.mark.django_db(transaction=True),
-]
+pytestmark = SERVICES_TEST
 
 WAIT_SECONDS = 90
 # Long enough that WeasyPrint renders for seconds (about 3 on CI), so the kill lands mid-render.
@@ -41,11 +39,6 @@ EXTRA_SECTIONS = 12
 # A Redis database of these tests' own: their workers' short visibility timeout would otherwise
 # deliver again the unacknowledged tasks of other tests' workers.
 RESILIENCE_REDIS_DB = 13
-
-
-@pytest.fixture
-def cast(hierarchy, vetting_table):
-    return Cast(hierarchy)
 
 
 @pytest.fixture
@@ -57,20 +50,6 @@ def own_redis_db():
 def render_jobs(release):
     documents = list(release.documents.values_list("pk", flat=True))
     return Job.objects.filter(kind=RELEASE_DOCUMENT_JOB, object_id__in=documents).order_by("pk")
-
-
-def wait_until_available(release, worker):
-    def available():
-        release.refresh_from_db()
-        return release.status == ReleaseStatus.AVAILABLE
-
-    wait_for(
-        available,
-        seconds=WAIT_SECONDS,
-        interval=0.2,
-        what=f"{release.reference} available",
-        log=worker,
-    )
 
 
 def kill_mid_render(worker, job: Job) -> None:
@@ -137,7 +116,7 @@ def test_a_worker_killed_mid_render_is_taken_over_once_its_lease_runs_out_and_re
             lease_expires_at=timezone.now() - datetime.timedelta(seconds=1)
         )
         assert jobs_dispatch_due() == [job.pk]
-        wait_until_available(release, second)
+        wait_until_available(release, seconds=WAIT_SECONDS, log=second)
 
     assert_rendered_once(release, media_root)
     job.refresh_from_db()
@@ -169,7 +148,7 @@ def test_with_redis_stopped_approval_succeeds_and_the_release_renders_once_redis
         worker = celery_worker_process(private_redis.url)
         # The beat's dispatch (every minute) hands over the jobs that were never handed over.
         assert jobs_dispatch_due() == [job.pk for job in waiting]
-        wait_until_available(release, worker)
+        wait_until_available(release, seconds=WAIT_SECONDS, log=worker)
 
     assert_rendered_once(release, media_root)
     assert [(j.state, j.attempts) for j in waiting.all()] == [(JobState.DONE, 1)] * 2

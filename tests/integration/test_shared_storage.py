@@ -19,35 +19,28 @@ from django.urls import reverse
 
 from nim_portal.choices import AuditVerb
 from nim_portal.models import AuditEvent, Job, JobState
-from partners.choices import DocumentStatus, ReleaseStatus
+from partners.choices import DocumentStatus
 from partners.services import RELEASE_DOCUMENT_JOB, release_approve
 from tests.factories import TEST_PASSWORD
 from tests.integration.conftest import (
+    SERVICES_TEST,
     ChildProcess,
     broker_at,
     child_environment,
     emptied_redis_db,
     free_port,
     wait_for,
+    wait_until_available,
 )
-from tests.partners.conftest import Cast, prepare, published_assessment
+from tests.partners.conftest import prepare, published_assessment
 
-pytestmark = [
-    pytest.mark.services,
-    pytest.mark.xdist_group("services"),
-    pytest.mark.django_db(transaction=True),
-]
+pytestmark = SERVICES_TEST
 
 WAIT_SECONDS = 90
 BUCKET = "nim-portal-test"
 # A Redis database of this test's own, so that its worker takes no other test's tasks.
 SHARED_STORAGE_REDIS_DB = 14
 CSRF_FIELD = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
-
-
-@pytest.fixture
-def cast(hierarchy, vetting_table):
-    return Cast(hierarchy)
 
 
 @pytest.fixture
@@ -190,17 +183,7 @@ def test_a_worker_renders_into_the_object_store_and_a_separate_web_process_serve
         worker = celery_worker_process(broker_url, environment=storage_environment)
         release_approve(acting_user=cast.reviewer, release=release)
 
-        def available():
-            release.refresh_from_db()
-            return release.status == ReleaseStatus.AVAILABLE
-
-        wait_for(
-            available,
-            seconds=WAIT_SECONDS,
-            interval=0.2,
-            what=f"{release.reference} available",
-            log=worker,
-        )
+        wait_until_available(release, seconds=WAIT_SECONDS, log=worker)
 
     document = release.documents.get()
     assert document.status == DocumentStatus.READY

@@ -1,7 +1,6 @@
 """The meeting schedule kept by Celery beat: cadences, idempotence, races, the tactical assessment
 commissioned before each TT&CG."""
 
-import threading
 from collections import Counter
 from datetime import UTC, date, datetime, timedelta
 from itertools import pairwise
@@ -28,6 +27,7 @@ from tasking.meetings.models import add_months
 from tasking.meetings.services import MEETING_LIFECYCLE
 from tasking.models import CadencePolicy, Meeting, MeetingReminder
 from tests.factories import member
+from tests.tasking.scheduling_helpers import schedule_twice_at_once
 
 # A fixed moment in the future, so that the scheduled meetings are upcoming whenever this runs.
 NOW = datetime(2030, 6, 1, 8, 0, tzinfo=UTC)
@@ -297,30 +297,4 @@ def test_two_runs_at_once_create_each_meeting_once(vetting_table):
 
     Cast(HierarchyFactory())
     cadence_policies_default()
-    barrier = threading.Barrier(2)
-    results, errors = [], []
-
-    def run():
-        try:
-            barrier.wait(timeout=10)
-            results.append(schedule_meetings(now=NOW))
-        except Exception as exc:  # the assertion below reports it
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-
-    assert errors == []
-    assert len(results) == 2
-    created = results[0].created + results[1].created
-    assert len(created) == len(set(created)) == Meeting.objects.count() > 0
-    duplicates = Counter(Meeting.objects.values_list("unit_id", "kind", "cadence_slot"))
-    assert max(duplicates.values()) == 1
-    commissioned = results[0].commissioned + results[1].commissioned
-    assert len(commissioned) == Product.objects.count() > 0
-    assert Meeting.objects.exclude(tactical_assessment=None).count() == len(commissioned)
+    schedule_twice_at_once(lambda: schedule_meetings(now=NOW))

@@ -18,7 +18,6 @@ into a savepoint pair, counted too):
 The old run cost about 18 queries a meeting created, here about 2 without the assessments.
 """
 
-import threading
 import time
 from datetime import UTC, datetime, timedelta
 
@@ -34,6 +33,7 @@ from tasking.meetings.choices import MeetingKind
 from tasking.meetings.invitations import invitation_send
 from tasking.models import Meeting, MeetingInvitee
 from tests.factories import add_unit, member
+from tests.tasking.scheduling_helpers import twice_at_once
 
 pytestmark = pytest.mark.django_db
 
@@ -257,25 +257,11 @@ def test_one_invitation_run_twice_at_once_is_sent_once(vetting_table, counting_b
     mail.outbox.clear()
     # A slow send: the second runner asks for the row while the first still holds it.
     counting_backend.seconds_a_message = 0.05
-    barrier = threading.Barrier(2)
-    sent, errors = [], []
 
     def job():
-        try:
-            barrier.wait(timeout=10)
-            with transaction.atomic():
-                sent.append(invitation_send(invitee.pk, now=NOW))
-        except Exception as exc:  # the assertion below reports it
-            errors.append(exc)
-        finally:
-            connection.close()
+        with transaction.atomic():
+            return invitation_send(invitee.pk, now=NOW)
 
-    threads = [threading.Thread(target=job) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-
-    assert errors == []
+    sent = twice_at_once(job, seconds=60)
     assert sorted(sent) == [False, True]
     assert [message.to for message in mail.outbox] == [[invitee.user.email]]
