@@ -248,19 +248,6 @@ class EscalateInput(serializers.Serializer):
     agenda_item = IdField(required=False, allow_null=True)
 
 
-class AgendaItemAddInput(serializers.Serializer):
-    meeting = IdField()
-    title = serializers.CharField(max_length=200)
-    kind = serializers.ChoiceField(choices=AgendaItemKind.choices, default=AgendaItemKind.OTHER)
-    title_marking = serializers.ChoiceField(
-        choices=AGENDA_MARKINGS, default=GSCMarking.OFFICIAL_SENSITIVE
-    )
-    notes = serializers.CharField(required=False, allow_blank=True, default="")
-    notes_marking = serializers.ChoiceField(
-        choices=AGENDA_MARKINGS, default=GSCMarking.OFFICIAL_SENSITIVE
-    )
-
-
 class AgendaItemEditInput(serializers.Serializer):
     title = serializers.CharField(max_length=200)
     title_marking = serializers.ChoiceField(
@@ -270,6 +257,13 @@ class AgendaItemEditInput(serializers.Serializer):
     notes_marking = serializers.ChoiceField(
         choices=AGENDA_MARKINGS, default=GSCMarking.OFFICIAL_SENSITIVE
     )
+
+
+class AgendaItemAddInput(AgendaItemEditInput):
+    """A new item: what an item's change takes, on the agenda of `meeting`, of a kind."""
+
+    meeting = IdField()
+    kind = serializers.ChoiceField(choices=AgendaItemKind.choices, default=AgendaItemKind.OTHER)
 
 
 class MoveInput(serializers.Serializer):

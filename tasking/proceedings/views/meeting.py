@@ -50,6 +50,8 @@ from tasking.proceedings.views.recording import (
     DECISION,
     ESCALATION,
     INVITEE_ADDED,
+    MEETING_CLOSED,
+    MEETING_OPENED,
     Record,
 )
 
@@ -120,28 +122,27 @@ def meeting_detail(request, pk):
     return _render_detail(request, meeting_for_user(request.user, pk))
 
 
+def _moved(request, pk, record: Record):
+    """The meeting opened or closed from its page."""
+    meeting = meeting_for_user(request.user, pk)
+    try:
+        made = record.run(request, meeting=meeting)
+    except ValidationError as exc:
+        return _refused(request, meeting, exc)
+    messages.success(request, record.done(made))
+    return _detail(meeting)
+
+
 @require_POST
 @police_required
 def meeting_open(request, pk):
-    meeting = meeting_for_user(request.user, pk)
-    try:
-        services.meeting_open(acting_user=request.user, meeting=meeting, request=request)
-    except ValidationError as exc:
-        return _refused(request, meeting, exc)
-    messages.success(request, "The meeting is open.")
-    return _detail(meeting)
+    return _moved(request, pk, MEETING_OPENED)
 
 
 @require_POST
 @police_required
 def meeting_close(request, pk):
-    meeting = meeting_for_user(request.user, pk)
-    try:
-        services.meeting_close(acting_user=request.user, meeting=meeting, request=request)
-    except ValidationError as exc:
-        return _refused(request, meeting, exc)
-    messages.success(request, "The meeting is closed: its minutes are frozen and being printed.")
-    return _detail(meeting)
+    return _moved(request, pk, MEETING_CLOSED)
 
 
 @require_POST

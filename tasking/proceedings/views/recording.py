@@ -21,12 +21,14 @@ class Record:
     # What the chair is told once it is done, from what the service answers (None: nothing).
     done: Callable[[Any], str] | None = None
 
+    def run(self, request, **keywords):
+        """The service, for the request's user: what it answers; its refusal is raised."""
+        return self.service(acting_user=request.user, request=request, **keywords)
+
     def record(self, request, form: forms.Form, **keywords):
         """Hand a valid form to the service (`keywords`: what it takes besides the form, the
         meeting or its item): what the service answers; its refusal is raised."""
-        return self.service(
-            acting_user=request.user, request=request, **keywords, **form.cleaned_data
-        )
+        return self.run(request, **keywords, **form.cleaned_data)
 
     def submit(self, request, form: forms.Form, **keywords) -> str | None:
         """Record the form if it is valid: what to tell the chair, or None when the form is not
@@ -46,6 +48,11 @@ def _action_raise(*, meeting, **fields):
     return action_services.action_raise(unit=meeting.unit, meeting=meeting, **fields)
 
 
+MEETING_OPENED = Record(services.meeting_open, lambda meeting: "The meeting is open.")
+MEETING_CLOSED = Record(
+    services.meeting_close,
+    lambda minutes: "The meeting is closed: its minutes are frozen and being printed.",
+)
 DECISION = Record(services.decision_record, lambda decision: "The decision is recorded.")
 ACTION = Record(_action_raise, lambda action: "The action is raised.")
 COMMISSION = Record(

@@ -39,7 +39,7 @@ from tasking.meetings.choices import MeetingStatus
 from tasking.meetings.models import Meeting
 from tasking.meetings.policy import can_chair, require_chair
 from tasking.meetings.selectors import meeting_for_user
-from tasking.proceedings import selectors, services
+from tasking.proceedings import selectors
 from tasking.proceedings.forms import (
     ActionCloseForm,
     ActionRaiseForm,
@@ -56,6 +56,8 @@ from tasking.proceedings.views.recording import (
     CURRENT_ITEM,
     DECISION,
     ESCALATION,
+    MEETING_CLOSED,
+    MEETING_OPENED,
     Record,
 )
 from tasking.strategy.selectors import priorities_for_unit
@@ -125,14 +127,17 @@ def _render_live(request, meeting: Meeting, *, private: bool):
 
 def _chairs_form(request, meeting: Meeting, name: str, data=None, **read):
     """One of the chair's forms (private view), each in its own prefix so that ids never clash;
-    `read`: the rows the page has read already (the agenda, the priorities)."""
+    `read`: what the page has read already (the agenda; the priorities, with their rows)."""
     if name == "decision_form":
         return DecisionForm(data, meeting=meeting, agenda=read.get("agenda"), prefix="decision")
     if name == "action_form":
+        priorities = read.get("priorities")
+        if priorities is None:
+            priorities = priorities_for_unit(request.user, meeting.unit)
         return ActionRaiseForm(
             data,
             meeting=meeting,
-            priorities=priorities_for_unit(request.user, meeting.unit),
+            priorities=priorities,
             priorities_read=read.get("priorities_read"),
             prefix="action",
         )
@@ -155,12 +160,12 @@ def _controls_context(request, meeting: Meeting, *, agenda=None, **forms) -> dic
     items, when the page read them."""
     if agenda is None:
         agenda = selectors.agenda_of(meeting)
-    priorities_read = list(priorities_for_unit(request.user, meeting.unit))
+    priorities = priorities_for_unit(request.user, meeting.unit)
+    priorities_read = list(priorities)
     context = {"meeting": meeting, "has_priorities": bool(priorities_read)}
+    read = {"agenda": agenda, "priorities": priorities, "priorities_read": priorities_read}
     for name in CHAIRS_FORMS:
-        context[name] = forms.get(name) or _chairs_form(
-            request, meeting, name, agenda=agenda, priorities_read=priorities_read
-        )
+        context[name] = forms.get(name) or _chairs_form(request, meeting, name, **read)
     context["review"] = forms.get("review")
     return context
 
@@ -256,22 +261,27 @@ def _back(request) -> str:
     return "tasking:meeting_screen"
 
 
-@require_POST
-@police_required
-def screen_open(request, pk):
+def _moved(request, pk, record: Record):
+    """The meeting opened or closed from its screen: the chair's forms appear once it sits and
+    go once it closes, so the whole page comes back."""
     meeting = meeting_for_user(request.user, pk)
     back = _back(request)
     try:
-        services.meeting_open(acting_user=request.user, meeting=meeting, request=request)
+        made = record.run(request, meeting=meeting)
     except PermissionDenied as exc:
         return _refused_permission(request, exc)
     except ValidationError as exc:
         return _button_refused(request, meeting, exc, back)
-    # The chair's forms appear once the meeting sits: the whole page comes back.
-    messages.success(request, "The meeting is open.")
+    messages.success(request, record.done(made))
     if request.htmx:
         return HttpResponseClientRefresh()
     return redirect(back, pk=meeting.pk)
+
+
+@require_POST
+@police_required
+def screen_open(request, pk):
+    return _moved(request, pk, MEETING_OPENED)
 
 
 @require_POST
@@ -300,18 +310,7 @@ def screen_item_set(request, pk):
 @require_POST
 @police_required
 def screen_close(request, pk):
-    meeting = meeting_for_user(request.user, pk)
-    back = _back(request)
-    try:
-        services.meeting_close(acting_user=request.user, meeting=meeting, request=request)
-    except PermissionDenied as exc:
-        return _refused_permission(request, exc)
-    except ValidationError as exc:
-        return _button_refused(request, meeting, exc, back)
-    messages.success(request, "The meeting is closed: its minutes are frozen and being printed.")
-    if request.htmx:
-        return HttpResponseClientRefresh()
-    return redirect(back, pk=meeting.pk)
+    return _moved(request, pk, MEETING_CLOSED)
 
 
 # The chair's forms (private view).
