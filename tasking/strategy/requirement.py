@@ -38,10 +38,10 @@ from tasking.strategy.models import (
 from tasking.strategy.policy import can_chair_over, require_chair_over, require_item_reviewer
 from tasking.strategy.services import (
     ITEM_FIELDS,
-    clean_owner,
     edited_over,
     priority_locked,
     save_fields_changed,
+    set_fields,
     strategy_locked,
 )
 
@@ -98,20 +98,7 @@ def intelligence_requirement_approve(
 
 
 def _clean_item_fields(item: IntelligenceRequirementItem, fields, strategy) -> list[str]:
-    unknown = set(fields) - set(ITEM_FIELDS)
-    if unknown:
-        raise ValidationError(f"These fields cannot be set here: {', '.join(sorted(unknown))}.")
-    changed = []
-    for name, value in fields.items():
-        if isinstance(value, str):
-            value = value.strip()
-        if name == "owner":
-            if item.owner_id != getattr(value, "pk", None):
-                item.owner = clean_owner(value, strategy.unit, strategy.marking)
-                changed.append(name)
-        elif getattr(item, name) != value:
-            setattr(item, name, value)
-            changed.append(name)
+    changed = set_fields(item, fields, ITEM_FIELDS, unit=strategy.unit, marking=strategy.marking)
     item.question = required_text(
         item.question, field="question", message="Enter the question or intelligence gap."
     )

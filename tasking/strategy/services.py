@@ -223,8 +223,17 @@ def control_strategy_approve(
 # Priorities.
 
 
-def _clean_priority_fields(priority: Priority, fields: dict[str, Any], unit: Unit, marking: int):
-    unknown = set(fields) - set(PRIORITY_FIELDS)
+def set_fields(
+    record: Priority | IntelligenceRequirementItem,
+    fields: dict[str, Any],
+    editable: tuple[str, ...],
+    *,
+    unit: Unit,
+    marking: int,
+) -> list[str]:
+    """Set the `editable` fields given on a priority or an item (text trimmed, an owner who may
+    own it in `unit` at `marking`): the names of those that changed. Any other is refused."""
+    unknown = set(fields) - set(editable)
     if unknown:
         raise ValidationError(f"These fields cannot be set here: {', '.join(sorted(unknown))}.")
     changed = []
@@ -232,12 +241,17 @@ def _clean_priority_fields(priority: Priority, fields: dict[str, Any], unit: Uni
         if isinstance(value, str):
             value = value.strip()
         if name == "owner":
-            if priority.owner_id != getattr(value, "pk", None):
-                priority.owner = clean_owner(value, unit, marking)
+            if record.owner_id != getattr(value, "pk", None):
+                record.owner = clean_owner(value, unit, marking)
                 changed.append(name)
-        elif getattr(priority, name) != value:
-            setattr(priority, name, value)
+        elif getattr(record, name) != value:
+            setattr(record, name, value)
             changed.append(name)
+    return changed
+
+
+def _clean_priority_fields(priority: Priority, fields: dict[str, Any], unit: Unit, marking: int):
+    changed = set_fields(priority, fields, PRIORITY_FIELDS, unit=unit, marking=marking)
     priority.theme = required_text(
         priority.theme, field="theme", message="Enter the priority's theme."
     )
