@@ -1,8 +1,6 @@
 """The one way a list is exported (nim_portal.exports): marked, audited, safe to open in a
 spreadsheet, bounded, and refused with a message when its filters do not parse."""
 
-import csv
-import io
 from datetime import date
 
 import pytest
@@ -11,11 +9,11 @@ from django.contrib.messages import get_messages
 from django.contrib.messages.storage.fallback import FallbackStorage
 from django.contrib.sessions.backends.signed_cookies import SessionStore
 from django.test import RequestFactory
-from openpyxl import load_workbook
 
 from nim_portal import exports
 from nim_portal.choices import AuditVerb, GSCMarking, Role, VettingLevel
 from nim_portal.models import AuditEvent, VettingClearance
+from tests.exports import csv_rows, xlsx_sheet
 from tests.factories import member
 
 pytestmark = pytest.mark.django_db
@@ -49,11 +47,6 @@ def get(user, **params):
     return request
 
 
-def csv_rows(response) -> list[list[str]]:
-    body = b"".join(response.streaming_content).decode("utf-8-sig")
-    return list(csv.reader(io.StringIO(body)))
-
-
 def test_csv_is_marked_first_and_in_its_name_and_lists_every_row(reader):
     rows = VettingClearance.objects.filter(vetting_level__in=[VettingLevel.RV, VettingLevel.MV])
     response = exports.list_download(get(reader, export="csv"), CLEARANCES, rows)
@@ -83,7 +76,7 @@ def test_xlsx_is_marked_in_its_first_row_header_footer_and_keeps_text_as_text(re
     response = exports.list_download(get(reader, export="xlsx"), CLEARANCES, rows)
 
     assert "vetting-table-OFFICIAL-SENSITIVE-" in response["Content-Disposition"]
-    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    sheet = xlsx_sheet(response)
     values = [[cell.value for cell in row] for row in sheet.iter_rows()]
     assert values[0][0] == "OFFICIAL-SENSITIVE"
     assert values[1] == ["Vetting level", "Highest marking", "Note", "Checked on"]

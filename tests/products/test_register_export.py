@@ -1,16 +1,13 @@
 """The register's export (nim_portal.exports): exactly the rows the reader sees, filtered as on
 screen, marked with their highest marking, audited; a bad filter is a message, never a 500."""
 
-import csv
-import io
-
 import pytest
 from django.urls import reverse
-from openpyxl import load_workbook
 
 from nim_portal.choices import AuditVerb, GSCMarking, Role, VettingLevel
 from nim_portal.models import AuditEvent
 from products.choices import ProductKind
+from tests.exports import csv_rows, xlsx_rows
 from tests.factories import member, product_drafting
 
 pytestmark = pytest.mark.django_db
@@ -21,11 +18,6 @@ CANARY = "Canary-2c41 nominal at the marina"
 def export(client, user, **params):
     client.force_login(user)
     return client.get(reverse("products:register"), params)
-
-
-def csv_rows(response) -> list[list[str]]:
-    body = b"".join(response.streaming_content).decode("utf-8-sig")
-    return list(csv.reader(io.StringIO(body)))
 
 
 @pytest.fixture
@@ -74,9 +66,8 @@ def test_the_csv_holds_exactly_the_rows_the_reader_sees(client, reader, products
     response = export(client, reader, export="csv")
 
     assert response.status_code == 200
-    text = b"".join(response.streaming_content).decode("utf-8-sig")
-    assert CANARY not in text
-    marking, headings, *rows = list(csv.reader(io.StringIO(text)))
+    marking, headings, *rows = csv_rows(response)
+    assert CANARY not in repr(rows)
     assert marking == ["OFFICIAL-SENSITIVE"]
     assert headings[:3] == ["Product id", "Title", "Kind"]
     shown = export(client, reader).context["page_obj"].object_list
@@ -104,8 +95,7 @@ def test_a_reader_vetted_higher_gets_the_higher_marking(client, people, products
 
     assert response.status_code == 200
     assert "product-register-SECRET-" in response["Content-Disposition"]
-    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
-    rows = list(sheet.iter_rows(values_only=True))
+    rows = xlsx_rows(response)
     assert rows[0][0] == "SECRET"
     assert f"{CANARY} (secret)" in [row[1] for row in rows[2:]]
     # The need-to-know product stays out even for a reader vetted to read it.

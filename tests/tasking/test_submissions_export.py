@@ -1,17 +1,14 @@
 """The triage list's export (nim_portal.exports): the submissions the reader triages, filtered
 by status as on screen, marked OFFICIAL-SENSITIVE, audited; a bad status is a message."""
 
-import csv
-import io
-
 import pytest
 from django.urls import reverse
-from openpyxl import load_workbook
 
 from nim_portal.choices import AuditVerb
 from nim_portal.models import AuditEvent
 from tasking.submissions.choices import SubmissionStatus
 from tasking.submissions.services import submission_decline
+from tests.exports import csv_rows, exported_text, xlsx_rows
 from tests.tasking.submission_helpers import SubmissionCast
 
 pytestmark = pytest.mark.django_db
@@ -28,11 +25,6 @@ def cast(hierarchy, settings, tmp_path):
 def export(client, user, **params):
     client.force_login(user)
     return client.get(reverse("tasking:submission_list"), params)
-
-
-def csv_rows(response) -> list[list[str]]:
-    body = b"".join(response.streaming_content).decode("utf-8-sig")
-    return list(csv.reader(io.StringIO(body)))
 
 
 @pytest.fixture
@@ -73,8 +65,7 @@ def test_the_export_lists_the_queue_as_the_page_does(client, cast, submissions):
 def test_any_status_exports_every_submission_in_xlsx(client, cast, submissions):
     response = export(client, cast.analyst, export="xlsx", status="")
 
-    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
-    rows = list(sheet.iter_rows(values_only=True))
+    rows = xlsx_rows(response)
     assert rows[0][0] == "OFFICIAL-SENSITIVE"
     assert {row[0] for row in rows[2:]} == {submission.reference for submission in submissions}
 
@@ -82,7 +73,7 @@ def test_any_status_exports_every_submission_in_xlsx(client, cast, submissions):
 def test_staff_outside_the_units_export_nothing_of_them(client, cast, submissions):
     response = export(client, cast.outside_analyst, export="csv", status="")
 
-    text = b"".join(response.streaming_content).decode("utf-8-sig")
+    text = exported_text(response)
     assert all(submission.reference not in text for submission in submissions)
     assert CANARY not in text
 
