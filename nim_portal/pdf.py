@@ -186,8 +186,9 @@ def render_marked_document(
 
     Every page carries the GSC marking in capitals at its top and bottom centre and "Page x of
     y"; when `watermark` is given (e.g. "Released to <person>, <agency> — <reference>") it
-    lies diagonally and lightly behind the text of every page, never covering a word. The document-control table (version, date, author, reviewer, marking,
-    handling, SHA-256) heads the first page. `title` is the PDF's title.
+    lies diagonally and lightly behind the text of every page, never covering a word. The
+    document-control table (version, date, author, reviewer, marking, handling, SHA-256) heads
+    the first page. `title` is the PDF's title.
 
     As for `render_pdf`: user text in `context` is autoescaped by the template, and any HTML the
     caller passes as safe must already be sanitised (nh3) by the caller.
