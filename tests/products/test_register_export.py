@@ -152,3 +152,12 @@ def test_the_export_reads_a_constant_number_of_queries(
         response = client.get(reverse("products:register"), {"export": "csv"})
         rows = csv_rows(response)
     assert len(rows) == 32
+
+
+def test_the_audit_log_names_the_export(client, reader, products, hierarchy):
+    export(client, reader, export="csv", kind=ProductKind.PROBLEM_PROFILE)
+
+    client.force_login(member(hierarchy.force, Role.ADMIN))
+    html = client.get(reverse("audit:log"), {"verb": AuditVerb.EXPORT}).content.decode()
+
+    assert "Product register as CSV, 1 row marked OFFICIAL: kind=problem" in html
