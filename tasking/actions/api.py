@@ -356,6 +356,7 @@ class ActionViewSet(
         return self._detail(action)
 
     @extend_schema(
+        operation_id="actions_rag_many",
         summary="Change the RAG rating of several actions",
         description="All or none, each over the `version` loaded and by the same rules as one "
         "action's change: when any is refused nothing changes, and the answer (400) names each "

@@ -288,7 +288,7 @@ def test_a_system_administrator_changes_a_cadence(superuser):
 def test_others_cannot_change_a_cadence_nor_set_it_wrong(hierarchy, superuser):
     cadence_policies_default()
     policy = CadencePolicy.objects.get(unit_kind=UnitKind.BCU, meeting_kind=MeetingKind.TACTICAL)
-    admin = member(hierarchy.national, Role.ADMIN, username="nationaladmin")
+    admin = member(hierarchy.force, Role.ADMIN, username="forceadmin")
     with pytest.raises(PermissionDenied, match="system administrator"):
         cadence_policy_update(acting_user=admin, policy=policy, interval_count=7)
     with pytest.raises(ValidationError):
