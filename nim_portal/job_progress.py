@@ -83,12 +83,12 @@ def job_progress_for(user: User, job: Job | None) -> JobProgress | None:
 
 
 def latest_jobs(kind: str, object_ids: Iterable[int]) -> dict[int, Job]:
-    """The newest job of `kind` for each record that has one (a retry writes a new job): two
-    queries, however many records."""
+    """The newest job of `kind` for each record that has one (a retry writes a new job): one
+    query, however many records (read on the kind and record's index)."""
     newest = (
         Job.objects.filter(kind=kind, object_id__in=list(object_ids))
         .values("object_id")
         .annotate(newest=Max("pk"))
-        .values_list("newest", flat=True)
+        .values("newest")
     )
-    return {job.object_id: job for job in Job.objects.filter(pk__in=list(newest))}
+    return {job.object_id: job for job in Job.objects.filter(pk__in=newest)}

@@ -38,10 +38,12 @@ def register_partner_sections() -> None:
 
 
 def register_job_kinds() -> None:
-    """One agency's PDF of a release: rendered by the pipeline, shown failed on its last attempt,
-    waiting again when staff retry its job."""
+    """One agency's PDF of a release, and one partner user's own copy: rendered by the pipeline,
+    shown failed on their last attempt, waiting again when staff retry their job; their progress
+    shown to those who see them."""
+    from nim_portal.job_progress import register_job_progress
     from nim_portal.jobs import register_job_kind
-    from partners import services
+    from partners import progress, services
 
     register_job_kind(
         services.RELEASE_DOCUMENT_JOB,
@@ -50,6 +52,15 @@ def register_job_kinds() -> None:
         on_failure=services.release_document_render_failed,
         on_retry=services.release_document_reopen,
     )
+    register_job_kind(
+        services.RELEASE_COPY_JOB,
+        label="Partner user's copy of a release",
+        run=services.release_copy_render,
+        on_failure=services.release_copy_render_failed,
+        on_retry=services.release_copy_reopen,
+    )
+    register_job_progress(services.RELEASE_DOCUMENT_JOB, progress.document_outcome_for)
+    register_job_progress(services.RELEASE_COPY_JOB, progress.copy_outcome_for)
 
 
 def register_choices_for_templates() -> None:

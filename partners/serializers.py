@@ -205,8 +205,9 @@ class PartnerReleaseSerializer(serializers.Serializer):
     handling_conditions = serializers.ListField(child=serializers.CharField(), read_only=True)
     agency = serializers.SerializerMethodField(help_text="Your agency, the recipient.")
     download_url = serializers.SerializerMethodField(
-        help_text="Where to download the PDF while it is available (after accepting the "
-        "handling conditions); null once withdrawn or expired."
+        help_text="Where to download your own copy of the PDF, naming you and your agency, "
+        "while it is available (once you accepted the handling conditions, which has it "
+        "rendered); null once withdrawn or expired."
     )
 
     def get_title(self, release: Release) -> str:

@@ -51,6 +51,7 @@ partner_area_patterns = [
     path("", partner_area.release_list, name="area_releases"),
     path("<int:pk>/", partner_area.release_detail, name="area_release"),
     path("<int:pk>/accept/", partner_area.release_acknowledge, name="area_acknowledge"),
+    path("<int:pk>/copy/", partner_area.release_copy, name="area_copy"),
     path("<int:pk>/download/", partner_area.release_download, name="area_download"),
 ]
 

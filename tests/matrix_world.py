@@ -20,6 +20,7 @@ from nim_portal.models import Job, JobState, Membership, User
 from nim_portal.services import NOTIFICATION_EMAIL_JOB, notify
 from partners.models import AgencyMembership
 from partners.services import (
+    RELEASE_DOCUMENT_JOB,
     agency_create,
     agency_user_add,
     handling_acknowledge,
@@ -158,7 +159,10 @@ class World:
             release_approve(acting_user=self.reviewer, release=self.release)
         self.release.refresh_from_db()
         self.document = self.release.documents.get()
-        handling_acknowledge(acting_user=self.partner, release=self.release)
+        self.document_job = Job.objects.get(kind=RELEASE_DOCUMENT_JOB, object_id=self.document.pk)
+        # Accepting the conditions renders the partner's own copy, which their download serves.
+        with capture_on_commit(execute=True):
+            handling_acknowledge(acting_user=self.partner, release=self.release)
 
         # The control strategy and its intelligence requirement, open to partners.
         self.strategy = strategy_approved(

@@ -193,10 +193,10 @@ ROWS = [
     *rows("job", "post", {
         "jobs:retry":                           "in  404 404 403 403 403 403 403 403 403 302",
     }),
-    # A job's progress shows only to those its kind's app lets see its record (no app shows an
-    # e-mail's job).
-    *rows("job", "get", {
-        "job_progress":                         "in  404 404 404 404 404 404 404 404 404 404",
+    # A job's progress shows only to those its kind's app lets see its record: an agency's PDF
+    # of the release to the police staff who see the release.
+    *rows("document_job", "get", {
+        "job_progress":                         "in  404 404 200 200 200 200 200 404 404 404",
     }),
     *rows("member", "post", {
         "people:grant":                         "in  404 404 403 403 403 403 400 404 403 400",
@@ -311,6 +311,7 @@ ROWS = [
         "partners:release_withdraw":            "in  404 404 400 400 400 400 400 404 404 404",
         "partners:release_document_retry":      "in  404 404 403 400 400 403 403 404 404 404",
         "partners:area_acknowledge":            "in  302 404 404 404 404 404 404 404 404 404",
+        "partners:area_copy":                   "in  302 404 404 404 404 404 404 404 404 404",
     }),
 
     # The force's control strategy (OFFICIAL-SENSITIVE), its priority and requirement item.

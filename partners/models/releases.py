@@ -188,18 +188,11 @@ def release_document_file_name(instance: "ReleaseDocument", filename: str) -> st
     return f"partner-releases/{secrets.token_urlsafe(32)}.pdf"
 
 
-class ReleaseDocument(models.Model):
-    """The PDF of a release for one agency, watermarked with the agency and the reference.
+class RenderedPdf(models.Model):
+    """A PDF of a release rendered by a job of the pipeline (nim_portal.jobs), which owns its
+    attempts and retries: the record keeps what its readers see, pending, ready (with its file)
+    or failed (with why)."""
 
-    Rendered once by a job of the pipeline (nim_portal.jobs), which owns its attempts and
-    retries: the document keeps what its readers see, pending, ready (with its file) or failed
-    (with why).
-    """
-
-    release = models.ForeignKey(Release, on_delete=models.PROTECT, related_name="documents")
-    agency = models.ForeignKey(
-        "partners.PartnerAgency", on_delete=models.PROTECT, related_name="release_documents"
-    )
     status = models.CharField(
         max_length=16, choices=DocumentStatus.choices, default=DocumentStatus.PENDING
     )
@@ -211,25 +204,65 @@ class ReleaseDocument(models.Model):
     rendered_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        abstract = True
+
+    @staticmethod
+    def ready_has_file(name: str, what: str) -> models.CheckConstraint:
+        return models.CheckConstraint(
+            condition=~models.Q(status=DocumentStatus.READY)
+            | (~models.Q(file="") & ~models.Q(sha256="") & models.Q(rendered_at__isnull=False)),
+            name=name,
+            violation_error_message=f"A ready {what} has its file, checksum and date.",
+        )
+
+
+class ReleaseDocument(RenderedPdf):
+    """The PDF of a release for one agency, watermarked with the agency and the reference: the
+    render that makes the release available (each partner user downloads their own ReleaseCopy).
+    """
+
+    release = models.ForeignKey(Release, on_delete=models.PROTECT, related_name="documents")
+    agency = models.ForeignKey(
+        "partners.PartnerAgency", on_delete=models.PROTECT, related_name="release_documents"
+    )
+
+    class Meta:
         ordering = ["release", "agency__name"]
         constraints = [
             models.UniqueConstraint(
                 fields=["release", "agency"], name="release_document_unique_agency"
             ),
-            models.CheckConstraint(
-                condition=~models.Q(status=DocumentStatus.READY)
-                | (~models.Q(file="") & ~models.Q(sha256="") & models.Q(rendered_at__isnull=False)),
-                name="release_document_ready_has_file",
-                violation_error_message="A ready document has its file, checksum and date.",
-            ),
+            RenderedPdf.ready_has_file("release_document_ready_has_file", "document"),
         ]
 
     def __str__(self) -> str:
         return f"{self.release_id} for {self.agency_id}: {self.get_status_display()}"
 
-    @property
-    def watermark(self) -> str:
-        return f"Released to {self.agency.name} — {self.release.reference}"
+
+class ReleaseCopy(RenderedPdf):
+    """A partner user's own copy of a release: its PDF watermarked with their name and agency, so
+    that a copy found elsewhere names who downloaded it. What their download serves.
+
+    Rendered on their request (once they accept the handling conditions) by a job of the pipeline
+    (partners.services.RELEASE_COPY_JOB), once: the download then reads the stored file and stays
+    fast.
+    """
+
+    release = models.ForeignKey(Release, on_delete=models.PROTECT, related_name="copies")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    agency = models.ForeignKey(
+        "partners.PartnerAgency", on_delete=models.PROTECT, related_name="release_copies"
+    )
+
+    class Meta:
+        ordering = ["release", "user"]
+        constraints = [
+            models.UniqueConstraint(fields=["release", "user"], name="release_copy_one_per_user"),
+            RenderedPdf.ready_has_file("release_copy_ready_has_file", "copy"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.release_id} for user {self.user_id}: {self.get_status_display()}"
 
 
 class HandlingAcknowledgement(models.Model):

@@ -10,8 +10,9 @@ What a partner receives is built by partners.sanitise.build_partner_text alone, 
 release at approval (`partner_content`), and rendered from there: never from the version.
 
 One module per concept: agencies (and their people), releases (preparing, preview, approval),
-lifecycle (the lock, the moves, withdrawal and expiry), documents (the PDFs' jobs) and downloads
-(the partner's side). Callers import the services from here.
+lifecycle (the lock, the moves, withdrawal and expiry), documents (the agencies' PDFs and their
+jobs), copies (each partner user's own PDF, naming them) and downloads (the partner's side).
+Callers import the services from here.
 """
 
 from partners.services.agencies import (
@@ -21,6 +22,12 @@ from partners.services.agencies import (
     agency_update,
     agency_user_add,
     agency_user_remove,
+)
+from partners.services.copies import (
+    RELEASE_COPY_JOB,
+    release_copy_render,
+    release_copy_render_failed,
+    release_copy_reopen,
 )
 from partners.services.documents import (
     RELEASE_DOCUMENT_JOB,
@@ -34,6 +41,7 @@ from partners.services.downloads import (
     HandlingNotAcknowledged,
     ReleaseEnded,
     handling_acknowledge,
+    release_copy_request,
     release_download,
 )
 from partners.services.lifecycle import release_expire, release_withdraw, releases_due_to_expire
@@ -48,6 +56,7 @@ from partners.services.releases import (
 __all__ = [
     "AGENCY_FIELDS",
     "NPPV_LEVELS",
+    "RELEASE_COPY_JOB",
     "RELEASE_DOCUMENT_JOB",
     "HandlingNotAcknowledged",
     "ReleaseEnded",
@@ -59,6 +68,10 @@ __all__ = [
     "handling_acknowledge",
     "release_acknowledge_warnings",
     "release_approve",
+    "release_copy_render",
+    "release_copy_render_failed",
+    "release_copy_reopen",
+    "release_copy_request",
     "release_document_render",
     "release_document_render_failed",
     "release_document_reopen",

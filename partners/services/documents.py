@@ -32,11 +32,19 @@ def _person(user: User | None) -> str:
     return (user.get_full_name() or user.get_username()) if user else ""
 
 
-def release_pdf(release: Release, agency: PartnerAgency) -> bytes:
-    """The PDF of a release for one agency, from its frozen `partner_content` only.
+def release_recipient(agency: PartnerAgency, reader: User | None = None) -> str:
+    """Whom a PDF of the release is for: the partner user and their agency on their own copy,
+    the agency alone on the agency's."""
+    return f"{_person(reader)}, {agency.name}" if reader else agency.name
 
-    Marking at the top and bottom of every page, "Released to <agency> — <reference>" across
-    every page, page x of y, the document-control table and the handling conditions.
+
+def release_pdf(release: Release, agency: PartnerAgency, reader: User | None = None) -> bytes:
+    """The PDF of a release for one agency, or for one of its users (`reader`: their own copy),
+    from its frozen `partner_content` only.
+
+    Marking at the top and bottom of every page, "Released to <reader>, <agency> — <reference>"
+    diagonally and lightly behind the text of every page, page x of y, the document-control
+    table and the handling conditions.
     """
     content = release.partner_content
     partner = PartnerText(
@@ -64,14 +72,14 @@ def release_pdf(release: Release, agency: PartnerAgency) -> bytes:
         {
             "reference": release.reference,
             "kind_label": partner.kind_label,
-            "agency": agency.name,
+            "recipient": release_recipient(agency, reader),
             "handling_conditions": release.handling_conditions,
             "sections": sections,
         },
         marking_label=release.marking_label,
         title=partner.title,
         document_control=control,
-        watermark=f"Released to {agency.name} — {release.reference}",
+        watermark=f"Released to {release_recipient(agency, reader)} — {release.reference}",
     )
 
 

@@ -1,5 +1,6 @@
-"""What a partner user does with a release: accept its handling conditions, download its PDF
-(every download audited)."""
+"""What a partner user does with a release: accept its handling conditions (which asks for their
+own copy, partners.services.copies), ask for that copy again, and download it (every download
+audited)."""
 
 import datetime
 
@@ -18,10 +19,11 @@ from partners.models import (
     HandlingAcknowledgement,
     PartnerAgency,
     Release,
-    ReleaseDocument,
+    ReleaseCopy,
 )
 from partners.models.releases import VIEW_RELEASE
 from partners.selectors import get_release_for_partner
+from partners.services.copies import release_copy_enqueue
 
 
 class HandlingNotAcknowledged(ValidationError):
@@ -56,11 +58,29 @@ def _refuse_if_ended(release: Release) -> None:
         )
 
 
+def _downloadable(user: User, release: Release) -> tuple[Release, PartnerAgency]:
+    """The release and the partner user's agency when they may have its PDF now: a live
+    release, to their agency holding the grant and an agreement in force, its handling
+    conditions accepted. 404, ReleaseEnded, a ValidationError or HandlingNotAcknowledged
+    otherwise."""
+    release, agency = _partner_release(user, release)
+    _refuse_if_ended(release)
+    if not access.user_holds_object_permission(user, VIEW_RELEASE, release):
+        raise Http404("No such release.")
+    lapsed = agency.lapsed_reason()
+    if lapsed:
+        raise ValidationError(f"{lapsed} Downloads resume once it is renewed.")
+    if not HandlingAcknowledgement.objects.filter(release=release, user=user).exists():
+        raise HandlingNotAcknowledged("Acknowledge the handling conditions first.")
+    return release, agency
+
+
 @transaction.atomic
 def handling_acknowledge(
     *, acting_user: User, release: Release, request: HttpRequest | None = None
 ) -> HandlingAcknowledgement:
-    """A partner user accepts the release's handling conditions (once; again is a no-op)."""
+    """A partner user accepts the release's handling conditions (once; again is a no-op), and
+    their own copy is asked for (while their agency's agreement is in force)."""
     release, agency = _partner_release(acting_user, release)
     _refuse_if_ended(release)
     acknowledgement, created = HandlingAcknowledgement.objects.get_or_create(
@@ -74,32 +94,37 @@ def handling_acknowledge(
             request=request,
             detail={"handling_conditions": "accepted", "agency": agency.pk},
         )
+        if not agency.lapsed_reason():
+            release_copy_enqueue(release, acting_user, agency)
     return acknowledgement
+
+
+@transaction.atomic
+def release_copy_request(
+    *, acting_user: User, release: Release, request: HttpRequest | None = None
+) -> ReleaseCopy:
+    """A partner user asks for their own copy, again after a failure (or when none was made):
+    refused as a download would be (release_download)."""
+    release, agency = _downloadable(acting_user, release)
+    return release_copy_enqueue(release, acting_user, agency)
 
 
 def release_download(
     *, acting_user: User, release: Release, request: HttpRequest | None = None
-) -> ReleaseDocument:
-    """The ready PDF of the release for the partner user's own agency; every download audited.
+) -> ReleaseCopy:
+    """The partner user's own ready copy of the release (its PDF names them and their agency);
+    every download audited.
 
     404 for anybody but a partner user of a recipient agency holding the grant. Refused with
     ReleaseEnded (withdrawn or expired, saying when and why), HandlingNotAcknowledged, or a
-    ValidationError while the PDF is not ready or the agency's agreement has lapsed.
+    ValidationError while their copy is not ready or the agency's agreement has lapsed.
     """
-    release, agency = _partner_release(acting_user, release)
-    _refuse_if_ended(release)
-    if not access.user_holds_object_permission(acting_user, VIEW_RELEASE, release):
-        raise Http404("No such release.")
-    lapsed = agency.lapsed_reason()
-    if lapsed:
-        raise ValidationError(f"{lapsed} Downloads resume once it is renewed.")
-    if not HandlingAcknowledgement.objects.filter(release=release, user=acting_user).exists():
-        raise HandlingNotAcknowledged("Acknowledge the handling conditions first.")
-    document = ReleaseDocument.objects.filter(
-        release=release, agency=agency, status=DocumentStatus.READY
+    release, agency = _downloadable(acting_user, release)
+    copy = ReleaseCopy.objects.filter(
+        release=release, user=acting_user, agency=agency, status=DocumentStatus.READY
     ).first()
-    if document is None or not document.file.storage.exists(document.file.name):
-        raise ValidationError("The PDF is not ready yet; try again in a few minutes.")
+    if copy is None or not copy.file.storage.exists(copy.file.name):
+        raise ValidationError("Your copy is not ready yet: its progress is on the release's page.")
     audit_record(
         actor=acting_user,
         verb=AuditVerb.DOWNLOAD,
@@ -108,8 +133,8 @@ def release_download(
         detail={
             "agency": agency.pk,
             "agency_name": agency.name,
-            "document": document.pk,
-            "sha256": document.sha256,
+            "copy": copy.pk,
+            "sha256": copy.sha256,
         },
     )
-    return document
+    return copy

@@ -1,5 +1,6 @@
-"""The partner area: the releases to a partner user's agency, their handling conditions and the
-audited download, and the partner panel of the dashboard.
+"""The partner area: the releases to a partner user's agency, their handling conditions, the
+partner user's own copy (its render's progress, then the audited download), and the partner
+panel of the dashboard.
 
 Partner users only (police users get the same 404 as a missing page). Every read goes through
 partners.selectors.releases_for_partner, so a release to another agency is a 404 as well; the
@@ -15,13 +16,15 @@ from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_GET, require_POST
 
 from nim_portal.choices import AuditVerb
+from nim_portal.job_progress import JobProgress, latest_jobs
 from nim_portal.models import User
 from nim_portal.services import audit_record
 from nim_portal.web.decorators import partner_required
 from nim_portal.web.markings import page_marking_of
 from partners import selectors, services
-from partners.choices import ReleaseStatus
-from partners.models import HandlingAcknowledgement, Release
+from partners.choices import DocumentStatus, ReleaseStatus
+from partners.models import HandlingAcknowledgement, Release, ReleaseCopy
+from partners.progress import copy_outcome
 
 # Releases shown on the partner's dashboard panel, newest first.
 DASHBOARD_RELEASES = 5
@@ -76,6 +79,26 @@ def release_list(request):
     )
 
 
+def _copy_progress(release: Release, copy: ReleaseCopy | None) -> JobProgress | None:
+    """The render of the reader's own copy while it is not ready: its newest job."""
+    if copy is None or copy.status == DocumentStatus.READY:
+        return None
+    job = latest_jobs(services.RELEASE_COPY_JOB, [copy.pk]).get(copy.pk)
+    return JobProgress(job, copy_outcome(copy, release.reference)) if job else None
+
+
+def _copy_news(release: Release, user: User) -> str:
+    """What became of the reader's copy just asked for: in-process (the demo) it is ready by now."""
+    copy = ReleaseCopy.objects.filter(release=release, user=user).first()
+    if copy is None:
+        return ""
+    if copy.status == DocumentStatus.READY:
+        return "Your copy, which names you and your agency, is ready to download."
+    if copy.status == DocumentStatus.FAILED:
+        return "Your copy could not be made: try it again."
+    return "Your copy, which names you and your agency, is being made: this page shows how far."
+
+
 @require_GET
 @partner_required
 def release_detail(request, pk):
@@ -86,6 +109,7 @@ def release_detail(request, pk):
     acknowledgement = HandlingAcknowledgement.objects.filter(
         release=release, user=request.user
     ).first()
+    copy = ReleaseCopy.objects.filter(release=release, user=request.user).first()
     return render(
         request,
         "partners/area/release_detail.html",
@@ -94,6 +118,8 @@ def release_detail(request, pk):
             "title": release.partner_content["title"],
             "state": release_state(release, timezone.localdate()),
             "acknowledgement": acknowledgement,
+            "copy": copy,
+            "copy_progress": _copy_progress(release, copy),
             "lapsed": agency.lapsed_reason() if agency else "",
             "page_marking": release.marking,
         },
@@ -109,7 +135,24 @@ def release_acknowledge(request, pk):
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
-        messages.success(request, "You accepted the handling conditions: you may download it.")
+        messages.success(
+            request,
+            f"You accepted the handling conditions. {_copy_news(release, request.user)}".strip(),
+        )
+    return redirect("partners:area_release", pk=release.pk)
+
+
+@require_POST
+@partner_required
+def release_copy(request, pk):
+    """The reader asks for their own copy again (after a failure, or when none was made)."""
+    release = selectors.get_release_for_partner(request.user, pk)
+    try:
+        services.release_copy_request(acting_user=request.user, release=release, request=request)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _copy_news(release, request.user))
     return redirect("partners:area_release", pk=release.pk)
 
 
@@ -118,14 +161,12 @@ def release_acknowledge(request, pk):
 def release_download(request, pk):
     release = selectors.get_release_for_partner(request.user, pk)
     try:
-        document = services.release_download(
-            acting_user=request.user, release=release, request=request
-        )
+        copy = services.release_download(acting_user=request.user, release=release, request=request)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect("partners:area_release", pk=release.pk)
     response = FileResponse(
-        document.file.open("rb"),
+        copy.file.open("rb"),
         as_attachment=True,
         filename=f"{release.reference}.pdf",
         content_type="application/pdf",

@@ -19,15 +19,17 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from nim_portal import access
 from nim_portal.choices import GSCMarking
 from nim_portal.forms.errors import add_service_errors
+from nim_portal.job_progress import JobProgress, latest_jobs
 from nim_portal.models import Unit
 from nim_portal.pagination import paginate
 from nim_portal.web.decorators import police_required
 from nim_portal.web.markings import page_marking_of
 from partners import selectors, services
-from partners.choices import GRANTED_STATUSES, RELEASE_TRANSITIONS, DocumentStatus, ReleaseStatus
+from partners.choices import RELEASE_TRANSITIONS, DocumentStatus, ReleaseStatus
 from partners.forms import ReleasePrepareForm, WarningsForm, WithdrawForm
 from partners.models import PartnerAgency, Release, ReleaseDocument
 from partners.policy import PREPARING_ROLES, ReleasePolicy, require_prepare
+from partners.progress import document_outcome, may_retry_documents, pdfs_state
 from partners.sanitise import (
     HIGHEST_RELEASABLE_MARKING,
     RELEASABLE_KINDS,
@@ -204,11 +206,19 @@ def _documents(release: Release) -> list[ReleaseDocument]:
 
 
 def _documents_context(release: Release, documents, policy: ReleasePolicy) -> dict:
+    """The PDFs panel: each agency's PDF with its render's progress (its newest job), and where
+    they stand. Two queries, however many agencies."""
+    may_retry = may_retry_documents(policy)
+    jobs = latest_jobs(services.RELEASE_DOCUMENT_JOB, [d.pk for d in documents])
+    for document in documents:
+        job = jobs.get(document.pk)
+        outcome = document_outcome(document, may_retry=may_retry)
+        document.progress = JobProgress(job, outcome) if job else None
     return {
         "release": release,
         "documents": documents,
         "rendering": any(d.status == DocumentStatus.PENDING for d in documents),
-        "may_retry": policy.can_manage() and release.status in GRANTED_STATUSES,
+        "pdfs_state": pdfs_state(documents),
     }
 
 
@@ -286,14 +296,16 @@ def release_detail(request, pk):
 @require_GET
 @police_required
 def release_documents(request, pk):
-    """The rendering panel alone, for the htmx poll while the PDFs are being rendered."""
+    """The PDFs panel alone, read again (htmx) each time one of its renders finishes."""
     release = selectors.get_release_for_staff(request.user, pk)
     if not request.htmx:
         return redirect("partners:release_detail", pk=release.pk)
+    policy = ReleasePolicy(request.user, release)
+    # With the panel goes the release's status tag (out of band), which the renders move on.
     return render(
         request,
         "partners/releases/includes/documents.html",
-        _documents_context(release, _documents(release), ReleasePolicy(request.user, release)),
+        {**_documents_context(release, _documents(release), policy), "with_status": True},
     )
 
 
@@ -327,7 +339,10 @@ def release_approve(request, pk):
         services.release_approve(acting_user=request.user, release=release, request=request)
     except ValidationError as exc:
         return _page(request, release, status=400, action_errors=exc.messages)
-    messages.success(request, f"Release {release.reference} approved: its PDFs are being rendered.")
+    # Said from the PDFs as they stand: in-process (the demo) they are rendered by now.
+    messages.success(
+        request, f"Release {release.reference} approved. {pdfs_state(_documents(release))}"
+    )
     return redirect("partners:release_detail", pk=release.pk)
 
 
@@ -365,5 +380,5 @@ def release_document_retry(request, pk, document_pk):
         )
     except ValidationError as exc:
         return _page(request, release, status=400, action_errors=exc.messages)
-    messages.success(request, f"The PDF for {document.agency.name} is being rendered again.")
+    messages.success(request, f"The PDF for {document.agency.name} was asked for again.")
     return redirect("partners:release_detail", pk=release.pk)

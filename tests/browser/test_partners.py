@@ -1,8 +1,9 @@
 """Acceptance 1 in a real browser: the analyst prepares a release of a published tactical assessment
 holding restricted spans and a section that is not releasable, sees the personal-data warnings and
 acknowledges them; another reviewer approves it; the PDF renders through Celery (in-process, as
-the demo runs it); the partner accepts the handling conditions and downloads it; the download is
-in the audit log. axe-core finds nothing serious or critical in the partner area."""
+the demo runs it); the partner accepts the handling conditions and downloads their own copy,
+which names them and their agency; the download is in the audit log. axe-core finds nothing
+serious or critical in the partner area."""
 
 import datetime
 import io
@@ -137,10 +138,10 @@ def test_a_release_from_preparation_to_audited_download(browser, live_server, ca
     assert "No onward disclosure" in partner.locator("main").inner_text()
     assert_accessible(partner)
     partner.get_by_role("button", name="I accept these conditions").click()
-    partner.get_by_role("link", name=re.compile("Download the PDF")).wait_for()
+    partner.get_by_role("link", name=re.compile("Download your copy")).wait_for()
     assert_accessible(partner)
     with partner.expect_download() as download_info:
-        partner.get_by_role("link", name=re.compile("Download the PDF")).click()
+        partner.get_by_role("link", name=re.compile("Download your copy")).click()
     download = download_info.value
     assert download.suggested_filename == f"{release.reference}.pdf"
     with open(download.path(), "rb") as handle:
@@ -148,7 +149,7 @@ def test_a_release_from_preparation_to_audited_download(browser, live_server, ca
     text = " ".join(" ".join(pages).split())
     assert "Burglaries with keys taken rose in Northfield" in text
     assert not [canary for canary in CANARIES if canary in text]
-    assert f"Released to {cast.agency_a.name}" in text
+    assert f"Released to {cast.partner_a.get_full_name()}, {cast.agency_a.name}" in text
     partner.context.close()
 
     # The download is in the audit log, with the partner and their agency.

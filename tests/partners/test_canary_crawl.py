@@ -140,8 +140,10 @@ def world(cast, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         for release in (to_both, to_b_only):
             release_approve(acting_user=cast.reviewer, release=release)
-    # Messages and links of the partner's own: a notification per release made available.
-    handling_acknowledge(acting_user=cast.partner_a, release=to_both)
+    # Messages and links of the partner's own: a notification per release made available, and
+    # their own copy of the release to both agencies.
+    with django_capture_on_commit_callbacks(execute=True):
+        handling_acknowledge(acting_user=cast.partner_a, release=to_both)
     assert Notification.objects.filter(recipient=cast.partner_a).exists()
     # The police records the partner must never reach keep the canaries.
     assert Product.objects.filter(warning_markers__contains=CANARY_WARNING_MARKER).exists()
@@ -298,8 +300,8 @@ def test_no_canary_reaches_a_partner(client, cast, world):
     after = counts()
     assert after == before, "a partner's request changed police records"
 
-    # 4. Every released PDF the partner reached: no canary, and the marking and watermark on
-    # every page.
+    # 4. Every released PDF the partner reached: no canary, and the marking and the watermark
+    # naming the partner and their agency on every page.
     release = world["to_both"]
     assert list(probe.pdfs) == [f"/partners/area/{release.pk}/download/"]
     for url, data in probe.pdfs.items():
@@ -308,5 +310,6 @@ def test_no_canary_reaches_a_partner(client, cast, world):
         for number, text in enumerate(pages, start=1):
             assert not [canary for canary in CANARIES if canary in text], (url, number)
             assert release.marking_label in text, (url, number)
-            assert f"Released to {cast.agency_a.name}" in text, (url, number)
+            reader = cast.partner_a.get_full_name()
+            assert f"Released to {reader}, {cast.agency_a.name}" in text, (url, number)
     assert probe.requests > 50

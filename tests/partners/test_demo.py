@@ -101,7 +101,9 @@ def test_the_draft_awaits_approval_with_personal_data_warnings(seeded):
     }
 
 
-def test_the_demo_partner_sees_the_released_ones_and_downloads_the_available_one(seeded):
+def test_the_demo_partner_sees_the_released_ones_and_downloads_the_available_one(
+    seeded, django_capture_on_commit_callbacks
+):
     partner = AgencyMembership.objects.get(user__username="partner").user
     by_state = {demo.state: seeded[demo.purpose] for demo in RELEASES}
 
@@ -111,9 +113,10 @@ def test_the_demo_partner_sees_the_released_ones_and_downloads_the_available_one
     available = by_state["available"]
     with pytest.raises(services.HandlingNotAcknowledged):
         services.release_download(acting_user=partner, release=available)
-    services.handling_acknowledge(acting_user=partner, release=available)
-    document = services.release_download(acting_user=partner, release=available)
-    assert document.file.read().startswith(b"%PDF")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.handling_acknowledge(acting_user=partner, release=available)
+    copy = services.release_download(acting_user=partner, release=available)
+    assert copy.file.read().startswith(b"%PDF")
     assert HandlingAcknowledgement.objects.filter(release=available, user=partner).exists()
     with pytest.raises(ValidationError):
         services.release_download(acting_user=partner, release=by_state["withdrawn"])

@@ -1,18 +1,32 @@
-"""The partner area: a partner user's releases, their handling conditions and the audited
-download; nothing of it for police users, nothing of another agency's for a partner, and nothing
-of the police side for a partner."""
+"""The partner area: a partner user's releases, their handling conditions, their own copy (its
+progress) and the audited download; nothing of it for police users, nothing of another agency's
+for a partner, and nothing of the police side for a partner."""
 
 import datetime
+import hashlib
+import io
+from unittest import mock
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from pypdf import PdfReader
 
 from nim_portal.choices import AuditVerb, GSCMarking
-from nim_portal.models import AuditEvent
-from partners.models import HandlingAcknowledgement
-from partners.services import agency_update, release_approve, release_expire, release_withdraw
+from nim_portal.jobs import job_run
+from nim_portal.models import AuditEvent, Job
+from partners.choices import DocumentStatus
+from partners.models import HandlingAcknowledgement, ReleaseCopy
+from partners.services import (
+    RELEASE_COPY_JOB,
+    agency_update,
+    agency_user_add,
+    release_approve,
+    release_copy_render,
+    release_expire,
+    release_withdraw,
+)
 from tests.factories import PartnerUserFactory
 from tests.partners.conftest import prepare, today
 
@@ -182,16 +196,22 @@ def test_the_release_page_shows_the_conditions_and_asks_for_acceptance(client, c
     assert viewed.filter(actor=cast.partner_a).count() == 1
 
 
-def test_accepting_then_downloading(client, cast, available):
+def test_accepting_then_downloading_your_own_copy(
+    client, cast, available, django_capture_on_commit_callbacks
+):
     client.force_login(cast.partner_a)
     accept = reverse("partners:area_acknowledge", args=[available.pk])
 
-    response = client.post(accept, follow=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(accept, follow=True)
     client.post(accept)
 
     assert HandlingAcknowledgement.objects.filter(release=available).count() == 1
-    html = response.content.decode()
-    assert "You accepted the handling conditions" in html
+    # The job runs once the request's change commits: here, as the capture ends.
+    assert "You accepted the handling conditions. Your copy, which names you" in (
+        response.content.decode()
+    )
+    html = client.get(reverse("partners:area_release", args=[available.pk])).content.decode()
     download_url = reverse("partners:area_download", args=[available.pk])
     assert download_url in html
 
@@ -201,10 +221,120 @@ def test_accepting_then_downloading(client, cast, available):
     assert download["Content-Type"] == "application/pdf"
     assert download["Content-Disposition"] == f'attachment; filename="{available.reference}.pdf"'
     assert "no-store" in download["Cache-Control"]
-    assert b"".join(download.streaming_content).startswith(b"%PDF")
+    pdf = b"".join(download.streaming_content)
+    copy = ReleaseCopy.objects.get(release=available, user=cast.partner_a)
+    assert pdf.startswith(b"%PDF") and hashlib.sha256(pdf).hexdigest() == copy.sha256
+    for page in PdfReader(io.BytesIO(pdf)).pages:
+        text = " ".join(page.extract_text().split())
+        reader = cast.partner_a.get_full_name()
+        assert f"Released to {reader}, {cast.agency_a.name} — {available.reference}" in text
     event = downloads(available).get()
     assert event.actor == cast.partner_a
     assert event.detail["agency"] == cast.agency_a.pk
+    assert event.detail["copy"] == copy.pk and event.detail["sha256"] == copy.sha256
+
+
+def test_while_your_copy_is_made_the_page_follows_its_job(client, cast, available):
+    client.force_login(cast.partner_a)
+    client.post(reverse("partners:area_acknowledge", args=[available.pk]))  # its job waits
+    copy = ReleaseCopy.objects.get(release=available, user=cast.partner_a)
+    job = Job.objects.get(kind=RELEASE_COPY_JOB, object_id=copy.pk)
+
+    page = client.get(reverse("partners:area_release", args=[available.pk])).content.decode()
+    download = client.get(reverse("partners:area_download", args=[available.pk]), follow=True)
+
+    assert 'role="status" aria-live="polite"' in page and "Queued" in page
+    assert f'hx-get="{reverse("job_progress", args=[job.pk])}?shown=waiting"' in page
+    assert "Your copy is not ready yet" in download.content.decode()
+    assert not downloads(available).exists()
+
+    job_run(job.pk)
+    done = client.get(reverse("job_progress", args=[job.pk]), {"shown": "waiting"})
+
+    link = reverse("partners:area_download", args=[available.pk])
+    assert f'href="{link}">Download your copy of {available.reference}</a>' in done.content.decode()
+    assert done["HX-Trigger"] == "nimJobFinished"
+
+
+def test_your_copys_progress_is_yours_alone(client, cast, available):
+    """Another partner of the same agency, a partner of another and police staff get 404."""
+    client.force_login(cast.partner_a)
+    client.post(reverse("partners:area_acknowledge", args=[available.pk]))
+    copy = ReleaseCopy.objects.get(release=available, user=cast.partner_a)
+    url = reverse(
+        "job_progress", args=[Job.objects.get(kind=RELEASE_COPY_JOB, object_id=copy.pk).pk]
+    )
+    colleague = PartnerUserFactory(username="colleague")
+    agency_user_add(acting_user=cast.admin, agency=cast.agency_a, user=colleague)
+
+    assert client.get(url).status_code == 200
+    for other in (colleague, cast.partner_b, cast.analyst, cast.reviewer):
+        client.force_login(other)
+        assert client.get(url).status_code == 404, other
+
+
+def test_a_failed_copy_is_asked_for_again_by_its_reader(
+    client, cast, available, django_capture_on_commit_callbacks
+):
+    client.force_login(cast.partner_a)
+    failing = mock.patch("partners.services.copies.release_pdf", side_effect=RuntimeError("no"))
+    with failing, django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("partners:area_acknowledge", args=[available.pk]))
+    copy = ReleaseCopy.objects.get(release=available, user=cast.partner_a)
+    assert copy.status == DocumentStatus.FAILED
+
+    page = client.get(reverse("partners:area_release", args=[available.pk])).content.decode()
+    again = reverse("partners:area_copy", args=[available.pk])
+    assert "Failed" in page and "Your copy of" in page and "could not be made." in page
+    assert f'action="{again}"' in page
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(again, follow=True)
+
+    assert "Your copy, which names you and your agency, is being made" in (
+        response.content.decode()
+    )
+    copy.refresh_from_db()
+    assert copy.status == DocumentStatus.READY
+    assert Job.objects.filter(kind=RELEASE_COPY_JOB, object_id=copy.pk).count() == 2
+
+
+def test_asking_for_a_copy_is_refused_like_a_download(client, cast, available):
+    again = reverse("partners:area_copy", args=[available.pk])
+    client.force_login(cast.partner_a)
+
+    not_accepted = client.post(again, follow=True)
+
+    assert "Acknowledge the handling conditions first." in not_accepted.content.decode()
+    assert not ReleaseCopy.objects.exists()
+    for other in (cast.analyst, PartnerUserFactory(username="agencyless")):
+        client.force_login(other)
+        assert client.post(again).status_code == 404
+    assert client.get(again).status_code == 405
+
+
+def test_a_copy_is_not_made_for_a_release_withdrawn_meanwhile(client, cast, available):
+    client.force_login(cast.partner_a)
+    client.post(reverse("partners:area_acknowledge", args=[available.pk]))
+    copy = ReleaseCopy.objects.get(release=available, user=cast.partner_a)
+    release_withdraw(acting_user=cast.reviewer, release=available, reason="Superseded.")
+
+    assert release_copy_render(copy.pk) is False
+
+    copy.refresh_from_db()
+    assert (copy.status, copy.file.name) == (DocumentStatus.PENDING, "")
+
+
+def test_a_lapsed_agency_gets_no_copy_until_renewed(client, cast, available):
+    lapsed_on = today() - datetime.timedelta(days=1)
+    agency_update(acting_user=cast.superuser, agency=cast.agency_a, agreement_review_on=lapsed_on)
+    client.force_login(cast.partner_a)
+
+    client.post(reverse("partners:area_acknowledge", args=[available.pk]))
+    refused = client.post(reverse("partners:area_copy", args=[available.pk]), follow=True)
+
+    assert not ReleaseCopy.objects.exists()
+    assert "Downloads resume once it is renewed." in refused.content.decode()
 
 
 def test_downloading_before_accepting_is_refused_with_a_message(client, cast, available):

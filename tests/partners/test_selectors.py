@@ -48,8 +48,11 @@ def test_staff_see_releases_of_products_they_may_read(cast, draft):
         get_release_for_staff(cast.outsider, draft.pk)
 
 
-def test_download_history_lists_each_download_for_staff(cast, available):
-    handling_acknowledge(acting_user=cast.partner_a, release=available)
+def test_download_history_lists_each_download_for_staff(
+    cast, available, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        handling_acknowledge(acting_user=cast.partner_a, release=available)
     release_download(acting_user=cast.partner_a, release=available)
 
     history = list(release_download_history(cast.reviewer, available))

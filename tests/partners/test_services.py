@@ -20,10 +20,11 @@ from nim_portal.jobs import RUN_JOB_TASK, job_kind, job_run, jobs_dispatch_due
 from nim_portal.models import AuditEvent, Job, JobState, Membership, Notification
 from nim_portal.services import job_retry
 from partners.choices import DocumentStatus, ReleaseStatus
-from partners.models import AgencyMembership, Release, ReleaseDocument
+from partners.models import AgencyMembership, Release, ReleaseCopy, ReleaseDocument
 from partners.models.releases import VIEW_RELEASE
 from partners.selectors import releases_for_partner
 from partners.services import (
+    RELEASE_COPY_JOB,
     RELEASE_DOCUMENT_JOB,
     HandlingNotAcknowledged,
     ReleaseEnded,
@@ -33,6 +34,8 @@ from partners.services import (
     handling_acknowledge,
     release_acknowledge_warnings,
     release_approve,
+    release_copy_render,
+    release_copy_request,
     release_document_render,
     release_document_retry,
     release_download,
@@ -578,26 +581,89 @@ def test_staff_retrying_the_failed_job_puts_the_pdf_back_to_waiting_and_it_rende
 # Withdrawal, expiry, acknowledgement and download.
 
 
-def test_download_after_acknowledging_is_audited_with_the_agency(cast, available, rf):
+def test_download_after_acknowledging_serves_your_copy_audited_with_the_agency(
+    cast, available, rf, django_capture_on_commit_callbacks
+):
     with pytest.raises(HandlingNotAcknowledged, match="Acknowledge the handling conditions first"):
         release_download(acting_user=cast.partner_a, release=available)
 
-    handling_acknowledge(acting_user=cast.partner_a, release=available)
-    handling_acknowledge(acting_user=cast.partner_a, release=available)
-    document = release_download(
+    with django_capture_on_commit_callbacks(execute=True):
+        handling_acknowledge(acting_user=cast.partner_a, release=available)
+        handling_acknowledge(acting_user=cast.partner_a, release=available)
+    copy = release_download(
         acting_user=cast.partner_a, release=available, request=rf.get("/", REMOTE_ADDR="10.1.2.3")
     )
 
-    assert document.agency == cast.agency_a
-    assert "Birmingham City Council" in pdf_pages(document)[0]
+    assert (copy.user, copy.agency) == (cast.partner_a, cast.agency_a)
+    reader = cast.partner_a.get_full_name()
+    watermark = f"Released to {reader}, Birmingham City Council — {available.reference}"
+    assert all(watermark in " ".join(text.split()) for text in pdf_pages(copy))
     event = AuditEvent.objects.get(verb=AuditVerb.DOWNLOAD)
-    assert (event.actor, event.object_id, event.detail["agency"]) == (
+    assert (event.actor, event.object_id, event.detail["agency"], event.detail["copy"]) == (
         cast.partner_a,
         str(available.pk),
         cast.agency_a.pk,
+        copy.pk,
     )
     assert event.ip_address == "10.1.2.3"
     assert available.acknowledgements.count() == 1
+    assert Job.objects.filter(kind=RELEASE_COPY_JOB).count() == 1
+
+
+def test_a_copy_is_asked_for_once_and_not_again_once_ready(cast, available):
+    handling_acknowledge(acting_user=cast.partner_a, release=available)
+    release_copy_request(acting_user=cast.partner_a, release=available)
+    copy = ReleaseCopy.objects.get()
+    (job,) = Job.objects.filter(kind=RELEASE_COPY_JOB, object_id=copy.pk)
+
+    with pytest.raises(ValidationError, match="not ready yet"):
+        release_download(acting_user=cast.partner_a, release=available)
+    assert job_run(job.pk) is True
+    assert release_copy_render(copy.pk) is False  # rendered once
+    release_copy_request(acting_user=cast.partner_a, release=available)
+
+    copy.refresh_from_db()
+    assert copy.status == DocumentStatus.READY
+    assert Job.objects.filter(kind=RELEASE_COPY_JOB).count() == 1
+    assert not AuditEvent.objects.filter(verb=AuditVerb.DOWNLOAD).exists()
+
+
+def test_each_partner_user_gets_a_copy_naming_them(
+    cast, available, django_capture_on_commit_callbacks
+):
+    colleague = cast.partner("colleague_a", cast.agency_a)
+    with django_capture_on_commit_callbacks(execute=True):
+        for user in (cast.partner_a, colleague, cast.partner_b):
+            handling_acknowledge(acting_user=user, release=available)
+
+    for user, agency in (
+        (cast.partner_a, cast.agency_a),
+        (colleague, cast.agency_a),
+        (cast.partner_b, cast.agency_b),
+    ):
+        copy = release_download(acting_user=user, release=available)
+        text = " ".join(" ".join(pdf_pages(copy)).split())
+        assert f"Released to {user.get_full_name()}, {agency.name}" in text
+        assert not [canary for canary in CANARIES if canary in text]
+    assert len({copy.sha256 for copy in ReleaseCopy.objects.all()}) == 3
+
+
+def test_staff_retrying_a_copys_failed_job_makes_it_wait_and_render(
+    cast, available, django_capture_on_commit_callbacks
+):
+    failing = mock.patch("partners.services.copies.release_pdf", side_effect=RuntimeError("x"))
+    with failing, django_capture_on_commit_callbacks(execute=True):
+        handling_acknowledge(acting_user=cast.partner_a, release=available)
+    copy = ReleaseCopy.objects.get()
+    job = Job.objects.get(kind=RELEASE_COPY_JOB, object_id=copy.pk)
+    assert (copy.status, job.state) == (DocumentStatus.FAILED, JobState.FAILED)
+    assert "RuntimeError: x" in copy.last_error
+
+    with django_capture_on_commit_callbacks(execute=True):
+        job_retry(acting_user=cast.superuser, job=job)
+
+    copy.refresh_from_db()
+    assert copy.status == DocumentStatus.READY and copy.last_error == ""
 
 
 def test_a_partner_of_another_agency_gets_404(cast, version, django_capture_on_commit_callbacks):
@@ -660,8 +726,11 @@ def test_an_expired_release_cannot_be_downloaded(cast, available):
     assert not user_holds_object_permission(cast.partner_a, VIEW_RELEASE, available)
 
 
-def test_a_lapsed_agency_cannot_download_until_renewed(cast, available):
-    handling_acknowledge(acting_user=cast.partner_a, release=available)
+def test_a_lapsed_agency_cannot_download_until_renewed(
+    cast, available, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        handling_acknowledge(acting_user=cast.partner_a, release=available)
     agency_update(
         acting_user=cast.admin,
         agency=cast.agency_a,

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.html import escape
 
 from nim_portal.choices import AuditVerb, GSCMarking, Role
+from nim_portal.jobs import job_run
 from nim_portal.models import AuditEvent, Job, Membership
 from partners.choices import DocumentStatus, ReleaseStatus
 from partners.models import Release
@@ -349,13 +350,26 @@ def test_a_reviewer_approves_and_the_pdfs_render(
     client.force_login(cast.reviewer)
 
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse("partners:release_approve", args=[draft.pk]))
+        response = client.post(reverse("partners:release_approve", args=[draft.pk]), follow=True)
 
-    assert response.status_code == 302
+    assert response.redirect_chain[0][1] == 302
     draft.refresh_from_db()
     assert draft.status == ReleaseStatus.AVAILABLE and draft.approved_by == cast.reviewer
     page = client.get(detail_url(draft)).content.decode()
     assert page.count("Ready") >= 2 and "hx-trigger" not in page
+    # Available, and said so everywhere on the page (issue 13: "being rendered" stood beside it).
+    assert "Available to download" in page and escape("Every agency's PDF is ready") in page
+    assert "being rendered" not in page.lower()
+
+
+def test_the_message_after_approval_says_where_the_pdfs_stand(client, cast, draft):
+    client.force_login(cast.reviewer)
+
+    response = client.post(reverse("partners:release_approve", args=[draft.pk]), follow=True)
+
+    assert "approved. 0 of 2 PDFs ready; the others are being rendered." in (
+        response.content.decode()
+    )
 
 
 def test_approving_your_own_release_is_refused(client, cast, draft):
@@ -386,16 +400,45 @@ def test_approving_for_a_lapsed_agency_is_refused(client, cast, draft):
     assert draft.status == ReleaseStatus.DRAFT
 
 
-def test_the_rendering_panel_polls_while_pdfs_are_pending(client, cast, draft):
+def test_each_pdf_follows_its_render_and_the_panel_reads_itself_when_one_ends(client, cast, draft):
     release_approve(acting_user=cast.reviewer, release=draft)  # no render: callbacks not run
+    jobs = {job.object_id: job for job in Job.objects.filter(kind=RELEASE_DOCUMENT_JOB)}
     client.force_login(cast.analyst)
 
     page = client.get(detail_url(draft)).content.decode()
-    assert 'hx-trigger="every 3s"' in page
+
+    assert page.count('role="status" aria-live="polite"') == 2 and page.count("Queued") == 2
+    for job in jobs.values():
+        assert f'hx-get="{reverse("job_progress", args=[job.pk])}?shown=waiting"' in page
+    assert 'hx-trigger="nimJobFinished from:body"' in page
+    assert "0 of 2 PDFs ready; the others are being rendered." in page
+
+    document = draft.documents.order_by("agency__name").first()
+    job_run(jobs[document.pk].pk)
+    progress = client.get(
+        reverse("job_progress", args=[jobs[document.pk].pk]), {"shown": "waiting"}
+    )
     panel = client.get(
         reverse("partners:release_documents", args=[draft.pk]), headers={"HX-Request": "true"}
     )
-    assert panel.status_code == 200 and "Waiting to be rendered" in panel.content.decode()
+
+    assert progress["HX-Trigger"] == "nimJobFinished" and "Ready" in progress.content.decode()
+    html = panel.content.decode()
+    assert "1 of 2 PDFs ready" in html
+    assert '<span id="release-status" hx-swap-oob="true">' in html and "Being rendered" in html
+
+
+def test_a_pdfs_progress_shows_to_its_releases_staff_only(client, cast, draft):
+    release_approve(acting_user=cast.reviewer, release=draft)
+    job = Job.objects.filter(kind=RELEASE_DOCUMENT_JOB).first()
+    url = reverse("job_progress", args=[job.pk])
+
+    for who in ("analyst", "reviewer", "chair"):
+        client.force_login(getattr(cast, who))
+        assert client.get(url).status_code == 200, who
+    for who in ("outsider", "partner_a", "superuser"):
+        client.force_login(getattr(cast, who))
+        assert client.get(url).status_code == 404, who
 
 
 @pytest.fixture
@@ -467,8 +510,11 @@ def test_a_chair_cannot_withdraw(client, cast, available):
     assert available.status == ReleaseStatus.AVAILABLE
 
 
-def test_the_download_history_says_who_which_agency_when_and_where(client, cast, available):
-    handling_acknowledge(acting_user=cast.partner_a, release=available)
+def test_the_download_history_says_who_which_agency_when_and_where(
+    client, cast, available, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        handling_acknowledge(acting_user=cast.partner_a, release=available)
     release_download(acting_user=cast.partner_a, release=available)
     client.force_login(cast.reviewer)
 
@@ -489,15 +535,17 @@ def test_the_page_runs_a_constant_number_of_queries(
     release = prepare(cast, version)
     with django_capture_on_commit_callbacks(execute=True):
         release_approve(acting_user=cast.reviewer, release=release)
-    for partner in (cast.partner_a,) * (1 + extra):
-        handling_acknowledge(acting_user=partner, release=release)
-        release_download(acting_user=partner, release=release)
+    with django_capture_on_commit_callbacks(execute=True):
+        handling_acknowledge(acting_user=cast.partner_a, release=release)
+    for _ in range(1 + extra):
+        release_download(acting_user=cast.partner_a, release=release)
     client.force_login(cast.analyst)
     client.get(detail_url(release))
 
     # Session and user (2), release, its preview (visibility, version, subject names, the audit
-    # write), roles, agencies, documents, download history, navigation, the session's save.
-    with django_assert_max_num_queries(14):
+    # write), roles, agencies, documents, their newest jobs, download history, the header's
+    # navigation and unread count, the session's save.
+    with django_assert_max_num_queries(16):
         response = client.get(detail_url(release))
     assert response.status_code == 200
     assert len(response.context["history"]) == 1 + extra
