@@ -14,6 +14,7 @@ const files = {
   "htmx.min.js": join(modules, "htmx.org/dist/htmx.min.js"),
   "js-enabled.js": join(root, "static/src/js/js-enabled.js"),
   "portal.mjs": join(root, "static/src/js/portal.mjs"),
+  "busy-buttons.mjs": join(root, "static/src/js/busy-buttons.mjs"),
   "section-editor.mjs": join(root, "static/src/js/section-editor.mjs"),
   "meeting-screen.mjs": join(root, "static/src/js/meeting-screen.mjs"),
   "presentation.mjs": join(root, "static/src/js/presentation.mjs"),

@@ -1,5 +1,6 @@
 // Starts GOV.UK Frontend's components (header menu, error summary focus, notification banners...).
 import { initAll } from "./govuk-frontend.min.js";
+import "./busy-buttons.mjs";
 
 initAll();
 
