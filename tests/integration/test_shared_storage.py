@@ -20,6 +20,7 @@ from django.urls import reverse
 from nim_portal.choices import AuditVerb
 from nim_portal.models import AuditEvent, Job, JobState
 from partners.choices import DocumentStatus
+from partners.models import ReleaseCopy
 from partners.services import RELEASE_DOCUMENT_JOB, release_approve
 from tests.factories import TEST_PASSWORD
 from tests.integration.conftest import (
@@ -166,6 +167,15 @@ def partner_downloads(base_url: str, user, release) -> requests.Response:
         timeout=10,
     )
     assert "You accepted the handling conditions" in accepted.text
+    # Accepting asks for the partner's own copy (naming them and their agency): a worker prints it.
+    wait_for(
+        lambda: ReleaseCopy.objects.filter(
+            release=release, user=user, status=DocumentStatus.READY
+        ).exists(),
+        seconds=WAIT_SECONDS,
+        interval=0.2,
+        what=f"{user.username}'s copy of {release.reference}",
+    )
     return browser.get(
         f"{base_url}{reverse('partners:area_download', args=[release.pk])}",
         allow_redirects=False,
@@ -202,11 +212,12 @@ def test_a_worker_renders_into_the_object_store_and_a_separate_web_process_serve
     assert download.headers["Content-Disposition"] == (
         f'attachment; filename="{release.reference}.pdf"'
     )
-    assert download.content == in_store
-    assert hashlib.sha256(download.content).hexdigest() == document.sha256
+    copy = ReleaseCopy.objects.get(release=release, user=cast.partner_a)
+    assert download.content == s3.get_object(Bucket=BUCKET, Key=copy.file.name)["Body"].read()
+    assert hashlib.sha256(download.content).hexdigest() == copy.sha256
     [event] = AuditEvent.objects.filter(verb=AuditVerb.DOWNLOAD, object_id=str(release.pk))
     assert event.actor == cast.partner_a
-    assert event.detail["document"] == document.pk
-    assert event.detail["sha256"] == document.sha256
+    assert event.detail["copy"] == copy.pk
+    assert event.detail["sha256"] == copy.sha256
     # Neither the worker nor the web process kept a file of their own.
     assert not media_root.exists() or not any(media_root.rglob("*"))
