@@ -28,6 +28,46 @@ class StaleChange(ValidationError):
     its own for a subclass whose answer carries more (the version or text saved now)."""
 
 
+class StaleVersion(StaleChange):
+    """A change sent over an older `version` of a record than the one saved: nothing changed.
+    A concept names its record (`what`) and its code; the API's answer carries the version saved
+    now, so that the client can reload and merge."""
+
+    code = "stale_version"
+
+    def __init__(self, record: models.Model, expected_version):
+        self.record = record
+        super().__init__(
+            f"{self.what(record)} was changed{self.changed_by(record)} after you opened it "
+            f"(version {record.version}, you loaded {expected_version}): nothing was saved. "
+            "Reload it to see the change, then make yours again.",
+            code=self.code,
+        )
+
+    @staticmethod
+    def what(record: models.Model) -> str:
+        return str(record)
+
+    @staticmethod
+    def changed_by(record: models.Model) -> str:
+        """ " by <person>" where the record's history names who changed it last, else nothing."""
+        history = getattr(record, "history", None)
+        if history is None:
+            return ""
+        last = history.select_related("history_user").order_by("-history_id").first()
+        return f" by {last.history_user}" if last is not None and last.history_user else ""
+
+
+def require_version(record: models.Model, expected_version, stale: type[StaleVersion]) -> None:
+    """Refuse (`stale`) a change sent over another version of `record` than the one saved."""
+    try:
+        expected = int(expected_version)
+    except (TypeError, ValueError):
+        expected = None
+    if expected != record.version:
+        raise stale(record, expected_version)
+
+
 class StaleStatus(StaleChange):
     """The record's status changed since the service read it: the move is refused, not applied
     over somebody else's change."""

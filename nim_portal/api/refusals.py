@@ -17,7 +17,7 @@ from rest_framework import status
 from rest_framework.exceptions import APIException, ValidationError
 from rest_framework.views import exception_handler
 
-from nim_portal.lifecycle import StaleChange
+from nim_portal.lifecycle import StaleChange, StaleVersion
 
 # A conflict's body, from the refusal and DRF's context (the view, its args and kwargs).
 ConflictBody = Callable[[DjangoValidationError, dict], dict]
@@ -49,6 +49,12 @@ def conflict_answer(refusal: type[DjangoValidationError]) -> Callable[[ConflictB
 def _stale_change(stale: StaleChange, context: dict) -> dict:
     """A change over a copy somebody has changed since: nothing was changed, and why."""
     return {"detail": stale.messages[0], "code": stale.code}
+
+
+@conflict_answer(StaleVersion)
+def _stale_version(stale: StaleVersion, context: dict) -> dict:
+    """A change sent over an older version: nothing was saved; the version saved now."""
+    return {"detail": stale.messages[0], "code": stale.code, "version": stale.record.version}
 
 
 def _as_api_exception(refusal: DjangoValidationError, context: dict) -> APIException:

@@ -8,7 +8,7 @@ from django.db.models import Max
 from django.http import HttpRequest
 
 from nim_portal.choices import AuditVerb, GSCMarking
-from nim_portal.lifecycle import save_with_history
+from nim_portal.lifecycle import StaleChange, save_with_history
 from nim_portal.models import User
 from nim_portal.services import audit_record
 from products.choices import ProductStatus
@@ -20,7 +20,7 @@ from products.services.commissioning import clean_marking
 from products.services.lifecycle import PRODUCT_LIFECYCLE, lock_product
 
 
-class SectionEditConflict(ValidationError):
+class SectionEditConflict(StaleChange):
     """Somebody saved the section after the editor loaded it: their save is refused.
 
     Carries both texts so that the editor can merge by hand; nothing was written.

@@ -21,7 +21,6 @@ from rest_framework.response import Response
 
 from nim_portal.api.fields import IdField, MarkingLabelField, RowField
 from nim_portal.api.inputs import id_param, validated_input
-from nim_portal.api.refusals import conflict_answer
 from nim_portal.choices import GSCMarking
 from nim_portal.ids import ID_PATTERN
 from nim_portal.models import Unit, User
@@ -40,12 +39,6 @@ CHANGED_SINCE = {
         "The answer carries the version saved now."
     ),
 }
-
-
-@conflict_answer(services.StaleAction)
-def _stale_action(stale: services.StaleAction, context: dict) -> dict:
-    """A change sent over an older version: nothing was saved; the version saved now."""
-    return {"detail": stale.messages[0], "code": "stale_action", "version": stale.action.version}
 
 
 def _person(user: User | None) -> str | None:

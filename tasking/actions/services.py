@@ -24,7 +24,7 @@ from django.utils import timezone
 from nim_portal import access
 from nim_portal.choices import AuditVerb, GSCMarking, NotificationKind
 from nim_portal.dates import planned_date_problem
-from nim_portal.lifecycle import Lifecycle, save_with_history
+from nim_portal.lifecycle import Lifecycle, StaleVersion, require_version, save_with_history
 from nim_portal.models import Unit, User
 from nim_portal.services import audit_record, notify
 from nim_portal.validation import required_text
@@ -47,19 +47,14 @@ NO_ACTIONS_CHOSEN = "Tick the actions whose RAG rating to change."
 NO_RAG_NOTE = "Enter a note: why these actions move to this rating."
 
 
-class StaleAction(ValidationError):
+class StaleAction(StaleVersion):
     """Somebody changed the action after the sender loaded it: nothing was changed."""
 
-    def __init__(self, action: TacticalAction, expected_version):
-        self.action = action
-        last = action.history.select_related("history_user").order_by("-history_id").first()
-        by = f" by {last.history_user}" if last is not None and last.history_user else ""
-        super().__init__(
-            f"Action {action.reference} was changed{by} after you opened it (version "
-            f"{action.version}, you loaded {expected_version}): nothing was saved. "
-            "Reload it to see the change, then make yours again.",
-            code="stale_action",
-        )
+    code = "stale_action"
+
+    @staticmethod
+    def what(action: TacticalAction) -> str:
+        return f"Action {action.reference}"
 
 
 # Helpers.
@@ -88,15 +83,6 @@ def _lock(action: TacticalAction) -> TacticalAction:
         .select_related("unit", "owner_unit", "owner_user")
         .get(pk=action.pk)
     )
-
-
-def _require_version(action: TacticalAction, expected_version) -> None:
-    try:
-        expected = int(expected_version)
-    except (TypeError, ValueError):
-        expected = None
-    if expected != action.version:
-        raise StaleAction(action, expected_version)
 
 
 def _require_open(action: TacticalAction, what: str) -> None:
@@ -290,7 +276,7 @@ def _lock_for_update(acting_user: User, action: TacticalAction, expected_version
             f"{action.unit}, can {what}."
         )
     _require_open(action, what)
-    _require_version(action, expected_version)
+    require_version(action, expected_version, StaleAction)
     return action
 
 
@@ -457,7 +443,7 @@ def action_close(
     else:
         require_action_manager(acting_user, action.unit, "close its actions")
     ACTION_LIFECYCLE.check(action, ActionStatus.CLOSED)
-    _require_version(action, expected_version)
+    require_version(action, expected_version, StaleAction)
     outcome = required_text(
         outcome,
         field="outcome",

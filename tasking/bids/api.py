@@ -20,7 +20,6 @@ from rest_framework.response import Response
 
 from nim_portal.api.fields import IdField, MarkingLabelField, RowField
 from nim_portal.api.inputs import id_param, validated_input
-from nim_portal.api.refusals import conflict_answer
 from nim_portal.choices import GSCMarking
 from nim_portal.ids import ID_PATTERN
 from nim_portal.models import Unit, User
@@ -36,11 +35,6 @@ from tasking.resources.models import MAX_HOURS, Capability
 from tasking.resources.selectors import capabilities_visible_to
 from tasking.strategy.models import Priority
 from tasking.strategy.selectors import priorities_visible_to
-
-
-@conflict_answer(services.StaleBid)
-def _stale_bid(stale: services.StaleBid, context: dict) -> dict:
-    return {"detail": stale.messages[0], "code": "stale_bid", "version": stale.bid.version}
 
 
 class BidSerializer(serializers.ModelSerializer):

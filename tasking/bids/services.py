@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from nim_portal import access
 from nim_portal.choices import AuditVerb, GSCMarking
-from nim_portal.lifecycle import Lifecycle, save_with_history
+from nim_portal.lifecycle import Lifecycle, StaleVersion, require_version, save_with_history
 from nim_portal.models import Unit, User
 from nim_portal.services import audit_record
 from nim_portal.validation import required_text
@@ -43,7 +43,6 @@ from tasking.resources.services import (
     collect_errors,
     hours_ask,
     hours_commit,
-    require_version,
     shortfall_of,
 )
 from tasking.strategy.models import Priority
@@ -56,17 +55,14 @@ MAX_RANK = 999
 BID_LIFECYCLE = Lifecycle(BID_TRANSITIONS, subject=lambda bid: f"Bid {bid.reference} is")
 
 
-class StaleBid(ValidationError):
+class StaleBid(StaleVersion):
     """Somebody changed the bid after the sender loaded it: nothing was changed."""
 
-    def __init__(self, bid: Bid, expected_version):
-        self.bid = bid
-        super().__init__(
-            f"Bid {bid.reference} was changed after you opened it (version {bid.version}, you "
-            f"loaded {expected_version}): nothing was saved. Reload it to see the change, then "
-            "make yours again.",
-            code="stale_bid",
-        )
+    code = "stale_bid"
+
+    @staticmethod
+    def what(bid: Bid) -> str:
+        return f"Bid {bid.reference}"
 
 
 class BeyondCapability(ValidationError):

@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from nim_portal.choices import AuditVerb, GSCMarking
 from nim_portal.jobs import job_enqueue
-from nim_portal.lifecycle import save_with_history
+from nim_portal.lifecycle import StaleChange, save_with_history
 from nim_portal.models import User
 from nim_portal.services import audit_record
 from nim_portal.validation import required_text
@@ -49,7 +49,7 @@ TEXT_MAX_LENGTH = 10_000
 TITLE_MAX_LENGTH = 200
 
 
-class MinutesConflict(ValidationError):
+class MinutesConflict(StaleChange):
     """Somebody saved the minutes after the editor loaded them: their save is refused.
 
     Carries both texts so that the editor can merge by hand; nothing was written.

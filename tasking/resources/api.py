@@ -21,7 +21,6 @@ from rest_framework.response import Response
 
 from nim_portal.api.fields import IdField
 from nim_portal.api.inputs import id_param, validated_input
-from nim_portal.api.refusals import conflict_answer
 from nim_portal.ids import ID_PATTERN
 from tasking.meetings.selectors import meeting_for_user
 from tasking.resources import selectors, services
@@ -34,15 +33,6 @@ CHANGED_SINCE = {
         "The answer carries the version saved now."
     ),
 }
-
-
-@conflict_answer(services.StaleCapability)
-def _stale_capability(stale: services.StaleCapability, context: dict) -> dict:
-    return {
-        "detail": stale.messages[0],
-        "code": "stale_capability",
-        "version": stale.capability.version,
-    }
 
 
 class CapabilitySerializer(serializers.ModelSerializer):

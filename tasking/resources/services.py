@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from nim_portal import access
 from nim_portal.choices import AuditVerb
-from nim_portal.lifecycle import Lifecycle, save_with_history
+from nim_portal.lifecycle import Lifecycle, StaleVersion, require_version, save_with_history
 from nim_portal.models import Unit, User
 from nim_portal.services import audit_record
 from nim_portal.validation import required_text
@@ -34,28 +34,14 @@ CAPABILITY_LIFECYCLE = Lifecycle(
 )
 
 
-class StaleCapability(ValidationError):
+class StaleCapability(StaleVersion):
     """Somebody changed the capability after the sender loaded it: nothing was changed."""
 
-    def __init__(self, capability: Capability, expected_version):
-        self.capability = capability
-        super().__init__(
-            f"{capability.name} was changed after you opened it (version {capability.version}, "
-            f"you loaded {expected_version}): nothing was saved. Reload it to see the change, "
-            "then make yours again.",
-            code="stale_capability",
-        )
+    code = "stale_capability"
 
-
-def require_version(record, expected_version, stale: type[ValidationError]) -> None:
-    """Refuse (`stale(record, expected_version)`) a change sent over another version of `record`
-    than the one saved: somebody changed it since the sender loaded it."""
-    try:
-        expected = int(expected_version)
-    except (TypeError, ValueError):
-        expected = None
-    if expected != record.version:
-        raise stale(record, expected_version)
+    @staticmethod
+    def what(capability: Capability) -> str:
+        return capability.name
 
 
 def clean_hours(hours, *, field: str, what: str) -> int:

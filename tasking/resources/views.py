@@ -87,7 +87,7 @@ def capability_edit(request, pk):
                     **data,
                 )
             except services.StaleCapability as stale:
-                capability = stale.capability
+                capability = stale.record
                 form = CapabilityEditForm(
                     {**request.POST.dict(), "version": capability.version}, initial=initial
                 )

@@ -21,7 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from nim_portal.choices import AuditVerb, NotificationKind
-from nim_portal.lifecycle import Lifecycle, save_with_history
+from nim_portal.lifecycle import Lifecycle, StaleChange, save_with_history
 from nim_portal.models import User
 from nim_portal.services import audit_record, notify
 from nim_portal.validation import required_text
@@ -59,7 +59,7 @@ WHAT_MAX_LENGTH = 10_000
 MESSAGE_MAX_LENGTH = 5_000
 
 
-class SubmissionChanged(ValidationError):
+class SubmissionChanged(StaleChange):
     """Someone changed the submission since the page (or API read) the decision was made on."""
 
 
