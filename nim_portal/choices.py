@@ -125,6 +125,11 @@ class NotificationKind(models.TextChoices):
     SUBMISSION_ANSWERED = "submission_answered", "News of your agency's information"
     RELEASE_NEWS = "release_news", "News of a release to your agency"
     RELEASE_DOCUMENT_FAILED = "release_document_failed", "A release's PDF could not be made"
+    PROFILE_REVIEW_DUE = "profile_review_due", "A profile you own or asked for is due for review"
+    PRODUCT_FEEDBACK = (
+        "product_feedback",
+        "A reader gave feedback on a product you wrote or approved",
+    )
 
 
 class NotificationDelivery(models.TextChoices):
