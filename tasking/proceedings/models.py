@@ -72,7 +72,37 @@ def minutes_file_name(instance: "MinutesVersion", filename: str) -> str:
     return f"meeting-minutes/{secrets.token_urlsafe(32)}.pdf"
 
 
-class MinutesVersion(models.Model):
+class MinutesPdf(models.Model):
+    """A PDF of frozen minutes rendered by a job of the pipeline (nim_portal.jobs), which owns its
+    attempts and retries: the record keeps what its readers see, pending, ready (with its file
+    and date) or failed (with why)."""
+
+    pdf_status = models.CharField(
+        max_length=16, choices=MinutesPrintStatus.choices, default=MinutesPrintStatus.PENDING
+    )
+    pdf = models.FileField(upload_to=minutes_file_name, blank=True)
+    pdf_sha256 = models.CharField("SHA-256 of the PDF", max_length=64, blank=True)
+    pdf_error = models.TextField(blank=True, help_text="Why printing it failed.")
+    pdf_rendered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+    @staticmethod
+    def ready_has_pdf(name: str, message: str) -> models.CheckConstraint:
+        return models.CheckConstraint(
+            condition=~models.Q(pdf_status=MinutesPrintStatus.READY)
+            | (~models.Q(pdf="") & models.Q(pdf_rendered_at__isnull=False)),
+            name=name,
+            violation_error_message=message,
+        )
+
+    @property
+    def pdf_ready(self) -> bool:
+        return self.pdf_status == MinutesPrintStatus.READY
+
+
+class MinutesVersion(MinutesPdf):
     """The minutes as frozen when the meeting closed: a snapshot (text, attendance, decisions,
     commissions, escalations, actions) that never changes, and its printed PDF."""
 
@@ -87,23 +117,13 @@ class MinutesVersion(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     frozen_at = models.DateTimeField()
-    pdf_status = models.CharField(
-        max_length=16, choices=MinutesPrintStatus.choices, default=MinutesPrintStatus.PENDING
-    )
-    pdf = models.FileField(upload_to=minutes_file_name, blank=True)
-    pdf_sha256 = models.CharField("SHA-256 of the PDF", max_length=64, blank=True)
-    pdf_error = models.TextField(blank=True, help_text="Why printing it failed.")
-    pdf_rendered_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["meeting", "number"]
         constraints = [
             models.UniqueConstraint(fields=["meeting", "number"], name="minutes_version_unique"),
-            models.CheckConstraint(
-                condition=~models.Q(pdf_status=MinutesPrintStatus.READY)
-                | (~models.Q(pdf="") & models.Q(pdf_rendered_at__isnull=False)),
-                name="minutes_version_ready_has_pdf",
-                violation_error_message="Ready minutes have their PDF and its date.",
+            MinutesPdf.ready_has_pdf(
+                "minutes_version_ready_has_pdf", "Ready minutes have their PDF and its date."
             ),
         ]
 
@@ -118,12 +138,8 @@ class MinutesVersion(models.Model):
     def marking_label(self) -> str:
         return GSCMarking(self.marking).label
 
-    @property
-    def pdf_ready(self) -> bool:
-        return self.pdf_status == MinutesPrintStatus.READY
 
-
-class MinutesPrint(models.Model):
+class MinutesPrint(MinutesPdf):
     """The PDF of frozen minutes for readers vetted below their marking: every part marked above
     `ceiling` printed as "Withheld" and its marking only, so that a reader is never handed a file
     holding text above their vetting. Rendered once by a job (MINUTES_READER_PDF_JOB) when a
@@ -134,24 +150,14 @@ class MinutesPrint(models.Model):
     ceiling = models.PositiveSmallIntegerField(
         choices=GSCMarking.choices, help_text="The highest marking printed: its readers' vetting."
     )
-    pdf_status = models.CharField(
-        max_length=16, choices=MinutesPrintStatus.choices, default=MinutesPrintStatus.PENDING
-    )
-    pdf = models.FileField(upload_to=minutes_file_name, blank=True)
-    pdf_sha256 = models.CharField("SHA-256 of the PDF", max_length=64, blank=True)
-    pdf_error = models.TextField(blank=True, help_text="Why printing it failed.")
-    pdf_rendered_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [
             models.UniqueConstraint(
                 fields=["version", "ceiling"], name="minutes_print_one_per_ceiling"
             ),
-            models.CheckConstraint(
-                condition=~models.Q(pdf_status=MinutesPrintStatus.READY)
-                | (~models.Q(pdf="") & models.Q(pdf_rendered_at__isnull=False)),
-                name="minutes_print_ready_has_pdf",
-                violation_error_message="A ready print has its PDF and its date.",
+            MinutesPdf.ready_has_pdf(
+                "minutes_print_ready_has_pdf", "A ready print has its PDF and its date."
             ),
         ]
 
