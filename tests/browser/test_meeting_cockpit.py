@@ -19,7 +19,7 @@ from nim_portal.choices import GSCMarking, VettingLevel
 from tasking.actions.choices import ActionType
 from tasking.actions.services import action_raise
 from tasking.proceedings import services
-from tests.browser.conftest import axe_violations
+from tests.browser.conftest import assert_accessible
 from tests.browser.test_pages import marking_banners, sign_in
 from tests.tasking.screen_helpers import ScreenCast
 
@@ -27,12 +27,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 FOLLOW_MS = 5_000
 CANARY = "CANARY-b41e: the covert deployment"
-
-
-def assert_accessible(page) -> None:
-    found = axe_violations(page)
-    blocking = [v for v in found if v["impact"] in {"serious", "critical"} or v["id"] == "region"]
-    assert not blocking, blocking
 
 
 def no_sideways_scroll(page) -> bool:

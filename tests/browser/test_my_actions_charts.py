@@ -13,19 +13,13 @@ import pytest
 from tasking.actions.choices import Rag
 from tasking.actions.services import action_update_add
 from tasking.models import ActionUpdate, TacticalAction
-from tests.browser.conftest import axe_violations
+from tests.browser.conftest import assert_accessible
 from tests.browser.test_pages import browser_errors, sign_in  # noqa: F401 (a fixture)
 from tests.tasking.factories import StrategyCast, action_raised, strategy_approved
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 NOTE = "The court adjourned the warrant hearings to next month."
-
-
-def assert_accessible_with_regions(page) -> None:
-    found = axe_violations(page)
-    blocking = [v for v in found if v["impact"] in {"serious", "critical"} or v["id"] == "region"]
-    assert not blocking, f"axe: {blocking}"
 
 
 @pytest.fixture
@@ -87,7 +81,7 @@ def test_the_owner_updates_in_place_and_rates_several_at_once(page, cast, mine, 
     first_row = page.locator(f"#action-{first.pk}")
     assert "First visit made: nobody home." in first_row.inner_text()
     assert "Overdue" in first_row.inner_text()
-    assert_accessible_with_regions(page)
+    assert_accessible(page)
 
     # One row opens in place: the page stays, the form takes the focus.
     page.get_by_role("link", name=f"Update action {first.reference}").click()
@@ -95,7 +89,7 @@ def test_the_owner_updates_in_place_and_rates_several_at_once(page, cast, mine, 
     text.wait_for()
     assert page.url.endswith("/tasking/actions/")
     wait_for_focus_on(page, f"action-{first.pk}-text")
-    assert_accessible_with_regions(page)
+    assert_accessible(page)
 
     text.fill("Search team booked for Friday.")
     first_row.get_by_label("Red").check()
@@ -125,7 +119,7 @@ def test_the_owner_updates_in_place_and_rates_several_at_once(page, cast, mine, 
         TacticalAction.objects.filter(pk__in=[second.pk, third.pk]).values_list("rag", flat=True)
     ) == [Rag.AMBER, Rag.AMBER]
     assert page.locator(f"#action-{second.pk}").get_by_text(NOTE).is_visible()
-    assert_accessible_with_regions(page)
+    assert_accessible(page)
 
     # One changed meanwhile: none changes, and the page says which and why.
     action_update_add(
@@ -145,7 +139,7 @@ def test_the_owner_updates_in_place_and_rates_several_at_once(page, cast, mine, 
     assert f"{second.reference}: Action {second.reference} was changed by" in summary.inner_text()
     assert TacticalAction.objects.get(pk=third.pk).rag == Rag.AMBER
     assert page.get_by_label(f"Tick action {third.reference}").is_checked()
-    assert_accessible_with_regions(page)
+    assert_accessible(page)
     # The refused change's page answers 409, as it should; nothing else went wrong.
     assert [error for error in browser_errors if "status of 409" not in error] == []
 
@@ -163,7 +157,7 @@ def test_the_charts_show_with_their_tables(page, cast, strategy, mine, browser_e
     figure.get_by_text("Show as a table").click()
     assert table.is_visible()
     assert "Open, rated amber" in table.inner_text()
-    assert_accessible_with_regions(page)
+    assert_accessible(page)
 
     page.goto(f"/tasking/strategies/{strategy.pk}/")
     figure = page.locator("figure", has_text="Priorities by MoRiLE score")
@@ -171,7 +165,7 @@ def test_the_charts_show_with_their_tables(page, cast, strategy, mine, browser_e
     assert image.evaluate("image => image.complete && image.naturalWidth > 0")
     figure.get_by_text("Show as a table").click()
     assert "MoRiLE score out of 100" in figure.locator("table").inner_text()
-    assert_accessible_with_regions(page)
+    assert_accessible(page)
     assert browser_errors == []
 
 

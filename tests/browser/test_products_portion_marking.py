@@ -10,7 +10,7 @@ import pytest
 
 from nim_portal.choices import GSCMarking, Role, VettingLevel
 from products.services import section_retitle
-from tests.browser.conftest import axe_violations
+from tests.browser.conftest import assert_accessible
 from tests.browser.test_pages import marking_banners, sign_in
 from tests.factories import member, product_drafting
 from tests.products.helpers import publish, write
@@ -47,12 +47,6 @@ def world(hierarchy, vetting_table):
     return {"product": product, "rv": rv, "sc": sc}
 
 
-def assert_accessible_with_regions(page) -> None:
-    found = axe_violations(page)
-    blocking = [v for v in found if v["impact"] in {"serious", "critical"} or v["id"] == "region"]
-    assert not blocking, f"axe: {blocking}"
-
-
 def no_sideways_scroll(page) -> bool:
     return page.evaluate(
         "document.documentElement.scrollWidth <= document.documentElement.clientWidth"
@@ -77,12 +71,12 @@ def test_the_rv_member_sees_the_secret_section_withheld(page, world):
     placeholder = page.get_by_role("heading", name=re.compile(r"Withheld: SECRET"))
     assert placeholder.count() == 1
     assert CANARY not in page.content()
-    assert_accessible_with_regions(page)
+    assert_accessible(page)
 
     page.goto(f"/products/{product.pk}/versions/compare/?a=1&b=2")
     assert page.get_by_role("heading", name="Withheld: SECRET").count() == 1
     assert CANARY not in page.content()
-    assert_accessible_with_regions(page)
+    assert_accessible(page)
 
 
 def test_compare_word_by_word_inline_and_side_by_side(page, world):
@@ -97,14 +91,14 @@ def test_compare_word_by_word_inline_and_side_by_side(page, world):
     assert first.locator("del").first.text_content() == "removed: 40"
     assert first.locator("ins").first.text_content() == "added: 45"
     assert page.locator("ins", has_text="Saturdays").count() == 1
-    assert_accessible_with_regions(page)
+    assert_accessible(page)
 
     page.get_by_role("link", name="Show the changes side by side").click()
     page.wait_for_url(re.compile(r"view=side-by-side"))
     table = page.locator("table.nim-word-diff").first
     assert table.locator("th").all_inner_texts() == ["Version 1", "Version 2"]
     assert table.locator("del").first.text_content() == "removed: 40"
-    assert_accessible_with_regions(page)
+    assert_accessible(page)
 
     page.set_viewport_size({"width": 390, "height": 844})
     assert no_sideways_scroll(page)

@@ -4,8 +4,7 @@ submitted, and the count of readers a higher marking withholds a section from, t
 marking changes (and, without JavaScript, by holding the save until it is confirmed).
 
 On each page axe finds no serious or critical WCAG 2.2 AA problem and no `region` finding (the
-best-practice rule that all content sits in a landmark, run on its own: the WCAG tags leave it
-out), and at 390 px none scrolls sideways."""
+best-practice rule that all content sits in a landmark), and at 390 px none scrolls sideways."""
 
 import re
 
@@ -62,27 +61,6 @@ def returned(cast):
     return product
 
 
-# The layout's marking banners and demo banner stand outside every landmark on every page
-# (templates/nim_portal/base.html): the pages' own content is checked here.
-LAYOUT_OUTSIDE_LANDMARKS = [[".nim-marking"], [".govuk-phase-banner"]]
-
-
-def assert_page_is_accessible(page) -> None:
-    """axe's WCAG 2.2 A and AA rules (conftest), then its `region` rule on its own."""
-    assert_accessible(page)
-    regions = page.evaluate(
-        """async (exclude) => {
-            const results = await axe.run(
-                {include: [["body"]], exclude},
-                {runOnly: {type: "rule", values: ["region"]}},
-            );
-            return results.violations.map((v) => v.nodes.map((n) => n.target.join(" ")));
-        }""",
-        LAYOUT_OUTSIDE_LANDMARKS,
-    )
-    assert not regions, f"content outside a landmark: {regions}"
-
-
 def assert_no_sideways_scroll(page) -> None:
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= NARROW["width"], f"{page.url} is {width} px wide at 390 px"
@@ -105,14 +83,14 @@ def test_comments_stand_beside_the_section_and_below_it_on_a_narrow_screen(page,
     text, beside = box.bounding_box(), comments.bounding_box()
     assert beside["x"] >= text["x"] + text["width"], "the comments stand beside the text"
     assert beside["y"] < text["y"] + text["height"]
-    assert_page_is_accessible(page)
+    assert_accessible(page)
 
     page.set_viewport_size(NARROW)
     page.reload()
     text, below = box.bounding_box(), comments.bounding_box()
     assert below["y"] >= text["y"] + text["height"], "the comments stand below the text"
     assert_no_sideways_scroll(page)
-    assert_page_is_accessible(page)
+    assert_accessible(page)
 
     # The next section has no comment of its own.
     open_editor(page, returned, 2)
@@ -130,7 +108,7 @@ def test_save_and_next_section_then_back_to_the_product(page, cast):
     page.wait_for_url(f"**/sections/{sections[1].pk}/edit/")
     page.get_by_text("Section saved (revision 2).").wait_for()
     expect(page.get_by_role("heading", level=1)).to_contain_text(sections[1].title)
-    assert_page_is_accessible(page)
+    assert_accessible(page)
 
     open_editor(page, product, len(sections)).fill("Sources and methods used.")
     page.get_by_role("button", name="Save and go back to the product").click()
@@ -157,7 +135,7 @@ def test_the_empty_sections_are_listed_before_the_draft_is_submitted(page, cast)
     for empty in sections[-2:]:
         expect(listed.get_by_role("link", name=empty.title)).to_be_visible()
     assert marking_banners(page) == ["OFFICIAL-SENSITIVE", "OFFICIAL-SENSITIVE"]
-    assert_page_is_accessible(page)
+    assert_accessible(page)
     page.set_viewport_size(NARROW)
     page.reload()
     assert_no_sideways_scroll(page)
@@ -191,7 +169,7 @@ def test_a_higher_marking_says_how_many_readers_will_see_the_section_withheld(pa
     expect(warning).to_contain_text(
         "1 person who may read this product today is not vetted to read SECRET"
     )
-    assert_page_is_accessible(page)
+    assert_accessible(page)
     page.get_by_label("Marking of this section").select_option(label="OFFICIAL-SENSITIVE")
     expect(warning).to_be_empty()
     page.get_by_label("Marking of this section").select_option(label="SECRET")
@@ -252,6 +230,6 @@ def test_without_javascript_the_save_of_a_higher_marking_waits_for_confirmation(
     page.get_by_label("Marking of this section").select_option(label="SECRET")
     page.get_by_role("button", name="Save", exact=True).click()
     page.get_by_role("heading", name="Not saved yet").wait_for()
-    assert_page_is_accessible(page)
+    assert_accessible(page)
     page.set_viewport_size(NARROW)
     assert_no_sideways_scroll(page)

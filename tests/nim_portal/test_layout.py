@@ -59,8 +59,9 @@ def test_secret_and_above_are_drawn_differently_from_official():
     assert "nim-marking--official" in render_banner()
 
 
-def test_the_marking_is_announced_as_a_protective_marking():
-    assert 'role="note" aria-label="Protective marking"' in render_banner()
+def test_the_marking_is_a_landmark_named_protective_marking():
+    # A landmark, so that a reader moving by landmarks meets the marking too (axe's `region`).
+    assert 'role="region" aria-label="Protective marking"' in render_banner()
 
 
 def test_the_layout_is_the_portals_own_brand_not_govuk(client):

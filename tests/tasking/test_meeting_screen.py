@@ -242,7 +242,7 @@ def test_the_marking_banner_follows_the_screen(screen):
     page = client.get(url("meeting_screen", screen.meeting)).content.decode()
     live = client.get(url("meeting_screen_live", screen.meeting), **HTMX).content.decode()
 
-    assert page.count('role="note" aria-label="Protective marking">OFFICIAL-SENSITIVE<') == 2
+    assert page.count('role="region" aria-label="Protective marking">OFFICIAL-SENSITIVE<') == 2
     assert 'hx-swap-oob="outerHTML:.nim-marking--top">OFFICIAL-SENSITIVE<' in live
     assert 'hx-swap-oob="outerHTML:.nim-marking--bottom">OFFICIAL-SENSITIVE<' in live
 
