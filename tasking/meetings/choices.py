@@ -83,14 +83,15 @@ class IntervalUnit(models.TextChoices):
 # The default cadence (docs/domain.md "Tasking & Co-ordinating Groups"): (unit kind, meeting kind)
 # -> (count, unit, enabled).
 # Regions and forces are both Level 2 but sit at different cadences, so policies are keyed by
-# the kind of unit. National (Level 3) is local choice: present, but off until an admin turns it on.
+# the kind of unit. The national (Level 3) ST&CG and TT&CG are scheduled too: an administrator may
+# turn them off where a deployment has no national T&CG.
 DEFAULT_CADENCES: dict[tuple[str, str], tuple[int, str, bool]] = {
     (UnitKind.BCU, MeetingKind.TACTICAL): (14, IntervalUnit.DAYS, True),
     (UnitKind.FORCE, MeetingKind.TACTICAL): (14, IntervalUnit.DAYS, True),
     (UnitKind.REGION, MeetingKind.TACTICAL): (3, IntervalUnit.MONTHS, True),
-    (UnitKind.NATIONAL, MeetingKind.TACTICAL): (3, IntervalUnit.MONTHS, False),
+    (UnitKind.NATIONAL, MeetingKind.TACTICAL): (3, IntervalUnit.MONTHS, True),
     (UnitKind.BCU, MeetingKind.STRATEGIC): (6, IntervalUnit.MONTHS, True),
     (UnitKind.FORCE, MeetingKind.STRATEGIC): (6, IntervalUnit.MONTHS, True),
     (UnitKind.REGION, MeetingKind.STRATEGIC): (6, IntervalUnit.MONTHS, True),
-    (UnitKind.NATIONAL, MeetingKind.STRATEGIC): (6, IntervalUnit.MONTHS, False),
+    (UnitKind.NATIONAL, MeetingKind.STRATEGIC): (6, IntervalUnit.MONTHS, True),
 }

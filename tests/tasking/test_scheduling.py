@@ -73,8 +73,9 @@ def test_running_twice_creates_each_units_meetings_once_by_its_cadence(cast):
     assert _slots(h.region, MeetingKind.TACTICAL) == [date(2030, 7, 6)]
     for unit in (h.region, h.force, h.bcu):
         assert _slots(unit, MeetingKind.STRATEGIC) == [date(2030, 7, 6)]
-    # National (Level 3) is configurable and off by default.
-    assert not Meeting.objects.filter(unit=h.national).exists()
+    # National (Level 3) sits by default, at the region's cadence for its TT&CG.
+    assert _slots(h.national, MeetingKind.TACTICAL) == [date(2030, 7, 6)]
+    assert _slots(h.national, MeetingKind.STRATEGIC) == [date(2030, 7, 6)]
     duplicates = Counter(Meeting.objects.values_list("unit_id", "kind", "cadence_slot"))
     assert max(duplicates.values()) == 1
 

@@ -124,17 +124,22 @@ def test_a_national_administrator_changes_a_policy(client, policies, hierarchy):
     assert bcu_tactical().interval_count == 21
 
 
-def test_a_superuser_turns_on_the_level_3_cadence(client, policies, superuser):
+def test_the_level_3_cadence_is_on_by_default_and_a_superuser_turns_it_off(
+    client, policies, superuser
+):
     policy = CadencePolicy.objects.get(unit_kind="national", meeting_kind=MeetingKind.TACTICAL)
-    assert not policy.is_enabled  # off in the seed: national T&CGs are not every deployment's
+    assert policy.is_enabled  # the national TT&CG and ST&CG are scheduled by default
+    assert CadencePolicy.objects.get(
+        unit_kind="national", meeting_kind=MeetingKind.STRATEGIC
+    ).is_enabled
     assert "National (Level 3)" in page(client, superuser, "cadence_policies").content.decode()
     response = client.post(
         reverse("tasking:cadence_policy_edit", args=[policy.pk]),
-        edit_data(policy, is_enabled="on", interval_count=2),
+        edit_data(policy, is_enabled=False, interval_count=2),
     )
     assert response.status_code == 302
     policy.refresh_from_db()
-    assert policy.is_enabled and policy.interval_count == 2
+    assert not policy.is_enabled and policy.interval_count == 2
 
 
 def test_an_invalid_policy_is_refused_on_the_form_with_no_change(client, policies, superuser):
