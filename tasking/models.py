@@ -9,6 +9,8 @@ from tasking.meetings.models import *  # noqa: F403
 from tasking.meetings.models import __all__ as _meetings
 from tasking.proceedings.models import *  # noqa: F403
 from tasking.proceedings.models import __all__ as _proceedings
+from tasking.requests.models import *  # noqa: F403
+from tasking.requests.models import __all__ as _requests
 from tasking.resources.models import *  # noqa: F403
 from tasking.resources.models import __all__ as _resources
 from tasking.strategy.models import *  # noqa: F403
@@ -18,5 +20,6 @@ from tasking.submissions.models import __all__ as _submissions
 
 __all__ = [*_strategy, *_meetings, *_submissions]
 __all__ += _proceedings
+__all__ += _requests
 __all__ += _actions
 __all__ += _resources + _bids

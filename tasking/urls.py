@@ -15,5 +15,6 @@ urlpatterns = [
     path("", include("tasking.actions.urls")),
     path("", include("tasking.proceedings.urls")),
     path("", include("tasking.bids.urls")),
+    path("", include("tasking.requests.urls")),
     path("", include("tasking.submissions.urls")),
 ]

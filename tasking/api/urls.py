@@ -7,6 +7,7 @@ from rest_framework.routers import SimpleRouter
 from tasking.actions import api as actions
 from tasking.bids import api as bids
 from tasking.proceedings import api as meetings
+from tasking.requests import api as sideways_requests
 from tasking.resources import api as capabilities
 from tasking.strategy import api as strategy
 from tasking.submissions import api as partner_submissions
@@ -18,6 +19,7 @@ meetings.register(router)
 actions.register(router)
 capabilities.register(router)
 bids.register(router)
+sideways_requests.register(router)
 
 urlpatterns = [
     # An object of two lists (inbox, outbox), not a list: a view of its own, not the viewset's.

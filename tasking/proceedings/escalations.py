@@ -14,6 +14,7 @@ from django.db.models import Case, Value, When
 from django.http import HttpRequest
 from django.utils import timezone
 
+from nim_portal import access
 from nim_portal.choices import AuditVerb, GSCMarking, NotificationKind, Role
 from nim_portal.lifecycle import Lifecycle, save_with_history
 from nim_portal.models import Unit, User
@@ -33,10 +34,13 @@ from tasking.proceedings.services import (
     require_in_session,
     require_item_of,
 )
+from tasking.resources.models import CapabilityCommitment
+from tasking.resources.services import shortfall_of
 
 
-def _receiving_meeting(unit: Unit) -> Meeting | None:
-    """The next TT&CG of `unit` that has not closed (the one sitting, else the next scheduled)."""
+def receiving_meeting_of(unit: Unit) -> Meeting | None:
+    """The next TT&CG of `unit` that has not closed (the one sitting, else the next scheduled): the
+    meeting that decides what another T&CG sends it (an escalation, a sideways request)."""
     return (
         Meeting.objects.filter(unit=unit, kind=MeetingKind.TACTICAL)
         .exclude(status=MeetingStatus.CLOSED)
@@ -77,7 +81,7 @@ def escalation_raise(
         from_meeting=meeting,
         agenda_item=agenda_item,
         to_unit=parent,
-        receiving_meeting=_receiving_meeting(parent),
+        receiving_meeting=receiving_meeting_of(parent),
         title=required_text(
             title, field="title", message="Enter what is escalated.", max_length=TITLE_MAX_LENGTH
         ),
@@ -111,6 +115,37 @@ def escalation_raise(
     if escalation.receiving_meeting_id:
         meeting_screen_changed(escalation.receiving_meeting_id)
     return escalation
+
+
+@transaction.atomic
+def shortfall_draft(*, acting_user: User, meeting: Meeting, bid_id) -> dict[str, str] | None:
+    """What an escalation of a bid's shortfall says before its chair changes a word: the hours
+    the bid of `meeting` (by id) asks for beyond what is left of its capability in the cycle,
+    as the refusal of its acceptance said. None when the bid is not this meeting's, is decided,
+    is marked above the reader's vetting, or fits."""
+    commitment = (
+        CapabilityCommitment.objects.filter(
+            bid_id=bid_id, meeting=meeting, action__isnull=True, bid__isnull=False
+        )
+        .select_related("capability", "bid")
+        .first()
+    )
+    if commitment is None or not access.may_read_marking(acting_user, commitment.bid.marking):
+        return None
+    shortfall = shortfall_of(commitment)
+    if not shortfall:
+        return None
+    bid = commitment.bid
+    capability = commitment.capability
+    return {
+        "title": f"{shortfall} hours of {capability.name} for bid {bid.reference}",
+        "reason": (
+            f"Beyond the unit's resources: bid {bid.reference} ({bid.title}) asks for "
+            f"{commitment.hours} hours of {capability.name}, {shortfall} more than "
+            f"{meeting.unit} has left in this TT&CG's cycle."
+        ),
+        "marking": bid.marking,
+    }
 
 
 ESCALATION_LIFECYCLE = Lifecycle(

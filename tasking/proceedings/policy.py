@@ -9,22 +9,25 @@ from nim_portal.models import User
 from tasking.proceedings.models import Escalation
 
 
-def escalations_decidable_by(user: User, escalations: Iterable[Escalation]) -> set[int]:
-    """The ids of `escalations` that `user` may adopt or return: a chair of the receiving unit
-    (or a unit above it), or the chair of its receiving meeting (read with each escalation).
-    One query."""
+def received_decidable_by(user: User, received: Iterable) -> set[int]:
+    """The ids of the records one T&CG received from another (escalations from below, sideways
+    requests from a neighbour: each with `to_unit_id` and its `receiving_meeting` read with it)
+    that `user` may decide: a chair of the receiving unit (or a unit above it), or the chair of
+    the receiving meeting. One query."""
     if not access.is_police(user):
         return set()
     chaired = set(access.units_covered(user, Role.CHAIR).values_list("pk", flat=True))
     return {
-        escalation.pk
-        for escalation in escalations
-        if escalation.to_unit_id in chaired
-        or (
-            escalation.receiving_meeting is not None
-            and escalation.receiving_meeting.chair_id == user.pk
-        )
+        record.pk
+        for record in received
+        if record.to_unit_id in chaired
+        or (record.receiving_meeting is not None and record.receiving_meeting.chair_id == user.pk)
     }
+
+
+def escalations_decidable_by(user: User, escalations: Iterable[Escalation]) -> set[int]:
+    """The ids of `escalations` that `user` may adopt or return (received_decidable_by)."""
+    return received_decidable_by(user, escalations)
 
 
 def can_decide_escalation(user: User, escalation: Escalation) -> bool:

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from django.core import mail
 from django.test import TestCase
 
-from nim_portal.choices import Role, UnitKind
+from nim_portal.choices import Role
 from tasking.meetings.cadence import schedule_meetings
 from tasking.meetings.choices import MeetingKind
 from tasking.models import Meeting
@@ -31,10 +31,7 @@ class Cast:
 
 
 def ttcg(unit) -> Meeting:
-    """The unit's first TT&CG scheduled by the cadence (a national one made by hand: the
-    national cadence is off by default)."""
-    if unit.kind == UnitKind.NATIONAL:
-        return Meeting.objects.create(unit=unit, kind=MeetingKind.TACTICAL, starts_at=NOW)
+    """The unit's first TT&CG scheduled by the cadence."""
     return Meeting.objects.filter(unit=unit, kind=MeetingKind.TACTICAL).order_by("starts_at")[0]
 
 

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from nim_portal.choices import GSCMarking
 from nim_portal.forms.errors import add_service_errors
+from nim_portal.ids import parse_id
 from nim_portal.models import Unit
 from nim_portal.web.decorators import police_required
 from tasking.meetings import services as meeting_services
@@ -380,10 +381,20 @@ def escalate(request, pk):
     meeting = meeting_for_user(request.user, pk)
     require_chair(request.user, meeting, "escalate its business")
     parent = Unit.objects.get_parent(meeting.unit)
-    form = EscalationForm(request.POST or None, meeting=meeting)
+    # Opened from a bid refused for its shortfall (?bid=): the form says so already.
+    bid_id = parse_id(request.GET.get("bid"))
+    draft = (
+        escalations.shortfall_draft(acting_user=request.user, meeting=meeting, bid_id=bid_id)
+        if bid_id
+        else None
+    )
+    form = EscalationForm(request.POST or None, meeting=meeting, initial=draft)
     done = ESCALATION.submit(request, form, meeting=meeting)
     if done:
         messages.success(request, done)
+        if draft:
+            # Back to the bid, whose acceptance may now name this escalation.
+            return redirect("tasking:bid_detail", pk=bid_id)
         return _detail(meeting)
     return _form_page(
         request,
