@@ -1,6 +1,7 @@
 """The meeting cadence and the schedule that keeps it: the cadence policies (each unit kind's
 interval for each kind of meeting), and the system job that creates every unit's meetings of the
-coming cadence slots and commissions the tactical assessment of each TT&CG.
+coming cadence slots and commissions the assessment each meeting rests on: the tactical assessment
+of each TT&CG and the strategic assessment of each ST&CG.
 
 System jobs (run by Celery beat) say so in their name and docstring, write history with no user
 and audit with `system: True`; a service a person calls takes `acting_user=` and checks permission
@@ -66,6 +67,44 @@ POLICY_FIELDS = (
 )
 
 
+# A new ST&CG policy's window (days before the meeting: commissioned, due): a strategic assessment
+# takes weeks, a tactical one days.
+STRATEGIC_ASSESSMENT_WINDOW = (56, 14)
+
+
+@dataclass(frozen=True)
+class AssessmentOfKind:
+    """The assessment a kind of meeting rests on: the meeting's field holding it, its product kind
+    and how it is named and described."""
+
+    field: str
+    product_kind: str
+    label: str
+    purpose: str
+
+    def title(self, meeting: Meeting, day: date) -> str:
+        return (
+            f"{self.label} for the {meeting.get_kind_display()} of {meeting.unit}, {day:%d %B %Y}"
+        )
+
+
+ASSESSMENT_OF_MEETING: dict[str, AssessmentOfKind] = {
+    MeetingKind.TACTICAL: AssessmentOfKind(
+        "tactical_assessment",
+        ProductKind.TACTICAL_ASSESSMENT,
+        "Tactical assessment",
+        "Short-term issues since the last sitting, for the TT&CG of {day:%d %B %Y}.",
+    ),
+    MeetingKind.STRATEGIC: AssessmentOfKind(
+        "strategic_assessment",
+        ProductKind.STRATEGIC_ASSESSMENT,
+        "Strategic assessment",
+        "The longer-term threats and how the priorities of the ending period fared, for the "
+        "ST&CG of {day:%d %B %Y} to set the control strategy and intelligence requirement.",
+    ),
+}
+
+
 @dataclass
 class ScheduleResult:
     """What one run of the schedule did (ids), for the task's log and the tests."""
@@ -88,10 +127,12 @@ def cadence_policies_default() -> list[CadencePolicy]:
     for (unit_kind, meeting_kind), (count, unit, enabled) in DEFAULT_CADENCES.items():
         if (unit_kind, meeting_kind) in existing:
             continue
+        defaults = {"interval_count": count, "interval_unit": unit, "is_enabled": enabled}
+        if meeting_kind == MeetingKind.STRATEGIC:
+            commission, due = STRATEGIC_ASSESSMENT_WINDOW
+            defaults |= {"assessment_commission_days": commission, "assessment_due_days": due}
         policy, was_created = CadencePolicy.objects.get_or_create(
-            unit_kind=unit_kind,
-            meeting_kind=meeting_kind,
-            defaults={"interval_count": count, "interval_unit": unit, "is_enabled": enabled},
+            unit_kind=unit_kind, meeting_kind=meeting_kind, defaults=defaults
         )
         if was_created:
             created.append(policy)
@@ -328,24 +369,25 @@ def _assessment_flag(meeting: Meeting, flag: str) -> None:
     flag = flag[: Meeting._meta.get_field("assessment_flag").max_length]
     if meeting.assessment_flag != flag:
         meeting.assessment_flag = flag
-        save_with_history(meeting, acting_user=None, reason="Tactical assessment not commissioned")
+        label = ASSESSMENT_OF_MEETING[meeting.kind].label
+        save_with_history(meeting, acting_user=None, reason=f"{label} not commissioned")
 
 
-def _no_analyst_flag(unit: Unit) -> str:
+def _no_analyst_flag(unit: Unit, assessment: AssessmentOfKind) -> str:
     return (
-        f"{unit} has no analyst to develop the tactical assessment: "
+        f"{unit} has no analyst to develop the {assessment.label.lower()}: "
         "add one and the schedule commissions it."
     )[: Meeting._meta.get_field("assessment_flag").max_length]
 
 
-def _tactical_assessments_commission(
+def _assessments_commission(
     meetings: list[Meeting],
     policy: CadencePolicy,
     analyst: User | None,
     people: dict[int, User],
     result: ScheduleResult,
 ) -> None:
-    """Commission the tactical assessment of each of one unit's TT&CGs in their window, once
+    """Commission the assessment of each of one unit's meetings of one kind in their window, once
     (under the meetings' row locks, taken in one order).
 
     Owner: the unit's first analyst; requester: the chair, or that analyst when the meeting has
@@ -354,8 +396,9 @@ def _tactical_assessments_commission(
     already flagged for want of an analyst costs nothing more until one is added.
     """
     unit = meetings[0].unit
+    assessment = ASSESSMENT_OF_MEETING[policy.meeting_kind]
     if analyst is None:
-        flag = _no_analyst_flag(unit)
+        flag = _no_analyst_flag(unit, assessment)
         result.flagged.extend(meeting.pk for meeting in meetings)
         meetings = [meeting for meeting in meetings if meeting.assessment_flag != flag]
         if not meetings:
@@ -366,7 +409,7 @@ def _tactical_assessments_commission(
             .filter(
                 pk__in=[meeting.pk for meeting in meetings],
                 status=MeetingStatus.SCHEDULED,
-                tactical_assessment__isnull=True,
+                **{f"{assessment.field}__isnull": True},
             )
             .order_by("starts_at", "pk")
         )
@@ -382,57 +425,57 @@ def _tactical_assessments_commission(
                     acting_user=None,
                     system=True,
                     unit=unit,
-                    kind=ProductKind.TACTICAL_ASSESSMENT,
-                    title=f"Tactical assessment for the TT&CG of {unit}, {day:%d %B %Y}",
+                    kind=assessment.product_kind,
+                    title=assessment.title(meeting, day),
                     owner=analyst,
                     requester=chair if chair is not None and chair.is_active else analyst,
                     due_date=day - timedelta(days=policy.assessment_due_days),
-                    purpose=(
-                        f"Short-term issues since the last sitting, for the TT&CG of "
-                        f"{day:%d %B %Y}."
-                    ),
+                    purpose=assessment.purpose.format(day=day),
                 )
             except (ValidationError, PermissionDenied) as exc:
                 message = "; ".join(getattr(exc, "messages", [str(exc)]))
                 result.flagged.append(meeting.pk)
                 _assessment_flag(
-                    meeting, f"The tactical assessment could not be commissioned: {message}"
+                    meeting,
+                    f"The {assessment.label.lower()} could not be commissioned: {message}",
                 )
                 continue
-            meeting.tactical_assessment = product
+            setattr(meeting, assessment.field, product)
             meeting.assessment_flag = ""
-            save_with_history(meeting, acting_user=None, reason="Tactical assessment commissioned")
+            save_with_history(meeting, acting_user=None, reason=f"{assessment.label} commissioned")
             result.commissioned.append(product.pk)
 
 
-def _tactical_assessments_commission_due(
+def _assessments_commission_due(
     policies: list[CadencePolicy],
     now: datetime,
     rosters: dict[int, UnitRoster],
     result: ScheduleResult,
 ) -> None:
-    """Commission the tactical assessment of every TT&CG entering its commissioning window, the
-    meetings found in one query and the people they need in two more, whatever their number."""
-    tactical = {p.unit_kind: p for p in policies if p.meeting_kind == MeetingKind.TACTICAL}
-    if not tactical:
+    """Commission the assessment of every meeting entering its commissioning window (the tactical
+    one of a TT&CG, the strategic one of an ST&CG), the meetings found in one query and the
+    people they need in two more, whatever their number."""
+    by_kinds = {(p.unit_kind, p.meeting_kind): p for p in policies}
+    if not by_kinds:
         return
     window = Q()
-    for policy in tactical.values():
+    for policy in by_kinds.values():
+        field_name = ASSESSMENT_OF_MEETING[policy.meeting_kind].field
         window |= Q(
             unit__kind=policy.unit_kind,
+            kind=policy.meeting_kind,
             starts_at__lte=now + timedelta(days=policy.assessment_commission_days),
+            **{f"{field_name}__isnull": True},
         )
     due = list(
         Meeting.objects.filter(
             window,
-            kind=MeetingKind.TACTICAL,
             status=MeetingStatus.SCHEDULED,
-            tactical_assessment__isnull=True,
             starts_at__gt=now,
             unit__is_active=True,
         )
         .select_related("unit")
-        .order_by("unit__path", "starts_at", "pk")
+        .order_by("unit__path", "kind", "starts_at", "pk")
     )
     if not due:
         return
@@ -441,11 +484,11 @@ def _tactical_assessments_commission_due(
     wanted |= {meeting.chair_id for meeting in due if rosters[meeting.unit_id].analyst_id}
     # One instance a person: each caches the reading of its vetting across commissions.
     people = User.objects.in_bulk([pk for pk in wanted if pk is not None])
-    for unit_id, meetings in groupby(due, key=attrgetter("unit_id")):
+    for (unit_id, kind), meetings in groupby(due, key=attrgetter("unit_id", "kind")):
         meetings = list(meetings)
-        _tactical_assessments_commission(
+        _assessments_commission(
             meetings,
-            tactical[meetings[0].unit.kind],
+            by_kinds[(meetings[0].unit.kind, kind)],
             people.get(rosters[unit_id].analyst_id),
             people,
             result,
@@ -458,7 +501,8 @@ def schedule_meetings(*, now: datetime | None = None) -> ScheduleResult:
     For each enabled cadence policy and each active unit of its kind: create the meetings of the
     missing cadence slots up to the horizon, with the standard agenda, the unit's chairs and
     members invited (each invitation sent by a job of its own) and a reminder; commission
-    the tactical assessment of each TT&CG entering its commissioning window. Safe to run twice
+    the assessment of each meeting entering its commissioning window (the tactical assessment of
+    a TT&CG, the strategic assessment of an ST&CG). Safe to run twice
     and concurrently: a slot is created once (unique constraint, the loser's row skipped) and an
     assessment commissioned once (under the meeting's row lock).
 
@@ -485,5 +529,5 @@ def schedule_meetings(*, now: datetime | None = None) -> ScheduleResult:
     for unit, slots in to_fill:
         created = _meetings_create_for_slots(unit, slots, rosters[unit.pk])
         result.created.extend(meeting.pk for meeting in created)
-    _tactical_assessments_commission_due(policies, now, rosters, result)
+    _assessments_commission_due(policies, now, rosters, result)
     return result

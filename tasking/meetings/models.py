@@ -67,10 +67,11 @@ class CadencePolicy(models.Model):
     )
     assessment_commission_days = models.PositiveSmallIntegerField(
         default=14,
-        help_text="TT&CG: the tactical assessment is commissioned this many days before it.",
+        help_text="The assessment (tactical before a TT&CG, strategic before an ST&CG) is "
+        "commissioned this many days before the meeting.",
     )
     assessment_due_days = models.PositiveSmallIntegerField(
-        default=3, help_text="TT&CG: the tactical assessment is due this many days before it."
+        default=3, help_text="The assessment is due this many days before the meeting."
     )
     reminder_hours = models.PositiveSmallIntegerField(
         default=24, help_text="Invitees are reminded this many hours before the meeting."
@@ -172,10 +173,18 @@ class Meeting(models.Model):
         related_name="tasking_meeting",
         help_text="The tactical assessment commissioned for this TT&CG.",
     )
+    strategic_assessment = models.OneToOneField(
+        "products.Product",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="strategic_meeting",
+        help_text="The strategic assessment commissioned for this ST&CG.",
+    )
     assessment_flag = models.CharField(
         max_length=300,
         blank=True,
-        help_text="Why the tactical assessment could not be commissioned (empty once it is).",
+        help_text="Why its assessment could not be commissioned (empty once it is).",
     )
     minutes = models.TextField(blank=True)
     minutes_frozen_at = models.DateTimeField(null=True, blank=True)
@@ -226,6 +235,12 @@ class Meeting(models.Model):
                 | models.Q(tactical_assessment__isnull=True),
                 name="meeting_tactical_assessment_only_at_ttcg",
                 violation_error_message="Only a TT&CG has a tactical assessment.",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(kind=MeetingKind.STRATEGIC)
+                | models.Q(strategic_assessment__isnull=True),
+                name="meeting_strategic_assessment_only_at_stcg",
+                violation_error_message="Only an ST&CG has a strategic assessment commissioned.",
             ),
             models.CheckConstraint(
                 condition=models.Q(status__in=MeetingStatus.values),

@@ -227,7 +227,7 @@ def test_the_tactical_assessment_is_commissioned_in_its_window_once_per_ttcg(cas
     assert within and later
     assert all(m.tactical_assessment_id for m in within)
     assert not any(m.tactical_assessment_id for m in later)
-    products = Product.objects.filter(unit=bcu)
+    products = Product.objects.filter(unit=bcu, kind=ProductKind.TACTICAL_ASSESSMENT)
     assert products.count() == len(within)
     for meeting in within:
         product = meeting.tactical_assessment

@@ -1,0 +1,103 @@
+"""The ST&CG cycle (issue 14, point 1): the schedule commissions the strategic assessment due before
+each ST&CG, once, also when run twice or twice at once; the control strategy and intelligence
+requirement are approved at the ST&CG's sitting, which the approval carries, and refused anywhere
+else (service, page and API) with nothing changed."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from django.db import connection
+from django.utils import timezone
+
+from nim_portal.choices import Role
+from products.choices import ProductKind, ProductStatus
+from products.models import Product
+from tasking.meetings.cadence import cadence_policies_default, schedule_meetings
+from tasking.meetings.choices import MeetingKind
+from tasking.models import CadencePolicy, Meeting
+from tests.factories import member
+from tests.tasking.scheduling_helpers import schedule_twice_at_once
+
+# A fixed moment in the future: the BCU's ST&CG of 6 July 2030 is 35 days ahead, within the
+# strategic assessment's eight weeks; the one of 6 January 2031 is not.
+NOW = datetime(2030, 6, 1, 8, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def bcu_people(hierarchy):
+    bcu = hierarchy.bcu
+    return (
+        member(bcu, Role.CHAIR, username="bcuchair"),
+        member(bcu, Role.ANALYST, username="bcuanalyst"),
+    )
+
+
+def _strategic_meetings(unit):
+    return list(Meeting.objects.filter(unit=unit, kind=MeetingKind.STRATEGIC).order_by("starts_at"))
+
+
+def test_new_stcg_policies_commission_eight_weeks_ahead_due_two_weeks_before(db):
+    cadence_policies_default()
+    strategic = CadencePolicy.objects.filter(meeting_kind=MeetingKind.STRATEGIC)
+    tactical = CadencePolicy.objects.filter(meeting_kind=MeetingKind.TACTICAL)
+    assert {(p.assessment_commission_days, p.assessment_due_days) for p in strategic} == {(56, 14)}
+    assert {(p.assessment_commission_days, p.assessment_due_days) for p in tactical} == {(14, 3)}
+
+
+def test_one_strategic_assessment_per_stcg_in_its_window_also_when_run_twice(hierarchy, bcu_people):
+    chair, analyst = bcu_people
+    bcu = hierarchy.bcu
+    first = schedule_meetings(now=NOW)
+    second = schedule_meetings(now=NOW)
+    meetings = _strategic_meetings(bcu)
+    within = [m for m in meetings if m.starts_at <= NOW + timedelta(days=56)]
+    later = [m for m in meetings if m.starts_at > NOW + timedelta(days=56)]
+
+    assert len(within) == 1 and meetings
+    stcg = within[0]
+    product = stcg.strategic_assessment
+    day = timezone.localtime(stcg.starts_at).date()
+    assert product.kind == ProductKind.STRATEGIC_ASSESSMENT
+    assert product.status == ProductStatus.COMMISSIONED
+    assert product.title == f"Strategic assessment for the ST&CG of {bcu}, {day:%d %B %Y}"
+    assert product.due_date == day - timedelta(days=14)
+    assert (product.owner, product.requester) == (analyst, chair)
+    assert product.history.first().history_user is None
+    assert product.pk in first.commissioned and product.pk not in second.commissioned
+    assert stcg.tactical_assessment is None
+    assert not any(m.strategic_assessment_id for m in later)
+    strategic = Product.objects.filter(unit=bcu, kind=ProductKind.STRATEGIC_ASSESSMENT)
+    assert strategic.count() == 1
+    # No TT&CG is given a strategic assessment.
+    assert not Meeting.objects.filter(kind=MeetingKind.TACTICAL).exclude(strategic_assessment=None)
+
+
+def test_an_stcg_without_analyst_is_flagged_then_commissioned(hierarchy):
+    force = hierarchy.force
+    member(force, Role.CHAIR, username="forcechair")
+    schedule_meetings(now=NOW)
+    stcg = _strategic_meetings(force)[0]
+    assert stcg.strategic_assessment is None
+    assert "no analyst to develop the strategic assessment" in stcg.assessment_flag
+
+    analyst = member(force, Role.ANALYST, username="forceanalyst")
+    schedule_meetings(now=NOW)
+    stcg.refresh_from_db()
+    assert stcg.strategic_assessment.owner == analyst
+    assert stcg.assessment_flag == ""
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_runs_at_once_commission_each_strategic_assessment_once(vetting_table):
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite serialises writers: the race runs in CI's PostgreSQL pass.")
+    from tests.factories import HierarchyFactory
+
+    hierarchy = HierarchyFactory()
+    member(hierarchy.bcu, Role.CHAIR, username="bcuchair")
+    member(hierarchy.bcu, Role.ANALYST, username="bcuanalyst")
+    cadence_policies_default()
+    schedule_twice_at_once(lambda: schedule_meetings(now=NOW))
+    stcgs = Meeting.objects.filter(unit=hierarchy.bcu, kind=MeetingKind.STRATEGIC)
+    assert stcgs.exclude(strategic_assessment=None).count() == 1
+    assert Product.objects.filter(kind=ProductKind.STRATEGIC_ASSESSMENT).count() == 1
