@@ -1,7 +1,8 @@
 """Reviewing in a real browser: the reviewer's comments beside the section in the editor (below
 it at 390 px), "Save and next section", the page that lists a draft's empty sections before it is
-submitted, and the count of readers a higher marking withholds a section from, told as the
-marking changes (and, without JavaScript, by holding the save until it is confirmed).
+submitted (its button saying "Working…" at once), and the count of readers a higher marking
+withholds a section from, told as the marking changes (and, without JavaScript, by holding the
+save until it is confirmed).
 
 On each page axe finds no serious or critical WCAG 2.2 AA problem and no `region` finding (the
 best-practice rule that all content sits in a landmark), and at 390 px none scrolls sideways."""
@@ -150,8 +151,20 @@ def test_the_empty_sections_are_listed_before_the_draft_is_submitted(page, cast)
     page.goto(f"/products/{product.pk}/submit/check/")
     page.get_by_text("1 section has no text").wait_for()
 
-    # The analyst submits it as it is.
-    page.get_by_role("button", name="Submit with 1 empty section").click()
+    # The analyst submits it as it is: the button says "Working…" at once and cannot be pressed
+    # again while the portal answers (the answer held back here, so that the wait can be seen).
+    held = []
+    page.route(f"**/products/{product.pk}/submit/", lambda route: held.append(route))
+    pressed = page.evaluate(
+        """() => new Promise((resolve) => {
+            const button = document.querySelector("form[data-busy] button[type=submit]");
+            button.click();
+            setTimeout(() => resolve({text: button.textContent.trim(), off: button.disabled}), 100);
+        })"""
+    )
+    assert pressed == {"text": "Working…", "off": True}
+    assert len(held) == 1
+    held[0].continue_()
     page.get_by_text("Version 1 submitted for review.").wait_for()
     assert Product.objects.get(pk=product.pk).status == ProductStatus.SUBMITTED
 
