@@ -5,6 +5,7 @@ from django.forms.models import ModelChoiceIterator
 
 from nim_portal.models import Unit, User
 
+# How every date field is filled and shown (nim_portal.forms.formats: the first input format).
 DATE_HINT = "For example, 2026-03-31."
 
 

@@ -148,6 +148,8 @@ LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "login"
 
 LANGUAGE_CODE = "en-gb"
+# Dates are filled and shown as their hint says (nim_portal.forms.fields.DATE_HINT).
+FORMAT_MODULE_PATH = "nim_portal.forms.formats"
 TIME_ZONE = "Europe/London"
 USE_I18N = True
 USE_TZ = True
