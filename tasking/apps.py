@@ -71,8 +71,8 @@ def register_meeting_sections() -> None:
 
 
 def register_action_sections() -> None:
-    """The action log: "My actions" in the police navigation, and its dashboard panel (counts
-    only: the dashboard carries no marked text)."""
+    """The action log: "My actions" in the police navigation with the patrol briefings built
+    from it, and its dashboard panel (counts only: the dashboard carries no marked text)."""
     from nim_portal.portal_sections import (
         police_users,
         register_dashboard_panel,
@@ -82,6 +82,12 @@ def register_action_sections() -> None:
 
     register_navigation(
         key="my_actions", label="Actions", url_name="tasking:my_actions", audience=police_users
+    )
+    register_navigation(
+        key="briefings",
+        label="Briefings",
+        url_name="tasking:briefing_list",
+        audience=police_users,
     )
     register_dashboard_panel(
         key="tasking_my_actions",
@@ -117,9 +123,17 @@ def register_search_sections() -> None:
 def register_jobs() -> None:
     """The background work of meetings, as jobs of the pipeline (nim_portal.jobs)."""
     from nim_portal.jobs import register_job_kind
+    from tasking.briefings import services as briefings
     from tasking.meetings import invitations
     from tasking.proceedings import minutes_pdf
 
+    register_job_kind(
+        briefings.BRIEFING_PDF_JOB,
+        label="Patrol briefing PDF for a reader",
+        run=briefings.briefing_pdf_render,
+        on_failure=briefings.briefing_pdf_failed,
+        on_retry=briefings.briefing_pdf_pending,
+    )
     register_job_kind(
         minutes_pdf.MINUTES_PDF_JOB,
         label="Minutes PDF",

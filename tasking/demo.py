@@ -25,6 +25,7 @@ tasking.actions.demo, tasking.proceedings.demo), with the people of tasking.demo
 from django.db import transaction
 
 from tasking.bids.demo import seed_bids
+from tasking.briefings.demo import seed_briefings
 from tasking.demo_cast import DemoResult, demo_cast, seed_people
 from tasking.meetings.cadence import cadence_policies_default
 from tasking.meetings.demo import seed_meetings, seed_ttcg_today
@@ -49,4 +50,6 @@ def seed_demo_tasking() -> DemoResult:
     with transaction.atomic():
         seed_capabilities(cast, result)
         seed_bids(cast, result)
+    with transaction.atomic():
+        seed_briefings(cast, result)
     return result

@@ -5,6 +5,8 @@ from tasking.actions.models import *  # noqa: F403
 from tasking.actions.models import __all__ as _actions
 from tasking.bids.models import *  # noqa: F403
 from tasking.bids.models import __all__ as _bids
+from tasking.briefings.models import *  # noqa: F403
+from tasking.briefings.models import __all__ as _briefings
 from tasking.meetings.models import *  # noqa: F403
 from tasking.meetings.models import __all__ as _meetings
 from tasking.proceedings.models import *  # noqa: F403
@@ -23,3 +25,4 @@ __all__ += _proceedings
 __all__ += _requests
 __all__ += _actions
 __all__ += _resources + _bids
+__all__ += _briefings

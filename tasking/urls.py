@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("tasking.resources.urls")),
     path("", include("tasking.actions.urls")),
     path("", include("tasking.proceedings.urls")),
+    path("", include("tasking.briefings.urls")),
     path("", include("tasking.bids.urls")),
     path("", include("tasking.requests.urls")),
     path("", include("tasking.submissions.urls")),

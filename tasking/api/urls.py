@@ -6,6 +6,7 @@ from rest_framework.routers import SimpleRouter
 
 from tasking.actions import api as actions
 from tasking.bids import api as bids
+from tasking.briefings import api as briefings
 from tasking.proceedings import api as meetings
 from tasking.requests import api as sideways_requests
 from tasking.resources import api as capabilities
@@ -19,6 +20,7 @@ meetings.register(router)
 actions.register(router)
 capabilities.register(router)
 bids.register(router)
+briefings.register(router)
 sideways_requests.register(router)
 
 urlpatterns = [
