@@ -9,6 +9,7 @@
 //   reloads the whole page, so that the normal pages say why.
 // - After the chair moves to another item, forms whose agenda item nobody has touched follow it.
 // - A change of the current item is announced to screen readers.
+// - The recording panel beside the item fits the window, so that nothing in it scrolls the page.
 
 const SHORTCUTS_KEY = "nim-meeting-screen-shortcuts";
 const screen = document.querySelector("[data-nim-meeting-screen]");
@@ -148,23 +149,34 @@ function setUpAttendance() {
   });
 }
 
-// A form of the recording panel comes back in place: the page stays where it was (the success
-// banner, focused as GOV.UK Frontend does, would otherwise scroll the page to the panel's top).
-function setUpNoJump() {
-  let kept = null;
-  document.body.addEventListener("htmx:beforeSwap", (event) => {
-    if (event.detail.target && event.detail.target.id === "nim-screen-controls") kept = window.scrollY;
-  });
-  document.body.addEventListener("htmx:afterSettle", () => {
-    if (kept === null) return;
-    window.scrollTo(0, kept);
-    kept = null;
-  });
+// The recording panel, beside the item on a wide screen, is never taller than the room the window
+// has below its top (the stylesheet takes off the bottom marking). Taller, its lower half would
+// lie below the window while the page sits at its top, and a field there (the decision's text, the
+// action's button) would scroll the whole page to itself when focused or filled: the item gone
+// from view. Its top moves as the page scrolls until the panel sticks, so the room follows.
+function setUpPanelRoom() {
+  let asked = false;
+  const measure = () => {
+    asked = false;
+    const panel = screen.querySelector("#nim-screen-controls");
+    if (!panel) return;
+    const top = Math.max(panel.getBoundingClientRect().top, 0);
+    screen.style.setProperty("--nim-screen-panel-room", `${Math.round(window.innerHeight - top)}px`);
+  };
+  const ask = () => {
+    if (asked) return;
+    asked = true;
+    window.requestAnimationFrame(measure);
+  };
+  measure();
+  window.addEventListener("scroll", ask, { passive: true });
+  window.addEventListener("resize", ask);
+  document.body.addEventListener("htmx:afterSettle", ask);
 }
 
 if (screen) {
   setUpShortcuts();
-  setUpNoJump();
+  setUpPanelRoom();
   setUpAttendance();
   setUpResponses();
   setUpItemFollowing();
