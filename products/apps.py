@@ -44,9 +44,11 @@ def register_product_search() -> None:
 
 
 def register_print_job() -> None:
-    """Printing a published version is a job of the pipeline (nim_portal.jobs)."""
+    """Printing a published version is a job of the pipeline (nim_portal.jobs), its progress
+    shown to the readers handed that print."""
+    from nim_portal.job_progress import register_job_progress
     from nim_portal.jobs import register_job_kind
-    from products import services
+    from products import progress, services
 
     register_job_kind(
         services.VERSION_PRINT_JOB,
@@ -55,6 +57,7 @@ def register_print_job() -> None:
         on_failure=services.product_version_print_failed,
         on_retry=services.product_version_print_pending,
     )
+    register_job_progress(services.VERSION_PRINT_JOB, progress.print_outcome_for)
 
 
 def register_choices_for_templates() -> None:

@@ -40,7 +40,6 @@ version_patterns = [
 # Under /products/<pk>/versions/<number>/print/: the printed PDF of a published version.
 print_patterns = [
     path("", prints.version_print, name="version_print"),
-    path("status/", prints.version_print_status, name="version_print_status"),
 ]
 
 urlpatterns = [
