@@ -1,4 +1,5 @@
-"""The printed PDF of a published version: its status while it is being printed, then the file.
+"""The printed PDF of a published version: its progress while it is being printed (the core
+job-progress component, products.progress), then the file.
 
 Every read goes through the selector of the versions the reader may open first (missing and
 forbidden: the same 404); each reader is handed the print of their own vetting, with every
@@ -11,11 +12,13 @@ from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils.text import slugify
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods
 
+from nim_portal.job_progress import JobProgress, latest_jobs
 from nim_portal.web.decorators import police_required
 from products import selectors, services
 from products.models import Product, ProductVersion, ProductVersionPrint
+from products.progress import print_outcome
 
 
 def _visible_version(request, pk: int, number: int) -> tuple[Product, ProductVersion]:
@@ -28,13 +31,16 @@ def _visible_version(request, pk: int, number: int) -> tuple[Product, ProductVer
 
 
 def _status_context(request, product: Product, version: ProductVersion, printed):
-    """The print's status, marked as the print it is about."""
+    """The print's progress (its newest job: a retry writes a new one), marked as the print it
+    is about."""
     sections = selectors.version_sections_for(request.user, version)
     portion = selectors.portion_marking(product.envelope_marking, sections)
+    job = latest_jobs(services.VERSION_PRINT_JOB, [printed.pk]).get(printed.pk)
     return {
         "product": product,
         "version": version,
         "printed": printed,
+        "progress": JobProgress(job, print_outcome(version)) if job else None,
         **portion.page_context(version.content.get("descriptor", "")),
     }
 
@@ -54,7 +60,8 @@ def _pdf_response(product: Product, version: ProductVersion, printed: ProductVer
 @require_http_methods(["GET", "POST"])
 @police_required
 def version_print(request, pk: int, number: int):
-    """GET: the PDF when it is ready (audited), else its status. POST: try a failed print again."""
+    """GET: the PDF when it is ready (audited), else its progress. POST: try a failed print
+    again."""
     product, version = _visible_version(request, pk, number)
     if request.method == "POST":
         try:
@@ -80,21 +87,4 @@ def version_print(request, pk: int, number: int):
             return _pdf_response(product, version, printed)
     return render(
         request, "products/print/status.html", _status_context(request, product, version, printed)
-    )
-
-
-@require_GET
-@police_required
-def version_print_status(request, pk: int, number: int):
-    """The status panel alone, for the htmx poll while the PDF is being printed."""
-    product, version = _visible_version(request, pk, number)
-    if not request.htmx:
-        return redirect("products:version_print", pk=product.pk, number=version.number)
-    printed = services.product_version_print_request(
-        acting_user=request.user, version=version, request=request
-    )
-    return render(
-        request,
-        "products/print/status_panel.html",
-        _status_context(request, product, version, printed),
     )

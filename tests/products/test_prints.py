@@ -103,7 +103,7 @@ def test_a_reader_asks_for_the_print_and_downloads_the_pdf(
     with django_capture_on_commit_callbacks(execute=True):
         waiting = client.get(print_url(published))
     assert waiting.status_code == 200
-    assert b"being printed" in waiting.content
+    assert b"Queued" in waiting.content
     assert waiting.context["page_marking"] == "OFFICIAL-SENSITIVE"
     job = ProductVersionPrint.objects.get(version=published)
     assert job.status == PrintStatus.READY
@@ -373,24 +373,78 @@ def test_only_a_failed_print_can_be_tried_again(people, published):
     assert ProductVersionPrint.objects.get(version=published).status == PrintStatus.PENDING
 
 
-# The status poll.
+# Its progress (the core job-progress component, products.progress).
 
 
-def test_the_status_panel_polls_while_printing_and_stops_when_ready(client, people, published):
+def progress_url(printed) -> str:
+    (job,) = jobs_of(printed)
+    return reverse("job_progress", args=[job.pk])
+
+
+def test_the_page_shows_the_print_queued_then_its_link_once_printed(client, people, published):
     client.force_login(people.analyst)
-    status_url = print_url(published, "products:version_print_status")
+    page = client.get(print_url(published))
+    printed = ProductVersionPrint.objects.get()
+    url = progress_url(printed)
+    assert b"Queued" in page.content and url.encode() in page.content
+    assert page.context["page_marking"] == "OFFICIAL-SENSITIVE"
+    assert client.get(url, {"shown": JobState.WAITING}).status_code == 204
 
-    waiting = client.get(status_url, headers={"HX-Request": "true"})
-    assert waiting.status_code == 200
-    assert b'hx-trigger="every 2s"' in waiting.content
-    assert b"<html" not in waiting.content
-
-    (job,) = jobs_of(ProductVersionPrint.objects.get())
+    (job,) = jobs_of(printed)
     jobs.job_run(job.pk)
-    ready = client.get(status_url, headers={"HX-Request": "true"})
-    assert b"hx-trigger" not in ready.content and b"Download the PDF" in ready.content
+    ready = client.get(url, {"shown": JobState.WAITING})
+
+    assert ready.status_code == 200 and ready["HX-Trigger"] == "nimJobFinished"
+    assert b"Download the PDF of version 1" in ready.content
+    assert print_url(published).encode() in ready.content
     assert downloads_of(published) == 0
-    assert client.get(status_url).status_code == 302
+
+
+def test_a_failed_print_shows_its_try_again_to_its_reader(client, people, published):
+    client.force_login(people.analyst)
+    client.get(print_url(published))
+    printed = ProductVersionPrint.objects.get()
+    (job,) = jobs_of(printed)
+    Job.objects.filter(pk=job.pk).update(state=JobState.FAILED)
+    services.product_version_print_failed(printed.pk, "The renderer stopped.")
+
+    page = client.get(print_url(published))
+
+    assert b"Failed" in page.content and b"Try again" in page.content
+    assert f'action="{print_url(published)}"'.encode() in page.content
+
+
+def test_the_prints_progress_is_404_to_who_may_not_read_that_print(client, people, published):
+    client.force_login(people.analyst)
+    client.get(print_url(published))
+    url = progress_url(ProductVersionPrint.objects.get())
+
+    for refused in (people.outsider, PartnerUserFactory()):
+        client.force_login(refused)
+        assert client.get(url).status_code == 404, refused
+    for reader in (people.member, people.reviewer):
+        client.force_login(reader)
+        assert client.get(url).status_code == 200, reader
+
+
+def test_a_reader_handed_another_ceilings_print_does_not_see_this_ones_progress(
+    client, people, drafting
+):
+    write(drafting, people.analyst, "Burglary rose in the north.", position=1)
+    write(
+        drafting, people.analyst, "A source names the fence.", position=2, marking=GSCMarking.SECRET
+    )
+    version = publish(drafting, owner=people.analyst, reviewer=people.reviewer)
+    client.force_login(people.analyst)
+    client.get(print_url(version))
+    secret_print = ProductVersionPrint.objects.get(ceiling=GSCMarking.SECRET)
+    low_vetting = member(people.unit, Role.ANALYST, vetting_level=VettingLevel.RV)
+    client.force_login(low_vetting)
+    assert client.get(print_url(version)).status_code == 200
+
+    assert client.get(progress_url(secret_print)).status_code == 404
+    own_print = ProductVersionPrint.objects.exclude(pk=secret_print.pk).get()
+    assert client.get(progress_url(own_print)).status_code == 200
 
 
 # Who may print.
@@ -410,13 +464,9 @@ def secret_need_to_know(people):
     return publish(product, owner=people.analyst, reviewer=people.reviewer)
 
 
-@pytest.mark.parametrize(
-    "name",
-    ["version_print", "version_print_status"],
-)
-def test_someone_outside_the_units_gets_404_and_nothing_is_printed(client, people, published, name):
+def test_someone_outside_the_units_gets_404_and_nothing_is_printed(client, people, published):
     client.force_login(people.outsider)
-    url = print_url(published, f"products:{name}")
+    url = print_url(published)
 
     assert client.get(url, headers={"HX-Request": "true"}).status_code == 404
     assert client.post(url).status_code in (404, 405)
