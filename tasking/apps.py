@@ -121,11 +121,13 @@ def register_search_sections() -> None:
 
 
 def register_jobs() -> None:
-    """The background work of meetings, as jobs of the pipeline (nim_portal.jobs)."""
+    """The background work of meetings, as jobs of the pipeline (nim_portal.jobs); the minutes'
+    PDFs' progress shown to the readers handed them."""
+    from nim_portal.job_progress import register_job_progress
     from nim_portal.jobs import register_job_kind
     from tasking.briefings import services as briefings
     from tasking.meetings import invitations
-    from tasking.proceedings import minutes_pdf
+    from tasking.proceedings import minutes_pdf, progress
 
     register_job_kind(
         briefings.BRIEFING_PDF_JOB,
@@ -158,6 +160,8 @@ def register_jobs() -> None:
         label="Meeting reminder",
         run=invitations.reminder_send,
     )
+    register_job_progress(minutes_pdf.MINUTES_PDF_JOB, progress.minutes_outcome_for)
+    register_job_progress(minutes_pdf.MINUTES_READER_PDF_JOB, progress.minutes_print_outcome_for)
 
 
 def register_choices_for_templates() -> None:

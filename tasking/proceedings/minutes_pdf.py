@@ -130,10 +130,16 @@ def minutes_reader_pdf_pending(print_id: int) -> None:
     _pending(MinutesPrint, print_id)
 
 
+def hands_whole_minutes(version: MinutesVersion, ceiling: int) -> bool:
+    """Whether a reader cleared to `ceiling` is handed the minutes' own PDF; a reader below
+    their marking is handed the print for their ceiling (MinutesPrint) instead."""
+    return version.marking <= ceiling
+
+
 def _print_for(version: MinutesVersion, ceiling: int) -> MinutesVersion | MinutesPrint:
     """What a reader cleared to `ceiling` downloads: the whole minutes when cleared for them,
     else the print for their ceiling, asked for (in the current transaction) the first time."""
-    if version.marking <= ceiling:
+    if hands_whole_minutes(version, ceiling):
         return version
     minutes_print, created = MinutesPrint.objects.get_or_create(version=version, ceiling=ceiling)
     if created:
@@ -141,23 +147,33 @@ def _print_for(version: MinutesVersion, ceiling: int) -> MinutesVersion | Minute
     return minutes_print
 
 
+def minutes_pdf_request(
+    *, acting_user: User, version: MinutesVersion
+) -> MinutesVersion | MinutesPrint:
+    """The PDF the reader is handed (their ceiling's print asked for the first time), as it
+    stands: one whose render failed is rendered again, as the reader asked."""
+    with transaction.atomic():
+        printed = _print_for(version, acting_user.readable_marking)
+        if printed.pdf_status == MinutesPrintStatus.FAILED:
+            if isinstance(printed, MinutesPrint):
+                minutes_reader_pdf_pending(printed.pk)
+                job_enqueue(MINUTES_READER_PDF_JOB, printed.pk)
+            else:
+                minutes_pdf_pending(version.pk)
+                job_enqueue(MINUTES_PDF_JOB, version.pk)
+    # Run in-process (the demo), the job has printed it by now.
+    printed.refresh_from_db()
+    return printed
+
+
 def minutes_pdf_download(
     *, acting_user: User, version: MinutesVersion, request: HttpRequest | None = None
 ) -> MinutesVersion | MinutesPrint:
     """The rendered minutes for download as the reader may read them (a part above their
-    vetting withheld), audited (rule 7). Not yet rendered: the reader is told to come back;
-    minutes whose render failed are rendered again, as the reader asked."""
-    with transaction.atomic():
-        printed = _print_for(version, acting_user.readable_marking)
+    vetting withheld), audited (rule 7). Not yet rendered: the reader is told to come back
+    (minutes_pdf_request asked for them)."""
+    printed = minutes_pdf_request(acting_user=acting_user, version=version)
     if printed.pdf_status != MinutesPrintStatus.READY:
-        if printed.pdf_status == MinutesPrintStatus.FAILED:
-            with transaction.atomic():
-                if isinstance(printed, MinutesPrint):
-                    minutes_reader_pdf_pending(printed.pk)
-                    job_enqueue(MINUTES_READER_PDF_JOB, printed.pk)
-                else:
-                    minutes_pdf_pending(version.pk)
-                    job_enqueue(MINUTES_PDF_JOB, version.pk)
         raise ValidationError("The minutes PDF is being printed: try again in a minute.")
     audit_record(
         actor=acting_user,

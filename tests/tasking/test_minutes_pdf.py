@@ -179,10 +179,59 @@ def test_a_reader_asking_for_minutes_whose_print_failed_has_them_printed_again(
     with django_capture_on_commit_callbacks(execute=True):
         refused = client.get(url, follow=True)
 
-    assert b"being printed" in refused.content
+    assert b"Queued" in refused.content
     version.refresh_from_db()
     assert version.pdf_ready
     assert client.get(url)["Content-Type"] == "application/pdf"
+
+
+# Its progress (the job-progress component, tasking.proceedings.progress).
+
+
+def progress_url(job: Job) -> str:
+    return reverse("job_progress", args=[job.pk])
+
+
+def test_the_reader_sees_the_minutes_pdf_queued_then_its_link(client, cast, sitting):
+    version = services.meeting_close(acting_user=cast.chair, meeting=sitting)
+    client.force_login(cast.member)
+    url = reverse("tasking:meeting_minutes_pdf", args=[sitting.pk])
+
+    page = client.get(url)
+
+    job = job_of(version)
+    assert page.status_code == 200 and b"Queued" in page.content
+    assert progress_url(job).encode() in page.content
+    assert page.context["page_marking"] == version.marking
+    assert client.get(progress_url(job), {"shown": JobState.WAITING}).status_code == 204
+    jobs.job_run(job.pk)
+    ready = client.get(progress_url(job), {"shown": JobState.WAITING})
+    assert ready.status_code == 200 and b"Download the minutes (PDF)" in ready.content
+    assert url.encode() in ready.content
+    assert not AuditEvent.objects.filter(verb=AuditVerb.DOWNLOAD).exists()
+
+
+def test_the_minutes_pdfs_progress_is_404_to_who_may_not_read_it(client, cast, sitting):
+    version = services.meeting_close(acting_user=cast.chair, meeting=sitting)
+    url = progress_url(job_of(version))
+    for reader in (cast.member, cast.chair):
+        client.force_login(reader)
+        assert client.get(url).status_code == 200
+    client.force_login(cast.outsider)
+    assert client.get(url).status_code == 404
+
+
+def test_a_failed_minutes_pdf_is_asked_for_again_by_its_try_again(client, cast, sitting):
+    version = services.meeting_close(acting_user=cast.chair, meeting=sitting)
+    minutes_pdf.minutes_pdf_failed(version.pk, "The renderer stopped.")
+    client.force_login(cast.member)
+
+    asked = client.post(reverse("tasking:meeting_minutes_pdf", args=[sitting.pk]))
+
+    assert asked.status_code == 302
+    version.refresh_from_db()
+    assert version.pdf_status == MinutesPrintStatus.PENDING
+    assert Job.objects.filter(kind=minutes_pdf.MINUTES_PDF_JOB).count() == 2
 
 
 def test_asking_for_minutes_still_being_printed_asks_for_nothing_more(client, cast, sitting):

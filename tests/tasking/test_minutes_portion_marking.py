@@ -94,7 +94,7 @@ def test_the_rv_member_downloads_a_pdf_printed_for_their_vetting(
     url = reverse("tasking:meeting_minutes_pdf", args=[closed.meeting_id])
     with django_capture_on_commit_callbacks(execute=True):
         first = client.get(url, follow=True)
-    assert b"being printed" in first.content
+    assert b"Queued" in first.content
     minutes_print = MinutesPrint.objects.get(version=closed)
     assert minutes_print.ceiling == rv_member.readable_marking
     assert Job.objects.filter(
@@ -110,6 +110,26 @@ def test_the_rv_member_downloads_a_pdf_printed_for_their_vetting(
     # Marked as what it holds, not as the whole minutes.
     assert "OFFICIAL-SENSITIVE OFFICIAL-SENSITIVE Page 1" in text
     assert "SECRET SECRET Page 1" not in text.replace("OFFICIAL-SENSITIVE", "")
+
+
+def test_the_print_for_a_ceilings_progress_shows_to_its_readers_alone(
+    client, cast, rv_member, closed
+):
+    client.force_login(rv_member)
+    url = reverse("tasking:meeting_minutes_pdf", args=[closed.meeting_id])
+    page = client.get(url)
+    minutes_print = MinutesPrint.objects.get(version=closed)
+    job = Job.objects.get(kind=minutes_pdf.MINUTES_READER_PDF_JOB, object_id=minutes_print.pk)
+    progress = reverse("job_progress", args=[job.pk])
+    assert b"Queued" in page.content and progress.encode() in page.content
+    assert page.context["page_marking"] == GSCMarking.OFFICIAL_SENSITIVE
+    assert client.get(progress).status_code == 200
+    whole = Job.objects.get(kind=minutes_pdf.MINUTES_PDF_JOB, object_id=closed.pk)
+    assert client.get(reverse("job_progress", args=[whole.pk])).status_code == 404
+
+    for refused in (cast.chair, cast.outsider):
+        client.force_login(refused)
+        assert client.get(progress).status_code == 404
 
 
 def test_a_cleared_member_downloads_the_whole_minutes(client, cast, closed):

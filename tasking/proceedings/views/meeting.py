@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from nim_portal.choices import GSCMarking
 from nim_portal.forms.errors import add_service_errors
 from nim_portal.ids import parse_id
+from nim_portal.job_progress import JobProgress, latest_jobs
 from nim_portal.models import Unit
 from nim_portal.web.decorators import police_required
 from tasking.meetings import services as meeting_services
@@ -41,7 +42,15 @@ from tasking.proceedings.forms import (
     EscalationForm,
     MinutesForm,
 )
-from tasking.proceedings.minutes_pdf import minutes_pdf_download
+from tasking.proceedings.minutes_pdf import (
+    MINUTES_PDF_JOB,
+    MINUTES_READER_PDF_JOB,
+    minutes_pdf_download,
+    minutes_pdf_request,
+)
+from tasking.proceedings.models import MinutesPrint
+from tasking.proceedings.progress import minutes_outcome
+from tasking.proceedings.selectors import minutes_for_reader
 from tasking.proceedings.views.recording import (
     AGENDA_ITEM_ADDED,
     AGENDA_ITEM_CHANGED,
@@ -406,11 +415,41 @@ def escalate(request, pk):
     )
 
 
-@require_GET
+def _minutes_pdf_progress(request, meeting: Meeting, version, printed):
+    """The PDF the reader is handed, while it is rendered (the job-progress component, from its
+    newest job), marked as what it holds for them."""
+    if isinstance(printed, MinutesPrint):
+        reader_minutes = minutes_for_reader(version.content, printed.ceiling)
+        kind, marking = MINUTES_READER_PDF_JOB, reader_minutes["reader_marking"]
+    else:
+        kind, marking = MINUTES_PDF_JOB, version.marking
+    job = latest_jobs(kind, [printed.pk]).get(printed.pk)
+    progress = JobProgress(job, minutes_outcome(meeting.pk)) if job else None
+    return render(
+        request,
+        "tasking/meetings/minutes_pdf.html",
+        {
+            "meeting": meeting,
+            "version": version,
+            "printed": printed,
+            "progress": progress,
+            "page_marking": marking,
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
 @police_required
 def minutes_pdf(request, pk):
+    """GET: the PDF the reader is handed when it is ready (audited), else its progress. POST:
+    ask again for one that failed (the progress component's Try again)."""
     meeting = meeting_for_user(request.user, pk)
     version = selectors.minutes_readable_by(request.user, meeting)
+    printed = minutes_pdf_request(acting_user=request.user, version=version)
+    if request.method == "POST":
+        return redirect("tasking:meeting_minutes_pdf", pk=meeting.pk)
+    if not printed.pdf_ready:
+        return _minutes_pdf_progress(request, meeting, version, printed)
     try:
         version = minutes_pdf_download(acting_user=request.user, version=version, request=request)
     except ValidationError as exc:
