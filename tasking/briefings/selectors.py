@@ -154,7 +154,8 @@ class BriefingForReader:
         return hashlib.sha256(json.dumps(shown, sort_keys=True).encode()).hexdigest()
 
 
-def _readable_actions(user: User, briefing: Briefing) -> QuerySet[TacticalAction]:
+def _readable_actions(user: User) -> QuerySet[TacticalAction]:
+    """The actions `user` may read, with what a briefing shows of each and its marking shown."""
     return with_shown_marking(
         actions_visible_to(user).select_related(
             "priority__control_strategy", "owner_user", "owner_unit"
@@ -177,7 +178,7 @@ def briefing_for_reader(user: User, briefing: Briefing) -> BriefingForReader:
         )
         new_person = ~Exists(through_people.filter(briefing_id=previous_id, product=OuterRef("pk")))
     actions = list(
-        _readable_actions(user, briefing)
+        _readable_actions(user)
         .filter(pk__in=through_actions.filter(briefing=briefing).values("tacticalaction_id"))
         .annotate(is_new=new_action)
         .order_by("due_date", "pk")
@@ -185,7 +186,7 @@ def briefing_for_reader(user: User, briefing: Briefing) -> BriefingForReader:
     closed_actions = []
     if previous_id is not None:
         closed_actions = list(
-            _readable_actions(user, briefing)
+            _readable_actions(user)
             .filter(
                 pk__in=through_actions.filter(briefing_id=previous_id).values("tacticalaction_id")
             )
