@@ -336,6 +336,34 @@ def submission_accept(
     return submission
 
 
+def _answer_partner(
+    submission: PartnerSubmission,
+    *,
+    acting_user: User,
+    loaded_revision: int,
+    move: tuple[str, str],
+    entry: tuple[str, str],
+    field: str,
+    text: str,
+    missing: str,
+    told: str,
+    request: HttpRequest | None,
+) -> PartnerSubmission:
+    """Move the submission (`move`: status, history reason) with `text` the partner reads, given
+    as `field` (required: `missing` says so), entered in the thread (`entry`: kind, the entry's
+    reason), and tell the partner `told`."""
+    submission = _lock_for_triage(acting_user, submission)
+    _check_revision(submission, loaded_revision)
+    text = required_text(text, field=field, message=missing, max_length=MESSAGE_MAX_LENGTH)
+    submission.triaged_by, submission.triaged_at = acting_user, timezone.now()
+    target, reason = move
+    _move(submission, target, acting_user=acting_user, reason=reason, request=request)
+    kind, entry_reason = entry
+    _entry(submission, kind, text, acting_user, entry_reason)
+    _tell_partner(submission, told.format(reference=submission.reference))
+    return submission
+
+
 @transaction.atomic
 def submission_request_more(
     *,
@@ -346,28 +374,18 @@ def submission_request_more(
     request: HttpRequest | None = None,
 ) -> PartnerSubmission:
     """Ask the partner for more, saying what: the partner reads `message` and can answer."""
-    submission = _lock_for_triage(acting_user, submission)
-    _check_revision(submission, loaded_revision)
-    message = required_text(
-        message,
-        field="message",
-        message="Say what more the partner should tell you.",
-        max_length=MESSAGE_MAX_LENGTH,
-    )
-    submission.triaged_by, submission.triaged_at = acting_user, timezone.now()
-    _move(
+    return _answer_partner(
         submission,
-        SubmissionStatus.MORE_REQUESTED,
         acting_user=acting_user,
-        reason="More information asked for",
+        loaded_revision=loaded_revision,
+        move=(SubmissionStatus.MORE_REQUESTED, "More information asked for"),
+        entry=(EntryKind.MORE_REQUESTED, "More asked for"),
+        field="message",
+        text=message,
+        missing="Say what more the partner should tell you.",
+        told="The police asked for more about your information {reference}.",
         request=request,
     )
-    _entry(submission, EntryKind.MORE_REQUESTED, message, acting_user, "More asked for")
-    _tell_partner(
-        submission,
-        f"The police asked for more about your information {submission.reference}.",
-    )
-    return submission
 
 
 @transaction.atomic
@@ -380,25 +398,18 @@ def submission_decline(
     request: HttpRequest | None = None,
 ) -> PartnerSubmission:
     """Decline the information, with a reason the partner reads."""
-    submission = _lock_for_triage(acting_user, submission)
-    _check_revision(submission, loaded_revision)
-    reason = required_text(
-        reason,
-        field="reason",
-        message="Say why the information is declined.",
-        max_length=MESSAGE_MAX_LENGTH,
-    )
-    submission.triaged_by, submission.triaged_at = acting_user, timezone.now()
-    _move(
+    return _answer_partner(
         submission,
-        SubmissionStatus.DECLINED,
         acting_user=acting_user,
-        reason="Declined",
+        loaded_revision=loaded_revision,
+        move=(SubmissionStatus.DECLINED, "Declined"),
+        entry=(EntryKind.DECLINED, "Declined"),
+        field="reason",
+        text=reason,
+        missing="Say why the information is declined.",
+        told="The police declined your information {reference}.",
         request=request,
     )
-    _entry(submission, EntryKind.DECLINED, reason, acting_user, "Declined")
-    _tell_partner(submission, f"The police declined your information {submission.reference}.")
-    return submission
 
 
 @transaction.atomic
