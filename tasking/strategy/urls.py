@@ -2,12 +2,13 @@
 
 from django.urls import include, path
 
+from tasking.strategy import requirement_views as requirement
 from tasking.strategy import views as strategy
 
 strategy_pages = [
     path("", strategy.strategy_list, name="strategy_list"),
     path("new/", strategy.strategy_draft, name="strategy_draft"),
-    path("requirement/", strategy.requirement_current, name="requirement_current"),
+    path("requirement/", requirement.requirement_current, name="requirement_current"),
     path("<int:pk>/", strategy.strategy_detail, name="strategy_detail"),
     path("<int:pk>/approve/", strategy.strategy_approve, name="strategy_approve"),
     path("<int:pk>/priorities/add/", strategy.priority_add, name="priority_add"),
@@ -28,23 +29,23 @@ strategy_pages = [
     ),
     path(
         "<int:pk>/priorities/<int:priority_pk>/items/add/",
-        strategy.item_add,
+        requirement.item_add,
         name="requirement_item_add",
     ),
-    path("<int:pk>/requirement/", strategy.requirement_detail, name="requirement_detail"),
+    path("<int:pk>/requirement/", requirement.requirement_detail, name="requirement_detail"),
     path(
         "<int:pk>/requirement/approve/",
-        strategy.requirement_approve,
+        requirement.requirement_approve,
         name="requirement_approve",
     ),
     path(
         "<int:pk>/requirement/items/<int:item_pk>/edit/",
-        strategy.item_edit,
+        requirement.item_edit,
         name="requirement_item_edit",
     ),
     path(
         "<int:pk>/requirement/items/<int:item_pk>/close/",
-        strategy.item_close,
+        requirement.item_close,
         name="requirement_item_close",
     ),
 ]

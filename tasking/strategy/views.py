@@ -1,6 +1,6 @@
 """The control strategy pages: the list, a strategy with its ranked priorities and history,
-drafting, priorities (edit, MoRiLE score, the chair's rank override), approval, and the
-intelligence requirement with its items.
+drafting, priorities (edit, MoRiLE score, the chair's rank override) and approval; the
+intelligence requirement's pages are in tasking.strategy.requirement_views.
 
 Missing and forbidden strategies give the same 404 (tasking.strategy.selectors). Every change goes
 through the services (tasking.strategy.services, tasking.strategy.requirement): PermissionDenied
@@ -27,7 +27,7 @@ from nim_portal.pagination import paginate
 from nim_portal.web.decorators import police_required
 from nim_portal.web.markings import page_marking_of
 from products.selectors import people_around
-from tasking.strategy import requirement, selectors, services
+from tasking.strategy import selectors, services
 from tasking.strategy.choices import ControlStrategyStatus, MoRiLEDimension, RequirementItemStatus
 from tasking.strategy.forms import (
     ControlStrategyDraftForm,
@@ -35,21 +35,16 @@ from tasking.strategy.forms import (
     PriorityForm,
     PriorityOverrideForm,
     PriorityScoreForm,
-    RequirementItemCloseForm,
-    RequirementItemEditForm,
-    RequirementItemForm,
 )
 from tasking.strategy.models import (
     ControlStrategy,
     IntelligenceRequirement,
-    IntelligenceRequirementItem,
     Priority,
 )
 from tasking.strategy.morile import MORILE_SCALE_TOP, morile_score_text
 from tasking.strategy.policy import (
     can_chair_over,
     require_chair_over,
-    require_item_reviewer,
     units_chaired_by,
 )
 
@@ -58,11 +53,11 @@ PRIORITY_ORDER = (F("rank").asc(nulls_last=True), "pk")
 MORILE_AXIS = f"MoRiLE score out of {MORILE_SCALE_TOP}"
 
 
-def _people_for(strategy: ControlStrategy):
+def people_for(strategy: ControlStrategy):
     return people_around(Unit.objects.filter(pk=strategy.unit_id))
 
 
-def _refused(request, exc: ValidationError, to: str, **kwargs):
+def refused(request, exc: ValidationError, to: str, **kwargs):
     messages.error(request, " ".join(exc.messages))
     return redirect(to, **kwargs)
 
@@ -222,7 +217,7 @@ def strategy_approve(request, pk):
             acting_user=request.user, strategy=strategy, request=request
         )
     except ValidationError as exc:
-        return _refused(request, exc, "tasking:strategy_detail", pk=strategy.pk)
+        return refused(request, exc, "tasking:strategy_detail", pk=strategy.pk)
     messages.success(request, "Control strategy approved: it supersedes the unit's previous one.")
     return redirect("tasking:strategy_detail", pk=strategy.pk)
 
@@ -230,7 +225,7 @@ def strategy_approve(request, pk):
 # Priorities.
 
 
-def _priority_of(request, pk, priority_pk) -> tuple[ControlStrategy, Priority]:
+def priority_of(request, pk, priority_pk) -> tuple[ControlStrategy, Priority]:
     strategy = selectors.get_control_strategy_for(request.user, pk)
     priority = get_object_or_404(
         strategy.priorities.select_related("owner", "override_by"), pk=priority_pk
@@ -280,11 +275,29 @@ def _render_priority_form(request, template, strategy, form, *, priority=None, c
     )
 
 
-def _with_token(data, record) -> dict:
+def with_token(data, record) -> dict:
     """The sender's input with the token of what is saved now: sending it again overrides."""
     data = data.copy()
     data["edit_token"] = services.edit_token(record)
     return data
+
+
+def saved_over(request, form, change, *, reload, rebuild):
+    """Run `change` (a service over the token the sender loaded): (what it answered, the form,
+    None) when saved; when refused, (None, the form with the refusal, None); when somebody saved
+    first, (None, the sender's input over the record as saved now, that record), so that
+    sending again overrides it."""
+    try:
+        return change(), form, None
+    except services.StaleEdit as stale:
+        current = reload()
+        form = rebuild(with_token(request.POST, current))
+        form.is_valid()
+        add_service_errors(form, stale)
+        return None, form, current
+    except ValidationError as exc:
+        add_service_errors(form, exc)
+        return None, form, None
 
 
 @require_http_methods(["GET", "POST"])
@@ -292,7 +305,7 @@ def _with_token(data, record) -> dict:
 def priority_add(request, pk):
     strategy = selectors.get_control_strategy_for(request.user, pk)
     require_chair_over(request.user, strategy.unit, "change its control strategy")
-    form = PriorityForm(request.POST or None, people=_people_for(strategy))
+    form = PriorityForm(request.POST or None, people=people_for(strategy))
     if request.method == "POST" and form.is_valid():
         try:
             priority = services.priority_add(
@@ -309,33 +322,29 @@ def priority_add(request, pk):
 @require_http_methods(["GET", "POST"])
 @police_required
 def priority_edit(request, pk, priority_pk):
-    strategy, priority = _priority_of(request, pk, priority_pk)
+    strategy, priority = priority_of(request, pk, priority_pk)
     require_chair_over(request.user, strategy.unit, "change its control strategy")
     initial = {name: getattr(priority, name) for name in services.PRIORITY_FIELDS}
     initial["edit_token"] = services.edit_token(priority)
-    form = PriorityEditForm(request.POST or None, initial=initial, people=_people_for(strategy))
+    form = PriorityEditForm(request.POST or None, initial=initial, people=people_for(strategy))
     current = None
     if request.method == "POST" and form.is_valid():
         fields = dict(form.cleaned_data)
         token = fields.pop("edit_token")
-        try:
-            services.priority_update_over(
+        saved, form, current = saved_over(
+            request,
+            form,
+            lambda: services.priority_update_over(
                 acting_user=request.user,
                 priority=priority,
                 loaded_token=token,
                 request=request,
                 **fields,
-            )
-        except services.StaleEdit as stale:
-            current = Priority.objects.select_related("owner").get(pk=priority.pk)
-            form = PriorityEditForm(
-                _with_token(request.POST, current), people=_people_for(strategy)
-            )
-            form.is_valid()
-            add_service_errors(form, stale)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
+            ),
+            reload=lambda: Priority.objects.select_related("owner").get(pk=priority.pk),
+            rebuild=lambda data: PriorityEditForm(data, people=people_for(strategy)),
+        )
+        if saved is not None:
             messages.success(request, "Priority saved.")
             return redirect("tasking:strategy_detail", pk=strategy.pk)
     return _render_priority_form(
@@ -346,29 +355,27 @@ def priority_edit(request, pk, priority_pk):
 @require_http_methods(["GET", "POST"])
 @police_required
 def priority_score(request, pk, priority_pk):
-    strategy, priority = _priority_of(request, pk, priority_pk)
+    strategy, priority = priority_of(request, pk, priority_pk)
     require_chair_over(request.user, strategy.unit, "score its priorities")
     scales = list(strategy.matrix.scales.all())
     initial = {**priority.scores, "edit_token": services.edit_token(priority)}
     form = PriorityScoreForm(request.POST or None, initial=initial, scales=scales)
     current = None
     if request.method == "POST" and form.is_valid():
-        try:
-            scored = services.priority_score_over(
+        scored, form, current = saved_over(
+            request,
+            form,
+            lambda: services.priority_score_over(
                 acting_user=request.user,
                 priority=priority,
                 loaded_token=form.cleaned_data["edit_token"],
                 scores=form.scores(),
                 request=request,
-            )
-        except services.StaleEdit as stale:
-            current = Priority.objects.get(pk=priority.pk)
-            form = PriorityScoreForm(_with_token(request.POST, current), scales=scales)
-            form.is_valid()
-            add_service_errors(form, stale)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
+            ),
+            reload=lambda: Priority.objects.get(pk=priority.pk),
+            rebuild=lambda data: PriorityScoreForm(data, scales=scales),
+        )
+        if scored is not None:
             messages.success(
                 request,
                 f"“{scored.theme}” scored {morile_score_text(scored.score)}: ranked {scored.rank}.",
@@ -382,258 +389,29 @@ def priority_score(request, pk, priority_pk):
 @require_http_methods(["GET", "POST"])
 @police_required
 def priority_override(request, pk, priority_pk):
-    strategy, priority = _priority_of(request, pk, priority_pk)
+    strategy, priority = priority_of(request, pk, priority_pk)
     require_chair_over(request.user, strategy.unit, "override the ranking")
     initial = {"rank": priority.override_rank, "edit_token": services.edit_token(priority)}
     form = PriorityOverrideForm(request.POST or None, initial=initial)
     current = None
     if request.method == "POST" and form.is_valid():
-        try:
-            overridden = services.priority_override_rank_over(
+        overridden, form, current = saved_over(
+            request,
+            form,
+            lambda: services.priority_override_rank_over(
                 acting_user=request.user,
                 priority=priority,
                 loaded_token=form.cleaned_data["edit_token"],
                 rank=form.cleaned_data["rank"],
                 reason=form.cleaned_data["reason"],
                 request=request,
-            )
-        except services.StaleEdit as stale:
-            current = Priority.objects.select_related("override_by").get(pk=priority.pk)
-            form = PriorityOverrideForm(_with_token(request.POST, current))
-            form.is_valid()
-            add_service_errors(form, stale)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
+            ),
+            reload=lambda: Priority.objects.select_related("override_by").get(pk=priority.pk),
+            rebuild=PriorityOverrideForm,
+        )
+        if overridden is not None:
             messages.success(request, f"“{overridden.theme}” is now ranked {overridden.rank}.")
             return redirect("tasking:strategy_detail", pk=strategy.pk)
     return _render_priority_form(
         request, "priority_override.html", strategy, form, priority=priority, current=current
-    )
-
-
-# The intelligence requirement.
-
-
-@require_GET
-@police_required
-def requirement_detail(request, pk):
-    """The strategy's intelligence requirement: its items by priority, in a fixed number of
-    queries."""
-    user = request.user
-    strategy = selectors.get_control_strategy_for(user, pk)
-    requirement = (
-        IntelligenceRequirement.objects.select_related("approved_by")
-        .filter(control_strategy=strategy)
-        .first()
-    )
-    items = list(
-        selectors.requirement_items_visible_to(user)
-        .filter(requirement__control_strategy=strategy)
-        .select_related("owner", "closed_by")
-        .order_by(F("status").desc(), "review_date", "pk")
-    )
-    priorities = list(strategy.priorities.select_related("owner").order_by(*PRIORITY_ORDER))
-    may_chair = can_chair_over(user, strategy.unit)
-    superseded = strategy.status == ControlStrategyStatus.SUPERSEDED
-    return render(
-        request,
-        "tasking/strategy/requirement.html",
-        {
-            "strategy": strategy,
-            "requirement": requirement,
-            "priorities": [
-                {"priority": p, "items": [i for i in items if i.priority_id == p.pk]}
-                for p in priorities
-            ],
-            "may_add": may_chair and not superseded,
-            "may_approve": (
-                may_chair
-                and strategy.status == ControlStrategyStatus.APPROVED
-                and not (requirement and requirement.is_approved)
-            ),
-            "may_review_all": may_chair and not superseded,
-            "superseded": superseded,
-            "page_marking": strategy.marking,
-        },
-    )
-
-
-@require_POST
-@police_required
-def requirement_approve(request, pk):
-    strategy = selectors.get_control_strategy_for(request.user, pk)
-    try:
-        requirement.intelligence_requirement_approve(
-            acting_user=request.user, strategy=strategy, request=request
-        )
-    except ValidationError as exc:
-        return _refused(request, exc, "tasking:requirement_detail", pk=strategy.pk)
-    messages.success(request, "Intelligence requirement approved: it now directs all staff.")
-    return redirect("tasking:requirement_detail", pk=strategy.pk)
-
-
-def _saved_item(item: IntelligenceRequirementItem | None) -> list[tuple[str, object]]:
-    """What is saved now of an item, shown beside a refused stale change."""
-    if item is None:
-        return []
-    return [
-        ("Question or intelligence gap", item.question),
-        ("Sources to task", item.sources_to_task),
-        ("Owner", item.owner),
-        ("Review date", item.review_date),
-        ("Open to partners", "Yes" if item.open_to_partners else "No"),
-        ("Status", item.get_status_display()),
-        ("Closing note", item.closing_note),
-    ]
-
-
-def _render_item_form(request, template, strategy, form, *, priority, item=None, current=None):
-    return render(
-        request,
-        f"tasking/strategy/{template}",
-        {
-            "strategy": strategy,
-            "priority": priority,
-            "item": item,
-            "form": form,
-            "current": current,
-            "saved": _saved_item(current),
-            "page_marking": strategy.marking,
-        },
-        status=400 if form.errors else 200,
-    )
-
-
-@require_http_methods(["GET", "POST"])
-@police_required
-def item_add(request, pk, priority_pk):
-    strategy, priority = _priority_of(request, pk, priority_pk)
-    require_chair_over(request.user, strategy.unit, "change its intelligence requirement")
-    form = RequirementItemForm(request.POST or None, people=_people_for(strategy))
-    if request.method == "POST" and form.is_valid():
-        try:
-            requirement.ir_item_add(
-                acting_user=request.user, priority=priority, request=request, **form.cleaned_data
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, f"Item added to “{priority.theme}”.")
-            return redirect("tasking:requirement_detail", pk=strategy.pk)
-    return _render_item_form(request, "item_form.html", strategy, form, priority=priority)
-
-
-def _item_of(request, pk, item_pk):
-    strategy = selectors.get_control_strategy_for(request.user, pk)
-    item = get_object_or_404(
-        selectors.requirement_items_visible_to(request.user)
-        .filter(requirement__control_strategy=strategy)
-        .select_related("priority", "owner"),
-        pk=item_pk,
-    )
-    return strategy, item
-
-
-@require_http_methods(["GET", "POST"])
-@police_required
-def item_edit(request, pk, item_pk):
-    """Review an item: its owner or a chair; only a chair reassigns it or opens it to partners."""
-    strategy, item = _item_of(request, pk, item_pk)
-    require_item_reviewer(request.user, item, strategy.unit, "change it")
-    chair = can_chair_over(request.user, strategy.unit)
-    people = _people_for(strategy)
-    initial = {name: getattr(item, name) for name in services.ITEM_FIELDS}
-    initial["edit_token"] = services.edit_token(item)
-    form = RequirementItemEditForm(
-        request.POST or None, initial=initial, people=people, chair=chair
-    )
-    current = None
-    if request.method == "POST" and form.is_valid():
-        fields = dict(form.cleaned_data)
-        token = fields.pop("edit_token")
-        try:
-            requirement.ir_item_update_over(
-                acting_user=request.user, item=item, loaded_token=token, request=request, **fields
-            )
-        except services.StaleEdit as stale:
-            current = IntelligenceRequirementItem.objects.select_related("owner").get(pk=item.pk)
-            form = RequirementItemEditForm(
-                _with_token(request.POST, current), people=people, chair=chair
-            )
-            form.is_valid()
-            add_service_errors(form, stale)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, "Item saved.")
-            return redirect("tasking:requirement_detail", pk=strategy.pk)
-    return _render_item_form(
-        request,
-        "item_form.html",
-        strategy,
-        form,
-        priority=item.priority,
-        item=item,
-        current=current,
-    )
-
-
-@require_http_methods(["GET", "POST"])
-@police_required
-def item_close(request, pk, item_pk):
-    strategy, item = _item_of(request, pk, item_pk)
-    require_item_reviewer(request.user, item, strategy.unit, "change it")
-    form = RequirementItemCloseForm(
-        request.POST or None, initial={"edit_token": services.edit_token(item)}
-    )
-    current = None
-    if request.method == "POST" and form.is_valid():
-        try:
-            requirement.ir_item_close_over(
-                acting_user=request.user,
-                item=item,
-                loaded_token=form.cleaned_data["edit_token"],
-                note=form.cleaned_data["note"],
-                request=request,
-            )
-        except services.StaleEdit as stale:
-            current = IntelligenceRequirementItem.objects.select_related("owner", "closed_by").get(
-                pk=item.pk
-            )
-            form = RequirementItemCloseForm(_with_token(request.POST, current))
-            form.is_valid()
-            add_service_errors(form, stale)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, "Item closed.")
-            return redirect("tasking:requirement_detail", pk=strategy.pk)
-    return _render_item_form(
-        request,
-        "item_close.html",
-        strategy,
-        form,
-        priority=item.priority,
-        item=item,
-        current=current,
-    )
-
-
-@require_GET
-@police_required
-def requirement_current(request):
-    """The intelligence requirement each of the user's units works under today (its own
-    strategy's, or the nearest unit above it): one query a unit the user belongs to."""
-    requirements = selectors.requirements_current_for(request.user)
-    return render(
-        request,
-        "tasking/strategy/requirement_current.html",
-        {
-            "requirements": requirements,
-            "page_marking": max(
-                (r.strategy.marking for r in requirements if r.strategy),
-                default=GSCMarking.OFFICIAL,
-            ),
-        },
     )
