@@ -39,7 +39,12 @@ from tasking.strategy.models import (
     IntelligenceRequirementItem,
     Priority,
 )
-from tasking.strategy.morile import morile_matrix_default, morile_score, morile_scores_clean
+from tasking.strategy.morile import (
+    morile_matrix_default,
+    morile_score,
+    morile_score_text,
+    morile_scores_clean,
+)
 from tasking.strategy.policy import require_chair_over
 from tasking.strategy.search import refresh_strategy_vector
 
@@ -366,7 +371,9 @@ def priority_score(
     before = priority.score
     priority.scores = cleaned
     priority.score = morile_score(cleaned, scales)
-    save_with_history(priority, acting_user=acting_user, reason=f"Scored {priority.score}")
+    save_with_history(
+        priority, acting_user=acting_user, reason=f"Scored {morile_score_text(priority.score)}"
+    )
     audit_record(
         actor=acting_user,
         verb=AuditVerb.UPDATE,
