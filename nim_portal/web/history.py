@@ -1,6 +1,9 @@
 """A record's change history as its page shows it (templates/nim_portal/components/history.html):
-simple-history's records, newest first, each compared with the one before it."""
+simple-history's records, newest first, each compared with the one before it, in the reader's
+words: each field by its verbose name, a choice by its label, a yes/no as such and a related
+record by its name (not `owner_id`, `in_progress` or a bare id)."""
 
+from collections import defaultdict
 from dataclasses import dataclass, field
 
 # The entries a history page shows.
@@ -9,7 +12,8 @@ HISTORY_LIMIT = 50
 
 @dataclass(frozen=True)
 class FieldChange:
-    """One field of a change: its name, and its value before and after."""
+    """One field of a change: its name, and its value before and after, as the reader reads
+    them."""
 
     name: str
     old: object
@@ -32,29 +36,62 @@ class HistoryEntry:
 HISTORY_TYPES = {"+": "Created", "~": "Changed", "-": "Deleted"}
 
 
+def _shown(model_field, value, related: dict) -> object:
+    """A field's stored value as the reader reads it."""
+    if value is None or value == "":
+        return None
+    if model_field.is_relation:
+        return related.get((model_field.related_model, value), value)
+    if model_field.choices:
+        return dict(model_field.flatchoices).get(value, value)
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    return value
+
+
 def history_entries(records, fields: list[str]) -> list[HistoryEntry]:
     """Turn history records (newest first, with one older record beyond the page) into entries,
-    each compared with the record before it."""
+    each compared with the record before it; the records a change names are read once per kind
+    of record, whatever the number of entries."""
     records = list(records)
-    entries = []
+    deltas = []
     for newer, older in zip(records, [*records[1:], None], strict=True):
-        if len(entries) == HISTORY_LIMIT:
+        if len(deltas) == HISTORY_LIMIT:
             break
         changes = []
         if older is not None:
             delta = newer.diff_against(older, included_fields=fields)
             changes = [
-                FieldChange(change.field, change.old, change.new)
+                (newer._meta.get_field(change.field), change.old, change.new)
                 for change in delta.changes
                 if change.old != change.new
             ]
-        entries.append(
-            HistoryEntry(
-                when=newer.history_date,
-                who=newer.history_user,
-                kind=HISTORY_TYPES.get(newer.history_type, newer.history_type),
-                reason=newer.history_change_reason or "",
-                changes=changes,
-            )
+        deltas.append((newer, changes))
+
+    wanted = defaultdict(set)
+    for _, changes in deltas:
+        for model_field, old, new in changes:
+            if model_field.is_relation:
+                wanted[model_field.related_model].update(v for v in (old, new) if v is not None)
+    related = {
+        (model, pk): record
+        for model, ids in wanted.items()
+        for pk, record in model._default_manager.in_bulk(ids).items()
+    }
+    return [
+        HistoryEntry(
+            when=newer.history_date,
+            who=newer.history_user,
+            kind=HISTORY_TYPES.get(newer.history_type, newer.history_type),
+            reason=newer.history_change_reason or "",
+            changes=[
+                FieldChange(
+                    str(model_field.verbose_name),
+                    _shown(model_field, old, related),
+                    _shown(model_field, new, related),
+                )
+                for model_field, old, new in changes
+            ],
         )
-    return entries
+        for newer, changes in deltas
+    ]

@@ -141,7 +141,11 @@ class TestPersonPage:
         newest = response.context["history"][0]
         assert newest.reason == "Vetting updated"
         assert newest.who == force_admin
-        assert FieldChange("vetting_level", VettingLevel.RV, VettingLevel.SC) in newest.changes
+        assert (
+            FieldChange("vetting level", VettingLevel.RV.label, VettingLevel.SC.label)
+            in newest.changes
+        )
+        assert "<strong>Vetting level</strong>" in html
 
     def test_person_outside_the_admins_units_is_not_found(
         self, client, hierarchy, force_admin, stoke_member
