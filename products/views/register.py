@@ -13,7 +13,6 @@ from nim_portal.forms.errors import add_service_errors
 from nim_portal.pagination import paginate
 from nim_portal.search import paginate_ranked
 from nim_portal.web.decorators import police_required
-from nim_portal.web.markings import page_marking_of
 from products import selectors, services
 from products.filters import ProductFilter
 from products.forms import ProductCommissionForm
@@ -78,7 +77,11 @@ def product_register(request):
             "filtering": any(request.GET.get(name) for name in product_filter.form.fields),
             "page_obj": page_obj,
             "today": timezone.localdate(),
-            "page_marking": page_marking_of(page_obj.object_list),
+            # The register shows each product's title and summary: marked as those are.
+            "page_marking": max(
+                (product.envelope_marking for product in page_obj.object_list),
+                default=GSCMarking.OFFICIAL,
+            ),
             "may_commission": selectors.units_where_user_holds_any(
                 request.user, COMMISSIONING_ROLES
             ).exists(),
