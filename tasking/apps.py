@@ -3,9 +3,9 @@ from django.apps import AppConfig
 
 def register_strategy_sections() -> None:
     """The police navigation item for control strategies, and the meeting cadence pages (with
-    the lapsed cadences) for system administrators. The navigation is on every page, so no
-    audience here asks the database: national administrators, who change the cadence too
-    (tasking.meetings.policy.can_change_cadence), are not told apart without a query."""
+    the lapsed cadences) for who may use them, unit administrators (the pages' own rule,
+    access.is_unit_admin; national administrators also change the cadence). The navigation is
+    on every page: that answer is read once per request, with the core's admin links."""
     from nim_portal import access
     from nim_portal.portal_sections import police_users, register_navigation
 
@@ -19,7 +19,7 @@ def register_strategy_sections() -> None:
         key="meeting_cadence",
         label="Meeting cadence",
         url_name="tasking:cadence_policies",
-        audience=access.is_system_administrator,
+        audience=access.is_unit_admin,
     )
 
 

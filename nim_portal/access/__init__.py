@@ -342,11 +342,20 @@ def user_holds_object_permission(user: User, perm: str, obj: Model) -> bool:
 # Administration.
 
 
+# Where a user object keeps whether they administer a unit once read (one query per request,
+# however many links and pages ask it).
+ADMINISTERS_UNITS = "_administers_units"
+
+
 def is_unit_admin(user: User) -> bool:
     """Whether the user administers any part of the hierarchy (to show the admin pages)."""
     if not is_police(user):
         return False
-    return user.is_superuser or user.memberships.filter(role=Role.ADMIN).exists()
+    if user.is_superuser:
+        return True
+    if not hasattr(user, ADMINISTERS_UNITS):
+        setattr(user, ADMINISTERS_UNITS, user.memberships.filter(role=Role.ADMIN).exists())
+    return getattr(user, ADMINISTERS_UNITS)
 
 
 def is_system_administrator(user: User) -> bool:
