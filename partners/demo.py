@@ -22,6 +22,7 @@ from partners import services
 from partners.choices import AgencyKind, DocumentStatus
 from partners.models import AgencyMembership, PartnerAgency, Release
 from products import services as product_services
+from products.choices import ReviewStandard
 from products.demo import BCU, FORCE, STRATEGIC_TITLE
 from products.models import Product, ProductVersion
 
@@ -186,7 +187,9 @@ def _releasable_version(cast: DemoCast) -> ProductVersion:
             releasable_to_partners=True,
         )
     product_services.product_submit(acting_user=cast.analyst, product=product)
-    return product_services.product_approve(acting_user=cast.reviewer, product=product)
+    return product_services.product_approve(
+        acting_user=cast.reviewer, product=product, standards=ReviewStandard.values
+    )
 
 
 # Releases, oldest first (their references follow this order).

@@ -32,10 +32,14 @@ from nim_portal.models import User
 from products import selectors, services
 from products.choices import ProductKind, ProductStatus
 from products.models import Product, Section
+from products.policy import ProductPolicy
 from products.serializers import (
+    ApproveSerializer,
     CloseSerializer,
     ComparisonSerializer,
     EmptySectionSerializer,
+    FeedbackCreateSerializer,
+    FeedbackSerializer,
     GrantNeedToKnowSerializer,
     NeedToKnowGrantedSerializer,
     ProductCommissionSerializer,
@@ -43,6 +47,8 @@ from products.serializers import (
     ProductSerializer,
     ProductSubmittedSerializer,
     ProductUpdateSerializer,
+    ProfileDueForReviewSerializer,
+    ProfilesDueForReviewQuerySerializer,
     ReturnSerializer,
     ReviewCommentCreateSerializer,
     ReviewCommentSerializer,
@@ -405,13 +411,16 @@ class ProductViewSet(
     @extend_schema(
         summary="Approve and publish",
         description="A reviewer over the product's unit who neither owns nor edited this version "
-        "approves it: it is published as the next numbered version.",
-        request=None,
+        "approves it, confirming every standard of the checklist (`standards`, each of "
+        "ReviewStandard; refused without): it is published as the next numbered version.",
+        request=ApproveSerializer,
         responses={200: ProductDetailSerializer},
     )
     @action(detail=True, methods=["post"])
     def approve(self, request, pk=None):
-        return self._transition(services.product_approve, self.get_object())
+        product = self.get_object()
+        data = validated_input(request, ApproveSerializer)
+        return self._transition(services.product_approve, product, standards=data["standards"])
 
     @extend_schema(
         summary="Close",
@@ -532,6 +541,65 @@ class ProductViewSet(
         b = id_param(request, "b", VERSION_NUMBER_REFUSAL, required=True)
         comparison = selectors.compare_versions(request.user, *self._versions(product, a, b))
         return Response(ComparisonSerializer(comparison).data)
+
+    # Consumer feedback.
+
+    @extend_schema(
+        summary="Readers' feedback",
+        description="The readers' feedback on its published versions, newest first: for its "
+        "owner and the reviewers over its unit (403 for anybody else).",
+        responses={200: FeedbackSerializer(many=True)},
+    )
+    @action(detail=True, methods=["get"], filter_backends=[], pagination_class=None)
+    def feedback(self, request, pk=None):
+        product = self._openable_object()
+        feedback = selectors.feedback_for(request.user, product)
+        if feedback is None:
+            ProductPolicy(request.user, product).require_read_feedback()
+        return Response(FeedbackSerializer(feedback, many=True).data)
+
+    @extend_schema(
+        summary="Give feedback",
+        description="A reader of a published product, not its owner, says how useful its current "
+        "version was, once per version; its owner and approver are told.",
+        request=FeedbackCreateSerializer,
+        responses={201: FeedbackSerializer},
+    )
+    @feedback.mapping.post
+    def feedback_give(self, request, pk=None):
+        product = self._openable_object()
+        data = validated_input(request, FeedbackCreateSerializer)
+        feedback = services.product_feedback_give(
+            acting_user=request.user, product=product, request=request, **data
+        )
+        return Response(FeedbackSerializer(feedback).data, status=status.HTTP_201_CREATED)
+
+    # The TT&CG's profiles due for review.
+
+    @extend_schema(
+        summary="Profiles due for review",
+        description="The profiles of a unit and the units below it, not closed, whose review "
+        "date in their terms of reference has come by `on` (today if not given), that you may "
+        "open: the oldest review date first, at most 50.",
+        parameters=[ProfilesDueForReviewQuerySerializer],
+        responses={200: ProfileDueForReviewSerializer(many=True)},
+    )
+    @action(
+        detail=False,
+        methods=["get"],
+        url_path="due-for-review",
+        filter_backends=[],
+        pagination_class=None,
+    )
+    def due_for_review(self, request):
+        query = ProfilesDueForReviewQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        due = selectors.profiles_due_for_review(
+            request.user,
+            query.validated_data["unit"],
+            on=query.validated_data.get("on") or timezone.localdate(),
+        )
+        return Response(ProfileDueForReviewSerializer(due.profiles, many=True).data)
 
     # Review comments.
 

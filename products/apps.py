@@ -63,9 +63,9 @@ def register_print_job() -> None:
 def register_choices_for_templates() -> None:
     """The choices the products' templates compare a product's status or kind with."""
     from nim_portal.context_processors import register_template_choices
-    from products.choices import ProductKind, ProductStatus
+    from products.choices import FeedbackUsefulness, ProductKind, ProductStatus, ReviewStandard
 
-    register_template_choices(ProductKind, ProductStatus)
+    register_template_choices(ProductKind, ProductStatus, ReviewStandard, FeedbackUsefulness)
 
 
 def register_unit_impacts() -> None:

@@ -8,6 +8,16 @@ class ProductKind(models.TextChoices):
     TACTICAL_ASSESSMENT = "tactical", "Tactical assessment"
     PROBLEM_PROFILE = "problem", "Problem profile"
     SUBJECT_PROFILE = "subject", "Subject profile"
+    FIREARMS_PROFILE = "firearms", "NPCC firearms subject profile"
+
+
+# Profiles of a person or group: need-to-know always, with a lawful basis, purpose and
+# proportionality before submission, and closed when their subject is apprehended or protected.
+SUBJECT_PROFILE_KINDS = frozenset({ProductKind.SUBJECT_PROFILE, ProductKind.FIREARMS_PROFILE})
+
+# The profiles whose terms' review date calls for a review until they close (docs/domain.md
+# "Profile review").
+PROFILE_KINDS = SUBJECT_PROFILE_KINDS | {ProductKind.PROBLEM_PROFILE}
 
 
 class ProductStatus(models.TextChoices):
@@ -61,3 +71,29 @@ class SubjectKind(models.TextChoices):
 class SubjectRole(models.TextChoices):
     SUSPECT = "suspect", "Suspect"
     VICTIM = "victim", "Victim"
+
+
+class ReviewStandard(models.TextChoices):
+    """The standards a reviewer confirms a draft meets before approving it (docs/domain.md
+    "Standards checklist"): approval is refused until every one is confirmed."""
+
+    ANSWERS_TERMS = "answers_terms", "It answers the questions in the terms of reference"
+    SOURCES_GRADED = "sources_graded", "Its sources are evaluated and graded, and cited"
+    FACT_AND_JUDGEMENT = (
+        "fact_and_judgement",
+        "It keeps fact apart from assessment, and states its confidence",
+    )
+    GAPS_STATED = "gaps_stated", "It states its intelligence gaps"
+    RECOMMENDATIONS_ACTIONABLE = (
+        "recommendations_actionable",
+        "Its recommendations are actionable and proportionate",
+    )
+    MARKING_AND_HANDLING = "marking_handling", "Its markings and handling instructions are right"
+
+
+class FeedbackUsefulness(models.TextChoices):
+    """How useful a reader found a published product."""
+
+    VERY = "very", "Very useful"
+    SOMEWHAT = "somewhat", "Somewhat useful"
+    NOT = "not", "Not useful"

@@ -16,7 +16,7 @@ from django.utils import timezone
 from nim_portal.choices import GSCMarking
 from nim_portal.models import Unit, User
 from products import services
-from products.choices import ProductKind, SubjectKind, SubjectRole
+from products.choices import ProductKind, ReviewStandard, SubjectKind, SubjectRole
 from products.models import Product
 
 FORCE = "WMP"
@@ -204,10 +204,14 @@ def _strategic_assessment(cast: DemoCast) -> Product:
     )
     _write(product, cast.analyst, STRATEGIC_V1)
     services.product_submit(acting_user=cast.analyst, product=product)
-    services.product_approve(acting_user=cast.reviewer, product=product)
+    services.product_approve(
+        acting_user=cast.reviewer, product=product, standards=ReviewStandard.values
+    )
     _write(product, cast.analyst, STRATEGIC_V2)
     services.product_submit(acting_user=cast.analyst, product=product)
-    services.product_approve(acting_user=cast.reviewer, product=product)
+    services.product_approve(
+        acting_user=cast.reviewer, product=product, standards=ReviewStandard.values
+    )
     return product
 
 

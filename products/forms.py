@@ -109,7 +109,7 @@ class ProductDetailsForm(forms.Form):
     def __init__(self, *args, product: Product, **kwargs):
         initial = {name: getattr(product, name) for name in self.base_fields}
         super().__init__(*args, initial=initial, **kwargs)
-        if product.kind == ProductKind.SUBJECT_PROFILE:
+        if product.is_subject_profile:
             dropped = [*self.PROBLEM_ONLY, "need_to_know"]
         elif product.kind == ProductKind.PROBLEM_PROFILE:
             dropped = list(self.SUBJECT_ONLY)

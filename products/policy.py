@@ -138,6 +138,17 @@ class ProductPolicy:
         know."""
         return self.is_owner or Role.REVIEWER in self.roles
 
+    def can_give_feedback(self) -> bool:
+        """A reader of a published product who did not write it (the service also asks that
+        they may open it: products.selectors.openable_products)."""
+        return (
+            access.is_police(self.user) and self.product.current_version > 0 and not self.is_owner
+        )
+
+    def can_read_feedback(self) -> bool:
+        """Its author (the owner) and its approvers (the reviewers over its unit)."""
+        return self.is_owner or Role.REVIEWER in self.roles
+
     def can_read_history(self) -> bool:
         return self.is_owner or bool(self.roles.intersection(HISTORY_ROLES))
 
@@ -172,6 +183,22 @@ class ProductPolicy:
         if not self.can_manage():
             raise PermissionDenied(
                 f"Only the product's owner or a reviewer over {self.product.unit} can {action}."
+            )
+
+    def require_give_feedback(self) -> None:
+        access.require_police(self.user, "give feedback on a product")
+        if self.product.current_version == 0:
+            raise PermissionDenied("Feedback is given on a published product.")
+        if self.is_owner:
+            raise PermissionDenied("You wrote this product: its readers give feedback on it.")
+        if not Product.objects.openable_by(self.user).filter(pk=self.product.pk).exists():
+            raise PermissionDenied("You cannot see this product.")
+
+    def require_read_feedback(self) -> None:
+        if not self.can_read_feedback():
+            raise PermissionDenied(
+                f"Only the product's owner or a reviewer over {self.product.unit} can read the "
+                "feedback on it."
             )
 
     def require_read_history(self) -> None:

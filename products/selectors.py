@@ -20,9 +20,16 @@ from nim_portal.services import audit_record
 from nim_portal.web.history import HISTORY_TYPES, FieldChange, HistoryEntry
 from nim_portal.web.markings import PortionMarking
 from products import search
-from products.choices import FINISHED_STATUSES, ProductStatus
+from products.choices import FINISHED_STATUSES, PROFILE_KINDS, ProductStatus
 from products.compare import SideBySideRow, WordBlock, line_rows, unified_lines, word_blocks
-from products.models import Product, ProductUnitShare, ProductVersion, Section, TermsOfReference
+from products.models import (
+    Product,
+    ProductFeedback,
+    ProductUnitShare,
+    ProductVersion,
+    Section,
+    TermsOfReference,
+)
 from products.policy import ProductPolicy
 
 
@@ -479,6 +486,108 @@ def my_work(user: User, today) -> MyWork:
             .filter(Q(owner=user) | Q(requester=user))
             .order_by("due_date", "id")
         ),
+    )
+
+
+def profile_review_due_q(on, prefix: str = "") -> Q:
+    """Profiles whose review date has come by `on` and which are not closed: on TermsOfReference,
+    or through `prefix` ("terms__" from Product)."""
+    return Q(
+        **{
+            f"{prefix}review_date__lte": on,
+            f"{prefix}product__kind__in": sorted(PROFILE_KINDS),
+        }
+    ) & ~Q(**{f"{prefix}product__status": ProductStatus.CLOSED})
+
+
+# The most profiles a TT&CG page lists as due for review; it says how many more there are.
+DUE_FOR_REVIEW_LIMIT = 50
+
+
+@dataclass
+class ProfilesDueForReview:
+    profiles: list[Product]
+    total: int
+
+    @property
+    def marking(self) -> int:
+        """The highest marking of the titles listed (OFFICIAL when none)."""
+        return max(
+            (profile.envelope_marking for profile in self.profiles), default=GSCMarking.OFFICIAL
+        )
+
+    @property
+    def more(self) -> int:
+        return self.total - len(self.profiles)
+
+
+def profiles_due_for_review(user: User, unit: Unit, *, on) -> ProfilesDueForReview:
+    """The profiles of `unit` and the units below it that `user` may open, not closed, whose
+    review date has come by `on`: the oldest review date first. Two queries."""
+    due = (
+        openable_products(user)
+        .filter(access.at_or_below(unit))
+        .filter(profile_review_due_q(on, prefix="terms__"))
+    )
+    shown = (
+        due.select_related("unit", "owner", "requester", "terms")
+        .only(
+            "title",
+            "kind",
+            "status",
+            "marking",
+            "envelope_marking",
+            "descriptor",
+            "unit__name",
+            "owner__username",
+            "owner__first_name",
+            "owner__last_name",
+            "requester__username",
+            "requester__first_name",
+            "requester__last_name",
+            "terms__review_date",
+        )
+        .order_by("terms__review_date", "id")
+    )
+    profiles = list(shown[:DUE_FOR_REVIEW_LIMIT])
+    total = len(profiles) if len(profiles) < DUE_FOR_REVIEW_LIMIT else due.count()
+    return ProfilesDueForReview(profiles=profiles, total=total)
+
+
+def feedback_for(user: User, product: Product) -> QuerySet[ProductFeedback] | None:
+    """The readers' feedback on `product`, newest first, for its owner and approvers
+    (ProductPolicy.can_read_feedback); None for anybody else."""
+    if not ProductPolicy(user, product).can_read_feedback():
+        return None
+    return product.feedback.select_related("author").order_by("-created_at", "-id")
+
+
+# The most feedback the product's page lists, newest first (the API lists all).
+FEEDBACK_LIMIT = 100
+
+
+@dataclass
+class FeedbackPanel:
+    """What the product's page shows of its readers' feedback to `user`."""
+
+    may_give: bool
+    given: ProductFeedback | None
+    feedback: list[ProductFeedback] | None
+
+
+def feedback_panel(user: User, product: Product) -> FeedbackPanel:
+    """Whether `user` may give feedback on the current version (and what they gave), and the
+    feedback they may read. At most three queries."""
+    policy = ProductPolicy(user, product)
+    given = None
+    may_give = policy.can_give_feedback()
+    if may_give:
+        given = product.feedback.filter(version_number=product.current_version, author=user).first()
+    feedback = feedback_for(user, product)
+    return FeedbackPanel(
+        may_give=may_give and given is None,
+        given=given,
+        feedback=list(feedback[:FEEDBACK_LIMIT]) if feedback is not None else None,
     )
 
 

@@ -10,9 +10,16 @@ from nim_portal.api.fields import IdField, MarkingLabelField, RowField
 from nim_portal.choices import GSCMarking
 from nim_portal.models import Unit, User
 from products import selectors
-from products.choices import ClosureReason, SubjectKind, SubjectRole
+from products.choices import (
+    ClosureReason,
+    FeedbackUsefulness,
+    ReviewStandard,
+    SubjectKind,
+    SubjectRole,
+)
 from products.models import (
     Product,
+    ProductFeedback,
     ProductUnitShare,
     ProductVersion,
     ReviewComment,
@@ -424,6 +431,78 @@ class ReturnSerializer(serializers.Serializer):
     )
     section = IdField(
         required=False, allow_null=True, help_text="Id of the section the comment is about."
+    )
+
+
+class ProfileDueForReviewSerializer(serializers.ModelSerializer):
+    """A profile due for review, as the TT&CG lists it."""
+
+    unit_name = serializers.CharField(source="unit.name", read_only=True)
+    owner_name = serializers.CharField(source="owner.get_full_name", read_only=True)
+    review_date = serializers.DateField(source="terms.review_date", read_only=True)
+    requester_name = serializers.CharField(source="requester.get_full_name", read_only=True)
+    envelope_marking_label = serializers.CharField(
+        read_only=True, help_text="The marking of its title and summary, with its descriptor."
+    )
+
+    class Meta:
+        model = Product
+        fields = [
+            "id",
+            "kind",
+            "title",
+            "unit",
+            "unit_name",
+            "status",
+            "envelope_marking",
+            "envelope_marking_label",
+            "owner",
+            "owner_name",
+            "requester",
+            "requester_name",
+            "review_date",
+        ]
+        read_only_fields = fields
+
+
+class ProfilesDueForReviewQuerySerializer(serializers.Serializer):
+    unit = RowField(queryset=Unit.objects.all(), help_text="Id of the TT&CG's unit.")
+    on = serializers.DateField(
+        required=False, help_text="Due for review by this day (today if not given)."
+    )
+
+
+class FeedbackSerializer(serializers.ModelSerializer):
+    author_name = serializers.CharField(source="author.get_full_name", read_only=True)
+
+    class Meta:
+        model = ProductFeedback
+        fields = [
+            "id",
+            "version_number",
+            "author",
+            "author_name",
+            "usefulness",
+            "comment",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+class FeedbackCreateSerializer(serializers.Serializer):
+    usefulness = serializers.ChoiceField(choices=FeedbackUsefulness.choices)
+    comment = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+
+
+class ApproveSerializer(serializers.Serializer):
+    standards = serializers.ListField(
+        child=serializers.CharField(max_length=40),
+        max_length=len(ReviewStandard.values),
+        required=False,
+        default=list,
+        help_text="The standards of the checklist confirmed: every one of "
+        + ", ".join(ReviewStandard.values)
+        + ".",
     )
 
 

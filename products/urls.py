@@ -52,6 +52,7 @@ urlpatterns = [
     path("<int:pk>/return/", product.product_return, name="return"),
     path("<int:pk>/approve/", product.product_approve, name="approve"),
     path("<int:pk>/close/", product.product_close, name="close"),
+    path("<int:pk>/feedback/", product.product_feedback, name="feedback"),
     path("<int:pk>/share/", product.product_share, name="share"),
     path("<int:pk>/need-to-know/", product.product_grant_need_to_know, name="grant"),
     path("<int:pk>/terms/", terms.terms_detail, name="terms"),

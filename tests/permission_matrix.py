@@ -124,6 +124,8 @@ ROWS = [
         "notifications:list":                   "in  200 200 200 200 200 200 200 200 200 200",
         "notification_preferences":             "in  200 200 200 200 200 200 200 200 200 200",
         "search":                               "in  404 404 200 200 200 200 200 200 200 200",
+        # The TT&CG's profiles due for review: without its unit, 400 says the role passed.
+        "api:product-due-for-review":           "403 404 404 400 400 400 400 400 400 400 400",
     }),
     *rows(None, "post", {
         "logout":                               "in  in  in  in  in  in  in  in  in  in  in",
@@ -208,6 +210,8 @@ ROWS = [
         #                                        ano ptn opt mem ana rev chr adm out low su
         "api:product-list":                     "403 404 404 200 200 200 200 200 200 200 200",
         "api:product-detail":                   "403 404 404 200 200 200 200 200 404 404 404",
+        # Its readers' feedback: for its author (the analyst) and the reviewers over its unit.
+        "api:product-feedback":                 "403 404 404 403 200 200 403 403 404 404 404",
         "api:product-compare":                  "403 404 404 200 200 200 200 200 404 404 404",
         "api:product-review-comments":          "403 404 404 200 200 200 200 200 404 404 404",
         "api:product-tor":                      "403 404 404 200 200 200 200 200 404 404 404",
@@ -242,6 +246,8 @@ ROWS = [
         "products:return":                      "in  404 404 403 403 400 403 403 404 404 404",
         "products:approve":                     "in  404 404 403 403 302 403 403 404 404 404",
         "products:close":                       "in  404 404 400 400 400 400 400 404 404 404",
+        # Feedback by a reader who did not write it (an empty form goes back with its message).
+        "products:feedback":                    "in  404 404 302 403 302 302 302 404 404 404",
         "products:share":                       "in  404 404 400 400 400 400 400 404 404 404",
         "products:grant":                       "in  404 404 400 400 400 400 400 404 404 404",
         "products:terms_agree":                 "in  404 404 403 302 403 302 403 404 404 404",

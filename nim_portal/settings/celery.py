@@ -51,6 +51,11 @@ CELERY_BEAT_SCHEDULE = {
         # Shortened by the services test that runs it from a real beat.
         "schedule": float(env_int("NIM_MEETING_SCHEDULE_SECONDS", 3600)),
     },
+    # Idempotent (once per review date): hourly, so that a day missed by beat is caught up.
+    "products-remind-profile-reviews": {
+        "task": "products.tasks.remind_profile_reviews",
+        "schedule": 3600.0,
+    },
     "tasking-send-due-reminders": {
         "task": "tasking.tasks.send_due_reminders",
         "schedule": 60.0,

@@ -1,3 +1,4 @@
+from .feedback import ProductFeedback
 from .grants import ProductGroupObjectPermission, ProductUserObjectPermission
 from .prints import PrintStatus, ProductVersionPrint
 from .product import Product, ProductUnitShare
@@ -9,6 +10,7 @@ from .versions import ProductVersion
 __all__ = [
     "PrintStatus",
     "Product",
+    "ProductFeedback",
     "ProductGroupObjectPermission",
     "ProductUnitShare",
     "ProductUserObjectPermission",

@@ -9,6 +9,7 @@ from nim_portal.choices import GSCMarking, Role
 from nim_portal.search import SearchVectorIndex
 from products.choices import (
     FINISHED_STATUSES,
+    SUBJECT_PROFILE_KINDS,
     ClosureReason,
     Descriptor,
     ProductKind,
@@ -182,7 +183,8 @@ class Product(models.Model):
         ]
         constraints = [
             models.CheckConstraint(
-                condition=~models.Q(kind=ProductKind.SUBJECT_PROFILE) | models.Q(need_to_know=True),
+                condition=~models.Q(kind__in=sorted(SUBJECT_PROFILE_KINDS))
+                | models.Q(need_to_know=True),
                 name="product_subject_profile_need_to_know",
                 violation_error_message="A subject profile is always need-to-know.",
             ),
@@ -212,7 +214,8 @@ class Product(models.Model):
 
     @property
     def is_subject_profile(self) -> bool:
-        return self.kind == ProductKind.SUBJECT_PROFILE
+        """A profile of a person or group: a subject profile or an NPCC firearms one."""
+        return self.kind in SUBJECT_PROFILE_KINDS
 
     @property
     def drafting_version(self) -> int:
@@ -227,6 +230,11 @@ class Product(models.Model):
     @property
     def marking_label(self) -> str:
         return self.label_of(self.marking)
+
+    @property
+    def envelope_marking_label(self) -> str:
+        """The marking of its title and summary, as printed beside its title in a list."""
+        return self.label_of(self.envelope_marking)
 
     @property
     def has_portions_above_envelope(self) -> bool:

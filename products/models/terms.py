@@ -31,7 +31,15 @@ class TermsOfReference(models.Model):
         choices=GSCMarking.choices, default=GSCMarking.OFFICIAL_SENSITIVE
     )
     distribution = models.TextField(blank=True)
-    review_date = models.DateField(null=True, blank=True)
+    # A profile's review date drives its reminders and the TT&CG's "due for review" list until it
+    # closes (products.services.profile_reviews).
+    review_date = models.DateField(null=True, blank=True, db_index=True)
+    review_reminded_for = models.DateField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="The review date its analyst and requester were last reminded of.",
+    )
 
     agreed_by_requester_at = models.DateTimeField(null=True, blank=True)
     agreed_by_requester = models.ForeignKey(

@@ -48,6 +48,13 @@ class ProductVersion(models.Model):
     )
     content = models.JSONField()
     sha256 = models.CharField(max_length=64)
+    standards_confirmed = models.JSONField(
+        default=list,
+        help_text=(
+            "The standards (products.choices.ReviewStandard) its reviewer confirmed at approval; "
+            "none for a version approved before the checklist."
+        ),
+    )
 
     objects = ProductVersionQuerySet.as_manager()
 

@@ -7,14 +7,18 @@ a history reason (django-simple-history) and an audit event behind. A refusal ra
 PermissionDenied or ValidationError with a message fit to show, and changes nothing.
 
 One module per concept: lifecycle (the lock, the moves, closure), commissioning (and details),
-terms, sections, reviews (and publication), shares, notifications and prints. Callers import the
+terms, sections, reviews (and publication, with its standards checklist), profile reviews (their
+reminders), feedback, shares, notifications and prints. Callers import the
 services from here.
 """
 
 from products.services.commissioning import DETAIL_FIELDS, product_commission, product_update
+from products.services.feedback import product_feedback_give
 from products.services.lifecycle import CLOSURE_REASONS_OF_KIND, product_close
 from products.services.notifications import (
     APPROVED_AND_PUBLISHED,
+    PRODUCT_FEEDBACK,
+    PROFILE_REVIEW_DUE,
     RETURNED_WITH_COMMENTS,
     SUBMITTED_FOR_REVIEW,
     TOR_AWAITS_AGREEMENT,
@@ -31,6 +35,7 @@ from products.services.prints import (
     product_version_print_request,
     product_version_print_retry,
 )
+from products.services.profile_reviews import profile_reviews_remind_due
 from products.services.reviews import (
     empty_sections,
     product_approve,
@@ -39,6 +44,7 @@ from products.services.reviews import (
     product_submit,
     review_comment_add,
     snapshot_digest,
+    standards_unconfirmed,
 )
 from products.services.sections import (
     SectionEditConflict,
@@ -56,6 +62,8 @@ __all__ = [
     "CLOSURE_REASONS_OF_KIND",
     "DETAIL_FIELDS",
     "NO_HANDLING_INSTRUCTIONS",
+    "PRODUCT_FEEDBACK",
+    "PROFILE_REVIEW_DUE",
     "RETURNED_WITH_COMMENTS",
     "SUBMITTED_FOR_REVIEW",
     "TOR_AWAITS_AGREEMENT",
@@ -66,6 +74,7 @@ __all__ = [
     "product_approve",
     "product_close",
     "product_commission",
+    "product_feedback_give",
     "product_grant_need_to_know",
     "product_lifecycle_notify",
     "product_return",
@@ -80,12 +89,14 @@ __all__ = [
     "product_version_print_render",
     "product_version_print_request",
     "product_version_print_retry",
+    "profile_reviews_remind_due",
     "review_comment_add",
     "section_add",
     "section_reorder",
     "section_retitle",
     "section_update",
     "snapshot_digest",
+    "standards_unconfirmed",
     "tor_agree",
     "tor_update",
 ]

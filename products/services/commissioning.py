@@ -12,7 +12,7 @@ from nim_portal.dates import planned_date_problem
 from nim_portal.lifecycle import save_with_history
 from nim_portal.models import Unit, User
 from nim_portal.services import audit_record
-from products.choices import ProductKind
+from products.choices import SUBJECT_PROFILE_KINDS, ProductKind
 from products.models import Product, Section, TermsOfReference
 from products.policy import (
     TEMPLATE_SECTION_REASON,
@@ -117,7 +117,7 @@ def product_commission(
             raise ValidationError(
                 {field: f"{person}'s vetting does not allow reading {GSCMarking(marking).label}."}
             )
-    if kind == ProductKind.SUBJECT_PROFILE:
+    if kind in SUBJECT_PROFILE_KINDS:
         details["need_to_know"] = True
     # Its title and summary start at the product's marking (docs/access.md, "Portion marking").
     product = Product(

@@ -21,6 +21,11 @@ CLOSURE_REASONS_OF_KIND = {
         ClosureReason.SUBJECT_PROTECTED,
         ClosureReason.OTHER,
     },
+    ProductKind.FIREARMS_PROFILE: {
+        ClosureReason.SUBJECT_APPREHENDED,
+        ClosureReason.SUBJECT_PROTECTED,
+        ClosureReason.OTHER,
+    },
     ProductKind.PROBLEM_PROFILE: {ClosureReason.PROBLEM_RESOLVED, ClosureReason.OTHER},
     ProductKind.STRATEGIC_ASSESSMENT: {ClosureReason.OTHER},
     ProductKind.TACTICAL_ASSESSMENT: {ClosureReason.OTHER},

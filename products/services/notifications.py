@@ -19,6 +19,10 @@ RETURNED_WITH_COMMENTS = "returned_with_comments"
 
 APPROVED_AND_PUBLISHED = "approved_and_published"
 
+PROFILE_REVIEW_DUE = "profile_review_due"
+
+PRODUCT_FEEDBACK = "product_feedback"
+
 
 def notify_concerned(event: str, product: Product, acting_user: User | None) -> None:
     """Tell the people concerned in the change's transaction: the notifications and the jobs of
@@ -103,6 +107,19 @@ def product_lifecycle_notify(event: str, *, product_id: int, acting_user_id: int
     elif event == APPROVED_AND_PUBLISHED:
         people = [product.owner, product.requester]
         message = f"A {named} was approved: version {product.current_version} is published."
+    elif event == PROFILE_REVIEW_DUE:
+        people = [product.owner, product.requester]
+        review_date = product.terms.review_date
+        message = f"A {named} is due for review (review date {review_date:%d %b %Y})."
+    elif event == PRODUCT_FEEDBACK:
+        # Its author and the reviewer who approved the version read the feedback.
+        approver = (
+            product.versions.filter(number=product.current_version)
+            .select_related("reviewer")
+            .first()
+        )
+        people = [product.owner, approver.reviewer if approver else None]
+        message = f"A reader gave feedback on version {product.current_version} of a {named}."
     else:
         raise ValueError(f"Unknown product event {event!r}.")
     link = reverse("products:detail", args=[product.pk])

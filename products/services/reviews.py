@@ -3,6 +3,7 @@ published version."""
 
 import hashlib
 import json
+from collections.abc import Iterable
 from functools import partial
 
 from django.core.exceptions import ValidationError
@@ -14,7 +15,7 @@ from nim_portal.choices import AuditVerb
 from nim_portal.lifecycle import save_with_history
 from nim_portal.models import User
 from nim_portal.services import audit_record
-from products.choices import ProductStatus
+from products.choices import ProductStatus, ReviewStandard
 from products.models import Product, ProductVersion, ReviewComment, Section
 from products.policy import TOR_NOT_AGREED, ProductPolicy
 from products.services.lifecycle import PRODUCT_LIFECYCLE, lock_product
@@ -186,14 +187,25 @@ def product_snapshot(
     }
 
 
+def standards_unconfirmed(standards: Iterable[str]) -> list[ReviewStandard]:
+    """The standards of the checklist not among `standards`, in the checklist's order."""
+    confirmed = set(standards)
+    return [standard for standard in ReviewStandard if standard.value not in confirmed]
+
+
 @transaction.atomic
 def product_approve(
-    *, acting_user: User, product: Product, request: HttpRequest | None = None
+    *,
+    acting_user: User,
+    product: Product,
+    standards: Iterable[str] = (),
+    request: HttpRequest | None = None,
 ) -> ProductVersion:
     """An independent reviewer approves the draft: it is published as the next version.
 
     The reviewer holds the reviewer role over the product's unit, and is neither its owner nor
-    anyone who edited this version (rule 6).
+    anyone who edited this version (rule 6). They confirm every standard of the checklist
+    (products.choices.ReviewStandard), kept with the version; approval is refused without.
     """
     product = lock_product(product)
     policy = ProductPolicy(acting_user, product)
@@ -202,6 +214,17 @@ def product_approve(
     PRODUCT_LIFECYCLE.check(product, ProductStatus.APPROVED)
     if not product.terms.is_agreed:
         raise ValidationError(TOR_NOT_AGREED)
+    standards = [str(standard) for standard in standards]
+    if unknown := sorted(set(standards) - set(ReviewStandard.values)):
+        raise ValidationError({"standards": f"Unknown standards: {', '.join(unknown)}."})
+    if missing := standards_unconfirmed(standards):
+        raise ValidationError(
+            {
+                "standards": "Confirm every standard of the checklist before approving; not yet: "
+                + "; ".join(standard.label.lower() for standard in missing)
+                + "."
+            }
+        )
     number, now = product.drafting_version, timezone.now()
     content = product_snapshot(
         product, number=number, published_at=now, author=product.owner, reviewer=acting_user
@@ -215,13 +238,19 @@ def product_approve(
         reviewer=acting_user,
         content=content,
         sha256=snapshot_digest(content),
+        standards_confirmed=[standard.value for standard in ReviewStandard],
     )
     audit_record(
         actor=acting_user,
         verb=AuditVerb.CREATE,
         obj=version,
         request=request,
-        detail={"product": product.pk, "number": number, "sha256": version.sha256},
+        detail={
+            "product": product.pk,
+            "number": number,
+            "sha256": version.sha256,
+            "standards_confirmed": version.standards_confirmed,
+        },
     )
     product.current_version = number
     PRODUCT_LIFECYCLE.move(

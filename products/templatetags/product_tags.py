@@ -8,6 +8,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from nim_portal.choices import GSCMarking
 from nim_portal.templatetags.govuk_tags import TAG, overdue_tag
+from products import selectors
 from products.choices import ProductStatus
 from products.models import ProductVersion
 from products.rendering import render_section_html
@@ -55,3 +56,10 @@ def section_html(section: ShownSection) -> SafeString:
     if section.withheld:
         return SafeString("")
     return mark_safe(render_section_html(section.body))  # noqa: S308  (nh3-sanitised)
+
+
+@register.simple_tag(takes_context=True)
+def profiles_due_for_review(context, unit, on):
+    """The profiles of `unit` due for review by `on` that the page's reader may open
+    (products.selectors.profiles_due_for_review): for a TT&CG meeting's page."""
+    return selectors.profiles_due_for_review(context["request"].user, unit, on=on)

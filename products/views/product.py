@@ -86,6 +86,7 @@ def _detail_context(request, product, **forms) -> dict:
         "may_read_history": bool(policy and policy.can_read_history()),
         "actions": actions,
         "today": timezone.localdate(),
+        "feedback_panel": selectors.feedback_panel(user, product),
         **portion.page_context(product.descriptor),
     }
     if actions["review"]:
@@ -171,11 +172,32 @@ def product_approve(request, pk):
     product = selectors.get_product_for(request.user, pk)
     try:
         version = services.product_approve(
-            acting_user=request.user, product=product, request=request
+            acting_user=request.user,
+            product=product,
+            standards=request.POST.getlist("standards"),
+            request=request,
         )
     except ValidationError as exc:
         return _refused(request, product, exc)
     messages.success(request, f"Version {version.number} approved and published.")
+    return redirect("products:detail", pk=product.pk)
+
+
+@require_POST
+@police_required
+def product_feedback(request, pk):
+    product = selectors.get_openable_product_for(request.user, pk)
+    try:
+        services.product_feedback_give(
+            acting_user=request.user,
+            product=product,
+            usefulness=request.POST.get("usefulness", ""),
+            comment=request.POST.get("comment", ""),
+            request=request,
+        )
+    except ValidationError as exc:
+        return _refused(request, product, exc)
+    messages.success(request, "Thank you: your feedback is sent to its author and approver.")
     return redirect("products:detail", pk=product.pk)
 
 

@@ -14,7 +14,7 @@ from django.utils import timezone
 from nim_portal.choices import GSCMarking
 from nim_portal.models import User
 from products import services as product_services
-from products.choices import ProductKind
+from products.choices import ProductKind, ReviewStandard
 from products.demo import BCU, FORCE, STRATEGIC_TITLE
 from products.models import Product, ProductVersion
 from tasking.demo_cast import FORCE_CHAIR, WEST_BCU, WEST_CHAIR, DemoCast, DemoResult
@@ -120,7 +120,9 @@ def _bcu_assessment(cast: DemoCast, demo: DemoAssessment, result: DemoResult) ->
             acting_user=cast.analyst, section=section, loaded_revision=section.revision, body=body
         )
     product_services.product_submit(acting_user=cast.analyst, product=product)
-    product_services.product_approve(acting_user=cast.reviewer, product=product)
+    product_services.product_approve(
+        acting_user=cast.reviewer, product=product, standards=ReviewStandard.values
+    )
     result.created.append(f"assessment: {demo.title}")
     return product.versions.get()
 

@@ -135,6 +135,9 @@ def submit(page, product_id: int, version: int, label: str) -> None:
 
 def approve(page, product_id: int, version: int, label: str) -> None:
     open_product(page, product_id, label)
+    checklist = page.get_by_role("group", name="Standards checklist")
+    for box in checklist.get_by_role("checkbox").all():
+        box.check()
     page.get_by_role("button", name=f"Approve and publish v{version}").click()
     success(page, f"Version {version} approved and published.")
     shows_marking(page, label)

@@ -12,7 +12,7 @@ from rest_framework.test import APIClient
 
 from nim_portal.choices import AuditVerb, GSCMarking, Role
 from nim_portal.models import AuditEvent, Membership
-from products.choices import ProductStatus
+from products.choices import ProductStatus, ReviewStandard
 from products.models import (
     Product,
     ProductUnitShare,
@@ -597,7 +597,9 @@ class TestLifecycle:
         ]
         write(drafting, people.analyst, "First draft, sourced.")
         assert api.post(url(drafting, "submit")).status_code == 200
-        response = as_user(api, people.regional_reviewer).post(url(drafting, "approve"))
+        response = as_user(api, people.regional_reviewer).post(
+            url(drafting, "approve"), {"standards": ReviewStandard.values}, format="json"
+        )
         assert response.status_code == 200, response.content
         assert response.data["status"] == ProductStatus.APPROVED
         assert response.data["current_version"] == 1

@@ -10,7 +10,7 @@ from django.urls import reverse
 from nim_portal.choices import GSCMarking, Role, VettingLevel
 from nim_portal.models import Membership, Notification
 from nim_portal.services import notifications_mark_read
-from products.choices import ProductKind
+from products.choices import ProductKind, ReviewStandard
 from products.services import (
     product_approve,
     product_commission,
@@ -221,7 +221,11 @@ def test_need_to_know_keeps_everyone_else_from_hearing_of_a_product(
 ):
     submit(secret_subject_profile, people.analyst, django_capture_on_commit_callbacks)
     with django_capture_on_commit_callbacks(execute=True):
-        product_approve(acting_user=people.reviewer, product=secret_subject_profile)
+        product_approve(
+            acting_user=people.reviewer,
+            product=secret_subject_profile,
+            standards=ReviewStandard.values,
+        )
 
     recipients = set(Notification.objects.values_list("recipient__username", flat=True))
     assert recipients <= {"reviewer", "analyst", "chair"}
@@ -255,7 +259,9 @@ def test_an_approval_tells_the_owner_and_the_requester(
 ):
     Notification.objects.all().delete()
     with django_capture_on_commit_callbacks(execute=True):
-        product_approve(acting_user=people.reviewer, product=submitted)
+        product_approve(
+            acting_user=people.reviewer, product=submitted, standards=ReviewStandard.values
+        )
 
     message = f"A {named(submitted)} was approved: version 1 is published."
     assert told(submitted) == {"analyst": message, "chair": message}
@@ -278,7 +284,9 @@ def test_an_approval_does_not_tell_a_requester_who_cannot_see_the_product(
     Notification.objects.all().delete()
 
     with django_capture_on_commit_callbacks(execute=True):
-        product_approve(acting_user=people.reviewer, product=product)
+        product_approve(
+            acting_user=people.reviewer, product=product, standards=ReviewStandard.values
+        )
 
     assert list(told(product)) == ["analyst"]
 
@@ -288,11 +296,15 @@ def test_the_news_is_written_with_the_change_and_e_mailed_once_it_commits(
 ):
     Notification.objects.all().delete()
     with pytest.raises(PermissionDenied):
-        product_approve(acting_user=people.analyst, product=submitted)
+        product_approve(
+            acting_user=people.analyst, product=submitted, standards=ReviewStandard.values
+        )
     assert told() == {}
 
     with django_capture_on_commit_callbacks(execute=False):
-        product_approve(acting_user=people.reviewer, product=submitted)
+        product_approve(
+            acting_user=people.reviewer, product=submitted, standards=ReviewStandard.values
+        )
 
     assert set(told(submitted)) == {"analyst", "chair"}
     assert mail.outbox == []

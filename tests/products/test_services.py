@@ -8,7 +8,7 @@ from django.db import IntegrityError, transaction
 
 from nim_portal.choices import AuditVerb, GSCMarking, Role, VettingLevel
 from nim_portal.models import AuditEvent, Membership
-from products.choices import ClosureReason, ProductKind, ProductStatus
+from products.choices import ClosureReason, ProductKind, ProductStatus, ReviewStandard
 from products.models import Product, ProductUnitShare, ReviewComment, Section
 from products.policy import TOR_NOT_AGREED
 from products.selectors import visible_products
@@ -433,7 +433,9 @@ def test_review_comments_only_on_a_submitted_draft_and_its_own_sections(drafting
 
 
 def test_an_independent_reviewer_approves_and_v1_is_published(submitted, people):
-    version = product_approve(acting_user=people.reviewer, product=submitted)
+    version = product_approve(
+        acting_user=people.reviewer, product=submitted, standards=ReviewStandard.values
+    )
 
     assert (version.number, version.author, version.reviewer) == (
         1,
@@ -447,13 +449,20 @@ def test_an_independent_reviewer_approves_and_v1_is_published(submitted, people)
 
 
 def test_a_reviewer_above_the_unit_may_approve(submitted, people):
-    assert product_approve(acting_user=people.regional_reviewer, product=submitted).number == 1
+    assert (
+        product_approve(
+            acting_user=people.regional_reviewer, product=submitted, standards=ReviewStandard.values
+        ).number
+        == 1
+    )
 
 
 @pytest.mark.parametrize("who", ["bcu_reviewer", "neighbour_reviewer", "second_analyst"])
 def test_approval_needs_the_reviewer_role_over_the_unit(submitted, people, who):
     with pytest.raises(PermissionDenied, match="reviewer over"):
-        product_approve(acting_user=getattr(people, who), product=submitted)
+        product_approve(
+            acting_user=getattr(people, who), product=submitted, standards=ReviewStandard.values
+        )
     assert not submitted.versions.exists()
     assert Product.objects.get(pk=submitted.pk).status == ProductStatus.SUBMITTED
 
@@ -461,7 +470,9 @@ def test_approval_needs_the_reviewer_role_over_the_unit(submitted, people, who):
 def test_nobody_approves_their_own_product(submitted, people):
     Membership.objects.create(user=people.analyst, unit=people.unit, role=Role.REVIEWER)
     with pytest.raises(PermissionDenied, match="You own this product"):
-        product_approve(acting_user=people.analyst, product=submitted)
+        product_approve(
+            acting_user=people.analyst, product=submitted, standards=ReviewStandard.values
+        )
     assert not submitted.versions.exists()
 
 
@@ -471,10 +482,17 @@ def test_nobody_approves_a_version_they_edited(drafting, people):
     product_submit(acting_user=people.analyst, product=drafting)
 
     with pytest.raises(PermissionDenied, match="You edited this version"):
-        product_approve(acting_user=people.second_analyst, product=drafting)
+        product_approve(
+            acting_user=people.second_analyst, product=drafting, standards=ReviewStandard.values
+        )
     with pytest.raises(PermissionDenied, match="You edited this version"):
         product_return(acting_user=people.second_analyst, product=drafting, comment="Fine")
-    assert product_approve(acting_user=people.reviewer, product=drafting).number == 1
+    assert (
+        product_approve(
+            acting_user=people.reviewer, product=drafting, standards=ReviewStandard.values
+        ).number
+        == 1
+    )
 
 
 def test_an_editor_of_an_earlier_version_may_approve_the_next(drafting, people):
@@ -484,7 +502,9 @@ def test_an_editor_of_an_earlier_version_may_approve_the_next(drafting, people):
     write(drafting, people.analyst, "v2 text")
     product_submit(acting_user=people.analyst, product=drafting)
 
-    version = product_approve(acting_user=people.second_analyst, product=drafting)
+    version = product_approve(
+        acting_user=people.second_analyst, product=drafting, standards=ReviewStandard.values
+    )
 
     assert version.number == 2
     assert list(drafting.versions.values_list("number", flat=True)) == [2, 1]
@@ -504,7 +524,12 @@ def test_commissioning_sections_do_not_make_the_commissioner_an_editor(people):
     tor_agree(acting_user=people.reviewer, terms=product.terms)
     write(product, people.analyst, "Text")
     product_submit(acting_user=people.analyst, product=product)
-    assert product_approve(acting_user=people.reviewer, product=product).number == 1
+    assert (
+        product_approve(
+            acting_user=people.reviewer, product=product, standards=ReviewStandard.values
+        ).number
+        == 1
+    )
 
 
 # Closure.

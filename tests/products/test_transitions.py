@@ -6,7 +6,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from nim_portal.models import AuditEvent
-from products.choices import PRODUCT_TRANSITIONS, ClosureReason, ProductStatus
+from products.choices import PRODUCT_TRANSITIONS, ClosureReason, ProductStatus, ReviewStandard
 from products.models import Product, ProductVersion, Section
 from products.services import (
     product_approve,
@@ -53,7 +53,9 @@ def _attempt(target, product, people):
     elif target == ProductStatus.RETURNED:
         product_return(acting_user=people.reviewer, product=product, comment="Rework section 2.")
     elif target == ProductStatus.APPROVED:
-        product_approve(acting_user=people.reviewer, product=product)
+        product_approve(
+            acting_user=people.reviewer, product=product, standards=ReviewStandard.values
+        )
     elif target == ProductStatus.CLOSED:
         product_close(
             acting_user=people.analyst,
@@ -133,4 +135,6 @@ def test_a_legal_move_is_made(drafting, people, current, target):
 
 def test_the_refusal_names_the_moves_that_remain(drafting, people):
     with pytest.raises(ValidationError, match=r"cannot become approved .* submitted for review"):
-        product_approve(acting_user=people.reviewer, product=drafting)
+        product_approve(
+            acting_user=people.reviewer, product=drafting, standards=ReviewStandard.values
+        )

@@ -12,7 +12,7 @@ from nim_portal.celery import app as celery_app
 from nim_portal.choices import GSCMarking, Role
 from nim_portal.models import Job, JobState, Notification
 from nim_portal.services import NOTIFICATION_EMAIL_JOB
-from products.choices import ProductStatus
+from products.choices import ProductStatus, ReviewStandard
 from products.models import Product, ProductUnitShare, ProductVersion, ReviewComment
 from products.selectors import visible_products
 from products.services import product_return, product_submit
@@ -249,7 +249,14 @@ def test_the_reviewer_sees_approve_and_return_and_approves(client, people, submi
     assert reverse("products:approve", args=[submitted.pk]) in html
     assert reverse("products:return", args=[submitted.pk]) in html
 
-    response = post(client, people.reviewer, "approve", submitted, follow=True)
+    response = post(
+        client,
+        people.reviewer,
+        "approve",
+        submitted,
+        {"standards": ReviewStandard.values},
+        follow=True,
+    )
 
     assert "Version 1 approved and published." in response.content.decode()
     assert status_of(submitted) == ProductStatus.APPROVED
