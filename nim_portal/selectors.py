@@ -73,7 +73,9 @@ def audit_events_visible_to(user: User) -> QuerySet[AuditEvent]:
             access.may_read_audited_record(user), output_field=BooleanField()
         )
     )
-    if user.is_superuser or access.administered_units(user).filter(depth=1).exists():
+    # The national unit's administrators; a law enforcement agency is a root too, but its own.
+    national = access.administered_units(user).filter(depth=1, is_agency=False)
+    if user.is_superuser or national.exists():
         return events
     people = people_administered_by(user)
     return events.filter(Q(actor__in=people) | Q(actor_username__in=people.values("username")))

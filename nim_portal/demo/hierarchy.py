@@ -15,6 +15,15 @@ class DemoUnit(NamedTuple):
 
 NATIONAL = DemoUnit("UK", "National")
 
+# The law enforcement agencies at Level 3, each a unit of its own beside the national unit.
+AGENCIES: list[DemoUnit] = [
+    DemoUnit("NCA", "National Crime Agency"),
+    DemoUnit("ROCU-WM", "West Midlands Regional Organised Crime Unit"),
+    DemoUnit("BTP", "British Transport Police"),
+    DemoUnit("HMRC", "HM Revenue and Customs"),
+    DemoUnit("BF", "Border Force"),
+]
+
 # Region -> its territorial forces, in the regions of the Regional Organised Crime Units.
 FORCES_BY_REGION: dict[DemoUnit, list[DemoUnit]] = {
     DemoUnit("NE", "North East"): [

@@ -13,7 +13,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.db import transaction
 
 from nim_portal.choices import Role, UnitKind, VettingLevel
-from nim_portal.demo.hierarchy import BCUS_BY_FORCE, FORCES_BY_REGION, NATIONAL, DemoUnit
+from nim_portal.demo.hierarchy import AGENCIES, BCUS_BY_FORCE, FORCES_BY_REGION, NATIONAL, DemoUnit
 from nim_portal.demo.people import DEMO_PEOPLE, DemoPerson
 from nim_portal.models import Membership, Unit, User
 from nim_portal.settings.env import env_str
@@ -47,7 +47,9 @@ class SeedResult:
         return bool(sum(self.units_created.values()) or self.people_created or self.people_updated)
 
 
-def _ensure_unit(parent: Unit | None, kind: str, demo: DemoUnit, result: SeedResult) -> Unit:
+def _ensure_unit(
+    parent: Unit | None, kind: str, demo: DemoUnit, result: SeedResult, *, is_agency=False
+) -> Unit:
     siblings = (
         Unit.objects.get_children(parent) if parent is not None else Unit.objects.get_root_nodes()
     )
@@ -58,7 +60,7 @@ def _ensure_unit(parent: Unit | None, kind: str, demo: DemoUnit, result: SeedRes
     )
     if unit is not None:
         return unit
-    unit = Unit(kind=kind, code=demo.code, name=demo.name)
+    unit = Unit(kind=kind, code=demo.code, name=demo.name, is_agency=is_agency)
     unit._change_reason = SEED_REASON
     result.units_created[kind] += 1
     if parent is None:
@@ -68,6 +70,8 @@ def _ensure_unit(parent: Unit | None, kind: str, demo: DemoUnit, result: SeedRes
 
 def _seed_hierarchy(result: SeedResult) -> dict[str, Unit]:
     units = {NATIONAL.code: _ensure_unit(None, UnitKind.NATIONAL, NATIONAL, result)}
+    for agency in AGENCIES:
+        units[agency.code] = _ensure_unit(None, UnitKind.NATIONAL, agency, result, is_agency=True)
     for region, forces in FORCES_BY_REGION.items():
         units[region.code] = _ensure_unit(units[NATIONAL.code], UnitKind.REGION, region, result)
         for force in forces:

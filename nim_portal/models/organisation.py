@@ -8,6 +8,10 @@ from nim_portal.choices import NIM_LEVEL_OF_KIND, UnitKind
 class Unit(MP_Node):
     """A node of the policing hierarchy: national > region > force > BCU.
 
+    A law enforcement agency (the NCA, a ROCU, BTP, HMRC, Border Force) is a Level 3 unit of its
+    own beside the national unit: a root of the tree of kind national, flagged `is_agency`, with
+    its own people, vetting and T&CGs.
+
     Units are deactivated, never deleted, once anything refers to them. Changes go through
     nim_portal.services so that each is permission-checked, kept in history and audited.
     """
@@ -18,6 +22,11 @@ class Unit(MP_Node):
     )
     name = models.CharField(max_length=120)
     is_active = models.BooleanField(default=True)
+    is_agency = models.BooleanField(
+        "law enforcement agency",
+        default=False,
+        help_text="A law enforcement agency at Level 3 (NCA, ROCU, BTP, HMRC, Border Force).",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     history = HistoricalRecords()
@@ -32,6 +41,13 @@ class Unit(MP_Node):
             # an index for them only with the pattern operator class under a non-C collation.
             models.Index(
                 fields=["path"], name="unit_path_prefix", opclasses=["varchar_pattern_ops"]
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(is_agency=False) | models.Q(kind=UnitKind.NATIONAL, depth=1),
+                name="unit_agency_at_level_3",
+                violation_error_message="A law enforcement agency is a Level 3 unit of its own.",
             ),
         ]
 

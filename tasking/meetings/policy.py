@@ -31,13 +31,18 @@ def require_chair(user: User, meeting: Meeting, what: str) -> None:
 
 def can_change_cadence(user: User) -> bool:
     """System administrators and national administrators (administrators of the national unit,
-    at the top of the tree): a cadence policy applies to every unit of a kind, nationally. At
-    most one query (none for a partner or a superuser)."""
+    at the top of the tree; not those of a law enforcement agency, a root of its own): a cadence
+    policy applies to every unit of a kind, nationally. At most one query (none for a partner or
+    a superuser)."""
     if not access.is_police(user):
         return False
     if access.is_system_administrator(user):
         return True
-    return access.memberships_of(user, Role.ADMIN).filter(unit__depth=1).exists()
+    return (
+        access.memberships_of(user, Role.ADMIN)
+        .filter(unit__depth=1, unit__is_agency=False)
+        .exists()
+    )
 
 
 def require_cadence_changer(user: User) -> None:

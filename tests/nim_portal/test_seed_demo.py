@@ -96,8 +96,12 @@ def units_of(kind):
 def test_hierarchy_has_national_ten_regions_and_all_43_forces():
     seed("--quiet")
 
-    national = units_of(UnitKind.NATIONAL).get()
+    national = units_of(UnitKind.NATIONAL).get(is_agency=False)
     assert national.is_root() and national.code == "UK"
+    # The law enforcement agencies at Level 3 are roots of their own beside it.
+    agencies = units_of(UnitKind.NATIONAL).filter(is_agency=True)
+    assert {agency.code for agency in agencies} == {"NCA", "ROCU-WM", "BTP", "HMRC", "BF"}
+    assert all(agency.is_root() for agency in agencies)
     assert set(units_of(UnitKind.REGION).values_list("name", flat=True)) == REGIONS
     assert all(Unit.objects.get_parent(region) == national for region in units_of(UnitKind.REGION))
     assert units_of(UnitKind.FORCE).count() == 43
@@ -181,7 +185,9 @@ def test_demo_admin_is_staff_national_admin_but_not_superuser():
 
     admin = User.objects.get(username="admin")
     assert admin.is_staff and not admin.is_superuser
-    assert all(access.may_administer(admin, unit) for unit in Unit.objects.all())
+    assert all(access.may_administer(admin, unit) for unit in Unit.objects.filter(is_agency=False))
+    # A law enforcement agency is administered by its own administrators, not the national ones.
+    assert not access.may_administer(admin, Unit.objects.get(code="NCA"))
     analyst = User.objects.get(username="analyst")
     assert not analyst.is_staff
     assert not access.may_administer(analyst, units_of(UnitKind.FORCE).get(code="WMP"))
