@@ -97,6 +97,18 @@ def register_action_sections() -> None:
     )
 
 
+def register_product_panels() -> None:
+    """On a product's page, the actions and bids that name it as their justification."""
+    from products.panels import register_product_panel
+    from tasking.bids.traceability import activity_against
+
+    register_product_panel(
+        key="tasking_activity",
+        template_name="tasking/actions/product_activity.html",
+        context=activity_against,
+    )
+
+
 def register_search_sections() -> None:
     """Meetings, actions and control strategies in the site search, for police users (each
     result filtered by its own visibility selector)."""
@@ -216,6 +228,7 @@ class TaskingConfig(AppConfig):
         register_submission_sections()
         register_meeting_sections()
         register_action_sections()
+        register_product_panels()
         register_search_sections()
         register_jobs()
         register_choices_for_templates()

@@ -15,6 +15,8 @@ from tasking.requests.models import *  # noqa: F403
 from tasking.requests.models import __all__ as _requests
 from tasking.resources.models import *  # noqa: F403
 from tasking.resources.models import __all__ as _resources
+from tasking.safeguards.models import *  # noqa: F403
+from tasking.safeguards.models import __all__ as _safeguards
 from tasking.strategy.models import *  # noqa: F403
 from tasking.strategy.models import __all__ as _strategy
 from tasking.submissions.models import *  # noqa: F403
@@ -25,4 +27,5 @@ __all__ += _proceedings
 __all__ += _requests
 __all__ += _actions
 __all__ += _resources + _bids
+__all__ += _safeguards
 __all__ += _briefings

@@ -18,9 +18,11 @@ from nim_portal import access
 from nim_portal.forms.errors import add_service_errors
 from nim_portal.selectors import visible_units
 from nim_portal.web.decorators import police_required
+from nim_portal.web.markings import PortionMarking
 from products import selectors, services
 from products.choices import ProductStatus
 from products.forms import CloseForm, NeedToKnowForm, ProductDetailsForm, ReturnForm, ShareForm
+from products.panels import product_panels_for
 from products.policy import ProductPolicy, details_refusal, sections_refusal
 from products.services.lifecycle import PRODUCT_LIFECYCLE
 
@@ -73,6 +75,12 @@ def _detail_context(request, product, **forms) -> dict:
         for section in shown
     ]
     portion = selectors.portion_marking(product.envelope_marking, shown)
+    # The other apps' panels (activity against the product) are for readers of the whole.
+    panels = product_panels_for(user, product) if whole else []
+    portion = PortionMarking(
+        shown=max([portion.shown, *(row["panel"]["marking"] for row in panels)]),
+        withheld=portion.withheld,
+    )
     context = {
         "product": product,
         "terms": product.terms,
@@ -87,6 +95,7 @@ def _detail_context(request, product, **forms) -> dict:
         "actions": actions,
         "today": timezone.localdate(),
         "feedback_panel": selectors.feedback_panel(user, product),
+        "panels": panels,
         **portion.page_context(product.descriptor),
     }
     if actions["review"]:

@@ -12,6 +12,7 @@ from drf_spectacular.utils import (
     OpenApiParameter,
     OpenApiResponse,
     extend_schema,
+    extend_schema_field,
     extend_schema_view,
 )
 from rest_framework import mixins, serializers, status, viewsets
@@ -24,11 +25,14 @@ from nim_portal.api.inputs import id_param, validated_input
 from nim_portal.choices import GSCMarking
 from nim_portal.ids import ID_PATTERN
 from nim_portal.models import Unit, User
+from products.models import Product
+from products.selectors import visible_products
 from tasking.actions import selectors, services
 from tasking.actions.choices import ActionStatus, ActionType, Rag
 from tasking.actions.models import ActionUpdate, TacticalAction
 from tasking.meetings.models import Meeting
 from tasking.meetings.selectors import meetings_visible_to
+from tasking.safeguards.api import AuthorityInputSerializer, AuthoritySerializer
 from tasking.strategy.models import Priority
 from tasking.strategy.selectors import priorities_visible_to
 
@@ -112,16 +116,28 @@ class ActionSerializer(serializers.ModelSerializer):
 
 class ActionDetailSerializer(ActionSerializer):
     updates = ActionUpdateSerializer(many=True, read_only=True, source="update_list")
+    product = serializers.SerializerMethodField()
+    covert = serializers.BooleanField(source="is_covert", read_only=True)
+    authority = serializers.SerializerMethodField()
 
     class Meta(ActionSerializer.Meta):
-        fields = [*ActionSerializer.Meta.fields, "updates"]
+        fields = [*ActionSerializer.Meta.fields, "product", "covert", "authority", "updates"]
         read_only_fields = fields
+
+    def get_product(self, action) -> int | None:
+        """The justifying product, named only to a reader who may read it."""
+        return action.product_id if getattr(action, "product_readable", False) else None
+
+    @extend_schema_field(AuthoritySerializer(allow_null=True))
+    def get_authority(self, action) -> dict | None:
+        """A covert action's authority, for whoever may read the action."""
+        return AuthoritySerializer(action.authority).data if action.is_covert else None
 
 
 # Input: the shape of a request only; the services check the rules.
 
 
-class ActionRaiseSerializer(serializers.Serializer):
+class ActionRaiseSerializer(AuthorityInputSerializer):
     unit = IdField(help_text="The unit whose log the action goes on.")
     priority = RowField(
         queryset=Priority.objects.none(),
@@ -144,14 +160,22 @@ class ActionRaiseSerializer(serializers.Serializer):
         allow_null=True,
         help_text="The sitting meeting of the unit it is raised at (its chair only).",
     )
+    product = RowField(
+        queryset=Product.objects.none(),
+        required=False,
+        allow_null=True,
+        help_text="The product or commissioned profile that justifies the action: one you may "
+        "read.",
+    )
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        # A priority or meeting the user may not read is refused like one that does not exist
-        # (without a user, as when the schema is generated, none is accepted).
+        # A priority, meeting or product the user may not read is refused like one that does not
+        # exist (without a user, as when the schema is generated, none is accepted).
         if user is not None:
             self.fields["priority"].queryset = priorities_visible_to(user)
             self.fields["meeting"].queryset = meetings_visible_to(user)
+            self.fields["product"].queryset = visible_products(user)
 
 
 class VersionSerializer(serializers.Serializer):

@@ -6,12 +6,14 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
-from products.demo import BCU
+from products.demo import ASB_TITLE, BCU, BURGLARY_TITLE
+from products.models import Product
 from tasking.actions import services as action_services
 from tasking.actions.choices import ActionType, Rag
 from tasking.actions.models import TacticalAction
 from tasking.demo_cast import EAST_ANALYST, DemoCast
 from tasking.meetings.models import Meeting
+from tasking.safeguards.choices import AuthorityType
 from tasking.strategy.choices import ControlStrategyStatus
 from tasking.strategy.demo import BURGLARY, COUNTY_LINES, STREET_DEALING, YOUTH_VIOLENCE
 from tasking.strategy.models import Priority
@@ -37,6 +39,8 @@ class DemoAction:
     updates: tuple[tuple[int, DemoUpdate], ...] = ()
     closed_at: int | None = None  # the sitting that closed it
     outcome: str = ""
+    justified_by: str = ""  # the title of the Birmingham East product that justifies it
+    authority: dict | None = None  # a covert action's authority (tasking.safeguards)
 
 
 DEMO_ACTIONS = (
@@ -50,6 +54,7 @@ DEMO_ACTIONS = (
         updates=((1, DemoUpdate("member", "120 of the 300 owners visited.", Rag.AMBER)),),
         closed_at=2,
         outcome="All 300 owners visited; no repeat burglary at a visited address since.",
+        justified_by=BURGLARY_TITLE,
     ),
     DemoAction(
         STREET_DEALING,
@@ -60,6 +65,16 @@ DEMO_ACTIONS = (
         owner="member",
         closed_at=1,
         outcome="Four test purchases; two dealers charged and remanded.",
+        justified_by=ASB_TITLE,
+        authority={
+            "authority_type": AuthorityType.DIRECTED_SURVEILLANCE,
+            "authority_reference": "BE/DS/2026/017",
+            "authorising_officer": "Superintendent R. Bains",
+            "necessity_and_proportionality": (
+                "Open patrols have not shown who sells on the road; test purchases by trained "
+                "officers over two weeks are the least intrusive way to evidence it."
+            ),
+        },
     ),
     DemoAction(
         COUNTY_LINES,
@@ -155,6 +170,13 @@ def _action_raise(demo: DemoAction, meeting: Meeting, people: dict, cast: DemoCa
         owner_unit=cast.unit(demo.owner_unit) if demo.owner_unit else None,
         due_date=timezone.localdate() + datetime.timedelta(days=demo.due_days),
         meeting=meeting,
+        product=(
+            Product.objects.get(unit=cast.bcu, title=demo.justified_by)
+            if demo.justified_by
+            else None
+        ),
+        covert=demo.authority is not None,
+        **(demo.authority or {}),
     )
 
 

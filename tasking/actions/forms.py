@@ -6,29 +6,28 @@ else's is refused (tasking.actions.services.StaleAction)."""
 from django import forms
 
 from nim_portal.choices import GSCMarking
-from nim_portal.forms.fields import DATE_HINT, PersonChoiceField, UnitChoiceField
+from nim_portal.forms.fields import DATE_HINT, UnitChoiceField
 from nim_portal.ids import parse_id
 from nim_portal.models import Unit, User
+from products.models import Product
 from tasking.actions.choices import ActionStatus, ActionType, Rag
 from tasking.actions.services import NO_ACTIONS_CHOSEN, NO_PRIORITY, NO_RAG_NOTE
-from tasking.strategy.forms import PriorityChoiceField
+from tasking.meetings.forms import PersonNamesChoiceField, ReadRowsChoiceField
+from tasking.safeguards.choices import AuthorityType
+from tasking.strategy.forms import PriorityChoiceField as StrategyPriorityChoiceField
 from tasking.strategy.models import Priority
 
 
-class ActionRaiseForm(forms.Form):
-    priority = PriorityChoiceField(
-        queryset=Priority.objects.none(),
-        empty_label="Choose a priority",
-        error_messages={"required": NO_PRIORITY},
-        help_text="The priority of the control strategy the unit works under today.",
-    )
-    action_type = forms.ChoiceField(
-        label="Type", choices=ActionType.choices, widget=forms.RadioSelect
-    )
-    description = forms.CharField(
-        label="What is to be done", widget=forms.Textarea(attrs={"rows": 4})
-    )
-    owner_user = PersonChoiceField(
+class PriorityChoiceField(ReadRowsChoiceField, StrategyPriorityChoiceField):
+    """A priority of the control strategy an action serves; its select may list the rows the
+    page has read already (`rows`)."""
+
+
+class ActionOwnerForm(forms.Form):
+    """Who owns an action (a person or a unit) and when it is due: raising an action and
+    accepting a bid as one. `people`, `units`: whom it may be given to."""
+
+    owner_user = PersonNamesChoiceField(
         label="Owner (a person)",
         queryset=User.objects.none(),
         required=False,
@@ -42,18 +41,79 @@ class ActionRaiseForm(forms.Form):
         help_text="The unit or a unit below it; its members see the action as theirs.",
     )
     due_date = forms.DateField(label="Due by", help_text=DATE_HINT)
+
+    def __init__(self, *args, people, units, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner_user"].queryset = people.order_by("last_name", "first_name", "username")
+        self.fields["owner_unit"].queryset = units.order_by("path")
+
+
+class AuthorityForm(forms.Form):
+    """Whether the activity is covert and, when it is, its authority (RIPA/IPA): the service
+    refuses covert activity without it (tasking.safeguards.services)."""
+
+    covert = forms.BooleanField(
+        label="Covert activity",
+        required=False,
+        help_text="Covert activity is done only under an authority: record it below.",
+    )
+    authority_type = forms.ChoiceField(
+        label="Type of authority",
+        choices=[("", "Choose the authority"), *AuthorityType.choices],
+        required=False,
+    )
+    authority_reference = forms.CharField(label="Authority reference", required=False)
+    authorising_officer = forms.CharField(
+        label="Authorising officer", required=False, help_text="Their rank and name."
+    )
+    necessity_and_proportionality = forms.CharField(
+        label="Necessity and proportionality",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Why the activity is necessary and proportionate; never shown to partners.",
+    )
+
+
+class ActionRaiseForm(ActionOwnerForm, AuthorityForm):
+    priority = PriorityChoiceField(
+        label="Control strategy priority",
+        queryset=Priority.objects.none(),
+        empty_label="Choose a priority",
+        error_messages={"required": NO_PRIORITY},
+        help_text="The priority of the control strategy the unit works under today.",
+    )
+    action_type = forms.ChoiceField(
+        label="Type", choices=ActionType.choices, widget=forms.RadioSelect
+    )
+    description = forms.CharField(
+        label="What is to be done", widget=forms.Textarea(attrs={"rows": 4})
+    )
     marking = forms.TypedChoiceField(
         label="GSC marking",
         choices=GSCMarking.choices,
         coerce=int,
         initial=GSCMarking.OFFICIAL_SENSITIVE,
     )
+    product = forms.ModelChoiceField(
+        label="Product that justifies it",
+        queryset=Product.objects.none(),
+        required=False,
+        empty_label="None",
+        help_text="The assessment or profile, commissioned or not, the action answers.",
+    )
 
-    def __init__(self, *args, priorities, people, units, **kwargs):
+    field_order = ["priority", "action_type", "description", "product"]
+
+    def __init__(self, *args, priorities, products, priorities_read=None, **kwargs):
+        """`priorities_read`: the priorities' rows, when the page has read them already;
+        `products`: those that may justify the action, None where the form names none."""
         super().__init__(*args, **kwargs)
         self.fields["priority"].queryset = priorities
-        self.fields["owner_user"].queryset = people.order_by("last_name", "first_name", "username")
-        self.fields["owner_unit"].queryset = units.order_by("path")
+        self.fields["priority"].rows = priorities_read
+        if products is None:
+            del self.fields["product"]
+        else:
+            self.fields["product"].queryset = products.order_by("-created_at").only("title")
 
 
 class VersionForm(forms.Form):

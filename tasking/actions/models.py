@@ -70,6 +70,14 @@ class TacticalAction(models.Model):
     marking = models.PositiveSmallIntegerField(
         choices=GSCMarking.choices, default=GSCMarking.OFFICIAL_SENSITIVE
     )
+    product = models.ForeignKey(
+        "products.Product",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="tasking_actions",
+        help_text="The product or commissioned profile that justifies the action.",
+    )
     owner_user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -188,6 +196,11 @@ class TacticalAction(models.Model):
     @property
     def marking_label(self) -> str:
         return GSCMarking(self.marking).label
+
+    @property
+    def is_covert(self) -> bool:
+        """Covert activity carries its authority (tasking.safeguards)."""
+        return hasattr(self, "authority")
 
 
 class ActionUpdate(models.Model):

@@ -14,7 +14,7 @@ Who may change what: tasking.actions.policy.
 
 from dataclasses import dataclass
 
-from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Greatest, Substr
 from django.http import Http404
 from django.utils import timezone
@@ -23,6 +23,7 @@ from nim_portal import access
 from nim_portal.ids import id_or_404
 from nim_portal.models import Unit, User
 from nim_portal.pagination import rows_in_order
+from products.selectors import visible_products
 from tasking.actions.choices import ActionStatus, Rag
 from tasking.actions.models import ActionUpdate, TacticalAction
 from tasking.meetings.models import Meeting
@@ -145,7 +146,14 @@ def with_shown_marking(actions: QuerySet[TacticalAction]) -> QuerySet[TacticalAc
 def get_action_for(user: User, pk) -> TacticalAction:
     """One action by id; missing and forbidden give the same 404, so ids cannot be probed."""
     pk = id_or_404(pk, "action")
-    action = with_log_columns(actions_visible_to(user)).filter(pk=pk).first()
+    action = (
+        with_log_columns(actions_visible_to(user))
+        .select_related("product", "authority")
+        .defer("product__search_vector")
+        .annotate(product_readable=Exists(visible_products(user).filter(pk=OuterRef("product_id"))))
+        .filter(pk=pk)
+        .first()
+    )
     if action is None:
         raise Http404("No such action.")
     return action

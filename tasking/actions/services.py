@@ -28,6 +28,8 @@ from nim_portal.lifecycle import Lifecycle, StaleVersion, require_version, save_
 from nim_portal.models import Unit, User
 from nim_portal.services import audit_record, notify
 from nim_portal.validation import required_text
+from products.models import Product
+from products.selectors import visible_products
 from tasking.actions.choices import ACTION_TRANSITIONS, ActionStatus, ActionType, Rag
 from tasking.actions.models import ActionUpdate, TacticalAction
 from tasking.actions.policy import can_update_action, require_action_manager
@@ -36,6 +38,7 @@ from tasking.meetings.choices import MeetingStatus
 from tasking.meetings.models import Meeting
 from tasking.meetings.policy import require_chair
 from tasking.meetings.services import meeting_screen_changed
+from tasking.safeguards.services import authority_record, check_authority
 from tasking.strategy.models import Priority
 from tasking.strategy.selectors import current_control_strategy
 
@@ -118,6 +121,14 @@ def _audit(acting_user, verb, action, request, **detail) -> None:
 # Raising.
 
 
+def readable_product(user: User, product: Product | None) -> Product | None:
+    """The product that justifies an action or a bid: none, or one `user` may read (any other is
+    refused as if it did not exist)."""
+    if product is not None and not visible_products(user).filter(pk=product.pk).exists():
+        raise ValidationError({"product": "Choose a product you may read, or none."})
+    return product
+
+
 def _raise_errors(
     *, unit, priority, action_type, description, owner_user, owner_unit, due_date, marking, user
 ) -> dict:
@@ -189,11 +200,18 @@ def action_raise(
     due_date: date | None,
     meeting: Meeting | None = None,
     marking: int = GSCMarking.OFFICIAL_SENSITIVE,
+    product: Product | None = None,
+    covert: bool = False,
     request: HttpRequest | None = None,
+    **authority: str,
 ) -> TacticalAction:
     """Put a new action on `unit`'s log, tied to a priority of the control strategy the unit
-    works under today. At a meeting its chair raises it; between meetings a chair or an
-    administrator over the unit."""
+    works under today and, when one does, naming the product or commissioned profile that
+    justifies it (one the raiser may read). At a meeting its chair raises it; between meetings a
+    chair or an administrator over the unit.
+
+    A covert action is refused without its authority (`authority`: the fields of
+    tasking.safeguards.services.AUTHORITY_FIELDS), which is recorded with it."""
     access.require_police(acting_user, "raise an action")
     if meeting is not None:
         _require_at_sitting(acting_user, meeting, unit, "raise an action")
@@ -210,6 +228,12 @@ def action_raise(
         marking=marking,
         user=acting_user,
     )
+    try:
+        readable_product(acting_user, product)
+    except ValidationError as refusal:
+        errors.update(refusal.message_dict)
+    checked = check_authority(covert=covert, marking=marking, **authority)
+    errors = {**checked.errors, **errors}
     if errors:
         raise ValidationError(errors)
     action = TacticalAction(
@@ -218,6 +242,7 @@ def action_raise(
         action_type=action_type,
         description=description.strip(),
         marking=int(marking),
+        product=product,
         owner_user=owner_user,
         owner_unit=owner_unit,
         due_date=due_date,
@@ -226,6 +251,7 @@ def action_raise(
     )
     reason = f"Raised at the {meeting.get_kind_display()}" if meeting else "Raised"
     save_with_history(action, acting_user=acting_user, reason=reason)
+    authority_record(acting_user=acting_user, checked=checked, request=request, action=action)
     refresh_action_vector(action.pk)
     _audit(
         acting_user,
@@ -234,6 +260,8 @@ def action_raise(
         request,
         priority=priority.pk,
         meeting=meeting.pk if meeting else None,
+        product=product.pk if product else None,
+        covert=checked.fields is not None,
     )
     if owner_user is not None and owner_user != acting_user:
         # Only the reference and the date: the text stays behind the action's marking.

@@ -27,7 +27,7 @@ from nim_portal.forms.errors import add_service_errors
 from nim_portal.models import Unit
 from nim_portal.pagination import NumberedPaginator, paginate
 from nim_portal.web.decorators import police_required
-from products.selectors import people_around
+from products.selectors import people_around, visible_products
 from tasking.actions import policy, selectors, services
 from tasking.actions.choices import Rag
 from tasking.actions.forms import (
@@ -331,6 +331,7 @@ def action_raise(request, unit_pk):
     form = ActionRaiseForm(
         request.POST or None,
         priorities=priorities,
+        products=visible_products(user).filter(unit=unit),
         people=people_around(Unit.objects.filter(pk=unit.pk)),
         units=Unit.objects.filter(access.at_or_below(unit, field=None), is_active=True),
     )

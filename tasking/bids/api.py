@@ -33,6 +33,7 @@ from tasking.proceedings.models import Escalation
 from tasking.resources.api import CHANGED_SINCE
 from tasking.resources.models import MAX_HOURS, Capability
 from tasking.resources.selectors import capabilities_visible_to
+from tasking.safeguards.api import AuthorityInputSerializer
 from tasking.strategy.models import Priority
 from tasking.strategy.selectors import priorities_visible_to
 
@@ -131,7 +132,7 @@ class BidRankSerializer(VersionSerializer):
     rank = serializers.IntegerField(min_value=1, max_value=services.MAX_RANK)
 
 
-class BidAcceptSerializer(VersionSerializer):
+class BidAcceptSerializer(VersionSerializer, AuthorityInputSerializer):
     due_date = serializers.DateField(help_text="When the action it becomes is due.")
     owner_user = RowField(queryset=User.objects.filter(is_active=True), required=False)
     owner_unit = RowField(queryset=Unit.objects.filter(is_active=True), required=False)

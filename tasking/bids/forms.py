@@ -5,11 +5,9 @@ change of a bid carries the version that was loaded (tasking.bids.services.Stale
 from django import forms
 
 from nim_portal.choices import GSCMarking
-from nim_portal.forms.fields import DATE_HINT, PersonChoiceField, UnitChoiceField
-from nim_portal.models import Unit, User
 from products.models import Product
 from tasking.actions.choices import ActionType
-from tasking.actions.forms import PriorityChoiceField
+from tasking.actions.forms import ActionOwnerForm, AuthorityForm, PriorityChoiceField
 from tasking.proceedings.models import Escalation
 from tasking.resources.models import MAX_HOURS, Capability
 from tasking.strategy.models import Priority
@@ -83,20 +81,10 @@ class EscalationChoiceField(forms.ModelChoiceField):
         return f"{obj.title} (to {obj.to_unit.name}, {obj.get_status_display().lower()})"
 
 
-class BidAcceptForm(VersionForm):
-    owner_user = PersonChoiceField(
-        label="Owner (a person)",
-        queryset=User.objects.none(),
-        required=False,
-        empty_label="Nobody: a unit owns it",
-    )
-    owner_unit = UnitChoiceField(
-        label="Or owner (a unit)",
-        queryset=Unit.objects.none(),
-        required=False,
-        empty_label="No unit: a person owns it",
-    )
-    due_date = forms.DateField(label="Due by", help_text=DATE_HINT)
+class BidAcceptForm(VersionForm, ActionOwnerForm, AuthorityForm):
+    """Accepting a bid raises it as an action: its owner, due date and, for covert activity,
+    its authority."""
+
     escalation = EscalationChoiceField(
         queryset=Escalation.objects.none(),
         required=False,
@@ -104,10 +92,8 @@ class BidAcceptForm(VersionForm):
         help_text="Needed only when the hours asked for are beyond what the unit has left.",
     )
 
-    def __init__(self, *args, people, units, escalations, **kwargs):
+    def __init__(self, *args, escalations, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["owner_user"].queryset = people.order_by("last_name", "first_name", "username")
-        self.fields["owner_unit"].queryset = units.order_by("path")
         self.fields["escalation"].queryset = escalations
 
 

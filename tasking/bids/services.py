@@ -24,9 +24,8 @@ from nim_portal.models import Unit, User
 from nim_portal.services import audit_record
 from nim_portal.validation import required_text
 from products.models import Product
-from products.selectors import visible_products
 from tasking.actions.choices import ActionType
-from tasking.actions.services import action_raise
+from tasking.actions.services import action_raise, readable_product
 from tasking.bids.choices import BID_TRANSITIONS, BidStatus
 from tasking.bids.models import Bid
 from tasking.bids.policy import require_bid_decider, require_bidder
@@ -162,7 +161,7 @@ def bid_submit(
                 justification, "justification", "Say why the activity is needed."
             ),
             "marking": lambda: clean_marking(marking, acting_user),
-            "product": lambda: _readable_product(acting_user, product),
+            "product": lambda: readable_product(acting_user, product),
             "capability": _choose(
                 capability,
                 active_capabilities_of(unit),
@@ -179,14 +178,6 @@ def bid_submit(
     hours_ask(acting_user=acting_user, capability=capability, meeting=meeting, hours=hours, bid=bid)
     _audit(acting_user, AuditVerb.CREATE, bid, request, meeting=meeting.pk, hours=hours)
     return bid
-
-
-def _readable_product(user: User, product: Product | None) -> Product | None:
-    """The product that justifies a bid: none, or one `user` may read (any other is refused as
-    if it did not exist)."""
-    if product is not None and not visible_products(user).filter(pk=product.pk).exists():
-        raise ValidationError({"product": "Choose a product you may read, or none."})
-    return product
 
 
 # Ranking.
@@ -301,12 +292,16 @@ def bid_accept(
     owner_user: User | None = None,
     owner_unit: Unit | None = None,
     escalation: Escalation | None = None,
+    covert: bool = False,
     request: HttpRequest | None = None,
+    **authority: str,
 ) -> Bid:
     """The sitting meeting accepts a bid: it becomes an action on the unit's log (raised at the
-    meeting, by its chair: tasking.actions.services.action_raise) and the hours it asked for are
-    committed to that action. Hours beyond what is left of the capability in the cycle are
-    refused (BeyondCapability) unless `escalation` carries the shortfall."""
+    meeting, by its chair: tasking.actions.services.action_raise), naming the product that
+    justified the bid, and the hours it asked for are committed to that action. Hours beyond what
+    is left of the capability in the cycle are refused (BeyondCapability) unless `escalation`
+    carries the shortfall. Covert activity is accepted only with its authority (`covert`,
+    `authority`: as for action_raise)."""
     bid = _lock_for_decision(acting_user, bid, expected_version, BidStatus.ACCEPTED)
     escalation = _carrying_escalation(bid, escalation)
     commitment = bid.commitment
@@ -324,7 +319,10 @@ def bid_accept(
         due_date=due_date,
         meeting=bid.meeting,
         marking=bid.marking,
+        product=bid.product,
+        covert=covert,
         request=request,
+        **authority,
     )
     hours_commit(acting_user=acting_user, commitment=commitment, action=action, request=request)
     bid.action = action

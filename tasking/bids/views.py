@@ -23,6 +23,7 @@ from tasking.bids.forms import BidAcceptForm, BidForm, BidRankForm, BidReasonFor
 from tasking.meetings.choices import MeetingStatus
 from tasking.meetings.selectors import meeting_for_user
 from tasking.resources.selectors import active_capabilities_of, cycle_load
+from tasking.safeguards.services import AUTHORITY_FIELDS
 from tasking.strategy.selectors import priorities_for_unit
 
 
@@ -196,6 +197,8 @@ def bid_accept(request, pk):
             owner_unit=data["owner_unit"],
             escalation=data["escalation"],
             request=request,
+            covert=data["covert"],
+            **{field: data[field] for field in AUTHORITY_FIELDS},
         )
 
     form = _accept_form(request.user, bid, request.POST)

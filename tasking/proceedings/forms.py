@@ -12,8 +12,7 @@ from nim_portal import access
 from nim_portal.choices import GSCMarking, UserKind
 from nim_portal.forms.fields import DATE_HINT
 from nim_portal.models import Unit, User
-from tasking.actions.choices import ActionType
-from tasking.actions.services import NO_PRIORITY
+from tasking.actions import forms as actions_forms
 from tasking.meetings.choices import AGENDA_MARKINGS, Attendance
 from tasking.meetings.forms import PersonNamesChoiceField, ReadRowsChoiceField
 from tasking.meetings.models import AgendaItem, MeetingInvitee
@@ -190,17 +189,6 @@ class PartnerAttendeeForm(forms.Form):
 # The chair's private view of the screen: actions raised and closed at the meeting.
 
 
-class PriorityChoiceField(ReadRowsChoiceField):
-    def label_from_instance(self, obj) -> str:
-        rank = f"{obj.rank}. " if obj.rank else ""
-        return f"{rank}{obj.theme} ({obj.control_strategy.unit.name})"
-
-
-class UnitOwnerChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: Unit) -> str:
-        return obj.name
-
-
 def _people_of(meeting):
     """Who may own an action: police members of the meeting's unit, of units above and below
     it, and the meeting's police invitees."""
@@ -214,46 +202,21 @@ def _people_of(meeting):
     )
 
 
-class ActionRaiseForm(forms.Form):
-    priority = PriorityChoiceField(
-        label="Control strategy priority",
-        queryset=None,
-        empty_label="Choose the priority it serves",
-        error_messages={"required": NO_PRIORITY},
-        help_text="Every action serves a priority of the control strategy the unit works under.",
-    )
-    action_type = forms.ChoiceField(
-        label="Kind of action", choices=ActionType.choices, widget=forms.RadioSelect
-    )
-    description = forms.CharField(label="Action", widget=forms.Textarea(attrs={"rows": 3}))
-    owner_user = PersonNamesChoiceField(
-        label="Owner (a person)", queryset=None, required=False, empty_label="Nobody"
-    )
-    owner_unit = UnitOwnerChoiceField(
-        label="Or owner (a unit)",
-        queryset=Unit.objects.none(),
-        required=False,
-        empty_label="No unit",
-        help_text="Choose a person or a unit, not both.",
-    )
-    due_date = forms.DateField(label="Due date", help_text=DATE_HINT)
-    marking = forms.TypedChoiceField(
-        label="GSC marking",
-        choices=GSCMarking.choices,
-        coerce=int,
-        initial=GSCMarking.OFFICIAL,
-        help_text=MARKING_HINT,
-    )
+class ActionRaiseForm(actions_forms.ActionRaiseForm):
+    """An action raised at the sitting (tasking.actions.forms.ActionRaiseForm), owned by one of
+    the meeting's people or a unit at or below its own. The chair's quick form names no product:
+    an action a product justifies comes from its bid or is raised from the action log."""
 
-    def __init__(self, *args, meeting, priorities, priorities_read=None, **kwargs):
-        """`priorities_read`: the priorities' rows, when the page has read them already."""
-        super().__init__(*args, **kwargs)
-        self.fields["priority"].queryset = priorities
-        self.fields["priority"].rows = priorities_read
-        self.fields["owner_user"].queryset = _people_of(meeting)
-        self.fields["owner_unit"].queryset = Unit.objects.filter(
-            access.at_or_below(meeting.unit, field=None), is_active=True
-        ).order_by("path")
+    def __init__(self, *args, meeting, **kwargs):
+        super().__init__(
+            *args,
+            people=_people_of(meeting),
+            units=Unit.objects.filter(access.at_or_below(meeting.unit, field=None), is_active=True),
+            products=None,
+            **kwargs,
+        )
+        self.fields["marking"].initial = GSCMarking.OFFICIAL
+        self.fields["marking"].help_text = MARKING_HINT
 
 
 class ActionCloseForm(forms.Form):

@@ -24,6 +24,7 @@ from nim_portal.lifecycle import Lifecycle, save_with_history
 from nim_portal.models import User
 from nim_portal.services import audit_record
 from nim_portal.validation import required_text
+from tasking.safeguards.services import authority_record, check_authority
 from tasking.strategy.choices import (
     REQUIREMENT_ITEM_TRANSITIONS,
     ControlStrategyStatus,
@@ -123,12 +124,20 @@ def ir_item_add(
     review_date: date,
     sources_to_task: str = "",
     open_to_partners: bool = False,
+    covert: bool = False,
     request: HttpRequest | None = None,
+    **authority: str,
 ) -> IntelligenceRequirementItem:
-    """A chair over the unit adds a question or gap for a priority to the requirement."""
+    """A chair over the unit adds a question or gap for a priority to the requirement. A covert
+    collection item is refused without its authority (`authority`: the fields of
+    tasking.safeguards.services.AUTHORITY_FIELDS), recorded with it and never shown to
+    partners."""
     priority, strategy = priority_locked(priority)
     require_chair_over(acting_user, strategy.unit, "change its intelligence requirement")
     _require_not_superseded(strategy)
+    checked = check_authority(covert=covert, **authority)
+    if checked.errors:
+        raise ValidationError(checked.errors)
     requirement, _ = IntelligenceRequirement.objects.get_or_create(control_strategy=strategy)
     item = IntelligenceRequirementItem(requirement=requirement, priority=priority)
     _clean_item_fields(
@@ -143,6 +152,9 @@ def ir_item_add(
         strategy,
     )
     save_with_history(item, acting_user=acting_user, reason="Added")
+    authority_record(
+        acting_user=acting_user, checked=checked, request=request, requirement_item=item
+    )
     audit_record(
         actor=acting_user,
         verb=AuditVerb.CREATE,
