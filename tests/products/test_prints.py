@@ -351,7 +351,7 @@ def test_a_failure_shows_its_error_and_try_again_prints_it(
 
     page = client.get(print_url(published))
 
-    assert b"could not be printed" in page.content and b"Try again" in page.content
+    assert b"could not be made" in page.content and b"Try again" in page.content
     assert b"Attempt 1: OSError: fontconfig cache not writable (attempt 1)" in page.content
     assert b"hx-trigger" not in page.content
     assert downloads_of(published) == 0

@@ -223,6 +223,7 @@ def test_the_minutes_pdfs_progress_is_404_to_who_may_not_read_it(client, cast, s
 
 def test_a_failed_minutes_pdf_is_asked_for_again_by_its_try_again(client, cast, sitting):
     version = services.meeting_close(acting_user=cast.chair, meeting=sitting)
+    Job.objects.filter(pk=job_of(version).pk).update(state=JobState.FAILED)
     minutes_pdf.minutes_pdf_failed(version.pk, "The renderer stopped.")
     client.force_login(cast.member)
 
