@@ -88,6 +88,8 @@ class Chart:
     series: Sequence[ChartSeries]
     value_text: Callable[[float | int], str]
     svg: str
+    # How the image's alternative text names it ("a bar chart, its figures in the table").
+    kind: str = "bar chart"
 
     @property
     def data_url(self) -> str:
@@ -188,4 +190,60 @@ def bar_chart(
         series=list(series),
         value_text=value_text,
         svg=chart.render(is_unicode=True),
+    )
+
+
+# A trend's lines, in order: each stands out from the white ground and from its neighbours.
+LINE_COLOURS = (BLUE, RED, GREEN, GREY)
+LINE_CHART_HEIGHT = 400
+
+
+def line_chart(
+    *,
+    key: str,
+    title: str,
+    description: str,
+    category_heading: str,
+    categories: Sequence[str],
+    series: Sequence[ChartSeries],
+    value_text: Callable[[float | int], str] = axis_text,
+) -> Chart:
+    """A trend: the categories (periods) along the bottom in their order, a line a series with
+    a dot at each value, and a legend where there are several."""
+    chart = pygal.Line(
+        style=Style(**{**PORTAL_STYLE.to_dict(), "colors": tuple(s.colour for s in series)}),
+        js=[],
+        disable_xml_declaration=True,
+        width=CHART_WIDTH,
+        height=LINE_CHART_HEIGHT,
+        show_legend=len(series) > 1,
+        legend_at_bottom=True,
+        legend_at_bottom_columns=min(len(series), 2),
+        formatter=value_text,
+        value_formatter=axis_text,
+        truncate_legend=-1,
+        truncate_label=-1,
+        x_title=category_heading,
+        x_label_rotation=30 if len(categories) > 8 else 0,
+        include_x_axis=True,
+        dots_size=4,
+        stroke_style={"width": 3},
+        margin=12,
+    )
+    chart.x_labels = [
+        textwrap.shorten(label, LABEL_LENGTH, placeholder="…") for label in categories
+    ]
+    for one in series:
+        chart.add(one.name, list(one.values))
+    chart.add_xml_filter(_finished(key, title, description))
+    return Chart(
+        key=key,
+        title=title,
+        description=description,
+        category_heading=category_heading,
+        categories=list(categories),
+        series=list(series),
+        value_text=value_text,
+        svg=chart.render(is_unicode=True),
+        kind="line chart",
     )

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from nim_portal.choices import GSCMarking
 from nim_portal.models import User
 from products.models import ProductVersion
-from products.rendering import restricted_markup_errors
+from products.rendering import section_markup_errors
 
 SECTION_BODY_MAX_LENGTH = 200_000
 
@@ -71,7 +71,7 @@ class SectionEditForm(SectionMarkingForm):
 
     def clean_body(self) -> str:
         body = self.cleaned_data["body"].replace("\r\n", "\n")
-        errors = restricted_markup_errors(body)
+        errors = section_markup_errors(body)
         if errors:
             raise ValidationError(errors)
         return body

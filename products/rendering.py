@@ -11,7 +11,9 @@ be balanced and must not be empty, and a marker must stand in the visible text (
 address or a link definition). `restricted_markup_errors` says what is wrong; a section with errors
 is not saved, and `remove_restricted` refuses it rather than guess where a span ends.
 
-Every function here is pure: no database, no settings, no request.
+A fenced `trend` block is drawn as a line chart with its table (products.trends).
+
+Every function here is pure but for the chart's template: no database, no request.
 """
 
 import html
@@ -22,6 +24,8 @@ import markdown
 import nh3
 from markdown.extensions import Extension
 from markdown.extensions.tables import TableExtension
+
+from products.trends import trend_blocks, trend_errors, trend_figure_html
 
 RESTRICTED_OPEN = "[restricted]"
 RESTRICTED_CLOSE = "[/restricted]"
@@ -46,6 +50,10 @@ _OPEN_CHAR = "\ue000"
 _CLOSE_CHAR = "\ue001"
 _RESERVED_CHARS_RE = re.compile("[\x02\x03\ue000\ue001]")
 _REPLACEMENT_CHAR = "\ufffd"
+# A drawn trend travels through Markdown and the sanitiser as its number between two of these, a
+# paragraph of its own, and is put back as its figure once the HTML is safe.
+_TREND_CHAR = "\ue002"
+_TREND_RE = re.compile(f"<p>{_TREND_CHAR}(\\d+){_TREND_CHAR}</p>")
 
 # Elements that may sit inside <mark>; any other element closes the highlight and the next text
 # opens a new one, so that a span across paragraphs, list items or table cells stays valid HTML.
@@ -322,7 +330,18 @@ def render_section_html(markdown_text: str) -> str:
     it is safe to mark as safe in a template whatever the analyst typed. Malformed restricted
     markup (in a live preview) is highlighted generously rather than refused; saving refuses it.
     """
-    return _sanitise("".join(_highlight(markdown_text).out))
+    text = markdown_text.replace(_TREND_CHAR, _REPLACEMENT_CHAR)
+    drawn = [block for block in trend_blocks(text) if block.chart is not None]
+    for index, block in reversed(list(enumerate(drawn))):
+        placeholder = f"\n\n{_TREND_CHAR}{index}{_TREND_CHAR}\n\n"
+        text = text[: block.start] + placeholder + text[block.end :]
+    safe = _sanitise("".join(_highlight(text).out))
+    return _TREND_RE.sub(lambda found: trend_figure_html(drawn[int(found.group(1))].chart), safe)
+
+
+def section_markup_errors(text: str) -> list[str]:
+    """What stops a section's text from being saved: its restricted markup, then its trends."""
+    return restricted_markup_errors(text) + trend_errors(text)
 
 
 def remove_restricted(markdown_text: str) -> str:

@@ -14,7 +14,7 @@ from nim_portal.services import audit_record
 from products.choices import ProductStatus
 from products.models import Product, Section
 from products.policy import ProductPolicy, sections_refusal
-from products.rendering import restricted_markup_errors
+from products.rendering import section_markup_errors
 from products.search import refresh_section_vector
 from products.services.commissioning import clean_marking
 from products.services.lifecycle import PRODUCT_LIFECYCLE, lock_product
@@ -119,7 +119,7 @@ def section_update(
         raise SectionEditConflict(section=section, your_body=body, loaded_revision=loaded_revision)
     if unchanged:
         return SectionSaved(section=section)
-    if markup_errors := restricted_markup_errors(body):
+    if markup_errors := section_markup_errors(body):
         raise ValidationError({"body": markup_errors})
     marking = section.marking if marking is None else clean_marking(marking)
     if marking > acting_user.readable_marking:

@@ -40,7 +40,7 @@ from products.rendering import (
     RESTRICTED_CLOSE,
     RESTRICTED_OPEN,
     render_section_html,
-    restricted_markup_errors,
+    section_markup_errors,
 )
 
 # Seconds between autosaves of unsaved changes (read by static/src/js/section-editor.mjs).
@@ -181,7 +181,7 @@ def _render_editor(request, product, section, form, *, status=200, **extra):
             # The refusal a save would meet, told before the editor is shown.
             "refusal": sections_refusal(product),
             "preview_html": render_section_html(body),
-            "preview_errors": restricted_markup_errors(body),
+            "preview_errors": section_markup_errors(body),
             "autosave_interval": AUTOSAVE_INTERVAL_SECONDS,
             "restricted_open": RESTRICTED_OPEN,
             "restricted_close": RESTRICTED_CLOSE,
@@ -302,7 +302,7 @@ def section_preview(request, pk: int, section_pk: int):
         "products/includes/section_preview.html",
         {
             "preview_html": render_section_html(body),
-            "preview_errors": restricted_markup_errors(body),
+            "preview_errors": section_markup_errors(body),
         },
     )
 
