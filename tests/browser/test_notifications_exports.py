@@ -15,8 +15,8 @@ from nim_portal.choices import NotificationDelivery, NotificationKind, Role
 from nim_portal.models import AuditEvent, NotificationPreference, Unit
 from nim_portal.services import notify
 from products.choices import ProductKind
+from tests.browser.conftest import assert_accessible
 from tests.browser.test_pages import marking_banners, sign_in
-from tests.browser.test_section_review import assert_page_is_accessible
 from tests.factories import member, product_drafting
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -58,11 +58,11 @@ def test_the_header_counts_unread_and_one_is_marked_read(page, officer):
 
     link = header_link(page)
     assert link.inner_text().split() == ["Notifications", "2", "unread"]
-    assert_page_is_accessible(page)
+    assert_accessible(page)
 
     link.click()
     assert page.get_by_role("heading", level=1).inner_text() == "Notifications"
-    assert_page_is_accessible(page)
+    assert_accessible(page)
     fits_390_px(page)
     page.get_by_role("button", name=mark_read("BIRM-8")).click()
 
@@ -82,7 +82,7 @@ def test_a_person_chooses_e_mail_only_for_a_kind(page, officer):
 
     page.get_by_role("link", name="Choose how you hear of each kind of notification").click()
     assert page.get_by_role("heading", level=1).inner_text() == "How you hear of notifications"
-    assert_page_is_accessible(page)
+    assert_accessible(page)
     fits_390_px(page)
     page.get_by_label(NotificationKind.ACTION_ASSIGNED.label).select_option(
         label=NotificationDelivery.EMAIL.label
@@ -98,7 +98,7 @@ def test_a_person_chooses_e_mail_only_for_a_kind(page, officer):
         ).delivery
         == NotificationDelivery.EMAIL
     )
-    assert_page_is_accessible(page)
+    assert_accessible(page)
 
 
 def test_the_register_downloads_the_filtered_list_marked(page, hierarchy, vetting_table):
@@ -110,7 +110,7 @@ def test_the_register_downloads_the_filtered_list_marked(page, hierarchy, vettin
     product_drafting(hierarchy.force, owner=analyst, title="Tactical assessment, spring")
     sign_in(page, reader.username)
     page.goto(f"/products/?kind={ProductKind.PROBLEM_PROFILE}")
-    assert_page_is_accessible(page)
+    assert_accessible(page)
 
     with page.expect_download() as download:
         page.get_by_role("link", name="CSV file of the product register").click()
@@ -132,7 +132,7 @@ def test_a_unit_moves_once_its_administrator_confirms_what_it_reaches(
     page.goto("/staff/units/")
     assert page.get_by_text("1 unit under Staffordshire Police").is_visible()
     assert not page.get_by_role("link", name="Stoke", exact=True).is_visible()
-    assert_page_is_accessible(page)
+    assert_accessible(page)
     page.goto(f"/staff/units/{hierarchy.bcu.pk}/move/")
     page.get_by_label("New parent unit").select_option(label="Staffordshire Police (STAFFS)")
     page.get_by_role("button", name="Move unit").click()
@@ -143,7 +143,7 @@ def test_a_unit_moves_once_its_administrator_confirms_what_it_reaches(
     )
     assert "Units below it" in page.locator(".govuk-summary-list").inner_text()
     assert Unit.objects.get_parent(Unit.objects.get(pk=hierarchy.bcu.pk)) == hierarchy.force
-    assert_page_is_accessible(page)
+    assert_accessible(page)
     fits_390_px(page)
     page.get_by_role("button", name="Yes, move it").click()
 
@@ -161,5 +161,5 @@ def test_a_missing_page_is_the_portals_own_404(page, officer):
     assert marking_banners(page) == ["OFFICIAL", "OFFICIAL"]
     assert page.get_by_role("link", name="Go to your dashboard").is_visible()
     assert "URLconf" not in page.content()
-    assert_page_is_accessible(page)
+    assert_accessible(page)
     fits_390_px(page)
