@@ -234,6 +234,17 @@ TACTICAL = {
 | Theft of motor vehicles | 41 | 44 | -7% |
 | Robbery of personal property | 23 | 21 | +10% |
 | Possession of weapons | 12 | 10 | +20% |
+
+```trend
+Residential burglary in Birmingham East, each fortnight
+Fortnight ending | Offences | Seasonal norm
+--- | --- | ---
+2026-07-05 | 58 | 56
+2026-07-19 | 61 | 55
+2026-08-02 | 74 | 54
+2026-08-16 | 66 | 55
+2026-08-30 | 68 | 55
+```
 """,
     "Emerging series and hotspots": """
 A series of night-time burglaries with keys taken has emerged around Shard End (nine offences in

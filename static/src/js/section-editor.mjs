@@ -1,6 +1,6 @@
 // The section editor's enhancements (the page works without them: a plain form with Save).
 //
-// - A Markdown toolbar: bold, italic, heading, lists, link and "Restricted", which wraps the
+// - A Markdown toolbar: bold, italic, heading, lists, link, a trend chart and "Restricted", which wraps the
 //   selection in the restricted markers given on its button.
 // - Drafts kept in this browser (localStorage), per section and revision, as the user types: a
 //   lost connection or a closed tab loses nothing, and the page offers to restore them.
@@ -75,6 +75,12 @@ const FORMATS = {
     after: "\n",
   }),
   link: (text) => ({ before: "[", text: text || "link text", after: "](https://)" }),
+  // A trend block (products.trends): the title selected, then the figures to fill in.
+  trend: (text) => ({
+    before: "\n```trend\n",
+    text: text || "Title of the chart",
+    after: "\nPeriod | First line | Second line\n2026-01 | 0 | 0\n2026-02 | 0 | 0\n```\n",
+  }),
 };
 
 function applyFormat(textarea, button) {
