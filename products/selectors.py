@@ -554,10 +554,12 @@ def profiles_due_for_review(user: User, unit: Unit, *, on) -> ProfilesDueForRevi
     return ProfilesDueForReview(profiles=profiles, total=total)
 
 
-def feedback_for(user: User, product: Product) -> QuerySet[ProductFeedback] | None:
+def feedback_for(
+    user: User, product: Product, *, policy: ProductPolicy | None = None
+) -> QuerySet[ProductFeedback] | None:
     """The readers' feedback on `product`, newest first, for its owner and approvers
-    (ProductPolicy.can_read_feedback); None for anybody else."""
-    if not ProductPolicy(user, product).can_read_feedback():
+    (ProductPolicy.can_read_feedback); None for anybody else. `policy`: the caller's own."""
+    if not (policy or ProductPolicy(user, product)).can_read_feedback():
         return None
     return product.feedback.select_related("author").order_by("-created_at", "-id")
 
@@ -575,15 +577,17 @@ class FeedbackPanel:
     feedback: list[ProductFeedback] | None
 
 
-def feedback_panel(user: User, product: Product) -> FeedbackPanel:
+def feedback_panel(
+    user: User, product: Product, *, policy: ProductPolicy | None = None
+) -> FeedbackPanel:
     """Whether `user` may give feedback on the current version (and what they gave), and the
-    feedback they may read. At most three queries."""
-    policy = ProductPolicy(user, product)
+    feedback they may read: two queries with the page's `policy`, three without."""
+    policy = policy or ProductPolicy(user, product)
     given = None
     may_give = policy.can_give_feedback()
     if may_give:
         given = product.feedback.filter(version_number=product.current_version, author=user).first()
-    feedback = feedback_for(user, product)
+    feedback = feedback_for(user, product, policy=policy)
     return FeedbackPanel(
         may_give=may_give and given is None,
         given=given,

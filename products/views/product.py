@@ -94,7 +94,7 @@ def _detail_context(request, product, **forms) -> dict:
         "may_read_history": bool(policy and policy.can_read_history()),
         "actions": actions,
         "today": timezone.localdate(),
-        "feedback_panel": selectors.feedback_panel(user, product),
+        "feedback_panel": selectors.feedback_panel(user, product, policy=policy),
         "panels": panels,
         **portion.page_context(product.descriptor),
     }
