@@ -41,12 +41,11 @@ class ProductCommissionForm(forms.Form):
         help_text="Always on for subject profiles.",
     )
 
-    def __init__(self, *args, units, people, **kwargs):
+    def __init__(self, *args, units, people, analysts, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["unit"].queryset = units.order_by("path")
-        people = people.order_by("last_name", "first_name", "username")
-        self.fields["requester"].queryset = people
-        self.fields["owner"].queryset = people
+        self.fields["requester"].queryset = people.order_by("last_name", "first_name", "username")
+        self.fields["owner"].queryset = analysts.order_by("last_name", "first_name", "username")
 
 
 class ProductDetailsForm(forms.Form):

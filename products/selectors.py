@@ -428,6 +428,14 @@ def people_around(units: QuerySet[Unit]) -> QuerySet[User]:
     )
 
 
+def analysts_over(units: QuerySet[Unit]) -> QuerySet[User]:
+    """Active police users holding the analyst role at or above any of `units`: who may develop
+    their products (the service checks the unit chosen)."""
+    return User.objects.filter(
+        access.people_over_any(units, [Role.ANALYST]), is_active=True
+    ).exclude(kind=UserKind.PARTNER)
+
+
 @dataclass(frozen=True)
 class MyWork:
     """A police user's lists of work, each of at most MY_WORK_LIMIT products."""

@@ -269,6 +269,12 @@ def people_over(unit: Unit, roles=None) -> Q:
     return _people_holding(roles, at_or_above(unit))
 
 
+def people_over_any(units: QuerySet[Unit], roles=None) -> Q:
+    """A filter on users: holds one of `roles` in an active unit at or above any of `units`
+    (holds_role_over, for a choice among several units)."""
+    return _people_holding(roles, Q(unit__in=units_at_or_above_any(units).values("pk")))
+
+
 # Object grants (rules 3 and 4): django-guardian's per-model tables, read in SQL.
 
 

@@ -98,7 +98,10 @@ def product_commission(request):
             "Only an analyst, chair or reviewer of a unit can commission products."
         )
     form = ProductCommissionForm(
-        request.POST or None, units=units, people=selectors.people_around(units)
+        request.POST or None,
+        units=units,
+        people=selectors.people_around(units),
+        analysts=selectors.analysts_over(units),
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

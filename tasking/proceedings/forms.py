@@ -6,12 +6,12 @@ services (tasking.proceedings, tasking.actions.services), whose ValidationError 
 nim_portal.forms.errors.add_service_errors puts back on the form."""
 
 from django import forms
-from django.db.models import Q
 
 from nim_portal import access
-from nim_portal.choices import GSCMarking, UserKind
+from nim_portal.choices import GSCMarking
 from nim_portal.forms.fields import DATE_HINT
-from nim_portal.models import Unit, User
+from nim_portal.models import Unit
+from products.selectors import people_around
 from tasking.actions import forms as actions_forms
 from tasking.meetings.choices import AGENDA_MARKINGS, Attendance
 from tasking.meetings.forms import PersonNamesChoiceField, ReadRowsChoiceField
@@ -189,28 +189,17 @@ class PartnerAttendeeForm(forms.Form):
 # The chair's private view of the screen: actions raised and closed at the meeting.
 
 
-def _people_of(meeting):
-    """Who may own an action: police members of the meeting's unit, of units above and below
-    it, and the meeting's police invitees."""
-    return (
-        User.objects.filter(is_active=True, kind=UserKind.POLICE)
-        .filter(
-            access.people_in_line(Unit.objects.filter(pk=meeting.unit_id))
-            | Q(pk__in=MeetingInvitee.objects.filter(meeting=meeting).values("user_id"))
-        )
-        .order_by("last_name", "first_name", "username")
-    )
-
-
 class ActionRaiseForm(actions_forms.ActionRaiseForm):
-    """An action raised at the sitting (tasking.actions.forms.ActionRaiseForm), owned by one of
-    the meeting's people or a unit at or below its own. The chair's quick form names no product:
-    an action a product justifies comes from its bid or is raised from the action log."""
+    """An action raised at the sitting (tasking.actions.forms.ActionRaiseForm), owned by somebody
+    who works in the meeting's unit or a unit above or below it (the owners the action service
+    accepts: an invitee from elsewhere may not) or by a unit at or below its own. The chair's
+    quick form names no product: an action a product justifies comes from its bid or is raised
+    from the action log."""
 
     def __init__(self, *args, meeting, **kwargs):
         super().__init__(
             *args,
-            people=_people_of(meeting),
+            people=people_around(Unit.objects.filter(pk=meeting.unit_id)),
             units=Unit.objects.filter(access.at_or_below(meeting.unit, field=None), is_active=True),
             products=None,
             **kwargs,

@@ -24,13 +24,13 @@ from django.http import Http404
 from django.utils import timezone
 
 from nim_portal import access
-from nim_portal.choices import GSCMarking, Role, UserKind
+from nim_portal.choices import GSCMarking, UserKind
 from nim_portal.ids import id_or_404
-from nim_portal.models import User
+from nim_portal.models import Unit, User
 from partners.selectors import agencies_for_unit
 from products.choices import ProductStatus
 from products.models import Product
-from products.selectors import visible_products
+from products.selectors import analysts_over, visible_products
 from tasking.actions.selectors import actions_for_meeting
 from tasking.meetings.choices import MeetingStatus
 from tasking.meetings.models import AgendaItem, Meeting, MeetingInvitee
@@ -45,9 +45,9 @@ from tasking.proceedings.policy import escalations_decidable_by
 def analysts_who_may_develop(meeting: Meeting) -> QuerySet[User]:
     """Active analysts of the meeting's unit or a unit above it: who may develop a profile it
     commissions."""
-    return User.objects.filter(
-        access.people_over(meeting.unit, Role.ANALYST), is_active=True
-    ).order_by("last_name", "first_name", "username")
+    return analysts_over(Unit.objects.filter(pk=meeting.unit_id)).order_by(
+        "last_name", "first_name", "username"
+    )
 
 
 # The chair's and members' page of one meeting.

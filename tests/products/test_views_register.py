@@ -354,6 +354,16 @@ def test_the_commission_form_offers_only_units_where_the_user_may_commission(cli
     assert people.hierarchy.other_force not in units
 
 
+def test_the_developing_analyst_is_chosen_among_analysts_the_service_accepts(client, people):
+    """Issue 13, point 9: a dropdown offers nobody the service would refuse."""
+    client.force_login(people.analyst)
+    form = client.get(reverse("products:commission")).context["form"]
+    owners = set(form.fields["owner"].queryset)
+    assert {people.analyst, people.second_analyst} <= owners
+    assert not owners & {people.requester, people.reviewer, people.member, people.outsider}
+    assert people.requester in set(form.fields["requester"].queryset)
+
+
 def test_a_member_cannot_commission_403(client, people):
     client.force_login(people.member)
 
@@ -369,8 +379,9 @@ def test_an_owner_who_is_not_an_analyst_is_refused_on_the_form(client, people):
         reverse("products:commission"), commission_data(people, owner=people.member.pk)
     )
 
+    # Not offered, so refused by the form before the service (which refuses it too).
     assert response.status_code == 200
-    assert "is not an analyst of West Midlands Police" in response.content.decode()
+    assert "Select a valid choice" in response.content.decode()
     assert not Product.objects.exists()
 
 

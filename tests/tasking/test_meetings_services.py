@@ -16,7 +16,8 @@ from tasking.meetings.choices import Attendance, MeetingKind, MeetingStatus
 from tasking.meetings.invitations import reminder_send, reminders_issue_due
 from tasking.meetings.selectors import lapsed_cadences, meetings_visible_to
 from tasking.meetings.services import meeting_reschedule, police_invitee_add, police_invitee_remove
-from tasking.models import CadencePolicy, Meeting, MeetingInvitee
+from tasking.models import CadencePolicy, Meeting, MeetingInvitee, Priority
+from tasking.proceedings.forms import ActionRaiseForm
 from tests.factories import PartnerUserFactory, UserFactory, add_unit, member
 from tests.tasking.proceedings_helpers import scheduled_as_by_beat
 
@@ -306,6 +307,20 @@ def test_others_cannot_change_a_cadence_nor_set_it_wrong(hierarchy, superuser):
 
 def neighbouring_bcu(cast):
     return add_unit(cast.hierarchy.force, kind=UnitKind.BCU, code="SOLI", name="Solihull")
+
+
+def test_an_invitee_from_outside_the_line_is_not_offered_as_an_actions_owner(cast, meeting):
+    """Issue 13, point 9: the sitting's action form offers only owners the action service
+    accepts (somebody working in the unit's line); an invitee from a neighbouring BCU reads the
+    meeting but may not own its actions."""
+    neighbour = member(neighbouring_bcu(cast), Role.MEMBER, username="neighbour")
+    police_invitee_add(acting_user=cast.chair, meeting=meeting, person=neighbour)
+
+    form = ActionRaiseForm(meeting=meeting, priorities=Priority.objects.none())
+    owners = {value for value, _ in form.fields["owner_user"].choices}
+
+    assert {cast.chair.pk, cast.member.pk, cast.force_chair.pk} <= owners
+    assert neighbour.pk not in owners and cast.neighbour_chair.pk not in owners
 
 
 def test_the_chair_invites_a_colleague_who_then_reads_the_meeting(
