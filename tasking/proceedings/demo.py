@@ -1,7 +1,9 @@
 """The demo's past sittings held by their chairs: attendance, a decision, the business of the
-day (Birmingham East's actions, a problem profile commissioned and an issue escalated to the
-force; Birmingham West's escalation adopted by the force), minutes written and frozen, the PDF
-printed by Celery; and the demo partner invited to the force's next ST&CG."""
+day (each unit's ST&CG approving its control strategy and intelligence requirement, so that the
+approvals are dated at their sittings; Birmingham East's actions, a problem profile commissioned
+and an issue escalated to the force; Birmingham West's escalation adopted by the force), minutes
+written and frozen, the PDF printed by Celery; and the demo partner invited to the force's next
+ST&CG."""
 
 from dataclasses import dataclass
 
@@ -18,6 +20,10 @@ from tasking.proceedings import services as proceedings
 from tasking.proceedings.choices import CommissionKind, EscalationStatus
 from tasking.proceedings.models import Escalation
 from tasking.proceedings.partner_attendees import partner_attendee_invite
+from tasking.proceedings.strategy import sitting_requirement_decide, sitting_strategy_decide
+from tasking.strategy.choices import ControlStrategyStatus
+from tasking.strategy.demo import DEMO_STRATEGIES
+from tasking.strategy.models import ControlStrategy
 
 
 def seed_partner_attendee(cast: DemoCast, result: DemoResult) -> None:
@@ -72,7 +78,7 @@ TTCG_SITTINGS = (
     ),
 )
 STCG_SITTING = DemoSitting(
-    "The control strategy and intelligence requirement for 2026 to 2027 approved as presented.",
+    "The strategic assessment accepted as the basis of the control strategy for 2026 to 2027.",
     "The strategic assessment presented and discussed; priorities ranked with MoRiLE, the chair's "
     "override recorded; the intelligence requirement approved.",
 )
@@ -155,6 +161,19 @@ def _west_business(meeting: Meeting) -> None:
     )
 
 
+def _stcg_business(meeting: Meeting) -> None:
+    """The ST&CG approves its unit's demo control strategy, then its intelligence requirement."""
+    strategy = ControlStrategy.objects.filter(
+        unit=meeting.unit,
+        title__in=[demo.title for demo in DEMO_STRATEGIES],
+        status=ControlStrategyStatus.DRAFT,
+    ).first()
+    if strategy is None:
+        return
+    for decide in (sitting_strategy_decide, sitting_requirement_decide):
+        decide(acting_user=meeting.chair, meeting=meeting, strategy=strategy, approve=True)
+
+
 def _force_business(meeting: Meeting) -> None:
     for escalation in Escalation.objects.filter(
         receiving_meeting=meeting, status=EscalationStatus.RAISED
@@ -186,7 +205,7 @@ def hold_past_meetings(cast: DemoCast, people: dict, result: DemoResult) -> None
         if meeting.status != MeetingStatus.SCHEDULED:
             result.present.append(f"held: {meeting}")
             continue
-        sitting, business = STCG_SITTING, None
+        sitting, business = STCG_SITTING, _stcg_business
         if meeting.kind == MeetingKind.TACTICAL:
             sitting = OTHER_TTCG_SITTING
             if meeting.pk in story:

@@ -1,8 +1,10 @@
 """The demo's control strategies: West Midlands Police's and its two BCUs', each informed by a
 published strategic assessment its chair may read (the force's own; for the BCUs, one of their
 own, built here through the products services, since a BCU's people do not read the force's
-products), its priorities scored on MoRiLE and ranked (the force chair overriding one), and its
-intelligence requirement approved, an item or two closed."""
+products), its priorities scored on MoRiLE and ranked (the force chair overriding one), its
+intelligence requirement's items set and an item or two closed. They are left as drafts: the
+ST&CG of each unit approves its strategy and requirement at its past sitting
+(tasking.proceedings.demo), so that each approval is dated at its sitting."""
 
 import dataclasses
 import datetime
@@ -443,7 +445,6 @@ def _strategy(
         strategy_services.priority_override_rank(
             acting_user=chair, priority=priorities[theme], rank=rank, reason=reason
         )
-    strategy_services.control_strategy_approve(acting_user=chair, strategy=strategy)
     today = timezone.localdate()
     items = []
     for item in demo.items:
@@ -458,7 +459,6 @@ def _strategy(
                 open_to_partners=item.open_to_partners,
             )
         )
-    requirement.intelligence_requirement_approve(acting_user=chair, strategy=strategy)
     for demo_item, item in zip(demo.items, items, strict=True):
         if demo_item.closing_note:
             requirement.ir_item_close(
@@ -477,7 +477,8 @@ def _informing_versions(cast: DemoCast, result: DemoResult) -> dict[str, Product
 
 
 def seed_strategies(cast: DemoCast, people: dict[str, User], result: DemoResult) -> None:
-    """Each demo strategy that is missing, drafted, ranked and approved whole or not at all."""
+    """Each demo strategy that is missing, drafted and ranked with its requirement's items, whole
+    or not at all (approved later, at its unit's ST&CG sitting)."""
     versions = _informing_versions(cast, result)
     for demo in DEMO_STRATEGIES:
         unit = cast.unit(demo.unit_code)

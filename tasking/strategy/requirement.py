@@ -41,6 +41,7 @@ from tasking.strategy.services import (
     ITEM_FIELDS,
     edited_over,
     priority_locked,
+    require_sitting_of,
     save_fields_changed,
     set_fields,
     strategy_locked,
@@ -65,11 +66,17 @@ def _require_not_superseded(strategy: ControlStrategy) -> None:
 
 @transaction.atomic
 def intelligence_requirement_approve(
-    *, acting_user: User, strategy: ControlStrategy, request: HttpRequest | None = None
+    *,
+    acting_user: User,
+    strategy: ControlStrategy,
+    sitting=None,
+    request: HttpRequest | None = None,
 ) -> IntelligenceRequirement:
-    """The ST&CG approves the intelligence requirement of its approved control strategy."""
+    """The ST&CG approves the intelligence requirement of its approved control strategy at its
+    `sitting` (the approval carries the sitting and its date). Outside a sitting: refused."""
     strategy = strategy_locked(strategy)
     require_chair_over(acting_user, strategy.unit, "approve its intelligence requirement")
+    require_sitting_of(sitting, strategy.unit)
     if strategy.status != ControlStrategyStatus.APPROVED:
         raise ValidationError(
             "Approve the control strategy first: the intelligence requirement follows it."
@@ -87,13 +94,14 @@ def intelligence_requirement_approve(
     if requirement.is_approved:
         raise ValidationError("The intelligence requirement is already approved.")
     requirement.approved_by, requirement.approved_at = acting_user, timezone.now()
+    requirement.approved_at_sitting = sitting
     save_with_history(requirement, acting_user=acting_user, reason="Approved by the ST&CG")
     audit_record(
         actor=acting_user,
         verb=AuditVerb.UPDATE,
         obj=requirement,
         request=request,
-        detail={"approved": True, "control_strategy": strategy.pk},
+        detail={"approved": True, "control_strategy": strategy.pk, "sitting": sitting.pk},
     )
     return requirement
 

@@ -175,16 +175,37 @@ def control_strategy_draft(
     return strategy
 
 
+NOT_AT_SITTING = (
+    "The ST&CG approves it at its sitting: open the ST&CG of {unit} and approve it there, under "
+    "its agenda item, so that the decision and its date are recorded with the meeting."
+)
+
+
+def require_sitting_of(sitting, unit: Unit) -> None:
+    """Refuse an approval given outside a sitting of the ST&CG of `unit` (the meeting sitting now,
+    as tasking.proceedings.strategy passes it, having checked its kind and chair)."""
+    if sitting is None or sitting.unit_id != unit.pk or sitting.opened_at is None:
+        raise ValidationError(NOT_AT_SITTING.format(unit=unit))
+    if sitting.closed_at is not None:
+        raise ValidationError(NOT_AT_SITTING.format(unit=unit))
+
+
 @transaction.atomic
 def control_strategy_approve(
-    *, acting_user: User, strategy: ControlStrategy, request: HttpRequest | None = None
+    *,
+    acting_user: User,
+    strategy: ControlStrategy,
+    sitting=None,
+    request: HttpRequest | None = None,
 ) -> ControlStrategy:
-    """The ST&CG approves the strategy (recorded by a chair over its unit): the unit's approved
-    strategy, if any, is superseded in the same transaction; both stay readable."""
+    """The ST&CG approves the strategy at its `sitting` (recorded by a chair over its unit; the
+    approval carries the sitting and its date): the unit's approved strategy, if any, is
+    superseded in the same transaction; both stay readable. Outside a sitting: refused."""
     # Lock the unit first: approvals of one unit's strategies run one at a time.
     Unit.objects.select_for_update().get(pk=strategy.unit_id)
     strategy = strategy_locked(strategy)
     require_chair_over(acting_user, strategy.unit, "approve its control strategy")
+    require_sitting_of(sitting, strategy.unit)
     CONTROL_STRATEGY_LIFECYCLE.check(strategy, ControlStrategyStatus.APPROVED)
     if strategy.period_end < timezone.localdate():
         raise ValidationError("The strategy's period has ended: it can no longer be approved.")
@@ -214,13 +235,14 @@ def control_strategy_approve(
             audit_detail={"by": strategy.pk},
         )
     strategy.approved_by, strategy.approved_at = acting_user, now
+    strategy.approved_at_sitting = sitting
     CONTROL_STRATEGY_LIFECYCLE.move(
         strategy,
         ControlStrategyStatus.APPROVED,
         acting_user=acting_user,
         reason="Approved by the ST&CG",
         request=request,
-        audit_detail={"supersedes": previous.pk if previous else None},
+        audit_detail={"supersedes": previous.pk if previous else None, "sitting": sitting.pk},
     )
     return strategy
 

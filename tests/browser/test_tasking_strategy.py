@@ -1,6 +1,7 @@
 """A force's ST&CG chair in a real browser: scores the priorities of a draft control strategy on
-the MoRiLE form, overrides a rank with its reason, approves the strategy, adds an item to its
-intelligence requirement and approves that; a BCU member then reads both. Every page shows its
+the MoRiLE form, overrides a rank with its reason and is sent to the ST&CG's sitting to approve
+the strategy, which approves it; he adds an item to its intelligence requirement, which the sitting
+approves too; a BCU member then reads both. Every page shows its
 marking top and bottom, and axe finds no serious or critical WCAG 2.2 AA problem on the
 strategy page, the score form, the intelligence requirement and the cadence admin pages."""
 
@@ -17,7 +18,13 @@ from tasking.strategy.choices import ControlStrategyStatus
 from tests.browser.conftest import assert_accessible
 from tests.browser.test_pages import marking_banners, sign_in
 from tests.factories import UserFactory, member
-from tests.tasking.factories import StrategyCast, priority_added, strategy_drafted
+from tests.tasking.factories import (
+    StrategyCast,
+    approved_at_sitting,
+    priority_added,
+    stcg_sitting,
+    strategy_drafted,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -60,9 +67,13 @@ def test_the_chair_scores_ranks_and_approves_and_a_member_reads_it(page, cast):
     page.wait_for_url(f"**/strategies/{strategy.pk}/")
     assert "Repeat victims in Stechford." in page.content()
 
-    page.get_by_role("button", name="Approve the control strategy").click()
-    page.wait_for_url(f"**/strategies/{strategy.pk}/")
+    # No button: the ST&CG approves it at its sitting, which the page says.
+    assert page.get_by_role("button", name="Approve the control strategy").count() == 0
+    assert "approves it at its sitting" in page.locator("main").inner_text()
+    sitting = stcg_sitting(cast.unit, chair=cast.chair)
+    approved_at_sitting(strategy, sitting=sitting, chair=cast.chair)
     assert ControlStrategy.objects.get(pk=strategy.pk).status == ControlStrategyStatus.APPROVED
+    page.reload()
 
     page.get_by_role("link", name="Not started").click()
     page.get_by_role("link", name="Add an item to “County lines”").click()
@@ -71,8 +82,10 @@ def test_the_chair_scores_ranks_and_approves_and_a_member_reads_it(page, cast):
     review_date = timezone.localdate() + datetime.timedelta(days=60)
     page.get_by_label("Review date").fill(review_date.isoformat())
     page.get_by_role("button", name="Add the item").click()
-    page.get_by_role("button", name="Approve the intelligence requirement").click()
-    page.get_by_text("Intelligence requirement approved").wait_for()
+    page.get_by_role("cell", name="Which lines run into Stechford?", exact=True).wait_for()
+    assert "approves it at its sitting" in page.locator("main").inner_text()
+    approved_at_sitting(strategy, sitting=sitting, chair=cast.chair, requirement=True)
+    page.reload()
     assert "Approved by the ST&CG" in page.locator("main").inner_text()
     assert marking_banners(page) == SENSITIVE
     page.screenshot(path=f"{SCREENSHOTS}/nim-requirement.png", full_page=True)

@@ -11,8 +11,8 @@ from django.utils import timezone
 from nim_portal.choices import Role
 from products.choices import ProductKind
 from tasking.strategy.choices import MoRiLEDimension
-from tasking.strategy.requirement import intelligence_requirement_approve, ir_item_add
-from tasking.strategy.services import control_strategy_approve, control_strategy_draft, priority_add
+from tasking.strategy.requirement import ir_item_add
+from tasking.strategy.services import control_strategy_draft, priority_add
 from tests.factories import member, product_drafting
 from tests.products.helpers import publish
 
@@ -74,7 +74,9 @@ def strategy_approved(
         priority_added(strategy, chair=chair, theme=theme, scores=scores(4 - min(i, 3)))
         for i, theme in enumerate(themes)
     ]
-    strategy = control_strategy_approve(acting_user=chair, strategy=strategy)
+    sitting = stcg_sitting(unit, chair=chair)
+    approved_at_sitting(strategy, sitting=sitting, chair=chair)
+    strategy.refresh_from_db()
     for priority in priorities:
         ir_item_add(
             acting_user=chair,
@@ -83,8 +85,32 @@ def strategy_approved(
             owner=chair,
             review_date=timezone.localdate() + datetime.timedelta(days=60),
         )
-    intelligence_requirement_approve(acting_user=chair, strategy=strategy)
+    approved_at_sitting(strategy, sitting=sitting, chair=chair, requirement=True)
     return strategy
+
+
+def stcg_sitting(unit, *, chair):
+    """An ST&CG of `unit` with its standard agenda, chaired by `chair`, opened: it sits now."""
+    from tasking.meetings.choices import STANDARD_AGENDAS, AgendaItemKind, MeetingKind
+    from tasking.models import AgendaItem, Meeting
+    from tasking.proceedings.services import meeting_open
+
+    meeting = Meeting.objects.create(
+        unit=unit, kind=MeetingKind.STRATEGIC, starts_at=timezone.now(), chair=chair
+    )
+    AgendaItem.objects.bulk_create(
+        AgendaItem(meeting=meeting, position=position, kind=kind, title=AgendaItemKind(kind).label)
+        for position, kind in enumerate(STANDARD_AGENDAS[MeetingKind.STRATEGIC], start=1)
+    )
+    return meeting_open(acting_user=chair, meeting=meeting)
+
+
+def approved_at_sitting(strategy, *, sitting, chair, requirement=False):
+    """The sitting ST&CG approves the strategy (or its intelligence requirement)."""
+    from tasking.proceedings.strategy import sitting_requirement_decide, sitting_strategy_decide
+
+    decide = sitting_requirement_decide if requirement else sitting_strategy_decide
+    return decide(acting_user=chair, meeting=sitting, strategy=strategy, approve=True)
 
 
 class StrategyCast:

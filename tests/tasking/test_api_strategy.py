@@ -16,8 +16,10 @@ from tasking.strategy.services import control_strategy_approve, edit_token, prio
 from tests.factories import PartnerUserFactory, member
 from tests.tasking.factories import (
     StrategyCast,
+    approved_at_sitting,
     priority_added,
     scores,
+    stcg_sitting,
     strategy_approved,
     strategy_drafted,
 )
@@ -150,8 +152,15 @@ def test_a_chair_drafts_and_approves_and_the_old_strategy_is_superseded(cast, ap
     )
     assert response.status_code == 201, response.data
     assert response.data["rank"] == 1
+    # Outside a sitting the API refuses the approval; the ST&CG gives it at its sitting.
     response = chair.post(f"{STRATEGIES}{strategy_id}/approve/")
-    assert response.status_code == 200
+    assert response.status_code == 400
+    assert "approves it at its sitting" in response.data["detail"][0]
+    assert ControlStrategy.objects.get(pk=strategy_id).status == ControlStrategyStatus.DRAFT
+    sitting = stcg_sitting(cast.unit, chair=cast.chair)
+    approved_at_sitting(
+        ControlStrategy.objects.get(pk=strategy_id), sitting=sitting, chair=cast.chair
+    )
     approved.refresh_from_db()
     assert approved.status == ControlStrategyStatus.SUPERSEDED
     assert approved.superseded_by_id == strategy_id
@@ -179,7 +188,7 @@ def test_approval_refusals_change_nothing(cast, draft):
     priority_added(draft, chair=cast.chair, scores=None)
     response = api_as(cast.chair).post(f"{STRATEGIES}{draft.pk}/approve/")
     assert response.status_code == 400
-    assert "Score every priority" in response.data["detail"][0]
+    assert "approves it at its sitting" in response.data["detail"][0]
     assert api_as(cast.member).post(f"{STRATEGIES}{draft.pk}/approve/").status_code == 404
     draft.refresh_from_db()
     assert draft.status == ControlStrategyStatus.DRAFT
@@ -273,7 +282,11 @@ def test_priorities_are_refused_to_a_non_chair_with_no_change(cast, approved):
 def test_a_chair_adds_items_and_approves_the_requirement(cast):
     strategy = strategy_drafted(cast.unit, chair=cast.chair, version=cast.assessment())
     priority = priority_added(strategy, chair=cast.chair)
-    control_strategy_approve(acting_user=cast.chair, strategy=strategy)
+    control_strategy_approve(
+        acting_user=cast.chair,
+        strategy=strategy,
+        sitting=stcg_sitting(strategy.unit, chair=cast.chair),
+    )
     body = {"question": "Where are the trap houses?", "owner": cast.analyst.pk}
     body["review_date"] = review_date()
     response = api_as(cast.member).post(
@@ -294,8 +307,11 @@ def test_a_chair_adds_items_and_approves_the_requirement(cast):
     response = api_as(cast.chair).post(
         f"{STRATEGIES}{strategy.pk}/intelligence-requirement/approve/"
     )
-    assert response.status_code == 200
-    assert response.data["approved_at"] is not None
+    assert response.status_code == 400
+    assert "approves it at its sitting" in response.data["detail"][0]
+    assert api_as(cast.member).get(ITEMS).data["count"] == 0
+    sitting = stcg_sitting(cast.unit, chair=cast.chair)
+    approved_at_sitting(strategy, sitting=sitting, chair=cast.chair, requirement=True)
     assert api_as(cast.member).get(ITEMS).data["count"] == 1
 
 

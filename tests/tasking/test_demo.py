@@ -1,7 +1,8 @@
 """`manage.py seed_demo_tasking`: control strategies and intelligence requirements for the force and
-two BCUs, informed by published strategic assessments, past meetings held with their minutes and
-upcoming ones, an action log in every state, a commission and escalations, and a TT&CG that the
-demo chair can open today: built through the services, and nothing new when run again."""
+two BCUs (approved at their units' past ST&CG sittings), informed by published strategic
+assessments, past meetings held with their minutes and upcoming ones, an action log in every
+state, a commission and escalations, and a TT&CG that the demo chair can open today: built through
+the services, and nothing new when run again."""
 
 import datetime
 from io import StringIO
@@ -152,6 +153,15 @@ class TestTheSeededDemo:
             assert strategy.history.earliest().history_user == strategy.drafted_by
             requirement = strategy.intelligence_requirement
             assert requirement.approved_by == strategy.approved_by
+            # Both approved at the unit's past ST&CG sitting, each decision recorded there.
+            sitting = strategy.approved_at_sitting
+            assert (sitting.unit, sitting.kind) == (strategy.unit, MeetingKind.STRATEGIC)
+            assert sitting.starts_at < timezone.now() and sitting.status == MeetingStatus.CLOSED
+            assert requirement.approved_at_sitting == sitting
+            assert set(sitting.decisions.values_list("agenda_item__kind", flat=True)) >= {
+                "control_strategy",
+                "intelligence_requirement",
+            }
             assert requirement.items.filter(status=RequirementItemStatus.OPEN).exists()
 
         assert strategies["WMP"].approved_by.username == FORCE_CHAIR.username

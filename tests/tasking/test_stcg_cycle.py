@@ -6,6 +6,7 @@ else (service, page and API) with nothing changed."""
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.utils import timezone
 
@@ -101,3 +102,109 @@ def test_two_runs_at_once_commission_each_strategic_assessment_once(vetting_tabl
     stcgs = Meeting.objects.filter(unit=hierarchy.bcu, kind=MeetingKind.STRATEGIC)
     assert stcgs.exclude(strategic_assessment=None).count() == 1
     assert Product.objects.filter(kind=ProductKind.STRATEGIC_ASSESSMENT).count() == 1
+
+
+# The control strategy and intelligence requirement, decided at the sitting.
+
+
+@pytest.fixture
+def strategy_cast(hierarchy):
+    from tests.tasking.factories import StrategyCast
+
+    return StrategyCast(hierarchy)
+
+
+def _draft_scored(cast):
+    from tests.tasking.factories import priority_added, strategy_drafted
+
+    strategy = strategy_drafted(cast.unit, chair=cast.chair, version=cast.assessment())
+    priority_added(strategy, chair=cast.chair)
+    return strategy
+
+
+def test_the_sitting_approves_the_strategy_and_requirement_with_its_date_and_decisions(
+    strategy_cast,
+):
+    from tasking.proceedings.strategy import sitting_requirement_decide, sitting_strategy_decide
+    from tasking.strategy.choices import ControlStrategyStatus
+    from tasking.strategy.requirement import ir_item_add
+    from tests.tasking.factories import stcg_sitting
+
+    cast = strategy_cast
+    strategy = _draft_scored(cast)
+    sitting = stcg_sitting(cast.unit, chair=cast.chair)
+    decision = sitting_strategy_decide(
+        acting_user=cast.chair, meeting=sitting, strategy=strategy, approve=True
+    )
+    strategy.refresh_from_db()
+    assert strategy.status == ControlStrategyStatus.APPROVED
+    assert strategy.approved_at_sitting == sitting
+    assert timezone.localdate(strategy.approved_at) == timezone.localdate(sitting.opened_at)
+    assert decision.meeting == sitting and decision.agenda_item.kind == "control_strategy"
+    assert decision.text == f"The control strategy “{strategy.title}” approved."
+    assert decision.marking == strategy.marking
+
+    ir_item_add(
+        acting_user=cast.chair,
+        priority=strategy.priorities.get(),
+        question="Who runs the lines?",
+        owner=cast.chair,
+        review_date=timezone.localdate() + timedelta(days=30),
+    )
+    returned = sitting_requirement_decide(
+        acting_user=cast.chair, meeting=sitting, strategy=strategy, approve=False, note="Too thin."
+    )
+    assert returned.text.endswith("returned for more work. Too thin.")
+    assert not strategy.intelligence_requirement.is_approved
+    sitting_requirement_decide(
+        acting_user=cast.chair, meeting=sitting, strategy=strategy, approve=True
+    )
+    requirement = strategy.intelligence_requirement
+    requirement.refresh_from_db()
+    assert requirement.is_approved and requirement.approved_at_sitting == sitting
+    assert sitting.decisions.count() == 3
+
+
+def test_approval_outside_a_sitting_is_refused_and_changes_nothing(strategy_cast, hierarchy):
+    from django.core.exceptions import ValidationError
+
+    from tasking.meetings.choices import MeetingStatus
+    from tasking.proceedings.models import Decision
+    from tasking.proceedings.strategy import sitting_strategy_decide
+    from tasking.strategy.services import control_strategy_approve
+    from tests.tasking.factories import meeting_sitting, stcg_sitting
+
+    cast = strategy_cast
+    strategy = _draft_scored(cast)
+    with pytest.raises(ValidationError, match="approves it at its sitting"):
+        control_strategy_approve(acting_user=cast.chair, strategy=strategy)
+    scheduled = Meeting.objects.create(
+        unit=cast.unit, kind=MeetingKind.STRATEGIC, starts_at=timezone.now(), chair=cast.chair
+    )
+    with pytest.raises(ValidationError, match="Open the meeting first"):
+        sitting_strategy_decide(
+            acting_user=cast.chair, meeting=scheduled, strategy=strategy, approve=True
+        )
+    ttcg = meeting_sitting(cast.unit, chair=cast.chair)
+    with pytest.raises(ValidationError, match="Only an ST&CG approves"):
+        sitting_strategy_decide(
+            acting_user=cast.chair, meeting=ttcg, strategy=strategy, approve=True
+        )
+    other = stcg_sitting(hierarchy.bcu, chair=cast.chair)
+    with pytest.raises(ValidationError, match="decides only on the control strategy of its unit"):
+        sitting_strategy_decide(
+            acting_user=cast.chair, meeting=other, strategy=strategy, approve=True
+        )
+    sitting = stcg_sitting(cast.unit, chair=cast.chair)
+    with pytest.raises(ValidationError, match="Say why it is returned"):
+        sitting_strategy_decide(
+            acting_user=cast.chair, meeting=sitting, strategy=strategy, approve=False
+        )
+    with pytest.raises(PermissionDenied):
+        sitting_strategy_decide(
+            acting_user=cast.member, meeting=sitting, strategy=strategy, approve=True
+        )
+    strategy.refresh_from_db()
+    assert strategy.is_draft and strategy.approved_at is None
+    assert not Decision.objects.exists()
+    assert scheduled.status == MeetingStatus.SCHEDULED

@@ -27,6 +27,7 @@ from tests.tasking.factories import (
     priority_added,
     published_version,
     scores,
+    stcg_sitting,
     strategy_approved,
     strategy_drafted,
 )
@@ -136,7 +137,9 @@ def test_priorities_for_unit_is_one_query(cast, hierarchy, django_assert_num_que
     draft = strategy_drafted(cast.unit, chair=cast.chair, version=cast.assessment())
     for number in range(6):
         priority_added(draft, chair=cast.chair, theme=f"Theme {number}", scores=scores(number % 5))
-    control_strategy_approve(acting_user=cast.chair, strategy=draft)
+    control_strategy_approve(
+        acting_user=cast.chair, strategy=draft, sitting=stcg_sitting(draft.unit, chair=cast.chair)
+    )
     reader = signed_in(cast.bcu_member)
     with django_assert_num_queries(1):
         rows = [(p.theme, p.owner.username, p.control_strategy.unit.name) for p in
@@ -164,7 +167,9 @@ def test_the_requirement_directs_every_member_of_the_unit_and_below(
 def test_an_unapproved_requirement_is_not_shown(cast):
     draft = strategy_drafted(cast.unit, chair=cast.chair, version=cast.assessment())
     priority = priority_added(draft, chair=cast.chair)
-    control_strategy_approve(acting_user=cast.chair, strategy=draft)
+    control_strategy_approve(
+        acting_user=cast.chair, strategy=draft, sitting=stcg_sitting(draft.unit, chair=cast.chair)
+    )
     ir_item_add(
         acting_user=cast.chair, priority=priority, question="Who?", owner=cast.chair,
         review_date=timezone.localdate() + datetime.timedelta(days=30),
@@ -248,7 +253,11 @@ def test_published_items_for_units_is_one_query(
 def test_requirement_items_before_approval_are_read_by_chairs_and_owners_only(cast):
     strategy = strategy_drafted(cast.unit, chair=cast.chair, version=cast.assessment())
     priority = priority_added(strategy, chair=cast.chair)
-    control_strategy_approve(acting_user=cast.chair, strategy=strategy)
+    control_strategy_approve(
+        acting_user=cast.chair,
+        strategy=strategy,
+        sitting=stcg_sitting(strategy.unit, chair=cast.chair),
+    )
     item = ir_item_add(
         acting_user=cast.chair,
         priority=priority,

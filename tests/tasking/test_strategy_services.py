@@ -59,6 +59,7 @@ from tests.tasking.factories import (
     priority_added,
     published_version,
     scores,
+    stcg_sitting,
     strategy_approved,
     strategy_drafted,
 )
@@ -410,18 +411,32 @@ def test_an_override_is_refused_to_a_non_chair_or_out_of_range(cast, draft):
 @pytest.mark.django_db
 def test_approval_needs_a_chair_and_scored_priorities(cast, draft):
     with pytest.raises(ValidationError, match="at least one priority"):
-        control_strategy_approve(acting_user=cast.chair, strategy=draft)
+        control_strategy_approve(
+            acting_user=cast.chair,
+            strategy=draft,
+            sitting=stcg_sitting(draft.unit, chair=cast.chair),
+        )
     priority_add(
         acting_user=cast.chair, strategy=draft, theme="Fraud", rationale="Rising.", owner=cast.chair
     )
     with pytest.raises(ValidationError, match="not yet scored: Fraud"):
-        control_strategy_approve(acting_user=cast.chair, strategy=draft)
+        control_strategy_approve(
+            acting_user=cast.chair,
+            strategy=draft,
+            sitting=stcg_sitting(draft.unit, chair=cast.chair),
+        )
     priority_score(acting_user=cast.chair, priority=draft.priorities.get(), scores=scores(3))
     with pytest.raises(PermissionDenied):
-        control_strategy_approve(acting_user=cast.member, strategy=draft)
+        control_strategy_approve(
+            acting_user=cast.member,
+            strategy=draft,
+            sitting=stcg_sitting(draft.unit, chair=cast.chair),
+        )
     draft.refresh_from_db()
     assert draft.status == ControlStrategyStatus.DRAFT
-    approved = control_strategy_approve(acting_user=cast.chair, strategy=draft)
+    approved = control_strategy_approve(
+        acting_user=cast.chair, strategy=draft, sitting=stcg_sitting(draft.unit, chair=cast.chair)
+    )
     assert approved.status == ControlStrategyStatus.APPROVED
     assert (approved.approved_by, approved.approved_at is not None) == (cast.chair, True)
 
@@ -431,7 +446,9 @@ def test_approving_supersedes_the_previous_strategy_and_both_stay(cast):
     old = strategy_approved(cast.unit, chair=cast.chair)
     new = strategy_drafted(cast.unit, chair=cast.chair, version=cast.assessment())
     priority_added(new, chair=cast.chair)
-    control_strategy_approve(acting_user=cast.chair, strategy=new)
+    control_strategy_approve(
+        acting_user=cast.chair, strategy=new, sitting=stcg_sitting(new.unit, chair=cast.chair)
+    )
     old.refresh_from_db()
     new.refresh_from_db()
     assert old.status == ControlStrategyStatus.SUPERSEDED and new.status == "approved"
@@ -454,7 +471,11 @@ def test_an_approved_strategy_is_frozen(cast):
     with pytest.raises(ValidationError, match="can no longer be scored"):
         priority_score(acting_user=cast.chair, priority=priority, scores=scores(1))
     with pytest.raises(ValidationError, match="cannot become approved"):
-        control_strategy_approve(acting_user=cast.chair, strategy=strategy)
+        control_strategy_approve(
+            acting_user=cast.chair,
+            strategy=strategy,
+            sitting=stcg_sitting(strategy.unit, chair=cast.chair),
+        )
 
 
 @pytest.mark.django_db
@@ -466,7 +487,11 @@ def test_a_strategy_whose_period_ended_is_not_approved(cast):
     )  # fmt: skip
     priority_added(draft, chair=cast.chair)
     with pytest.raises(ValidationError, match="period has ended"):
-        control_strategy_approve(acting_user=cast.chair, strategy=draft)
+        control_strategy_approve(
+            acting_user=cast.chair,
+            strategy=draft,
+            sitting=stcg_sitting(draft.unit, chair=cast.chair),
+        )
 
 
 # The intelligence requirement.
@@ -475,20 +500,36 @@ def test_a_strategy_whose_period_ended_is_not_approved(cast):
 @pytest.mark.django_db
 def test_the_requirement_is_approved_after_its_strategy_with_items(cast, draft):
     priority = priority_added(draft, chair=cast.chair)
-    control_strategy_approve(acting_user=cast.chair, strategy=draft)
+    control_strategy_approve(
+        acting_user=cast.chair, strategy=draft, sitting=stcg_sitting(draft.unit, chair=cast.chair)
+    )
     with pytest.raises(ValidationError, match="Add at least one open item"):
-        intelligence_requirement_approve(acting_user=cast.chair, strategy=draft)
+        intelligence_requirement_approve(
+            acting_user=cast.chair,
+            strategy=draft,
+            sitting=stcg_sitting(draft.unit, chair=cast.chair),
+        )
     item = ir_item_add(
         acting_user=cast.chair, priority=priority, question="Which lines run into Aston?",
         owner=cast.bcu_member, review_date=next_review(), sources_to_task="CHIS, ANPR",
     )  # fmt: skip
     assert item.requirement.control_strategy == draft
     with pytest.raises(PermissionDenied):
-        intelligence_requirement_approve(acting_user=cast.member, strategy=draft)
-    requirement = intelligence_requirement_approve(acting_user=cast.chair, strategy=draft)
+        intelligence_requirement_approve(
+            acting_user=cast.member,
+            strategy=draft,
+            sitting=stcg_sitting(draft.unit, chair=cast.chair),
+        )
+    requirement = intelligence_requirement_approve(
+        acting_user=cast.chair, strategy=draft, sitting=stcg_sitting(draft.unit, chair=cast.chair)
+    )
     assert requirement.is_approved and requirement.approved_by == cast.chair
     with pytest.raises(ValidationError, match="already approved"):
-        intelligence_requirement_approve(acting_user=cast.chair, strategy=draft)
+        intelligence_requirement_approve(
+            acting_user=cast.chair,
+            strategy=draft,
+            sitting=stcg_sitting(draft.unit, chair=cast.chair),
+        )
 
 
 @pytest.mark.django_db
@@ -499,7 +540,11 @@ def test_the_requirement_waits_for_the_strategy(cast, draft):
         review_date=next_review(),
     )  # fmt: skip
     with pytest.raises(ValidationError, match="Approve the control strategy first"):
-        intelligence_requirement_approve(acting_user=cast.chair, strategy=draft)
+        intelligence_requirement_approve(
+            acting_user=cast.chair,
+            strategy=draft,
+            sitting=stcg_sitting(draft.unit, chair=cast.chair),
+        )
     assert not IntelligenceRequirement.objects.get().is_approved
 
 

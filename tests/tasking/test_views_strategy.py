@@ -9,7 +9,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from nim_portal.choices import GSCMarking, Role, VettingLevel
-from tasking.models import ControlStrategy, IntelligenceRequirementItem, Priority
+from tasking.models import (
+    ControlStrategy,
+    IntelligenceRequirement,
+    IntelligenceRequirementItem,
+    Priority,
+)
 from tasking.strategy import views as strategy_views
 from tasking.strategy.choices import ControlStrategyStatus, MoRiLEDimension, RequirementItemStatus
 from tasking.strategy.requirement import ir_item_add, ir_item_update
@@ -23,8 +28,10 @@ from tests.factories import PartnerUserFactory, member
 from tests.paging import two_pages
 from tests.tasking.factories import (
     StrategyCast,
+    approved_at_sitting,
     priority_added,
     scores,
+    stcg_sitting,
     strategy_approved,
     strategy_drafted,
 )
@@ -148,7 +155,7 @@ def test_the_page_shows_priorities_in_rank_order_with_score_and_override(client,
     assert "rank 2 by score" in html
     assert "Physical harm: 4 (Critical)" in html
     assert draft.informed_by.product.title in html
-    assert "Approve the control strategy" in html
+    assert "approves it at its sitting" in html
     # The history tells who changed what and why.
     assert "Rank overridden to 1: Exploitation of children." in html
     assert first.theme in html
@@ -158,7 +165,7 @@ def test_a_member_reads_an_approved_strategy_without_chair_actions(client, cast,
     response = get(client, cast.bcu_member, "strategy_detail", approved.pk)
     html = response.content.decode()
     assert response.status_code == 200
-    assert "Add a priority" not in html and "Approve the control strategy" not in html
+    assert "Add a priority" not in html and "approves it at its sitting" not in html
 
 
 def test_strategies_a_user_may_not_read_give_404(client, cast, approved, draft):
@@ -251,16 +258,21 @@ def test_drafting_is_refused_to_a_non_chair_and_a_wrong_assessment_changes_nothi
     assert not ControlStrategy.objects.exists()
 
 
-def test_the_chair_approves_and_the_old_strategy_is_superseded(client, cast, approved):
+def test_approving_outside_a_sitting_is_refused_with_a_message_and_no_change(
+    client, cast, approved
+):
     newer = strategy_drafted(cast.unit, chair=cast.chair, version=cast.assessment())
     priority_added(newer, chair=cast.chair)
+    page = get(client, cast.chair, "strategy_detail", newer.pk).content.decode()
+    assert "approves it at its sitting" in page and "Approve the control strategy" not in page
     response = post(client, cast.chair, "strategy_approve", newer.pk)
     assert response.status_code == 302
+    page = client.get(response.url).content.decode()
+    assert "The ST&amp;CG approves it at its sitting: open the ST&amp;CG of" in page
     approved.refresh_from_db()
     newer.refresh_from_db()
-    assert newer.status == ControlStrategyStatus.APPROVED
-    assert approved.status == ControlStrategyStatus.SUPERSEDED
-    assert approved.superseded_by == newer
+    assert newer.status == ControlStrategyStatus.DRAFT and newer.approved_at is None
+    assert approved.status == ControlStrategyStatus.APPROVED
 
 
 def test_approval_is_refused_with_a_message_and_no_change(client, cast, draft):
@@ -268,7 +280,7 @@ def test_approval_is_refused_with_a_message_and_no_change(client, cast, draft):
     response = post(client, cast.chair, "strategy_approve", draft.pk)
     assert response.status_code == 302
     page = client.get(response.url).content.decode()
-    assert "Score every priority before approving" in page
+    assert "approves it at its sitting" in page
     draft.refresh_from_db()
     assert draft.status == ControlStrategyStatus.DRAFT
     # A member of the unit who may not even read the draft: 404.
@@ -429,7 +441,11 @@ def test_every_member_of_the_unit_and_below_reads_the_approved_requirement(clien
 def test_before_approval_only_chairs_and_owners_see_the_items(client, cast):
     strategy = strategy_drafted(cast.unit, chair=cast.chair, version=cast.assessment())
     priority = priority_added(strategy, chair=cast.chair)
-    control_strategy_approve(acting_user=cast.chair, strategy=strategy)
+    control_strategy_approve(
+        acting_user=cast.chair,
+        strategy=strategy,
+        sitting=stcg_sitting(strategy.unit, chair=cast.chair),
+    )
     ir_item_add(
         acting_user=cast.chair,
         priority=priority,
@@ -446,9 +462,17 @@ def test_before_approval_only_chairs_and_owners_see_the_items(client, cast):
         in get(client, cast.analyst, "requirement_detail", strategy.pk).content.decode()
     )
     page = get(client, cast.chair, "requirement_detail", strategy.pk).content.decode()
-    assert "trap houses" in page and "Approve the intelligence requirement" in page
+    assert "trap houses" in page and "approves it at its sitting" in page
+    # Outside a sitting the page refuses the approval; at the ST&CG's sitting it is given.
     response = post(client, cast.chair, "requirement_approve", strategy.pk)
     assert response.status_code == 302
+    assert not IntelligenceRequirement.objects.get(control_strategy=strategy).is_approved
+    approved_at_sitting(
+        strategy,
+        sitting=stcg_sitting(cast.unit, chair=cast.chair),
+        chair=cast.chair,
+        requirement=True,
+    )
     assert (
         "trap houses"
         in get(client, cast.member, "requirement_detail", strategy.pk).content.decode()
@@ -458,7 +482,11 @@ def test_before_approval_only_chairs_and_owners_see_the_items(client, cast):
 def test_approving_the_requirement_is_refused_to_a_member_with_no_change(client, cast):
     strategy = strategy_drafted(cast.unit, chair=cast.chair, version=cast.assessment())
     priority = priority_added(strategy, chair=cast.chair)
-    control_strategy_approve(acting_user=cast.chair, strategy=strategy)
+    control_strategy_approve(
+        acting_user=cast.chair,
+        strategy=strategy,
+        sitting=stcg_sitting(strategy.unit, chair=cast.chair),
+    )
     ir_item_add(
         acting_user=cast.chair,
         priority=priority,

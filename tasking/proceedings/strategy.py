@@ -1,0 +1,118 @@
+"""The ST&CG's decisions on its unit's control strategy and intelligence requirement: approved or
+returned at the sitting, each decision recorded there under its agenda item. An approval belongs
+to the sitting and carries it (tasking.strategy.services refuses one given anywhere else); a
+return leaves the draft as it was, with the reason in the decision.
+
+Only who may chair the meeting decides, while it sits (tasking.proceedings.services).
+"""
+
+from collections.abc import Callable
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import HttpRequest
+
+from nim_portal.models import User
+from tasking.meetings.choices import AgendaItemKind, MeetingKind
+from tasking.meetings.models import Meeting
+from tasking.meetings.policy import require_chair
+from tasking.meetings.services import meeting_locked
+from tasking.proceedings.models import Decision
+from tasking.proceedings.services import TEXT_MAX_LENGTH, decision_record, require_in_session
+from tasking.strategy.models import ControlStrategy
+from tasking.strategy.requirement import intelligence_requirement_approve
+from tasking.strategy.services import control_strategy_approve
+
+
+def _decide(
+    *,
+    acting_user: User,
+    meeting: Meeting,
+    strategy: ControlStrategy,
+    approve: bool,
+    note: str,
+    what: str,
+    subject: str,
+    agenda_kind: str,
+    approval: Callable[..., object],
+    request: HttpRequest | None,
+) -> Decision:
+    meeting = meeting_locked(meeting.pk)
+    require_chair(acting_user, meeting, f"decide on {what}")
+    require_in_session(meeting, f"approve or return {what}")
+    if meeting.kind != MeetingKind.STRATEGIC:
+        raise ValidationError(f"Only an ST&CG approves or returns {what}.")
+    if strategy.unit_id != meeting.unit_id:
+        raise ValidationError(f"The ST&CG of {meeting.unit} decides only on {what} of its unit.")
+    note = (note or "").strip()
+    subject = subject.format(title=strategy.title)
+    if len(note) > TEXT_MAX_LENGTH:
+        raise ValidationError({"note": f"Keep the note under {TEXT_MAX_LENGTH} characters."})
+    if approve:
+        approval(acting_user=acting_user, strategy=strategy, sitting=meeting, request=request)
+        text = f"{subject} approved."
+    else:
+        if not note:
+            raise ValidationError({"note": "Say why it is returned."})
+        text = f"{subject} returned for more work."
+    item = meeting.agenda_items.filter(kind=agenda_kind).order_by("position").first()
+    return decision_record(
+        acting_user=acting_user,
+        meeting=meeting,
+        agenda_item=item,
+        text=f"{text} {note}".strip(),
+        marking=strategy.marking,
+        request=request,
+    )
+
+
+@transaction.atomic
+def sitting_strategy_decide(
+    *,
+    acting_user: User,
+    meeting: Meeting,
+    strategy: ControlStrategy,
+    approve: bool,
+    note: str = "",
+    request: HttpRequest | None = None,
+) -> Decision:
+    """The sitting ST&CG approves (or returns, with its reason) its unit's draft control
+    strategy; the decision is recorded under its "Control strategy" item."""
+    return _decide(
+        acting_user=acting_user,
+        meeting=meeting,
+        strategy=strategy,
+        approve=approve,
+        note=note,
+        what="the control strategy",
+        subject="The control strategy “{title}”",
+        agenda_kind=AgendaItemKind.CONTROL_STRATEGY,
+        approval=control_strategy_approve,
+        request=request,
+    )
+
+
+@transaction.atomic
+def sitting_requirement_decide(
+    *,
+    acting_user: User,
+    meeting: Meeting,
+    strategy: ControlStrategy,
+    approve: bool,
+    note: str = "",
+    request: HttpRequest | None = None,
+) -> Decision:
+    """The sitting ST&CG approves (or returns, with its reason) the intelligence requirement of
+    its unit's approved control strategy, under its "Intelligence requirement" item."""
+    return _decide(
+        acting_user=acting_user,
+        meeting=meeting,
+        strategy=strategy,
+        approve=approve,
+        note=note,
+        what="the intelligence requirement",
+        subject="The intelligence requirement of “{title}”",
+        agenda_kind=AgendaItemKind.INTELLIGENCE_REQUIREMENT,
+        approval=intelligence_requirement_approve,
+        request=request,
+    )
