@@ -99,6 +99,9 @@ OPTIONS = {
     "tasking:requirement_item_edit": {"params": {"item_pk": "requirement_item"}},
     "tasking:requirement_item_close": {"params": {"item_pk": "requirement_item"}},
     "tasking:agenda_item_edit": {"params": {"item_pk": "agenda_item"}},
+    "tasking:meeting_sitting_decide": {
+        "params": {"subject": "control-strategy", "strategy_pk": "strategy"}
+    },
     "tasking:agenda_item_move": {"params": {"item_pk": "agenda_item"}},
     "tasking:agenda_item_delete": {"params": {"item_pk": "agenda_item"}},
     "tasking:partner_attendee_remove": {"params": {"invitee_pk": "partner_invitee"}},
@@ -440,6 +443,7 @@ ROWS = [
         "tasking:agenda_item_move":             "in  404 404 403 403 403 302 403 404 403 404",
         "tasking:agenda_item_delete":           "in  404 404 403 403 403 302 403 404 403 404",
         "tasking:meeting_decision_add":         "in  404 404 302 302 302 302 302 404 302 404",
+        "tasking:meeting_sitting_decide":       "in  404 404 302 302 302 302 302 404 302 404",
         "tasking:meeting_minutes_save":         "in  404 404 400 400 400 400 400 404 400 404",
         "tasking:meeting_screen_open":          "in  404 404 403 403 403 302 403 404 403 404",
         "tasking:meeting_screen_item":          "in  404 404 302 302 302 302 302 404 302 404",

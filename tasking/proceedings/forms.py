@@ -215,3 +215,22 @@ class ActionCloseForm(forms.Form):
         help_text="What the action achieved: the minutes record it.",
     )
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+
+
+class SittingDecisionForm(forms.Form):
+    """The ST&CG's decision on its unit's draft control strategy or intelligence requirement
+    (tasking.proceedings.strategy): approved, or returned with the reason in the note."""
+
+    APPROVE = "approve"
+    decision = forms.ChoiceField(
+        label="Decision",
+        choices=[(APPROVE, "Approve"), ("return", "Return for more work")],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose whether the ST&CG approves it or returns it."},
+    )
+    note = forms.CharField(
+        label="Note",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Why it is returned (required then); recorded in the decision.",
+    )

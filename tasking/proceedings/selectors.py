@@ -32,12 +32,15 @@ from products.choices import ProductStatus
 from products.models import Product
 from products.selectors import analysts_over, visible_products
 from tasking.actions.selectors import actions_for_meeting
-from tasking.meetings.choices import MeetingStatus
+from tasking.meetings.choices import MeetingKind, MeetingStatus
 from tasking.meetings.models import AgendaItem, Meeting, MeetingInvitee
 from tasking.meetings.policy import can_chair, chaired_by
 from tasking.proceedings.choices import CommissionKind, EscalationStatus
 from tasking.proceedings.models import Commission, Decision, Escalation, MinutesVersion
 from tasking.proceedings.policy import escalations_decidable_by
+from tasking.strategy.choices import ControlStrategyStatus
+from tasking.strategy.models import ControlStrategy
+from tasking.strategy.selectors import control_strategies_visible_to
 
 # Commissions.
 
@@ -532,3 +535,50 @@ def meetings_chaired_for_partners(user: User) -> QuerySet[Meeting]:
         .select_related("unit")
         .order_by("starts_at", "id")
     )
+
+
+# An ST&CG's decisions on its unit's control strategy (tasking.proceedings.strategy).
+
+STRATEGY = "control-strategy"
+REQUIREMENT = "intelligence-requirement"
+
+
+@dataclass(frozen=True)
+class SittingDecision:
+    """What an ST&CG in session may decide on: its unit's draft control strategy (`subject`
+    "strategy") or the intelligence requirement of its approved one ("requirement")."""
+
+    subject: str
+    strategy: ControlStrategy
+
+    @property
+    def label(self) -> str:
+        if self.subject == STRATEGY:
+            return f"The control strategy “{self.strategy.title}”"
+        return f"The intelligence requirement of “{self.strategy.title}”"
+
+
+def decisions_before_sitting(user: User, meeting: Meeting) -> list[SittingDecision]:
+    """What the ST&CG `meeting` has to decide on, of what `user` may read: its unit's draft
+    strategies, then the approved ones whose requirement waits for approval. One query."""
+    if meeting.kind != MeetingKind.STRATEGIC:
+        return []
+    waiting = (
+        control_strategies_visible_to(user)
+        .filter(unit_id=meeting.unit_id)
+        .filter(
+            Q(status=ControlStrategyStatus.DRAFT)
+            | Q(
+                status=ControlStrategyStatus.APPROVED,
+                intelligence_requirement__isnull=False,
+                intelligence_requirement__approved_at__isnull=True,
+            )
+        )
+        .order_by("-period_start", "pk")
+    )
+    return [
+        SittingDecision(
+            STRATEGY if strategy.status == ControlStrategyStatus.DRAFT else REQUIREMENT, strategy
+        )
+        for strategy in waiting
+    ]

@@ -18,6 +18,7 @@ from tasking.meetings.models import Meeting
 from tasking.meetings.policy import require_chair
 from tasking.meetings.services import meeting_locked
 from tasking.proceedings.models import Decision
+from tasking.proceedings.selectors import REQUIREMENT, STRATEGY
 from tasking.proceedings.services import TEXT_MAX_LENGTH, decision_record, require_in_session
 from tasking.strategy.models import ControlStrategy
 from tasking.strategy.requirement import intelligence_requirement_approve
@@ -116,3 +117,6 @@ def sitting_requirement_decide(
         approval=intelligence_requirement_approve,
         request=request,
     )
+
+
+SITTING_DECIDERS = {STRATEGY: sitting_strategy_decide, REQUIREMENT: sitting_requirement_decide}

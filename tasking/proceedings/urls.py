@@ -39,6 +39,11 @@ meeting_pages = [
         name="agenda_item_delete",
     ),
     path("<int:pk>/decisions/", meetings.decision_add, name="meeting_decision_add"),
+    path(
+        "<int:pk>/strategy/<str:subject>/<int:strategy_pk>/",
+        meetings.sitting_decide,
+        name="meeting_sitting_decide",
+    ),
     path("<int:pk>/minutes/", meetings.minutes_save, name="meeting_minutes_save"),
     path("<int:pk>/minutes.pdf", meetings.minutes_pdf, name="meeting_minutes_pdf"),
     path("<int:pk>/reschedule/", meetings.reschedule, name="meeting_reschedule"),

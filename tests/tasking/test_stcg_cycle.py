@@ -208,3 +208,67 @@ def test_approval_outside_a_sitting_is_refused_and_changes_nothing(strategy_cast
     assert strategy.is_draft and strategy.approved_at is None
     assert not Decision.objects.exists()
     assert scheduled.status == MeetingStatus.SCHEDULED
+
+
+# The meeting's page: the chair decides there.
+
+
+def test_the_chair_approves_the_draft_strategy_from_the_sitting_page(client, strategy_cast):
+    from django.urls import reverse
+
+    from tasking.strategy.choices import ControlStrategyStatus
+    from tests.tasking.factories import stcg_sitting
+
+    cast = strategy_cast
+    strategy = _draft_scored(cast)
+    sitting = stcg_sitting(cast.unit, chair=cast.chair)
+    page = reverse("tasking:meeting_detail", args=[sitting.pk])
+    decide = reverse(
+        "tasking:meeting_sitting_decide", args=[sitting.pk, "control-strategy", strategy.pk]
+    )
+
+    client.force_login(cast.chair)
+    shown = client.get(page)
+    assert [d.strategy for d in shown.context["sitting_decisions"]] == [strategy]
+    assert decide in shown.content.decode()
+
+    refused = client.post(decide, {"decision": "return", "note": ""}, follow=True)
+    assert "Say why it is returned." in refused.content.decode()
+    strategy.refresh_from_db()
+    assert strategy.status == ControlStrategyStatus.DRAFT and not sitting.decisions.exists()
+
+    approved = client.post(decide, {"decision": "approve"}, follow=True)
+    assert "approved at this sitting." in approved.content.decode()
+    strategy.refresh_from_db()
+    assert strategy.status == ControlStrategyStatus.APPROVED
+    assert strategy.approved_at_sitting == sitting
+    assert sitting.decisions.get().text == f"The control strategy “{strategy.title}” approved."
+    assert strategy not in [d.strategy for d in client.get(page).context["sitting_decisions"]]
+
+
+def test_only_the_chair_decides_at_the_sitting(client, strategy_cast):
+    from django.urls import reverse
+
+    from tasking.strategy.choices import ControlStrategyStatus
+    from tests.tasking.factories import stcg_sitting
+
+    cast = strategy_cast
+    strategy = _draft_scored(cast)
+    sitting = stcg_sitting(cast.unit, chair=cast.chair)
+    decide = reverse(
+        "tasking:meeting_sitting_decide", args=[sitting.pk, "control-strategy", strategy.pk]
+    )
+
+    client.force_login(cast.member)
+    assert (
+        "sitting_decisions"
+        not in client.get(reverse("tasking:meeting_detail", args=[sitting.pk])).context
+    )
+    client.post(decide, {"decision": "approve"})
+    strategy.refresh_from_db()
+    assert strategy.status == ControlStrategyStatus.DRAFT
+    assert not sitting.decisions.exists()
+
+    client.force_login(cast.chair)
+    unknown = reverse("tasking:meeting_sitting_decide", args=[sitting.pk, "budget", strategy.pk])
+    assert client.post(unknown, {"decision": "approve"}).status_code == 404

@@ -41,6 +41,7 @@ from tasking.proceedings.forms import (
     EscalationDecisionForm,
     EscalationForm,
     MinutesForm,
+    SittingDecisionForm,
 )
 from tasking.proceedings.minutes_pdf import (
     MINUTES_PDF_JOB,
@@ -51,6 +52,7 @@ from tasking.proceedings.minutes_pdf import (
 from tasking.proceedings.models import MinutesPrint
 from tasking.proceedings.progress import minutes_outcome
 from tasking.proceedings.selectors import minutes_for_reader
+from tasking.proceedings.strategy import SITTING_DECIDERS
 from tasking.proceedings.views.recording import (
     AGENDA_ITEM_ADDED,
     AGENDA_ITEM_CHANGED,
@@ -64,6 +66,7 @@ from tasking.proceedings.views.recording import (
     MEETING_OPENED,
     Record,
 )
+from tasking.strategy.selectors import get_control_strategy_for
 
 
 def _detail(meeting: Meeting):
@@ -123,7 +126,42 @@ def _render_detail(request, meeting: Meeting, *, minutes_form=None, conflict=Non
                 }
             ),
         )
+    if proceedings.may_chair and meeting.status == MeetingStatus.IN_SESSION:
+        context.update(
+            sitting_decisions=selectors.decisions_before_sitting(request.user, meeting),
+            sitting_form=SittingDecisionForm(),
+        )
     return render(request, "tasking/meetings/detail.html", context, status=status)
+
+
+@require_POST
+@police_required
+def sitting_decide(request, pk, subject, strategy_pk):
+    """The sitting ST&CG approves or returns its unit's control strategy or requirement."""
+    meeting = meeting_for_user(request.user, pk)
+    decide = SITTING_DECIDERS.get(subject)
+    if decide is None:
+        raise Http404("No such decision at a sitting.")
+    strategy = get_control_strategy_for(request.user, strategy_pk)
+    form = SittingDecisionForm(request.POST)
+    if not form.is_valid():
+        errors = [error for field_errors in form.errors.values() for error in field_errors]
+        return _refused(request, meeting, ValidationError(errors))
+    approve = form.cleaned_data["decision"] == SittingDecisionForm.APPROVE
+    try:
+        decide(
+            acting_user=request.user,
+            meeting=meeting,
+            strategy=strategy,
+            approve=approve,
+            note=form.cleaned_data["note"],
+            request=request,
+        )
+    except ValidationError as exc:
+        return _refused(request, meeting, exc)
+    done = selectors.SittingDecision(subject, strategy).label
+    messages.success(request, f"{done} {'approved' if approve else 'returned'} at this sitting.")
+    return redirect(reverse("tasking:meeting_detail", args=[meeting.pk]) + "#decisions")
 
 
 @require_GET
