@@ -52,7 +52,7 @@ _RESERVED_CHARS_RE = re.compile("[\x02\x03\ue000\ue001]")
 _REPLACEMENT_CHAR = "\ufffd"
 # A drawn trend travels through Markdown and the sanitiser as its number between two of these, a
 # paragraph of its own, and is put back as its figure once the HTML is safe.
-_TREND_CHAR = "\ue002"
+_TREND_CHAR = "\ue010"
 _TREND_RE = re.compile(f"<p>{_TREND_CHAR}(\\d+){_TREND_CHAR}</p>")
 
 # Elements that may sit inside <mark>; any other element closes the highlight and the next text
