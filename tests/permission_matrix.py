@@ -463,7 +463,7 @@ ROWS = [
     }),
     # A closed TT&CG of the force: its minutes hold the SECRET action.
     *rows("closed_meeting", "get", {
-        "tasking:meeting_minutes_pdf":          "in  404 404 200 200 200 200 200 404 302 404",
+        "tasking:meeting_minutes_pdf":          "in  404 404 200 200 200 200 200 404 200 404",
     }),
     # The meeting cadence: administrators read it; only a superuser changes it.
     *rows("cadence_policy", "get", {

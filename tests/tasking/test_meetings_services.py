@@ -245,9 +245,9 @@ def test_a_lapsed_cadence_is_flagged_and_a_kept_one_is_not(hierarchy, superuser)
     assert ("STOKE", MeetingKind.TACTICAL) not in flags
     assert ("WM", MeetingKind.TACTICAL) not in flags
     assert ("WMP", MeetingKind.STRATEGIC) not in flags
-    # Never held in 400 days: lapsed. National policies are off: never flagged.
+    # Never held in 400 days: lapsed, the national unit's too (its meetings are on by default).
     assert ("WMP", MeetingKind.TACTICAL) in flags
-    assert not any(code == "UK" for code, _ in flags)
+    assert ("UK", MeetingKind.TACTICAL) in flags
     item = next(
         i
         for i in lapsed_cadences(superuser, now=NOW)

@@ -178,7 +178,8 @@ def test_default_policies_are_created_once_and_keep_local_changes(db):
     assert force_tactical.nim_level == 2
     region = CadencePolicy.objects.get(unit_kind=UnitKind.REGION, meeting_kind=MeetingKind.TACTICAL)
     assert (region.interval_count, region.interval_unit, region.nim_level) == (3, "months", 2)
-    assert not CadencePolicy.objects.get(
+    # Level 3 holds its ST&CG and TT&CG by default (issue 14, point 8).
+    assert CadencePolicy.objects.get(
         unit_kind=UnitKind.NATIONAL, meeting_kind=MeetingKind.STRATEGIC
     ).is_enabled
     force_tactical.interval_count = 7

@@ -4,6 +4,7 @@ the product's page lists the activity against it with its outcome: only what the
 read, its markings in the page's banner, in a constant number of queries."""
 
 import datetime
+import re
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -115,7 +116,9 @@ def test_activity_the_reader_may_not_read_is_left_out_and_the_banner_carries_the
 
     page = product_page(client, rv_reader, profile).content.decode()
     assert open_action.reference in page and "Leaflets at the school gates." in page
-    assert "Covert deployment." not in page and secret.reference not in page
+    # The reference as a word: a short one ("A1") may stand inside the page's random tokens.
+    assert "Covert deployment." not in page
+    assert re.search(rf"\b{re.escape(secret.reference)}\b", page) is None
 
     page = product_page(client, cast.member, profile).content.decode()
     assert "Covert deployment." in page
