@@ -31,6 +31,8 @@ from products.choices import ProductKind
 from products.services import section_update
 from tasking.actions.choices import ActionType
 from tasking.bids.services import bid_submit
+from tasking.briefings.choices import Shift
+from tasking.briefings.services import briefing_generate
 from tasking.meetings.cadence import cadence_policies_default
 from tasking.meetings.choices import AgendaItemKind, MeetingKind
 from tasking.meetings.services import police_invitee_add
@@ -45,6 +47,7 @@ from tasking.proceedings.services import (
     meeting_close,
     meeting_open,
 )
+from tasking.requests.services import request_send
 from tasking.resources.choices import CapabilityKind
 from tasking.resources.services import capability_add
 from tasking.strategy.requirement import ir_item_update
@@ -225,6 +228,18 @@ class World:
             description=self.marked(
                 "action-description", "Test purchases on the high street to evidence the dealing."
             ),
+        )
+
+        # The sitting asks the neighbouring force's T&CG for help; the force's late turn briefing.
+        self.sideways_request = request_send(
+            acting_user=self.chair,
+            meeting=self.meeting,
+            to_unit=hierarchy.other_force,
+            title=self.marked("request-title", "Surveillance team for the Friday handover"),
+            details=self.marked("request-details", "The line's runners cross into your area."),
+        )
+        self.briefing = briefing_generate(
+            acting_user=self.chair, unit=unit, shift=Shift.LATE, shift_date=timezone.localdate()
         )
 
         # The force's register of capability, and the member's SECRET bid to its next TT&CG.

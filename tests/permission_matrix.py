@@ -99,6 +99,8 @@ OPTIONS = {
     "tasking:requirement_item_edit": {"params": {"item_pk": "requirement_item"}},
     "tasking:requirement_item_close": {"params": {"item_pk": "requirement_item"}},
     "tasking:agenda_item_edit": {"params": {"item_pk": "agenda_item"}},
+    "tasking:unit_briefings": {"params": {"unit_pk": "unit"}},
+    "tasking:request_send": {"params": {"meeting_pk": "meeting"}},
     "tasking:meeting_sitting_decide": {
         "params": {"subject": "control-strategy", "strategy_pk": "strategy"}
     },
@@ -542,6 +544,34 @@ ROWS = [
         "tasking:bid_accept":                   "in  404 404 400 400 400 400 400 404 404 404",
         "tasking:bid_decline":                  "in  404 404 400 400 400 400 400 404 404 404",
         "tasking:bid_defer":                    "in  404 404 400 400 400 400 400 404 404 404",
+    }),
+    # A unit's patrol briefing for a shift (tasking.briefings): police readers over the unit.
+    *rows("briefing", "get", {
+        #                                        ano ptn opt mem ana rev chr adm out low su
+        "api:briefing-list":                    "403 404 404 200 200 200 200 200 200 200 200",
+        "api:briefing-detail":                  "403 404 404 200 200 200 200 200 404 200 404",
+        "tasking:briefing_list":                "in  404 404 200 200 200 200 200 200 200 200",
+        "tasking:briefing_detail":              "in  404 404 200 200 200 200 200 404 200 404",
+        "tasking:briefing_pdf":                 "in  404 404 302 302 302 302 302 404 302 404",
+        "tasking:unit_briefings":               "in  404 404 200 200 200 200 200 404 200 404",
+    }),
+    # The sitting's request to the neighbouring force's T&CG (tasking.requests).
+    *rows("sideways_request", "get", {
+        #                                        ano ptn opt mem ana rev chr adm out low su
+        "api:sideways-request-list":            "403 404 404 200 200 200 200 200 200 200 200",
+        "api:sideways-request-detail":          "403 404 404 200 200 200 200 200 200 200 404",
+        "tasking:request_list":                 "in  404 404 200 200 200 200 200 200 200 200",
+    }),
+    *rows("sideways_request", "post", {
+        #                                        ano ptn opt mem ana rev chr adm out low su
+        "api:sideways-request-accept":          "403 404 404 400 400 400 400 400 400 400 404",
+        "api:sideways-request-decline":         "403 404 404 400 400 400 400 400 400 400 404",
+        "tasking:request_accept":               "in  404 404 302 302 302 302 302 302 302 404",
+        "tasking:request_decline":              "in  404 404 302 302 302 302 302 302 302 404",
+    }),
+    *rows("meeting", "get", {
+        #                                        ano ptn opt mem ana rev chr adm out low su
+        "tasking:request_send":                 "in  404 404 403 403 403 200 403 404 403 404",
     }),
 ]
 # fmt: on

@@ -110,10 +110,10 @@ def test_the_chair_records_a_decision_and_an_action_without_scrolling(
     expect(action).to_be_visible()
     action.get_by_label("Control strategy priority").select_option(str(screen.priority.pk))
     action.get_by_label("Prevention").check()
-    action.get_by_label("Action", exact=True).fill("Visit every repeat victim on the estate")
+    action.get_by_label("What is to be done").fill("Visit every repeat victim on the estate")
     action.get_by_label("Owner (a person)").select_option(str(screen.member.pk))
     due = timezone.localdate() + datetime.timedelta(days=14)
-    action.get_by_label("Due date").fill(due.isoformat())
+    action.get_by_label("Due by").fill(due.isoformat())
     # The panel stays in view (sticky); a long form scrolls within it, never the page.
     action.get_by_role("button", name="Raise the action").click()
     expect(page.get_by_text("The action is raised.")).to_be_visible()
