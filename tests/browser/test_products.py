@@ -301,9 +301,10 @@ def test_a_problem_profile_from_commission_to_its_second_version(browser_of, cas
     reviewer.screenshot(path=f"{SCREENSHOTS}/nim-product-compare.png", full_page=True)
     assert_accessible(reviewer)
 
-    # The register lists the product, at its version and marking.
+    # The register lists the product, at its version and marking; the register shows titles
+    # and summaries, so it is marked as their envelope (OFFICIAL-SENSITIVE), not the SECRET part.
     analyst.goto("/products/")
-    shows_marking(analyst, "SECRET")
+    shows_marking(analyst, "OFFICIAL-SENSITIVE")
     listed = analyst.locator("tbody tr", has=analyst.get_by_role("link", name=TITLE))
     assert "Problem profile, v2" in listed.inner_text()
     assert "SECRET" in listed.inner_text()
