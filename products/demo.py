@@ -64,13 +64,13 @@ def _cast() -> DemoCast:
     )
 
 
-def _agree_terms(product: Product, *, drafted_by: User, **terms) -> None:
+def agree_terms(product: Product, *, drafted_by: User, **terms) -> None:
     services.tor_update(acting_user=drafted_by, terms=product.terms, **terms)
     for party in (product.terms.developer, product.terms.requester):
         services.tor_agree(acting_user=party, terms=product.terms)
 
 
-def _write(
+def write_sections(
     product: Product,
     author: User,
     bodies: dict[str, str],
@@ -190,7 +190,7 @@ def _strategic_assessment(cast: DemoCast) -> Product:
         handling_instructions=HANDLING_FORCE,
         due_date=timezone.localdate() - datetime.timedelta(days=30),
     )
-    _agree_terms(
+    agree_terms(
         product,
         drafted_by=cast.reviewer,
         purpose="Inform the force ST&CG's control strategy and intelligence requirement.",
@@ -202,12 +202,12 @@ def _strategic_assessment(cast: DemoCast) -> Product:
         sources_and_methods="Force systems, partner data under the ISAs, ROCU threat picture.",
         distribution="Force ST&CG members; BCU commanders; the regional intelligence unit.",
     )
-    _write(product, cast.analyst, STRATEGIC_V1)
+    write_sections(product, cast.analyst, STRATEGIC_V1)
     services.product_submit(acting_user=cast.analyst, product=product)
     services.product_approve(
         acting_user=cast.reviewer, product=product, standards=ReviewStandard.values
     )
-    _write(product, cast.analyst, STRATEGIC_V2)
+    write_sections(product, cast.analyst, STRATEGIC_V2)
     services.product_submit(acting_user=cast.analyst, product=product)
     services.product_approve(
         acting_user=cast.reviewer, product=product, standards=ReviewStandard.values
@@ -278,14 +278,14 @@ def _tactical_assessment(cast: DemoCast) -> Product:
         handling_instructions=HANDLING_TACTICAL,
         due_date=timezone.localdate() + datetime.timedelta(days=3),
     )
-    _agree_terms(
+    agree_terms(
         product,
         drafted_by=cast.chair,
         purpose="Inform the Birmingham East TT&CG of short-term issues since its last sitting.",
         questions="What has changed since the last sitting, and what should be tasked?",
         scope="Birmingham East; the fourteen days since the last TT&CG.",
     )
-    _write(product, cast.analyst, TACTICAL)
+    write_sections(product, cast.analyst, TACTICAL)
     services.product_submit(acting_user=cast.analyst, product=product)
     return product
 
@@ -339,7 +339,7 @@ def _burglary_problem_profile(cast: DemoCast) -> Product:
         scope_period_to=datetime.date(2026, 3, 31),
         scope_crime_types="Residential burglary; theft of motor vehicles (keys taken)",
     )
-    _agree_terms(
+    agree_terms(
         product,
         drafted_by=cast.chair,
         purpose="Understand the burglary series and identify options to stop it.",
@@ -347,7 +347,7 @@ def _burglary_problem_profile(cast: DemoCast) -> Product:
         scope="Stechford and Yardley North; October to March.",
         distribution="Birmingham East TT&CG; releasable sections to Birmingham CSP.",
     )
-    _write(
+    write_sections(
         product,
         cast.analyst,
         BURGLARY,
@@ -408,7 +408,7 @@ def _subject_profile(cast: DemoCast) -> Product:
         subject_role=SubjectRole.SUSPECT,
         subject_description="Drug supply group of six to eight core members, Birmingham East.",
     )
-    _agree_terms(
+    agree_terms(
         product,
         drafted_by=cast.reviewer,
         purpose="Support the disruption of the 'Kingfisher' group.",
@@ -416,7 +416,7 @@ def _subject_profile(cast: DemoCast) -> Product:
         scope="The group's activity in the force area and along its lines; last 12 months.",
         distribution="Operation Harrier investigation team only.",
     )
-    _write(product, cast.analyst, SUBJECT)
+    write_sections(product, cast.analyst, SUBJECT)
     return product
 
 
@@ -482,14 +482,14 @@ def _returned_problem_profile(cast: DemoCast) -> Product:
         scope_area="Birmingham East",
         scope_crime_types="Theft from motor vehicles (catalytic converters)",
     )
-    _agree_terms(
+    agree_terms(
         product,
         drafted_by=cast.chair,
         purpose="Reduce thefts of catalytic converters.",
         questions="Who steals them, where do they go, and what prevents it?",
         scope="Birmingham East; the last twelve months.",
     )
-    _write(product, cast.analyst, CONVERTER)
+    write_sections(product, cast.analyst, CONVERTER)
     services.product_submit(acting_user=cast.analyst, product=product)
     analysis = product.sections.get(title="Analysis: victim, offender, location")
     services.review_comment_add(

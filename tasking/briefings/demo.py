@@ -12,6 +12,7 @@ from django.utils import timezone
 from nim_portal.choices import GSCMarking
 from products import services as products
 from products.choices import ProductKind, ReviewStandard, SubjectKind, SubjectRole
+from products.demo import agree_terms, write_sections
 from products.models import Product, ProductVersion
 from tasking.briefings.choices import Shift
 from tasking.briefings.models import Briefing
@@ -29,24 +30,14 @@ NOMINAL_TITLE = "Subject profile: nominal BE-0412"
 
 def _publish(cast: DemoCast, product: Product, bodies: dict[str, str]) -> ProductVersion:
     """Agree the product's terms, write its sections and have it reviewed and published."""
-    products.tor_update(
-        acting_user=cast.chair,
-        terms=product.terms,
+    agree_terms(
+        product,
+        drafted_by=cast.chair,
         purpose="Brief Birmingham East's patrols on the shifts ahead.",
         questions="Where and whom should patrols look for on their next shifts?",
         scope="Birmingham East; the fourteen days to come.",
     )
-    for party in (product.terms.developer, product.terms.requester):
-        products.tor_agree(acting_user=party, terms=product.terms)
-    sections = {section.title: section for section in product.sections.all()}
-    for title, body in bodies.items():
-        section = sections[title]
-        products.section_update(
-            acting_user=cast.analyst,
-            section=section,
-            loaded_revision=section.revision,
-            body=body.strip(),
-        )
+    write_sections(product, cast.analyst, bodies)
     products.product_submit(acting_user=cast.analyst, product=product)
     return products.product_approve(
         acting_user=cast.reviewer, product=product, standards=ReviewStandard.values
