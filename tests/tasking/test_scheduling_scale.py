@@ -77,7 +77,7 @@ def first_run_budget(units: int, assessments: int) -> int:
     return RUN_QUERIES + UNIT_QUERIES * units + ASSESSMENT_QUERIES * assessments
 
 
-def first_run(assert_max_queries, **shape):
+def first_run(**shape):
     """Build a hierarchy, run the schedule over it for the first time within its budget, and
     undo both: returns (queries, units, result)."""
     with transaction.atomic():
@@ -96,27 +96,17 @@ def first_run(assert_max_queries, **shape):
     return len(queries), len(units), result
 
 
-def test_a_first_runs_queries_do_not_grow_with_the_people(django_assert_max_num_queries):
-    few, units, result = first_run(
-        django_assert_max_num_queries, regions=1, forces=2, bcus=2, members=1
-    )
-    many, same_units, same_result = first_run(
-        django_assert_max_num_queries, regions=1, forces=2, bcus=2, members=8
-    )
+def test_a_first_runs_queries_do_not_grow_with_the_people():
+    few, units, result = first_run(regions=1, forces=2, bcus=2, members=1)
+    many, same_units, same_result = first_run(regions=1, forces=2, bcus=2, members=8)
 
     assert same_units == units and len(same_result.created) == len(result.created)
     assert many == few
 
 
-def test_a_first_run_costs_a_constant_per_unit_far_below_a_query_a_meeting(
-    django_assert_max_num_queries,
-):
-    small, small_units, small_result = first_run(
-        django_assert_max_num_queries, regions=1, forces=2, bcus=2, members=2
-    )
-    big, big_units, big_result = first_run(
-        django_assert_max_num_queries, regions=2, forces=3, bcus=3, members=4
-    )
+def test_a_first_run_costs_a_constant_per_unit_far_below_a_query_a_meeting():
+    small, small_units, small_result = first_run(regions=1, forces=2, bcus=2, members=2)
+    big, big_units, big_result = first_run(regions=2, forces=3, bcus=3, members=4)
 
     assert big_units > 3 * small_units
     assessments = len(big_result.commissioned) - len(small_result.commissioned)
