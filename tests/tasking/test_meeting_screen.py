@@ -308,7 +308,7 @@ def test_an_empty_decision_comes_back_with_its_error(screen):
 
     assert response.status_code == 400
     assert "There is a problem" in response.content.decode()
-    assert not Decision.objects.exists()
+    assert not Decision.objects.filter(meeting=screen.meeting).exists()
 
 
 def action_data(screen, **overrides):
