@@ -92,3 +92,18 @@ DEFAULT_MORILE_SCALES: dict[str, tuple[int, tuple[str, ...]]] = {
     MoRiLEDimension.CAPACITY: (1, _POSITION_LABELS),
     MoRiLEDimension.CAPABILITY: (1, _POSITION_LABELS),
 }
+
+
+class RequirementLinkRole(models.TextChoices):
+    """How a product stands to an intelligence requirement item."""
+
+    GAP_SOURCE = "gap_source", "Its intelligence gaps are answered by the item"
+    ANSWER = "answer", "It answers the item"
+
+
+class EvaluationOutcome(models.TextChoices):
+    """The ST&CG's judgement of a priority at the end of its period: what became of the threat."""
+
+    REDUCED = "reduced", "Threat reduced"
+    UNCHANGED = "unchanged", "Threat unchanged"
+    INCREASED = "increased", "Threat increased"

@@ -19,8 +19,10 @@ from nim_portal.models import RecordClassification
 from nim_portal.search import SearchVectorIndex
 from tasking.strategy.choices import (
     ControlStrategyStatus,
+    EvaluationOutcome,
     MoRiLEDimension,
     RequirementItemStatus,
+    RequirementLinkRole,
 )
 
 __all__ = [
@@ -31,6 +33,8 @@ __all__ = [
     "MoRiLEMatrix",
     "MoRiLEScale",
     "Priority",
+    "PriorityEvaluation",
+    "RequirementItemProduct",
 ]
 
 
@@ -447,3 +451,100 @@ class IntelligenceRequirementItem(models.Model):
     def audit_classification(self) -> RecordClassification:
         """Classified as the control strategy of its requirement."""
         return self.requirement.audit_classification()
+
+
+class RequirementItemProduct(models.Model):
+    """A product linked to a requirement item (issue 14, point 4): an assessment or profile whose
+    intelligence gaps the item answers, or a product that answers it. Linked and unlinked through
+    tasking.strategy.requirement, only by who may read the product; shown only to its readers."""
+
+    item = models.ForeignKey(
+        IntelligenceRequirementItem, on_delete=models.CASCADE, related_name="product_links"
+    )
+    product = models.ForeignKey(
+        "products.Product", on_delete=models.PROTECT, related_name="requirement_item_links"
+    )
+    role = models.CharField(max_length=16, choices=RequirementLinkRole.choices)
+    linked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    linked_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["item", "role", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["item", "product", "role"],
+                name="requirement_item_product_unique",
+                violation_error_message="The product is already linked to the item that way.",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(role__in=RequirementLinkRole.values),
+                name="requirement_item_product_role_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_role_display()}: {self.product_id} / {self.item_id}"
+
+    def audit_classification(self) -> RecordClassification:
+        """Classified as the control strategy of its item's requirement."""
+        return self.item.audit_classification()
+
+
+class PriorityEvaluationQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "PriorityEvaluationQuerySet":
+        """The evaluations of every priority `user` may read (its strategy's readers)."""
+        return self.filter(priority__in=Priority.objects.visible_to(user).values("pk"))
+
+
+class PriorityEvaluation(models.Model):
+    """The ST&CG's evaluation of a priority at the end of its period (issue 14, point 9): the
+    activity against it, its results and the measure of them, recorded at a sitting of the
+    strategy's unit's ST&CG (tasking.proceedings.evaluation). Marked as its strategy."""
+
+    priority = models.ForeignKey(Priority, on_delete=models.PROTECT, related_name="evaluations")
+    sitting = models.ForeignKey(
+        "Meeting", on_delete=models.PROTECT, related_name="priority_evaluations"
+    )
+    activity = models.TextField(help_text="What was done against the priority in the period.")
+    results = models.TextField(help_text="What it achieved.")
+    outcome = models.CharField(max_length=12, choices=EvaluationOutcome.choices)
+    measures = models.TextField(blank=True, help_text="The measures the judgement rests on.")
+    actions_raised = models.PositiveIntegerField(
+        default=0, help_text="Actions raised against the priority, counted when recorded."
+    )
+    actions_closed = models.PositiveIntegerField(
+        default=0, help_text="Of them, closed with their outcome."
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    objects = PriorityEvaluationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["priority", "-recorded_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["priority", "sitting"],
+                name="priority_evaluation_once_a_sitting",
+                violation_error_message="The priority is already evaluated at this sitting.",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(outcome__in=EvaluationOutcome.values),
+                name="priority_evaluation_outcome_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Evaluation of {self.priority}"
+
+    def audit_classification(self) -> RecordClassification:
+        """Classified as its priority's control strategy."""
+        return self.priority.audit_classification()
