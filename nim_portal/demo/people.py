@@ -1,4 +1,6 @@
-"""The six demo people: one for each role, and a partner (docs/domain.md "Who uses the portal")."""
+"""The demo people: one for each role, and a partner (docs/domain.md "Who uses the portal"), in
+West Midlands Police; and the people of its neighbour, Staffordshire Police, whose T&CGs work
+with it (a chair, an analyst, a reviewer who publishes the analyst's work, and a member)."""
 
 from typing import NamedTuple
 
@@ -87,5 +89,49 @@ DEMO_PEOPLE: list[DemoPerson] = [
         vetting_level=VettingLevel.NPPV2A,
         role=None,
         unit_code=None,
+    ),
+    DemoPerson(
+        username="staffschair",
+        first_name="Mark",
+        last_name="Bennett",
+        email="mark.bennett@staffordshire.police.example",
+        job_title="Superintendent, Staffordshire Police T&CG chair",
+        kind=UserKind.POLICE,
+        vetting_level=VettingLevel.MV,
+        role=Role.CHAIR,
+        unit_code="STAFFS",
+    ),
+    DemoPerson(
+        username="staffsanalyst",
+        first_name="Aisha",
+        last_name="Malik",
+        email="aisha.malik@staffordshire.police.example",
+        job_title="Intelligence analyst, Staffordshire Police",
+        kind=UserKind.POLICE,
+        vetting_level=VettingLevel.SC,
+        role=Role.ANALYST,
+        unit_code="STAFFS",
+    ),
+    DemoPerson(
+        username="staffsreviewer",
+        first_name="Gareth",
+        last_name="Lloyd",
+        email="gareth.lloyd@staffordshire.police.example",
+        job_title="Detective Inspector, Staffordshire Police intelligence manager",
+        kind=UserKind.POLICE,
+        vetting_level=VettingLevel.SC,
+        role=Role.REVIEWER,
+        unit_code="STAFFS",
+    ),
+    DemoPerson(
+        username="staffsmember",
+        first_name="Emma",
+        last_name="Price",
+        email="emma.price@staffordshire.police.example",
+        job_title="Inspector, Stoke-on-Trent neighbourhood policing",
+        kind=UserKind.POLICE,
+        vetting_level=VettingLevel.RV,
+        role=Role.MEMBER,
+        unit_code="STAFFS",
     ),
 ]

@@ -1,4 +1,5 @@
-"""`manage.py seed_demo`: the national hierarchy of England and Wales and the six demo people."""
+"""`manage.py seed_demo`: the national hierarchy of England and Wales and the demo people (West
+Midlands Police's six and its neighbour Staffordshire's four)."""
 
 from io import StringIO
 
@@ -12,6 +13,7 @@ from django.test import RequestFactory
 from nim_portal import access
 from nim_portal.choices import Role, UnitKind, UserKind, VettingLevel
 from nim_portal.demo.hierarchy import BCUS_BY_FORCE, FORCES_BY_REGION
+from nim_portal.demo.people import DEMO_PEOPLE
 from nim_portal.models import AuditEvent, Membership, Unit, User
 from nim_portal.services import unit_move
 
@@ -67,7 +69,7 @@ DEMO_ROLES = {
 @pytest.fixture(autouse=True)
 def demo_env(monkeypatch, settings):
     monkeypatch.setenv("NIM_DEMO_PASSWORD", PASSWORD)
-    # The seed hashes six passwords a run: a fast hasher keeps these tests quick.
+    # The seed hashes a password a person a run: a fast hasher keeps these tests quick.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
@@ -286,6 +288,8 @@ def test_the_printed_table_lists_each_login_and_quiet_prints_nothing():
     table = output.split("Demo logins", 1)[1]
     for username in [*DEMO_ROLES, "partner"]:
         assert f"\n{username} " in table
-    assert table.count(PASSWORD) == 6
+    # The neighbouring force's people too: every demo person signs in with the printed password.
+    assert table.count(PASSWORD) == len(DEMO_PEOPLE) == 10
+    assert "staffschair " in table and "Staffordshire Police" in table
     assert "West Midlands Police" in table and "NPPV2A" in table
     assert seed("--quiet") == ""
