@@ -24,17 +24,22 @@ from nim_portal.lifecycle import Lifecycle, save_with_history
 from nim_portal.models import User
 from nim_portal.services import audit_record
 from nim_portal.validation import required_text
+from products.choices import ProductStatus
+from products.models import Product
+from products.selectors import visible_products
 from tasking.safeguards.services import authority_record, check_authority
 from tasking.strategy.choices import (
     REQUIREMENT_ITEM_TRANSITIONS,
     ControlStrategyStatus,
     RequirementItemStatus,
+    RequirementLinkRole,
 )
 from tasking.strategy.models import (
     ControlStrategy,
     IntelligenceRequirement,
     IntelligenceRequirementItem,
     Priority,
+    RequirementItemProduct,
 )
 from tasking.strategy.policy import can_chair_over, require_chair_over, require_item_reviewer
 from tasking.strategy.services import (
@@ -235,3 +240,79 @@ def ir_item_close(
 
 ir_item_update_over = edited_over(ir_item_update, "item", _lock_item)
 ir_item_close_over = edited_over(ir_item_close, "item", _lock_item)
+
+
+# The products an item is linked to (issue 14, point 4).
+
+UNREADABLE_PRODUCT = "Choose a product you may read."
+
+
+def _require_item_linkable(acting_user: User, item: IntelligenceRequirementItem, strategy) -> None:
+    access.require_police(acting_user, "link products to an intelligence requirement item")
+    require_item_reviewer(acting_user, item, strategy.unit, "link products to it")
+    _require_not_superseded(strategy)
+    if item.status != RequirementItemStatus.OPEN:
+        raise ValidationError("The item is closed: its links to products no longer change.")
+
+
+@transaction.atomic
+def ir_item_product_link(
+    *,
+    acting_user: User,
+    item: IntelligenceRequirementItem,
+    product: Product | None,
+    role: str,
+    request: HttpRequest | None = None,
+) -> RequirementItemProduct:
+    """The item's owner or a chair over the unit links a product they may read to an open item:
+    as the source of the intelligence gaps the item answers, or as a product that answers it. A
+    product the user may not read is refused as if it did not exist; one withdrawn (closed
+    before it was ever published) answers nothing."""
+    item, strategy = _lock_item(item)
+    _require_item_linkable(acting_user, item, strategy)
+    if role not in RequirementLinkRole.values:
+        raise ValidationError({"role": "Choose how the product stands to the item."})
+    # As saved now, and only when the user may read it.
+    product = product and visible_products(acting_user).filter(pk=product.pk).first()
+    if product is None:
+        raise ValidationError({"product": UNREADABLE_PRODUCT})
+    if product.status == ProductStatus.CLOSED and not product.current_version:
+        raise ValidationError(
+            {"product": f"“{product.title}” was withdrawn before it was published: link another."}
+        )
+    if RequirementItemProduct.objects.filter(item=item, product=product, role=role).exists():
+        raise ValidationError({"product": "The product is already linked to the item that way."})
+    link = RequirementItemProduct(item=item, product=product, role=role, linked_by=acting_user)
+    save_with_history(link, acting_user=acting_user, reason="Linked")
+    audit_record(
+        actor=acting_user,
+        verb=AuditVerb.CREATE,
+        obj=link,
+        request=request,
+        detail={"item": item.pk, "product": product.pk, "role": role},
+    )
+    return link
+
+
+@transaction.atomic
+def ir_item_product_unlink(
+    *,
+    acting_user: User,
+    link: RequirementItemProduct,
+    request: HttpRequest | None = None,
+) -> None:
+    """The item's owner or a chair over the unit removes a link to a product they may read (one
+    they may not read stays, as if it were not there)."""
+    item, strategy = _lock_item(link.item)
+    _require_item_linkable(acting_user, item, strategy)
+    if not visible_products(acting_user).filter(pk=link.product_id).exists():
+        raise ValidationError({"product": UNREADABLE_PRODUCT})
+    link._history_user, link._change_reason = acting_user, "Unlinked"
+    link.delete()
+    audit_record(
+        actor=acting_user,
+        verb=AuditVerb.UPDATE,
+        obj=item,
+        request=request,
+        detail={"product_unlinked": {"product": link.product_id, "role": link.role}},
+    )

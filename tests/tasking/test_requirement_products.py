@@ -1,0 +1,115 @@
+"""Requirement items link to the products whose intelligence gaps they answer and to the products
+that answer them (issue 14, point 4): through one service, only by the item's owner or a chair and
+only to products they may read; shown on the item's page, the product's page and the API only as
+far as the reader may read both ends."""
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from products.choices import ClosureReason, ProductKind
+from products.services import product_close
+from tasking.strategy.choices import RequirementLinkRole
+from tasking.strategy.models import IntelligenceRequirementItem, RequirementItemProduct
+from tasking.strategy.requirement import ir_item_product_link, ir_item_product_unlink
+from tasking.strategy.traceability import item_products_for, requirement_items_linked_to
+from tests.factories import product_drafting
+
+GAP, ANSWER = RequirementLinkRole.GAP_SOURCE, RequirementLinkRole.ANSWER
+
+
+@pytest.fixture
+def cast(hierarchy):
+    from tests.tasking.factories import StrategyCast
+
+    return StrategyCast(hierarchy)
+
+
+@pytest.fixture
+def item(cast):
+    from tests.tasking.factories import strategy_approved
+
+    strategy = strategy_approved(cast.unit, chair=cast.chair, version=cast.assessment())
+    return IntelligenceRequirementItem.objects.filter(
+        requirement__control_strategy=strategy
+    ).first()
+
+
+@pytest.fixture
+def profile(cast):
+    return product_drafting(
+        cast.unit, owner=cast.analyst, kind=ProductKind.PROBLEM_PROFILE, title="County lines"
+    )
+
+
+@pytest.fixture
+def secret_profile(cast):
+    """A need-to-know profile of the force: the chair is not granted it."""
+    return product_drafting(
+        cast.unit,
+        owner=cast.analyst,
+        kind=ProductKind.PROBLEM_PROFILE,
+        title="Operation Nightjar",
+        need_to_know=True,
+    )
+
+
+def test_the_chair_links_a_gap_source_and_an_answer_and_unlinks_one(cast, item, profile):
+    assessment = item.requirement.control_strategy.informed_by.product
+    ir_item_product_link(acting_user=cast.chair, item=item, product=assessment, role=GAP)
+    answer = ir_item_product_link(acting_user=cast.chair, item=item, product=profile, role=ANSWER)
+    shown = item_products_for(cast.member, item)
+    assert [link.product for link in shown.gap_sources] == [assessment]
+    assert [link.product for link in shown.answers] == [profile]
+    assert shown.withheld == 0
+    panel = requirement_items_linked_to(cast.member, profile)
+    assert [link.item for link in panel["answers"]] == [item] and not panel["gap_sources"]
+    assert answer.history.first().history_change_reason == "Linked"
+
+    ir_item_product_unlink(acting_user=cast.chair, link=answer)
+    assert not RequirementItemProduct.objects.filter(pk=answer.pk).exists()
+    assert requirement_items_linked_to(cast.member, profile) is None
+
+
+def test_a_product_the_user_may_not_read_is_refused_and_withheld_from_readers(
+    cast, item, secret_profile
+):
+    with pytest.raises(ValidationError, match="Choose a product you may read"):
+        ir_item_product_link(acting_user=cast.chair, item=item, product=secret_profile, role=GAP)
+    assert not RequirementItemProduct.objects.exists()
+    # Linked by its analyst (who may read it as its author), the chair sees one withheld.
+    item.owner = cast.analyst
+    item.save()
+    ir_item_product_link(acting_user=cast.analyst, item=item, product=secret_profile, role=GAP)
+    shown = item_products_for(cast.chair, item)
+    assert shown.gap_sources == [] and shown.withheld == 1
+    assert [link.product for link in item_products_for(cast.analyst, item).gap_sources] == [
+        secret_profile
+    ]
+
+
+def test_a_withdrawn_product_a_duplicate_and_a_closed_item_are_refused(cast, item, profile):
+    from tasking.strategy.requirement import ir_item_close
+
+    product_close(acting_user=cast.analyst, product=profile, reason=ClosureReason.PROBLEM_RESOLVED)
+    with pytest.raises(ValidationError, match="withdrawn before it was published"):
+        ir_item_product_link(acting_user=cast.chair, item=item, product=profile, role=ANSWER)
+    assessment = item.requirement.control_strategy.informed_by.product
+    ir_item_product_link(acting_user=cast.chair, item=item, product=assessment, role=GAP)
+    with pytest.raises(ValidationError, match="already linked"):
+        ir_item_product_link(acting_user=cast.chair, item=item, product=assessment, role=GAP)
+    with pytest.raises(ValidationError, match="how the product stands"):
+        ir_item_product_link(acting_user=cast.chair, item=item, product=assessment, role="x")
+    ir_item_close(acting_user=cast.chair, item=item, note="Answered.")
+    with pytest.raises(ValidationError, match="The item is closed"):
+        ir_item_product_link(acting_user=cast.chair, item=item, product=assessment, role=ANSWER)
+    assert RequirementItemProduct.objects.count() == 1
+
+
+def test_only_the_items_owner_or_a_chair_links(cast, item, profile):
+    for refused in (cast.member, cast.analyst, cast.outside_chair):
+        with pytest.raises(PermissionDenied):
+            ir_item_product_link(acting_user=refused, item=item, product=profile, role=ANSWER)
+    link = ir_item_product_link(acting_user=cast.chair, item=item, product=profile, role=ANSWER)
+    with pytest.raises(PermissionDenied):
+        ir_item_product_unlink(acting_user=cast.member, link=link)
+    assert RequirementItemProduct.objects.filter(pk=link.pk).exists()
