@@ -29,7 +29,9 @@ def meeting_for_user(user: User, pk) -> Meeting:
     """One meeting the user may read, or 404 (missing and forbidden alike)."""
     meeting = (
         meetings_visible_to(user)
-        .select_related("unit", "chair", "current_agenda_item", "tactical_assessment")
+        .select_related(
+            "unit", "chair", "current_agenda_item", "tactical_assessment", "strategic_assessment"
+        )
         .filter(pk=id_or_404(pk, "meeting"))
         .first()
     )

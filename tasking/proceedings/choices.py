@@ -41,3 +41,11 @@ class MinutesPrintStatus(models.TextChoices):
     PENDING = "pending", "Being printed"
     READY = "ready", "Ready"
     FAILED = "failed", "Failed"
+
+
+class SittingVerdict(models.TextChoices):
+    """What the ST&CG decides at its sitting on its unit's draft control strategy or intelligence
+    requirement (tasking.proceedings.strategy)."""
+
+    APPROVE = "approve", "Approve"
+    RETURN = "return", "Return for more work"

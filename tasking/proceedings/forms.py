@@ -16,7 +16,7 @@ from tasking.actions import forms as actions_forms
 from tasking.meetings.choices import AGENDA_MARKINGS, Attendance
 from tasking.meetings.forms import PersonNamesChoiceField, ReadRowsChoiceField
 from tasking.meetings.models import AgendaItem, MeetingInvitee
-from tasking.proceedings.choices import CommissionKind
+from tasking.proceedings.choices import CommissionKind, SittingVerdict
 
 MARKING_HINT = "The highest marking of what it says: the shared screen shows it only to a room "
 MARKING_HINT += "cleared for it."
@@ -221,10 +221,10 @@ class SittingDecisionForm(forms.Form):
     """The ST&CG's decision on its unit's draft control strategy or intelligence requirement
     (tasking.proceedings.strategy): approved, or returned with the reason in the note."""
 
-    APPROVE = "approve"
+    APPROVE = SittingVerdict.APPROVE
     decision = forms.ChoiceField(
         label="Decision",
-        choices=[(APPROVE, "Approve"), ("return", "Return for more work")],
+        choices=SittingVerdict.choices,
         widget=forms.RadioSelect,
         error_messages={"required": "Choose whether the ST&CG approves it or returns it."},
     )

@@ -8,18 +8,18 @@ meeting is read once for a screen, with tasking.proceedings.selectors, and each 
 
 from dataclasses import dataclass
 
-from django.db.models import Exists, F, OuterRef, QuerySet, Subquery
+from django.db.models import Exists, OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
 from nim_portal.choices import NO_CLEARANCE, GSCMarking
 from nim_portal.models import User, VettingClearance
 from partners.choices import ReleaseStatus
 from partners.models import Release
-from products.choices import ProductKind, ProductStatus
 from products.models import Product, Section
 from tasking.actions.selectors import actions_for_meeting, actions_for_meeting_for_user
-from tasking.meetings.choices import Attendance, MeetingKind
+from tasking.meetings.choices import Attendance
 from tasking.meetings.models import AgendaItem, Meeting, MeetingInvitee
+from tasking.proceedings.at_hand import strategy_at_hand
 from tasking.proceedings.models import Commission, Decision, Escalation
 from tasking.proceedings.selectors import (
     MeetingProceedings,
@@ -28,8 +28,13 @@ from tasking.proceedings.selectors import (
     meeting_record,
     proceedings_for,
 )
-from tasking.strategy.models import Priority
-from tasking.strategy.selectors import current_control_strategy
+from tasking.strategy.choices import ControlStrategyStatus
+from tasking.strategy.models import (
+    ControlStrategy,
+    IntelligenceRequirement,
+    IntelligenceRequirementItem,
+    Priority,
+)
 
 
 def meeting_screen_revision(user_id: int, meeting_id: int) -> int | None:
@@ -78,6 +83,20 @@ class Audience:
             return min(self.ceiling, GSCMarking.OFFICIAL)
         return self.ceiling
 
+    def may_see_strategy(self, strategy: ControlStrategy) -> bool:
+        """A control strategy's priorities on the shared screen: at or below the police text the
+        room may read, and with a partner present only an approved one (never a draft)."""
+        if self.partner_present and strategy.status != ControlStrategyStatus.APPROVED:
+            return False
+        return strategy.marking <= self.text_ceiling
+
+    def may_see_requirement_item(self, item: IntelligenceRequirementItem) -> bool:
+        """An open item of a strategy the room may see: with a partner present only one opened
+        to partners of an approved requirement (what partners may submit against)."""
+        if not self.partner_present:
+            return True
+        return item.open_to_partners and item.requirement.approved_at is not None
+
     def may_see_product(self, product: Product) -> bool:
         """A police product on the shared screen: never with a partner present (their releases
         instead), never a need-to-know one, and only at or below the lowest vetting present."""
@@ -120,6 +139,53 @@ def _screen_item(item: AgendaItem, text_ceiling: int, *, private: bool) -> Scree
 
 
 @dataclass
+class StrategyAtHand:
+    """The control strategy the meeting has at hand (tasking.proceedings.at_hand) as a screen
+    shows it: its ranked priorities and the open items of its intelligence requirement
+    (`requirement`: None before it has one). On the chair's view `held_back` says the shared
+    screen leaves the strategy out, and each item's `held_back` the item."""
+
+    strategy: ControlStrategy
+    requirement: IntelligenceRequirement | None
+    priorities: list[Priority]
+    items: list[IntelligenceRequirementItem]
+    held_back: bool = False
+
+
+def _requirement_of(strategy: ControlStrategy) -> IntelligenceRequirement | None:
+    try:
+        return strategy.intelligence_requirement
+    except IntelligenceRequirement.DoesNotExist:
+        return None
+
+
+def _at_hand_on_screen(
+    strategy: ControlStrategy | None, audience: Audience, *, private: bool
+) -> StrategyAtHand | None:
+    """The shared screen's rule on the strategy at hand; `private=True` (the chair's view): what
+    the chair reads of it (`reader_reads`, from the read), tagged with what the shared screen
+    holds back. No query."""
+    if strategy is None or (private and not strategy.reader_reads):
+        return None
+    shown = audience.may_see_strategy(strategy)
+    if not (shown or private):
+        return None
+    requirement = _requirement_of(strategy)
+    items = requirement.open_items if requirement is not None else []
+    for item in items:
+        item.held_back = not (shown and audience.may_see_requirement_item(item))
+    return StrategyAtHand(
+        strategy=strategy,
+        requirement=requirement,
+        priorities=strategy.ranked_priorities,
+        items=[i for i in items if i.reader_reads]
+        if private
+        else [i for i in items if not i.held_back],
+        held_back=not shown,
+    )
+
+
+@dataclass
 class MeetingScreen:
     """What the shared screen may show, and (for the chair's private view) how much it hides."""
 
@@ -135,10 +201,14 @@ class MeetingScreen:
     releases: list[Release]
     escalations: list[Escalation]
     hidden: dict[str, int] | None
+    # The control strategy at hand and its requirement's open items (None: none shown).
+    at_hand: StrategyAtHand | None = None
 
     @property
     def page_marking(self) -> int:
         markings = [GSCMarking.OFFICIAL]
+        if self.at_hand is not None:
+            markings.append(self.at_hand.strategy.marking)
         markings += [d.marking for d in self.decisions]
         markings += [a.marking for a in self.actions]
         markings += [p.marking for p in self.products]
@@ -239,11 +309,16 @@ def meeting_screen(meeting: Meeting, *, private: bool) -> MeetingScreen:
     A constant number of queries."""
     record = meeting_record(meeting, _audience_invitees(meeting), SCREEN_RELATED)
     actions = list(actions_for_meeting(meeting).only(*ACTION_ON_SCREEN))
-    return _screen_of(meeting, record, actions, private=private)
+    return _screen_of(meeting, record, actions, strategy_at_hand(meeting), private=private)
 
 
 def _screen_of(
-    meeting: Meeting, record: MeetingRecord, actions: list, *, private: bool
+    meeting: Meeting,
+    record: MeetingRecord,
+    actions: list,
+    strategy: ControlStrategy | None,
+    *,
+    private: bool,
 ) -> MeetingScreen:
     """The one rule of what the shared screen holds back from the room.
 
@@ -262,8 +337,9 @@ def _screen_of(
     escalations = record.escalations
     commissions = record.commissions
     products = [c.product for c in commissions]
-    if meeting.tactical_assessment is not None:
-        products.insert(0, meeting.tactical_assessment)
+    assessment = meeting.tactical_assessment or meeting.strategic_assessment
+    if assessment is not None:
+        products.insert(0, assessment)
 
     shown_decisions = [d for d in decisions if d.marking <= text_ceiling]
     shown_actions = [a for a in actions if a.marking <= text_ceiling]
@@ -306,6 +382,8 @@ def _screen_of(
         releases=releases,
         escalations=shown_escalations,
         hidden=hidden,
+        # The shared screen's: the chair's view carries the chair's own (ChairsView.at_hand).
+        at_hand=_at_hand_on_screen(strategy, audience, private=False),
     )
 
 
@@ -319,6 +397,8 @@ class ChairsView:
     proceedings: MeetingProceedings
     actions: list
     shown: dict[str, set[int]]
+    # The strategy at hand as the chair reads it, tagged with what the shared screen leaves out.
+    at_hand: StrategyAtHand | None = None
 
     @property
     def page_marking(self) -> int:
@@ -327,6 +407,7 @@ class ChairsView:
                 self.proceedings.page_marking,
                 self.screen.page_marking,
                 *(a.marking for a in self.actions),
+                *([self.at_hand.strategy.marking] if self.at_hand else []),
             ]
         )
 
@@ -342,11 +423,13 @@ def chairs_view(user: User, meeting: Meeting) -> ChairsView:
     actions = list(
         actions_for_meeting(meeting).only(*ACTION_ON_SCREEN).annotate(chair_reads=Exists(readable))
     )
-    screen = _screen_of(meeting, record, actions, private=True)
+    strategy = strategy_at_hand(meeting, reader=user)
+    screen = _screen_of(meeting, record, actions, strategy, private=True)
     return ChairsView(
         screen=screen,
         proceedings=proceedings_for(user, meeting, record),
         actions=[a for a in actions if a.chair_reads],
+        at_hand=_at_hand_on_screen(strategy, screen.audience, private=True),
         shown={
             "decisions": {d.pk for d in screen.decisions},
             "actions": {a.pk for a in screen.actions},
@@ -361,44 +444,30 @@ def chairs_view(user: User, meeting: Meeting) -> ChairsView:
 
 @dataclass
 class Presentation:
-    """The shared screen as the room's display shows it: the screen (`screen`), the assessment
-    the meeting concerns (the tactical assessment at a TT&CG, the unit's strategic assessment at
-    an ST&CG) with its summary (its first section), and the priorities of the control strategy
-    the unit works under; each only when the screen's rule lets the room read it."""
+    """The shared screen as the room's display shows it: the screen (`screen`, with the control
+    strategy at hand), and the assessment the meeting concerns (the tactical assessment of a
+    TT&CG, the strategic assessment commissioned for an ST&CG) with its summary (its first
+    section); each only when the screen's rule lets the room read it."""
 
     screen: MeetingScreen
     assessment: Product | None
     summary: Section | None
-    priorities: list[Priority]
-    # The marking of the strategy the priorities come from (None: none shown).
-    priorities_marking: int | None = None
 
     @property
     def page_marking(self) -> int:
-        markings = [self.screen.page_marking, self.priorities_marking or GSCMarking.OFFICIAL]
+        markings = [self.screen.page_marking]
         if self.assessment is not None:
             markings.append(self.assessment.marking)
         return max(markings)
 
 
-def _assessment_of(meeting: Meeting) -> Product | None:
-    if meeting.kind == MeetingKind.TACTICAL:
-        return meeting.tactical_assessment
-    return (
-        Product.objects.filter(unit=meeting.unit_id, kind=ProductKind.STRATEGIC_ASSESSMENT)
-        .exclude(status=ProductStatus.CLOSED)
-        .order_by("-created_at", "-pk")
-        .first()
-    )
-
-
 def meeting_presentation(meeting: Meeting) -> Presentation:
     """What the room's display shows of `meeting` (as just read: meeting_for_user): the shared
-    screen's one rule (Audience) decides the assessment, its summary and the priorities too. A
-    constant number of queries."""
+    screen's one rule (Audience) decides the assessment and its summary too. A constant number
+    of queries."""
     screen = meeting_screen(meeting, private=False)
     audience = screen.audience
-    assessment = _assessment_of(meeting)
+    assessment = meeting.tactical_assessment or meeting.strategic_assessment
     if assessment is not None and not audience.may_see_product(assessment):
         assessment = None
     summary = None
@@ -408,13 +477,4 @@ def meeting_presentation(meeting: Meeting) -> Presentation:
             .order_by("position")
             .first()
         )
-    strategy = current_control_strategy(meeting.unit)
-    if strategy is None or strategy.marking > audience.text_ceiling:
-        return Presentation(screen=screen, assessment=assessment, summary=summary, priorities=[])
-    return Presentation(
-        screen=screen,
-        assessment=assessment,
-        summary=summary,
-        priorities=list(strategy.priorities.order_by(F("rank").asc(nulls_last=True), "pk")),
-        priorities_marking=strategy.marking,
-    )
+    return Presentation(screen=screen, assessment=assessment, summary=summary)

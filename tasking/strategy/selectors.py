@@ -54,7 +54,7 @@ def get_control_strategy_for(user: User, pk) -> ControlStrategy:
     return strategy
 
 
-def _current_strategy_of(unit: Unit, today: date) -> QuerySet[ControlStrategy]:
+def current_strategies_of(unit: Unit, today: date) -> QuerySet[ControlStrategy]:
     """The approved strategies covering `today` of `unit` and the units above it, nearest first."""
     return ControlStrategy.objects.filter(
         access.at_or_above(unit),
@@ -68,14 +68,14 @@ def current_control_strategy(unit: Unit, *, today: date | None = None) -> Contro
     """The approved strategy covering today of `unit`, else of the nearest unit above it (a BCU
     works under its force's strategy). Not filtered by reader: pair it with a visibility check."""
     today = today or timezone.localdate()
-    return _current_strategy_of(unit, today).select_related("unit").first()
+    return current_strategies_of(unit, today).select_related("unit").first()
 
 
 def priorities_for_unit(user: User, unit: Unit, *, today: date | None = None) -> QuerySet[Priority]:
     """The ranked priorities of the strategy `unit` works under today, if `user` may read it
     (to tie actions to a priority). One query."""
     today = today or timezone.localdate()
-    current = _current_strategy_of(unit, today).values("pk")[:1]
+    current = current_strategies_of(unit, today).values("pk")[:1]
     return (
         Priority.objects.filter(
             control_strategy=Subquery(current),
@@ -93,7 +93,7 @@ def intelligence_requirement_for(
     today, for every member of that strategy's unit and below (it directs all staff). One query;
     open items first, then by priority rank and review date."""
     today = today or timezone.localdate()
-    current = _current_strategy_of(unit, today).values("pk")[:1]
+    current = current_strategies_of(unit, today).values("pk")[:1]
     return (
         IntelligenceRequirementItem.objects.filter(
             requirement__control_strategy=Subquery(current),

@@ -73,13 +73,17 @@ def _detail(meeting: Meeting):
     return redirect("tasking:meeting_detail", pk=meeting.pk)
 
 
+def _screen(meeting: Meeting):
+    return redirect("tasking:meeting_screen_private", pk=meeting.pk)
+
+
 def _attendance(meeting: Meeting):
     return redirect(reverse("tasking:meeting_detail", args=[meeting.pk]) + "#attendance")
 
 
-def _refused(request, meeting: Meeting, exc: ValidationError):
+def _refused(request, meeting: Meeting, exc: ValidationError, back=_detail):
     messages.error(request, " ".join(exc.messages))
-    return _detail(meeting)
+    return back(meeting)
 
 
 def _press(request, meeting: Meeting, form, record: Record, *, invalid, back=_detail):
@@ -137,16 +141,20 @@ def _render_detail(request, meeting: Meeting, *, minutes_form=None, conflict=Non
 @require_POST
 @police_required
 def sitting_decide(request, pk, subject, strategy_pk):
-    """The sitting ST&CG approves or returns its unit's control strategy or requirement."""
+    """The sitting ST&CG approves or returns its unit's control strategy or requirement, from
+    the meeting's page or from the chair's view of its screen (`view` "private"), and goes back
+    there, the decision recorded or refused."""
     meeting = meeting_for_user(request.user, pk)
     decide = SITTING_DECIDERS.get(subject)
     if decide is None:
         raise Http404("No such decision at a sitting.")
     strategy = get_control_strategy_for(request.user, strategy_pk)
+    on_screen = request.POST.get("view") == "private"
+    back = _screen if on_screen else _detail
     form = SittingDecisionForm(request.POST)
     if not form.is_valid():
         errors = [error for field_errors in form.errors.values() for error in field_errors]
-        return _refused(request, meeting, ValidationError(errors))
+        return _refused(request, meeting, ValidationError(errors), back)
     approve = form.cleaned_data["decision"] == SittingDecisionForm.APPROVE
     try:
         decide(
@@ -158,9 +166,11 @@ def sitting_decide(request, pk, subject, strategy_pk):
             request=request,
         )
     except ValidationError as exc:
-        return _refused(request, meeting, exc)
+        return _refused(request, meeting, exc, back)
     done = selectors.SittingDecision(subject, strategy).label
     messages.success(request, f"{done} {'approved' if approve else 'returned'} at this sitting.")
+    if on_screen:
+        return _screen(meeting)
     return redirect(reverse("tasking:meeting_detail", args=[meeting.pk]) + "#decisions")
 
 

@@ -47,6 +47,7 @@ from tasking.proceedings.forms import (
     CurrentItemForm,
     DecisionForm,
     EscalationForm,
+    SittingDecisionForm,
 )
 from tasking.proceedings.poll import PollAnswer, poll_answer, poll_ticket_mint
 from tasking.proceedings.screen import chairs_view, meeting_screen
@@ -105,6 +106,7 @@ def _live_context(request, meeting: Meeting, *, private: bool) -> dict:
             d for d in decisions if d.agenda_item_id == meeting.current_agenda_item_id
         ],
         "page_marking": chairs.page_marking if private else screen.page_marking,
+        "at_hand": chairs.at_hand if private else screen.at_hand,
         "poll_url": reverse("tasking:meeting_screen_poll", args=[meeting.pk])
         + "?"
         + f"ticket={poll_ticket_mint(request, meeting.pk, screen.revision)}",
@@ -162,7 +164,13 @@ def _controls_context(request, meeting: Meeting, *, agenda=None, **forms) -> dic
         agenda = selectors.agenda_of(meeting)
     priorities = priorities_for_unit(request.user, meeting.unit)
     priorities_read = list(priorities)
-    context = {"meeting": meeting, "has_priorities": bool(priorities_read)}
+    context = {
+        "meeting": meeting,
+        "has_priorities": bool(priorities_read),
+        # An ST&CG decides on its unit's control strategy and requirement here too.
+        "sitting_decisions": selectors.decisions_before_sitting(request.user, meeting),
+        "sitting_form": SittingDecisionForm(),
+    }
     read = {"agenda": agenda, "priorities": priorities, "priorities_read": priorities_read}
     for name in CHAIRS_FORMS:
         context[name] = forms.get(name) or _chairs_form(request, meeting, name, **read)
