@@ -1,5 +1,6 @@
 """The people and units the tasking demo works with: those `seed_demo` made (the demo hierarchy's
-force and two BCUs, the demo people) and the three it adds (two chairs and an analyst)."""
+force and two BCUs, the neighbouring force, the demo people) and the three it adds (two chairs and
+an analyst)."""
 
 from dataclasses import dataclass, field
 
@@ -14,7 +15,10 @@ from products.demo import BCU, FORCE, STRATEGIC_TITLE
 from products.models import Product
 
 WEST_BCU = "WMP-BW"
+# The neighbouring force, whose T&CGs the force's ask sideways (and the other way round).
+NEIGHBOUR = "STAFFS"
 DEMO_USERNAMES = ("admin", "analyst", "reviewer", "chair", "member", "partner")
+NEIGHBOUR_USERNAMES = ("staffschair", "staffsanalyst", "staffsreviewer", "staffsmember")
 
 
 @dataclass
@@ -34,20 +38,25 @@ class DemoCast:
     force: Unit
     bcu: Unit
     west: Unit
+    neighbour: Unit
+    neighbours_people: dict[str, User]
 
     def unit(self, code: str) -> Unit:
-        return {FORCE: self.force, BCU: self.bcu, WEST_BCU: self.west}[code]
+        return {FORCE: self.force, BCU: self.bcu, WEST_BCU: self.west, NEIGHBOUR: self.neighbour}[
+            code
+        ]
 
 
 def demo_cast() -> DemoCast:
-    people = {user.username: user for user in User.objects.filter(username__in=DEMO_USERNAMES)}
+    usernames = DEMO_USERNAMES + NEIGHBOUR_USERNAMES
+    people = {user.username: user for user in User.objects.filter(username__in=usernames)}
     units = {
         unit.code: unit
-        for unit in Unit.objects.filter(kind=UnitKind.FORCE, code=FORCE)
+        for unit in Unit.objects.filter(kind=UnitKind.FORCE, code__in=(FORCE, NEIGHBOUR))
         | Unit.objects.filter(kind=UnitKind.BCU, code__in=(BCU, WEST_BCU))
     }
-    missing = [name for name in DEMO_USERNAMES if name not in people] + [
-        code for code in (FORCE, BCU, WEST_BCU) if code not in units
+    missing = [name for name in usernames if name not in people] + [
+        code for code in (FORCE, BCU, WEST_BCU, NEIGHBOUR) if code not in units
     ]
     if missing:
         raise ValidationError(
@@ -63,6 +72,8 @@ def demo_cast() -> DemoCast:
         force=units[FORCE],
         bcu=units[BCU],
         west=units[WEST_BCU],
+        neighbour=units[NEIGHBOUR],
+        neighbours_people={name: people[name] for name in NEIGHBOUR_USERNAMES},
     )
 
 
@@ -122,11 +133,11 @@ def _demo_person(cast: DemoCast, demo: DemoPerson, result: DemoResult) -> User:
 
 def seed_people(cast: DemoCast, result: DemoResult) -> dict[str, User]:
     """The people the demo's tasking names, by username: the demo people who chair, analyse,
-    review and attend, and the three added here."""
+    review and attend (the neighbouring force's too), and the three added here."""
     with transaction.atomic():
         added = [
             _demo_person(cast, demo, result) for demo in (FORCE_CHAIR, WEST_CHAIR, EAST_ANALYST)
         ]
     people = {user.username: user for user in (cast.analyst, cast.reviewer, cast.chair)}
     people |= {cast.member.username: cast.member, **{person.username: person for person in added}}
-    return people
+    return people | cast.neighbours_people

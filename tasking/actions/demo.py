@@ -1,5 +1,6 @@
-"""The demo's action log: Birmingham East's actions raised at its past TT&CGs, updated by their
-owners between sittings and closed at a later one; the recent ones still open."""
+"""The demo's action logs: Birmingham East's actions raised at its past TT&CGs, updated by their
+owners between sittings and closed at a later one, the recent ones still open; and two of the
+neighbouring force's (Staffordshire Police), one closed and one open."""
 
 import datetime
 from dataclasses import dataclass
@@ -15,7 +16,14 @@ from tasking.demo_cast import EAST_ANALYST, DemoCast
 from tasking.meetings.models import Meeting
 from tasking.safeguards.choices import AuthorityType
 from tasking.strategy.choices import ControlStrategyStatus
-from tasking.strategy.demo import BURGLARY, COUNTY_LINES, STREET_DEALING, YOUTH_VIOLENCE
+from tasking.strategy.demo import (
+    BURGLARY,
+    COUNTY_LINES,
+    CROSS_BORDER_LINES,
+    CUCKOOING,
+    STREET_DEALING,
+    YOUTH_VIOLENCE,
+)
 from tasking.strategy.models import Priority
 
 
@@ -28,10 +36,10 @@ class DemoUpdate:
 
 @dataclass(frozen=True)
 class DemoAction:
-    theme: str  # of the Birmingham East priority it serves
+    theme: str  # of the priority of its unit's control strategy it serves
     action_type: str
     description: str
-    raised_at: int  # which past TT&CG of Birmingham East raised it (0 the oldest)
+    raised_at: int  # which past TT&CG of its unit raised it (0 the oldest)
     due_days: int  # from the day the demo is seeded: negative when due before
     owner: str = ""  # username of the owning person
     owner_unit: str = ""  # or the code of the owning unit
@@ -39,7 +47,7 @@ class DemoAction:
     updates: tuple[tuple[int, DemoUpdate], ...] = ()
     closed_at: int | None = None  # the sitting that closed it
     outcome: str = ""
-    justified_by: str = ""  # the title of the Birmingham East product that justifies it
+    justified_by: str = ""  # the title of the product of its unit that justifies it
     authority: dict | None = None  # a covert action's authority (tasking.safeguards)
 
 
@@ -153,16 +161,55 @@ DEMO_ACTIONS = (
     ),
 )
 
+# Staffordshire Police's, raised at its past TT&CGs.
+NEIGHBOUR_ACTIONS = (
+    DemoAction(
+        CUCKOOING,
+        ActionType.PREVENTION,
+        "Visit the fourteen cuckooed addresses in Stoke-on-Trent with adult social care.",
+        raised_at=0,
+        due_days=-12,
+        owner="staffsmember",
+        updates=(
+            (
+                1,
+                DemoUpdate(
+                    "staffsmember", "Nine addresses seen; three moved to safety.", Rag.AMBER
+                ),
+            ),
+        ),
+        closed_at=2,
+        outcome="All fourteen addresses seen; six occupants safeguarded, two flats closed.",
+    ),
+    DemoAction(
+        CROSS_BORDER_LINES,
+        ActionType.INTELLIGENCE,
+        "Check the A5 cameras at Tamworth for the runners' cars of the Wolverhampton lines.",
+        raised_at=1,
+        due_days=9,
+        owner="staffsanalyst",
+        updates=(
+            (
+                2,
+                DemoUpdate(
+                    "staffsanalyst", "Two cars identified; their keepers researched.", Rag.GREEN
+                ),
+            ),
+        ),
+    ),
+)
+
 
 def _action_raise(demo: DemoAction, meeting: Meeting, people: dict, cast: DemoCast):
+    unit = meeting.unit
     priority = Priority.objects.get(
-        control_strategy__unit=cast.bcu,
+        control_strategy__unit=unit,
         control_strategy__status=ControlStrategyStatus.APPROVED,
         theme=demo.theme,
     )
     return action_services.action_raise(
         acting_user=meeting.chair,
-        unit=cast.bcu,
+        unit=unit,
         priority=priority,
         action_type=demo.action_type,
         description=demo.description,
@@ -171,23 +218,26 @@ def _action_raise(demo: DemoAction, meeting: Meeting, people: dict, cast: DemoCa
         due_date=timezone.localdate() + datetime.timedelta(days=demo.due_days),
         meeting=meeting,
         product=(
-            Product.objects.get(unit=cast.bcu, title=demo.justified_by)
-            if demo.justified_by
-            else None
+            Product.objects.get(unit=unit, title=demo.justified_by) if demo.justified_by else None
         ),
         covert=demo.authority is not None,
         **(demo.authority or {}),
     )
 
 
-def actions_at_sitting(index: int, meeting: Meeting, people: dict, cast: DemoCast) -> None:
-    """Birmingham East's action log at its past sitting `index`: owners' updates written before
-    it, the actions it closed, then those it raised."""
+def actions_at_sitting(
+    index: int, meeting: Meeting, people: dict, cast: DemoCast, demos=DEMO_ACTIONS
+) -> None:
+    """The action log of the meeting's unit at its past sitting `index` (Birmingham East's, or
+    `demos` for another unit): owners' updates written before it, the actions it closed, then
+    those it raised."""
     actions = {
         action.description: action
-        for action in TacticalAction.objects.filter(unit=cast.bcu, raised_at_meeting__isnull=False)
+        for action in TacticalAction.objects.filter(
+            unit=meeting.unit, raised_at_meeting__isnull=False
+        )
     }
-    for demo in DEMO_ACTIONS:
+    for demo in demos:
         action = actions.get(demo.description)
         for before, update in demo.updates:
             if before == index:
@@ -206,6 +256,6 @@ def actions_at_sitting(index: int, meeting: Meeting, people: dict, cast: DemoCas
                 meeting=meeting,
                 expected_version=action.version,
             )
-    for demo in DEMO_ACTIONS:
+    for demo in demos:
         if demo.raised_at == index:
             _action_raise(demo, meeting, people, cast)

@@ -39,7 +39,7 @@ def _past_meetings(cast: DemoCast, result: DemoResult) -> list[Meeting]:
     """The demo units' last sittings, for their past cadence slots (as the schedule made them)."""
     today = timezone.localdate()
     meetings = []
-    for unit in (cast.force, cast.bcu, cast.west):
+    for unit in (cast.force, cast.bcu, cast.west, cast.neighbour):
         for policy in CadencePolicy.objects.filter(unit_kind=unit.kind, is_enabled=True):
             for slot in _past_slots(policy, today, PAST_SITTINGS[policy.meeting_kind]):
                 meeting = Meeting.objects.filter(

@@ -1,8 +1,9 @@
-"""The demo's control strategies: West Midlands Police's and its two BCUs', each informed by a
-published strategic assessment its chair may read (the force's own; for the BCUs, one of their
-own, built here through the products services, since a BCU's people do not read the force's
-products), its priorities scored on MoRiLE and ranked (the force chair overriding one), its
-intelligence requirement's items set and an item or two closed. They are left as drafts: the
+"""The demo's control strategies: West Midlands Police's, its two BCUs' and its neighbour
+Staffordshire Police's, each informed by a published strategic assessment its chair may read (the
+force's own; for the BCUs and the neighbour, one of their own, built here through the products
+services, since a BCU's people do not read the force's products), its priorities scored on MoRiLE
+and ranked (the force chair overriding one), its intelligence requirement's items set and an item
+or two closed. They are left as drafts: the
 ST&CG of each unit approves its strategy and requirement at its past sitting
 (tasking.proceedings.demo), so that each approval is dated at its sitting."""
 
@@ -19,24 +20,33 @@ from products import services as product_services
 from products.choices import ProductKind, ReviewStandard
 from products.demo import BCU, FORCE, STRATEGIC_TITLE
 from products.models import Product, ProductVersion
-from tasking.demo_cast import FORCE_CHAIR, WEST_BCU, WEST_CHAIR, DemoCast, DemoResult
+from tasking.demo_cast import (
+    FORCE_CHAIR,
+    NEIGHBOUR,
+    WEST_BCU,
+    WEST_CHAIR,
+    DemoCast,
+    DemoResult,
+)
 from tasking.strategy import requirement
 from tasking.strategy import services as strategy_services
 from tasking.strategy.choices import MoRiLEDimension
 from tasking.strategy.models import ControlStrategy
 
-# The BCUs' strategic assessments (short: they build on the force's).
+# The BCUs' strategic assessments (short: they build on the force's), and the neighbour's.
 
 
 @dataclass(frozen=True)
 class DemoAssessment:
     unit_code: str
     title: str
-    requester: str  # username of the BCU chair who asked for it
+    requester: str  # username of the unit's chair who asked for it
     sections: dict[str, str]
+    analyst: str = "analyst"  # username of who develops it
+    reviewer: str = "reviewer"  # and of who approves it
 
 
-BCU_ASSESSMENTS = (
+UNIT_ASSESSMENTS = (
     DemoAssessment(
         BCU,
         "Birmingham East strategic assessment 2026 to 2027",
@@ -86,22 +96,49 @@ BCU_ASSESSMENTS = (
             ),
         },
     ),
+    DemoAssessment(
+        NEIGHBOUR,
+        "Staffordshire Police strategic assessment 2026 to 2027",
+        "staffschair",
+        {
+            "Aim, scope and methodology": (
+                "Informs the Staffordshire Police ST&CG's control strategy for 2026 to 2027, from "
+                "twelve months of force data and the West Midlands ROCU's threat picture."
+            ),
+            "Current picture": (
+                "Lines run from Birmingham and Wolverhampton now supply Stoke-on-Trent and "
+                "Tamworth along the M6 and A5; Stoke-on-Trent's cuckooed addresses doubled. "
+                "Rural theft of plant and farm machinery rose 22% in the Moorlands."
+            ),
+            "Ranked threats": (
+                "1. Cross-border county lines. 2. Exploitation of vulnerable adults in cuckooed "
+                "homes. 3. Rural and plant theft."
+            ),
+            "Intelligence gaps": (
+                "Which West Midlands groups control the lines into Stoke-on-Trent; where the "
+                "stolen plant leaves the county."
+            ),
+        },
+        analyst="staffsanalyst",
+        reviewer="staffsreviewer",
+    ),
 )
 
 
-def _bcu_assessment(cast: DemoCast, demo: DemoAssessment, result: DemoResult) -> ProductVersion:
+def _unit_assessment(cast: DemoCast, demo: DemoAssessment, result: DemoResult) -> ProductVersion:
     unit = cast.unit(demo.unit_code)
     product = Product.objects.filter(unit=unit, title=demo.title).first()
     if product is not None:
         result.present.append(f"assessment: {demo.title}")
         return product.versions.order_by("-number").first()
     requester = User.objects.get(username=demo.requester)
+    analyst, reviewer = (User.objects.get(username=name) for name in (demo.analyst, demo.reviewer))
     product = product_services.product_commission(
         acting_user=requester,
         unit=unit,
         kind=ProductKind.STRATEGIC_ASSESSMENT,
         title=demo.title,
-        owner=cast.analyst,
+        owner=analyst,
         requester=requester,
         marking=GSCMarking.OFFICIAL_SENSITIVE,
         due_date=timezone.localdate() - datetime.timedelta(days=150),
@@ -119,11 +156,11 @@ def _bcu_assessment(cast: DemoCast, demo: DemoAssessment, result: DemoResult) ->
     for title, body in demo.sections.items():
         section = sections[title]
         product_services.section_update(
-            acting_user=cast.analyst, section=section, loaded_revision=section.revision, body=body
+            acting_user=analyst, section=section, loaded_revision=section.revision, body=body
         )
-    product_services.product_submit(acting_user=cast.analyst, product=product)
+    product_services.product_submit(acting_user=analyst, product=product)
     product_services.product_approve(
-        acting_user=cast.reviewer, product=product, standards=ReviewStandard.values
+        acting_user=reviewer, product=product, standards=ReviewStandard.values
     )
     result.created.append(f"assessment: {demo.title}")
     return product.versions.get()
@@ -179,6 +216,9 @@ STREET_DEALING = "Anti-social behaviour and street dealing"
 NIGHT_TIME = "Violence in the night-time economy"
 ROBBERY = "Personal robbery"
 CANNABIS = "Organised cannabis supply"
+CROSS_BORDER_LINES = "Cross-border county lines"
+CUCKOOING = "Exploitation of vulnerable adults (cuckooing)"
+RURAL_THEFT = "Rural and plant theft"
 
 
 COUNTY_LINES_PRIORITY = DemoPriority(
@@ -409,6 +449,55 @@ DEMO_STRATEGIES = (
             ),
         ),
     ),
+    DemoStrategy(
+        NEIGHBOUR,
+        "Staffordshire Police control strategy 2026 to 2027",
+        "staffschair",
+        START,
+        END,
+        priorities=(
+            DemoPriority(
+                CROSS_BORDER_LINES,
+                "Lines from Birmingham and Wolverhampton supply Stoke-on-Trent and Tamworth.",
+                "staffsanalyst",
+                _scores(4, 3, 2, 3, 3, 4, 3, 3, 2, 2),
+                four_p={
+                    "plan_pursue": "Joint warrants with West Midlands Police at the lines' bases.",
+                    "plan_protect": "Cuckooed homes closed and their occupants supported.",
+                },
+            ),
+            DemoPriority(
+                CUCKOOING,
+                "Cuckooed addresses in Stoke-on-Trent doubled in the year.",
+                "staffsmember",
+                _scores(3, 4, 1, 2, 1, 4, 3, 2, 3, 3),
+                objectives={"objective_prevention": "Adult social care visits within a week."},
+            ),
+            DemoPriority(
+                RURAL_THEFT,
+                "Theft of plant and farm machinery rose 22% in the Moorlands.",
+                "staffschair",
+                _scores(1, 2, 3, 1, 1, 3, 2, 3, 3, 3),
+            ),
+        ),
+        items=(
+            DemoItem(
+                CROSS_BORDER_LINES,
+                "Which West Midlands groups control the lines into Stoke-on-Trent?",
+                "staffsanalyst",
+                "West Midlands Police's T&CG; the ROCU; communications data.",
+                45,
+            ),
+            DemoItem(
+                CUCKOOING,
+                "Which addresses are taken over, and who lives there?",
+                "staffsmember",
+                "Housing providers; adult social care; neighbourhood teams.",
+                30,
+                open_to_partners=True,
+            ),
+        ),
+    ),
 )
 
 
@@ -470,9 +559,9 @@ def _strategy(
 def _informing_versions(cast: DemoCast, result: DemoResult) -> dict[str, ProductVersion]:
     force_assessment = Product.objects.get(unit=cast.force, title=STRATEGIC_TITLE)
     versions = {FORCE: force_assessment.versions.order_by("-number").first()}
-    for demo in BCU_ASSESSMENTS:
+    for demo in UNIT_ASSESSMENTS:
         with transaction.atomic():
-            versions[demo.unit_code] = _bcu_assessment(cast, demo, result)
+            versions[demo.unit_code] = _unit_assessment(cast, demo, result)
     return versions
 
 
