@@ -1,7 +1,9 @@
 """Demo tasking for `manage.py seed_demo_tasking`: control strategies with ranked, scored priorities
-and approved intelligence requirements for West Midlands Police and two of its BCUs (Birmingham
-East and Birmingham West), their past and upcoming ST&CG and TT&CG meetings, the past ones held
-with their minutes, and Birmingham East's action log with actions in every state.
+and approved intelligence requirements for West Midlands Police, two of its BCUs (Birmingham
+East and Birmingham West) and its neighbour Staffordshire Police, their past and upcoming ST&CG
+and TT&CG meetings, the past ones held with their minutes and each TT&CG's published tactical
+assessment, Birmingham East's action log with actions in every state, and a sideways request from
+the force's TT&CG accepted by Staffordshire's.
 
 Everything goes through the services, as the demo people would do it: the force strategy is set by
 the force's ST&CG chair, each BCU's by its own chair, informed by a published strategic assessment
@@ -30,6 +32,7 @@ from tasking.demo_cast import DemoResult, demo_cast, seed_people
 from tasking.meetings.cadence import cadence_policies_default
 from tasking.meetings.demo import seed_meetings, seed_ttcg_today
 from tasking.proceedings.demo import hold_past_meetings, seed_partner_attendee
+from tasking.requests.demo import sideways_business
 from tasking.resources.demo import seed_capabilities
 from tasking.strategy.demo import seed_strategies
 
@@ -44,7 +47,7 @@ def seed_demo_tasking() -> DemoResult:
     seed_meetings(cast, result)
     with transaction.atomic():
         seed_partner_attendee(cast, result)
-    hold_past_meetings(cast, people, result)
+    hold_past_meetings(cast, people, result, sideways_business(cast))
     with transaction.atomic():
         seed_ttcg_today(cast, result)
     with transaction.atomic():

@@ -1,8 +1,9 @@
-"""`manage.py seed_demo_tasking`: control strategies and intelligence requirements for the force and
-two BCUs (approved at their units' past ST&CG sittings), informed by published strategic
-assessments, past meetings held with their minutes and upcoming ones, an action log in every
-state, a commission and escalations, and a TT&CG that the demo chair can open today: built through
-the services, and nothing new when run again."""
+"""`manage.py seed_demo_tasking`: control strategies and intelligence requirements for the force,
+two BCUs and the neighbouring force (approved at their units' past ST&CG sittings), informed by
+published strategic assessments, past meetings held with their tactical assessments and minutes
+and upcoming ones, an action log in every state, a commission, escalations and a sideways request,
+and a TT&CG that the demo chair can open today: built through the services, and nothing new when
+run again."""
 
 import datetime
 from io import StringIO
@@ -45,12 +46,15 @@ from tasking.proceedings.demo import (
     DEMO_COMMISSION_TITLE,
     DEMO_ESCALATION_TITLE,
 )
+from tasking.requests.choices import RequestStatus
+from tasking.requests.demo import DEMO_ACCEPTANCE, DEMO_REQUEST_TITLE
+from tasking.requests.models import SidewaysRequest
 from tasking.strategy.choices import ControlStrategyStatus, RequirementItemStatus
 from tasking.strategy.demo import DEMO_STRATEGIES
 
 pytestmark = pytest.mark.django_db
 
-UNIT_CODES = ("WMP", "WMP-BE", "WMP-BW")
+UNIT_CODES = ("WMP", "WMP-BE", "WMP-BW", "STAFFS")
 
 
 def counts() -> dict[str, int]:
@@ -167,8 +171,16 @@ class TestTheSeededDemo:
         assert strategies["WMP"].approved_by.username == FORCE_CHAIR.username
         assert strategies["WMP-BE"].approved_by.username == "chair"
         assert strategies["WMP-BW"].approved_by.username == WEST_CHAIR.username
-        # The BCUs' strategies rest on assessments of their own, published by the products flow.
+        assert strategies["STAFFS"].approved_by.username == "staffschair"
+        # The BCUs' and the neighbour's strategies rest on assessments of their own, published
+        # by the products flow.
         assert strategies["WMP-BE"].informed_by.product.unit.code == "WMP-BE"
+        neighbours = strategies["STAFFS"].informed_by
+        assert neighbours.product.unit.code == "STAFFS"
+        assert (neighbours.author.username, neighbours.reviewer.username) == (
+            "staffsanalyst",
+            "staffsreviewer",
+        )
 
     def test_the_chair_overrides_a_rank_with_a_reason_and_an_item_is_closed_with_a_note(self):
         east = ControlStrategy.objects.get(unit__code="WMP-BE")
@@ -224,6 +236,71 @@ class TestTheSeededDemo:
         assert not Meeting.objects.filter(starts_at__gt=timezone.now()).exclude(
             status=MeetingStatus.SCHEDULED
         )
+
+    def test_every_past_ttcg_was_informed_by_its_tactical_assessment_published_before_it(self):
+        past = Meeting.objects.filter(
+            unit__code__in=UNIT_CODES, kind=MeetingKind.TACTICAL, starts_at__lt=timezone.now()
+        ).select_related("unit", "tactical_assessment")
+        analysts = {"WMP-BE": EAST_ANALYST.username, "STAFFS": "staffsanalyst"}
+
+        assert past.count() == len(UNIT_CODES) * PAST_SITTINGS[MeetingKind.TACTICAL]
+        pictures = set()
+        for meeting in past:
+            assessment = meeting.tactical_assessment
+            assert assessment.kind == ProductKind.TACTICAL_ASSESSMENT
+            assert assessment.unit == meeting.unit
+            # Due before the sitting's date, and published before the sitting opened.
+            assert assessment.due_date < timezone.localtime(meeting.starts_at).date()
+            version = assessment.versions.get()
+            assert version.published_at < meeting.opened_at
+            assert version.author.username == analysts.get(meeting.unit.code, "analyst")
+            assert version.reviewer != version.author
+            # Presented at the sitting: its picture is in the minutes, under its item.
+            picture = assessment.sections.get(title="General picture").body
+            assert picture and picture in meeting.minutes
+            pictures.add(picture)
+        assert len(pictures) == past.count()
+
+    def test_each_past_meetings_minutes_cover_its_agenda_with_its_own_decisions(self):
+        past = list(Meeting.objects.filter(unit__code__in=UNIT_CODES, starts_at__lt=timezone.now()))
+
+        assert len({meeting.minutes for meeting in past}) == len(past)
+        decisions = Decision.objects.filter(meeting__in=past)
+        for meeting in past:
+            for item in meeting.agenda_items.all():
+                assert f"{item.position}. {item.title}: " in meeting.minutes
+            assert "Present: " in meeting.minutes
+            # Its chair's decision on the assessment or strategy is its own, and in its minutes.
+            chairs = decisions.filter(
+                meeting=meeting,
+                agenda_item__kind__in=("tactical_assessment", "control_strategy"),
+            ).exclude(text__endswith=" approved.")
+            assert chairs.get().text in meeting.minutes
+        texts = [d.text for d in decisions.filter(agenda_item__kind="tactical_assessment")]
+        assert len(texts) == len(set(texts))
+
+    def test_the_neighbour_keeps_its_own_action_log(self):
+        actions = TacticalAction.objects.filter(unit__code="STAFFS")
+
+        assert {a.status for a in actions} == {ActionStatus.OPEN, ActionStatus.CLOSED}
+        assert all(a.priority.control_strategy.unit.code == "STAFFS" for a in actions)
+        assert all(a.raised_at_meeting.chair.username == "staffschair" for a in actions)
+
+    def test_the_force_asks_its_neighbour_sideways_and_the_neighbour_accepts(self):
+        sideways = SidewaysRequest.objects.get(title=DEMO_REQUEST_TITLE)
+
+        assert (sideways.from_unit.code, sideways.to_unit.code) == ("WMP", "STAFFS")
+        assert sideways.status == RequestStatus.ACCEPTED
+        assert sideways.decided_by.username == "staffschair"
+        asked, answered = sideways.from_meeting, sideways.receiving_meeting
+        assert asked.kind == answered.kind == MeetingKind.TACTICAL
+        assert asked.starts_at < answered.starts_at < timezone.now()
+        # Each side's decision recorded at its own sitting, and in its minutes.
+        for meeting in (asked, answered):
+            assert meeting.status == MeetingStatus.CLOSED
+            decision = meeting.decisions.get(text__contains=sideways.reference)
+            assert decision.agenda_item.kind == "escalations"
+        assert DEMO_ACCEPTANCE in answered.decisions.get(text__contains=sideways.reference).text
 
     def test_the_action_log_has_actions_in_every_state(self):
         today = timezone.localdate()
