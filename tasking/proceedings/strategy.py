@@ -3,7 +3,8 @@ returned at the sitting, each decision recorded there under its agenda item. An 
 to the sitting and carries it (tasking.strategy.services refuses one given anywhere else); a
 return leaves the draft as it was, with the reason in the decision.
 
-Only who may chair the meeting decides, while it sits (tasking.proceedings.services).
+Only who may chair the meeting decides, while it sits (tasking.proceedings.services), as at the
+priorities' evaluation (tasking.proceedings.evaluation): stcg_sitting_locked checks both.
 """
 
 from collections.abc import Callable
@@ -12,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest
 
-from nim_portal.models import User
+from nim_portal.models import Unit, User
 from tasking.meetings.choices import AgendaItemKind, MeetingKind
 from tasking.meetings.models import Meeting
 from tasking.meetings.policy import require_chair
@@ -23,6 +24,28 @@ from tasking.proceedings.services import TEXT_MAX_LENGTH, decision_record, requi
 from tasking.strategy.models import ControlStrategy
 from tasking.strategy.requirement import intelligence_requirement_approve
 from tasking.strategy.services import control_strategy_approve
+
+
+def stcg_sitting_locked(
+    *,
+    acting_user: User,
+    meeting: Meeting,
+    unit: Unit,
+    what: str,
+    doing: str = "approve or return",
+    does: str = "approves or returns",
+) -> Meeting:
+    """The meeting, locked, once it is the sitting ST&CG of `unit` and `acting_user` may decide
+    there (who may chair it); refused otherwise (PermissionDenied, ValidationError), with what is
+    done (`doing` `what`) in the message."""
+    meeting = meeting_locked(meeting.pk)
+    require_chair(acting_user, meeting, f"decide on {what}")
+    require_in_session(meeting, f"{doing} {what}")
+    if meeting.kind != MeetingKind.STRATEGIC:
+        raise ValidationError(f"Only an ST&CG {does} {what}.")
+    if unit.pk != meeting.unit_id:
+        raise ValidationError(f"The ST&CG of {meeting.unit} decides only on {what} of its unit.")
+    return meeting
 
 
 def _decide(
@@ -38,13 +61,9 @@ def _decide(
     approval: Callable[..., object],
     request: HttpRequest | None,
 ) -> Decision:
-    meeting = meeting_locked(meeting.pk)
-    require_chair(acting_user, meeting, f"decide on {what}")
-    require_in_session(meeting, f"approve or return {what}")
-    if meeting.kind != MeetingKind.STRATEGIC:
-        raise ValidationError(f"Only an ST&CG approves or returns {what}.")
-    if strategy.unit_id != meeting.unit_id:
-        raise ValidationError(f"The ST&CG of {meeting.unit} decides only on {what} of its unit.")
+    meeting = stcg_sitting_locked(
+        acting_user=acting_user, meeting=meeting, unit=strategy.unit, what=what
+    )
     note = (note or "").strip()
     subject = subject.format(title=strategy.title)
     if len(note) > TEXT_MAX_LENGTH:

@@ -1,0 +1,155 @@
+"""The ST&CG's evaluation of each priority of the ending period (issue 14, point 9): at a sitting
+of the strategy's unit's ST&CG, who may decide there records, for a priority of the unit's
+approved (or superseded) control strategy, the activity against it, its results and the measure
+of them; the counts of the actions raised and closed against it are taken from the action log.
+The evaluation is recorded as a decision of the sitting too, so the minutes carry it.
+
+Carried into the next strategic assessment: the assessment commissioned for the unit's next
+ST&CG shows, in a panel of its page, the evaluations of the last sitting before that ST&CG
+(`evaluations_for_assessment`); the next strategy's page shows them as its previous period's.
+"""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Count, Q
+from django.http import HttpRequest
+
+from nim_portal.choices import AuditVerb
+from nim_portal.lifecycle import save_with_history
+from nim_portal.models import User
+from nim_portal.services import audit_record
+from products.choices import ProductKind
+from products.models import Product
+from tasking.actions.choices import ActionStatus
+from tasking.actions.selectors import actions_visible_to
+from tasking.meetings.choices import AgendaItemKind, MeetingKind
+from tasking.meetings.models import Meeting
+from tasking.proceedings.services import TEXT_MAX_LENGTH, decision_record
+from tasking.proceedings.strategy import stcg_sitting_locked
+from tasking.strategy.choices import ControlStrategyStatus, EvaluationOutcome
+from tasking.strategy.evaluations import evaluations_visible_to
+from tasking.strategy.models import Priority, PriorityEvaluation
+
+WHAT = "the priorities of the control strategy"
+
+
+def action_counts_of(user: User, priority: Priority) -> dict[str, int]:
+    """How many actions `user` may read were raised against `priority`, and how many of them are
+    closed with their outcome: what an evaluation starts from. One query."""
+    return (
+        actions_visible_to(user)
+        .filter(priority=priority)
+        .aggregate(raised=Count("pk"), closed=Count("pk", filter=Q(status=ActionStatus.CLOSED)))
+    )
+
+
+@transaction.atomic
+def priority_evaluate(
+    *,
+    acting_user: User,
+    meeting: Meeting,
+    priority: Priority,
+    activity: str,
+    results: str,
+    outcome: str,
+    measures: str = "",
+    request: HttpRequest | None = None,
+) -> PriorityEvaluation:
+    """The sitting ST&CG of the priority's unit evaluates it (recorded by who may decide there):
+    once a sitting, only for a priority of an approved or superseded strategy. Refused outside a
+    sitting, with nothing changed."""
+    priority = Priority.objects.select_related("control_strategy__unit").get(pk=priority.pk)
+    strategy = priority.control_strategy
+    meeting = stcg_sitting_locked(
+        acting_user=acting_user,
+        meeting=meeting,
+        unit=strategy.unit,
+        what=WHAT,
+        doing="evaluate",
+        does="evaluates",
+    )
+    if strategy.status == ControlStrategyStatus.DRAFT:
+        raise ValidationError("A draft control strategy has no period to evaluate yet.")
+    if PriorityEvaluation.objects.filter(priority=priority, sitting=meeting).exists():
+        raise ValidationError(f"“{priority.theme}” is already evaluated at this sitting.")
+    cleaned = {
+        "activity": (activity or "").strip(),
+        "results": (results or "").strip(),
+        "measures": (measures or "").strip(),
+    }
+    errors = {
+        field: message
+        for field, message in (
+            ("activity", "Say what was done against the priority."),
+            ("results", "Say what it achieved."),
+        )
+        if not cleaned[field]
+    }
+    for field, text in cleaned.items():
+        if len(text) > TEXT_MAX_LENGTH:
+            errors[field] = f"Use {TEXT_MAX_LENGTH:,} characters or fewer."
+    if outcome not in EvaluationOutcome.values:
+        errors["outcome"] = "Choose whether the threat was reduced, unchanged or increased."
+    if errors:
+        raise ValidationError(errors)
+    counts = action_counts_of(acting_user, priority)
+    evaluation = PriorityEvaluation(
+        priority=priority,
+        sitting=meeting,
+        outcome=outcome,
+        actions_raised=counts["raised"],
+        actions_closed=counts["closed"],
+        recorded_by=acting_user,
+        **cleaned,
+    )
+    save_with_history(evaluation, acting_user=acting_user, reason="Evaluated at the ST&CG")
+    decision_record(
+        acting_user=acting_user,
+        meeting=meeting,
+        agenda_item=meeting.agenda_items.filter(kind=AgendaItemKind.CONTROL_STRATEGY)
+        .order_by("position")
+        .first(),
+        text=f"Priority “{priority.theme}” evaluated: {evaluation.get_outcome_display()}.",
+        marking=strategy.marking,
+        request=request,
+    )
+    audit_record(
+        actor=acting_user,
+        verb=AuditVerb.CREATE,
+        obj=evaluation,
+        request=request,
+        detail={"priority": priority.pk, "sitting": meeting.pk, "outcome": outcome},
+    )
+    return evaluation
+
+
+def evaluations_for_assessment(user: User, product: Product) -> dict | None:
+    """For a strategic assessment's page: the evaluations `user` may read of its unit's
+    priorities recorded at the unit's last ST&CG sitting before the one it was commissioned for
+    (before now, when it was commissioned for none), None when there is none. Three queries."""
+    if product.kind != ProductKind.STRATEGIC_ASSESSMENT:
+        return None
+    sittings = Meeting.objects.filter(
+        unit_id=product.unit_id,
+        kind=MeetingKind.STRATEGIC,
+        pk__in=PriorityEvaluation.objects.values("sitting_id"),
+    )
+    commissioned_for = Meeting.objects.filter(strategic_assessment=product).first()
+    if commissioned_for is not None:
+        sittings = sittings.filter(starts_at__lt=commissioned_for.starts_at)
+    sitting = sittings.order_by("-starts_at", "-pk").first()
+    if sitting is None:
+        return None
+    evaluations = list(
+        evaluations_visible_to(user)
+        .filter(sitting=sitting)
+        .select_related("priority__control_strategy")
+        .order_by("priority__rank", "priority_id")
+    )
+    if not evaluations:
+        return None
+    return {
+        "sitting": sitting,
+        "evaluations": evaluations,
+        "marking": max(e.priority.control_strategy.marking for e in evaluations),
+    }
