@@ -121,6 +121,8 @@ class NotificationKind(models.TextChoices):
     ACTION_ASSIGNED = "action_assigned", "An action is given to you"
     ESCALATION_RAISED = "escalation_raised", "An issue is escalated to your T&CG"
     ESCALATION_DECIDED = "escalation_decided", "An escalation you raised or chaired is decided"
+    REQUEST_RECEIVED = "request_received", "A neighbouring T&CG asks your T&CG for help"
+    REQUEST_DECIDED = "request_decided", "A request you sent to a neighbouring T&CG is answered"
     SUBMISSION_TO_TRIAGE = "submission_to_triage", "Partner information awaits triage"
     SUBMISSION_ANSWERED = "submission_answered", "News of your agency's information"
     RELEASE_NEWS = "release_news", "News of a release to your agency"

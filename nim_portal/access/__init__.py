@@ -269,6 +269,12 @@ def people_over(unit: Unit, roles=None) -> Q:
     return _people_holding(roles, at_or_above(unit))
 
 
+def chairs_of(unit: Unit) -> QuerySet[User]:
+    """The active chairs of `unit` itself: who hear of what is sent to its T&CG (the chairs above
+    may decide it too, but hear of their own units' business)."""
+    return User.objects.filter(_people_holding(Role.CHAIR, Q(unit=unit)), is_active=True)
+
+
 def people_over_any(units: QuerySet[Unit], roles=None) -> Q:
     """A filter on users: holds one of `roles` in an active unit at or above any of `units`
     (holds_role_over, for a choice among several units)."""

@@ -15,7 +15,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from nim_portal import access
-from nim_portal.choices import AuditVerb, GSCMarking, NotificationKind, Role
+from nim_portal.choices import AuditVerb, GSCMarking, NotificationKind
 from nim_portal.lifecycle import Lifecycle, save_with_history
 from nim_portal.models import Unit, User
 from nim_portal.services import audit_record, notify
@@ -102,11 +102,8 @@ def escalation_raise(
         request=request,
         detail={"escalated": {"escalation": escalation.pk, "to": parent.pk}},
     )
-    chairs = User.objects.filter(
-        memberships__unit=parent, memberships__role=Role.CHAIR, is_active=True
-    ).distinct()
     notify(
-        chairs,
+        access.chairs_of(parent),
         kind=NotificationKind.ESCALATION_RAISED,
         message=f"{meeting.unit} escalated an issue to the T&CG of {parent}.",
         link="/tasking/meetings/escalations/",

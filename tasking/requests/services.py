@@ -13,10 +13,11 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
-from nim_portal.choices import AuditVerb, GSCMarking
+from nim_portal import access
+from nim_portal.choices import AuditVerb, GSCMarking, NotificationKind
 from nim_portal.lifecycle import Lifecycle, save_with_history
 from nim_portal.models import Unit, User
-from nim_portal.services import audit_record
+from nim_portal.services import audit_record, notify
 from nim_portal.validation import required_text
 from tasking.meetings.choices import AgendaItemKind, MeetingStatus
 from tasking.meetings.models import AgendaItem, Meeting
@@ -35,6 +36,7 @@ from tasking.requests.models import SidewaysRequest
 from tasking.requests.policy import require_neighbour, require_request_decider, require_sender
 
 REQUEST_LIFECYCLE = Lifecycle(REQUEST_TRANSITIONS, subject=lambda r: f"Request {r.reference} is")
+REQUESTS_PAGE = "/tasking/requests/"
 
 
 @transaction.atomic
@@ -90,6 +92,12 @@ def request_send(
         request=request,
         detail={"from_meeting": meeting.pk, "to": to_unit.pk},
     )
+    notify(
+        [*access.chairs_of(to_unit), getattr(sideways_request.receiving_meeting, "chair", None)],
+        kind=NotificationKind.REQUEST_RECEIVED,
+        message=f"The T&CG of {meeting.unit} asks the T&CG of {to_unit} for help.",
+        link=REQUESTS_PAGE,
+    )
     if sideways_request.receiving_meeting_id:
         meeting_screen_changed(sideways_request.receiving_meeting_id)
     return sideways_request
@@ -105,7 +113,9 @@ def _decide(
 ) -> SidewaysRequest:
     sideways_request = (
         SidewaysRequest.objects.select_for_update(of=("self",))
-        .select_related("to_unit", "from_unit", "receiving_meeting")
+        .select_related(
+            "to_unit", "from_unit", "receiving_meeting", "sent_by", "from_meeting__chair"
+        )
         .get(pk=sideways_request.pk)
     )
     label = RequestStatus(target).label
@@ -138,6 +148,13 @@ def _decide(
             marking=sideways_request.marking,
             request=request,
         )
+    notify(
+        [sideways_request.sent_by, sideways_request.from_meeting.chair],
+        kind=NotificationKind.REQUEST_DECIDED,
+        message=f"The T&CG of {sideways_request.to_unit} {label.lower()} a request of "
+        f"{sideways_request.from_unit}.",
+        link=REQUESTS_PAGE,
+    )
     meeting_screen_changed(sideways_request.from_meeting_id)
     return sideways_request
 

@@ -7,7 +7,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from nim_portal.choices import GSCMarking, VettingLevel
+from nim_portal.choices import GSCMarking, NotificationKind, VettingLevel
+from nim_portal.models import Notification
 from tasking.meetings.choices import AgendaItemKind
 from tasking.models import Decision, SidewaysRequest
 from tasking.proceedings.services import meeting_open
@@ -114,6 +115,23 @@ def test_the_neighbour_accepts_and_the_decision_is_in_its_minutes(cast, sent):
     assert "accepted" in decision.text and "week 3" in decision.text
 
 
+def test_the_neighbours_chairs_hear_of_a_request_and_the_sender_of_its_answer(cast, sent):
+    received = Notification.objects.filter(kind=NotificationKind.REQUEST_RECEIVED)
+    assert {n.recipient for n in received} == {cast.neighbour_chair}
+    assert "asks the T&CG of Stoke for help" in received.get().message
+    assert received.get().link == reverse("tasking:request_list")
+    assert not Notification.objects.filter(kind=NotificationKind.REQUEST_DECIDED).exists()
+
+    services.request_decline(
+        acting_user=cast.neighbour_chair, sideways_request=sent, decision_text="No capacity."
+    )
+    decided = Notification.objects.get(kind=NotificationKind.REQUEST_DECIDED)
+    assert decided.recipient == cast.chair
+    assert "Stoke declined a request of" in decided.message
+    # The title and details stay in the portal: a notification's e-mail says only its kind.
+    assert all(sent.title not in n.message for n in Notification.objects.all())
+
+
 @pytest.mark.parametrize("who", ["chair", "member", "outsider"])
 def test_only_a_chair_of_the_asked_unit_decides(cast, sent, who):
     with pytest.raises(PermissionDenied, match="Only a chair of Stoke"):
@@ -122,6 +140,7 @@ def test_only_a_chair_of_the_asked_unit_decides(cast, sent, who):
         )
     sent.refresh_from_db()
     assert sent.status == RequestStatus.SENT
+    assert not Notification.objects.filter(kind=NotificationKind.REQUEST_DECIDED).exists()
 
 
 def test_a_decline_gives_its_reason_and_is_final(cast, sent):
