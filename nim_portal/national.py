@@ -427,6 +427,39 @@ def place_name(name: str) -> str:
     return name
 
 
+# The law enforcement agencies at Level 3, each a root of its own beside the national unit
+# (Unit.is_agency); with them, one Regional Organised Crime Unit for each region.
+AGENCY_NAMES = (
+    ("NCA", "National Crime Agency"),
+    ("BTP", "British Transport Police"),
+    ("HMRC", "HM Revenue and Customs"),
+    ("BF", "Border Force"),
+)
+
+
+def agency_count(regions: int) -> int:
+    """How many agencies a dataset of `regions` regions holds (a ROCU a region)."""
+    return len(AGENCY_NAMES) + max(regions, 1)
+
+
+def _agencies(regions: list[Unit], created_at) -> list[Unit]:
+    rocus = [(f"ROCU-{r.code}", f"{r.name} Regional Organised Crime Unit") for r in regions]
+    return [
+        Unit(
+            path=_path(None, 1, step),
+            depth=1,
+            numchild=0,
+            kind=UnitKind.NATIONAL,
+            code=code,
+            name=name,
+            is_agency=True,
+            created_at=created_at,
+        )
+        # The national unit is the first root.
+        for step, (code, name) in enumerate([*AGENCY_NAMES, *rocus], start=2)
+    ]
+
+
 def _path(parent_path: str | None, depth: int, step: int) -> str:
     return Unit._get_path(parent_path, depth, step)
 
@@ -445,7 +478,8 @@ def _force_plan(rng: random.Random, forces: int) -> list[tuple[str, str, float]]
 
 
 def _units(rng: random.Random, *, regions: int, forces: int, bcus: int, since) -> list[Unit]:
-    """National > regions > forces > BCUs, with paths as treebeard builds them."""
+    """National > regions > forces > BCUs, with paths as treebeard builds them; then the
+    agencies, roots of their own."""
     forces = max(forces, 1)
     regions = min(max(regions, 1), forces)
     force_plan = _force_plan(rng, forces)
@@ -466,6 +500,7 @@ def _units(rng: random.Random, *, regions: int, forces: int, bcus: int, since) -
         created_at=created_at,
     )
     units = [national]
+    regions_ = []
     for r, members in enumerate(forces_of_region, start=1):
         region_name = REGION_NAMES[r - 1] if r <= len(REGION_NAMES) else f"Region {r}"
         region = Unit(
@@ -478,6 +513,7 @@ def _units(rng: random.Random, *, regions: int, forces: int, bcus: int, since) -
             created_at=created_at,
         )
         units.append(region)
+        regions_.append(region)
         for f, index in enumerate(members, start=1):
             code, name, _ = force_plan[index]
             force = Unit(
@@ -504,7 +540,7 @@ def _units(rng: random.Random, *, regions: int, forces: int, bcus: int, since) -
                         created_at=created_at,
                     )
                 )
-    return units
+    return units + _agencies(regions_, created_at)
 
 
 # People.

@@ -31,6 +31,7 @@ from nim_portal.national import (
     Hierarchy,
     Person,
     Run,
+    agency_count,
     fields_of,
 )
 from partners.national import PartnersBuilt
@@ -88,7 +89,7 @@ def history_start(today: datetime.date, size: NationalSize) -> datetime.date:
     """The first day of the dataset: far enough back for `size.meetings` meetings on the
     default cadence (every unit, both kinds, up to the horizon ahead)."""
     units = {
-        UnitKind.NATIONAL: 1,
+        UnitKind.NATIONAL: 1 + agency_count(size.regions),
         UnitKind.REGION: size.regions,
         UnitKind.FORCE: size.forces,
         UnitKind.BCU: size.bcus,

@@ -37,6 +37,7 @@ from nim_portal.national import (
     BENCH_MEMBER,
     BENCH_NATIONAL_ANALYST,
     BENCH_SUPERUSER,
+    agency_count,
 )
 from partners.choices import DocumentStatus, ReleaseStatus
 from partners.models import PartnerAgency, Release, ReleaseDocument
@@ -106,7 +107,7 @@ def _in_force(force: Unit) -> Q:
 def test_writes_the_small_national_dataset(national):
     kinds = Counter(Unit.objects.values_list("kind", flat=True))
     assert kinds == {
-        UnitKind.NATIONAL: 1,
+        UnitKind.NATIONAL: 1 + agency_count(SMALL_SIZE.regions),
         UnitKind.REGION: SMALL_SIZE.regions,
         UnitKind.FORCE: SMALL_SIZE.forces,
         UnitKind.BCU: SMALL_SIZE.bcus,
@@ -125,8 +126,11 @@ def test_writes_the_small_national_dataset(national):
 @pytest.mark.django_db
 def test_the_hierarchy_and_people_hold_every_role_and_vetting(national):
     assert all(not problems for problems in Unit.objects.find_problems())
-    national_unit = Unit.objects.get(kind=UnitKind.NATIONAL)
-    assert Unit.objects.get_descendant_count(national_unit) == Unit.objects.count() - 1
+    national_unit = Unit.objects.get(kind=UnitKind.NATIONAL, is_agency=False)
+    agencies = Unit.objects.filter(is_agency=True)
+    assert Unit.objects.get_descendant_count(national_unit) == (
+        Unit.objects.count() - 1 - agencies.count()
+    )
     held = set(Membership.objects.values_list("unit__kind", "role"))
     assert held == {(kind, role) for kind in UnitKind.values for role in Role.values}
     assert set(User.objects.values_list("vetting_level", flat=True)) == set(VettingLevel.values)
@@ -237,11 +241,29 @@ def test_tasking_ties_actions_to_priorities_and_freezes_minutes(national):
 
 
 @pytest.mark.django_db
+def test_the_agencies_stand_at_level_3_with_their_own_vetted_people(national):
+    agencies = Unit.objects.filter(is_agency=True)
+
+    assert {"NCA", "BTP", "HMRC", "BF"} <= set(agencies.values_list("code", flat=True))
+    assert agencies.filter(code__startswith="ROCU-").count() == SMALL_SIZE.regions
+    for agency in agencies:
+        assert (agency.kind, agency.depth) == (UnitKind.NATIONAL, 1)
+        assert not Unit.objects.get_children(agency).exists()
+        people = Membership.objects.filter(unit=agency).select_related("user")
+        assert {Role.ANALYST, Role.REVIEWER, Role.CHAIR} <= {m.role for m in people}
+        # Vetted as the national unit's people are: the first analyst and reviewers to DV.
+        assert any(m.user.vetting_level == VettingLevel.DV for m in people)
+    # Their T&CGs sit on the national cadence; the command counts them.
+    assert Meeting.objects.filter(unit__in=agencies).exists()
+    assert "of them agencies" in national
+
+
+@pytest.mark.django_db
 def test_the_bench_users_hold_the_roles_the_benchmark_relies_on(national):
     today = timezone.localdate()
     force = _bench_force()
     bcu = Membership.objects.get(user__username=BENCH_MEMBER).unit
-    national_unit = Unit.objects.get(kind=UnitKind.NATIONAL)
+    national_unit = Unit.objects.get(kind=UnitKind.NATIONAL, is_agency=False)
     assert bcu.kind == UnitKind.BCU and bcu.path.startswith(force.path)
     per_force = {
         f.pk: Product.objects.filter(_in_force(f)).count()

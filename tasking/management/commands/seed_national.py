@@ -164,6 +164,7 @@ class Command(BaseCommand):
                 f"  {UnitKind(kind).label.lower()}": len(hierarchy.of_kind(kind))
                 for kind in UnitKind.values
             },
+            "  of them agencies": sum(unit.is_agency for unit in hierarchy.units),
             "police people": len(hierarchy.people),
             "memberships": hierarchy.memberships,
             **products.counts,
