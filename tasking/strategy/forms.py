@@ -10,7 +10,7 @@ from nim_portal.choices import GSCMarking
 from nim_portal.forms.fields import DATE_HINT, PersonChoiceField, UnitChoiceField
 from nim_portal.models import Unit, User
 from products.models import ProductVersion
-from tasking.strategy.choices import MoRiLEDimension
+from tasking.strategy.choices import EvaluationOutcome, MoRiLEDimension, RequirementLinkRole
 from tasking.strategy.models import MoRiLEScale, Priority
 
 
@@ -170,3 +170,73 @@ class RequirementItemCloseForm(EditTokenForm):
         help_text="What answered the question or why it is no longer needed.",
         error_messages={"required": "Enter the closing note."},
     )
+
+
+class ProductChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj) -> str:
+        return f"{obj.title} ({obj.get_kind_display()}, {obj.unit.name})"
+
+
+class ItemProductLinkForm(forms.Form):
+    """Link a product to a requirement item (`products`: those the user may read, offered)."""
+
+    product = ProductChoiceField(
+        queryset=None,
+        label="Product",
+        error_messages={
+            "required": "Choose a product you may read.",
+            "invalid_choice": "Choose a product you may read.",
+        },
+    )
+    role = forms.ChoiceField(
+        label="How it stands to the item",
+        choices=RequirementLinkRole.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose how the product stands to the item."},
+    )
+
+    def __init__(self, *args, products, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["product"].queryset = products
+
+
+class PriorityEvaluationForm(forms.Form):
+    """The ST&CG's evaluation of a priority of the ending period (tasking.proceedings.evaluation);
+    `priorities`: those not evaluated at the sitting yet."""
+
+    priority = PriorityChoiceField(
+        queryset=None,
+        label="Priority",
+        error_messages={
+            "required": "Choose a priority not yet evaluated at this sitting.",
+            "invalid_choice": "Choose a priority not yet evaluated at this sitting.",
+        },
+    )
+    activity = forms.CharField(
+        label="Activity",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="What was done against the priority in the period (the action log's counts "
+        "are recorded with it).",
+    )
+    results = forms.CharField(
+        label="Results", required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    outcome = forms.ChoiceField(
+        label="Outcome",
+        choices=EvaluationOutcome.choices,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Choose whether the threat was reduced, unchanged or increased."
+        },
+    )
+    measures = forms.CharField(
+        label="Measures",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="The measures the judgement rests on (optional).",
+    )
+
+    def __init__(self, *args, priorities, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["priority"].queryset = priorities

@@ -14,9 +14,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from nim_portal.choices import GSCMarking
 from nim_portal.forms.errors import add_service_errors
 from nim_portal.web.decorators import police_required
+from products.selectors import visible_products
 from tasking.strategy import requirement, selectors, services
-from tasking.strategy.choices import ControlStrategyStatus
+from tasking.strategy.choices import ControlStrategyStatus, RequirementItemStatus
 from tasking.strategy.forms import (
+    ItemProductLinkForm,
     RequirementItemCloseForm,
     RequirementItemEditForm,
     RequirementItemForm,
@@ -28,9 +30,11 @@ from tasking.strategy.models import (
 from tasking.strategy.morile import MORILE_SCALE_TOP
 from tasking.strategy.policy import (
     can_chair_over,
+    can_review_item,
     require_chair_over,
     require_item_reviewer,
 )
+from tasking.strategy.traceability import item_products_for, products_linkable_by
 from tasking.strategy.views import people_for, priority_of, refused, saved_over, with_token
 
 STRATEGIES_PER_PAGE = 25
@@ -155,7 +159,7 @@ def _item_of(request, pk, item_pk):
     item = get_object_or_404(
         selectors.requirement_items_visible_to(request.user)
         .filter(requirement__control_strategy=strategy)
-        .select_related("priority", "owner"),
+        .select_related("priority", "owner", "closed_by"),
         pk=item_pk,
     )
     return strategy, item
@@ -242,6 +246,81 @@ def item_close(request, pk, item_pk):
         item=item,
         current=current,
     )
+
+
+# An item's page: the products it is linked to (issue 14, point 4).
+
+
+def _render_item_detail(request, strategy, item, form=None):
+    """The item with the products linked to it that the reader may read (the others counted as
+    withheld), and, to its owner or a chair while it is open, the form linking another."""
+    user = request.user
+    linked = item_products_for(user, item)
+    may_link = (
+        can_review_item(user, item, strategy.unit)
+        and item.status == RequirementItemStatus.OPEN
+        and strategy.status != ControlStrategyStatus.SUPERSEDED
+    )
+    if may_link and form is None:
+        form = ItemProductLinkForm(products=products_linkable_by(user, strategy))
+    return render(
+        request,
+        "tasking/strategy/item_detail.html",
+        {
+            "strategy": strategy,
+            "priority": item.priority,
+            "item": item,
+            "linked": linked,
+            "may_link": may_link,
+            "form": form if may_link else None,
+            "page_marking": max(strategy.marking, linked.marking),
+        },
+        status=400 if form is not None and form.errors else 200,
+    )
+
+
+@require_GET
+@police_required
+def item_detail(request, pk, item_pk):
+    strategy, item = _item_of(request, pk, item_pk)
+    return _render_item_detail(request, strategy, item)
+
+
+@require_POST
+@police_required
+def item_product_link(request, pk, item_pk):
+    strategy, item = _item_of(request, pk, item_pk)
+    require_item_reviewer(request.user, item, strategy.unit, "link products to it")
+    form = ItemProductLinkForm(request.POST, products=products_linkable_by(request.user, strategy))
+    if form.is_valid():
+        try:
+            requirement.ir_item_product_link(
+                acting_user=request.user, item=item, request=request, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, f"“{form.cleaned_data['product'].title}” linked.")
+            return redirect("tasking:requirement_item_detail", pk=strategy.pk, item_pk=item.pk)
+    return _render_item_detail(request, strategy, item, form)
+
+
+@require_POST
+@police_required
+def item_product_unlink(request, pk, item_pk, link_pk):
+    strategy, item = _item_of(request, pk, item_pk)
+    link = get_object_or_404(
+        item.product_links.filter(product__in=visible_products(request.user).values("pk")),
+        pk=link_pk,
+    )
+    try:
+        requirement.ir_item_product_unlink(acting_user=request.user, link=link, request=request)
+    except ValidationError as exc:
+        return refused(
+            request, exc, "tasking:requirement_item_detail", pk=strategy.pk, item_pk=item.pk
+        )
+    messages.success(request, "Link removed.")
+    return redirect("tasking:requirement_item_detail", pk=strategy.pk, item_pk=item.pk)
 
 
 @require_GET

@@ -9,11 +9,18 @@ reader may not read are counted as withheld, never named. A fixed number of quer
 
 from dataclasses import dataclass
 
-from nim_portal.models import User
+from django.db.models import Q, QuerySet
+
+from nim_portal.models import Unit, User
+from products.choices import ProductStatus
 from products.models import Product
 from products.selectors import visible_products
 from tasking.strategy.choices import RequirementLinkRole
-from tasking.strategy.models import IntelligenceRequirementItem, RequirementItemProduct
+from tasking.strategy.models import (
+    ControlStrategy,
+    IntelligenceRequirementItem,
+    RequirementItemProduct,
+)
 from tasking.strategy.selectors import requirement_items_visible_to
 
 PANEL_LIMIT = 50
@@ -69,3 +76,18 @@ def requirement_items_linked_to(user: User, product: Product) -> dict | None:
         "limit": PANEL_LIMIT,
         "marking": max(link.item.requirement.control_strategy.marking for link in links),
     }
+
+
+def products_linkable_by(user: User, strategy: ControlStrategy) -> QuerySet[Product]:
+    """The products an item of `strategy` may be linked to, offered on the item's page: those
+    `user` may read of the strategy's unit, the units above it and below it, less those withdrawn
+    before they were published (the service refuses any other)."""
+    path = strategy.unit.path
+    above = [path[:end] for end in range(Unit.steplen, len(path), Unit.steplen)]
+    return (
+        visible_products(user)
+        .filter(Q(unit__path__startswith=path) | Q(unit__path__in=above))
+        .exclude(status=ProductStatus.CLOSED, current_version=0)
+        .select_related("unit")
+        .order_by("title", "pk")
+    )

@@ -39,6 +39,21 @@ strategy_pages = [
         name="requirement_approve",
     ),
     path(
+        "<int:pk>/requirement/items/<int:item_pk>/",
+        requirement.item_detail,
+        name="requirement_item_detail",
+    ),
+    path(
+        "<int:pk>/requirement/items/<int:item_pk>/products/",
+        requirement.item_product_link,
+        name="requirement_item_product_link",
+    ),
+    path(
+        "<int:pk>/requirement/items/<int:item_pk>/products/<int:link_pk>/unlink/",
+        requirement.item_product_unlink,
+        name="requirement_item_product_unlink",
+    ),
+    path(
         "<int:pk>/requirement/items/<int:item_pk>/edit/",
         requirement.item_edit,
         name="requirement_item_edit",

@@ -5,6 +5,7 @@ far as the reader may read both ends."""
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
 
 from products.choices import ClosureReason, ProductKind
 from products.services import product_close
@@ -113,3 +114,47 @@ def test_only_the_items_owner_or_a_chair_links(cast, item, profile):
     with pytest.raises(PermissionDenied):
         ir_item_product_unlink(acting_user=cast.member, link=link)
     assert RequirementItemProduct.objects.filter(pk=link.pk).exists()
+
+
+# The item's page.
+
+
+def _item_page(item, name="tasking:requirement_item_detail", *args):
+    return reverse(name, args=[item.requirement.control_strategy_id, item.pk, *args])
+
+
+def test_the_chair_links_and_unlinks_from_the_items_page_and_readers_see_the_links(
+    client, cast, item, profile, secret_profile
+):
+    client.force_login(cast.chair)
+    page = client.get(_item_page(item))
+    assert page.status_code == 200
+    offered = list(page.context["form"].fields["product"].queryset)
+    assert profile in offered and secret_profile not in offered
+    link = _item_page(item, "tasking:requirement_item_product_link")
+    refused = client.post(link, {"product": secret_profile.pk, "role": ANSWER})
+    assert refused.status_code == 400
+    assert "Choose a product you may read." in refused.content.decode()
+    assert not RequirementItemProduct.objects.exists()
+    assert client.post(link, {"product": profile.pk, "role": ANSWER}).status_code == 302
+
+    client.force_login(cast.member)
+    shown = client.get(_item_page(item))
+    assert shown.context["form"] is None and "County lines" in shown.content.decode()
+    linked = RequirementItemProduct.objects.get()
+    unlink = _item_page(item, "tasking:requirement_item_product_unlink", linked.pk)
+    assert client.post(unlink).status_code == 403
+    client.force_login(cast.chair)
+    assert client.post(unlink).status_code == 302
+    assert not RequirementItemProduct.objects.exists()
+
+
+def test_the_products_page_shows_the_items_it_answers_to_their_readers(client, cast, item, profile):
+    ir_item_product_link(acting_user=cast.chair, item=item, product=profile, role=ANSWER)
+    client.force_login(cast.analyst)
+    page = client.get(reverse("products:detail", args=[profile.pk]))
+    assert "Items it answers" in page.content.decode()
+    assert _item_page(item) in page.content.decode()
+    # A BCU member reads the force's approved strategy but not the force's product: no page.
+    client.force_login(cast.bcu_member)
+    assert client.get(reverse("products:detail", args=[profile.pk])).status_code == 404
