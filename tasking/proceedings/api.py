@@ -1,5 +1,6 @@
 """The meetings API: meetings (list, read, reschedule, invite, take back, open, current item,
-attendance, decisions, minutes, commission, escalate, close), their agenda items (add, change,
+attendance, decisions, the ST&CG's decisions on its control strategy and requirement at the
+sitting, minutes, commission, escalate, close), their agenda items (add, change,
 move, remove) and escalations (inbox and outbox, adopt, return).
 
 Thin like the pages: reads go through the selectors (tasking.meetings.selectors,
@@ -25,6 +26,7 @@ from tasking.meetings import selectors as meeting_selectors
 from tasking.meetings import services as meeting_services
 from tasking.meetings.models import AgendaItem, Meeting
 from tasking.proceedings import escalations, selectors, services
+from tasking.proceedings.choices import SittingVerdict
 from tasking.proceedings.serializers import (
     AgendaItemAddInput,
     AgendaItemEditInput,
@@ -46,7 +48,10 @@ from tasking.proceedings.serializers import (
     MinutesInput,
     MoveInput,
     RescheduleInput,
+    SittingDecisionInput,
 )
+from tasking.proceedings.strategy import SITTING_DECIDERS
+from tasking.strategy.selectors import control_strategies_visible_to
 
 MOVED_SINCE = {
     409: OpenApiResponse(
@@ -189,6 +194,33 @@ class MeetingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     @action(detail=True, methods=["post"])
     def decisions(self, request, pk=None):
         return self._recorded(DecisionInput, services.decision_record, DecisionSerializer)
+
+    @extend_schema(
+        summary="Approve or return the control strategy or requirement at the sitting",
+        description="The ST&CG, while it sits, approves or returns (with its reason in `note`) "
+        "its unit's draft control strategy (`subject` control-strategy) or the intelligence "
+        "requirement of its approved one (intelligence-requirement); the decision is recorded "
+        "under its agenda item and an approval carries the sitting. Chairs only; refused with "
+        "nothing changed outside a sitting or at a TT&CG.",
+        request=SittingDecisionInput,
+        responses={201: DecisionSerializer},
+    )
+    @action(detail=True, methods=["post"], url_path="sitting-decisions")
+    def sitting_decisions(self, request, pk=None):
+        meeting = self.get_object()
+        data = validated_input(request, SittingDecisionInput)
+        strategy = control_strategies_visible_to(request.user).filter(pk=data["strategy"]).first()
+        if strategy is None:
+            raise ValidationError({"strategy": "Choose a control strategy you may read."})
+        decision = SITTING_DECIDERS[data["subject"]](
+            acting_user=request.user,
+            meeting=meeting,
+            strategy=strategy,
+            approve=data["decision"] == SittingVerdict.APPROVE,
+            note=data["note"],
+            request=request,
+        )
+        return Response(DecisionSerializer(decision).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
         summary="Save the minutes",

@@ -8,8 +8,9 @@ from nim_portal.choices import GSCMarking, UserKind
 from nim_portal.models import User
 from tasking.meetings.choices import AGENDA_MARKINGS, AgendaItemKind, Attendance
 from tasking.meetings.models import AgendaItem, Meeting, MeetingInvitee
-from tasking.proceedings.choices import CommissionKind
+from tasking.proceedings.choices import CommissionKind, SittingVerdict
 from tasking.proceedings.models import Decision, Escalation
+from tasking.proceedings.selectors import REQUIREMENT, STRATEGY
 
 # Reads.
 
@@ -195,6 +196,18 @@ class DecisionInput(serializers.Serializer):
     agenda_item = IdField(required=False, allow_null=True)
     text = serializers.CharField()
     marking = serializers.ChoiceField(choices=GSCMarking.choices, default=GSCMarking.OFFICIAL)
+
+
+class SittingDecisionInput(serializers.Serializer):
+    subject = serializers.ChoiceField(
+        choices=[
+            (STRATEGY, "The draft control strategy"),
+            (REQUIREMENT, "The intelligence requirement of the approved control strategy"),
+        ]
+    )
+    strategy = IdField()
+    decision = serializers.ChoiceField(choices=SittingVerdict.choices)
+    note = serializers.CharField(required=False, allow_blank=True, default="")
 
 
 class MinutesInput(serializers.Serializer):
