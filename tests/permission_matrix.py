@@ -433,6 +433,7 @@ ROWS = [
         "api:meeting-minutes":                  "403 404 404 400 400 400 400 400 404 400 404",
         "api:meeting-open":                     "403 404 404 403 403 403 400 403 404 403 404",
         "api:meeting-reschedule":               "403 404 404 400 400 400 400 400 404 400 404",
+        "api:meeting-sitting-decisions":        "403 404 404 400 400 400 400 400 404 400 404",
         "api:meeting-take-back":                "403 404 404 400 400 400 400 400 404 400 404",
         "tasking:partner_attendee_remove":      "in  404 404 404 404 404 302 404 404 404 404",
         "tasking:meeting_open":                 "in  404 404 403 403 403 302 403 404 403 404",
