@@ -98,14 +98,28 @@ def register_action_sections() -> None:
 
 
 def register_product_panels() -> None:
-    """On a product's page, the actions and bids that name it as their justification."""
+    """On a product's page, the actions and bids that name it as their justification, the
+    requirement items it is linked to, and (a strategic assessment's) the evaluations of the
+    ending period's priorities it carries."""
     from products.panels import register_product_panel
     from tasking.bids.traceability import activity_against
+    from tasking.proceedings.evaluation import evaluations_for_assessment
+    from tasking.strategy.traceability import requirement_items_linked_to
 
     register_product_panel(
         key="tasking_activity",
         template_name="tasking/actions/product_activity.html",
         context=activity_against,
+    )
+    register_product_panel(
+        key="tasking_requirement_items",
+        template_name="tasking/strategy/product_requirement_items.html",
+        context=requirement_items_linked_to,
+    )
+    register_product_panel(
+        key="tasking_priority_evaluations",
+        template_name="tasking/strategy/product_priority_evaluations.html",
+        context=evaluations_for_assessment,
     )
 
 

@@ -50,7 +50,8 @@ from tasking.proceedings.services import (
 from tasking.requests.services import request_send
 from tasking.resources.choices import CapabilityKind
 from tasking.resources.services import capability_add
-from tasking.strategy.requirement import ir_item_update
+from tasking.strategy.choices import RequirementLinkRole
+from tasking.strategy.requirement import ir_item_product_link, ir_item_update
 from tasking.submissions.choices import SourceType
 from tasking.submissions.services import submission_create
 from tests.factories import (
@@ -180,6 +181,15 @@ class World:
             requirement__control_strategy=self.strategy
         ).order_by("pk")[0]
         ir_item_update(acting_user=self.chair, item=self.requirement_item, open_to_partners=True)
+        # The item answers the assessment's gaps (issue 14, point 4); the ST&CG sitting that
+        # approved the strategy evaluates its priorities (point 9).
+        self.item_product = ir_item_product_link(
+            acting_user=self.chair,
+            item=self.requirement_item,
+            product=self.product,
+            role=RequirementLinkRole.GAP_SOURCE,
+        )
+        self.stcg = self.strategy.approved_at_sitting
 
         # The agency's information against the requirement, with a file.
         self.submission = submission_create(

@@ -98,6 +98,11 @@ OPTIONS = {
     "people:revoke": {"params": {"membership_pk": "police_membership"}},
     "tasking:requirement_item_edit": {"params": {"item_pk": "requirement_item"}},
     "tasking:requirement_item_close": {"params": {"item_pk": "requirement_item"}},
+    "tasking:requirement_item_detail": {"params": {"item_pk": "requirement_item"}},
+    "tasking:requirement_item_product_link": {"params": {"item_pk": "requirement_item"}},
+    "tasking:requirement_item_product_unlink": {
+        "params": {"item_pk": "requirement_item", "link_pk": "item_product"}
+    },
     "tasking:agenda_item_edit": {"params": {"item_pk": "agenda_item"}},
     "tasking:unit_briefings": {"params": {"unit_pk": "unit"}},
     "tasking:request_send": {"params": {"meeting_pk": "meeting"}},
@@ -343,6 +348,7 @@ ROWS = [
         "tasking:requirement_detail":           "in  404 404 200 200 200 200 200 404 200 404",
         "tasking:requirement_item_edit":        "in  404 404 403 403 403 200 403 404 403 404",
         "tasking:requirement_item_close":       "in  404 404 403 403 403 200 403 404 403 404",
+        "tasking:requirement_item_detail":      "in  404 404 200 200 200 200 200 404 200 404",
     }),
     *rows("strategy", "post", {
         #                                        ano ptn opt mem ana rev chr adm out low su
@@ -352,7 +358,18 @@ ROWS = [
         "api:control-strategy-priorities":      "403 404 404 400 400 400 400 400 404 400 404",
         "tasking:strategy_approve":             "in  404 404 403 403 403 302 403 404 403 404",
         "tasking:requirement_approve":          "in  404 404 403 403 403 302 403 404 403 404",
+        "tasking:requirement_item_product_link":
+                                                "in  404 404 403 403 403 400 403 404 403 404",
+        # The low-vetting analyst may not read the SECRET assessment: its link is not there.
+        "tasking:requirement_item_product_unlink":
+                                                "in  404 404 403 403 403 302 403 404 404 404",
     }),
+    # The ST&CG sitting that approved the strategy: its chair evaluates the priorities there
+    # (one row: its form posts to the same URL).
+    *rows("stcg", "get", {
+        "tasking:meeting_priority_evaluations": "in  404 404 403 403 403 200 403 404 403 404",
+    }),
+
     *rows("priority", "get", {
         "api:priority-detail":                  "403 404 404 200 200 200 200 200 404 200 404",
     }),

@@ -9,9 +9,11 @@ ST&CG shows, in a panel of its page, the evaluations of the last sitting before 
 (`evaluations_for_assessment`); the next strategy's page shows them as its previous period's.
 """
 
+from dataclasses import dataclass
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.http import HttpRequest
 
 from nim_portal.choices import AuditVerb
@@ -21,14 +23,14 @@ from nim_portal.services import audit_record
 from products.choices import ProductKind
 from products.models import Product
 from tasking.actions.choices import ActionStatus
-from tasking.actions.selectors import actions_visible_to
+from tasking.actions.selectors import action_counts_by_priority, actions_visible_to
 from tasking.meetings.choices import AgendaItemKind, MeetingKind
 from tasking.meetings.models import Meeting
 from tasking.proceedings.services import TEXT_MAX_LENGTH, decision_record
 from tasking.proceedings.strategy import stcg_sitting_locked
 from tasking.strategy.choices import ControlStrategyStatus, EvaluationOutcome
 from tasking.strategy.evaluations import evaluations_visible_to
-from tasking.strategy.models import Priority, PriorityEvaluation
+from tasking.strategy.models import ControlStrategy, Priority, PriorityEvaluation
 
 WHAT = "the priorities of the control strategy"
 
@@ -153,3 +155,57 @@ def evaluations_for_assessment(user: User, product: Product) -> dict | None:
         "evaluations": evaluations,
         "marking": max(e.priority.control_strategy.marking for e in evaluations),
     }
+
+
+@dataclass(frozen=True)
+class PriorityAtSitting:
+    """A priority offered for evaluation at a sitting, with its action counts and its evaluation
+    there (None until recorded)."""
+
+    priority: Priority
+    raised: int
+    closed: int
+    evaluation: PriorityEvaluation | None
+
+
+def priorities_to_evaluate(user: User, meeting: Meeting) -> list[PriorityAtSitting]:
+    """The priorities of the ending period at `meeting`, an ST&CG: those of its unit's approved
+    control strategy (or of the one a strategy approved at this sitting superseded) that `user`
+    may read, in rank order, each with the counts of the actions `user` may read against it and
+    its evaluation at the sitting. Three queries."""
+    if meeting.kind != MeetingKind.STRATEGIC:
+        return []
+    ending = (
+        ControlStrategy.objects.visible_to(user)
+        .filter(unit_id=meeting.unit_id)
+        .filter(
+            Q(status=ControlStrategyStatus.APPROVED) | Q(superseded_by__approved_at_sitting=meeting)
+        )
+        .exclude(approved_at_sitting=meeting)
+    )
+    priorities = list(
+        Priority.objects.filter(control_strategy__in=ending.values("pk"))
+        .select_related("control_strategy")
+        .order_by("control_strategy__period_start", F("rank").asc(nulls_last=True), "pk")
+    )
+    counts = {
+        row["priority_id"]: row
+        for row in action_counts_by_priority(
+            actions_visible_to(user).filter(priority__in=[p.pk for p in priorities])
+        )
+    }
+    evaluated = {
+        evaluation.priority_id: evaluation
+        for evaluation in PriorityEvaluation.objects.filter(
+            sitting=meeting, priority__in=[p.pk for p in priorities]
+        ).select_related("recorded_by")
+    }
+    rows = []
+    for priority in priorities:
+        count = counts.get(priority.pk, {})
+        open_actions = sum(count.get(rag, 0) for rag in ("red", "amber", "green"))
+        closed = count.get("closed", 0)
+        rows.append(
+            PriorityAtSitting(priority, open_actions + closed, closed, evaluated.get(priority.pk))
+        )
+    return rows

@@ -11,7 +11,7 @@ every two seconds.
 
 from django.urls import include, path
 
-from tasking.proceedings.views import attendance, partner_attendees, presentation
+from tasking.proceedings.views import attendance, evaluations, partner_attendees, presentation
 from tasking.proceedings.views import meeting as meetings
 from tasking.proceedings.views import screen as views
 
@@ -39,6 +39,11 @@ meeting_pages = [
         name="agenda_item_delete",
     ),
     path("<int:pk>/decisions/", meetings.decision_add, name="meeting_decision_add"),
+    path(
+        "<int:pk>/evaluations/",
+        evaluations.priority_evaluations,
+        name="meeting_priority_evaluations",
+    ),
     path(
         "<int:pk>/strategy/<str:subject>/<int:strategy_pk>/",
         meetings.sitting_decide,

@@ -29,6 +29,7 @@ from nim_portal.web.markings import page_marking_of
 from products.selectors import people_around
 from tasking.strategy import selectors, services
 from tasking.strategy.choices import ControlStrategyStatus, MoRiLEDimension, RequirementItemStatus
+from tasking.strategy.evaluations import strategy_evaluations_for
 from tasking.strategy.forms import (
     ControlStrategyDraftForm,
     PriorityEditForm,
@@ -161,6 +162,7 @@ def strategy_detail(request, pk):
         .first()
     )
     may_chair = can_chair_over(user, strategy.unit)
+    evaluations = strategy_evaluations_for(user, strategy)
     return render(
         request,
         "tasking/strategy/detail.html",
@@ -173,7 +175,8 @@ def strategy_detail(request, pk):
             "history": selectors.strategy_history(strategy),
             "may_change": may_chair and strategy.is_draft,
             "may_approve": may_chair and strategy.is_draft,
-            "page_marking": strategy.marking,
+            "evaluations": evaluations,
+            "page_marking": max(strategy.marking, evaluations.marking),
         },
     )
 

@@ -131,3 +131,65 @@ def test_the_evaluations_carry_into_the_next_strategy_and_strategic_assessment(c
     sitting.strategic_assessment = product_commissioned(cast.unit, owner=cast.analyst)
     sitting.save()
     assert evaluations_for_assessment(cast.analyst, sitting.strategic_assessment) is None
+
+
+# The pages: the chair's evaluation page at the sitting, the strategy's and the assessment's.
+
+
+def test_the_chair_evaluates_from_the_sitting_and_the_strategy_shows_it(client, cast, strategy):
+    from django.urls import reverse
+
+    from tests.tasking.factories import stcg_sitting
+
+    sitting = stcg_sitting(cast.unit, chair=cast.chair)
+    page = reverse("tasking:meeting_priority_evaluations", args=[sitting.pk])
+    priority = strategy.priorities.order_by("rank").first()
+    client.force_login(cast.chair)
+    assert page in client.get(reverse("tasking:meeting_detail", args=[sitting.pk])).content.decode()
+    shown = client.get(page)
+    assert [row.priority for row in shown.context["rows"]] == list(
+        strategy.priorities.order_by("rank")
+    )
+    refused = client.post(page, {"priority": priority.pk, "outcome": "reduced", "results": "x"})
+    assert refused.status_code == 400
+    assert "Say what was done against the priority." in refused.content.decode()
+    assert not PriorityEvaluation.objects.exists()
+    done = client.post(page, {"priority": priority.pk, "outcome": "unchanged", **TEXT})
+    assert done.status_code == 302
+    assert PriorityEvaluation.objects.get().outcome == EvaluationOutcome.UNCHANGED
+
+    client.force_login(cast.member)
+    assert client.get(page).status_code == 403
+    detail = client.get(reverse("tasking:strategy_detail", args=[strategy.pk]))
+    assert "Two lines closed down." in detail.content.decode()
+    assert detail.context["evaluations"].own == [PriorityEvaluation.objects.get()]
+
+
+def test_the_next_strategic_assessments_page_carries_the_evaluations(client, cast, strategy):
+    from django.urls import reverse
+
+    from tests.factories import product_commissioned
+    from tests.tasking.factories import stcg_sitting
+
+    sitting = stcg_sitting(cast.unit, chair=cast.chair)
+    _evaluate(cast, sitting, strategy.priorities.first())
+    assessment = product_commissioned(cast.unit, owner=cast.analyst, title="Next assessment")
+    client.force_login(cast.analyst)
+    page = client.get(reverse("products:detail", args=[assessment.pk])).content.decode()
+    assert "How the priorities of the ending period fared" in page
+    assert "Two lines closed down." in page
+
+
+def test_outside_a_sitting_the_page_refuses_the_evaluation(client, cast, strategy):
+    from django.urls import reverse
+
+    scheduled = Meeting.objects.create(
+        unit=cast.unit, kind=MeetingKind.STRATEGIC, starts_at=timezone.now(), chair=cast.chair
+    )
+    page = reverse("tasking:meeting_priority_evaluations", args=[scheduled.pk])
+    client.force_login(cast.chair)
+    assert client.get(page).context["form"] is None
+    priority = strategy.priorities.first()
+    refused = client.post(page, {"priority": priority.pk, "outcome": "reduced", **TEXT})
+    assert refused.status_code == 400 and "Open the meeting first" in refused.content.decode()
+    assert not PriorityEvaluation.objects.exists()
