@@ -177,8 +177,9 @@ def test_the_chair_approves_the_strategy_and_requirement_from_the_screen(sitting
     assert response.status_code == 302 and response.url == screen
     html = client.get(screen).content.decode()
     assert "approved at this sitting." in html
-    day = timezone.localtime(sitting.meeting.starts_at).strftime("%-d %B %Y")
-    assert f"approved at this sitting, {day}" in html
+    sitting.strategy.refresh_from_db()
+    day = timezone.localtime(sitting.strategy.approved_at).strftime("%-d %B %Y")
+    assert f"approved at this sitting on {day}" in html
     requirement = decide_url(sitting, "intelligence-requirement")
     assert requirement in html
 
@@ -188,7 +189,7 @@ def test_the_chair_approves_the_strategy_and_requirement_from_the_screen(sitting
     assert sitting.strategy.approved_at_sitting == sitting.meeting
     assert sitting.strategy.intelligence_requirement.approved_at_sitting == sitting.meeting
     html = page(sitting.member, "meeting_presentation", sitting.meeting)
-    assert html.count(f"approved at this sitting, {day}") == 2
+    assert html.count(f"approved at this sitting on {day}") == 2
 
 
 def test_a_return_without_its_reason_goes_back_to_the_screen_with_nothing_changed(sitting):
