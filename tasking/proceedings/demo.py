@@ -6,11 +6,13 @@ profile commissioned and an issue escalated to the force; Birmingham West's esca
 the force; what later concepts add, such as sideways requests), minutes written item by item and
 frozen, the PDF printed by Celery; and the demo partner invited to the force's next ST&CG."""
 
+import datetime
 from collections.abc import Callable
 
 from django.db import transaction
 from django.utils import timezone
 
+from nim_portal.demo.clock import demo_clock
 from partners.models import AgencyMembership
 from products import services as product_services
 from products.choices import ReviewStandard
@@ -74,35 +76,41 @@ def _item(meeting: Meeting, kind: str) -> AgendaItem | None:
 
 
 def _publish_tactical_assessment(meeting: Meeting, sitting: DemoSitting, people: dict) -> None:
-    """The TT&CG's tactical assessment, commissioned as the schedule commissions it (due a few
-    days before the sitting), its terms agreed, written by the unit's analyst, approved by its
-    reviewer: published before the sitting opens, so that it informs it."""
+    """The TT&CG's tactical assessment, commissioned as the schedule commissions it, on the day
+    its window opens; its terms agreed, written by the unit's analyst and approved by its
+    reviewer on its due date, days before the sitting: published before it, so that it informs
+    it (each step dated as of its day, by the demo's clock)."""
     code = meeting.unit.code
     analyst = people[ASSESSMENT_ANALYSTS.get(code, "analyst")]
     reviewer = people[ASSESSMENT_REVIEWERS.get(code, "reviewer")]
     policy = CadencePolicy.objects.get(unit_kind=meeting.unit.kind, meeting_kind=meeting.kind)
     chairs = {meeting.chair_id: meeting.chair}
-    cadence._assessments_commission([meeting], policy, analyst, chairs, cadence.ScheduleResult())
-    product = Meeting.objects.get(pk=meeting.pk).tactical_assessment
-    agree_terms(
-        product,
-        drafted_by=meeting.chair,
-        questions="What has changed since the last sitting, and what should be tasked?",
-        scope=f"{meeting.unit}; the fortnight since the last sitting.",
-    )
-    write_sections(
-        product,
-        analyst,
-        {
-            "General picture": sitting.notes[AgendaItemKind.TACTICAL_ASSESSMENT],
-            "Emerging series and hotspots": sitting.hotspots,
-            "Recommendations": sitting.recommendations,
-        },
-    )
-    product_services.product_submit(acting_user=analyst, product=product)
-    product_services.product_approve(
-        acting_user=reviewer, product=product, standards=ReviewStandard.values
-    )
+    commissioned = meeting.starts_at - datetime.timedelta(days=policy.assessment_commission_days)
+    with demo_clock(commissioned):
+        cadence._assessments_commission(
+            [meeting], policy, analyst, chairs, cadence.ScheduleResult()
+        )
+        product = Meeting.objects.get(pk=meeting.pk).tactical_assessment
+        agree_terms(
+            product,
+            drafted_by=meeting.chair,
+            questions="What has changed since the last sitting, and what should be tasked?",
+            scope=f"{meeting.unit}; the fortnight since the last sitting.",
+        )
+    with demo_clock(meeting.starts_at - datetime.timedelta(days=policy.assessment_due_days)):
+        write_sections(
+            product,
+            analyst,
+            {
+                "General picture": sitting.notes[AgendaItemKind.TACTICAL_ASSESSMENT],
+                "Emerging series and hotspots": sitting.hotspots,
+                "Recommendations": sitting.recommendations,
+            },
+        )
+        product_services.product_submit(acting_user=analyst, product=product)
+        product_services.product_approve(
+            acting_user=reviewer, product=product, standards=ReviewStandard.values
+        )
 
 
 def _sit(meeting: Meeting, sitting: DemoSitting, business=None) -> None:

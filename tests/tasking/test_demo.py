@@ -249,10 +249,11 @@ class TestTheSeededDemo:
             assessment = meeting.tactical_assessment
             assert assessment.kind == ProductKind.TACTICAL_ASSESSMENT
             assert assessment.unit == meeting.unit
-            # Due before the sitting's date, and published before the sitting opened.
-            assert assessment.due_date < timezone.localtime(meeting.starts_at).date()
+            # Commissioned in its window, published by its due date, days before the sitting.
+            day = timezone.localtime(meeting.starts_at).date()
             version = assessment.versions.get()
-            assert version.published_at < meeting.opened_at
+            assert assessment.created_at < version.published_at < meeting.starts_at
+            assert timezone.localtime(version.published_at).date() == assessment.due_date < day
             assert version.author.username == analysts.get(meeting.unit.code, "analyst")
             assert version.reviewer != version.author
             # Presented at the sitting: its picture is in the minutes, under its item.
