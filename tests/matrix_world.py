@@ -38,6 +38,7 @@ from tasking.meetings.choices import AgendaItemKind, MeetingKind
 from tasking.meetings.services import police_invitee_add
 from tasking.models import CadencePolicy, IntelligenceRequirementItem, Meeting
 from tasking.proceedings.escalations import escalation_raise
+from tasking.proceedings.evaluation import priority_evaluate
 from tasking.proceedings.partner_attendees import partner_attendee_invite
 from tasking.proceedings.poll import poll_ticket_mint
 from tasking.proceedings.screen import meeting_screen_revision
@@ -50,7 +51,7 @@ from tasking.proceedings.services import (
 from tasking.requests.services import request_send
 from tasking.resources.choices import CapabilityKind
 from tasking.resources.services import capability_add
-from tasking.strategy.choices import RequirementLinkRole
+from tasking.strategy.choices import EvaluationOutcome, RequirementLinkRole
 from tasking.strategy.requirement import ir_item_product_link, ir_item_update
 from tasking.submissions.choices import SourceType
 from tasking.submissions.services import submission_create
@@ -190,6 +191,14 @@ class World:
             role=RequirementLinkRole.GAP_SOURCE,
         )
         self.stcg = self.strategy.approved_at_sitting
+        self.priority_evaluation = priority_evaluate(
+            acting_user=self.chair,
+            meeting=self.stcg,
+            priority=self.priority,
+            activity="Warrants executed.",
+            results="Two lines closed.",
+            outcome=EvaluationOutcome.REDUCED,
+        )
 
         # The agency's information against the requirement, with a file.
         self.submission = submission_create(

@@ -100,6 +100,7 @@ OPTIONS = {
     "tasking:requirement_item_close": {"params": {"item_pk": "requirement_item"}},
     "tasking:requirement_item_detail": {"params": {"item_pk": "requirement_item"}},
     "tasking:requirement_item_product_link": {"params": {"item_pk": "requirement_item"}},
+    "api:requirement-item-unlink-product": {"params": {"link_pk": "item_product"}},
     "tasking:requirement_item_product_unlink": {
         "params": {"item_pk": "requirement_item", "link_pk": "item_product"}
     },
@@ -382,8 +383,22 @@ ROWS = [
         "api:requirement-item-list":            "403 404 404 200 200 200 200 200 200 200 200",
         "api:requirement-item-detail":          "403 404 404 200 200 200 200 200 404 200 404",
     }),
+    *rows("requirement_item", "get", {
+        # The links to the SECRET assessment: read by all its readers, only counted for the rest.
+        "api:requirement-item-products":        "403 404 404 200 200 200 200 200 404 200 404",
+    }),
     *rows("requirement_item", "post", {
         "api:requirement-item-close":           "403 404 404 400 400 400 400 400 404 400 404",
+    }),
+    *rows("requirement_item", "delete", {
+        # Only the chair (owner of the item) unlinks; the low-vetting analyst cannot see the link.
+        "api:requirement-item-unlink-product":  "403 404 404 403 403 403 204 403 404 404 404",
+    }),
+    *rows(None, "get", {
+        "api:priority-evaluation-list":         "403 404 404 200 200 200 200 200 200 200 200",
+    }),
+    *rows("priority_evaluation", "get", {
+        "api:priority-evaluation-detail":       "403 404 404 200 200 200 200 200 404 200 404",
     }),
 
     # Agency A's information against the requirement: its triage staff (analysts, chairs,

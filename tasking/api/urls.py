@@ -8,6 +8,7 @@ from tasking.actions import api as actions
 from tasking.bids import api as bids
 from tasking.briefings import api as briefings
 from tasking.proceedings import api as meetings
+from tasking.proceedings import evaluation_api as priority_evaluations
 from tasking.requests import api as sideways_requests
 from tasking.resources import api as capabilities
 from tasking.strategy import api as strategy
@@ -17,6 +18,7 @@ router = SimpleRouter()
 strategy.register(router)
 partner_submissions.register(router)
 meetings.register(router)
+priority_evaluations.register(router)
 actions.register(router)
 capabilities.register(router)
 bids.register(router)

@@ -10,6 +10,7 @@ the token of what is saved now. Partner users get 404 on all of it (nim_portal.a
 """
 
 from django.db.models import Count, F, Prefetch
+from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -24,7 +25,9 @@ from rest_framework.response import Response
 
 from nim_portal.api.inputs import id_param, validated_input
 from nim_portal.api.refusals import conflict_answer
-from nim_portal.ids import ID_PATTERN
+from nim_portal.ids import ID_PATTERN, id_or_404
+from products.models import Product
+from products.selectors import visible_products
 from tasking.strategy import requirement, selectors, services
 from tasking.strategy.models import (
     ControlStrategy,
@@ -36,6 +39,8 @@ from tasking.strategy.serializers import (
     ControlStrategyDetailSerializer,
     ControlStrategyDraftSerializer,
     ControlStrategySerializer,
+    ItemProductLinkSerializer,
+    ItemProductsSerializer,
     PriorityAddSerializer,
     PriorityOverrideSerializer,
     PriorityScoreSerializer,
@@ -47,6 +52,7 @@ from tasking.strategy.serializers import (
     RequirementItemUpdateSerializer,
     RequirementSerializer,
 )
+from tasking.strategy.traceability import item_products_for
 
 STALE = {
     409: OpenApiResponse(
@@ -350,7 +356,7 @@ class RequirementItemViewSet(
     serializer_class = RequirementItemSerializer
     record_keyword = "item"
     lookup_value_regex = ID_PATTERN
-    http_method_names = ["get", "post", "patch", "head", "options"]
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
     filter_backends = []
 
     def get_queryset(self):
@@ -391,6 +397,55 @@ class RequirementItemViewSet(
     @action(detail=True, methods=["post"])
     def close(self, request, pk=None):
         return self._change_over(requirement.ir_item_close_over, RequirementItemCloseSerializer)
+
+    @extend_schema(
+        methods=["get"],
+        summary="The item's linked products",
+        description="The products whose intelligence gaps the item answers and those that "
+        "answer it, as far as you may read them; the links to others are only counted.",
+        responses={200: ItemProductsSerializer},
+    )
+    @extend_schema(
+        methods=["post"],
+        summary="Link a product to the item",
+        description="The item's owner or a chair over the unit links a product they may read "
+        "to the open item (a withdrawn product is refused).",
+        request=ItemProductLinkSerializer,
+        responses={201: ItemProductsSerializer},
+    )
+    @action(detail=True, methods=["get", "post"])
+    def products(self, request, pk=None):
+        item = self.get_object()
+        answer = status.HTTP_200_OK
+        if request.method == "POST":
+            data = validated_input(request, ItemProductLinkSerializer)
+            requirement.ir_item_product_link(
+                acting_user=request.user,
+                item=item,
+                product=Product.objects.filter(pk=data["product"]).first(),
+                role=data["role"],
+                request=request,
+            )
+            answer = status.HTTP_201_CREATED
+        linked = item_products_for(request.user, item)
+        return Response(ItemProductsSerializer(linked).data, status=answer)
+
+    @extend_schema(
+        summary="Unlink a product from the item",
+        description="The item's owner or a chair over the unit removes a link to a product "
+        "they may read (any other is a 404).",
+        request=None,
+        responses={204: None},
+    )
+    @action(detail=True, methods=["delete"], url_path=rf"products/(?P<link_pk>{ID_PATTERN})")
+    def unlink_product(self, request, pk=None, link_pk=None):
+        item = self.get_object()
+        link = get_object_or_404(
+            item.product_links.filter(product__in=visible_products(request.user).values("pk")),
+            pk=id_or_404(link_pk, "link"),
+        )
+        requirement.ir_item_product_unlink(acting_user=request.user, link=link, request=request)
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 def register(router) -> None:

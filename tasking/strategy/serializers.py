@@ -9,11 +9,14 @@ from nim_portal.choices import GSCMarking
 from nim_portal.models import Unit, User
 from products.models import ProductVersion
 from tasking.strategy import selectors, services
+from tasking.strategy.choices import EvaluationOutcome, RequirementLinkRole
 from tasking.strategy.models import (
     ControlStrategy,
     IntelligenceRequirement,
     IntelligenceRequirementItem,
     Priority,
+    PriorityEvaluation,
+    RequirementItemProduct,
 )
 
 # Reads.
@@ -177,6 +180,81 @@ class ControlStrategyDetailSerializer(ControlStrategySerializer):
         read_only_fields = fields
 
 
+class RequirementItemProductSerializer(serializers.ModelSerializer):
+    """A link of an item to a product the reader may read (the others are never listed)."""
+
+    product_title = serializers.CharField(source="product.title", read_only=True)
+    product_kind = serializers.CharField(source="product.kind", read_only=True)
+    product_marking = serializers.CharField(
+        source="product.get_envelope_marking_display",
+        read_only=True,
+        help_text="The marking of its title and summary.",
+    )
+    linked_by_name = serializers.SerializerMethodField()
+
+    class Meta:
+        model = RequirementItemProduct
+        fields = [
+            "id",
+            "item",
+            "product",
+            "product_title",
+            "product_kind",
+            "product_marking",
+            "role",
+            "linked_by",
+            "linked_by_name",
+            "linked_at",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.CharField())
+    def get_linked_by_name(self, link) -> str:
+        return _person(link.linked_by)
+
+
+class ItemProductsSerializer(serializers.Serializer):
+    """An item's links to products the reader may read, and how many others are withheld."""
+
+    gap_sources = RequirementItemProductSerializer(many=True)
+    answers = RequirementItemProductSerializer(many=True)
+    withheld = serializers.IntegerField(
+        help_text="Links to products you may not read: counted, never named."
+    )
+
+
+class PriorityEvaluationSerializer(serializers.ModelSerializer):
+    control_strategy = serializers.IntegerField(
+        source="priority.control_strategy_id", read_only=True
+    )
+    priority_theme = serializers.CharField(source="priority.theme", read_only=True)
+    recorded_by_name = serializers.SerializerMethodField()
+
+    class Meta:
+        model = PriorityEvaluation
+        fields = [
+            "id",
+            "control_strategy",
+            "priority",
+            "priority_theme",
+            "sitting",
+            "activity",
+            "results",
+            "outcome",
+            "measures",
+            "actions_raised",
+            "actions_closed",
+            "recorded_by",
+            "recorded_by_name",
+            "recorded_at",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.CharField())
+    def get_recorded_by_name(self, evaluation) -> str:
+        return _person(evaluation.recorded_by)
+
+
 # Input: the shape of a request only; the services check the rules.
 
 
@@ -266,3 +344,21 @@ class RequirementItemUpdateSerializer(RequirementItemAddSerializer, EditTokenSer
 
 class RequirementItemCloseSerializer(EditTokenSerializer):
     note = serializers.CharField(help_text="What answered it, or why it is no longer needed.")
+
+
+class ItemProductLinkSerializer(serializers.Serializer):
+    product = IdField(help_text="A product you may read (any other is refused as unknown).")
+    role = serializers.ChoiceField(
+        choices=RequirementLinkRole.choices,
+        help_text="gap_source: its intelligence gaps are answered by the item; answer: it "
+        "answers the item.",
+    )
+
+
+class PriorityEvaluationInputSerializer(serializers.Serializer):
+    meeting = IdField(help_text="The ST&CG sitting now, of the priority's unit.")
+    priority = IdField()
+    activity = serializers.CharField(allow_blank=True)
+    results = serializers.CharField(allow_blank=True)
+    outcome = serializers.ChoiceField(choices=EvaluationOutcome.choices)
+    measures = serializers.CharField(required=False, allow_blank=True)

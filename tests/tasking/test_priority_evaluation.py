@@ -193,3 +193,24 @@ def test_outside_a_sitting_the_page_refuses_the_evaluation(client, cast, strateg
     refused = client.post(page, {"priority": priority.pk, "outcome": "reduced", **TEXT})
     assert refused.status_code == 400 and "Open the meeting first" in refused.content.decode()
     assert not PriorityEvaluation.objects.exists()
+
+
+def test_the_api_reads_and_records_evaluations_through_the_same_service(cast, strategy):
+    from tests.tasking.factories import stcg_sitting
+    from tests.tasking.test_api_strategy import api_as
+
+    url = "/api/v1/priority-evaluations/"
+    sitting = stcg_sitting(cast.unit, chair=cast.chair)
+    priority = strategy.priorities.order_by("rank").first()
+    body = {"meeting": sitting.pk, "priority": priority.pk, "outcome": "increased", **TEXT}
+    assert api_as(cast.member).post(url, body, format="json").status_code == 403
+    refused = api_as(cast.chair).post(url, {**body, "results": ""}, format="json")
+    assert refused.status_code == 400 and "results" in refused.json()
+    assert api_as(cast.outsider).post(url, body, format="json").status_code == 404
+    assert not PriorityEvaluation.objects.exists()
+
+    made = api_as(cast.chair).post(url, body, format="json")
+    assert made.status_code == 201 and made.json()["outcome"] == "increased"
+    listed = api_as(cast.member).get(url, {"control_strategy": strategy.pk}).json()
+    assert [e["id"] for e in listed["results"]] == [made.json()["id"]]
+    assert api_as(cast.outsider).get(f"{url}{made.json()['id']}/").status_code == 404

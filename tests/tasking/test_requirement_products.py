@@ -158,3 +158,37 @@ def test_the_products_page_shows_the_items_it_answers_to_their_readers(client, c
     # A BCU member reads the force's approved strategy but not the force's product: no page.
     client.force_login(cast.bcu_member)
     assert client.get(reverse("products:detail", args=[profile.pk])).status_code == 404
+
+
+# The API.
+
+
+def test_the_api_links_lists_and_unlinks_through_the_same_service(
+    cast, item, profile, secret_profile
+):
+    from tests.tasking.test_api_strategy import ITEMS, api_as
+
+    products = f"{ITEMS}{item.pk}/products/"
+    chair = api_as(cast.chair)
+    refused = chair.post(products, {"product": secret_profile.pk, "role": ANSWER}, format="json")
+    assert refused.status_code == 400
+    assert refused.json()["product"] == ["Choose a product you may read."]
+    assert (
+        api_as(cast.member)
+        .post(products, {"product": profile.pk, "role": ANSWER}, format="json")
+        .status_code
+        == 403
+    )
+    assert not RequirementItemProduct.objects.exists()
+    linked = chair.post(products, {"product": profile.pk, "role": ANSWER}, format="json")
+    assert linked.status_code == 201
+    assert [a["product_title"] for a in linked.json()["answers"]] == ["County lines"]
+
+    read = api_as(cast.member).get(products).json()
+    assert read["withheld"] == 0 and read["answers"][0]["product"] == profile.pk
+    assert api_as(cast.outsider).get(products).status_code == 404
+
+    link = RequirementItemProduct.objects.get()
+    assert api_as(cast.member).delete(f"{products}{link.pk}/").status_code == 403
+    assert chair.delete(f"{products}{link.pk}/").status_code == 204
+    assert not RequirementItemProduct.objects.exists()
