@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
 from nim_portal.choices import GSCMarking
-from products.choices import ProductKind
+from products.choices import SUBJECT_PROFILE_KINDS, ProductKind
 from products.rendering import (
     RESTRICTED_CLOSE,
     RESTRICTED_OPEN,
@@ -206,7 +206,7 @@ def build_partner_text(content: dict, *, chosen_section_ids: set[int]) -> Saniti
     restricted markup in a title, or malformed restricted markup in a kept section.
     """
     kind = content.get("kind")
-    if kind == ProductKind.SUBJECT_PROFILE:
+    if kind in SUBJECT_PROFILE_KINDS:
         raise ReleaseRefused(
             ["A subject profile cannot be released to partners, in whole or in part."]
         )

@@ -16,7 +16,7 @@ from nim_portal.choices import AuditVerb
 from nim_portal.ids import id_or_404
 from nim_portal.models import AuditEvent, Unit, User
 from partners.models import AgencyMembership, PartnerAgency, Release
-from products.choices import ProductKind
+from products.choices import SUBJECT_PROFILE_KINDS
 from products.selectors import visible_products
 
 
@@ -128,7 +128,7 @@ def release_subject_names(user: User, unit: Unit) -> list[str]:
     One query; nothing here ever goes into partner text."""
     rows = (
         visible_products(user)
-        .filter(access.at_or_below(unit), kind=ProductKind.SUBJECT_PROFILE)
+        .filter(access.at_or_below(unit), kind__in=SUBJECT_PROFILE_KINDS)
         .values_list("title", "subject_description")
     )
     names: list[str] = []

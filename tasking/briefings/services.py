@@ -22,7 +22,7 @@ from nim_portal.jobs import job_enqueue
 from nim_portal.models import Unit, User
 from nim_portal.pdf import DocumentControl, render_marked_document
 from nim_portal.services import audit_record
-from products.choices import ProductKind, ProductStatus
+from products.choices import SUBJECT_PROFILE_KINDS, ProductKind, ProductStatus
 from products.models import Product, ProductVersion
 from tasking.actions.choices import ActionStatus
 from tasking.actions.models import TacticalAction
@@ -106,7 +106,7 @@ def briefing_generate(
         for pk in actions.values_list("pk", flat=True)
     )
     people = (
-        Product.objects.filter(unit=unit, kind=ProductKind.SUBJECT_PROFILE, current_version__gte=1)
+        Product.objects.filter(unit=unit, kind__in=SUBJECT_PROFILE_KINDS, current_version__gte=1)
         .exclude(status=ProductStatus.CLOSED)
         .values_list("pk", flat=True)
     )

@@ -123,13 +123,16 @@ def releasable_ids(version):
     return [s["id"] for s in version.content["sections"] if s["releasable"]]
 
 
-def subject_profile(cast, *, name: str = f"Darren {CANARY_SUBJECT}"):
-    """A published subject profile of the force, about `name`."""
+def subject_profile(
+    cast, *, name: str = f"Darren {CANARY_SUBJECT}", kind=ProductKind.SUBJECT_PROFILE
+):
+    """A published subject profile (of `kind`: either kind of subject profile) of the force,
+    about `name`."""
     product = product_drafting(
         cast.unit,
         owner=cast.analyst,
         requester=cast.chair,
-        kind=ProductKind.SUBJECT_PROFILE,
+        kind=kind,
         title=f"Subject profile: {name}",
         subject_description=name,
         lawful_basis="Prevention and detection of crime.",

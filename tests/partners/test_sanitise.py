@@ -214,10 +214,11 @@ def test_the_marks_private_character_typed_in_the_text_is_not_a_mark():
     assert "odd \ufffd character" in html
 
 
-def test_a_subject_profile_is_refused_whatever_is_chosen():
+@pytest.mark.parametrize("kind", ["subject", "firearms"])
+def test_a_subject_profile_is_refused_whatever_is_chosen(kind):
     profile = content(
         section(1, f"Subject {SUBJECT_CANARY}", f"Lives at {SUBJECT_CANARY}."),
-        kind="subject",
+        kind=kind,
         warning_markers=[SUBJECT_CANARY],
         subject_description=SUBJECT_CANARY,
     )

@@ -14,6 +14,7 @@ from partners.selectors import (
     releases_visible_to_staff,
 )
 from partners.services import handling_acknowledge, release_approve, release_download
+from products.choices import ProductKind
 from tests.partners.conftest import prepare, subject_profile
 
 
@@ -74,8 +75,9 @@ def test_agencies_for_unit_takes_units_above_and_below_never_neighbours(cast):
 
 def test_subject_names_come_from_readable_profiles_in_one_query(cast, django_assert_num_queries):
     subject_profile(cast, name="Darren Kilby")
+    subject_profile(cast, name="Lee Marsh", kind=ProductKind.FIREARMS_PROFILE)
 
     with django_assert_num_queries(1):
         names = release_subject_names(cast.analyst, cast.unit)
-    assert "Darren Kilby" in names
+    assert "Darren Kilby" in names and "Lee Marsh" in names
     assert release_subject_names(cast.outsider, cast.unit) == []

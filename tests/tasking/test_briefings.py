@@ -62,7 +62,10 @@ class World:
         product_grant_need_to_know(
             acting_user=cast.reviewer, product=self.known.product, user=self.member
         )
-        self.hidden = self.person(f"Subject profile: {CANARY_PERSON}")
+        # An NPCC firearms subject profile is briefed as a person of interest like any other.
+        self.hidden = self.person(
+            f"Firearms profile: {CANARY_PERSON}", kind=ProductKind.FIREARMS_PROFILE
+        )
         self.assessment = self.tactical_assessment(HOTSPOTS)
 
     def action(self, description, marking=GSCMarking.OFFICIAL_SENSITIVE):
@@ -74,12 +77,12 @@ class World:
             marking=marking,
         )
 
-    def person(self, title):
+    def person(self, title, kind=ProductKind.SUBJECT_PROFILE):
         product = product_drafting(
             self.unit,
             owner=self.cast.analyst,
             requester=self.reviewer,
-            kind=ProductKind.SUBJECT_PROFILE,
+            kind=kind,
             title=title,
             lawful_basis="Prevention and detection of crime.",
             purpose="Disrupt a prolific burglar.",
