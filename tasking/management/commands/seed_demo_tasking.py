@@ -8,10 +8,12 @@ from tasking.demo import seed_demo_tasking
 class Command(BaseCommand):
     help = (
         "Add the demo tasking: control strategies with scored, ranked priorities and approved "
-        "intelligence requirements for West Midlands Police, Birmingham East and Birmingham West "
-        "(with the chairs of the force and Birmingham West and Birmingham East's analyst), their "
-        "past meetings held with minutes, Birmingham East's action log, a commissioned profile and "
-        "escalations, every unit's upcoming meetings by the cadence, and Birmingham East's next "
+        "intelligence requirements for West Midlands Police, Birmingham East, Birmingham West and "
+        "the neighbouring Staffordshire Police (with the chairs of the force and Birmingham West "
+        "and Birmingham East's analyst), their past meetings held with published tactical "
+        "assessments and minutes, Birmingham East's and Staffordshire's action logs, a "
+        "commissioned profile, escalations, a sideways request from the force to Staffordshire, "
+        "every unit's upcoming meetings by the cadence, and Birmingham East's next "
         "TT&CG moved to later today, through the tasking services. Run after `seed_demo`, "
         "`seed_demo_products` and `seed_demo_partners`. Safe to run again: what is present is "
         "left as it is."
