@@ -174,7 +174,7 @@ def test_the_chair_approves_the_strategy_and_requirement_from_the_screen(sitting
     assert decide_url(sitting) in client.get(screen).content.decode()
 
     response = client.post(decide_url(sitting), {"decision": "approve", "view": "private"})
-    assert response.status_code == 302 and response.url == screen
+    assert response.status_code == 302 and response.url == f"{screen}#nim-record-strategy"
     html = client.get(screen).content.decode()
     assert "approved at this sitting." in html
     sitting.strategy.refresh_from_db()
@@ -198,7 +198,9 @@ def test_a_return_without_its_reason_goes_back_to_the_screen_with_nothing_change
     response = client.post(
         decide_url(sitting), {"decision": "return", "note": "", "view": "private"}, follow=True
     )
-    assert response.redirect_chain[-1][0].endswith(f"/tasking/screen/{sitting.meeting.pk}/chair/")
+    assert response.redirect_chain[-1][0].endswith(
+        f"/tasking/screen/{sitting.meeting.pk}/chair/#nim-record-strategy"
+    )
     assert "Say why it is returned." in response.content.decode()
     sitting.strategy.refresh_from_db()
     assert sitting.strategy.is_draft and not sitting.meeting.decisions.exists()

@@ -74,7 +74,9 @@ def _detail(meeting: Meeting):
 
 
 def _screen(meeting: Meeting):
-    return redirect("tasking:meeting_screen_private", pk=meeting.pk)
+    """Back to the chair's view of the screen, on its Control strategy tab."""
+    address = reverse("tasking:meeting_screen_private", args=[meeting.pk])
+    return redirect(address + "#nim-record-strategy")
 
 
 def _attendance(meeting: Meeting):
