@@ -21,6 +21,7 @@ from tasking.models import Meeting
 from tasking.strategy.choices import ControlStrategyStatus
 from tasking.strategy.requirement import ir_item_add
 from tests.browser.conftest import assert_accessible
+from tests.browser.test_meeting_cockpit import in_viewport, window
 from tests.browser.test_pages import sign_in
 from tests.factories import member
 from tests.products.helpers import publish
@@ -85,17 +86,9 @@ def cycle(hierarchy, vetting_table, settings, tmp_path):
 
 @pytest.fixture
 def chair_page(browser, live_server):
-    context = browser.new_context(base_url=live_server.url, viewport={"width": 1366, "height": 900})
-    page = context.new_page()
-    page.set_default_timeout(15_000)
+    context, page = window(browser, live_server, 1366, 900)
     yield page
     context.close()
-
-
-def in_viewport(page, locator) -> bool:
-    box = locator.bounding_box()
-    height = page.viewport_size["height"]
-    return box is not None and box["y"] >= 0 and box["y"] + box["height"] <= height
 
 
 def decide(page, label: str, done: str):
@@ -156,9 +149,7 @@ def test_the_stcg_approves_its_strategy_and_requirement_on_screen(
     shows_the_strategy(page, day)
     assert_accessible(page)
 
-    context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
-    room = context.new_page()
-    room.set_default_timeout(15_000)
+    context, room = window(browser, live_server, 1280, 900)
     sign_in(room, cycle.member.username)
     for path in ("", "present/"):
         room.goto(f"/tasking/screen/{cycle.sitting.pk}/{path}")

@@ -26,12 +26,14 @@ from tasking.strategy.requirement import ir_item_add
 from tests.factories import PartnerUserFactory, member, product_drafting
 from tests.tasking.factories import (
     StrategyCast,
+    approved_at_sitting,
     meeting_sitting,
     priority_added,
     stcg_sitting,
     strategy_drafted,
 )
 from tests.tasking.screen_helpers import ScreenCast
+from tests.tasking.test_meeting_screen import queries_of
 
 pytestmark = pytest.mark.django_db
 
@@ -287,3 +289,31 @@ def test_only_the_chair_decides_through_the_api(sitting, hierarchy):
     assert refused.status_code == 403
     sitting.strategy.refresh_from_db()
     assert not sitting.strategy.intelligence_requirement.is_approved
+
+
+@pytest.mark.parametrize("name", [*SHARED, "meeting_screen_private"])
+def test_the_strategy_at_hand_costs_the_same_queries_however_long(sitting, name):
+    """With a partner present too, where each item's requirement is asked whether it is
+    approved: read with the items, never one by one."""
+    for requirement in (False, True):
+        approved_at_sitting(
+            sitting.strategy, sitting=sitting.meeting, chair=sitting.chair, requirement=requirement
+        )
+    ControlStrategy.objects.filter(pk=sitting.strategy.pk).update(marking=GSCMarking.OFFICIAL)
+    sitting.partner_present()
+    IntelligenceRequirementItem.objects.update(open_to_partners=True)
+    client = Client()
+    client.force_login(sitting.chair)
+    path = reverse(f"tasking:{name}", args=[sitting.meeting.pk])
+    small = queries_of(client, path)
+    for n in range(5):
+        ir_item_add(
+            acting_user=sitting.chair,
+            priority=(sitting.first, sitting.second)[n % 2],
+            question=f"Question {n}?",
+            owner=sitting.chair,
+            review_date=timezone.localdate() + datetime.timedelta(days=30),
+        )
+    IntelligenceRequirementItem.objects.update(open_to_partners=True)
+    assert queries_of(client, path) == small
+    assert "Question 4?" in client.get(path).content.decode()
