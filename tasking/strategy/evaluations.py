@@ -17,17 +17,6 @@ def evaluations_visible_to(user: User) -> QuerySet[PriorityEvaluation]:
     return PriorityEvaluation.objects.visible_to(user)
 
 
-def _evaluations_of(user: User, strategy: ControlStrategy | None) -> list[PriorityEvaluation]:
-    if strategy is None:
-        return []
-    return list(
-        evaluations_visible_to(user)
-        .filter(priority__control_strategy=strategy)
-        .select_related("priority", "sitting", "recorded_by")
-        .order_by("priority__rank", "priority_id", "-recorded_at", "-pk")
-    )
-
-
 def previous_strategy_of(user: User, strategy: ControlStrategy) -> ControlStrategy | None:
     """The unit's strategy before `strategy` that `user` may read (the latest to start before
     it), None when there is none. One query."""
@@ -57,10 +46,17 @@ class StrategyEvaluations:
 
 def strategy_evaluations_for(user: User, strategy: ControlStrategy) -> StrategyEvaluations:
     """The evaluations of `strategy`'s priorities (one `user` may read) and of its unit's previous
-    strategy's, as far as `user` may read them. Three queries."""
+    strategy's, as far as `user` may read them. Two queries."""
     previous_strategy = previous_strategy_of(user, strategy)
+    strategies = [strategy.pk] + ([previous_strategy.pk] if previous_strategy else [])
+    evaluations = list(
+        evaluations_visible_to(user)
+        .filter(priority__control_strategy__in=strategies)
+        .select_related("priority", "sitting", "recorded_by")
+        .order_by("priority__rank", "priority_id", "-recorded_at", "-pk")
+    )
     return StrategyEvaluations(
-        own=_evaluations_of(user, strategy),
+        own=[e for e in evaluations if e.priority.control_strategy_id == strategy.pk],
         previous_strategy=previous_strategy,
-        previous=_evaluations_of(user, previous_strategy),
+        previous=[e for e in evaluations if e.priority.control_strategy_id != strategy.pk],
     )
