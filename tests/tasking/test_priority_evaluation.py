@@ -17,6 +17,9 @@ from tasking.strategy.choices import EvaluationOutcome
 from tasking.strategy.evaluations import strategy_evaluations_for
 from tasking.strategy.models import PriorityEvaluation
 
+# The evaluation page, whatever the number of priorities (session, meeting, chair check,
+# strategies, priorities, action counts, evaluations, navigation).
+QUERY_BUDGET = 12
 TEXT = {"activity": "Twelve warrants executed.", "results": "Two lines closed down."}
 
 
@@ -214,3 +217,19 @@ def test_the_api_reads_and_records_evaluations_through_the_same_service(cast, st
     listed = api_as(cast.member).get(url, {"control_strategy": strategy.pk}).json()
     assert [e["id"] for e in listed["results"]] == [made.json()["id"]]
     assert api_as(cast.outsider).get(f"{url}{made.json()['id']}/").status_code == 404
+
+
+@pytest.mark.parametrize("themes", [("Burglary",), ("Burglary", "Fraud", "Robbery", "Arson")])
+def test_the_evaluation_page_runs_a_constant_number_of_queries(
+    client, cast, django_assert_max_num_queries, themes
+):
+    from django.urls import reverse
+
+    from tests.tasking.factories import stcg_sitting, strategy_approved
+
+    strategy_approved(cast.unit, chair=cast.chair, version=cast.assessment(), themes=themes)
+    sitting = stcg_sitting(cast.unit, chair=cast.chair)
+    client.force_login(cast.chair)
+    with django_assert_max_num_queries(QUERY_BUDGET):
+        response = client.get(reverse("tasking:meeting_priority_evaluations", args=[sitting.pk]))
+    assert len(response.context["rows"]) == len(themes)

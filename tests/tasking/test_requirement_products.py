@@ -16,6 +16,9 @@ from tasking.strategy.traceability import item_products_for, requirement_items_l
 from tests.factories import product_drafting
 
 GAP, ANSWER = RequirementLinkRole.GAP_SOURCE, RequirementLinkRole.ANSWER
+# The item's page, whatever the number of links (session, strategy, item, links, the count
+# of those withheld, the reviewer check, the products offered, navigation).
+QUERY_BUDGET = 11
 
 
 @pytest.fixture
@@ -192,3 +195,18 @@ def test_the_api_links_lists_and_unlinks_through_the_same_service(
     assert api_as(cast.member).delete(f"{products}{link.pk}/").status_code == 403
     assert chair.delete(f"{products}{link.pk}/").status_code == 204
     assert not RequirementItemProduct.objects.exists()
+
+
+@pytest.mark.parametrize("count", [1, 4])
+def test_the_items_page_runs_a_constant_number_of_queries(
+    client, cast, item, django_assert_max_num_queries, count
+):
+    for i in range(count):
+        product = product_drafting(
+            cast.unit, owner=cast.analyst, kind=ProductKind.PROBLEM_PROFILE, title=f"P{i}"
+        )
+        ir_item_product_link(acting_user=cast.chair, item=item, product=product, role=ANSWER)
+    client.force_login(cast.chair)
+    with django_assert_max_num_queries(QUERY_BUDGET):
+        response = client.get(_item_page(item))
+    assert len(response.context["linked"].answers) == count
