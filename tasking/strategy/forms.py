@@ -233,7 +233,7 @@ class PriorityEvaluationForm(forms.Form):
     measures = forms.CharField(
         label="Measures",
         required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
+        widget=forms.Textarea(attrs={"rows": 3}),
         help_text="The measures the judgement rests on (optional).",
     )
 
