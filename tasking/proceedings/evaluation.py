@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, F, Q
+from django.db.models import Count, Exists, F, Q, Subquery
 from django.http import HttpRequest
 
 from nim_portal.choices import AuditVerb
@@ -128,30 +128,26 @@ def priority_evaluate(
 def evaluations_for_assessment(user: User, product: Product) -> dict | None:
     """For a strategic assessment's page: the evaluations `user` may read of its unit's
     priorities recorded at the unit's last ST&CG sitting before the one it was commissioned for
-    (before now, when it was commissioned for none), None when there is none. Three queries."""
+    (before now, when it was commissioned for none), None when there is none. One query."""
     if product.kind != ProductKind.STRATEGIC_ASSESSMENT:
         return None
+    commissioned_for = Meeting.objects.filter(strategic_assessment=product).values("starts_at")
     sittings = Meeting.objects.filter(
+        ~Exists(commissioned_for) | Q(starts_at__lt=Subquery(commissioned_for[:1])),
         unit_id=product.unit_id,
         kind=MeetingKind.STRATEGIC,
         pk__in=PriorityEvaluation.objects.values("sitting_id"),
-    )
-    commissioned_for = Meeting.objects.filter(strategic_assessment=product).first()
-    if commissioned_for is not None:
-        sittings = sittings.filter(starts_at__lt=commissioned_for.starts_at)
-    sitting = sittings.order_by("-starts_at", "-pk").first()
-    if sitting is None:
-        return None
+    ).order_by("-starts_at", "-pk")
     evaluations = list(
         evaluations_visible_to(user)
-        .filter(sitting=sitting)
-        .select_related("priority__control_strategy")
+        .filter(sitting=Subquery(sittings.values("pk")[:1]))
+        .select_related("sitting", "priority__control_strategy")
         .order_by("priority__rank", "priority_id")
     )
     if not evaluations:
         return None
     return {
-        "sitting": sitting,
+        "sitting": evaluations[0].sitting,
         "evaluations": evaluations,
         "marking": max(e.priority.control_strategy.marking for e in evaluations),
     }
