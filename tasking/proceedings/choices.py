@@ -35,6 +35,7 @@ class CommissionKind(models.TextChoices):
 
     PROBLEM_PROFILE = ProductKind.PROBLEM_PROFILE.value, ProductKind.PROBLEM_PROFILE.label
     SUBJECT_PROFILE = ProductKind.SUBJECT_PROFILE.value, ProductKind.SUBJECT_PROFILE.label
+    FIREARMS_PROFILE = ProductKind.FIREARMS_PROFILE.value, ProductKind.FIREARMS_PROFILE.label
 
 
 class MinutesPrintStatus(models.TextChoices):

@@ -28,14 +28,14 @@ from nim_portal.choices import GSCMarking, UserKind
 from nim_portal.ids import id_or_404
 from nim_portal.models import Unit, User
 from partners.selectors import agencies_for_unit
-from products.choices import ProductStatus
+from products.choices import SUBJECT_PROFILE_KINDS, ProductStatus
 from products.models import Product
 from products.selectors import analysts_over, visible_products
 from tasking.actions.selectors import actions_for_meeting
 from tasking.meetings.choices import MeetingKind, MeetingStatus
 from tasking.meetings.models import AgendaItem, Meeting, MeetingInvitee
 from tasking.meetings.policy import can_chair, chaired_by
-from tasking.proceedings.choices import CommissionKind, EscalationStatus
+from tasking.proceedings.choices import EscalationStatus
 from tasking.proceedings.models import Commission, Decision, Escalation, MinutesVersion
 from tasking.proceedings.policy import escalations_decidable_by
 from tasking.strategy.choices import ControlStrategyStatus
@@ -443,7 +443,7 @@ def minutes_snapshot(meeting: Meeting) -> dict:
                 "kind": commission.get_kind_display(),
                 "title": (
                     f"Product {commission.product_id} (need-to-know)"
-                    if commission.kind == CommissionKind.SUBJECT_PROFILE
+                    if commission.kind in SUBJECT_PROFILE_KINDS
                     else commission.product.title
                 ),
                 "owner": _person(commission.product.owner),

@@ -492,7 +492,7 @@ def profile_commission(
     require_chair(acting_user, meeting, "commission profiles")
     require_in_session(meeting, "commission a profile")
     if kind not in CommissionKind.values:
-        raise ValidationError({"kind": "Choose a problem profile or a subject profile."})
+        raise ValidationError({"kind": "Choose a problem, subject or firearms subject profile."})
     require_item_of(meeting, agenda_item)
     product = product_commission(
         acting_user=acting_user,

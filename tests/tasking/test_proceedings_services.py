@@ -15,6 +15,7 @@ from tasking.meetings.services import meeting_screen_changed
 from tasking.models import Commission, Decision, Escalation, Meeting, MinutesVersion
 from tasking.proceedings import escalations, services
 from tasking.proceedings.choices import EscalationStatus
+from tasking.proceedings.selectors import minutes_snapshot
 from tests.tasking.proceedings_helpers import cast_scheduled, opened, ttcg
 
 pytestmark = pytest.mark.django_db
@@ -368,6 +369,24 @@ def test_the_chair_commissions_a_problem_profile_with_draft_terms(cast, sitting)
     assert commission.meeting == sitting and commission.commissioned_by == cast.chair
 
 
+@pytest.mark.parametrize("kind", [ProductKind.SUBJECT_PROFILE, ProductKind.FIREARMS_PROFILE])
+def test_a_subject_profile_commissioned_at_the_table_is_need_to_know(cast, sitting, kind):
+    title = "Subject profile: CANARY-5e1d-nominal"
+    commission = services.profile_commission(
+        acting_user=cast.chair,
+        meeting=sitting,
+        kind=kind,
+        title=title,
+        owner=cast.analyst,
+        purpose="Who supplies the firearms to the line.",
+    )
+    assert commission.kind == kind and commission.product.need_to_know
+    # The minutes name it by its reference only: its title is need-to-know.
+    minutes = minutes_snapshot(sitting)
+    assert minutes["commissions"][0]["title"] == f"Product {commission.product.pk} (need-to-know)"
+    assert title not in str(minutes)
+
+
 @pytest.mark.parametrize("who", NON_CHAIRS)
 def test_a_non_chair_cannot_commission(cast, sitting, who):
     with pytest.raises(PermissionDenied):
@@ -383,7 +402,9 @@ def test_a_non_chair_cannot_commission(cast, sitting, who):
 
 
 def test_only_profiles_are_commissioned_at_the_table(cast, sitting):
-    with pytest.raises(ValidationError, match="problem profile or a subject profile"):
+    with pytest.raises(
+        ValidationError, match="Choose a problem, subject or firearms subject profile"
+    ):
         services.profile_commission(
             acting_user=cast.chair,
             meeting=sitting,
