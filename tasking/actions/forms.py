@@ -13,7 +13,7 @@ from products.models import Product
 from tasking.actions.choices import ActionStatus, ActionType, Rag
 from tasking.actions.services import NO_ACTIONS_CHOSEN, NO_PRIORITY, NO_RAG_NOTE
 from tasking.meetings.forms import PersonNamesChoiceField, ReadRowsChoiceField
-from tasking.safeguards.choices import AuthorityType
+from tasking.safeguards.forms import AuthorityForm
 from tasking.strategy.forms import PriorityChoiceField as StrategyPriorityChoiceField
 from tasking.strategy.models import Priority
 
@@ -46,32 +46,6 @@ class ActionOwnerForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["owner_user"].queryset = people.order_by("last_name", "first_name", "username")
         self.fields["owner_unit"].queryset = units.order_by("path")
-
-
-class AuthorityForm(forms.Form):
-    """Whether the activity is covert and, when it is, its authority (RIPA/IPA): the service
-    refuses covert activity without it (tasking.safeguards.services)."""
-
-    covert = forms.BooleanField(
-        label="Covert activity",
-        required=False,
-        help_text="Covert activity is done only under an authority: record it below.",
-    )
-    authority_type = forms.ChoiceField(
-        label="Type of authority",
-        choices=[("", "Choose the authority"), *AuthorityType.choices],
-        required=False,
-    )
-    authority_reference = forms.CharField(label="Authority reference", required=False)
-    authorising_officer = forms.CharField(
-        label="Authorising officer", required=False, help_text="Their rank and name."
-    )
-    necessity_and_proportionality = forms.CharField(
-        label="Necessity and proportionality",
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="Why the activity is necessary and proportionate; never shown to partners.",
-    )
 
 
 class ActionRaiseForm(ActionOwnerForm, AuthorityForm):

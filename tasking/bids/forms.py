@@ -7,9 +7,10 @@ from django import forms
 from nim_portal.choices import GSCMarking
 from products.models import Product
 from tasking.actions.choices import ActionType
-from tasking.actions.forms import ActionOwnerForm, AuthorityForm, PriorityChoiceField
+from tasking.actions.forms import ActionOwnerForm, PriorityChoiceField
 from tasking.proceedings.models import Escalation
 from tasking.resources.models import MAX_HOURS, Capability
+from tasking.safeguards.forms import AuthorityForm
 from tasking.strategy.models import Priority
 
 

@@ -4,20 +4,33 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('tasking', '0015_item_products_and_priority_evaluations'),
+        ("tasking", "0015_item_products_and_priority_evaluations"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='commission',
-            name='kind',
-            field=models.CharField(choices=[('problem', 'Problem profile'), ('subject', 'Subject profile'), ('firearms', 'NPCC firearms subject profile')], max_length=16),
+            model_name="commission",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("problem", "Problem profile"),
+                    ("subject", "Subject profile"),
+                    ("firearms", "NPCC firearms subject profile"),
+                ],
+                max_length=16,
+            ),
         ),
         migrations.AlterField(
-            model_name='historicalcommission',
-            name='kind',
-            field=models.CharField(choices=[('problem', 'Problem profile'), ('subject', 'Subject profile'), ('firearms', 'NPCC firearms subject profile')], max_length=16),
+            model_name="historicalcommission",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("problem", "Problem profile"),
+                    ("subject", "Subject profile"),
+                    ("firearms", "NPCC firearms subject profile"),
+                ],
+                max_length=16,
+            ),
         ),
     ]

@@ -201,7 +201,7 @@ class ControlStrategyViewSet(
     def _requirement(self, strategy: ControlStrategy) -> Response:
         items = (
             selectors.requirement_items_visible_to(self.request.user)
-            .select_related("owner", "closed_by", "requirement")
+            .select_related("owner", "closed_by", "requirement", "authority__recorded_by")
             .order_by(F("status").desc(), "review_date", "pk")
         )
         requirement = (
@@ -362,7 +362,7 @@ class RequirementItemViewSet(
     def get_queryset(self):
         items = (
             selectors.requirement_items_visible_to(self.request.user)
-            .select_related("owner", "closed_by", "requirement")
+            .select_related("owner", "closed_by", "requirement", "authority__recorded_by")
             .order_by("requirement__control_strategy", F("status").desc(), "review_date", "pk")
         )
         if self.action == "list":

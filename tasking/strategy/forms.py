@@ -10,6 +10,7 @@ from nim_portal.choices import GSCMarking
 from nim_portal.forms.fields import DATE_HINT, PersonChoiceField, UnitChoiceField
 from nim_portal.models import Unit, User
 from products.models import ProductVersion
+from tasking.safeguards.forms import AUTHORITY_FORM_FIELDS, AuthorityForm
 from tasking.strategy.choices import EvaluationOutcome, MoRiLEDimension, RequirementLinkRole
 from tasking.strategy.models import MoRiLEScale, Priority
 
@@ -157,6 +158,14 @@ class RequirementItemForm(forms.Form):
             # Only a chair reassigns an item or opens it to partners.
             del self.fields["owner"]
             del self.fields["open_to_partners"]
+
+    def item_fields(self):
+        """The visible fields of the item itself (a covert item's authority has its fieldset)."""
+        return [f for f in self.visible_fields() if f.name not in AUTHORITY_FORM_FIELDS]
+
+
+class RequirementItemAddForm(RequirementItemForm, AuthorityForm):
+    """A new item: a covert collection item records its authority with it."""
 
 
 class RequirementItemEditForm(RequirementItemForm, EditTokenForm):

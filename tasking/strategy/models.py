@@ -448,6 +448,11 @@ class IntelligenceRequirementItem(models.Model):
     def __str__(self) -> str:
         return self.question[:80]
 
+    @property
+    def is_covert(self) -> bool:
+        """A covert collection item carries its authority (tasking.safeguards)."""
+        return hasattr(self, "authority")
+
     def audit_classification(self) -> RecordClassification:
         """Classified as the control strategy of its requirement."""
         return self.requirement.audit_classification()

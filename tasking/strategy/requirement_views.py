@@ -19,9 +19,9 @@ from tasking.strategy import requirement, selectors, services
 from tasking.strategy.choices import ControlStrategyStatus, RequirementItemStatus
 from tasking.strategy.forms import (
     ItemProductLinkForm,
+    RequirementItemAddForm,
     RequirementItemCloseForm,
     RequirementItemEditForm,
-    RequirementItemForm,
 )
 from tasking.strategy.models import (
     IntelligenceRequirement,
@@ -140,7 +140,7 @@ def _render_item_form(request, template, strategy, form, *, priority, item=None,
 def item_add(request, pk, priority_pk):
     strategy, priority = priority_of(request, pk, priority_pk)
     require_chair_over(request.user, strategy.unit, "change its intelligence requirement")
-    form = RequirementItemForm(request.POST or None, people=people_for(strategy))
+    form = RequirementItemAddForm(request.POST or None, people=people_for(strategy))
     if request.method == "POST" and form.is_valid():
         try:
             requirement.ir_item_add(
@@ -159,7 +159,7 @@ def _item_of(request, pk, item_pk):
     item = get_object_or_404(
         selectors.requirement_items_visible_to(request.user)
         .filter(requirement__control_strategy=strategy)
-        .select_related("priority", "owner", "closed_by"),
+        .select_related("priority", "owner", "closed_by", "authority__recorded_by"),
         pk=item_pk,
     )
     return strategy, item

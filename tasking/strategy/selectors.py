@@ -170,7 +170,11 @@ def get_requirement_item_for(user: User, pk) -> IntelligenceRequirementItem:
     """One intelligence requirement item by id; 404 when missing or not readable."""
     return _get_visible(
         requirement_items_visible_to(user).select_related(
-            "priority", "owner", "closed_by", "requirement__control_strategy__unit"
+            "priority",
+            "owner",
+            "closed_by",
+            "requirement__control_strategy__unit",
+            "authority__recorded_by",
         ),
         pk,
         "intelligence requirement item",

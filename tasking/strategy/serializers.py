@@ -8,6 +8,7 @@ from nim_portal.api.fields import IdField, MarkingLabelField, RowField
 from nim_portal.choices import GSCMarking
 from nim_portal.models import Unit, User
 from products.models import ProductVersion
+from tasking.safeguards.api import AuthorityInputSerializer, AuthoritySerializer
 from tasking.strategy import selectors, services
 from tasking.strategy.choices import EvaluationOutcome, RequirementLinkRole
 from tasking.strategy.models import (
@@ -82,6 +83,10 @@ class RequirementItemSerializer(serializers.ModelSerializer):
     edit_token = serializers.SerializerMethodField(
         help_text="Send it back with a change: a change over a stale token is refused (409)."
     )
+    covert = serializers.BooleanField(source="is_covert", read_only=True)
+    authority = AuthoritySerializer(
+        read_only=True, allow_null=True, help_text="A covert item's authority, else null."
+    )
 
     class Meta:
         model = IntelligenceRequirementItem
@@ -101,6 +106,8 @@ class RequirementItemSerializer(serializers.ModelSerializer):
             "closed_by_name",
             "closed_at",
             "edit_token",
+            "covert",
+            "authority",
         ]
         read_only_fields = fields
 
@@ -330,7 +337,7 @@ class PriorityOverrideSerializer(EditTokenSerializer):
     reason = serializers.CharField(help_text="Why: kept with the ranking and in its history.")
 
 
-class RequirementItemAddSerializer(serializers.Serializer):
+class RequirementItemFieldsSerializer(serializers.Serializer):
     question = serializers.CharField()
     sources_to_task = serializers.CharField(required=False, allow_blank=True)
     owner = RowField(queryset=User.objects.filter(is_active=True))
@@ -338,7 +345,11 @@ class RequirementItemAddSerializer(serializers.Serializer):
     open_to_partners = serializers.BooleanField(required=False)
 
 
-class RequirementItemUpdateSerializer(RequirementItemAddSerializer, EditTokenSerializer):
+class RequirementItemAddSerializer(RequirementItemFieldsSerializer, AuthorityInputSerializer):
+    """A new item; a covert collection item with its authority, refused without it."""
+
+
+class RequirementItemUpdateSerializer(RequirementItemFieldsSerializer, EditTokenSerializer):
     pass
 
 

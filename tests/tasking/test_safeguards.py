@@ -322,3 +322,66 @@ def test_a_covert_collection_item_needs_its_authority_and_records_it(cast):
 
     overt = add_item(cast)
     assert not Authority.objects.filter(requirement_item=overt).exists()
+
+
+def item_data(cast, **overrides) -> dict:
+    data = {
+        "question": "Where is the line's phone held?",
+        "sources_to_task": "CHIS tasking in the north estates.",
+        "owner": cast.chair.pk,
+        "review_date": (timezone.localdate() + datetime.timedelta(days=30)).isoformat(),
+        "covert": "on",
+        **AUTHORITY,
+    }
+    data.update(overrides)
+    return data
+
+
+def test_the_item_page_refuses_a_covert_item_without_its_authority_and_shows_it(client, cast):
+    strategy = cast.priority.control_strategy
+    url = reverse("tasking:requirement_item_add", args=[strategy.pk, cast.priority.pk])
+    items = IntelligenceRequirementItem.objects.count()
+    client.force_login(cast.chair)
+
+    response = client.post(url, item_data(cast, authorising_officer=""))
+    assert response.status_code == 400
+    assert escape(MISSING["authorising_officer"]) in response.content.decode()
+    assert IntelligenceRequirementItem.objects.count() == items and not Authority.objects.exists()
+
+    assert client.post(url, item_data(cast)).status_code == 302
+    item = IntelligenceRequirementItem.objects.get(authority__isnull=False)
+    page_url = reverse("tasking:requirement_item_detail", args=[strategy.pk, item.pk])
+    client.force_login(cast.member)
+    page = client.get(page_url).content.decode()
+    assert "DS/2026/0142" in page and "Supt J. Okafor" in page and NOTE in page
+
+    for outsider in (cast.outsider, PartnerUserFactory()):
+        client.force_login(outsider)
+        response = client.get(page_url)
+        assert response.status_code in (403, 404) and NOTE not in response.content.decode()
+
+
+def test_the_item_api_refuses_a_covert_item_without_its_authority_and_shows_it(cast):
+    url = f"/api/v1/priorities/{cast.priority.pk}/requirement-items/"
+    body = {**item_data(cast), "covert": True, "authority_reference": ""}
+    items = IntelligenceRequirementItem.objects.count()
+
+    response = api_as(cast.chair).post(url, body, format="json")
+    assert response.status_code == 400
+    assert response.json() == {"authority_reference": [MISSING["authority_reference"]]}
+    assert IntelligenceRequirementItem.objects.count() == items and not Authority.objects.exists()
+
+    response = api_as(cast.chair).post(url, {**body, **AUTHORITY}, format="json")
+    assert response.status_code == 201, response.json()
+    item_url = f"/api/v1/requirement-items/{response.json()['id']}/"
+    answer = api_as(cast.member).get(item_url).json()
+    assert answer["covert"] is True and answer["authority"]["necessity_and_proportionality"] == NOTE
+    overt = IntelligenceRequirementItem.objects.filter(authority__isnull=True).first()
+    assert (
+        api_as(cast.member).get(f"/api/v1/requirement-items/{overt.pk}/").json()["authority"]
+        is None
+    )
+
+    for outsider in (cast.outsider, PartnerUserFactory()):
+        response = api_as(outsider).get(item_url)
+        assert response.status_code in (403, 404) and NOTE not in response.content.decode()
