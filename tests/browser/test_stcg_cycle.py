@@ -117,6 +117,8 @@ def test_the_stcg_approves_its_strategy_and_requirement_on_screen(
     assert_accessible(page)
     page.locator("#nim-screen-open").click()
     expect(page.get_by_text("The meeting is open.").first).to_be_visible()
+    # Opening reloads the view: its script fits the panel to the window once the page has loaded.
+    page.wait_for_load_state("load")
     panel = page.locator("#nim-screen-controls")
     assert in_viewport(page, panel)
     # The commissioned assessment is the meeting's, on screen.

@@ -208,6 +208,27 @@ def test_a_return_without_its_reason_goes_back_to_the_screen_with_nothing_change
     assert sitting.strategy.is_draft and not sitting.meeting.decisions.exists()
 
 
+def test_with_htmx_the_decision_swaps_the_recording_panel_in_place(sitting):
+    client = Client()
+    client.force_login(sitting.chair)
+    htmx = {"HTTP_HX_REQUEST": "true"}
+
+    refused = client.post(
+        decide_url(sitting), {"decision": "return", "note": "", "view": "private"}, **htmx
+    )
+    assert refused.status_code == 200 and 'id="nim-screen-controls"' in refused.content.decode()
+    assert "Say why it is returned." in refused.content.decode()
+    sitting.strategy.refresh_from_db()
+    assert sitting.strategy.is_draft and not sitting.meeting.decisions.exists()
+
+    response = client.post(decide_url(sitting), {"decision": "approve", "view": "private"}, **htmx)
+    html = response.content.decode()
+    assert response.status_code == 200 and 'id="nim-screen-controls"' in html
+    assert "approved at this sitting." in html and "<html" not in html
+    sitting.strategy.refresh_from_db()
+    assert sitting.strategy.approved_at_sitting == sitting.meeting
+
+
 # The API.
 
 

@@ -133,19 +133,22 @@ function setUpAnnouncer() {
   });
 }
 
-// The attendance list is in the live region: it stays open across the region's refreshes.
-function setUpAttendance() {
-  let open = false;
+// The disclosures of the live region (the attendance list, the strategy at hand) stay as the
+// reader left them across the region's refreshes.
+function setUpDisclosures() {
+  const open = new Map();
   screen.addEventListener(
     "toggle",
     (event) => {
-      if (event.target.matches("[data-nim-screen-attendance]")) open = event.target.open;
+      if (event.target.matches("[data-nim-screen-keep-open]")) open.set(event.target.id, event.target.open);
     },
     true,
   );
   document.body.addEventListener("htmx:afterSettle", () => {
-    const details = screen.querySelector("[data-nim-screen-attendance]");
-    if (details && open) details.open = true;
+    for (const [id, isOpen] of open) {
+      const details = document.getElementById(id);
+      if (details) details.open = isOpen;
+    }
   });
 }
 
@@ -177,7 +180,7 @@ function setUpPanelRoom() {
 if (screen) {
   setUpShortcuts();
   setUpPanelRoom();
-  setUpAttendance();
+  setUpDisclosures();
   setUpResponses();
   setUpItemFollowing();
   setUpAnnouncer();

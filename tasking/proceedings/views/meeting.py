@@ -66,6 +66,7 @@ from tasking.proceedings.views.recording import (
     MEETING_OPENED,
     Record,
 )
+from tasking.proceedings.views.screen import render_controls
 from tasking.strategy.selectors import get_control_strategy_for
 
 
@@ -77,6 +78,14 @@ def _screen(meeting: Meeting):
     """Back to the chair's view of the screen, on its Control strategy tab."""
     address = reverse("tasking:meeting_screen_private", args=[meeting.pk])
     return redirect(address + "#nim-record-strategy")
+
+
+def _screen_back(request):
+    """Where a decision taken on the chair's view of the screen goes back to: its recording
+    panel swapped in place with htmx (the page does not move), else the whole view."""
+    if request.htmx:
+        return lambda meeting: render_controls(request, meeting)
+    return _screen
 
 
 def _attendance(meeting: Meeting):
@@ -152,7 +161,7 @@ def sitting_decide(request, pk, subject, strategy_pk):
         raise Http404("No such decision at a sitting.")
     strategy = get_control_strategy_for(request.user, strategy_pk)
     on_screen = request.POST.get("view") == "private"
-    back = _screen if on_screen else _detail
+    back = _screen_back(request) if on_screen else _detail
     form = SittingDecisionForm(request.POST)
     if not form.is_valid():
         errors = [error for field_errors in form.errors.values() for error in field_errors]
@@ -172,7 +181,7 @@ def sitting_decide(request, pk, subject, strategy_pk):
     done = selectors.SittingDecision(subject, strategy).label
     messages.success(request, f"{done} {'approved' if approve else 'returned'} at this sitting.")
     if on_screen:
-        return _screen(meeting)
+        return back(meeting)
     return redirect(reverse("tasking:meeting_detail", args=[meeting.pk]) + "#decisions")
 
 

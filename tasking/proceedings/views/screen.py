@@ -178,7 +178,8 @@ def _controls_context(request, meeting: Meeting, *, agenda=None, **forms) -> dic
     return context
 
 
-def _render_controls(request, meeting: Meeting, *, status: int = 200, **forms):
+def render_controls(request, meeting: Meeting, *, status: int = 200, **forms):
+    """The chair's recording panel, for htmx to swap in place."""
     # Read again: the change the chair just made may have moved the meeting on.
     meeting = meeting_for_user(request.user, meeting.pk)
     controls = _controls_context(request, meeting, **forms)
@@ -336,7 +337,7 @@ def _form_done(request, meeting: Meeting, done: str):
     """Success: htmx gets the forms back empty and the live region reloads."""
     messages.success(request, done)
     if request.htmx:
-        return trigger_client_event(_render_controls(request, meeting), SCREEN_CHANGED)
+        return trigger_client_event(render_controls(request, meeting), SCREEN_CHANGED)
     return redirect("tasking:meeting_screen_private", pk=meeting.pk)
 
 
@@ -344,7 +345,7 @@ def _controls_page(request, meeting: Meeting, status: int = 400, **forms):
     """A form with its errors (or the review of an action): in place with htmx, else on the
     whole private view."""
     if request.htmx:
-        return _render_controls(request, meeting, status=status, **forms)
+        return render_controls(request, meeting, status=status, **forms)
     context = _live_context(request, meeting, private=True)
     context["controls"] = _controls_context(
         request, meeting, agenda=context["proceedings"].agenda, **forms
@@ -357,7 +358,7 @@ def _controls_page(request, meeting: Meeting, status: int = 400, **forms):
 @never_cache
 def screen_controls(request, pk):
     """The chair's forms alone, fresh (htmx: after the review of an action is cancelled)."""
-    return _render_controls(request, _meeting_for_chair(request, pk))
+    return render_controls(request, _meeting_for_chair(request, pk))
 
 
 def _posting(view):
