@@ -4,20 +4,63 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('nim_portal', '0013_unit_law_enforcement_agency'),
+        ("nim_portal", "0013_unit_law_enforcement_agency"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='notification',
-            name='kind',
-            field=models.CharField(choices=[('tor_awaits_agreement', 'Terms of reference await your agreement'), ('submitted_for_review', 'A product awaits your review'), ('returned_with_comments', 'Your product was returned with comments'), ('approved_and_published', 'A product you own or asked for is published'), ('action_assigned', 'An action is given to you'), ('escalation_raised', 'An issue is escalated to your T&CG'), ('escalation_decided', 'An escalation you raised or chaired is decided'), ('request_received', 'A neighbouring T&CG asks your T&CG for help'), ('request_decided', 'A request you sent to a neighbouring T&CG is answered'), ('submission_to_triage', 'Partner information awaits triage'), ('submission_answered', "News of your agency's information"), ('release_news', 'News of a release to your agency'), ('release_document_failed', "A release's PDF could not be made"), ('profile_review_due', 'A profile you own or asked for is due for review'), ('product_feedback', 'A reader gave feedback on a product you wrote or approved')], max_length=40),
+            model_name="notification",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("tor_awaits_agreement", "Terms of reference await your agreement"),
+                    ("submitted_for_review", "A product awaits your review"),
+                    ("returned_with_comments", "Your product was returned with comments"),
+                    ("approved_and_published", "A product you own or asked for is published"),
+                    ("action_assigned", "An action is given to you"),
+                    ("escalation_raised", "An issue is escalated to your T&CG"),
+                    ("escalation_decided", "An escalation you raised or chaired is decided"),
+                    ("request_received", "A neighbouring T&CG asks your T&CG for help"),
+                    ("request_decided", "A request you sent to a neighbouring T&CG is answered"),
+                    ("submission_to_triage", "Partner information awaits triage"),
+                    ("submission_answered", "News of your agency's information"),
+                    ("release_news", "News of a release to your agency"),
+                    ("release_document_failed", "A release's PDF could not be made"),
+                    ("profile_review_due", "A profile you own or asked for is due for review"),
+                    (
+                        "product_feedback",
+                        "A reader gave feedback on a product you wrote or approved",
+                    ),
+                ],
+                max_length=40,
+            ),
         ),
         migrations.AlterField(
-            model_name='notificationpreference',
-            name='kind',
-            field=models.CharField(choices=[('tor_awaits_agreement', 'Terms of reference await your agreement'), ('submitted_for_review', 'A product awaits your review'), ('returned_with_comments', 'Your product was returned with comments'), ('approved_and_published', 'A product you own or asked for is published'), ('action_assigned', 'An action is given to you'), ('escalation_raised', 'An issue is escalated to your T&CG'), ('escalation_decided', 'An escalation you raised or chaired is decided'), ('request_received', 'A neighbouring T&CG asks your T&CG for help'), ('request_decided', 'A request you sent to a neighbouring T&CG is answered'), ('submission_to_triage', 'Partner information awaits triage'), ('submission_answered', "News of your agency's information"), ('release_news', 'News of a release to your agency'), ('release_document_failed', "A release's PDF could not be made"), ('profile_review_due', 'A profile you own or asked for is due for review'), ('product_feedback', 'A reader gave feedback on a product you wrote or approved')], max_length=40),
+            model_name="notificationpreference",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("tor_awaits_agreement", "Terms of reference await your agreement"),
+                    ("submitted_for_review", "A product awaits your review"),
+                    ("returned_with_comments", "Your product was returned with comments"),
+                    ("approved_and_published", "A product you own or asked for is published"),
+                    ("action_assigned", "An action is given to you"),
+                    ("escalation_raised", "An issue is escalated to your T&CG"),
+                    ("escalation_decided", "An escalation you raised or chaired is decided"),
+                    ("request_received", "A neighbouring T&CG asks your T&CG for help"),
+                    ("request_decided", "A request you sent to a neighbouring T&CG is answered"),
+                    ("submission_to_triage", "Partner information awaits triage"),
+                    ("submission_answered", "News of your agency's information"),
+                    ("release_news", "News of a release to your agency"),
+                    ("release_document_failed", "A release's PDF could not be made"),
+                    ("profile_review_due", "A profile you own or asked for is due for review"),
+                    (
+                        "product_feedback",
+                        "A reader gave feedback on a product you wrote or approved",
+                    ),
+                ],
+                max_length=40,
+            ),
         ),
     ]
