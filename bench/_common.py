@@ -192,6 +192,31 @@ PAGES = [
     ),
     Page("my-actions", "My actions", MEMBER, lambda p: _reverse("tasking:my_actions")),
     Page(
+        "bids",
+        "bids before the meeting",
+        CHAIR,
+        lambda p: _reverse("tasking:meeting_bids", p.sitting_meeting.pk),
+    ),
+    Page(
+        "capabilities",
+        "capability register (the meeting's unit)",
+        CHAIR,
+        lambda p: _reverse("tasking:capability_register", p.sitting_meeting.unit_id),
+    ),
+    Page("requests", "sideways requests", CHAIR, lambda p: _reverse("tasking:request_list")),
+    Page(
+        "briefings",
+        "patrol briefings (the meeting's unit)",
+        MEMBER,
+        lambda p: _reverse("tasking:unit_briefings", p.sitting_meeting.unit_id),
+    ),
+    Page(
+        "requirement",
+        "intelligence requirement in force",
+        MEMBER,
+        lambda p: _reverse("tasking:requirement_current"),
+    ),
+    Page(
         "partner-downloads",
         "partner downloads",
         PARTNER,
