@@ -255,7 +255,9 @@ def hold_past_meetings(
             continue
         with transaction.atomic():
             if meeting.kind == MeetingKind.STRATEGIC:
-                _sit(meeting, STCG_SITTINGS[code], _stcg_business)
+                # Held on its day, so that the approvals carry the sitting's date.
+                with demo_clock(meeting.starts_at):
+                    _sit(meeting, STCG_SITTINGS[code], _stcg_business)
             else:
                 sitting = TTCG_SITTINGS[code][index]
                 _publish_tactical_assessment(meeting, sitting, people)

@@ -162,6 +162,10 @@ class TestTheSeededDemo:
             assert (sitting.unit, sitting.kind) == (strategy.unit, MeetingKind.STRATEGIC)
             assert sitting.starts_at < timezone.now() and sitting.status == MeetingStatus.CLOSED
             assert requirement.approved_at_sitting == sitting
+            # Dated by the sitting, not by the day the demo was seeded.
+            sitting_day = timezone.localdate(sitting.starts_at)
+            assert timezone.localdate(strategy.approved_at) == sitting_day
+            assert timezone.localdate(requirement.approved_at) == sitting_day
             assert set(sitting.decisions.values_list("agenda_item__kind", flat=True)) >= {
                 "control_strategy",
                 "intelligence_requirement",
