@@ -243,6 +243,8 @@ SPECTACULAR_SETTINGS = {
         "CapabilityKindEnum": "tasking.resources.choices.CapabilityKind",
         "CapabilityStatusEnum": "tasking.resources.choices.CapabilityStatus",
         "BidStatusEnum": "tasking.bids.choices.BidStatus",
+        "RoleEnum": "nim_portal.choices.Role",
+        "RequirementLinkRoleEnum": "tasking.strategy.choices.RequirementLinkRole",
     },
 }
 
