@@ -38,7 +38,7 @@ def test_the_shortfall_prefills_the_escalation_and_the_bid_is_then_accepted(clie
     assert response.status_code == 302
     assert response.url == reverse("tasking:bid_detail", args=[short.pk])
     escalation = Escalation.objects.get()
-    assert escalation.to_unit == cast.unit.get_parent()
+    assert escalation.to_unit == cast.hierarchy.region
     accepted = bid_accept(
         acting_user=cast.chair,
         bid=short,
