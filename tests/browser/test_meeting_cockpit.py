@@ -108,6 +108,9 @@ def test_the_chair_records_a_decision_and_an_action_without_scrolling(
     page.keyboard.press("a")
     action = page.locator("#nim-record-action")
     expect(action).to_be_visible()
+    # A refused action comes back on its own tab, its errors shown.
+    action.get_by_role("button", name="Raise the action").click()
+    expect(action.get_by_text("There is a problem")).to_be_visible()
     action.get_by_label("Control strategy priority").select_option(str(screen.priority.pk))
     action.get_by_label("Prevention").check()
     action.get_by_label("What is to be done").fill("Visit every repeat victim on the estate")
