@@ -23,7 +23,7 @@ from nim_portal.services import audit_record
 from products.choices import ProductKind
 from products.models import Product
 from tasking.actions.choices import ActionStatus
-from tasking.actions.selectors import action_counts_by_priority, actions_visible_to
+from tasking.actions.selectors import actions_visible_to
 from tasking.meetings.choices import AgendaItemKind, MeetingKind
 from tasking.meetings.models import Meeting
 from tasking.proceedings.services import TEXT_MAX_LENGTH, decision_record
@@ -35,14 +35,18 @@ from tasking.strategy.models import ControlStrategy, Priority, PriorityEvaluatio
 WHAT = "the priorities of the control strategy"
 
 
-def action_counts_of(user: User, priority: Priority) -> dict[str, int]:
-    """How many actions `user` may read were raised against `priority`, and how many of them are
-    closed with their outcome: what an evaluation starts from. One query."""
-    return (
+def action_counts_of(user: User, priority_ids: list[int]) -> dict[int, tuple[int, int]]:
+    """For each of the priorities, how many actions `user` may read were raised against it and
+    how many of them are closed with their outcome: what an evaluation starts from, on its page
+    and when recorded. A priority without actions is left out. One query."""
+    rows = (
         actions_visible_to(user)
-        .filter(priority=priority)
-        .aggregate(raised=Count("pk"), closed=Count("pk", filter=Q(status=ActionStatus.CLOSED)))
+        .filter(priority__in=priority_ids)
+        .order_by()
+        .values("priority_id")
+        .annotate(raised=Count("pk"), closed=Count("pk", filter=Q(status=ActionStatus.CLOSED)))
     )
+    return {row["priority_id"]: (row["raised"], row["closed"]) for row in rows}
 
 
 @transaction.atomic
@@ -94,13 +98,13 @@ def priority_evaluate(
         errors["outcome"] = "Choose whether the threat was reduced, unchanged or increased."
     if errors:
         raise ValidationError(errors)
-    counts = action_counts_of(acting_user, priority)
+    raised, closed = action_counts_of(acting_user, [priority.pk]).get(priority.pk, (0, 0))
     evaluation = PriorityEvaluation(
         priority=priority,
         sitting=meeting,
         outcome=outcome,
-        actions_raised=counts["raised"],
-        actions_closed=counts["closed"],
+        actions_raised=raised,
+        actions_closed=closed,
         recorded_by=acting_user,
         **cleaned,
     )
@@ -184,24 +188,14 @@ def priorities_to_evaluate(user: User, meeting: Meeting) -> list[PriorityAtSitti
         .select_related("control_strategy")
         .order_by("control_strategy__period_start", F("rank").asc(nulls_last=True), "pk")
     )
-    counts = {
-        row["priority_id"]: row
-        for row in action_counts_by_priority(
-            actions_visible_to(user).filter(priority__in=[p.pk for p in priorities])
-        )
-    }
+    counts = action_counts_of(user, [p.pk for p in priorities])
     evaluated = {
         evaluation.priority_id: evaluation
         for evaluation in PriorityEvaluation.objects.filter(
             sitting=meeting, priority__in=[p.pk for p in priorities]
         ).select_related("recorded_by")
     }
-    rows = []
-    for priority in priorities:
-        count = counts.get(priority.pk, {})
-        open_actions = sum(count.get(rag, 0) for rag in ("red", "amber", "green"))
-        closed = count.get("closed", 0)
-        rows.append(
-            PriorityAtSitting(priority, open_actions + closed, closed, evaluated.get(priority.pk))
-        )
-    return rows
+    return [
+        PriorityAtSitting(priority, *counts.get(priority.pk, (0, 0)), evaluated.get(priority.pk))
+        for priority in priorities
+    ]
